@@ -1,0 +1,62 @@
+# hushdesk: `make run` and `make test` do all their own set-up; set-up steps are skipped when
+# nothing they depend on has changed (a stamp in .venv named after the requirement files' hash).
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+HAS_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo 1)
+ENGINE_REQ := $(if $(HAS_GPU),requirements-gpu.txt,requirements-cpu.txt)
+STAMP_APP := $(VENV)/.stamp-app-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+STAMP_DEV := $(VENV)/.stamp-dev-$(shell cat requirements-dev.txt | sha256sum | cut -c1-12)
+STAMP_CPU := $(VENV)/.stamp-cpu-$(shell cat requirements-cpu.txt | sha256sum | cut -c1-12)
+STAMP_GPU := $(VENV)/.stamp-gpu-$(shell cat requirements-gpu.txt | sha256sum | cut -c1-12)
+ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
+
+.PHONY: run test bench setup setup-test browser clean-venv
+
+run: setup
+	$(PY) -m services.bootstrap
+	$(VENV)/bin/chainlit run app.py --host $(HOST) --port $(PORT) --headless
+
+test: setup-test
+	$(PY) -m pytest
+
+bench: setup-test
+	$(PY) -m bench
+
+setup: $(STAMP_APP) $(ENGINE_STAMP)
+
+setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(STAMP_APP): requirements.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt
+	rm -f $(VENV)/.stamp-app-*; touch $@
+
+$(STAMP_DEV): requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements-dev.txt
+	rm -f $(VENV)/.stamp-dev-*; touch $@
+
+$(STAMP_CPU): requirements-cpu.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements-cpu.txt
+	rm -f $(VENV)/.stamp-cpu-*; touch $@
+
+$(STAMP_GPU): requirements-gpu.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements-gpu.txt
+	rm -f $(VENV)/.stamp-gpu-*; touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; its own browser download is never used).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+clean-venv:
+	rm -rf $(VENV)

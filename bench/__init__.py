@@ -1,0 +1,2 @@
+"""`make bench`: measured figures, written to docs/BENCHMARKS.md as ratios against baselines
+measured in the same run."""

@@ -1,0 +1,44 @@
+"""Run every benchmark and write docs/BENCHMARKS.md (`make bench`)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+from bench import turn
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main() -> None:
+    """Measure, print and write the report."""
+    sections = []
+    r = turn.run()
+    print({k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()})
+    sections.append(turn.report(r))
+    header = f"""# Benchmarks
+
+Produced by `make bench` (which runs `.venv/bin/python -m bench`) on {time.strftime('%Y-%m-%d')},
+commit `{_commit()}`, {platform.python_implementation()} {platform.python_version()},
+{os.cpu_count()} CPUs, no GPU. Every figure is a ratio or difference against a baseline measured in
+the same run; absolute numbers vary with the machine. Re-run `make bench` to refresh this file.
+
+"""
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(header + "\n".join(sections), encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

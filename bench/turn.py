@@ -1,0 +1,116 @@
+"""Whole-turn streaming cost: hushdesk's turn (redact in, stream, redact out, audit) against the
+same fake engine read directly with the same OpenAI client, both as fast as they can."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import openai
+
+from services.bootstrap import ensure_initialised
+from services.config import load_settings
+from services.runtime import Runtime
+from tests.conftest import FakeEngine
+
+TOKENS = 2000
+ROUNDS = 15
+PROMPT = "客户手机13812345678，邮箱zhang.wei@example.com，订单ORD-12345678，请帮忙查询物流。"
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+async def _direct(client: openai.AsyncOpenAI) -> tuple[float, float, int]:
+    t0 = time.perf_counter()
+    first = None
+    n = 0
+    stream = await client.chat.completions.create(
+        model="fake-model", messages=[{"role": "user", "content": PROMPT}], stream=True,
+        stream_options={"include_usage": True})
+    async for chunk in stream:
+        for choice in chunk.choices:
+            if choice.delta and choice.delta.content:
+                if first is None:
+                    first = time.perf_counter()
+                n += 1
+    end = time.perf_counter()
+    return (first - t0) * 1000, n / (end - first), n
+
+
+async def _turn(runtime: Runtime, i: int) -> tuple[float, float, int]:
+    conv = runtime.conversation(f"bench-{i}", "bench-user", "staff")
+    marks: list[float] = []
+
+    async def on_text(piece: str) -> None:
+        marks.append(time.perf_counter())
+
+    t0 = time.perf_counter()
+    result = await runtime.chat.turn(conv, PROMPT, on_text)
+    assert result.outcome == "ok", result.outcome
+    n = result.record.completion_tokens
+    return (marks[0] - t0) * 1000, n / (marks[-1] - marks[0]), n
+
+
+async def _measure(engine: FakeEngine, data_dir: Path) -> dict:
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(data_dir), "HUSHDESK_ENGINE": "external",
+                              "HUSHDESK_ENGINE_URL": engine.base_url,
+                              "HUSHDESK_MODEL_NAME": "fake-model",
+                              "HUSHDESK_MAX_OUTPUT_TOKENS": str(TOKENS + 10)}, dotenv=False)
+    ensure_initialised(settings)
+    runtime = Runtime.open(settings)
+    await runtime.start()
+    await runtime.wait_ready(10)
+    client = openai.AsyncOpenAI(base_url=engine.base_url, api_key="none", max_retries=0)
+    direct, turn = [], []
+    try:
+        await _direct(client)
+        await _turn(runtime, -1)  # warm both paths
+        for i in range(ROUNDS):  # interleaved so machine noise hits both alike
+            direct.append(await _direct(client))
+            turn.append(await _turn(runtime, i))
+    finally:
+        await client.close()
+        await runtime.stop()
+    d_ttft = statistics.median(x[0] for x in direct)
+    t_ttft = statistics.median(x[0] for x in turn)
+    d_tps = statistics.median(x[1] for x in direct)
+    t_tps = statistics.median(x[1] for x in turn)
+    return {
+        "rounds": ROUNDS, "tokens": TOKENS,
+        "direct_ttft_ms": d_ttft, "turn_ttft_ms": t_ttft, "ttft_added_ms": t_ttft - d_ttft,
+        "ttft_added_p95_ms": _pct([t[0] - d[0] for d, t in zip(direct, turn)], 0.95),
+        "direct_tps": d_tps, "turn_tps": t_tps, "tps_ratio": t_tps / d_tps,
+    }
+
+
+def run() -> dict:
+    """Measure and return the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = FakeEngine(Path(tmp), tokens=TOKENS)
+        try:
+            return asyncio.run(_measure(engine, Path(tmp) / "data"))
+        finally:
+            engine.stop()
+
+
+def report(r: dict) -> str:
+    """The Markdown section for docs/BENCHMARKS.md."""
+    ok_ratio = "met" if r["tps_ratio"] >= 0.95 else "NOT met"
+    ok_ttft = "met" if r["ttft_added_ms"] <= 20 else "NOT met"
+    return f"""## Whole turn vs. the engine read directly (issue 2)
+
+Fake OpenAI-compatible engine (real HTTP process, {r['tokens']} tokens per reply, no delay), read by
+the same `openai` client directly and through `ChatService.turn` (input redaction, stream,
+streaming output redaction, audit row). {r['rounds']} interleaved rounds; medians.
+
+| figure | direct | through the turn | result | goal |
+|---|---|---|---|---|
+| tokens/s (first to last token) | {r['direct_tps']:,.0f} | {r['turn_tps']:,.0f} | ratio **{r['tps_ratio']:.3f}** | ≥ 0.95 ({ok_ratio}) |
+| time to first token, median | {r['direct_ttft_ms']:.2f} ms | {r['turn_ttft_ms']:.2f} ms | added **{r['ttft_added_ms']:.2f} ms** (p95 {r['ttft_added_p95_ms']:.2f} ms) | ≤ 20 ms ({ok_ttft}) |
+"""

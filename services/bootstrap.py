@@ -1,0 +1,109 @@
+"""First-run set-up: keys, the encrypted store and a first admin; safe to run on every start.
+
+    python -m services.bootstrap      (run by `make run` before the app starts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from typing import Callable, Sequence
+
+from sqlalchemy.engine import Engine
+
+from .config import Settings, load_settings
+from .errors import HushdeskError
+from .keys import Keys, load_keys
+from .store import open_store
+from .users import UserExists, UserStore
+
+__all__ = ["ensure_initialised", "main", "FIRST_ADMIN"]
+
+FIRST_ADMIN = "admin"
+
+SetupStep = Callable[[Settings, Keys], None]
+
+
+def ensure_initialised(
+    settings: Settings, *, extra_steps: Sequence[SetupStep] = ()
+) -> tuple[Keys, Engine, str | None]:
+    """Load or create keys and store; create user 'admin' when there are no users.
+
+    Returns (keys, engine, the new admin's password or None when no user was created). Each
+    of `extra_steps` then runs with the settings and keys (e.g. generating the demo model).
+    """
+    path = settings.audit_db_path
+    # An empty file is what an interrupted first run leaves: it holds nothing, so create over it.
+    store_exists = path.exists() and path.stat().st_size > 0
+    keys = load_keys(settings, create=True)
+    engine = open_store(settings, keys, create=not store_exists)
+    try:
+        password = _first_admin(UserStore(engine))
+        for step in extra_steps:
+            step(settings, keys)
+    except BaseException:
+        engine.dispose()
+        raise
+    return keys, engine, password
+
+
+def _first_admin(users: UserStore) -> str | None:
+    if users.count():
+        return None
+    password = secrets.token_urlsafe(12)
+    try:
+        users.add(FIRST_ADMIN, "admin", password)
+    except UserExists:  # another process created it first
+        return None
+    return password
+
+
+def _default_steps() -> list[SetupStep]:
+    """Set-up steps run by `main` after keys, store and first admin exist."""
+    steps: list[SetupStep] = []
+    steps.append(_demo_model_step)
+    return steps
+
+
+def _demo_model_step(settings: Settings, keys: Keys) -> None:
+    """Generate the demo model now (not at first chat) when no model is configured."""
+    from .runtime import resolve_model_dir  # imports torch only when the demo model is needed
+
+    _, demo = resolve_model_dir(settings)
+    if demo:
+        print(f"No HUSHDESK_MODEL_PATH set: using the generated demo model in {settings.demo_model_dir} "
+              "(its replies are random noise).")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run set-up; print the first admin's password once; exit 2 with a fixed message on error."""
+    argparse.ArgumentParser(
+        prog="python -m services.bootstrap",
+        description="Create keys, the encrypted store and a first admin when missing.",
+    ).parse_args(argv)
+    try:
+        settings = load_settings()
+        _keys, engine, password = ensure_initialised(settings, extra_steps=_default_steps())
+        engine.dispose()
+    except HushdeskError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - no traceback on the command line
+        print(f"Set-up failed: unexpected error ({type(exc).__name__}).", file=sys.stderr)
+        return 2
+    if password is not None:
+        rule = "=" * 72
+        print(
+            f"{rule}\n"
+            f"First run: created user '{FIRST_ADMIN}' with password: {password}\n"
+            f"It is shown only this once. Change it with:\n"
+            f"    python -m services.users set-password {FIRST_ADMIN}\n"
+            f"{rule}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

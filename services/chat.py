@@ -1,0 +1,167 @@
+"""One chat turn: redact in -> stream from the engine -> redact out -> audit. No UI import here.
+
+The model only ever sees redacted text: the history kept in `Conversation` is the redacted one,
+and the reply is passed through a `StreamRedactor` so no character reaches `on_text` before it is
+known to be safe. Every turn, whatever its outcome, is audited as one `TurnRecord` holding counts,
+timings and hashes, never text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from redaction import Placeholders, StreamRedactor, redact
+
+from .audit import AuditLog, TurnRecord
+from .errors import EngineError, HushdeskError, InputRejected, StoreError
+from .llm import LLMClient
+
+__all__ = ["Conversation", "ChatService", "TurnResult", "OnText"]
+
+log = logging.getLogger("hushdesk.chat")
+
+OnText = Callable[[str], Awaitable[None]]
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+# C0 controls except tab, newline and carriage return; they carry nothing a person typed.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Conversation:
+    """One chat session's state, in memory only: hashed identities, redacted history, placeholders."""
+
+    session_hash: str
+    user_hash: str
+    role: str
+    placeholders: Placeholders = field(default_factory=Placeholders)
+    history: list[dict[str, str]] = field(default_factory=list)
+
+    def clear(self) -> None:
+        """Forget the history and the placeholder vault."""
+        self.history.clear()
+        self.placeholders.clear()
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """How a turn ended: `outcome` is its audit label; `error` is set unless it succeeded."""
+
+    outcome: str
+    reply: str
+    error: HushdeskError | None
+    record: TurnRecord
+    seq: int | None
+
+
+def clean_input(text: str) -> str:
+    """Replace lone surrogates and drop control characters that no person types."""
+    return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
+
+
+class ChatService:
+    """Runs turns against an engine, auditing each; one instance serves all sessions."""
+
+    def __init__(self, llm: LLMClient, audit: AuditLog, *, system_prompt: str, max_input_chars: int,
+                 history_turns: int) -> None:
+        self._llm = llm
+        self._audit = audit
+        self._system_prompt = system_prompt
+        self._max_input_chars = max_input_chars
+        self._history_turns = history_turns
+
+    def _messages(self, conv: Conversation, user_text: str) -> list[dict[str, str]]:
+        keep = conv.history[-2 * self._history_turns:] if self._history_turns else []
+        return [{"role": "system", "content": self._system_prompt}, *keep,
+                {"role": "user", "content": user_text}]
+
+    def _check(self, text: str) -> str:
+        text = clean_input(text)
+        if not text.strip():
+            raise InputRejected("Please type a message.")
+        if len(text) > self._max_input_chars:
+            raise InputRejected(f"That message is too long: {self._max_input_chars} characters at most.")
+        return text
+
+    async def turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
+        """Answer one message, streaming safe text to `on_text`; never raises for engine failures.
+
+        Raises StoreError only when the audit row could not be written.
+        """
+        started = time.perf_counter()
+        ttft: float | None = None
+        counts_in: dict[str, int] = {}
+        reply_parts: list[str] = []
+        redactor = StreamRedactor(conv.placeholders)
+        stats = None
+        error: HushdeskError | None = None
+        outcome = "ok"
+
+        async def emit(piece: str) -> None:
+            nonlocal ttft
+            if not piece:
+                return
+            if ttft is None:
+                ttft = (time.perf_counter() - started) * 1000
+            reply_parts.append(piece)
+            await on_text(piece)
+
+        try:
+            clean = self._check(text)
+            redacted = redact(clean, conv.placeholders)
+            counts_in = dict(redacted.counts)
+            messages = self._messages(conv, redacted.text)
+            stream = await self._llm.stream(messages)
+            try:
+                async for delta in stream:
+                    await emit(redactor.feed(delta))
+            finally:
+                # What is held back is still redacted before it is shown, even after a failure.
+                await emit(redactor.flush())
+                stats = stream.stats
+            conv.history.append({"role": "user", "content": redacted.text})
+            conv.history.append({"role": "assistant", "content": "".join(reply_parts)})
+        except HushdeskError as exc:
+            error, outcome = exc, exc.outcome
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            await asyncio.shield(self._record(conv, started, ttft, counts_in, redactor, stats, outcome))
+            raise
+        except Exception as exc:  # a bug must not leak its text to the user; log the type only
+            log.error("turn failed unexpectedly: %s", type(exc).__name__)
+            error, outcome = EngineError(), "internal_error"
+        record, seq = await self._record(conv, started, ttft, counts_in, redactor, stats, outcome)
+        if error is not None:
+            log.info("turn ended: %s", outcome)
+        return TurnResult(outcome, "".join(reply_parts), error, record, seq)
+
+    async def _record(self, conv: Conversation, started: float, ttft: float | None,
+                      counts_in: dict[str, int], redactor: StreamRedactor, stats, outcome: str
+                      ) -> tuple[TurnRecord, int]:
+        record = TurnRecord(
+            session_hash=conv.session_hash,
+            user_hash=conv.user_hash,
+            role=conv.role,
+            model=self._llm.model_name or "",
+            prompt_tokens=stats.prompt_tokens if stats else None,
+            completion_tokens=(stats.completion_tokens if stats.completion_tokens is not None
+                               else stats.chunks) if stats else None,
+            ttft_ms=ttft,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            redactions_in=counts_in,
+            redactions_out=dict(redactor.counts),
+            outcome=outcome,
+        )
+        try:
+            seq = await self._audit.write(record)
+        except StoreError:
+            raise
+        except Exception as exc:
+            log.error("audit write failed: %s", type(exc).__name__)
+            raise StoreError() from None
+        return record, seq

@@ -1,0 +1,259 @@
+"""Settings, read once from the environment and a `.env` found from the working directory.
+
+Every setting is named `HUSHDESK_<NAME>`; `SETTINGS` is the single table of them (name, default,
+parser, help) from which `Settings` is filled and the README is checked. Secrets are held in
+`Secret`, whose repr is masked. Errors name the setting, never its value.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from dotenv import dotenv_values, find_dotenv
+
+from .errors import ConfigError
+
+__all__ = ["Secret", "Setting", "Settings", "SETTINGS", "PREFIX", "load_settings", "ENGINE_KINDS"]
+
+PREFIX = "HUSHDESK_"
+ENGINE_KINDS = ("auto", "vllm", "transformers", "external")
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are hushdesk, an assistant for customer-service staff. Answer briefly and politely, in the "
+    "language of the question. Personal data in messages has been replaced by placeholders such as "
+    "[PHONE_1]; use the placeholders as they are and never ask for the real values."
+)
+
+
+class Secret:
+    """A secret string whose repr and str are masked; `.get()` returns the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        """Return the secret value."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _optional_text(raw: str) -> str | None:
+    return raw or None
+
+
+def _secret(raw: str) -> Secret | None:
+    return Secret(raw) if raw else None
+
+
+def _path(raw: str) -> Path:
+    if not raw:
+        raise ValueError
+    return Path(raw).expanduser()
+
+
+def _optional_path(raw: str) -> Path | None:
+    return Path(raw).expanduser() if raw else None
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError
+    return value
+
+
+def _fraction(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 1:
+        raise ValueError
+    return value
+
+
+def _temperature(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value <= 2:
+        raise ValueError
+    return value
+
+
+def _engine(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ENGINE_KINDS:
+        raise ValueError
+    return value
+
+
+def _log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError
+    return value
+
+
+def _args(raw: str) -> tuple[str, ...]:
+    return tuple(shlex.split(raw))
+
+
+def _engine_url(raw: str) -> str | None:
+    if not raw:
+        return None
+    value = raw.rstrip("/")
+    if not (value.startswith("http://") or value.startswith("https://")) or not value.endswith("/v1"):
+        raise ValueError
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One `HUSHDESK_*` setting: its attribute, default (raw text), parser and one-line help."""
+
+    attr: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+    expected: str
+
+    @property
+    def env(self) -> str:
+        """The environment variable name."""
+        return PREFIX + self.attr.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "./data", _path, "Folder for the encrypted store, key file and demo model.", "a path"),
+    Setting("engine", "auto", _engine, "auto, vllm, transformers or external.", "one of " + ", ".join(ENGINE_KINDS)),
+    Setting("engine_url", "", _engine_url, "Base URL of an external OpenAI-compatible engine, ending in /v1.", "an http(s) URL ending in /v1"),
+    Setting("engine_api_key", "", _secret, "API key for the external engine.", "text"),
+    Setting("model_path", "", _optional_path, "Local model directory; empty uses the generated demo model.", "a path"),
+    Setting("model_name", "hushdesk-model", _text, "Name the engine serves the model under (hides the path).", "text"),
+    Setting("engine_start_timeout", "600", _positive_float, "Seconds to wait for the engine to become healthy.", "a positive number"),
+    Setting("engine_request_timeout", "120", _positive_float, "Seconds a turn may wait on the engine between tokens.", "a positive number"),
+    Setting("engine_extra_args", "", _args, "Extra command-line arguments for the launched engine.", "shell words"),
+    Setting("engine_log_file", "", _optional_path, "Where the launched engine's own output goes; empty discards it.", "a path"),
+    Setting("vllm_max_model_len", "32768", _positive_int, "vLLM --max-model-len.", "a positive integer"),
+    Setting("vllm_gpu_memory_utilization", "0.85", _fraction, "vLLM --gpu-memory-utilization.", "a number in (0, 1]"),
+    Setting("system_prompt", DEFAULT_SYSTEM_PROMPT, _text, "System prompt sent with every turn.", "text"),
+    Setting("max_input_chars", "8000", _positive_int, "Longest message accepted, in characters.", "a positive integer"),
+    Setting("max_output_tokens", "1024", _positive_int, "Most tokens the model may write in one reply.", "a positive integer"),
+    Setting("history_turns", "10", _non_negative_int, "Earlier turns (redacted) sent with each message.", "a non-negative integer"),
+    Setting("temperature", "0.7", _temperature, "Sampling temperature.", "a number from 0 to 2"),
+    Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
+    Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
+    Setting("chain_key", "", _secret, "Audit chain MAC key (64 hex); else from the key file.", "64 hex digits"),
+    Setting("auth_secret", "", _secret, "Login token signing secret; else from the key file.", "at least 32 characters"),
+)
+
+_BY_ATTR = {s.attr: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All hushdesk settings, typed; build it with `load_settings()`."""
+
+    data_dir: Path = Path("./data")
+    engine: str = "auto"
+    engine_url: str | None = None
+    engine_api_key: Secret | None = None
+    model_path: Path | None = None
+    model_name: str = "hushdesk-model"
+    engine_start_timeout: float = 600.0
+    engine_request_timeout: float = 120.0
+    engine_extra_args: tuple[str, ...] = ()
+    engine_log_file: Path | None = None
+    vllm_max_model_len: int = 32768
+    vllm_gpu_memory_utilization: float = 0.85
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    max_input_chars: int = 8000
+    max_output_tokens: int = 1024
+    history_turns: int = 10
+    temperature: float = 0.7
+    log_level: str = "INFO"
+    db_key: Secret | None = None
+    pepper: Secret | None = None
+    chain_key: Secret | None = None
+    auth_secret: Secret | None = None
+
+    @property
+    def audit_db_path(self) -> Path:
+        """The encrypted store: `<data_dir>/audit.db`."""
+        return self.data_dir / "audit.db"
+
+    @property
+    def key_file_path(self) -> Path:
+        """The 0600 key file: `<data_dir>/keys.json`."""
+        return self.data_dir / "keys.json"
+
+    @property
+    def demo_model_dir(self) -> Path:
+        """Where the generated demo model lives: `<data_dir>/demo-model`."""
+        return self.data_dir / "demo-model"
+
+
+def _read_sources(environ: Mapping[str, str] | None, dotenv: bool) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if dotenv:
+        path = find_dotenv(usecwd=True)
+        if path:
+            values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read every `HUSHDESK_*` setting once; raise ConfigError naming a bad or unknown one.
+
+    `environ` defaults to `os.environ`; values from a `.env` found from the working directory
+    fill in what the environment does not set.
+    """
+    source = _read_sources(environ, dotenv)
+    known = {s.env for s in SETTINGS}
+    unknown = sorted(k for k in source if k.startswith(PREFIX) and k not in known)
+    if unknown:
+        raise ConfigError(f"Unknown setting {unknown[0]}; see the README for the list of settings.")
+    kwargs: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = source.get(setting.env, setting.default)
+        raw = raw.strip() if setting.attr != "system_prompt" else raw
+        try:
+            kwargs[setting.attr] = setting.parse(raw)
+        except (ValueError, TypeError):
+            raise ConfigError(f"{setting.env} is malformed: expected {setting.expected}.") from None
+    settings = Settings(**kwargs)
+    if settings.engine == "external" and not settings.engine_url:
+        raise ConfigError("HUSHDESK_ENGINE_URL is required when HUSHDESK_ENGINE is external.")
+    return settings

@@ -1,0 +1,94 @@
+"""Errors with fixed, user-safe messages.
+
+Every error hushdesk raises carries a message written here, never text taken from another
+library's exception or from a chat message, so it can be shown to a user or logged as is.
+
+    HushdeskError
+    ├── ConfigError          a setting is missing or malformed (names the setting, never its value)
+    ├── KeyFileError         a key is missing, malformed or does not open the store (names the key)
+    ├── StoreError           the encrypted store cannot be opened, read or written
+    ├── InputRejected        a chat message was refused before reaching the engine
+    └── EngineError          the model engine failed
+        ├── EngineUnavailable    not reachable or not ready
+        ├── EngineTimeout        no answer in time
+        └── EngineStartError     the supervised engine could not be started
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HushdeskError",
+    "ConfigError",
+    "KeyFileError",
+    "StoreError",
+    "InputRejected",
+    "EngineError",
+    "EngineUnavailable",
+    "EngineTimeout",
+    "EngineStartError",
+]
+
+
+class HushdeskError(Exception):
+    """Base class: `message` is fixed, safe to show and to log; `outcome` is its audit label."""
+
+    outcome = "error"
+    default_message = "Something went wrong. Please try again."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ConfigError(HushdeskError):
+    """A setting is missing or malformed; the message names the setting, never its value."""
+
+    outcome = "config_error"
+
+
+class KeyFileError(HushdeskError):
+    """A key is missing, malformed or wrong; the message names the key."""
+
+    outcome = "key_error"
+
+
+class StoreError(HushdeskError):
+    """The encrypted store could not be opened, read or written."""
+
+    outcome = "store_error"
+    default_message = "The audit store could not be used."
+
+
+class InputRejected(HushdeskError):
+    """A chat message was refused before it reached the engine."""
+
+    outcome = "rejected_input"
+    default_message = "That message could not be sent."
+
+
+class EngineError(HushdeskError):
+    """The model engine failed while answering."""
+
+    outcome = "engine_error"
+    default_message = "The assistant could not finish its answer. Please try again."
+
+
+class EngineUnavailable(EngineError):
+    """The engine is not reachable or not ready yet."""
+
+    outcome = "engine_unavailable"
+    default_message = "The assistant is not available right now. Please try again in a moment."
+
+
+class EngineTimeout(EngineError):
+    """The engine did not answer within the configured time."""
+
+    outcome = "engine_timeout"
+    default_message = "The assistant took too long to answer. Please try again."
+
+
+class EngineStartError(EngineError):
+    """The supervised engine could not be started."""
+
+    outcome = "engine_start_failed"
+    default_message = "The model engine could not be started."

@@ -1,0 +1,135 @@
+"""A fake OpenAI-compatible engine: the boundary we cannot run with a real model at full speed.
+
+It is a real HTTP server (Starlette under uvicorn, in its own process) speaking the streaming
+chat-completions protocol as vLLM does: a role delta, content deltas, a finish chunk, a usage chunk
+when asked, then `data: [DONE]`. It records every request body it receives (JSON lines) so tests
+can prove what reached the engine. Markers in the last user message pick a behaviour:
+
+    [[die]]    stream a few tokens, then drop the connection (engine died mid-stream)
+    [[error]]  HTTP 200, then an in-stream `{"error": ...}` event (as vLLM does)
+    [[hang]]   send the role delta, then nothing
+    [[pii]]    the reply contains PII that the output redactor must catch
+    [[html]]   the reply tries to render HTML and a script
+
+Run: python -m tests.fakes.engine --port P [--record FILE] [--delay S] [--tokens N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import time
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+DEFAULT_REPLY = (
+    "Thank you for contacting us. I have checked the account you mentioned and everything looks "
+    "in order. 我们已经为您处理好了，请问还有什么可以帮您？ Is there anything else I can help with today?"
+)
+PII_REPLY = "Sure. Please call 13912345678 or write to alice.wong@example.com about order ORD-87654321."
+HTML_REPLY = "<script>alert('x')</script><img src=x onerror=alert(1)> done"
+_TOKEN = re.compile(r"\S+\s*|\s+")
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split a reply into word-sized tokens, as an engine would stream them."""
+    return _TOKEN.findall(text)
+
+
+def _chunk(model: str, delta: dict, finish: str | None = None) -> str:
+    body = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0,
+               model: str = "fake-model", api_key: str | None = None) -> Starlette:
+    """Build the fake engine; `tokens` > 0 streams that many tokens instead of the default reply."""
+
+    def reply_tokens(last_user: str) -> list[str]:
+        if "[[pii]]" in last_user:
+            return tokens_of(PII_REPLY)
+        if "[[html]]" in last_user:
+            return tokens_of(HTML_REPLY)
+        if tokens:
+            return ["tok "] * tokens
+        return tokens_of(DEFAULT_REPLY)
+
+    async def health(request: Request) -> Response:
+        return Response(status_code=200)
+
+    async def models(request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": model, "object": "model"}]})
+
+    async def chat(request: Request) -> Response:
+        if api_key and request.headers.get("authorization") != f"Bearer {api_key}":
+            return JSONResponse({"error": {"message": "unauthorized"}}, status_code=401)
+        raw = await request.body()
+        if record:
+            with open(record, "ab") as fh:
+                fh.write(raw.replace(b"\n", b" ") + b"\n")
+        body = json.loads(raw)
+        last_user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
+        toks = reply_tokens(last_user)
+        usage = (body.get("stream_options") or {}).get("include_usage")
+
+        async def events():
+            yield _chunk(model, {"role": "assistant", "content": ""})
+            if "[[hang]]" in last_user:
+                await asyncio.sleep(3600)
+            for i, tok in enumerate(toks):
+                if "[[die]]" in last_user and i == 3:
+                    raise ConnectionResetError  # uvicorn drops the connection mid-body
+                if "[[error]]" in last_user and i == 3:
+                    yield 'data: {"error": {"message": "engine failure", "code": 500}}\n\n'
+                    return
+                yield _chunk(model, {"content": tok})
+                if delay:
+                    await asyncio.sleep(delay)
+            yield _chunk(model, {}, "stop")
+            if usage:
+                prompt = sum(len(m["content"]) // 4 + 1 for m in body["messages"])
+                body_u = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model,
+                          "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": len(toks),
+                                                   "total_tokens": prompt + len(toks)}}
+                yield f"data: {json.dumps(body_u)}\n\n"
+            yield "data: [DONE]\n\n"
+
+        if not body.get("stream"):
+            return JSONResponse({"error": {"message": "only streaming is faked"}}, status_code=400)
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return Starlette(routes=[
+        Route("/health", health),
+        Route("/v1/models", models),
+        Route("/v1/chat/completions", chat, methods=["POST"]),
+    ])
+
+
+def main() -> None:
+    """Serve the fake engine on 127.0.0.1."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--record")
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--tokens", type=int, default=0)
+    parser.add_argument("--api-key")
+    args = parser.parse_args()
+    app = create_app(record=args.record, delay=args.delay, tokens=args.tokens, api_key=args.api_key)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""Audit log: contiguous, HMAC-chained rows from one writer thread; tampering is detected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from services.audit import AuditLog, AuthRecord, TurnRecord, verify_chain
+from services.config import Settings, load_settings
+from services.errors import StoreError
+from services.keys import Keys, hash_id, load_keys
+from services.store import open_store, transaction
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
+
+
+@pytest.fixture
+def keys(settings: Settings) -> Keys:
+    return load_keys(settings, create=True)
+
+
+@pytest.fixture
+def engine(settings: Settings, keys: Keys) -> Iterator[Engine]:
+    engine = open_store(settings, keys, create=True)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def log(engine: Engine, keys: Keys) -> Iterator[AuditLog]:
+    log = AuditLog(engine, keys.chain_key)
+    log.start()
+    yield log
+    log.close()
+
+
+def turn(keys: Keys, i: int = 0, outcome: str = "ok") -> TurnRecord:
+    return TurnRecord(
+        session_hash=hash_id(keys.pepper, "session", f"s{i % 3}"),
+        user_hash=hash_id(keys.pepper, "user", f"u{i % 5}"),
+        role="staff",
+        model="hushdesk-model",
+        prompt_tokens=10 + i,
+        completion_tokens=None if i % 4 == 0 else 20,
+        ttft_ms=None if i % 2 else 12.5,
+        latency_ms=100 + i,  # an int: stored and chained as a float
+        redactions_in={"PHONE": 1, "EMAIL": i % 2},
+        redactions_out={},
+        outcome=outcome,
+    )
+
+
+def seqs(engine: Engine) -> list[int]:
+    with transaction(engine) as conn:
+        return conn.exec_driver_sql("SELECT seq FROM audit_events ORDER BY seq").scalars().all()
+
+
+def test_rows_are_contiguous_and_the_chain_verifies(log: AuditLog, engine: Engine, keys: Keys) -> None:
+    futures = [log.submit(turn(keys, i)) for i in range(5)]
+    futures.append(log.submit(AuthRecord(kind="login", user_hash=hash_id(keys.pepper, "user", "u1"), role="staff")))
+    futures.append(log.submit(AuthRecord(kind="login_failed", user_hash=hash_id(keys.pepper, "user", "nobody"), outcome="denied")))
+    assert [f.result(timeout=10) for f in futures] == list(range(1, 8))
+    assert verify_chain(engine, keys.chain_key) == (True, None)
+    rows = log.tail(3)
+    assert [r["seq"] for r in rows] == [5, 6, 7]
+    assert rows[-1]["kind"] == "login_failed" and rows[-1]["model"] is None
+    first = log.tail(7)[0]
+    assert first["redactions_in"] == {"EMAIL": 0, "PHONE": 1}
+    assert first["latency_ms"] == 100.0 and first["ts"].endswith("Z") and len(first["ts"]) == 24
+    assert "mac" not in first
+
+
+def test_edit_delete_and_reorder_are_detected(log: AuditLog, engine: Engine, keys: Keys) -> None:
+    for f in [log.submit(turn(keys, i)) for i in range(6)]:
+        f.result(timeout=10)
+    with transaction(engine, write=True) as conn:
+        conn.exec_driver_sql("UPDATE audit_events SET completion_tokens = 999 WHERE seq = 4")
+    assert verify_chain(engine, keys.chain_key) == (False, 4)
+    with transaction(engine, write=True) as conn:
+        conn.exec_driver_sql("DELETE FROM audit_events WHERE seq = 2")
+    assert verify_chain(engine, keys.chain_key) == (False, 2)
+    assert verify_chain(engine, b"\x01" * 32) == (False, 1)  # another key fails at once
+
+
+def test_concurrent_submits_from_many_threads(log: AuditLog, engine: Engine, keys: Keys) -> None:
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        futures = [log.submit(turn(keys, n * 100 + i)) for i in range(50)]
+        got = [f.result(timeout=30) for f in futures]
+        assert got == sorted(got)  # one thread's rows keep their order
+        with lock:
+            results.extend(got)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == list(range(1, 401))
+    assert seqs(engine) == list(range(1, 401))
+    assert verify_chain(engine, keys.chain_key) == (True, None)
+
+
+def test_failed_batch_is_rolled_back_and_the_chain_stays_consistent(engine: Engine, keys: Keys) -> None:
+    log = AuditLog(engine, keys.chain_key)
+    log.start()
+    assert [log.submit(turn(keys, i)).result(timeout=10) for i in range(3)] == [1, 2, 3]
+    log.close()
+    with transaction(engine, write=True) as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER fail_boom BEFORE INSERT ON audit_events WHEN NEW.outcome = 'boom' "
+            "BEGIN SELECT RAISE(ABORT, 'injected'); END"
+        )
+    log = AuditLog(engine, keys.chain_key)
+    # Queued before start, so the writer takes all three as one batch with the failing row inside.
+    batch = [log.submit(turn(keys, 10)), log.submit(turn(keys, 11, outcome="boom")), log.submit(turn(keys, 12))]
+    log.start()
+    for f in batch:
+        with pytest.raises(StoreError) as err:
+            f.result(timeout=10)
+        assert "injected" not in err.value.message
+    assert seqs(engine) == [1, 2, 3]  # nothing half-written
+    with transaction(engine, write=True) as conn:
+        conn.exec_driver_sql("DROP TRIGGER fail_boom")
+    assert log.submit(turn(keys, 13)).result(timeout=10) == 4
+    log.close()
+    assert verify_chain(engine, keys.chain_key) == (True, None)
+
+
+def test_writer_survives_rows_changed_behind_its_back(log: AuditLog, engine: Engine, keys: Keys) -> None:
+    assert log.submit(turn(keys)).result(timeout=10) == 1
+    with transaction(engine, write=True) as conn:  # a second writer would collide on seq 2
+        conn.exec_driver_sql("INSERT INTO audit_events (seq, ts, kind, outcome, mac) VALUES (2, 't', 'x', 'ok', '00')")
+    with pytest.raises(StoreError):
+        log.submit(turn(keys)).result(timeout=10)
+    assert log.submit(turn(keys)).result(timeout=10) == 3  # reloaded the last link, no crash
+
+
+def test_async_write_and_close_drains_the_queue(engine: Engine, keys: Keys) -> None:
+    log = AuditLog(engine, keys.chain_key)
+    log.start()
+    assert asyncio.run(log.write(turn(keys))) == 1
+    pending = [log.submit(turn(keys, i)) for i in range(200)]
+    log.close()
+    assert [f.result(timeout=0) for f in pending] == list(range(2, 202))
+    with pytest.raises(StoreError):
+        log.submit(turn(keys))
+    log.close()  # idempotent
+
+
+def test_restart_continues_the_chain(engine: Engine, keys: Keys) -> None:
+    for _ in range(2):
+        log = AuditLog(engine, keys.chain_key)
+        log.start()
+        for f in [log.submit(turn(keys, i)) for i in range(3)]:
+            f.result(timeout=10)
+        log.close()
+    assert seqs(engine) == [1, 2, 3, 4, 5, 6]
+    assert verify_chain(engine, keys.chain_key) == (True, None)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        TurnRecord("raw-session-id", "a" * 64, "staff", "m", 1, 1, 1.0, 1.0, {}, {}, "ok"),
+        TurnRecord("a" * 64, "a" * 64, "staff", "m", 1, 1, 1.0, float("nan"), {}, {}, "ok"),
+        TurnRecord("a" * 64, "a" * 64, "staff", "m", -1, 1, 1.0, 1.0, {}, {}, "ok"),
+        TurnRecord("a" * 64, "a" * 64, "staff", "m", 1, 1, 1.0, 1.0, {"13812345678": 1}, {}, "ok"),
+        TurnRecord("a" * 64, "a" * 64, "staff", "m", 1, 1, 1.0, 1.0, {}, {}, "said: hello there"),
+        AuthRecord(kind="password_reset", user_hash="a" * 64),
+        AuthRecord(kind="login", user_hash="alice@example.com"),
+    ],
+)
+def test_records_that_could_hold_raw_data_are_refused(log: AuditLog, record: object) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        log.submit(record)  # type: ignore[arg-type]
+
+
+def cli(args: list[str], data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
+    env.update(HUSHDESK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "services.audit", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_cli_tail_and_verify(settings: Settings, engine: Engine, keys: Keys, tmp_path: Path) -> None:
+    log = AuditLog(engine, keys.chain_key)
+    log.start()
+    for f in [log.submit(turn(keys, i)) for i in range(4)]:
+        f.result(timeout=10)
+    log.close()
+    engine.dispose()
+
+    out = cli(["tail", "-n", "2", "--json"], settings.data_dir, tmp_path)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["seq"] for r in rows] == [3, 4]
+    assert rows[0]["user_hash"] == hash_id(keys.pepper, "user", "u2")
+    assert rows[0]["redactions_in"] == {"EMAIL": 0, "PHONE": 1}
+
+    table = cli(["tail"], settings.data_dir, tmp_path)
+    assert table.returncode == 0
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["seq", "ts", "kind"] and len(lines) == 5
+
+    ok = cli(["verify"], settings.data_dir, tmp_path)
+    assert (ok.returncode, ok.stdout.strip()) == (0, "ok")
+    with transaction(engine, write=True) as conn:
+        conn.exec_driver_sql("UPDATE audit_events SET outcome = 'edited' WHERE seq = 3")
+    engine.dispose()
+    bad = cli(["verify"], settings.data_dir, tmp_path)
+    assert (bad.returncode, bad.stdout.strip()) == (1, "chain broken at seq 3")
+
+
+def test_cli_errors_are_fixed_messages(tmp_path: Path) -> None:
+    out = cli(["tail", "--json"], tmp_path / "nothing-here", tmp_path)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert "HUSHDESK_DB_KEY" in out.stderr and "python -m services.bootstrap" in out.stderr
+    assert "Traceback" not in out.stderr
