@@ -1,0 +1,174 @@
+"""A real browser (Debian Chromium driven by Playwright) against the real app process.
+
+The engine is the fake OpenAI-compatible process (streaming with a small delay per token so the
+stream is visible); everything else is real: Chainlit, login against the encrypted store, the turn,
+the audit rows. The test never skips: `make test` installs Chromium, and a missing one fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, FakeEngine, base_env, free_port, stop_process, wait_http
+from tests.fakes.engine import DEFAULT_REPLY
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = "13812345678"
+CANARY = "quincecanary"
+STAFF, STAFF_PASSWORD = "clerk", "correct horse battery staple"
+
+
+class App:
+    """The app running as `chainlit run app.py` in a scratch directory."""
+
+    def __init__(self, tmp: Path, engine: FakeEngine) -> None:
+        self.dir = tmp / "site"
+        self.dir.mkdir()
+        (self.dir / "app.py").symlink_to(ROOT / "app.py")
+        shutil.copytree(ROOT / ".chainlit", self.dir / ".chainlit")
+        shutil.copy(ROOT / "chainlit.md", self.dir / "chainlit.md")
+        self.data = tmp / "data"
+        self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
+                            HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG")
+        boot = self.cli("services.bootstrap")
+        assert "admin" in boot.stdout
+        self.cli("services.users", "add", STAFF, "--role", "staff", "--password-stdin",
+                 stdin=STAFF_PASSWORD + "\n")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp / "server.log"
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "chainlit"), "run", "app.py", "--host", "127.0.0.1",
+             "--port", str(self.port), "--headless"],
+            cwd=self.dir, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_http(self.url + "/login", timeout=60, proc=self.proc)
+
+    def cli(self, module: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", module, *args], cwd=self.dir, env=self.env,
+                                input=stdin, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    def stop(self) -> bytes:
+        """Stop the server with SIGTERM as an operator would; return everything it logged."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                stop_process(self.proc)
+        self.log.close()
+        return self.log_path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    engine = FakeEngine(tmp, delay=0.03)
+    app = App(tmp, engine)
+    yield app, engine
+    app.stop()
+    engine.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def assistant_texts(page) -> list[str]:
+    return page.eval_on_selector_all("[data-step-type=assistant_message]", "els => els.map(e => e.innerText)")
+
+
+def login(page, url, user, password):
+    page.goto(url + "/login")
+    page.fill("#email", user)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_login_chat_stream_logout(site, browser):
+    app, engine = site
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+
+    login(page, app.url, STAFF, "wrong password, surely")
+    page.wait_for_timeout(1000)
+    assert "/login" in page.url  # refused
+
+    login(page, app.url, STAFF, STAFF_PASSWORD)
+    page.wait_for_selector("#chat-input")
+    before = len(engine.requests())
+    page.fill("#chat-input", f"客户的手机是{PHONE}，{CANARY}，请查询订单状态")
+    page.click("#chat-submit")
+
+    # Watch the reply grow: several distinct partial lengths before it is complete.
+    seen: list[int] = []
+    for _ in range(400):
+        texts = assistant_texts(page)
+        if texts:
+            if not seen or len(texts[-1]) != seen[-1]:
+                seen.append(len(texts[-1]))
+            if texts[-1].strip() == DEFAULT_REPLY.strip():
+                break
+        page.wait_for_timeout(20)
+    assert assistant_texts(page)[-1].strip() == DEFAULT_REPLY.strip()
+    assert len([n for n in seen if n < len(DEFAULT_REPLY.strip())]) >= 3, seen
+
+    sent = engine.requests()[before:]
+    assert len(sent) == 1
+    assert PHONE.encode() not in sent[0] and b"[PHONE_1]" in sent[0]
+
+    # A reply holding PII is redacted before it reaches the screen.
+    page.fill("#chat-input", "please repeat the details [[pii]]")
+    page.click("#chat-submit")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-step-type=assistant_message]'))"
+        ".some(e => e.innerText.includes('ORD'))")
+    page.wait_for_timeout(500)
+    shown = assistant_texts(page)[-1]
+    assert "13912345678" not in shown and "alice.wong@example.com" not in shown
+    assert "[PHONE_2]" in shown and "[EMAIL_1]" in shown  # [PHONE_1] is the earlier number
+
+    page.click("#user-nav-button")
+    page.get_by_role("menuitem", name="Logout").click()
+    page.wait_for_url("**/login")
+    assert not [c for c in page.context.cookies() if c["name"].startswith("access_token")]
+    page.close()
+
+    rows = [json.loads(line) for line in app.cli("services.audit", "tail", "-n", "20", "--json")
+            .stdout.splitlines() if line.strip()]
+    kinds = [r["kind"] for r in rows]
+    assert kinds.count("login_failed") == 1 and kinds.count("login") == 1
+    assert kinds.count("turn") == 2 and kinds.count("logout") == 1
+    turns = [r for r in rows if r["kind"] == "turn"]
+    assert turns[0]["outcome"] == "ok" and turns[0]["redactions_in"] in ({"PHONE": 1}, '{"PHONE":1}')
+
+    log = app.stop()
+    for needle in (PHONE, CANARY, "13912345678", STAFF_PASSWORD, "请查询订单状态"):
+        assert needle.encode() not in log, f"{needle!r} reached the server log"
+    for path in app.data.iterdir():
+        if path.name.startswith("audit.db"):
+            blob = path.read_bytes()
+            for needle in (PHONE, CANARY, STAFF):
+                assert needle.encode() not in blob
