@@ -117,9 +117,15 @@ class ChatService:
             counts_in = dict(redacted.counts)
             messages = self._messages(conv, redacted.text)
             stream = await self._llm.stream(messages)
+            feed = redactor.feed
             try:
                 async for delta in stream:
-                    await emit(redactor.feed(delta))
+                    piece = feed(delta)
+                    if piece:  # inlined emit(): this loop runs once per token
+                        if ttft is None:
+                            ttft = (time.perf_counter() - started) * 1000
+                        reply_parts.append(piece)
+                        await on_text(piece)
             finally:
                 # What is held back is still redacted before it is shown, even after a failure.
                 await emit(redactor.flush())

@@ -49,20 +49,20 @@ class _Stream:
 
     async def __aiter__(self) -> AsyncIterator[str]:
         try:
+            # Hot path: one iteration per token. The SDK itself raises APIError for the in-stream
+            # `{"error": ...}` event vLLM sends after HTTP 200, so no per-chunk error probe is needed.
             async for chunk in self._stream:
-                usage = getattr(chunk, "usage", None)
-                if usage is not None:
-                    self.prompt_tokens = usage.prompt_tokens
-                    self.completion_tokens = usage.completion_tokens
-                error = getattr(chunk, "error", None)
-                if error:
-                    # vLLM reports a mid-stream failure as an event after HTTP 200.
-                    raise EngineError()
-                for choice in chunk.choices or ():
-                    text = choice.delta.content if choice.delta else None
+                choices = chunk.choices
+                if choices:
+                    delta = choices[0].delta
+                    text = delta.content if delta is not None else None
                     if text:
                         self.chunks += 1
                         yield text
+                usage = chunk.usage
+                if usage is not None:
+                    self.prompt_tokens = usage.prompt_tokens
+                    self.completion_tokens = usage.completion_tokens
         except EngineError:
             raise
         except openai.APITimeoutError:
