@@ -68,8 +68,12 @@ def test_main_prints_the_password_once(tmp_path: Path) -> None:
     match = re.search(r"First run: created user 'admin' with password: (\S+)", first.stdout)
     assert match and len(match.group(1)) >= 12
     assert "python -m services.users set-password admin" in first.stdout
+    # With no model configured, the first run also generates the demo model and says so.
+    assert "demo model" in first.stdout
+    assert (tmp_path / "data" / "demo-model" / "config.json").is_file()
     second = run_bootstrap(tmp_path / "data", tmp_path)
-    assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
+    assert (second.returncode, second.stderr) == (0, "")
+    assert match.group(1) not in second.stdout and "First run" not in second.stdout
 
 
 def test_main_error_is_a_fixed_message(tmp_path: Path) -> None:

@@ -1,0 +1,458 @@
+"""The model engine: launch vLLM or `transformers serve`, wait until healthy, restart on exit, stop.
+
+    create_engine(settings, model_dir=...)  ->  EngineSupervisor | ExternalEngine
+
+Both have the same surface: `await start()`, `await stop()`, `state`, `endpoint`, `wait_ready()`.
+`EngineSupervisor` owns one child process (and its process group): a fresh port and API key per
+launch, /health polled until 200, restarted with back-off when it exits, and killed with us even
+when we are SIGKILLed (PR_SET_PDEATHSIG). The engine's output may contain request text, so it is
+discarded unless `log_file` is set, and never logged here. What to launch lives in `engine_spec`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+from urllib.parse import urlsplit
+
+import httpx
+
+from .config import Settings
+from .engine_spec import (
+    Endpoint,
+    LaunchSpec,
+    child_env,
+    free_port,
+    resolve_engine_kind,
+    transformers_spec,
+    vllm_spec,
+)
+from .errors import EngineStartError, EngineUnavailable
+
+__all__ = [
+    "Endpoint",
+    "LaunchSpec",
+    "EngineSupervisor",
+    "ExternalEngine",
+    "create_engine",
+    "resolve_engine_kind",
+    "vllm_spec",
+    "transformers_spec",
+    "child_env",
+    "free_port",
+    "STATES",
+]
+
+log = logging.getLogger("hushdesk.engine")
+
+STATES = ("stopped", "starting", "ready", "restarting", "failed")
+_STOP_GRACE = 10.0
+_NO_KEY = "no-key"  # the OpenAI client refuses an empty key; an external engine without one ignores it
+
+
+class EngineSupervisor:
+    """Runs one engine process built by `make_spec(port, api_key)`; restarts it when it exits.
+
+    Back-off delays are used in order (the last repeats) and start over after a run of at least
+    `stable_after` s; `stop_grace` is how long SIGTERM gets before SIGKILL.
+    """
+
+    def __init__(
+        self,
+        make_spec: Callable[[int, str], LaunchSpec],
+        *,
+        start_timeout: float,
+        log_file: Path | None = None,
+        backoff: Sequence[float] = (1, 2, 4, 8, 16, 30, 60),
+        health_interval: float = 0.5,
+        progress_interval: float = 10.0,
+        stable_after: float = 60.0,
+        stop_grace: float = _STOP_GRACE,
+        liveness_interval: float = 5.0,
+        liveness_failures: int = 3,
+    ) -> None:
+        if not backoff:
+            raise ValueError("backoff must not be empty")
+        self._make_spec = make_spec
+        self._start_timeout = start_timeout
+        self._log_file = Path(log_file) if log_file is not None else None
+        self._backoff = tuple(float(b) for b in backoff)
+        self._health_interval = health_interval
+        self._progress_interval = progress_interval
+        self._stable_after = stable_after
+        self._stop_grace = stop_grace
+        self._liveness_interval = liveness_interval
+        self._liveness_failures = liveness_failures
+        self._state = "stopped"
+        self._changed = asyncio.Condition()
+        self._proc: asyncio.subprocess.Process | None = None
+        self._spec: LaunchSpec | None = None
+        self._monitor: asyncio.Task[None] | None = None
+        self._ready_at = 0.0
+        self._stopping = False
+        self._restarts = 0
+
+    @property
+    def state(self) -> str:
+        """One of 'stopped', 'starting', 'ready', 'restarting', 'failed'."""
+        return self._state
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        """Where to send requests while ready; None in every other state."""
+        if self._state != "ready" or self._spec is None:
+            return None
+        return Endpoint(self._spec.base_url, self._spec.api_key, self._spec.model_name)
+
+    @property
+    def pid(self) -> int | None:
+        """The engine's process id while it runs, else None."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.returncode is None else None
+
+    @property
+    def restarts(self) -> int:
+        """How many times the engine was relaunched after exiting unexpectedly."""
+        return self._restarts
+
+    async def start(self) -> None:
+        """Launch the engine and return once healthy; raise EngineStartError (child killed) if it is not."""
+        if self._state in ("starting", "ready", "restarting"):
+            return
+        self._stopping = False
+        await self._set_state("starting")
+        try:
+            await self._launch_until_healthy()
+        except EngineStartError:
+            await self._set_state("stopped" if self._stopping else "failed")
+            raise
+        except BaseException:
+            await self._set_state("stopped")
+            raise
+        await self._set_state("ready")
+        self._monitor = asyncio.create_task(self._watch(), name="hushdesk-engine-monitor")
+
+    async def stop(self) -> None:
+        """Stop restarting, terminate the engine's process group (SIGTERM, then SIGKILL after stop_grace s)."""
+        self._stopping = True
+        monitor, self._monitor = self._monitor, None
+        if monitor is not None and monitor is not asyncio.current_task():
+            monitor.cancel()
+            try:
+                await monitor
+            except asyncio.CancelledError:
+                pass
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            await _terminate(proc, self._stop_grace)
+            log.info("engine stopped (pid %d)", proc.pid)
+        await self._set_state("stopped")
+
+    async def wait_ready(self, timeout: float) -> Endpoint:
+        """The endpoint once ready; EngineUnavailable if not ready within `timeout` s or start failed."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self._state in ("ready", "failed")), timeout
+                )
+        except TimeoutError:
+            raise EngineUnavailable() from None
+        endpoint = self.endpoint
+        if endpoint is None:
+            raise EngineUnavailable()
+        return endpoint
+
+    async def _set_state(self, state: str) -> None:
+        async with self._changed:
+            self._state = state
+            self._changed.notify_all()
+
+    async def _launch_until_healthy(self) -> None:
+        """One launch; on any failure the child's process group is gone before this raises."""
+        try:
+            port, api_key = free_port(), secrets.token_urlsafe(32)
+            spec = self._make_spec(port, api_key)
+        except Exception as exc:  # e.g. the data folder is not writable
+            log.error("engine launch could not be prepared (%s)", type(exc).__name__)
+            raise EngineStartError("The model engine could not be started: its launch could not be prepared.") from None
+        started = time.monotonic()
+        try:
+            proc = await self._spawn(spec)
+        except (OSError, ValueError, TypeError) as exc:  # missing or not executable, bad argument
+            log.error("engine could not be launched (%s: %s)", type(exc).__name__, Path(spec.argv[0]).name)
+            raise EngineStartError("The model engine could not be started: its program could not be run.") from None
+        self._proc, self._spec = proc, spec
+        log.info("engine launched: %s, model %s, port %d, pid %d", Path(spec.argv[0]).name, spec.model_name, port, proc.pid)
+        try:
+            await self._wait_healthy(proc, spec, started)
+        except BaseException:
+            self._proc = None
+            await _terminate(proc, self._stop_grace)
+            raise
+        self._ready_at = time.monotonic()
+        log.info("engine ready in %.1f s (pid %d, port %d)", self._ready_at - started, proc.pid, port)
+
+    async def _spawn(self, spec: LaunchSpec) -> asyncio.subprocess.Process:
+        out: int = subprocess.DEVNULL
+        if self._log_file is not None:
+            self._log_file.parent.mkdir(parents=True, exist_ok=True)
+            out = os.open(self._log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            return await asyncio.create_subprocess_exec(
+                *spec.argv,
+                env=dict(spec.env),
+                cwd=spec.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                preexec_fn=_die_with_parent(os.getpid()),
+            )
+        finally:
+            if out != subprocess.DEVNULL:
+                os.close(out)
+
+    async def _wait_healthy(self, proc: asyncio.subprocess.Process, spec: LaunchSpec, started: float) -> None:
+        exited = asyncio.ensure_future(proc.wait())
+        deadline = started + self._start_timeout
+        next_progress = started + self._progress_interval
+        try:
+            # trust_env=False: a proxy from the environment must never see loopback traffic.
+            async with httpx.AsyncClient(trust_env=False) as client:
+                while True:
+                    if exited.done():
+                        log.error("engine exited with code %s while starting (pid %d)", proc.returncode, proc.pid)
+                        raise EngineStartError(
+                            f"The model engine could not be started: it exited with code {proc.returncode}."
+                        )
+                    if self._stopping:
+                        raise EngineStartError("The model engine could not be started: it was stopped.")
+                    now = time.monotonic()
+                    if now >= deadline:
+                        log.error("engine not healthy after %.0f s (pid %d); killing it", now - started, proc.pid)
+                        raise EngineStartError(
+                            "The model engine could not be started: it did not become healthy "
+                            f"within {self._start_timeout:g} s."
+                        )
+                    if now >= next_progress:
+                        log.info("engine starting, waited %d s", now - started)
+                        next_progress += self._progress_interval
+                    if await _healthy(client, spec.health_url, min(5.0, max(0.1, deadline - now))):
+                        return
+                    await asyncio.wait({exited}, timeout=self._health_interval)
+        finally:
+            exited.cancel()
+
+    async def _watch(self) -> None:
+        """Wait for the engine to exit; relaunch it with back-off until stop() cancels this task."""
+        attempt = 0
+        while self._proc is not None:
+            proc = self._proc
+            why = await self._until_exit_or_unhealthy(proc)
+            ran = time.monotonic() - self._ready_at
+            log.warning("engine %s after %.1f s (pid %d)", why, ran, proc.pid)
+            await self._set_state("restarting")
+            await _terminate(proc, self._stop_grace)  # whatever else is left in its process group
+            self._proc = None  # its pid may be reused: never signal it again
+            if ran >= self._stable_after:
+                attempt = 0
+            while True:
+                delay = self._backoff[min(attempt, len(self._backoff) - 1)]
+                attempt += 1
+                log.info("engine restart %d in %g s", attempt, delay)
+                await asyncio.sleep(delay)
+                self._restarts += 1
+                try:
+                    await self._launch_until_healthy()
+                    break
+                except EngineStartError:
+                    log.warning("engine restart %d failed", attempt)
+            await self._set_state("ready")
+
+
+    async def _until_exit_or_unhealthy(self, proc: asyncio.subprocess.Process) -> str:
+        """Return why a ready engine must be replaced: it exited, or /health failed repeatedly.
+
+        A process can outlive its usefulness: vLLM answers 503 once its engine core has died,
+        and a hung server answers nothing; both count as dead after `liveness_failures` checks.
+        """
+        exited = asyncio.ensure_future(proc.wait())
+        failures = 0
+        try:
+            async with httpx.AsyncClient(trust_env=False) as client:
+                while True:
+                    done, _ = await asyncio.wait({exited}, timeout=self._liveness_interval)
+                    if done:
+                        return f"exited unexpectedly with code {proc.returncode}"
+                    assert self._spec is not None
+                    if await _healthy(client, self._spec.health_url, self._liveness_interval):
+                        failures = 0
+                        continue
+                    failures += 1
+                    if failures >= self._liveness_failures:
+                        return f"failed {failures} health checks in a row"
+        finally:
+            exited.cancel()
+
+
+class ExternalEngine:
+    """An engine someone else runs (settings.engine_url): nothing is launched; always 'ready' once started."""
+
+    def __init__(self, settings: Settings, *, probe_timeout: float = 5.0) -> None:
+        if not settings.engine_url:
+            raise ValueError("settings.engine_url is required for an external engine")
+        key = settings.engine_api_key.get() if settings.engine_api_key is not None else ""
+        self._endpoint = Endpoint(settings.engine_url, key or _NO_KEY, settings.model_name)
+        self._probe_timeout = probe_timeout
+        self._state = "stopped"
+
+    @property
+    def state(self) -> str:
+        """'ready' after start(), 'stopped' before it and after stop()."""
+        return self._state
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        """The configured endpoint while ready, else None."""
+        return self._endpoint if self._state == "ready" else None
+
+    @property
+    def pid(self) -> None:
+        """Always None: nothing is launched."""
+        return None
+
+    @property
+    def restarts(self) -> int:
+        """Always 0: nothing is launched."""
+        return 0
+
+    async def start(self) -> None:
+        """Check once that `GET {url}/models` answers, logging a warning (never raising) if not."""
+        where = urlsplit(self._endpoint.base_url)
+        host = f"{where.hostname}:{where.port}" if where.port else str(where.hostname)
+        headers = {"Authorization": f"Bearer {self._endpoint.api_key}"}
+        try:
+            async with httpx.AsyncClient(timeout=self._probe_timeout) as client:
+                answer = await client.get(self._endpoint.base_url + "/models", headers=headers)
+            if answer.status_code == 200:
+                log.info("external engine at %s answers, model %s", host, self._endpoint.model_name)
+            else:
+                log.warning("external engine at %s answered /models with HTTP %d", host, answer.status_code)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            log.warning("external engine at %s did not answer (%s)", host, type(exc).__name__)
+        self._state = "ready"
+
+    async def stop(self) -> None:
+        """Forget the endpoint; the engine itself is left running."""
+        self._state = "stopped"
+
+    async def wait_ready(self, timeout: float) -> Endpoint:
+        """The endpoint if started, else EngineUnavailable (there is nothing to wait for)."""
+        if self._state != "ready":
+            raise EngineUnavailable()
+        return self._endpoint
+
+
+def create_engine(settings: Settings, *, model_dir: Path) -> EngineSupervisor | ExternalEngine:
+    """The engine for `settings` (see resolve_engine_kind), serving `model_dir` unless external."""
+    kind = resolve_engine_kind(settings)
+    log.info("engine kind %s (setting %s)", kind, settings.engine)
+    if kind == "external":
+        return ExternalEngine(settings)
+    build = vllm_spec if kind == "vllm" else transformers_spec
+
+    def make_spec(port: int, api_key: str) -> LaunchSpec:
+        return build(model_dir, port=port, api_key=api_key, model_name=settings.model_name, settings=settings)
+
+    return EngineSupervisor(make_spec, start_timeout=settings.engine_start_timeout, log_file=settings.engine_log_file)
+
+
+async def _healthy(client: httpx.AsyncClient, url: str, timeout: float) -> bool:
+    try:
+        answer = await client.get(url, timeout=timeout)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code == 200
+
+
+async def _terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
+    """SIGTERM the process group led by `proc`, SIGKILL it after `grace` s; return when all are gone."""
+    group = proc.pid
+    if not _signal_group(group, signal.SIGTERM):
+        await proc.wait()
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if proc.returncode is not None and not _group_alive(group):
+            return
+        await asyncio.sleep(0.05)
+    log.warning("engine did not stop within %g s; killing it (pid %d)", grace, group)
+    _signal_group(group, signal.SIGKILL)
+    await proc.wait()
+    for _ in range(40):  # members reparented to init are reaped by it; do not wait forever on that
+        if not _group_alive(group):
+            return
+        await asyncio.sleep(0.05)
+
+
+def _signal_group(group: int, sig: signal.Signals) -> bool:
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False
+    return True
+
+
+def _group_alive(group: int) -> bool:
+    """Any live (non-zombie) process left in the group? Zombies wait on init, which may be slow."""
+    if not _signal_group(group, 0):  # type: ignore[arg-type]
+        return False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == group and fields[0] != b"Z":
+            return True
+    return False
+
+
+def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGTERM the child when we die, even by SIGKILL; None elsewhere.
+
+    The signal follows the thread that forked, so the engine must be started from a thread that
+    lives as long as the app (the event loop's).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # loaded here: no dlopen between fork and exec
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent_pid:  # we died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
