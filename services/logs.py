@@ -14,10 +14,9 @@ QUIET_LOGGERS = ("openai", "httpx", "httpx2", "httpcore", "httpcore2", "urllib3"
 def configure_logging(level: str) -> None:
     """Send hushdesk logs to stderr at `level`; pin content-logging libraries to WARNING."""
     root = logging.getLogger()
-    if not any(getattr(h, "_hushdesk", False) for h in root.handlers):
+    if not root.handlers:  # under Chainlit its handler is already there; never log twice
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._hushdesk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     logging.getLogger("hushdesk").setLevel(level)
     for name in QUIET_LOGGERS:
