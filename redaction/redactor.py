@@ -23,8 +23,9 @@ def _groups(detectors: Sequence[PatternDetector]) -> tuple:
     """Detectors grouped by pattern, so a regex shared by several labels (the cards) runs once."""
     groups: dict[str, list] = {}
     for rank, det in enumerate(detectors):
-        groups.setdefault(det.pattern, [det.regex, []])[1].append((rank, det.validate))
-    return tuple((regex, tuple(members)) for regex, members in groups.values())
+        required = re.compile("[" + re.escape("".join(sorted(det.required))) + "]") if det.required else None
+        groups.setdefault(det.pattern, [det.regex, [], required])[1].append((rank, det.validate))
+    return tuple((regex, tuple(members), required) for regex, members, required in groups.values())
 
 
 def _matches(text: str, pos: int, groups: tuple, stop: int | None = None) -> list[_Match]:
@@ -38,7 +39,9 @@ def _matches(text: str, pos: int, groups: tuple, stop: int | None = None) -> lis
     # A few starts before a long held-back tail (streaming): trying each start is cheaper than a search,
     # which would walk the whole tail (a leading lookbehind defeats the regex engine's fast prefix scan).
     per_start = (end_at - pos) * 8 < len(text) - pos
-    for regex, members in groups:
+    for regex, members, required in groups:
+        if required is not None and required.search(text, pos) is None:
+            continue  # no character every match needs: nothing to find (matches lie within text[pos:])
         if per_start:
             found = filter(None, map(regex.match, repeat(text), range(pos, end_at)))
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import time
 
 import pytest
@@ -101,13 +103,17 @@ def test_start_by_start_scan_equals_search(text, data):
     # The streaming fast path tries each start in a narrow region; it must find what searching finds.
     pos = data.draw(st.integers(0, len(text)))
     stop = data.draw(st.integers(pos, len(text)))
-    for regex, _ in _groups(DEFAULT_DETECTORS):
+    for regex, _, _ in _groups(DEFAULT_DETECTORS):
         by_start = [m.span() for m in map(regex.match, [text] * (stop - pos), range(pos, stop)) if m]
         assert by_start == [m.span() for m in _search_all(regex, text, pos, stop)]
     # Whichever path _matches takes, it agrees with the long text scanned whole.
     found = {(m.start, m.end, m.rank) for m in _matches(text, 0, _groups(DEFAULT_DETECTORS))}
     assert {tuple(m) for m in _matches(text, pos, _groups(DEFAULT_DETECTORS), stop)} == {
         m for m in found if pos <= m[0] < stop}
+    # Skipping a scan when a text lacks every detector's required characters never changes a result.
+    unskipped = [dataclasses.replace(d, required=()) for d in DEFAULT_DETECTORS]
+    assert {tuple(m) for m in _matches(text, pos, _groups(unskipped), stop)} == {
+        tuple(m) for m in _matches(text, pos, _groups(DEFAULT_DETECTORS), stop)}
 
 
 def test_holds_back_only_what_could_still_be_pii():
