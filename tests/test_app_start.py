@@ -1,0 +1,96 @@
+"""The app process itself: a wrong, malformed or missing key stops `chainlit run app.py` at start
+with a message naming the key; logins go through the encrypted user store (disabled users refused)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.bootstrap import ensure_initialised
+from services.config import load_settings
+from services.runtime import Runtime
+from services.users import UserStore
+from tests.conftest import ROOT, base_env, free_port
+
+
+def start_app(tmp: Path, **env: str) -> subprocess.CompletedProcess:
+    site = tmp / "site"
+    site.mkdir(exist_ok=True)
+    if not (site / "app.py").exists():
+        (site / "app.py").symlink_to(ROOT / "app.py")
+        shutil.copytree(ROOT / ".chainlit", site / ".chainlit")
+    full = base_env(tmp / "data", HUSHDESK_ENGINE="external",
+                    HUSHDESK_ENGINE_URL=f"http://127.0.0.1:{free_port()}/v1")
+    full.update(env)
+    return subprocess.run([str(Path(sys.executable).parent / "chainlit"), "run", "app.py", "--headless",
+                           "--port", str(free_port())], cwd=site, env=full, capture_output=True,
+                          text=True, timeout=60)
+
+
+@pytest.fixture
+def initialised(tmp_path):
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
+    _, engine, _ = ensure_initialised(settings)
+    engine.dispose()
+    return tmp_path
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"HUSHDESK_DB_KEY": "ab" * 32}, "HUSHDESK_DB_KEY does not open"),
+    ({"HUSHDESK_DB_KEY": "not-hex"}, "HUSHDESK_DB_KEY is malformed"),
+    ({"HUSHDESK_PEPPER": "12"}, "HUSHDESK_PEPPER is malformed"),
+    ({"HUSHDESK_ENGINE": "gpu"}, "HUSHDESK_ENGINE is malformed"),
+])
+def test_bad_keys_and_settings_stop_the_app_naming_them(initialised, env, named):
+    result = start_app(initialised, **env)
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    for value in env.values():
+        assert value not in result.stderr  # names the key, never shows its value
+
+
+def test_missing_key_file_with_an_existing_store_creates_nothing(initialised):
+    key_file = initialised / "data" / "keys.json"
+    key_file.unlink()
+    result = start_app(initialised)
+    assert result.returncode == 2 and "HUSHDESK_DB_KEY" in result.stderr
+    assert not key_file.exists()
+
+
+def test_app_without_set_up_says_to_run_it(tmp_path):
+    result = start_app(tmp_path)
+    assert result.returncode == 2 and "set-up" in result.stderr.lower()
+    assert not (tmp_path / "data" / "audit.db").exists()
+
+
+def test_login_uses_the_store_and_refuses_disabled_users(tmp_path):
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"), "HUSHDESK_ENGINE": "external",
+                              "HUSHDESK_ENGINE_URL": f"http://127.0.0.1:{free_port()}/v1"}, dotenv=False)
+    _, engine, _ = ensure_initialised(settings)
+    UserStore(engine).add("dana", "staff", "a long enough password")
+
+    async def scenario():
+        runtime = Runtime.open(settings)
+        runtime.audit.start()
+        try:
+            ok = await runtime.login("dana", "a long enough password")
+            wrong = await runtime.login("dana", "not the password at all")
+            runtime.users.disable("dana")
+            disabled = await runtime.login("dana", "a long enough password")
+            await runtime.logout("dana", "staff")
+            return ok, wrong, disabled, runtime.audit.tail(10), runtime.user_hash("dana")
+        finally:
+            runtime.audit.close()
+
+    ok, wrong, disabled, rows, dana = asyncio.run(scenario())
+    assert ok is not None and ok.role == "staff"
+    assert wrong is None and disabled is None
+    assert [(r["kind"], r["user_hash"]) for r in rows] == [
+        ("login", dana), ("login_failed", dana), ("login_failed", dana), ("logout", dana)]
+    assert all("dana" not in str(r) for r in rows)
