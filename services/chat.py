@@ -28,8 +28,16 @@ log = logging.getLogger("hushdesk.chat")
 OnText = Callable[[str], Awaitable[None]]
 
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-# C0 controls except tab, newline and carriage return; they carry nothing a person typed.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls except tab, newline and carriage return, and invisible format characters (zero-width
+# spaces and joiners, word joiner, BOM, soft hyphen): they carry nothing a person means to send, and
+# placed between digits they would split a phone number past the detectors.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+# Full-width forms of ASCII letters, digits and the characters PII is written with (a Chinese input
+# method in full-width mode types １３８…), and odd spaces, folded to ASCII so the detectors see them.
+# Only these: full-width Chinese punctuation such as ，。？ is left as typed.
+_FOLD = {ord(c) + 0xFEE0: c for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@.-+_%()"}
+_FOLD.update({0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x3000: " ", 0x2010: "-", 0x2011: "-",
+              0x2012: "-", 0x2013: "-", 0x2212: "-"})
 
 
 @dataclass
@@ -60,8 +68,8 @@ class TurnResult:
 
 
 def clean_input(text: str) -> str:
-    """Replace lone surrogates and drop control characters that no person types."""
-    return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
+    """Replace lone surrogates, drop invisible and control characters, fold full-width ASCII forms."""
+    return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text)).translate(_FOLD)
 
 
 class ChatService:
@@ -132,6 +140,7 @@ class ChatService:
                 stats = stream.stats
             conv.history.append({"role": "user", "content": redacted.text})
             conv.history.append({"role": "assistant", "content": "".join(reply_parts)})
+            del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
         except HushdeskError as exc:
             error, outcome = exc, exc.outcome
         except asyncio.CancelledError:

@@ -8,6 +8,7 @@ parser, help) from which `Settings` is filled and the README is checked. Secrets
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,15 @@ def _temperature(raw: str) -> float:
     return value
 
 
+_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/+-]{0,127}")
+
+
+def _model_name(raw: str) -> str:
+    if not _MODEL_NAME.fullmatch(raw):
+        raise ValueError
+    return raw
+
+
 def _engine(raw: str) -> str:
     value = raw.strip().lower()
     if value not in ENGINE_KINDS:
@@ -159,7 +169,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("engine_url", "", _engine_url, "Base URL of an external OpenAI-compatible engine, ending in /v1.", "an http(s) URL ending in /v1"),
     Setting("engine_api_key", "", _secret, "API key for the external engine.", "text"),
     Setting("model_path", "", _optional_path, "Local model directory; empty uses the generated demo model.", "a path"),
-    Setting("model_name", "hushdesk-model", _text, "Name the engine serves the model under (hides the path).", "text"),
+    Setting("model_name", "hushdesk-model", _model_name, "Name the engine serves the model under (hides the path).", "a name of letters, digits and _.:@/+- (at most 128)"),
     Setting("engine_start_timeout", "600", _positive_float, "Seconds to wait for the engine to become healthy.", "a positive number"),
     Setting("engine_request_timeout", "120", _positive_float, "Seconds a turn may wait on the engine between tokens.", "a positive number"),
     Setting("engine_extra_args", "", _args, "Extra command-line arguments for the launched engine.", "shell words"),

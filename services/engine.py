@@ -341,7 +341,7 @@ class ExternalEngine:
         host = f"{where.hostname}:{where.port}" if where.port else str(where.hostname)
         headers = {"Authorization": f"Bearer {self._endpoint.api_key}"}
         try:
-            async with httpx.AsyncClient(timeout=self._probe_timeout) as client:
+            async with httpx.AsyncClient(timeout=self._probe_timeout, trust_env=False) as client:
                 answer = await client.get(self._endpoint.base_url + "/models", headers=headers)
             if answer.status_code == 200:
                 log.info("external engine at %s answers, model %s", host, self._endpoint.model_name)

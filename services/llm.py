@@ -8,6 +8,7 @@ from the SDK or the engine ever leaves this module.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -96,30 +97,39 @@ class LLMClient:
         self._max_tokens = max_tokens
         self._temperature = temperature
         self._clients: dict[tuple[str, str], openai.AsyncOpenAI] = {}
-        self._retired: list[openai.AsyncOpenAI] = []
+        self._closing: list[asyncio.Future] = []
 
     def _client(self, ep: Endpoint) -> openai.AsyncOpenAI:
         key = (ep.base_url, ep.api_key)
         client = self._clients.get(key)
         if client is None:
-            # The supervisor picks a new port and key per launch: retire clients of old launches.
-            self._retired.extend(self._clients.values())
+            # The supervisor picks a new port and key per launch: close clients of old launches
+            # (their engine is gone, so no live stream uses them).
+            for old in self._clients.values():
+                self._closing.append(asyncio.ensure_future(old.close()))
             self._clients.clear()
+            self._closing = [t for t in self._closing if not t.done()]
+            timeout = httpx2.Timeout(self._timeout, connect=5.0)
             client = openai.AsyncOpenAI(
                 base_url=ep.base_url,
                 api_key=ep.api_key or "none",
                 max_retries=0,
-                timeout=httpx2.Timeout(self._timeout, connect=5.0),
+                timeout=timeout,
+                # trust_env=False: a proxy from the environment must never see prompts, replies or
+                # the engine's key.
+                http_client=openai.DefaultAsyncHttpx2Client(timeout=timeout, trust_env=False),
             )
             self._clients[key] = client
         return client
 
     async def aclose(self) -> None:
         """Close every HTTP client this object opened."""
-        for client in [*self._clients.values(), *self._retired]:
+        for client in self._clients.values():
             await client.close()
         self._clients.clear()
-        self._retired.clear()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+        self._closing.clear()
 
     @property
     def model_name(self) -> str | None:

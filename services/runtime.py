@@ -26,6 +26,8 @@ __all__ = ["Runtime", "resolve_model_dir"]
 
 log = logging.getLogger("hushdesk.runtime")
 
+_FIRST_START_RETRY = 10.0
+
 
 def resolve_model_dir(settings: Settings) -> tuple[Path | None, bool]:
     """The model directory to serve and whether it is the generated demo model."""
@@ -82,10 +84,17 @@ class Runtime:
         await self.engine.wait_ready(timeout)
 
     async def _start_engine(self) -> None:
-        try:
-            await self.engine.start()
-        except HushdeskError as exc:
-            log.error("%s", exc.message)
+        # A first start that fails (a slow first load, a GPU still busy at boot) is retried with
+        # back-off like a crash after start; turns meanwhile get "not available".
+        delay = _FIRST_START_RETRY
+        while True:
+            try:
+                await self.engine.start()
+                return
+            except HushdeskError as exc:
+                log.error("%s Retrying in %g s.", exc.message, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 300.0)
 
     async def stop(self) -> None:
         """Stop the engine (no orphan process) and flush the audit log."""
@@ -93,15 +102,15 @@ class Runtime:
             self._task.cancel()
         await self.engine.stop()
         await self.llm.aclose()
-        self.audit.close()
+        await asyncio.to_thread(self.audit.close)  # drains queued rows without blocking the loop
 
     def session_hash(self, session_id: str) -> str:
         """Keyed hash of a chat session id."""
         return hash_id(self.keys.pepper, "session", session_id)
 
     def user_hash(self, name: str) -> str:
-        """Keyed hash of a user name."""
-        return hash_id(self.keys.pepper, "user", name)
+        """Keyed hash of a user name, case-folded: names are unique regardless of case."""
+        return hash_id(self.keys.pepper, "user", name.casefold())
 
     def conversation(self, session_id: str, user_name: str, role: str) -> Conversation:
         """A fresh conversation for a chat session."""

@@ -79,7 +79,7 @@ def test_login_uses_the_store_and_refuses_disabled_users(tmp_path):
         runtime = Runtime.open(settings)
         runtime.audit.start()
         try:
-            ok = await runtime.login("dana", "a long enough password")
+            ok = await runtime.login("DANA", "a long enough password")  # names ignore case
             wrong = await runtime.login("dana", "not the password at all")
             runtime.users.disable("dana")
             disabled = await runtime.login("dana", "a long enough password")
@@ -94,3 +94,40 @@ def test_login_uses_the_store_and_refuses_disabled_users(tmp_path):
     assert [(r["kind"], r["user_hash"]) for r in rows] == [
         ("login", dana), ("login_failed", dana), ("login_failed", dana), ("logout", dana)]
     assert all("dana" not in str(r) for r in rows)
+
+
+def test_a_failed_first_engine_start_is_retried(tmp_path, monkeypatch):
+    """The engine here is a stand-in object (the boundary under test is Runtime's retry, not a process)."""
+    import services.runtime as runtime_module
+    from services.errors import EngineStartError
+
+    monkeypatch.setattr(runtime_module, "_FIRST_START_RETRY", 0.05)
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"), "HUSHDESK_ENGINE": "external",
+                              "HUSHDESK_ENGINE_URL": f"http://127.0.0.1:{free_port()}/v1"}, dotenv=False)
+    ensure_initialised(settings)
+
+    class FlakyEngine:
+        attempts = 0
+        endpoint = None
+
+        async def start(self):
+            self.attempts += 1
+            if self.attempts < 3:
+                raise EngineStartError("The model engine could not be started: it exited with code 1.")
+
+        async def wait_ready(self, timeout):
+            return None
+
+        async def stop(self):
+            pass
+
+    async def scenario():
+        runtime = Runtime.open(settings)
+        runtime.engine = FlakyEngine()
+        await runtime.start()
+        await runtime.wait_ready(5)
+        attempts = runtime.engine.attempts
+        await runtime.stop()
+        return attempts
+
+    assert asyncio.run(scenario()) == 3

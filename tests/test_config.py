@@ -47,6 +47,8 @@ def test_values_are_parsed_into_types(tmp_path):
     ("HUSHDESK_ENGINE_URL", "http://127.0.0.1:9000"),
     ("HUSHDESK_TEMPERATURE", "3"),
     ("HUSHDESK_LOG_LEVEL", "LOUD"),
+    ("HUSHDESK_MODEL_NAME", "Qwen 7B"),
+    ("HUSHDESK_MODEL_NAME", "模型"),
 ])
 def test_malformed_value_names_the_setting_not_the_value(name, value):
     with pytest.raises(ConfigError) as err:

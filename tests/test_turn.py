@@ -164,3 +164,44 @@ def test_bad_input_is_refused_before_the_engine(initialised, fake_engine, text, 
 def test_lone_surrogates_and_controls_do_not_break_a_turn(initialised):
     _, _, results = asyncio.run(run_turns(initialised, ["hi \ud800 there \x07 13812345678"]))
     assert results[0][0].outcome == "ok"
+
+
+@pytest.mark.parametrize("typed, raw", [
+    ("１３８１２３４５６７８", "13812345678"),                    # full-width digits (IME full-width mode)
+    ("138\u200b1234\u200b5678", "13812345678"),               # zero-width spaces between digits
+    ("138\u00a01234\u00a05678", "13812345678"),               # no-break spaces as separators
+    ("zhang＠example.com", "zhang@example.com"),              # full-width at sign
+    ("ＯＲＤ－１２３４５６７８", "ORD-12345678"),               # full-width order number
+    ("4111\u00a01111\u00a01111\u00a01111", "4111111111111111"),
+])
+def test_disguised_pii_is_folded_and_redacted_before_the_engine(initialised, fake_engine, typed, raw):
+    before = len(fake_engine.requests())
+    _, _, results = asyncio.run(run_turns(initialised, [f"客户信息：{typed}，请处理"]))
+    assert results[0][0].outcome == "ok"
+    assert sum(results[0][0].record.redactions_in.values()) == 1
+    (body,) = fake_engine.requests()[before:]
+    text = json.loads(body)["messages"][-1]["content"]
+    assert raw not in text.replace(" ", "").replace("-", "") and typed not in text
+    assert "，请处理" in text  # full-width Chinese punctuation is left as typed
+
+
+def test_a_proxy_in_the_environment_never_sees_engine_traffic(initialised, monkeypatch):
+    dead = f"http://127.0.0.1:{free_port()}"  # a proxy that would refuse every connection
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, dead)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    _, _, results = asyncio.run(run_turns(initialised, ["hello"]))
+    assert results[0][0].outcome == "ok"
+
+
+def test_history_keeps_only_the_turns_that_are_sent(tmp_path, fake_engine):
+    settings = settings_for(tmp_path, fake_engine.base_url, HUSHDESK_HISTORY_TURNS="1")
+    ensure_initialised(settings)
+    before = len(fake_engine.requests())
+    _, conv, results = asyncio.run(run_turns(settings, ["one", "two", "three"]))
+    assert [r.outcome for r, _ in results] == ["ok"] * 3
+    assert [m["content"] for m in conv.history if m["role"] == "user"] == ["three"]
+    last = json.loads(fake_engine.requests()[before:][-1])["messages"]
+    assert [m["role"] for m in last] == ["system", "user", "assistant", "user"]
+    assert last[1]["content"] == "two"
