@@ -73,9 +73,9 @@ class StreamRedactor:
                     j += 1
                 if end - j > hold:
                     hold = end - j
-        if hold >= len(pending):
+        if hold >= end:
             return ""
-        return self._emit(len(pending) - hold)
+        return self._emit(end - hold)
 
     def flush(self) -> str:
         """End of text: return the redacted held-back tail; the redactor may then start a new text."""

@@ -84,8 +84,8 @@ class ChatService:
         self._history_turns = history_turns
 
     def _messages(self, conv: Conversation, user_text: str) -> list[dict[str, str]]:
-        keep = conv.history[-2 * self._history_turns:] if self._history_turns else []
-        return [{"role": "system", "content": self._system_prompt}, *keep,
+        # The history is kept trimmed to the turns that are sent (see turn()).
+        return [{"role": "system", "content": self._system_prompt}, *conv.history,
                 {"role": "user", "content": user_text}]
 
     def _check(self, text: str) -> str:

@@ -1,6 +1,7 @@
 """A tiny random chat model generated locally, so hushdesk runs and is tested without downloads.
 
-The model is a 2-layer `Qwen2ForCausalLM` (about 107k parameters) with a byte-level BPE tokenizer
+The model is a 2-layer `Qwen2ForCausalLM` (about 263k parameters; head size 64, which GPU attention
+kernels need) with a byte-level BPE tokenizer
 trained on a few inline English and Chinese sentences and a ChatML chat template. Real engines
 (`transformers serve`, vLLM) load and serve it; its replies are noise. It is built in a temporary
 sibling folder and renamed into place, so a half-written model is never seen.

@@ -278,7 +278,6 @@ class EngineSupervisor:
                     log.warning("engine restart %d failed", attempt)
             await self._set_state("ready")
 
-
     async def _until_exit_or_unhealthy(self, proc: asyncio.subprocess.Process) -> str:
         """Return why a ready engine must be replaced: it exited, or /health failed repeatedly.
 

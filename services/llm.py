@@ -64,8 +64,6 @@ class _Stream:
                 if usage is not None:
                     self.prompt_tokens = usage.prompt_tokens
                     self.completion_tokens = usage.completion_tokens
-        except EngineError:
-            raise
         except openai.APITimeoutError:
             raise EngineTimeout() from None
         except openai.APIConnectionError:
