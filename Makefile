@@ -13,6 +13,7 @@ STAMP_APP := $(VENV)/.stamp-app-$(shell cat requirements.txt | sha256sum | cut -
 STAMP_DEV := $(VENV)/.stamp-dev-$(shell cat requirements-dev.txt | sha256sum | cut -c1-12)
 STAMP_CPU := $(VENV)/.stamp-cpu-$(shell cat requirements-cpu.txt | sha256sum | cut -c1-12)
 STAMP_GPU := $(VENV)/.stamp-gpu-$(shell cat requirements-gpu.txt | sha256sum | cut -c1-12)
+STAMP_BENCH := $(VENV)/.stamp-bench-$(shell cat requirements-bench.txt | sha256sum | cut -c1-12)
 ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 
 .PHONY: run test bench setup setup-test browser clean-venv
@@ -24,7 +25,7 @@ run: setup
 test: setup-test
 	$(PY) -m pytest
 
-bench: setup-test
+bench: setup-test $(STAMP_BENCH)
 	$(PY) -m bench
 
 setup: $(STAMP_APP) $(ENGINE_STAMP)
@@ -50,6 +51,10 @@ $(STAMP_CPU): requirements-cpu.txt | $(VENV)/bin/python
 $(STAMP_GPU): requirements-gpu.txt | $(VENV)/bin/python
 	$(PIP) install -r requirements-gpu.txt
 	rm -f $(VENV)/.stamp-gpu-*; touch $@
+
+$(STAMP_BENCH): requirements-bench.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements-bench.txt
+	rm -f $(VENV)/.stamp-bench-*; touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; its own browser download is never used).
 browser:

@@ -10,7 +10,7 @@ import os
 import sys
 
 from services.config import load_settings
-from services.errors import HushdeskError
+from services.errors import HushdeskError, ReplyBlocked
 from services.logs import configure_logging
 from services.runtime import Runtime
 
@@ -112,6 +112,15 @@ async def _on_message(message: cl.Message) -> None:
     except Exception as exc:  # never show str(exc): it may hold message text
         log.error("message handling failed: %s", type(exc).__name__)
         await cl.Message(content=UNSAFE_ERROR, author="hushdesk").send()
+        return
+    if isinstance(result.error, ReplyBlocked):
+        # Whatever streamed before the blocked value is replaced by the notice, on screen too.
+        reply.content = result.error.message
+        reply.author = "hushdesk"
+        if reply.streaming:
+            await reply.send()
+        else:
+            await cl.Message(content=result.error.message, author="hushdesk").send()
         return
     if reply.streaming:
         await reply.send()

@@ -1,4 +1,8 @@
-"""Batch redaction: collect detector matches, resolve overlaps, replace spans with placeholders."""
+"""Batch redaction: normalise, collect detector matches, resolve overlaps, replace spans in the original.
+
+`Redactor` compiles a detector list once; `find_spans`/`redact` use one built from DEFAULT_DETECTORS as
+they are at call time (rebuilt only when that list changes).
+"""
 
 from __future__ import annotations
 
@@ -7,51 +11,118 @@ from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, PatternDetector
-from .placeholders import Placeholders
+from .normalise import Normalised, normalise
 from .spans import Redaction, Span
+from .vault import Placeholders
 
 
-class _Match(NamedTuple):
-    """A validated match of detector `rank` (its index in the detector list, i.e. its priority)."""
+class Match(NamedTuple):
+    """A validated match: span [start, end) in normalised text, its detector's rank (priority), score."""
 
     start: int
     end: int
     rank: int
+    score: float
 
 
-def _groups(detectors: Sequence[PatternDetector]) -> tuple:
-    """Detectors grouped by pattern, so a regex shared by several labels (the cards) runs once."""
-    groups: dict[str, list] = {}
-    for rank, det in enumerate(detectors):
-        required = re.compile("[" + re.escape("".join(sorted(det.required))) + "]") if det.required else None
-        groups.setdefault(det.pattern, [det.regex, [], required])[1].append((rank, det.validate))
-    return tuple((regex, tuple(members), required) for regex, members, required in groups.values())
+class _Group(NamedTuple):
+    regex: re.Pattern[str]
+    members: tuple  # (rank, validate, score)
+    required: re.Pattern[str] | None
+    starts: frozenset[str]
 
 
-def _matches(text: str, pos: int, groups: tuple, stop: int | None = None) -> list[_Match]:
-    """Each detector's match at every start in [pos, stop) (lookbehinds still see text before pos).
+class Redactor:
+    """A compiled detector list: batch redaction now, streaming through `stream()`."""
 
-    Not finditer: after a match, the search resumes at start + 1, so a rejected long match cannot hide a
-    valid one inside it, and the matches from pos on never depend on where an earlier scan stopped.
-    """
-    out: list[_Match] = []
-    end_at = len(text) if stop is None else stop
-    # A few starts before a long held-back tail (streaming): trying each start is cheaper than a search,
-    # which would walk the whole tail (a leading lookbehind defeats the regex engine's fast prefix scan).
-    per_start = (end_at - pos) * 8 < len(text) - pos
-    for regex, members, required in groups:
-        if required is not None and required.search(text, pos) is None:
-            continue  # no character every match needs: nothing to find (matches lie within text[pos:])
-        if per_start:
-            found = filter(None, map(regex.match, repeat(text), range(pos, end_at)))
-        else:
-            found = _search_all(regex, text, pos, end_at)
-        for m in found:
-            value = m.group()
-            for rank, validate in members:
-                if validate is None or validate(value):
-                    out.append(_Match(m.start(), m.end(), rank))
-    return out
+    __slots__ = ("detectors", "groups", "labels")
+
+    def __init__(self, detectors: Sequence[PatternDetector]) -> None:
+        self.detectors = tuple(detectors)
+        self.labels = tuple(d.label for d in self.detectors)
+        groups: dict[tuple[str, int], list] = {}
+        for rank, det in enumerate(self.detectors):
+            required = (re.compile("[" + re.escape("".join(sorted(det.required))) + "]")
+                        if det.required else None)
+            entry = groups.setdefault((det.pattern, det.flags), [det.regex, [], required, set()])
+            entry[1].append((rank, det.validate, det.score))
+            entry[3] |= det.starts
+        self.groups = tuple(_Group(r, tuple(m), q, frozenset(s)) for r, m, q, s in groups.values())
+
+    def matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:
+        """Each detector's match for every start in [pos, stop) of normalised `text`.
+
+        Lookbehinds still see text before pos. Not finditer: after a match the search resumes at its
+        start + 1, so a rejected long match cannot hide a valid one inside it, and the matches
+        from pos on never depend on where an earlier scan stopped.
+        """
+        out: list[Match] = []
+        end_at = len(text) if stop is None else stop
+        # A few starts before a long held-back tail (streaming): trying each start is cheaper than a
+        # search, which would walk the whole tail.
+        per_start = (end_at - pos) * 8 < len(text) - pos
+        for regex, members, required, starts in self.groups:
+            if required is not None and required.search(text, pos) is None:
+                continue  # no character every match needs (matches and their lookaheads lie in text[pos:])
+            if per_start:
+                found: Iterable = filter(None, map(
+                    regex.match, repeat(text), [j for j in range(pos, end_at) if text[j] in starts]))
+            else:
+                found = _search_all(regex, text, pos, end_at)
+            for m in found:
+                start, end = m.span()
+                if start == end:
+                    continue
+                value = text[start:end]
+                for rank, validate, score in members:
+                    if validate is not None:
+                        verdict = validate(value)
+                        if not verdict:
+                            continue
+                        if verdict is not True:
+                            score = float(verdict)
+                    out.append(Match(start, end, rank, score))
+        return out
+
+    def find_spans(self, text: str) -> list[Span]:
+        """Sorted, non-overlapping PII spans (offsets into the original text)."""
+        norm = normalise(text)
+        return [Span(norm.start(m.start), norm.end(m.end), self.labels[m.rank], m.score)
+                for m in select(self.matches(norm.text))]
+
+    def redact(self, text: str, placeholders: Placeholders | None = None, *, revealable: bool = False
+               ) -> Redaction:
+        """Replace every PII span with its placeholder (a fresh Placeholders if None).
+
+        `revealable` marks the values as typed by staff (see Placeholders.reveal).
+        """
+        norm = normalise(text)
+        chosen = select(self.matches(norm.text))
+        # `is None`, not `or`: an empty Placeholders is falsy (it has __len__) but must still be shared.
+        placeholders = Placeholders() if placeholders is None else placeholders
+        counts: dict[str, int] = {}
+        out = self.replace(text, norm, 0, len(norm.text), chosen, placeholders, counts, revealable)
+        spans = tuple(Span(norm.start(m.start), norm.end(m.end), self.labels[m.rank], m.score)
+                      for m in chosen)
+        return Redaction(out, spans, counts)
+
+    def replace(
+        self, original: str, norm: Normalised, start: int, end: int, chosen: Sequence[Match],
+        placeholders: Placeholders, counts: dict[str, int], revealable: bool,
+    ) -> str:
+        """original[norm.start(start):norm.start(end)] with each chosen match replaced; bumps counts."""
+        parts: list[str] = []
+        at = norm.start(start)
+        for m in chosen:
+            label = self.labels[m.rank]
+            s, e = norm.start(m.start), norm.end(m.end)
+            parts.append(original[at:s])
+            parts.append(placeholders.placeholder(label, norm.text[m.start:m.end], shown=original[s:e],
+                                                  revealable=revealable))
+            counts[label] = counts.get(label, 0) + 1
+            at = e
+        parts.append(original[at:norm.start(end)])
+        return "".join(parts)
 
 
 def _search_all(regex: re.Pattern[str], text: str, pos: int, end_at: int) -> Iterator[re.Match[str]]:
@@ -65,9 +136,9 @@ def _search_all(regex: re.Pattern[str], text: str, pos: int, end_at: int) -> Ite
         pos = m.start() + 1
 
 
-def _select(matches: Iterable[_Match]) -> list[_Match]:
+def select(matches: Iterable[Match]) -> list[Match]:
     """Non-overlapping matches: earlier start wins, then longer, then detector order."""
-    chosen: list[_Match] = []
+    chosen: list[Match] = []
     last_end = -1
     for m in sorted(matches, key=lambda m: (m.start, -m.end, m.rank)):
         if m.start >= last_end:
@@ -76,38 +147,29 @@ def _select(matches: Iterable[_Match]) -> list[_Match]:
     return chosen
 
 
-def _replace(
-    text: str, start: int, end: int, chosen: Sequence[_Match],
-    detectors: Sequence[PatternDetector], placeholders: Placeholders, counts: dict[str, int],
-) -> str:
-    """text[start:end] with each chosen match replaced by its placeholder; bumps counts per label."""
-    parts: list[str] = []
-    at = start
-    for m in chosen:
-        label = detectors[m.rank].label
-        parts.append(text[at:m.start])
-        parts.append(placeholders.placeholder(label, text[m.start:m.end]))
-        counts[label] = counts.get(label, 0) + 1
-        at = m.end
-    parts.append(text[at:end])
-    return "".join(parts)
+_CACHE: dict[tuple[int, ...], Redactor] = {}
+
+
+def compiled(detectors: Sequence[PatternDetector] | None = None) -> Redactor:
+    """The Redactor for `detectors` (DEFAULT_DETECTORS as they are now if None), built once per list."""
+    dets = DEFAULT_DETECTORS if detectors is None else detectors
+    key = tuple(map(id, dets))
+    redactor = _CACHE.get(key)
+    if redactor is None or redactor.detectors != tuple(dets):
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        redactor = _CACHE[key] = Redactor(dets)
+    return redactor
 
 
 def find_spans(text: str, detectors: Sequence[PatternDetector] | None = None) -> list[Span]:
-    """Sorted, non-overlapping PII spans in text (DEFAULT_DETECTORS as they are at call time if None)."""
-    dets = DEFAULT_DETECTORS if detectors is None else detectors
-    return [Span(m.start, m.end, dets[m.rank].label) for m in _select(_matches(text, 0, _groups(dets)))]
+    """Sorted, non-overlapping PII spans in text (offsets into the original text, end exclusive)."""
+    return compiled(detectors).find_spans(text)
 
 
 def redact(
-    text: str, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None
+    text: str, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None,
+    *, revealable: bool = False,
 ) -> Redaction:
     """Replace every PII span with its placeholder (a fresh Placeholders if None)."""
-    dets = tuple(DEFAULT_DETECTORS if detectors is None else detectors)
-    chosen = _select(_matches(text, 0, _groups(dets)))
-    # `is None`, not `or`: an empty Placeholders is falsy (it has __len__) but must still be shared.
-    placeholders = Placeholders() if placeholders is None else placeholders
-    counts: dict[str, int] = {}
-    out = _replace(text, 0, len(text), chosen, dets, placeholders, counts)
-    spans = tuple(Span(m.start, m.end, dets[m.rank].label) for m in chosen)
-    return Redaction(out, spans, counts)
+    return compiled(detectors).redact(text, placeholders, revealable=revealable)

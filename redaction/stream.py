@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector
-from .placeholders import Placeholders
-from .redactor import _groups, _matches, _replace, _select
+from .detectors import PatternDetector
+from .detectors.base import LOOKBEHIND
 
-# Emitted characters kept for the detectors' lookbehinds (their contract: at most 8 characters back).
-_CONTEXT = 8
+# Emitted characters kept for lookbehinds: a cue of LOOKBEHIND characters, the character before it
+# (English cues must start a word) and one spare.
+_CONTEXT = LOOKBEHIND + 2
+from .normalise import Normalised, normalise
+from .redactor import Redactor, compiled, select
+from .vault import Placeholders
 
 
 class StreamRedactor:
@@ -21,27 +24,29 @@ class StreamRedactor:
     """
 
     __slots__ = (
-        "_placeholders", "_detectors", "_groups", "_limits", "_runs", "_context", "_pending", "_counts",
-        "_required",
+        "_placeholders", "_redactor", "_limits", "_runs", "_context", "_pending", "_norm", "_offsets",
+        "_counts", "_required",
     )
 
     def __init__(
         self, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None
     ) -> None:
         self._placeholders = Placeholders() if placeholders is None else placeholders
-        self._detectors = tuple(DEFAULT_DETECTORS if detectors is None else detectors)
-        self._groups = _groups(self._detectors)
+        self._redactor: Redactor = compiled(detectors)
+        dets = self._redactor.detectors
         # One search for any character some match would need; None when a detector promises none.
-        self._required = _any_of(self._detectors)
+        self._required = _any_of(dets)
         # +1: a lookahead may peek one character past a match that reaches the end of what we have.
-        pairs = {(d.alphabet, d.max_len + 1, d.starts) for d in self._detectors}
+        pairs = {(d.alphabet, d.max_len + 1, d.starts) for d in dets}
         # An entry whose alphabet and start characters are subsets of another's, with no larger limit,
-        # never sets the hold: dropping it changes nothing and halves the per-token loop.
+        # never sets the hold: dropping it changes nothing and shortens the per-token loop.
         self._limits = tuple(p for p in pairs if not any(
             q != p and p[0] <= q[0] and p[1] <= q[1] and p[2] <= q[2] for q in pairs))
         self._runs = [0] * len(self._limits)  # trailing run of each alphabet, capped at its limit
-        self._context = ""
-        self._pending = ""
+        self._context = ""  # the last _CONTEXT normalised characters emitted
+        self._pending = ""  # original text not yet emitted
+        self._norm = ""  # its normalised form
+        self._offsets: list[int] | None = None  # as in Normalised, for _pending; None: identical
         self._counts: dict[str, int] = {}
 
     @property
@@ -49,11 +54,26 @@ class StreamRedactor:
         """Spans emitted so far, per label (a copy)."""
         return dict(self._counts)
 
+    @property
+    def held(self) -> int:
+        """Characters received but not yet emitted."""
+        return len(self._pending)
+
     def feed(self, chunk: str) -> str:
         """Add a chunk; return the redacted text that is now safe to show (possibly "")."""
-        pending = self._pending + chunk
-        self._pending = pending
-        size = len(chunk)
+        piece = normalise(chunk)
+        text = piece.text
+        if piece.offsets is not None or self._offsets is not None:
+            base = len(self._pending)
+            if self._offsets is None:
+                self._offsets = list(range(len(self._norm)))
+            else:
+                self._offsets.pop()
+            self._offsets.extend([base + o for o in piece.offsets] if piece.offsets is not None
+                                 else range(base, base + len(text) + 1))
+        self._pending += chunk
+        pending = self._norm = self._norm + text
+        size = len(text)
         hold = 0
         end = len(pending)
         for k, (alphabet, limit, starts) in enumerate(self._limits):
@@ -62,7 +82,7 @@ class StreamRedactor:
             # is kept across feeds so each feed only looks at its own chunk.
             i = size
             low = max(size - limit, 0)
-            while i > low and chunk[i - 1] in alphabet:
+            while i > low and text[i - 1] in alphabet:
                 i -= 1
             run = min(self._runs[k] + size, limit) if i == 0 else size - i
             self._runs[k] = run
@@ -79,33 +99,55 @@ class StreamRedactor:
 
     def flush(self) -> str:
         """End of text: return the redacted held-back tail; the redactor may then start a new text."""
-        out = self._emit(len(self._pending))
+        out = self._emit(len(self._norm))
         self._context = ""
         self._runs = [0] * len(self._limits)
         return out
 
     def _emit(self, cut: int) -> str:
-        """Emit pending[:cut'] redacted, where cut' <= cut is the nearest point no match straddles."""
-        window = self._context + self._pending
+        """Emit pending up to normalised position `cut`, or to the end of a chosen span that reaches past it."""
+        norm = self._norm
+        offsets = self._offsets
+        if offsets is not None:
+            # Never cut inside the expansion of one original character (`ﬁ` -> `fi`).
+            while 0 < cut < len(norm) and offsets[cut - 1] == offsets[cut]:
+                cut -= 1
+        window = self._context + norm
         base = len(self._context)
         cut += base
         if self._required is not None and self._required.search(window, base) is None:
             # Nothing here can be PII (most reply tokens): emit without matching at all.
-            self._context = window[max(cut - _CONTEXT, 0):cut]
-            self._pending = window[cut:]
-            return window[base:cut]
-        # Matches starting before the cut are final: none can reach the unseen text. Greedy selection in
-        # start order is final for them too; only the last chosen span can straddle the cut, and then the
-        # cut moves back to its start (it is emitted whole next time).
-        chosen = _select(_matches(window, base, self._groups, stop=cut))
+            return self._advance(window, base, cut, None)
+        # Every attempt starting before the cut is complete (the hold saw to that), so the greedy
+        # selection over their matches is final for every span starting before the cut: a span from a
+        # later attempt starts at or after the cut. The last chosen span may reach past the cut: it is
+        # final too, so it is emitted whole and the cut moves to its end (spans from the attempts it
+        # covers overlap it and lose in batch as well).
+        chosen = select(self._redactor.matches(window, base, stop=cut))
         if chosen and chosen[-1].end > cut:
-            cut = chosen.pop().start
+            cut = chosen[-1].end
         if cut == base:
             return ""
-        out = _replace(window, base, cut, chosen, self._detectors, self._placeholders, self._counts)
+        local = Normalised(norm, offsets)
+        shifted = [m._replace(start=m.start - base, end=m.end - base) for m in chosen]
+        out = self._redactor.replace(self._pending, local, 0, cut - base, shifted, self._placeholders,
+                                     self._counts, False)
+        return self._advance(window, base, cut, out)
+
+    def _advance(self, window: str, base: int, cut: int, out: str | None) -> str:
+        """Drop the emitted part of pending (normalised cut `cut` in window); return what to emit."""
+        local_cut = cut - base
+        orig_cut = local_cut if self._offsets is None else self._offsets[local_cut]
+        emitted = self._pending[:orig_cut]
         self._context = window[max(cut - _CONTEXT, 0):cut]
-        self._pending = window[cut:]
-        return out
+        self._pending = self._pending[orig_cut:]
+        self._norm = self._norm[local_cut:]
+        if self._offsets is not None:
+            rest = self._offsets[local_cut:]
+            self._offsets = None if not self._pending and not self._norm else [o - orig_cut for o in rest]
+            if self._offsets is not None and self._pending == self._norm:
+                self._offsets = None
+        return emitted if out is None else out
 
 
 def _any_of(detectors: Sequence[PatternDetector]) -> "re.Pattern[str] | None":

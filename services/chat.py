@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from redaction import Placeholders, StreamRedactor, redact
+from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors
 
 from .audit import AuditLog, TurnRecord
-from .errors import EngineError, HushdeskError, InputRejected, StoreError
+from .errors import EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
 from .llm import LLMClient
 
 __all__ = ["Conversation", "ChatService", "TurnResult", "OnText"]
@@ -76,7 +76,11 @@ class ChatService:
     """Runs turns against an engine, auditing each; one instance serves all sessions."""
 
     def __init__(self, llm: LLMClient, audit: AuditLog, *, system_prompt: str, max_input_chars: int,
-                 history_turns: int) -> None:
+                 history_turns: int, redactor: Redactor | None = None,
+                 policy: OutputPolicy = OutputPolicy(), reveal: bool = True) -> None:
+        self._redactor = redactor if redactor is not None else Redactor(build_detectors())
+        self._policy = policy
+        self._reveal = reveal
         self._llm = llm
         self._audit = audit
         self._system_prompt = system_prompt
@@ -99,13 +103,19 @@ class ChatService:
     async def turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
         """Answer one message, streaming safe text to `on_text`; never raises for engine failures.
 
+        `on_text` receives the redacted reply, with the staff member's own values revealed where the
+        reply uses their placeholders (if revealing is on). The history keeps the redacted reply only.
+        If the reply holds a label the output policy blocks, the stream stops there and the turn ends
+        with ReplyBlocked: the UI must then replace whatever it showed with that error's message.
         Raises StoreError only when the audit row could not be written.
         """
         started = time.perf_counter()
         ttft: float | None = None
         counts_in: dict[str, int] = {}
         reply_parts: list[str] = []
-        redactor = StreamRedactor(conv.placeholders)
+        redactor = StreamRedactor(conv.placeholders, self._redactor.detectors)
+        revealer = conv.placeholders.revealer() if self._reveal else None
+        policy = self._policy
         stats = None
         error: HushdeskError | None = None
         outcome = "ok"
@@ -114,30 +124,42 @@ class ChatService:
             nonlocal ttft
             if not piece:
                 return
+            if policy.block and policy.blocks(redactor.counts):
+                raise ReplyBlocked()
             if ttft is None:
                 ttft = (time.perf_counter() - started) * 1000
             reply_parts.append(piece)
-            await on_text(piece)
+            shown = piece if revealer is None else revealer.feed(piece)
+            if shown:
+                await on_text(shown)
+
+        async def emit_tail() -> None:
+            await emit(redactor.flush())
+            if revealer is not None:
+                tail = revealer.flush()
+                if tail:
+                    await on_text(tail)
 
         try:
             clean = self._check(text)
-            redacted = redact(clean, conv.placeholders)
+            redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
             counts_in = dict(redacted.counts)
             messages = self._messages(conv, redacted.text)
             stream = await self._llm.stream(messages)
             feed = redactor.feed
+            deltas = stream.__aiter__()
             try:
-                async for delta in stream:
+                async for delta in deltas:
                     piece = feed(delta)
-                    if piece:  # inlined emit(): this loop runs once per token
-                        if ttft is None:
-                            ttft = (time.perf_counter() - started) * 1000
-                        reply_parts.append(piece)
-                        await on_text(piece)
+                    if piece:
+                        await emit(piece)
+            except EngineError:
+                await emit_tail()  # what was held back is still shown, redacted, after a failure
+                raise
             finally:
-                # What is held back is still redacted before it is shown, even after a failure.
-                await emit(redactor.flush())
+                await deltas.aclose()  # stops the engine's generation when the reply is blocked
                 stats = stream.stats
+            await emit_tail()
             conv.history.append({"role": "user", "content": redacted.text})
             conv.history.append({"role": "assistant", "content": "".join(reply_parts)})
             del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent

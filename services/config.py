@@ -16,6 +16,9 @@ from typing import Any, Callable, Mapping
 
 from dotenv import dotenv_values, find_dotenv
 
+from redaction import OutputPolicy
+from redaction.detectors import order_id_detector
+
 from .errors import ConfigError
 
 __all__ = ["Secret", "Setting", "Settings", "SETTINGS", "PREFIX", "load_settings", "ENGINE_KINDS"]
@@ -114,6 +117,28 @@ def _temperature(raw: str) -> float:
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/+-]{0,127}")
 
 
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError
+
+
+def _order_id_patterns(raw: str) -> tuple[str, ...]:
+    patterns = tuple(raw.split())
+    if not patterns:
+        raise ValueError
+    for pattern in patterns:
+        order_id_detector(pattern)  # PatternError is a ValueError
+    return patterns
+
+
+def _output_policy(raw: str) -> OutputPolicy:
+    return OutputPolicy.parse(raw)
+
+
 def _model_name(raw: str) -> str:
     if not _MODEL_NAME.fullmatch(raw):
         raise ValueError
@@ -181,6 +206,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_output_tokens", "1024", _positive_int, "Most tokens the model may write in one reply.", "a positive integer"),
     Setting("history_turns", "10", _non_negative_int, "Earlier turns (redacted) sent with each message.", "a non-negative integer"),
     Setting("temperature", "0.7", _temperature, "Sampling temperature.", "a number from 0 to 2"),
+    Setting("order_id_patterns", "ORD-[0-9]{8}", _order_id_patterns, "Order-number patterns (regular expressions, space-separated; any case, whole tokens).", "regular expressions of letters, digits and -_/#. matching 1 to 48 characters"),
+    Setting("output_policy", "", _output_policy, "Labels that block a whole reply, e.g. CN_ID=block; every other label is masked.", "LABEL=mask|block, comma-separated"),
+    Setting("reveal_placeholders", "true", _bool, "Show staff the values they typed where the reply uses their placeholder.", "true or false"),
     Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
     Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
     Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
@@ -212,6 +240,9 @@ class Settings:
     max_output_tokens: int = 1024
     history_turns: int = 10
     temperature: float = 0.7
+    order_id_patterns: tuple[str, ...] = ("ORD-[0-9]{8}",)
+    output_policy: OutputPolicy = OutputPolicy()
+    reveal_placeholders: bool = True
     log_level: str = "INFO"
     db_key: Secret | None = None
     pepper: Secret | None = None

@@ -8,6 +8,7 @@ library's exception or from a chat message, so it can be shown to a user or logg
     ├── KeyFileError         a key is missing, malformed or does not open the store (names the key)
     ├── StoreError           the encrypted store cannot be opened, read or written
     ├── InputRejected        a chat message was refused before reaching the engine
+    ├── ReplyBlocked         the model's reply held a label the output policy blocks
     └── EngineError          the model engine failed
         ├── EngineUnavailable    not reachable or not ready
         ├── EngineTimeout        no answer in time
@@ -22,6 +23,7 @@ __all__ = [
     "KeyFileError",
     "StoreError",
     "InputRejected",
+    "ReplyBlocked",
     "EngineError",
     "EngineUnavailable",
     "EngineTimeout",
@@ -64,6 +66,13 @@ class InputRejected(HushdeskError):
 
     outcome = "rejected_input"
     default_message = "That message could not be sent."
+
+
+class ReplyBlocked(HushdeskError):
+    """The model's reply held a value the output policy blocks; it was withheld."""
+
+    outcome = "reply_blocked"
+    default_message = "The reply was withheld because it contained personal data that may not be shown."
 
 
 class EngineError(HushdeskError):

@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from redaction import Redactor, build_detectors
+
 from .audit import AuditLog, AuthRecord
 from .chat import ChatService, Conversation
 from .config import Settings
@@ -69,7 +71,9 @@ class Runtime:
         audit = AuditLog(store, keys.chain_key)
         chat = ChatService(llm, audit, system_prompt=settings.system_prompt,
                            max_input_chars=settings.max_input_chars,
-                           history_turns=settings.history_turns)
+                           history_turns=settings.history_turns,
+                           redactor=Redactor(build_detectors(settings.order_id_patterns)),
+                           policy=settings.output_policy, reveal=settings.reveal_placeholders)
         return cls(settings, keys, UserStore(store), audit, engine, llm, chat, demo)
 
     async def start(self) -> None:

@@ -48,7 +48,15 @@ PHONE = [
     ("1381234567", []),
     ("138123456789", []),
     ("12812345678", []),
-    ("座机010-12345678", []),
+    ("座机010-12345678", [("PHONE", "010-12345678")]),
+    ("电话(0755)8888-1234转", [("PHONE", "(0755)8888-1234")]),
+    ("office 0571 8888 1234.", [("PHONE", "0571 8888 1234")]),
+    ("call (415) 555-2671 or 415.555.2671", [("PHONE", "(415) 555-2671"), ("PHONE", "415.555.2671")]),
+    ("+1 415 555 2671 / 1-415-555-2671", [("PHONE", "+1 415 555 2671"), ("PHONE", "1-415-555-2671")]),
+    ("手机１３８１２３４５６７８", [("PHONE", "１３８１２３４５６７８")]),
+    ("手机138\u200b1234\u200b5678", [("PHONE", "138\u200b1234\u200b5678")]),
+    ("toll free 800-555-0199, 888-123-4567", []),
+    ("版本号 123-456-7890", []),
 ]
 
 EMAIL = [
@@ -63,7 +71,7 @@ EMAIL = [
     ("price is 5@10 each", []),
     ("user@localhost", []),
     ("a@b.c", []),
-    ("邮箱是abc＠x.com", []),  # full-width @: NFKC normalisation comes later
+    ("邮箱是abc＠x.com", [("EMAIL", "abc＠x.com")]),  # full-width @ is folded before detection
 ]
 
 CN_ID = [
@@ -94,9 +102,10 @@ CARDS = [
     ("银联卡6222021234567890123已绑定", [("BANK_CARD", "6222021234567890123")]),
     ("卡号 6222 0212 3456 7890 123", [("BANK_CARD", "6222 0212 3456 7890 123")]),
     ("银联6212345678901234", [("BANK_CARD", "6212345678901234")]),
-    ("discover 6011111111111117", [("BANK_CARD", "6011111111111117")]),
-    ("jcb 3530111333300000", [("BANK_CARD", "3530111333300000")]),
-    ("19位 6011 0000 0000 0000 001 卡", [("BANK_CARD", "6011 0000 0000 0000 001")]),  # Luhn only at 19
+    ("discover 6011111111111117", [("CREDIT_CARD", "6011111111111117")]),
+    ("jcb 3530111333300000", [("CREDIT_CARD", "3530111333300000")]),
+    ("19位 6011 0000 0000 0000 001 卡", [("CREDIT_CARD", "6011 0000 0000 0000 001")]),  # Luhn only at 19
+    ("卡号 9400 1234 5678 9011 3", []),  # no network prefix and Luhn-invalid in every reading
     # hard negatives
     ("号码1234567890123456", []),  # Luhn-invalid, not 62
     ("号码1234 5678 9012 3456", []),
@@ -122,7 +131,8 @@ ORDER_ID = [
 MIXED = [
     (
         "您好，我是张先生，手机13812345678，邮箱zhang.san@example.com，身份证11010519491231002X。",
-        [("PHONE", "13812345678"), ("EMAIL", "zhang.san@example.com"), ("CN_ID", "11010519491231002X")],
+        [("PERSON", "张"), ("PHONE", "13812345678"), ("EMAIL", "zhang.san@example.com"),
+         ("CN_ID", "11010519491231002X")],
     ),
     (
         "Hi, order ORD-20240501 paid with 4111 1111 1111 1111 on 2024-05-01, total ¥1380.00; "
@@ -178,12 +188,39 @@ def test_placeholders_numbering_and_reuse_across_calls():
     assert ph.placeholder("PHONE", "13912345678") == "[PHONE_1]"
 
 
-def test_placeholders_holds_no_values():
+def test_vault_reveals_only_what_staff_typed():
     ph = Placeholders()
-    ph.placeholder("EMAIL", "secret@example.com")
     assert "in memory only" in Placeholders.__doc__.lower().replace("-", " ")
-    held = repr([getattr(ph, slot) for slot in Placeholders.__slots__])
-    assert "secret" not in held
+    typed = redact("手机 138 1234 5678，邮箱A.B@x.com", ph, revealable=True)
+    assert typed.text == "手机 [PHONE_1]，邮箱[EMAIL_1]"
+    # The same value written differently is the same placeholder; a value first seen in a reply is not
+    # revealable.
+    reply = redact("好的，13812345678 和 a.b@X.com 已记录，另一个号码13912345678", ph)
+    assert reply.text == "好的，[PHONE_1] 和 [EMAIL_1] 已记录，另一个号码[PHONE_2]"
+    assert ph.reveal(reply.text) == "好的，138 1234 5678 和 A.B@x.com 已记录，另一个号码[PHONE_2]"
+    # Exact matching: look-alikes and regex metacharacters are left alone.
+    assert ph.reveal("[PHONE_10] [phone_1] [PHONE_1 ] \\1 [PHONE_1]") == (
+        "[PHONE_10] [phone_1] [PHONE_1 ] \\1 138 1234 5678")
+    assert "138" not in repr(ph) and "x.com" not in repr(ph)
+    ph.clear()
+    assert ph.reveal("[PHONE_1]") == "[PHONE_1]" and len(ph) == 0
+
+
+def test_value_with_regex_metacharacters_is_revealed_verbatim():
+    ph = Placeholders()
+    tag = ph.placeholder("EMAIL", r"a\1+$&@x.com", revealable=True)
+    assert ph.reveal(f"to {tag}.") == r"to a\1+$&@x.com."
+
+
+@pytest.mark.parametrize("cuts", [[1], [3], [7], [1, 2, 3, 4, 5, 6, 7, 8], list(range(1, 30))])
+def test_revealer_streams_exactly_like_reveal(cuts):
+    ph = Placeholders()
+    redact("13812345678 和 a@b.io", ph, revealable=True)
+    text = "请拨[PHONE_1]或写信到[EMAIL_1]，不是[PHONE_9]或[EMAIL"
+    bounds = [0, *[c for c in cuts if c < len(text)], len(text)]
+    revealer = ph.revealer()
+    out = "".join(revealer.feed(text[a:b]) for a, b in zip(bounds, bounds[1:])) + revealer.flush()
+    assert out == ph.reveal(text) == "请拨13812345678或写信到a@b.io，不是[PHONE_9]或[EMAIL"
 
 
 def test_overlap_resolution():

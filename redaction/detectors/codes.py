@@ -1,0 +1,81 @@
+"""Codes: order numbers (configurable), passport numbers, Chinese licence plates."""
+
+from __future__ import annotations
+
+import re
+
+from .base import DIGITS, END, LETTERS, LOOKBEHIND, START, UPPER, PatternDetector, _sre_parse, after
+
+# --- order numbers --------------------------------------------------------------------------------
+DEFAULT_ORDER_ID_PATTERNS = (r"ORD-[0-9]{8}",)
+_ORDER_ALPHABET = frozenset(DIGITS + LETTERS + "-_/#.")
+MAX_ORDER_ID_LEN = 48
+
+
+class PatternError(ValueError):
+    """A configured pattern cannot be used (the message names the rule it breaks, not the pattern)."""
+
+
+def order_id_detector(pattern: str) -> PatternDetector:
+    """An ORDER_ID detector for one configured pattern (matched in any case, as a whole token).
+
+    A match may only hold letters, digits and `-_/#.`; matches holding anything else are ignored. The
+    pattern must not match the empty string and must be bounded (at most 48 characters), so that the
+    stream never holds back more than that.
+    """
+    flags = re.ASCII | re.IGNORECASE
+    try:
+        re.compile(pattern, flags)
+        low, high = _sre_parse.parse(pattern, flags).getwidth()
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise PatternError("order id pattern is not a valid regular expression") from exc
+    if high >= _sre_parse.MAXREPEAT or high > MAX_ORDER_ID_LEN:
+        raise PatternError(f"order id pattern can match more than {MAX_ORDER_ID_LEN} characters")
+    if low == 0:
+        raise PatternError("order id pattern can match an empty string")
+    return PatternDetector(
+        "ORDER_ID", START + "(?:" + pattern + ")" + END, None, _ORDER_ALPHABET,
+        validate=_only_order_chars, flags=re.IGNORECASE,
+    )
+
+
+def _only_order_chars(value: str) -> bool:
+    return _ORDER_ALPHABET.issuperset(value)
+
+
+# --- passports ------------------------------------------------------------------------------------
+_ALNUM_NO_IO = "A-HJ-NP-Z"
+# Chinese ordinary passports: E + 8 digits, or E + a letter + 7 digits; older G + 8 digits.
+_CN_PASSPORT = START + r"[EG](?:[0-9]{8}|[" + _ALNUM_NO_IO + r"][0-9]{7})" + END
+# Other countries' numbers look like anything, so only after a cue word.
+_PASSPORT_CUES = [c + sep for c in ("passport", "passport no", "passport no.", "passport number", "passport #",
+                                    "护照", "护照号", "护照号码", "护照号是", "护照号码是", "护照号码为")
+                   for sep in ("", " ", ":", ": ", "#") if len(c + sep) <= LOOKBEHIND]
+_PASSPORT_CUE = START + after(_PASSPORT_CUES, ignore_case=True) + r"[A-Za-z0-9]{6,9}" + END
+
+
+def _passport_number(value: str) -> bool:
+    return sum(ch.isdigit() for ch in value) >= 5
+
+
+# --- licence plates -------------------------------------------------------------------------------
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_L = "A-HJ-NP-Za-hj-np-z"  # plate letters: no I or O
+_PLATE = (
+    r"(?<![A-Za-z0-9])[" + _PROVINCES + "][" + _L + r"][·・•. -]?"
+    r"(?:[DFdf][" + _L + r"0-9][0-9]{4}|[0-9]{5}[DFdf]|[" + _L + r"0-9]{4}[" + _L + r"0-9挂学警港澳])"
+    r"(?![A-Za-z0-9])"
+)
+
+
+def _plate(value: str) -> bool:
+    return sum(ch.isdigit() for ch in value) >= 2
+
+
+DETECTORS: list[PatternDetector] = [
+    PatternDetector("PASSPORT", _CN_PASSPORT, None, DIGITS + UPPER, required=DIGITS, starts="EG"),
+    PatternDetector("PASSPORT", _PASSPORT_CUE, None, DIGITS + LETTERS, validate=_passport_number,
+                    required=DIGITS),
+    PatternDetector("LICENSE_PLATE", _PLATE, None, _PROVINCES + DIGITS + LETTERS + "·・•. -挂学警港澳",
+                    validate=_plate, required=_PROVINCES, starts=_PROVINCES),
+]

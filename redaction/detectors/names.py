@@ -1,0 +1,129 @@
+"""Person names: Chinese names from surname lists with a cue word, English names after a cue.
+
+A name alone is ambiguous (马上, 高兴, 方便 start with surnames), so every form needs a cue: a word
+before it (客户, 联系人:, 我叫, `my name is`, `Mr.`) or a title after it (先生, 女士, 经理). Only the name
+is redacted, never the cue.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import CJK, CJK_CHARS, LETTERS, LOOKBEHIND, UPPER, PatternDetector
+
+COMPOUND_SURNAMES = (
+    "欧阳 司马 诸葛 上官 东方 慕容 尉迟 令狐 皇甫 公孙 司徒 夏侯 长孙 宇文 轩辕 端木 独孤 南宫 西门 闻人 "
+    "呼延 澹台 公冶 太史 申屠 钟离 宗政 濮阳 淳于 单于 赫连 万俟 司空 东郭 百里 左丘 第五"
+).split()
+# Common single surnames (the Hundred Family Surnames' frequent part). Characters that are far more
+# often function words than surnames (和 于 向 但 都 那 由 来 时 位 门 平 国 计 全 利 可 ...) are left
+# out: `我和王先生` must find 王, not 和王.
+SURNAMES = (
+    "王李张刘陈杨黄吴赵周徐孙马朱胡林郭何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁余叶蒋杜苏魏程吕丁沈任"
+    "姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎闫薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严赖覃洪武"
+    "莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童"
+    "凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦"
+    "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池"
+    "查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝郜阚花权帅屠豆朴盖练廉禹"
+    "井祖漆巴丰支卿狄索宣晋初容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危银亢"
+    "嵇哈湛宾戎勾茅呼揭尉冶束檀衣展阴昝智幸奉植衡富尧闭"
+    "云强斯明海玉"
+)
+# Characters common in given names (a gazetteer, not a dictionary of words).
+GIVEN_CHARS = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉飞鑫波斌宇浩凯健俊帆帅旭宁龙林"
+    "欢阳建亮成佳琳雪慧晶颖婷倩雯琪瑶璐怡欣悦晨曦彤馨妍萱涵梓轩子睿博文然泽宸航豪思雨嘉心诗梦琴月凤春梅"
+    "莉莹荣菲薇蓉蕾丹冬青清晓小志国海东峰岩山松柏楠森金鸿永长德光正新瑞祥福贵安庆喜乐忠义礼仁孝杨柳桃菊"
+    "莲荷芝兵武伦坤胜利发财富才学立中和维达远江河湖洪浪源泉彦哲铭毅宏振家庭艺舒蔚婉淑娴媛姝姗嫣婧妮娇婕"
+    "娅菁蓓芸茜茹莎蔓翠珊珍琼瑾瑜璇珠碧钰铃锦秋霜虹岚云彩昭晴景暄昊晗昕昱炜烨煜熙焕鹤鸣凌峻崇巍嵘坚均培"
+    "基堂壮士卫兴升奇奎奕威宪宾尧庆康廷彪征恒恩慈承捷敬斐旺昌晋朗朝柯栋树桐楷歌毓沛沐泰洁润淼渊湘滨澜灿"
+    "烁焱照熠爽珂琦琛琨瑛璋甜皓盈硕祯程童笑策纯绍继群羽翔耀聪育胤致舟良若苗茂莺蓝蕊虎言诚谦贤赫越跃辰迪"
+    "进逸遥邦郁钧铁锋镇阔雁雄雅露韬韵顺颜风飘驰骏麟黎鼎想三四五冰凡淑红岳倩丰亭宜尚贞娣妹婵"
+    "畅花雷香"
+)
+_CUE_BEFORE = (
+    "客户|用户|顾客|联系人|联系|姓名|名字|收件人|收货人|寄件人|持卡人|开户名|户名|申请人|投诉人|乘客|患者|业主|"
+    "会员|本人|我叫|我是|名叫|来电人|经办人|负责人|代理人|同事|家属|父亲|母亲|丈夫|妻子|爱人|老公|老婆|儿子|女儿|"
+    "朋友|致|亲爱的|尊敬的|签名|署名|转告|转交|找|问候"
+)
+_TITLE_AFTER = "先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师|师傅|阿姨|叔叔|大爷|大姐|总"
+_SEPARATORS = ("", "是", "为", ":", ": ", " ")
+_ZH_CUES = [c + sep for c in _CUE_BEFORE.split("|") for sep in _SEPARATORS if len(c + sep) <= LOOKBEHIND]
+
+# Patterns start with a consumed character class and check what came before with a lookbehind that
+# includes that character: the regex engine then skips non-candidate positions in C (5x faster than a
+# pattern that starts with a lookbehind).
+_FIRST = "".join(sorted(set(SURNAMES) | {c[0] for c in COMPOUND_SURNAMES}))
+_SURNAME_REST = "(?:" + "|".join(f"(?<={c[0]}){c[1]}" for c in COMPOUND_SURNAMES) + "|(?<=[" + SURNAMES + "]))"
+_GIVEN = "[" + GIVEN_CHARS + "]"
+
+
+def _shifted(cues: list[str], first: str, ignore_case: bool = False) -> str:
+    """Lookbehinds true when the character just consumed (one of class `first`) follows one of `cues`.
+
+    English cues must start a word (`Ms` but not the end of `Williams`).
+    """
+    by_len: dict[int, list[str]] = {}
+    for cue in dict.fromkeys(cues):
+        by_len.setdefault(len(cue), []).append(re.escape(cue))
+    flag = "(?<![A-Za-z])(?i:" if ignore_case else "(?:"
+    return "(?:" + "|".join(f"(?<={flag}{'|'.join(v)})[{first}])" for _, v in sorted(by_len.items())) + ")"
+
+
+_ZH_AFTER_CUE = "[" + _FIRST + "]" + _shifted(_ZH_CUES, _FIRST) + _SURNAME_REST + _GIVEN + "{1,2}"
+# After a form label (姓名: 李建), any two or three Chinese characters up to the next non-Chinese one;
+# after 姓 (我姓张，) the surname alone.
+_FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")
+              for sep in (":", ": ")]
+_ZH_FORM = "[" + CJK + "]" + _shifted(_FORM_CUES, CJK) + "[" + CJK + "]{1,2}(?![" + CJK + "])"
+_ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
+_ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
+
+# English: a capitalised given name, optional middle names or initials, a surname (Mary Ann Smith,
+# Andrew P. Harvey, O'Brien, McDonald, Smith-Jones).
+_WORD = r"(?:[A-Z][a-z]{1,11}(?:[A-Z][a-z]{1,9})?|O'[A-Z][a-z]{1,9})"
+_REST_OF_WORD = r"(?:[a-z]{1,11}(?:[A-Z][a-z]{1,9})?|'[A-Z][a-z]{1,9})"
+_EN_NAME_REST = _REST_OF_WORD + r"(?:(?: [A-Z]\.)?[ -]" + _WORD + r"){0,2}(?![A-Za-z])"
+_EN_CUE_WORDS = [
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "my name is", "my name's", "name is", "i am", "i'm",
+    "this is", "name", "customer", "client", "cardholder", "dear", "contact", "contact person", "recipient",
+    "regards", "sincerely", "signed", "attn", "passenger", "patient", "account holder", "applicant",
+]
+_EN_CUES = [w + sep for w in _EN_CUE_WORDS for sep in (" ", ". ", ": ", ", ", ",\n", ":", "\n")]
+_EN_CUES = [c for c in _EN_CUES if len(c) <= LOOKBEHIND]
+# Chinese cues before an English name: 客户Harry Duarte, 收件人: John Hartman.
+_EN_PERSON = (
+    "[A-Z](?:" + _shifted(_EN_CUES, "A-Z", ignore_case=True)[3:-1] + "|" + _shifted(_ZH_CUES, "A-Z")[3:-1]
+    + ")" + _EN_NAME_REST
+)
+
+# Capitalised words that follow those cues without being a name.
+_NOT_NAMES = frozenset(
+    "Customer Customers Client Clients Sir Madam Team Support Service Services Valued User Users All Friend "
+    "Friends The This That Order Orders Thanks Thank Happy Sorry Here Not Just Calling Writing Glad Fine "
+    "Good Okay Ok Please Hello Hi Member Members Care Center Centre Account Manager Agent Staff Apple "
+    "Google Microsoft Amazon Your Our My We Mr Mrs Ms Dr Best Kind Warm Regards Sincerely Dear Name "
+    "Number Phone Email Address Card Bank Refund Payment Delivery Shipping Product Store Shop Online "
+    "Premium Gold Silver VIP New Old Monday Tuesday Wednesday Thursday Friday Saturday Sunday January "
+    "February March July September October November December China Chinese "
+    "Beijing Shanghai Still Really Very Looking Interested Unable Trying Going Aware Sure".split()
+)
+
+
+def _en_name(value: str) -> bool:
+    words = [w for w in value.replace("-", " ").split(" ") if not w.endswith(".")]
+    return words[0] not in _NOT_NAMES and words[-1] not in _NOT_NAMES
+
+
+_SURNAME_CHARS = frozenset(SURNAMES + "".join(c[0] for c in COMPOUND_SURNAMES))
+_ZH_ALPHABET = CJK_CHARS | frozenset(": ")
+_EN_ALPHABET = frozenset(LETTERS + " '-.")
+
+DETECTORS: list[PatternDetector] = [
+    PatternDetector("PERSON", _ZH_AFTER_CUE, None, _ZH_ALPHABET, starts=_SURNAME_CHARS),
+    PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, required=":"),
+    PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
+    PatternDetector("PERSON", _ZH_BEFORE_TITLE, None, _ZH_ALPHABET,
+                    required={c[0] for c in _TITLE_AFTER.split("|")}, starts=_SURNAME_CHARS),
+    PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, starts=UPPER),
+]

@@ -1,0 +1,131 @@
+"""Numbers: phones (CN mobile and landline, US), CN resident IDs, bank and credit cards, US SSNs."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from .base import DIGITS, LOOKBEHIND, NUM_END, NUM_START, PatternDetector, after, digits_of, luhn_ok
+
+# --- phones ---------------------------------------------------------------------------------------
+_CN_AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"  # 010, 020-029, 0xxx (without the trunk 0)
+_CN_MOBILE = (
+    NUM_START + r"(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}" + NUM_END
+)
+_CN_LANDLINE = (
+    NUM_START + r"(?:\(0" + _CN_AREA + r"\)[ -]?|0" + _CN_AREA + r"[ -]?|(?:\+|00)86[ -]?" + _CN_AREA
+    + r"[ -]?)[1-9][0-9]{2,3}[ -]?[0-9]{4}(?:-[0-9]{1,4})?" + NUM_END
+)
+_US = (
+    NUM_START + r"(?:(?:\+1|1)[ .-]?)?(?:\([2-9][0-9]{2}\)[ .-]?|[2-9][0-9]{2}([ .-]))[2-9][0-9]{2}"
+    r"(?(1)\1|[ .-])[0-9]{4}" + NUM_END
+    + r"|" + NUM_START + r"\+1[ .-]?[2-9][0-9]{9}" + NUM_END
+)
+# Area codes that are never a person's line: N11 services, toll-free 8XX, premium 900, and 400 (which is
+# also how Chinese 400 service hotlines look: 400-820-8820).
+_NOT_PERSONAL_AREA = re.compile(r"[2-9]11|8(00|33|44|55|66|77|88)|400|900|555")
+
+
+def _us_phone(value: str) -> bool:
+    digits = digits_of(value)
+    area = digits[1:4] if len(digits) == 11 else digits[:3]
+    return _NOT_PERSONAL_AREA.fullmatch(area) is None
+
+
+# --- CN resident ID -------------------------------------------------------------------------------
+_CN_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+    "71 81 82 83 91".split()
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_CN_ID = (
+    NUM_START + r"[1-9][0-9]{5}([ -]?)(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"\1[0-9]{3}[0-9Xx]" + NUM_END
+)
+
+
+def cn_id_score(value: str) -> float:
+    """0 unless the region and birth date are real; 1.0 with a right check digit, 0.85 without.
+
+    A near-valid ID (one mistyped digit) is still somebody's ID, so a wrong check digit lowers the score
+    but does not reject.
+    """
+    body = value.replace(" ", "").replace("-", "")
+    if body[:2] not in _CN_PROVINCES:
+        return 0.0
+    try:
+        born = datetime.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    except ValueError:
+        return 0.0
+    if born > datetime.date.today():
+        return 0.0
+    check = _ID_CHECK[sum(int(d) * w for d, w in zip(body[:17], _ID_WEIGHTS)) % 11]
+    return 1.0 if body[17].upper() == check else 0.85
+
+
+# --- cards ----------------------------------------------------------------------------------------
+# Visa, Mastercard (51-55, 2221-2720), Amex, Discover (6011, 644-649, 65), JCB (35), Diners.
+_CREDIT_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|6011|64[4-9]|65|35|30[0-5]|3[689]")
+
+
+def _card_digits(text: str) -> str:
+    """The digits of a card number; the patterns already fixed how it may be grouped."""
+    return text.replace(" ", "").replace("-", "")
+
+
+def is_credit_card(text: str) -> bool:
+    """A credit-card network prefix, 13-19 digits, Luhn-valid."""
+    digits = _card_digits(text)
+    return 13 <= len(digits) <= 19 and bool(_CREDIT_PREFIX.match(digits)) and luhn_ok(digits)
+
+
+def is_bank_card(text: str) -> bool:
+    """16-19 digits, not a credit-card prefix; UnionPay (62...) even without Luhn, others Luhn-valid."""
+    digits = _card_digits(text)
+    if not 16 <= len(digits) <= 19 or _CREDIT_PREFIX.match(digits):
+        return False
+    # UnionPay debit numbers do not all carry a Luhn check digit.
+    return digits.startswith("62") or luhn_ok(digits)
+
+
+# Card numbers as people write them: plain 13-19 digits, 4-4-4-(1..4) or Amex 4-6-5 with one kind of
+# separator. The 19-digit 4-4-4-4-3 form is a separate pattern so that "4111 1111 1111 1111 123"
+# (card + CVV) still yields the valid 16-digit card when the 19-digit reading fails Luhn: a regex
+# returns one match per start, but every detector's match at a start is a candidate.
+_CARD = (
+    NUM_START
+    + r"(?:[0-9]{13,19}|[0-9]{4}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
+    + NUM_END
+)
+_CARD_19 = NUM_START + r"[0-9]{4}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
+
+# --- US SSN ---------------------------------------------------------------------------------------
+_SSN = (
+    NUM_START + r"(?<![0-9][-.])(?!000|666|9)[0-9]{3}([- ])(?!00)[0-9]{2}\1(?!0000)[0-9]{4}" + NUM_END
+    + r"(?![-.][0-9])"
+)
+_SSN_CUES = [c + sep for c in ("SSN", "SSN is", "SSN no.", "security number", "security no.", "security #")
+             for sep in ("", " ", ":", ": ", "#", " #") if len(c + sep) <= LOOKBEHIND]
+_SSN_CUE = NUM_START + after(_SSN_CUES, ignore_case=True) + r"(?!000|666|9)[0-9]{9}" + NUM_END
+
+_NUM = DIGITS + " -"
+
+DETECTORS: list[PatternDetector] = [
+    # Listed before the cards: an 18-digit number with a plausible birth date is an ID first.
+    PatternDetector("CN_ID", _CN_ID, None, DIGITS + "Xx -", validate=cn_id_score, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("PHONE", _CN_MOBILE, None, DIGITS + " -+()", required=DIGITS, starts="+018("),
+    PatternDetector("PHONE", _CN_LANDLINE, None, DIGITS + " -+()", required=DIGITS, starts="+0("),
+    PatternDetector("PHONE", _US, None, DIGITS + " .-+()", validate=_us_phone, required=DIGITS,
+                    starts="+(123456789"),
+    PatternDetector("CREDIT_CARD", _CARD, None, _NUM, validate=is_credit_card, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("CREDIT_CARD", _CARD_19, None, _NUM, validate=is_credit_card, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("BANK_CARD", _CARD, None, _NUM, validate=is_bank_card, required=DIGITS, starts=DIGITS),
+    PatternDetector("BANK_CARD", _CARD_19, None, _NUM, validate=is_bank_card, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("US_SSN", _SSN, None, _NUM, required=DIGITS, starts=DIGITS),
+    PatternDetector("US_SSN", _SSN_CUE, None, DIGITS, required=DIGITS),
+]

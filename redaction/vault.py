@@ -1,0 +1,104 @@
+"""The per-conversation vault: the same value always becomes the same `[LABEL_n]`, and back for staff.
+
+In memory only: a vault is never persisted, logged or sent to the model, and `clear()` empties it when a
+conversation ends. Values issued from the staff member's own input may be revealed back to that staff
+member (`reveal`) where the model's reply uses their placeholder; values first seen in a model reply are
+never revealed (their masking is the point).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A placeholder as issued: `[` LABEL `_` n `]`. Matching is exact (an issued key is looked up in a dict),
+# so a value is never treated as a pattern, and text that merely looks like a placeholder is left alone.
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]{0,30}_[0-9]{1,6}\]")
+# The tail of a streamed text that may still become a placeholder: `[`, `[PHO`, `[PHONE_1`.
+_PARTIAL = re.compile(r"\[[A-Z0-9_]{0,38}")
+_SEPARATORS = str.maketrans("", "", " -.()·\u00a0")
+
+
+def _key(label: str, value: str) -> tuple[str, str]:
+    # `138 1234 5678` and `13812345678`, `A@x.com` and `a@x.com` are the same value.
+    return label, value.translate(_SEPARATORS).casefold()
+
+
+class Placeholders:
+    """Maps (label, value) to `[LABEL_n]`, n counting per label from 1 in order of first appearance.
+
+    In memory only (see the module docstring); its repr never shows a value.
+    """
+
+    __slots__ = ("_issued", "_values", "_next")
+
+    def __init__(self) -> None:
+        self._issued: dict[tuple[str, str], str] = {}
+        self._values: dict[str, str] = {}  # placeholder -> original text, only where revealable
+        self._next: dict[str, int] = {}
+
+    def placeholder(self, label: str, value: str, *, revealable: bool = False, shown: str | None = None
+                    ) -> str:
+        """The placeholder for this value, issuing the next `[LABEL_n]` on first sight.
+
+        `revealable` marks a value the staff member typed: `reveal` may show it back to them, as `shown`
+        (the text as typed, before normalisation; `value` if None).
+        """
+        key = _key(label, value)
+        issued = self._issued.get(key)
+        if issued is None:
+            n = self._next.get(label, 0) + 1
+            self._next[label] = n
+            issued = self._issued[key] = f"[{label}_{n}]"
+        if revealable and issued not in self._values:
+            self._values[issued] = value if shown is None else shown
+        return issued
+
+    def reveal(self, text: str) -> str:
+        """`text` with each revealable placeholder replaced by its value; all else unchanged."""
+        if "[" not in text or not self._values:
+            return text
+        values = self._values
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(), m.group()), text)
+
+    def revealer(self) -> "Revealer":
+        """A streaming `reveal` for a reply arriving in pieces."""
+        return Revealer(self)
+
+    def clear(self) -> None:
+        """Forget every value and placeholder; numbering restarts at 1."""
+        self._issued.clear()
+        self._values.clear()
+        self._next.clear()
+
+    def __len__(self) -> int:
+        """Number of distinct placeholders issued."""
+        return len(self._issued)
+
+    def __repr__(self) -> str:
+        return f"<Placeholders: {len(self._issued)} issued, {len(self._values)} revealable>"
+
+
+class Revealer:
+    """Reveals placeholders in a stream; holds back only a trailing `[...` that may still become one."""
+
+    __slots__ = ("_vault", "_pending")
+
+    def __init__(self, vault: Placeholders) -> None:
+        self._vault = vault
+        self._pending = ""
+
+    def feed(self, chunk: str) -> str:
+        """Add a chunk; return the revealed text that is now complete."""
+        text = self._pending + chunk
+        i = text.rfind("[")
+        if i != -1 and _PARTIAL.fullmatch(text, i) is not None:
+            self._pending = text[i:]
+            text = text[:i]
+        else:
+            self._pending = ""
+        return self._vault.reveal(text)
+
+    def flush(self) -> str:
+        """End of the reply: the held-back tail, revealed."""
+        text, self._pending = self._pending, ""
+        return self._vault.reveal(text)
