@@ -48,7 +48,18 @@ def _char_class(cps: list[int]) -> str:
 
 
 _FOLD = _build()
-_NEEDS = re.compile("[" + _char_class(list(_FOLD)) + "]")
+_NEEDS_ALL = re.compile("[" + _char_class(list(_FOLD)) + "]")
+# A class of BMP characters only compiles to a lookup table; one with astral characters is scanned as
+# ranges (20x slower). Texts without astral characters, nearly all, use the BMP one.
+_NEEDS_BMP = re.compile("[" + _char_class([cp for cp in _FOLD if cp <= 0xFFFF]) + "]")
+# Characters that fold to other than exactly one character (removed, or expanded like `ﬁ` -> `fi`):
+# only these need an offset map; the common case (full-width forms) keeps offsets as they are.
+_RESIZES = re.compile("[" + _char_class([cp for cp, f in _FOLD.items() if len(f) != 1]) + "]")
+_ONE_TO_ONE = {chr(cp): f for cp, f in _FOLD.items() if len(f) == 1}
+
+
+def _fold_one(m: re.Match[str]) -> str:
+    return _ONE_TO_ONE[m.group()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +81,18 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """Normalise text for detection (see the module docstring)."""
-    if text.isascii() or _NEEDS.search(text) is None:
+    if text.isascii():
         return Normalised(text, None)
+    needs = _NEEDS_BMP if max(text) <= "\uffff" else _NEEDS_ALL
+    first = needs.search(text)
+    if first is None:
+        return Normalised(text, None)
+    if _RESIZES.search(text, first.start()) is None:
+        return Normalised(needs.sub(_fold_one, text), None)
     parts: list[str] = []
     offsets: list[int] = []
     at = 0
-    for m in _NEEDS.finditer(text):
+    for m in needs.finditer(text):
         i = m.start()
         if i > at:
             parts.append(text[at:i])

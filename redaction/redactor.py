@@ -11,9 +11,15 @@ from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, PatternDetector
+from .detectors.base import LOOKBEHIND
 from .normalise import Normalised, normalise
 from .spans import Redaction, Span
 from .vault import Placeholders
+
+
+# How far before a position lookbehinds may look: a cue of LOOKBEHIND characters, the character before
+# it (English cues must start a word) and one spare.
+CONTEXT = LOOKBEHIND + 2
 
 
 class Match(NamedTuple):
@@ -28,7 +34,8 @@ class Match(NamedTuple):
 class _Group(NamedTuple):
     regex: re.Pattern[str]
     members: tuple  # (rank, validate, score)
-    required: re.Pattern[str] | None
+    required: re.Pattern[str] | None  # finds any required string; None: no promise
+    max_len: int
     starts: frozenset[str]
 
 
@@ -42,12 +49,11 @@ class Redactor:
         self.labels = tuple(d.label for d in self.detectors)
         groups: dict[tuple[str, int], list] = {}
         for rank, det in enumerate(self.detectors):
-            required = (re.compile("[" + re.escape("".join(sorted(det.required))) + "]")
-                        if det.required else None)
-            entry = groups.setdefault((det.pattern, det.flags), [det.regex, [], required, set()])
+            entry = groups.setdefault((det.pattern, det.flags),
+                                      [det.regex, [], required_search(det.required), set(), det.max_len])
             entry[1].append((rank, det.validate, det.score))
             entry[3] |= det.starts
-        self.groups = tuple(_Group(r, tuple(m), q, frozenset(s)) for r, m, q, s in groups.values())
+        self.groups = tuple(_Group(r, tuple(m), q, frozenset(s), n) for r, m, q, s, n in groups.values())
 
     def matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:
         """Each detector's match for every start in [pos, stop) of normalised `text`.
@@ -61,14 +67,28 @@ class Redactor:
         # A few starts before a long held-back tail (streaming): trying each start is cheaper than a
         # search, which would walk the whole tail.
         per_start = (end_at - pos) * 8 < len(text) - pos
-        for regex, members, required, starts in self.groups:
-            if required is not None and required.search(text, pos) is None:
-                continue  # no character every match needs (matches and their lookaheads lie in text[pos:])
+        # Matches, their lookaheads and lookbehinds lie in text[pos - CONTEXT:].
+        back = max(pos - CONTEXT, 0)
+        firsts: dict[re.Pattern[str], int] = {}  # groups often share a requirement (digits)
+        for regex, members, required, starts, max_len in self.groups:
+            start_at = pos
+            if required is not None:
+                first = firsts.get(required)
+                if first is None:
+                    found_req = required.search(text, back)
+                    first = firsts[required] = -1 if found_req is None else found_req.start()
+                if first < 0:
+                    continue  # nothing every match needs is there
+                # A match holds (or follows) the first required string: it starts at most max_len before.
+                start_at = max(pos, first - max_len)
             if per_start:
                 found: Iterable = filter(None, map(
-                    regex.match, repeat(text), [j for j in range(pos, end_at) if text[j] in starts]))
+                    regex.match, repeat(text), [j for j in range(start_at, end_at) if text[j] in starts]))
             else:
-                found = _search_all(regex, text, pos, end_at)
+                m = regex.search(text, start_at)
+                if m is None or m.start() >= end_at:
+                    continue  # the common case: one search, nothing found
+                found = _search_all(regex, text, m, end_at)
             for m in found:
                 start, end = m.span()
                 if start == end:
@@ -125,15 +145,31 @@ class Redactor:
         return "".join(parts)
 
 
-def _search_all(regex: re.Pattern[str], text: str, pos: int, end_at: int) -> Iterator[re.Match[str]]:
-    """The match at every start in [pos, end_at), found by searching."""
+_REQUIRED: dict[frozenset[str], "re.Pattern[str] | None"] = {}
+
+
+def required_search(required: frozenset[str]) -> "re.Pattern[str] | None":
+    """One compiled search for any of `required` (the same object for the same set), None if empty."""
+    if not required:
+        return None
+    found = _REQUIRED.get(required)
+    if found is None:
+        items = sorted(required, key=lambda x: (-len(x), x))
+        chars = "".join(i for i in items if len(i) == 1)
+        words = [re.escape(i) for i in items if len(i) > 1]
+        found = _REQUIRED[required] = re.compile(
+            "|".join(words + (["[" + re.escape(chars) + "]"] if chars else [])))
+    return found
+
+
+def _search_all(regex: re.Pattern[str], text: str, first: "re.Match[str] | int", end_at: int
+                ) -> Iterator[re.Match[str]]:
+    """The match at every start in [pos, end_at), found by searching (from a first match, or a pos)."""
     search = regex.search
-    while pos < end_at:
-        m = search(text, pos)
-        if m is None or m.start() >= end_at:
-            return
+    m = search(text, first) if isinstance(first, int) else first
+    while m is not None and m.start() < end_at:
         yield m
-        pos = m.start() + 1
+        m = search(text, m.start() + 1)
 
 
 def select(matches: Iterable[Match]) -> list[Match]:

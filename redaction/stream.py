@@ -6,13 +6,9 @@ import re
 from typing import Sequence
 
 from .detectors import PatternDetector
-from .detectors.base import LOOKBEHIND
-
-# Emitted characters kept for lookbehinds: a cue of LOOKBEHIND characters, the character before it
-# (English cues must start a word) and one spare.
-_CONTEXT = LOOKBEHIND + 2
 from .normalise import Normalised, normalise
-from .redactor import Redactor, compiled, select
+from .redactor import CONTEXT as _CONTEXT
+from .redactor import Redactor, compiled, required_search, select
 from .vault import Placeholders
 
 
@@ -115,7 +111,7 @@ class StreamRedactor:
         window = self._context + norm
         base = len(self._context)
         cut += base
-        if self._required is not None and self._required.search(window, base) is None:
+        if self._required is not None and self._required.search(window, max(base - _CONTEXT, 0)) is None:
             # Nothing here can be PII (most reply tokens): emit without matching at all.
             return self._advance(window, base, cut, None)
         # Every attempt starting before the cut is complete (the hold saw to that), so the greedy
@@ -151,8 +147,7 @@ class StreamRedactor:
 
 
 def _any_of(detectors: Sequence[PatternDetector]) -> "re.Pattern[str] | None":
-    """A character class of every detector's required characters, or None if one requires none."""
+    """A search for any detector's required strings, or None if one detector requires none."""
     if not detectors or any(not d.required for d in detectors):
         return None
-    chars = "".join(sorted(set().union(*(d.required for d in detectors))))
-    return re.compile("[" + re.escape(chars) + "]")
+    return required_search(frozenset().union(*(d.required for d in detectors)))

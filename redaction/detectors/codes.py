@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import DIGITS, END, LETTERS, LOOKBEHIND, START, UPPER, PatternDetector, _sre_parse, after
+from .base import DIGITS, END, LETTERS, LOOKBEHIND, START, UPPER, PatternDetector, _sre_parse, after_cue, lead
 
 # --- order numbers --------------------------------------------------------------------------------
 DEFAULT_ORDER_ID_PATTERNS = (r"ORD-[0-9]{8}",)
@@ -46,12 +46,13 @@ def _only_order_chars(value: str) -> bool:
 # --- passports ------------------------------------------------------------------------------------
 _ALNUM_NO_IO = "A-HJ-NP-Z"
 # Chinese ordinary passports: E + 8 digits, or E + a letter + 7 digits; older G + 8 digits.
-_CN_PASSPORT = START + r"[EG](?:[0-9]{8}|[" + _ALNUM_NO_IO + r"][0-9]{7})" + END
+_CN_PASSPORT = lead("EG", "0-9A-Za-z") + r"(?:[0-9]{8}|[" + _ALNUM_NO_IO + r"][0-9]{7})" + END
 # Other countries' numbers look like anything, so only after a cue word.
 _PASSPORT_CUES = [c + sep for c in ("passport", "passport no", "passport no.", "passport number", "passport #",
                                     "护照", "护照号", "护照号码", "护照号是", "护照号码是", "护照号码为")
                    for sep in ("", " ", ":", ": ", "#") if len(c + sep) <= LOOKBEHIND]
-_PASSPORT_CUE = START + after(_PASSPORT_CUES, ignore_case=True) + r"[A-Za-z0-9]{6,9}" + END
+_PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Za-z0-9", ignore_case=True)
+                 + r"[A-Za-z0-9]{5,8}" + END)
 
 
 def _passport_number(value: str) -> bool:
@@ -62,7 +63,7 @@ def _passport_number(value: str) -> bool:
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _L = "A-HJ-NP-Za-hj-np-z"  # plate letters: no I or O
 _PLATE = (
-    r"(?<![A-Za-z0-9])[" + _PROVINCES + "][" + _L + r"][·・•. -]?"
+    lead(_PROVINCES, "A-Za-z0-9") + "[" + _L + r"][·・•. -]?"
     r"(?:[DFdf][" + _L + r"0-9][0-9]{4}|[0-9]{5}[DFdf]|[" + _L + r"0-9]{4}[" + _L + r"0-9挂学警港澳])"
     r"(?![A-Za-z0-9])"
 )

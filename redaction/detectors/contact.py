@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from .base import DIGITS, LETTERS, PatternDetector
+from .base import DIGITS, LETTERS, PatternDetector, lead
 
 # Bounded to the lengths people use (40 before the @, three labels of 24 after) so the stream never
 # holds back more than that. No end boundary: "abc@x.comThanks" is redacted whole rather than missed. Chinese on either side is
@@ -14,18 +14,26 @@ _EMAIL = (
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,22}[A-Za-z0-9])?\.){1,3}[A-Za-z]{2,12}"
 )
 
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # Not after a letter, a digit or a dot (v1.2.3.4, 10.1.2.3.4), nor after 版本/version (a version string).
 _IPV4 = (
-    r"(?<![0-9A-Za-z.])(?<!版本)(?<!版本 )(?<!ersion )" + _OCTET + r"(?:\." + _OCTET + r"){3}"
+    lead("0-9", "0-9A-Za-z.") + r"(?<!版本[0-9])(?<!版本 [0-9])(?<!ersion [0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}"
     r"(?![0-9]|\.[0-9])"
 )
-# A loose shape (hex, colons, dots for an embedded v4; at least two colons early on), checked by the
-# ipaddress module. Ends on a hex digit so a trailing `.` or `:` is left out.
+# A loose shape (hex, colons, dots for an embedded v4; two colons early on), checked by the ipaddress
+# module. Ends on a hex digit so a trailing `.` or `:` is left out.
 _IPV6 = (
-    r"(?<![0-9A-Za-z:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{1,44}[0-9A-Fa-f]"
+    lead("0-9A-Fa-f:", "0-9A-Za-z:.") + r"(?=[0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{0,43}[0-9A-Fa-f]"
     r"(?![0-9A-Za-z])"
 )
+
+
+def is_ipv4(value: str) -> bool:
+    """Four octets of 0-255 without leading zeros."""
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def is_ipv6(value: str) -> bool:
@@ -41,6 +49,6 @@ _HEX = DIGITS + "abcdefABCDEF"
 
 DETECTORS: list[PatternDetector] = [
     PatternDetector("EMAIL", _EMAIL, None, DIGITS + LETTERS + "._%+-@", required="@"),
-    PatternDetector("IP", _IPV4, None, DIGITS + ".", required=".", starts=DIGITS),
+    PatternDetector("IP", _IPV4, None, DIGITS + ".", validate=is_ipv4, required=".", starts=DIGITS),
     PatternDetector("IP", _IPV6, None, _HEX + ":.", validate=is_ipv6, required=":"),
 ]

@@ -7,9 +7,7 @@ is redacted, never the cue.
 
 from __future__ import annotations
 
-import re
-
-from .base import CJK, CJK_CHARS, LETTERS, LOOKBEHIND, UPPER, PatternDetector
+from .base import CJK, CJK_CHARS, LETTERS, LOOKBEHIND, UPPER, PatternDetector, after_cue
 
 COMPOUND_SURNAMES = (
     "欧阳 司马 诸葛 上官 东方 慕容 尉迟 令狐 皇甫 公孙 司徒 夏侯 长孙 宇文 轩辕 端木 独孤 南宫 西门 闻人 "
@@ -58,24 +56,12 @@ _SURNAME_REST = "(?:" + "|".join(f"(?<={c[0]}){c[1]}" for c in COMPOUND_SURNAMES
 _GIVEN = "[" + GIVEN_CHARS + "]"
 
 
-def _shifted(cues: list[str], first: str, ignore_case: bool = False) -> str:
-    """Lookbehinds true when the character just consumed (one of class `first`) follows one of `cues`.
-
-    English cues must start a word (`Ms` but not the end of `Williams`).
-    """
-    by_len: dict[int, list[str]] = {}
-    for cue in dict.fromkeys(cues):
-        by_len.setdefault(len(cue), []).append(re.escape(cue))
-    flag = "(?<![A-Za-z])(?i:" if ignore_case else "(?:"
-    return "(?:" + "|".join(f"(?<={flag}{'|'.join(v)})[{first}])" for _, v in sorted(by_len.items())) + ")"
-
-
-_ZH_AFTER_CUE = "[" + _FIRST + "]" + _shifted(_ZH_CUES, _FIRST) + _SURNAME_REST + _GIVEN + "{1,2}"
+_ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + _GIVEN + "{1,2}"
 # After a form label (姓名: 李建), any two or three Chinese characters up to the next non-Chinese one;
 # after 姓 (我姓张，) the surname alone.
 _FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")
               for sep in (":", ": ")]
-_ZH_FORM = "[" + CJK + "]" + _shifted(_FORM_CUES, CJK) + "[" + CJK + "]{1,2}(?![" + CJK + "])"
+_ZH_FORM = "[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + "[" + CJK + "]{1,2}(?![" + CJK + "])"
 _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
 _ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
 
@@ -92,10 +78,8 @@ _EN_CUE_WORDS = [
 _EN_CUES = [w + sep for w in _EN_CUE_WORDS for sep in (" ", ". ", ": ", ", ", ",\n", ":", "\n")]
 _EN_CUES = [c for c in _EN_CUES if len(c) <= LOOKBEHIND]
 # Chinese cues before an English name: 客户Harry Duarte, 收件人: John Hartman.
-_EN_PERSON = (
-    "[A-Z](?:" + _shifted(_EN_CUES, "A-Z", ignore_case=True)[3:-1] + "|" + _shifted(_ZH_CUES, "A-Z")[3:-1]
-    + ")" + _EN_NAME_REST
-)
+_EN_PERSON = "[A-Z](?:" + after_cue(_EN_CUES, "A-Z", ignore_case=True) + "|" + after_cue(_ZH_CUES, "A-Z") + ")" \
+    + _EN_NAME_REST
 
 # Capitalised words that follow those cues without being a name.
 _NOT_NAMES = frozenset(
@@ -125,5 +109,5 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _ZH_BEFORE_TITLE, None, _ZH_ALPHABET,
                     required={c[0] for c in _TITLE_AFTER.split("|")}, starts=_SURNAME_CHARS),
-    PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, starts=UPPER),
+    PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, required=UPPER, starts=UPPER),
 ]

@@ -5,21 +5,27 @@ from __future__ import annotations
 import datetime
 import re
 
-from .base import DIGITS, LOOKBEHIND, NUM_END, NUM_START, PatternDetector, after, digits_of, luhn_ok
+from .base import DIGITS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead, luhn_ok
 
 # --- phones ---------------------------------------------------------------------------------------
 _CN_AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"  # 010, 020-029, 0xxx (without the trunk 0)
+# Each pattern consumes its first character and then checks, by lookbehind, which one it was: see lead().
 _CN_MOBILE = (
-    NUM_START + r"(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}" + NUM_END
+    lead("+08(1", "0-9")
+    + r"(?:(?<=\+)86[ -]?1|(?<=0)086[ -]?1|(?<=8)6[ -]?1|(?<=\()\+?86\)[ -]?1|(?<=1))"
+    + r"[3-9][0-9](?:[ -]?[0-9]{4}){2}" + NUM_END
 )
 _CN_LANDLINE = (
-    NUM_START + r"(?:\(0" + _CN_AREA + r"\)[ -]?|0" + _CN_AREA + r"[ -]?|(?:\+|00)86[ -]?" + _CN_AREA
-    + r"[ -]?)[1-9][0-9]{2,3}[ -]?[0-9]{4}(?:-[0-9]{1,4})?" + NUM_END
+    lead("(0+", "0-9")
+    + r"(?:(?<=\()0" + _CN_AREA + r"\)[ -]?|(?<=0)" + _CN_AREA + r"[ -]?|(?<=0)086[ -]?" + _CN_AREA
+    + r"[ -]?|(?<=\+)86[ -]?" + _CN_AREA + r"[ -]?)[1-9][0-9]{2,3}[ -]?[0-9]{4}(?:-[0-9]{1,4})?" + NUM_END
 )
+_US_AREA = r"(?:\([2-9][0-9]{2}\)[ .-]?|[2-9][0-9]{2}[ .-])"
 _US = (
-    NUM_START + r"(?:(?:\+1|1)[ .-]?)?(?:\([2-9][0-9]{2}\)[ .-]?|[2-9][0-9]{2}([ .-]))[2-9][0-9]{2}"
-    r"(?(1)\1|[ .-])[0-9]{4}" + NUM_END
-    + r"|" + NUM_START + r"\+1[ .-]?[2-9][0-9]{9}" + NUM_END
+    lead("(+1-9", "0-9")
+    + r"(?:(?<=\()[2-9][0-9]{2}\)[ .-]?|(?<=\+)1[ .-]?" + _US_AREA + r"|(?<=1)[ .-]?" + _US_AREA
+    + r"|(?<=[2-9])[0-9]{2}[ .-])[2-9][0-9]{2}[ .-][0-9]{4}" + NUM_END
+    + r"|" + lead("+", "0-9") + r"1[ .-]?[2-9][0-9]{9}" + NUM_END
 )
 # Area codes that are never a person's line: N11 services, toll-free 8XX, premium 900, and 400 (which is
 # also how Chinese 400 service hotlines look: 400-820-8820).
@@ -40,7 +46,7 @@ _CN_PROVINCES = frozenset(
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CN_ID = (
-    NUM_START + r"[1-9][0-9]{5}([ -]?)(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    lead("1-9", "0-9") + r"[0-9]{5}([ -]?)(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
     r"\1[0-9]{3}[0-9Xx]" + NUM_END
 )
 
@@ -94,20 +100,24 @@ def is_bank_card(text: str) -> bool:
 # (card + CVV) still yields the valid 16-digit card when the 19-digit reading fails Luhn: a regex
 # returns one match per start, but every detector's match at a start is a candidate.
 _CARD = (
-    NUM_START
-    + r"(?:[0-9]{13,19}|[0-9]{4}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
+    lead("0-9", "0-9")
+    + r"(?:[0-9]{12,18}|[0-9]{3}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
     + NUM_END
 )
-_CARD_19 = NUM_START + r"[0-9]{4}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
+_CARD_19 = lead("0-9", "0-9") + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
 
 # --- US SSN ---------------------------------------------------------------------------------------
-_SSN = (
-    NUM_START + r"(?<![0-9][-.])(?!000|666|9)[0-9]{3}([- ])(?!00)[0-9]{2}\1(?!0000)[0-9]{4}" + NUM_END
-    + r"(?![-.][0-9])"
-)
+_SSN = lead("0-8", "0-9") + r"(?<![0-9][-.][0-8])[0-9]{2}([- ])[0-9]{2}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
 _SSN_CUES = [c + sep for c in ("SSN", "SSN is", "SSN no.", "security number", "security no.", "security #")
              for sep in ("", " ", ":", ": ", "#", " #") if len(c + sep) <= LOOKBEHIND]
-_SSN_CUE = NUM_START + after(_SSN_CUES, ignore_case=True) + r"(?!000|666|9)[0-9]{9}" + NUM_END
+_SSN_CUE = lead("0-8", "0-9") + after_cue(_SSN_CUES, "0-8", ignore_case=True) + r"[0-9]{8}" + NUM_END
+
+
+def ssn_ok(value: str) -> bool:
+    """Area not 000, 666 or 9xx (the pattern), group not 00, serial not 0000."""
+    digits = digits_of(value)
+    return digits[:3] not in ("000", "666") and digits[3:5] != "00" and digits[5:] != "0000"
+
 
 _NUM = DIGITS + " -"
 
@@ -126,6 +136,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("BANK_CARD", _CARD, None, _NUM, validate=is_bank_card, required=DIGITS, starts=DIGITS),
     PatternDetector("BANK_CARD", _CARD_19, None, _NUM, validate=is_bank_card, required=DIGITS,
                     starts=DIGITS),
-    PatternDetector("US_SSN", _SSN, None, _NUM, required=DIGITS, starts=DIGITS),
-    PatternDetector("US_SSN", _SSN_CUE, None, DIGITS, required=DIGITS),
+    PatternDetector("US_SSN", _SSN, None, _NUM, validate=ssn_ok, required="- ", starts=DIGITS),
+    PatternDetector("US_SSN", _SSN_CUE, None, DIGITS, validate=ssn_ok,
+                    required=("SSN", "ssn", "Ssn", "ecurity", "ECURITY")),
 ]
