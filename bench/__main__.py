@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import turn
+from bench import quality, redaction_speed, turn
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -27,6 +27,13 @@ def main() -> None:
     r = turn.run()
     print({k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()})
     sections.append(turn.report(r))
+    q = quality.run()
+    print({split: q[split]["any"] for split in ("dev", "holdout") if split in q})
+    sections.append(quality.report(q))
+    s = redaction_speed.run()
+    print({k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()
+           if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    sections.append(redaction_speed.report(s))
     header = f"""# Benchmarks
 
 Produced by `make bench` (which runs `.venv/bin/python -m bench`) on {time.strftime('%Y-%m-%d')},

@@ -67,9 +67,8 @@ _ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _T
 
 # English: a capitalised given name, optional middle names or initials, a surname (Mary Ann Smith,
 # Andrew P. Harvey, O'Brien, McDonald, Smith-Jones).
-_WORD = r"(?:[A-Z][a-z]{1,11}(?:[A-Z][a-z]{1,9})?|O'[A-Z][a-z]{1,9})"
-_REST_OF_WORD = r"(?:[a-z]{1,11}(?:[A-Z][a-z]{1,9})?|'[A-Z][a-z]{1,9})"
-_EN_NAME_REST = _REST_OF_WORD + r"(?:(?: [A-Z]\.)?[ -]" + _WORD + r"){0,2}(?![A-Za-z])"
+_TAIL = r"(?:[a-z]{1,11}|a?c[A-Z][a-z]{1,8}|'[A-Z][a-z]{1,8})"  # Smith, McDonald, MacDonald, O'Brien
+_EN_NAME_REST = _TAIL + r"(?: [A-Z]\.)?(?:[ -][A-Z]" + _TAIL + r"){0,2}(?![A-Za-z])"
 _EN_CUE_WORDS = [
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "my name is", "my name's", "name is", "i am", "i'm",
     "this is", "name", "customer", "client", "cardholder", "dear", "contact", "contact person", "recipient",
