@@ -37,6 +37,7 @@ GIVEN_CHARS = (
     "基堂壮士卫兴升奇奎奕威宪宾尧庆康廷彪征恒恩慈承捷敬斐旺昌晋朗朝柯栋树桐楷歌毓沛沐泰洁润淼渊湘滨澜灿"
     "烁焱照熠爽珂琦琛琨瑛璋甜皓盈硕祯程童笑策纯绍继群羽翔耀聪育胤致舟良若苗茂莺蓝蕊虎言诚谦贤赫越跃辰迪"
     "进逸遥邦郁钧铁锋镇阔雁雄雅露韬韵顺颜风飘驰骏麟黎鼎想三四五冰凡淑红岳倩丰亭宜尚贞娣妹婵"
+    "儿卿翊骁琬芊妤沁灵晏筱琰瑄珞歆霖澄朵溪苒依伊念语墨诺允初柔笙韩宁馨荣蓉菡琦菲"
     "畅花雷香"
 )
 _CUE_BEFORE = (
@@ -61,7 +62,9 @@ _ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST
 # after 姓 (我姓张，) the surname alone.
 _FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")
               for sep in (":", ": ")]
-_ZH_FORM = "[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + "[" + CJK + "]{1,2}(?![" + CJK + "])"
+_NOT_TITLE = "(?!" + _TITLE_AFTER + ")"
+_ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJK + "](?:" + _NOT_TITLE + "["
+            + CJK + "])?(?![" + CJK + "])")
 _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
 _ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
 
