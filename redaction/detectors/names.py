@@ -45,7 +45,9 @@ _CUE_BEFORE = (
     "会员|本人|我叫|我是|名叫|来电人|经办人|负责人|代理人|同事|家属|父亲|母亲|丈夫|妻子|爱人|老公|老婆|儿子|女儿|"
     "朋友|致|亲爱的|尊敬的|签名|署名|转告|转交|找|问候"
 )
-_TITLE_AFTER = "先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师|师傅|阿姨|叔叔|大爷|大姐|总"
+# 总 alone (王总) but not in words (公司总部, 总是, 总共).
+_TITLE_AFTER = ("先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师|师傅|阿姨|叔叔|大爷|大姐|"
+                "总(?![部是共结计体之算统额价值数量经监裁站台线])")
 _SEPARATORS = ("", "是", "为", ":", ": ", " ")
 _ZH_CUES = [c + sep for c in _CUE_BEFORE.split("|") for sep in _SEPARATORS if len(c + sep) <= LOOKBEHIND]
 
@@ -66,7 +68,9 @@ _NOT_TITLE = "(?!" + _TITLE_AFTER + ")"
 _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJK + "](?:" + _NOT_TITLE + "["
             + CJK + "])?(?![" + CJK + "])")
 _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
-_ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
+# A surname character that ends a common word is not a name: 语文老师, 公司经理.
+_IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主任)"
+_ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
 
 # English: a capitalised given name, optional middle names or initials, a surname (Mary Ann Smith,
 # Andrew P. Harvey, O'Brien, McDonald, Smith-Jones).
@@ -110,6 +114,6 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, required=":"),
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _ZH_BEFORE_TITLE, None, _ZH_ALPHABET,
-                    required={c[0] for c in _TITLE_AFTER.split("|")}, starts=_SURNAME_CHARS),
+                    required={c[0] for c in _TITLE_AFTER.split("|")} | {"总"}, starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, required=UPPER, starts=UPPER),
 ]
