@@ -53,16 +53,26 @@ class Placeholders:
             self._values[issued] = value if shown is None else shown
         return issued
 
-    def reveal(self, text: str) -> str:
-        """`text` with each revealable placeholder replaced by its value; all else unchanged."""
+    def reveal(self, text: str, skip: frozenset[str] = frozenset()) -> str:
+        """`text` with each revealable placeholder replaced by its value; all else unchanged.
+
+        Placeholders of a label in `skip` stay as they are (labels the output policy blocks).
+        """
         if "[" not in text or not self._values:
             return text
         values = self._values
-        return _PLACEHOLDER.sub(lambda m: values.get(m.group(), m.group()), text)
 
-    def revealer(self) -> "Revealer":
-        """A streaming `reveal` for a reply arriving in pieces."""
-        return Revealer(self)
+        def one(m: re.Match[str]) -> str:
+            tag = m.group()
+            if skip and tag[1:tag.rindex("_")] in skip:
+                return tag
+            return values.get(tag, tag)
+
+        return _PLACEHOLDER.sub(one, text)
+
+    def revealer(self, skip: frozenset[str] = frozenset()) -> "Revealer":
+        """A streaming `reveal` for a reply arriving in pieces (never revealing labels in `skip`)."""
+        return Revealer(self, skip)
 
     def clear(self) -> None:
         """Forget every value and placeholder; numbering restarts at 1."""
@@ -81,11 +91,12 @@ class Placeholders:
 class Revealer:
     """Reveals placeholders in a stream; holds back only a trailing `[...` that may still become one."""
 
-    __slots__ = ("_vault", "_pending")
+    __slots__ = ("_vault", "_pending", "_skip")
 
-    def __init__(self, vault: Placeholders) -> None:
+    def __init__(self, vault: Placeholders, skip: frozenset[str] = frozenset()) -> None:
         self._vault = vault
         self._pending = ""
+        self._skip = skip
 
     def feed(self, chunk: str) -> str:
         """Add a chunk; return the revealed text that is now complete."""
@@ -96,9 +107,9 @@ class Revealer:
             text = text[:i]
         else:
             self._pending = ""
-        return self._vault.reveal(text)
+        return self._vault.reveal(text, self._skip)
 
     def flush(self) -> str:
         """End of the reply: the held-back tail, revealed."""
         text, self._pending = self._pending, ""
-        return self._vault.reveal(text)
+        return self._vault.reveal(text, self._skip)

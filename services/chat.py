@@ -114,7 +114,8 @@ class ChatService:
         counts_in: dict[str, int] = {}
         reply_parts: list[str] = []
         redactor = StreamRedactor(conv.placeholders, self._redactor.detectors)
-        revealer = conv.placeholders.revealer() if self._reveal else None
+        # A label the output policy blocks is never put back on screen, even a value staff typed.
+        revealer = conv.placeholders.revealer(self._policy.block) if self._reveal else None
         policy = self._policy
         stats = None
         error: HushdeskError | None = None

@@ -206,6 +206,14 @@ def test_vault_reveals_only_what_staff_typed():
     assert ph.reveal("[PHONE_1]") == "[PHONE_1]" and len(ph) == 0
 
 
+def test_reveal_skips_labels_the_policy_blocks():
+    ph = Placeholders()
+    redact("身份证110101199003071234，手机13812345678", ph, revealable=True)
+    assert ph.reveal("[CN_ID_1] [PHONE_1]", skip=frozenset({"CN_ID"})) == "[CN_ID_1] 13812345678"
+    revealer = ph.revealer(frozenset({"CN_ID"}))
+    assert revealer.feed("[CN_") + revealer.feed("ID_1] [PHO") + revealer.flush() == "[CN_ID_1] [PHO"
+
+
 def test_value_with_regex_metacharacters_is_revealed_verbatim():
     ph = Placeholders()
     tag = ph.placeholder("EMAIL", r"a\1+$&@x.com", revealable=True)

@@ -10,6 +10,9 @@ can prove what reached the engine. Markers in the last user message pick a behav
     [[hang]]   send the role delta, then nothing
     [[pii]]    the reply contains PII that the output redactor must catch
     [[html]]   the reply tries to render HTML and a script
+    [[echo]]   the reply is "You said: " and the last user message as received (the redacted text,
+               markers removed), in pieces of at most 4 characters so placeholders are split
+    [[id]]     the reply holds a CN resident ID after a first sentence that streams before it
 
 Run: python -m tests.fakes.engine --port P [--record FILE] [--delay S] [--tokens N]
 """
@@ -33,6 +36,11 @@ DEFAULT_REPLY = (
 )
 PII_REPLY = "Sure. Please call 13912345678 or write to alice.wong@example.com about order ORD-87654321."
 HTML_REPLY = "<script>alert('x')</script><img src=x onerror=alert(1)> done"
+ID_VALUE = "11010519491231002X"
+ID_REPLY = ("Before anything else, here is what I found in the file for this customer today. "
+            f"The ID is {ID_VALUE}. After that, nothing more.")
+ECHO_PREFIX = "You said: "
+_MARKER = re.compile(r"\[\[[a-z]+\]\]")
 _TOKEN = re.compile(r"\S+\s*|\s+")
 
 
@@ -61,6 +69,11 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
             return tokens_of(PII_REPLY)
         if "[[html]]" in last_user:
             return tokens_of(HTML_REPLY)
+        if "[[id]]" in last_user:
+            return tokens_of(ID_REPLY)
+        if "[[echo]]" in last_user:
+            said = ECHO_PREFIX + _MARKER.sub("", last_user).strip()
+            return [t[i:i + 4] for t in tokens_of(said) for i in range(0, len(t), 4)]
         if tokens:
             return ["tok "] * tokens
         return tokens_of(DEFAULT_REPLY)
