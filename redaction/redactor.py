@@ -42,7 +42,7 @@ class _Group(NamedTuple):
 class Redactor:
     """A compiled detector list: batch redaction now, streaming through `stream()`."""
 
-    __slots__ = ("detectors", "groups", "labels")
+    __slots__ = ("detectors", "groups", "labels", "_limits")
 
     def __init__(self, detectors: Sequence[PatternDetector]) -> None:
         self.detectors = tuple(detectors)
@@ -54,6 +54,21 @@ class Redactor:
             entry[1].append((rank, det.validate, det.score))
             entry[3] |= det.starts
         self.groups = tuple(_Group(r, tuple(m), q, frozenset(s), n) for r, m, q, s, n in groups.values())
+        self._limits: tuple | None = None
+
+    @property
+    def limits(self) -> tuple:
+        """(alphabet, hold limit, start characters) per distinct detector shape, for the stream's hold.
+
+        An entry whose alphabet and start characters are subsets of another's, with no larger limit,
+        never sets the hold and is dropped. Computed once (the CJK alphabets make it slow).
+        """
+        if self._limits is None:
+            # +1: a lookahead may peek one character past a match that reaches the end of the text.
+            pairs = {(d.alphabet, d.max_len + 1, d.starts) for d in self.detectors}
+            self._limits = tuple(p for p in pairs if not any(
+                q != p and p[0] <= q[0] and p[1] <= q[1] and p[2] <= q[2] for q in pairs))
+        return self._limits
 
     def matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:
         """Each detector's match for every start in [pos, stop) of normalised `text`.
@@ -130,9 +145,13 @@ class Redactor:
         self, original: str, norm: Normalised, start: int, end: int, chosen: Sequence[Match],
         placeholders: Placeholders, counts: dict[str, int], revealable: bool,
     ) -> str:
-        """original[norm.start(start):norm.start(end)] with each chosen match replaced; bumps counts."""
+        """original[norm.start(start):norm.start(end)] with each chosen match replaced; bumps counts.
+
+        From 0 when start is 0: characters normalisation removed before the first kept one (a BOM, a
+        zero-width space) are text like any other.
+        """
         parts: list[str] = []
-        at = norm.start(start)
+        at = 0 if start == 0 else norm.start(start)
         for m in chosen:
             label = self.labels[m.rank]
             s, e = norm.start(m.start), norm.end(m.end)

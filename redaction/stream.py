@@ -32,12 +32,7 @@ class StreamRedactor:
         dets = self._redactor.detectors
         # One search for any character some match would need; None when a detector promises none.
         self._required = _any_of(dets)
-        # +1: a lookahead may peek one character past a match that reaches the end of what we have.
-        pairs = {(d.alphabet, d.max_len + 1, d.starts) for d in dets}
-        # An entry whose alphabet and start characters are subsets of another's, with no larger limit,
-        # never sets the hold: dropping it changes nothing and shortens the per-token loop.
-        self._limits = tuple(p for p in pairs if not any(
-            q != p and p[0] <= q[0] and p[1] <= q[1] and p[2] <= q[2] for q in pairs))
+        self._limits = self._redactor.limits
         self._runs = [0] * len(self._limits)  # trailing run of each alphabet, capped at its limit
         self._context = ""  # the last _CONTEXT normalised characters emitted
         self._pending = ""  # original text not yet emitted
@@ -122,8 +117,8 @@ class StreamRedactor:
         chosen = select(self._redactor.matches(window, base, stop=cut))
         if chosen and chosen[-1].end > cut:
             cut = chosen[-1].end
-        if cut == base:
-            return ""
+        if cut == base and (offsets is None or offsets[0] == 0):
+            return ""  # (with removed characters first, those are emitted: they are plain text)
         local = Normalised(norm, offsets)
         shifted = [m._replace(start=m.start - base, end=m.end - base) for m in chosen]
         out = self._redactor.replace(self._pending, local, 0, cut - base, shifted, self._placeholders,
