@@ -50,7 +50,8 @@ class Redactor:
         groups: dict[tuple[str, int], list] = {}
         for rank, det in enumerate(self.detectors):
             entry = groups.setdefault((det.pattern, det.flags),
-                                      [det.regex, [], required_search(det.required), set(), det.max_len])
+                                      [det.regex, [], required_search(det.required, bool(det.flags & re.I)),
+                                       set(), det.max_len])
             entry[1].append((rank, det.validate, det.score))
             entry[3] |= det.starts
         self.groups = tuple(_Group(r, tuple(m), q, frozenset(s), n) for r, m, q, s, n in groups.values())
@@ -58,7 +59,7 @@ class Redactor:
 
     @property
     def limits(self) -> tuple:
-        """(alphabet, hold limit, start characters) per distinct detector shape, for the stream's hold.
+        """(alphabet, hold limit, search for a start character) per distinct detector shape (the hold).
 
         An entry whose alphabet and start characters are subsets of another's, with no larger limit,
         never sets the hold and is dropped. Computed once (the CJK alphabets make it slow).
@@ -66,8 +67,10 @@ class Redactor:
         if self._limits is None:
             # +1: a lookahead may peek one character past a match that reaches the end of the text.
             pairs = {(d.alphabet, d.max_len + 1, d.starts) for d in self.detectors}
-            self._limits = tuple(p for p in pairs if not any(
-                q != p and p[0] <= q[0] and p[1] <= q[1] and p[2] <= q[2] for q in pairs))
+            kept = [p for p in pairs if not any(
+                q != p and p[0] <= q[0] and p[1] <= q[1] and p[2] <= q[2] for q in pairs)]
+            # Each with a compiled search for its start characters (the hold scans for one in C).
+            self._limits = tuple((a, n, required_search(s)) for a, n, s in kept)
         return self._limits
 
     def matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:
@@ -86,6 +89,11 @@ class Redactor:
         back = max(pos - CONTEXT, 0)
         firsts: dict[re.Pattern[str], int] = {}  # groups often share a requirement (digits)
         for regex, members, required, starts, max_len in self.groups:
+            if per_start:
+                # A few starts (a streamed token): a start character must be there before anything else.
+                cands = [j for j in range(pos, end_at) if text[j] in starts]
+                if not cands:
+                    continue
             start_at = pos
             if required is not None:
                 first = firsts.get(required)
@@ -97,8 +105,7 @@ class Redactor:
                 # A match holds (or follows) the first required string: it starts at most max_len before.
                 start_at = max(pos, first - max_len)
             if per_start:
-                found: Iterable = filter(None, map(
-                    regex.match, repeat(text), [j for j in range(start_at, end_at) if text[j] in starts]))
+                found: Iterable = filter(None, map(regex.match, repeat(text), [j for j in cands if j >= start_at]))
             else:
                 m = regex.search(text, start_at)
                 if m is None or m.start() >= end_at:
@@ -164,20 +171,26 @@ class Redactor:
         return "".join(parts)
 
 
-_REQUIRED: dict[frozenset[str], "re.Pattern[str] | None"] = {}
+_REQUIRED: dict[tuple[frozenset[str], bool], "re.Pattern[str] | None"] = {}
 
 
-def required_search(required: frozenset[str]) -> "re.Pattern[str] | None":
+def required_pattern(required: frozenset[str], ignore_case: bool = False) -> str:
+    """A regex for any of `required` (longer strings first, single characters as one class)."""
+    items = sorted(required, key=lambda x: (-len(x), x))
+    chars = "".join(i for i in items if len(i) == 1)
+    words = [re.escape(i) for i in items if len(i) > 1]
+    body = "|".join(words + (["[" + re.escape(chars) + "]"] if chars else []))
+    return f"(?i:{body})" if ignore_case else f"(?:{body})"
+
+
+def required_search(required: frozenset[str], ignore_case: bool = False) -> "re.Pattern[str] | None":
     """One compiled search for any of `required` (the same object for the same set), None if empty."""
     if not required:
         return None
-    found = _REQUIRED.get(required)
+    key = (required, ignore_case)
+    found = _REQUIRED.get(key)
     if found is None:
-        items = sorted(required, key=lambda x: (-len(x), x))
-        chars = "".join(i for i in items if len(i) == 1)
-        words = [re.escape(i) for i in items if len(i) > 1]
-        found = _REQUIRED[required] = re.compile(
-            "|".join(words + (["[" + re.escape(chars) + "]"] if chars else [])))
+        found = _REQUIRED[key] = re.compile(required_pattern(required, ignore_case))
     return found
 
 

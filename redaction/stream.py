@@ -8,7 +8,7 @@ from typing import Sequence
 from .detectors import PatternDetector
 from .normalise import Normalised, normalise
 from .redactor import CONTEXT as _CONTEXT
-from .redactor import Redactor, compiled, required_search, select
+from .redactor import Redactor, compiled, required_pattern, select
 from .vault import Placeholders
 
 
@@ -67,23 +67,27 @@ class StreamRedactor:
         size = len(text)
         hold = 0
         end = len(pending)
+        runs = self._runs
         for k, (alphabet, limit, starts) in enumerate(self._limits):
             # A match that could still grow (or whose lookahead needs the next char) lies inside the
             # trailing run of its detector's alphabet, and no further back than its max length. The run
             # is kept across feeds so each feed only looks at its own chunk.
             i = size
-            low = max(size - limit, 0)
+            low = size - limit if size > limit else 0
             while i > low and text[i - 1] in alphabet:
                 i -= 1
-            run = min(self._runs[k] + size, limit) if i == 0 else size - i
-            self._runs[k] = run
+            if i == 0:
+                run = runs[k] + size
+                if run > limit:
+                    run = limit
+            else:
+                run = size - i
+            runs[k] = run
             if run > hold:
                 # Only from the run's first character that can begin a match (never before pending).
-                j = max(end - run, 0)
-                while j < end and pending[j] not in starts:
-                    j += 1
-                if end - j > hold:
-                    hold = end - j
+                m = starts.search(pending, end - run if end > run else 0)
+                if m is not None and end - m.start() > hold:
+                    hold = end - m.start()
         if hold >= end:
             return ""
         return self._emit(end - hold)
@@ -145,4 +149,7 @@ def _any_of(detectors: Sequence[PatternDetector]) -> "re.Pattern[str] | None":
     """A search for any detector's required strings, or None if one detector requires none."""
     if not detectors or any(not d.required for d in detectors):
         return None
-    return required_search(frozenset().union(*(d.required for d in detectors)))
+    cased = frozenset().union(*(d.required for d in detectors if not d.flags & re.I))
+    uncased = frozenset().union(*(d.required for d in detectors if d.flags & re.I))
+    parts = ([required_pattern(cased)] if cased else []) + ([required_pattern(uncased, True)] if uncased else [])
+    return re.compile("|".join(parts))

@@ -35,8 +35,19 @@ def order_id_detector(pattern: str) -> PatternDetector:
         raise PatternError("order id pattern can match an empty string")
     return PatternDetector(
         "ORDER_ID", START + "(?:" + pattern + ")" + END, None, _ORDER_ALPHABET,
-        validate=_only_order_chars, flags=re.IGNORECASE,
+        validate=_only_order_chars, flags=re.IGNORECASE, required=_literal_prefix(pattern, flags),
     )
+
+
+def _literal_prefix(pattern: str, flags: int) -> tuple[str, ...]:
+    """The literal text every match starts with (`ORD-` for `ORD-[0-9]{8}`), as a requirement; ()
+    when the pattern starts otherwise. Matched ignoring case, like the pattern."""
+    prefix = []
+    for op, arg in _sre_parse.parse(pattern, flags):
+        if op is not _sre_parse.LITERAL:
+            break
+        prefix.append(chr(arg))
+    return ("".join(prefix),) if prefix else ()
 
 
 def _only_order_chars(value: str) -> bool:

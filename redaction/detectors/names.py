@@ -110,7 +110,9 @@ _ZH_ALPHABET = CJK_CHARS | frozenset(": ")
 _EN_ALPHABET = frozenset(LETTERS + " '-.")
 
 DETECTORS: list[PatternDetector] = [
-    PatternDetector("PERSON", _ZH_AFTER_CUE, None, _ZH_ALPHABET, starts=_SURNAME_CHARS),
+    # Every match follows a cue (in its lookbehind), hence holds nearby the cue's first character.
+    PatternDetector("PERSON", _ZH_AFTER_CUE, None, _ZH_ALPHABET, starts=_SURNAME_CHARS,
+                    required={c[0] for c in _ZH_CUES} | {c[0] for c in _CUE_BEFORE.split("|")}),
     PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, required=":"),
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _ZH_BEFORE_TITLE, None, _ZH_ALPHABET,
