@@ -13,7 +13,7 @@ Contract the streaming redactor relies on (tests check it):
   pattern; a pattern without a bound is refused);
 - `alphabet` holds every character a match can consume;
 - lookaheads inspect at most the one character after the match (or two, if the first is in `alphabet`);
-- lookbehinds inspect at most LOOKBEHIND (16) characters before the match (the stream keeps that much
+- lookbehinds inspect at most LOOKBEHIND (20) characters before the match (the stream keeps that much
   context), which is how cue words (客户, `my name is`) stay out of the match and the hold stays short.
 """
 
@@ -28,7 +28,7 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-LOOKBEHIND = 16
+LOOKBEHIND = 20
 
 # Numbers: a digit on either side means a longer number (an 18-digit ID holds no phone). A Latin letter
 # does not stop a match: `tel13812345678` or `card4111111111111111` still leak the number if left alone.

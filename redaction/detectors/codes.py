@@ -61,7 +61,7 @@ _CN_PASSPORT = lead("EG", "0-9A-Za-z") + r"(?:[0-9]{8}|[" + _ALNUM_NO_IO + r"][0
 # Other countries' numbers look like anything, so only after a cue word.
 _PASSPORT_CUES = [c + sep for c in ("passport", "passport no", "passport no.", "passport number", "passport #",
                                     "护照", "护照号", "护照号码", "护照号是", "护照号码是", "护照号码为")
-                   for sep in ("", " ", ":", ": ", "#") if len(c + sep) <= LOOKBEHIND]
+                   for sep in ("", " ", ":", ": ", "#", " is ", " is: ") if len(c + sep) <= LOOKBEHIND]
 _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Za-z0-9", ignore_case=True)
                  + r"[A-Za-z0-9]{5,8}" + END)
 

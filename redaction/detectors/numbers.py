@@ -109,7 +109,7 @@ _CARD_19 = lead("0-9", "0-9") + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0
 # --- US SSN ---------------------------------------------------------------------------------------
 _SSN = lead("0-8", "0-9") + r"(?<![0-9][-.][0-8])[0-9]{2}([- ])[0-9]{2}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
 _SSN_CUES = [c + sep for c in ("SSN", "SSN is", "SSN no.", "security number", "security no.", "security #")
-             for sep in ("", " ", ":", ": ", "#", " #") if len(c + sep) <= LOOKBEHIND]
+             for sep in ("", " ", ":", ": ", "#", " #", " is ") if len(c + sep) <= LOOKBEHIND]
 _SSN_CUE = lead("0-8", "0-9") + after_cue(_SSN_CUES, "0-8", ignore_case=True) + r"[0-9]{8}" + NUM_END
 
 

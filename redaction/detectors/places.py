@@ -92,8 +92,8 @@ _EN_ADDRESS = (
     r"[1-9](?<![0-9A-Za-z][1-9])[0-9]{0,5}[A-Z]? (?:[NSEW]\.? |(?:North|South|East|West) )?" + _STREET_WORD
     + r"(?: " + _STREET_WORD + r"){0,1} (?:" + _SUFFIX + r")\.?(?![A-Za-z])(?: #[0-9]{1,5}(?![0-9]))?"
 )
-_EN_UNIT = (lead("ASU", "A-Za-z") + r"(?:(?<=A)pt|(?<=A)partment|(?<=S)uite|(?<=S)te|(?<=U)nit)\.? ?#?"
-            r"[0-9][0-9A-Za-z-]{0,4}(?![0-9A-Za-z])")
+_EN_UNIT = (lead("ASUP", "A-Za-z") + r"(?:(?<=A)pt|(?<=A)partment|(?<=S)uite|(?<=S)te|(?<=U)nit|"
+            r"(?<=P)\.? ?O\.? ?Box|(?<=P)ost Office Box)\.? ?#?[0-9][0-9A-Za-z-]{0,5}(?![0-9A-Za-z])")
 # City, state and ZIP after a street: `, Springfield, IL 62704` (a separate span, as its own line often).
 _STATES = (
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
@@ -114,7 +114,7 @@ DETECTORS: list[PatternDetector] = [
                     required=("路", "街", "大道", "巷", "弄", "胡同", "村", "屯"), starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_BUILDING, None, _ZH_ALPHABET, validate=zh_building,
                     required=("号楼", "室", "栋", "幢", "座", "单元", "层"), starts=_ZH_STARTS | frozenset(DIGITS + LETTERS) | set("一二三四五六七八九十")),
-    PatternDetector("ADDRESS", _EN_UNIT, None, DIGITS + LETTERS + " .#-", required="ASU", starts="ASU"),
+    PatternDetector("ADDRESS", _EN_UNIT, None, DIGITS + LETTERS + " .#-", required="ASUP", starts="ASUP"),
     # Both need a digit and a capital; the capital is the rarer in Chinese text.
     PatternDetector("ADDRESS", _EN_ADDRESS, None, DIGITS + LETTERS + " .,#-", required=LETTERS[:26],
                     starts=DIGITS),
