@@ -150,6 +150,17 @@ def test_login_chat_stream_logout(site, browser):
     assert "13912345678" not in shown and "alice.wong@example.com" not in shown
     assert "[PHONE_2]" in shown and "[EMAIL_1]" in shown  # [PHONE_1] is the earlier number
 
+    # Where the reply repeats the staff member's own placeholder, their screen shows their value
+    # again; the engine still only ever sees the placeholder.
+    before = len(engine.requests())
+    page.fill("#chat-input", "please repeat [PHONE_1] [[echo]]")
+    page.click("#chat-submit")
+    page.wait_for_function(
+        f"() => Array.from(document.querySelectorAll('[data-step-type=assistant_message]'))"
+        f".some(e => e.innerText.includes('{PHONE}'))")
+    sent = engine.requests()[before:]
+    assert len(sent) == 1 and PHONE.encode() not in sent[0] and b"[PHONE_1]" in sent[0]
+
     page.click("#user-nav-button")
     page.get_by_role("menuitem", name="Logout").click()
     page.wait_for_url("**/login")
@@ -160,7 +171,7 @@ def test_login_chat_stream_logout(site, browser):
             .stdout.splitlines() if line.strip()]
     kinds = [r["kind"] for r in rows]
     assert kinds.count("login_failed") == 1 and kinds.count("login") == 1
-    assert kinds.count("turn") == 2 and kinds.count("logout") == 1
+    assert kinds.count("turn") == 3 and kinds.count("logout") == 1
     turns = [r for r in rows if r["kind"] == "turn"]
     assert turns[0]["outcome"] == "ok" and turns[0]["redactions_in"] in ({"PHONE": 1}, '{"PHONE":1}')
 
