@@ -196,6 +196,7 @@ LICENSE_PLATE = [
 
 # --- ADDRESS ----------------------------------------------------------------------------------------
 ADDRESS = [
+    ("1 Infinite Loop, Cupertino, CA 95014", [("ADDRESS", "1 Infinite Loop"), ("ADDRESS", "Cupertino, CA 95014")]),
     ("Send it to P.O. Box 1234, please", [("ADDRESS", "P.O. Box 1234")]),
     ("PO Box 88", [("ADDRESS", "PO Box 88")]),
     ("地址广东省深圳市南山区科技南路18号，谢谢", [("ADDRESS", "广东省深圳市南山区科技南路18号")]),
@@ -237,6 +238,10 @@ ADDRESS = [
 
 # --- PERSON -----------------------------------------------------------------------------------------
 PERSON = [
+    ("Hi John, thanks for waiting", [("PERSON", "John")]),
+    ("Best,\nSarah Connor", [("PERSON", "Sarah Connor")]),
+    ("Thanks, Support Team", []),
+    ("Hello World", []),
     ("请问是王芳吗", [("PERSON", "王芳")]),
     ("客户李娜反馈没收到货", [("PERSON", "李娜")]),
     ("联系人：周雷，电话稍后", [("PERSON", "周雷")]),

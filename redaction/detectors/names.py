@@ -82,6 +82,9 @@ _EN_CUE_WORDS = [
     "regards", "sincerely", "signed", "attn", "passenger", "patient", "account holder", "applicant",
 ]
 _EN_CUES = [w + sep for w in _EN_CUE_WORDS for sep in (" ", ". ", ": ", ", ", ",\n", ":", "\n")]
+# Greetings and sign-offs name someone too: `Hi John,`, `Best,\nSarah`.
+_EN_CUES += [w + sep for w in ("hi", "hello", "hey") for sep in (" ", ", ")]
+_EN_CUES += [w + sep for w in ("best", "thanks", "cheers", "best wishes", "kind regards") for sep in (", ", ",\n")]
 _EN_CUES = [c for c in _EN_CUES if len(c) <= LOOKBEHIND]
 # Chinese cues before an English name: 客户Harry Duarte, 收件人: John Hartman.
 _EN_PERSON = "[A-Z](?:" + after_cue(_EN_CUES, "A-Z", ignore_case=True) + "|" + after_cue(_ZH_CUES, "A-Z") + ")" \
@@ -96,7 +99,8 @@ _NOT_NAMES = frozenset(
     "Number Phone Email Address Card Bank Refund Payment Delivery Shipping Product Store Shop Online "
     "Premium Gold Silver VIP New Old Monday Tuesday Wednesday Thursday Friday Saturday Sunday January "
     "February March July September October November December China Chinese "
-    "Beijing Shanghai Still Really Very Looking Interested Unable Trying Going Aware Sure".split()
+    "Beijing Shanghai Still Really Very Looking Interested Unable Trying Going Aware Sure World There "
+    "Everyone Again Guys Folks Sorry Welcome Great Nice Again".split()
 )
 
 

@@ -85,7 +85,8 @@ def zh_building(value: str) -> bool:
 # English: house number, 1-3 capitalised words (or an ordinal), a street type, an optional unit.
 _SUFFIX = (
     "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|Place|Pl|"
-    "Terrace|Ter|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Plaza|Alley|Row|Close|Crescent"
+    "Terrace|Ter|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Plaza|Alley|Row|Close|Crescent|Loop|Pike|"
+    "Path|Walk|Point|Pt|Expressway|Expy|Freeway|Fwy|Turnpike|Tpke"
 )
 _STREET_WORD = r"(?:[A-Z][a-z]{1,11}|[0-9]{1,3}(?:st|nd|rd|th))"
 _EN_ADDRESS = (
