@@ -238,6 +238,9 @@ ADDRESS = [
 
 # --- PERSON -----------------------------------------------------------------------------------------
 PERSON = [
+    ("张伟的手机号是13812345678", [("PERSON", "张伟"), ("PHONE", "13812345678")]),
+    ("请联系李娜 13812345678", [("PERSON", "李娜"), ("PHONE", "13812345678")]),
+    ("我的订单和他的手机", []),
     ("Hi John, thanks for waiting", [("PERSON", "John")]),
     ("Best,\nSarah Connor", [("PERSON", "Sarah Connor")]),
     ("Thanks, Support Team", []),

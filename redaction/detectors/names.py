@@ -72,6 +72,15 @@ _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + 
 _IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主任)"
 _ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
 
+# No cue word, but what follows says it is a person: 张伟的手机, 李娜 13812345678.
+_OWNED = "的(?:手机|电话|号码|订单|账户|账号|地址|邮箱|身份证|银行卡|快递|包裹|护照|车牌)"
+_MOBILE_NEXT = "[ ,:]{0,2}(?:\\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9])"
+_ZH_BEFORE_CONTEXT = ("[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{1,2}(?=" + _OWNED + "|"
+                      + _MOBILE_NEXT + ")")
+# Its lookahead reads up to 17 characters past the name: the stream must hold them too, so they count
+# in max_len and the alphabet.
+_CONTEXT_LOOKAHEAD = 17
+
 # English: a capitalised given name, optional middle names or initials, a surname (Mary Ann Smith,
 # Andrew P. Harvey, O'Brien, McDonald, Smith-Jones).
 _TAIL = r"(?:[a-z]{1,11}|a?c[A-Z][a-z]{1,8}|'[A-Z][a-z]{1,8})"  # Smith, McDonald, MacDonald, O'Brien
@@ -121,5 +130,8 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _ZH_BEFORE_TITLE, None, _ZH_ALPHABET,
                     required={c[0] for c in _TITLE_AFTER.split("|")} | {"总"}, starts=_SURNAME_CHARS),
+    PatternDetector("PERSON", _ZH_BEFORE_CONTEXT, 4 + _CONTEXT_LOOKAHEAD,
+                    _ZH_ALPHABET | frozenset("0123456789 ,:+-"), required="的0123456789",
+                    starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, required=UPPER, starts=UPPER),
 ]
