@@ -99,6 +99,13 @@ _EN_CUES = [c for c in _EN_CUES if len(c) <= LOOKBEHIND]
 _EN_PERSON = "[A-Z](?:" + after_cue(_EN_CUES, "A-Z", ignore_case=True) + "|" + after_cue(_ZH_CUES, "A-Z") + ")" \
     + _EN_NAME_REST
 
+# No cue, but a first and last name owning something personal: `John Smith's phone`.
+_EN_OWNED = (
+    "[A-Z]" + _TAIL + "(?: [A-Z]\\.)? [A-Z]" + _TAIL + "(?='s (?:phone|mobile|cell|number|order|account|email|"
+    "address|card|passport|SSN|ID)(?![A-Za-z]))"
+)
+_EN_OWNED_LOOKAHEAD = 14
+
 # Capitalised words that follow those cues without being a name.
 _NOT_NAMES = frozenset(
     "Customer Customers Client Clients Sir Madam Team Support Service Services Valued User Users All Friend "
@@ -133,5 +140,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PERSON", _ZH_BEFORE_CONTEXT, 4 + _CONTEXT_LOOKAHEAD,
                     _ZH_ALPHABET | frozenset("0123456789 ,:+-"), required="的0123456789",
                     starts=_SURNAME_CHARS),
+    PatternDetector("PERSON", _EN_OWNED, 30 + _EN_OWNED_LOOKAHEAD, _EN_ALPHABET, validate=_en_name,
+                    required="'", starts=UPPER),
     PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, required=UPPER, starts=UPPER),
 ]
