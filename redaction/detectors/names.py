@@ -70,13 +70,16 @@ _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJ
 _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
 # A surname character that ends a common word is not a name: 语文老师, 公司经理.
 _IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主任)"
-_ZH_BEFORE_TITLE = "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")"
 
 # No cue word, but what follows says it is a person: 张伟的手机, 李娜 13812345678.
 _OWNED = "的(?:手机|电话|号码|订单|账户|账号|地址|邮箱|身份证|银行卡|快递|包裹|护照|车牌)"
 _MOBILE_NEXT = "[ ,:]{0,2}(?:\\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9])"
-_ZH_BEFORE_CONTEXT = ("[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{1,2}(?=" + _OWNED + "|"
-                      + _MOBILE_NEXT + ")")
+# One pattern with the title form (one search instead of two): a title after the name, or, after a
+# full name, what it owns or a mobile number.
+_ZH_BEFORE_TITLE_OR_CONTEXT = (
+    "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + "(?:" + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")|" + _GIVEN
+    + "{1,2}(?=" + _OWNED + "|" + _MOBILE_NEXT + "))"
+)
 # Its lookahead reads up to 17 characters past the name: the stream must hold them too, so they count
 # in max_len and the alphabet.
 _CONTEXT_LOOKAHEAD = 17
@@ -96,8 +99,6 @@ _EN_CUES += [w + sep for w in ("hi", "hello", "hey") for sep in (" ", ", ")]
 _EN_CUES += [w + sep for w in ("best", "thanks", "cheers", "best wishes", "kind regards") for sep in (", ", ",\n")]
 _EN_CUES = [c for c in _EN_CUES if len(c) <= LOOKBEHIND]
 # Chinese cues before an English name: 客户Harry Duarte, 收件人: John Hartman.
-_EN_PERSON = "[A-Z](?:" + after_cue(_EN_CUES, "A-Z", ignore_case=True) + "|" + after_cue(_ZH_CUES, "A-Z") + ")" \
-    + _EN_NAME_REST
 
 # No cue, but a first and last name owning something personal: `John Smith's phone`.
 _EN_OWNED = (
@@ -105,6 +106,11 @@ _EN_OWNED = (
     "address|card|passport|SSN|ID)(?![A-Za-z]))"
 )
 _EN_OWNED_LOOKAHEAD = 14
+# One search for both English forms: after a cue, or owning something.
+_EN_PERSON = (
+    "[A-Z](?:(?:" + after_cue(_EN_CUES, "A-Z", ignore_case=True) + "|" + after_cue(_ZH_CUES, "A-Z") + ")"
+    + _EN_NAME_REST + "|" + _EN_OWNED[len("[A-Z]"):] + ")"
+)
 
 # Capitalised words that follow those cues without being a name.
 _NOT_NAMES = frozenset(
@@ -135,12 +141,10 @@ DETECTORS: list[PatternDetector] = [
                     required={c[0] for c in _ZH_CUES} | {c[0] for c in _CUE_BEFORE.split("|")}),
     PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, required=":"),
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
-    PatternDetector("PERSON", _ZH_BEFORE_TITLE, None, _ZH_ALPHABET,
-                    required={c[0] for c in _TITLE_AFTER.split("|")} | {"总"}, starts=_SURNAME_CHARS),
-    PatternDetector("PERSON", _ZH_BEFORE_CONTEXT, 4 + _CONTEXT_LOOKAHEAD,
-                    _ZH_ALPHABET | frozenset("0123456789 ,:+-"), required="的0123456789",
+    PatternDetector("PERSON", _ZH_BEFORE_TITLE_OR_CONTEXT, 4 + _CONTEXT_LOOKAHEAD,
+                    _ZH_ALPHABET | frozenset("0123456789 ,:+-"),
+                    required={c[0] for c in _TITLE_AFTER.split("|")} | set("总的0123456789"),
                     starts=_SURNAME_CHARS),
-    PatternDetector("PERSON", _EN_OWNED, 30 + _EN_OWNED_LOOKAHEAD, _EN_ALPHABET, validate=_en_name,
-                    required="'", starts=UPPER),
-    PatternDetector("PERSON", _EN_PERSON, None, _EN_ALPHABET, validate=_en_name, required=UPPER, starts=UPPER),
+    PatternDetector("PERSON", _EN_PERSON, 30 + _EN_OWNED_LOOKAHEAD, _EN_ALPHABET, validate=_en_name,
+                    required=UPPER, starts=UPPER),
 ]
