@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from sqlalchemy.engine import Engine
 
 from .config import Settings, load_settings
 from .errors import HushdeskError
+from .frontend import ensure_frontend
 from .keys import Keys, load_keys
 from .store import open_store
 from .users import UserExists, UserStore
@@ -62,8 +64,14 @@ def _first_admin(users: UserStore) -> str | None:
 def _default_steps() -> list[SetupStep]:
     """Set-up steps run by `main` after keys, store and first admin exist."""
     steps: list[SetupStep] = []
+    steps.append(_frontend_step)
     steps.append(_demo_model_step)
     return steps
+
+
+def _frontend_step(settings: Settings, keys: Keys) -> None:
+    """Build (or keep) the frontend copy without external requests, in the working directory."""
+    ensure_frontend(Path.cwd())
 
 
 def _demo_model_step(settings: Settings, keys: Keys) -> None:

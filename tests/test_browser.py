@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -111,6 +112,9 @@ def test_login_chat_stream_logout(site, browser):
     app, engine = site
     page = browser.new_page()
     page.set_default_timeout(20_000)
+    # Every request the page makes, from login to logout, must stay on this machine.
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
 
     login(page, app.url, STAFF, "wrong password, surely")
     page.wait_for_timeout(1000)
@@ -166,6 +170,8 @@ def test_login_chat_stream_logout(site, browser):
     page.wait_for_url("**/login")
     assert not [c for c in page.context.cookies() if c["name"].startswith("access_token")]
     page.close()
+    hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
+    assert requested and hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
 
     rows = [json.loads(line) for line in app.cli("services.audit", "tail", "-n", "20", "--json")
             .stdout.splitlines() if line.strip()]

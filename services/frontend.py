@@ -1,0 +1,85 @@
+"""A copy of Chainlit's built frontend that loads nothing from outside this server.
+
+Chainlit's `frontend/dist/index.html` hard-codes Google Fonts (with preconnects to fonts.googleapis.com
+and fonts.gstatic.com) and KaTeX's CSS from cdn.jsdelivr.net. `.chainlit/config.toml` points
+`[UI] custom_build` at `FRONTEND_DIR`, a copy of the installed package's `dist` made here with those
+tags removed and the source maps left out. Fonts are the browser's own (no web font is fetched);
+KaTeX is not needed (LaTeX rendering is off). The copy records the Chainlit version and a digest of
+the original `index.html`; it is rebuilt whenever either changes (a Chainlit upgrade), by set-up
+(`python -m services.bootstrap`, run by `make run`) before `chainlit run` starts.
+
+This module does not import chainlit: it finds the package on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+from .errors import HushdeskError
+
+FRONTEND_DIR = ".hushdesk-frontend"
+_STAMP = ".hushdesk-source"
+# Tags in index.html that reach another host: preconnects, the web font, the KaTeX stylesheet.
+_EXTERNAL_TAG = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.S)
+_ANY_EXTERNAL = re.compile(r"(?:href|src)=\"(?:https?:)?//", re.I)
+
+
+class FrontendError(HushdeskError):
+    """The frontend copy could not be built."""
+
+    outcome = "config_error"
+    default_message = ("hushdesk cannot prepare its frontend: the chainlit package's built frontend is "
+                       "missing or not as expected.")
+
+
+def chainlit_dist() -> Path:
+    """The installed chainlit package's built frontend (`frontend/dist`), found without importing it."""
+    spec = importlib.util.find_spec("chainlit")
+    if spec is None or spec.origin is None:
+        raise FrontendError()
+    dist = Path(spec.origin).parent / "frontend" / "dist"
+    if not (dist / "index.html").is_file():
+        raise FrontendError()
+    return dist
+
+
+def strip_external(html: str) -> str:
+    """index.html without tags that load from another host; FrontendError if any reference is left."""
+    out = _EXTERNAL_TAG.sub("", html)
+    if _ANY_EXTERNAL.search(out):
+        raise FrontendError()
+    return out
+
+
+def _source_id(dist: Path) -> str:
+    version = importlib.metadata.version("chainlit")
+    digest = hashlib.sha256((dist / "index.html").read_bytes()).hexdigest()[:16]
+    return f"chainlit {version} index {digest}\n"
+
+
+def ensure_frontend(root: Path, dist: Path | None = None) -> Path:
+    """Build `root/FRONTEND_DIR` from the installed frontend unless it is current; return its path."""
+    dist = chainlit_dist() if dist is None else dist
+    target = root / FRONTEND_DIR
+    source = _source_id(dist)
+    stamp = target / _STAMP
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == source:
+        return target
+    building = root / (FRONTEND_DIR + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    shutil.copytree(dist, building, ignore=shutil.ignore_patterns("*.map"))
+    index = building / "index.html"
+    index.write_text(strip_external(index.read_text(encoding="utf-8")), encoding="utf-8")
+    (building / _STAMP).write_text(source, encoding="utf-8")
+    old = root / (FRONTEND_DIR + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    building.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
