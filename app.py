@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 from services.config import load_settings
 from services.errors import HushdeskError, ReplyBlocked
@@ -37,8 +38,29 @@ for _name in ("DATABASE_URL", "LITERAL_API_KEY"):
         log.warning("%s was set and has been ignored: hushdesk never persists messages.", _name)
 
 import chainlit as cl  # noqa: E402  (after the secret is in place)
+import chainlit.server  # noqa: E402
 from chainlit.auth.cookie import get_token_from_cookies  # noqa: E402
 from chainlit.auth.jwt import decode_jwt  # noqa: E402
+
+from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
+
+
+def _check_frontend() -> None:
+    """Serve only the copy without external requests; Chainlit chose its build before this module ran."""
+    try:
+        built = ensure_frontend(Path.cwd())
+    except (FrontendError, OSError):
+        print(f"hushdesk cannot start: {FrontendError.default_message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if Path(chainlit.server.build_dir).resolve() != built.resolve():
+        # Missing or outdated when Chainlit started, so it fell back to its own build (which loads
+        # Google Fonts and jsdelivr). Now rebuilt: a restart serves it.
+        print(f"hushdesk cannot start: its frontend copy ({FRONTEND_DIR}) was missing or outdated and has "
+              "been rebuilt; start hushdesk again (`make run` does this before starting).", file=sys.stderr)
+        raise SystemExit(2)
+
+
+_check_frontend()
 
 CHAT_ROLES = ("staff", "admin")
 DEMO_NOTICE = ("**Demo model.** No model is configured (HUSHDESK_MODEL_PATH), so hushdesk serves a tiny "

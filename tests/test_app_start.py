@@ -131,3 +131,14 @@ def test_a_failed_first_engine_start_is_retried(tmp_path, monkeypatch):
         return attempts
 
     assert asyncio.run(scenario()) == 3
+
+
+def test_a_missing_frontend_copy_is_built_and_the_app_asks_for_a_restart(initialised):
+    # Chainlit picks its frontend before app.py runs: without the copy it would serve its own build,
+    # which loads Google Fonts and jsdelivr. So the app builds the copy and refuses to go on.
+    site = initialised / "site"
+    result = start_app(initialised)
+    assert result.returncode == 2
+    assert ".hushdesk-frontend" in result.stderr and "start hushdesk again" in result.stderr
+    html = (site / ".hushdesk-frontend" / "index.html").read_text(encoding="utf-8")
+    assert "googleapis" not in html and "jsdelivr" not in html
