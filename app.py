@@ -43,6 +43,7 @@ from chainlit.auth.cookie import get_token_from_cookies  # noqa: E402
 from chainlit.auth.jwt import decode_jwt  # noqa: E402
 
 from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
+from services.http_security import SecurityMiddleware  # noqa: E402
 
 
 def _check_frontend() -> None:
@@ -61,6 +62,27 @@ def _check_frontend() -> None:
 
 
 _check_frontend()
+
+
+def _secure_http() -> None:
+    """Our headers and origin check outermost; Chainlit's CORS (any origin, with credentials) narrowed."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+
+    allowed = runtime.settings.allowed_origins
+    app = chainlit.server.app
+    app.user_middleware = [
+        Middleware(CORSMiddleware, allow_origins=sorted(allowed), allow_credentials=True,
+                   allow_methods=["*"], allow_headers=["*"]) if m.cls is CORSMiddleware else m
+        for m in app.user_middleware
+    ]
+    app.add_middleware(SecurityMiddleware, allowed_origins=allowed,
+                       secure_cookies=runtime.settings.secure_cookies)
+    # Socket.IO's own check: same origin only unless others are allowed (then ours refuses the rest).
+    chainlit.server.sio.eio.cors_allowed_origins = "*" if allowed else None
+
+
+_secure_http()
 
 CHAT_ROLES = ("staff", "admin")
 DEMO_NOTICE = ("**Demo model.** No model is configured (HUSHDESK_MODEL_PATH), so hushdesk serves a tiny "

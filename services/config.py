@@ -139,6 +139,16 @@ def _output_policy(raw: str) -> OutputPolicy:
     return OutputPolicy.parse(raw)
 
 
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+
+
+def _origins(raw: str) -> frozenset[str]:
+    origins = frozenset(o.rstrip("/") for o in raw.replace(",", " ").split())
+    if not all(_ORIGIN.fullmatch(o) for o in origins):
+        raise ValueError
+    return origins
+
+
 def _model_name(raw: str) -> str:
     if not _MODEL_NAME.fullmatch(raw):
         raise ValueError
@@ -209,6 +219,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("order_id_patterns", "ORD-[0-9]{8}", _order_id_patterns, "Order-number patterns (regular expressions, space-separated; any case, whole tokens).", "regular expressions of letters, digits and -_/#. matching 1 to 48 characters"),
     Setting("output_policy", "", _output_policy, "Labels that block a whole reply, e.g. CN_ID=block; every other label is masked.", "LABEL=mask|block, comma-separated"),
     Setting("reveal_placeholders", "true", _bool, "Show staff the values they typed where the reply uses their placeholder.", "true or false"),
+    Setting("allowed_origins", "", _origins, "Other origins (scheme://host[:port], space- or comma-separated) whose pages may call hushdesk; empty: its own origin only.", "origins like https://portal.example.com"),
+    Setting("secure_cookies", "false", _bool, "Mark cookies Secure: set it when hushdesk is served over HTTPS, directly or behind a TLS proxy.", "true or false"),
     Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
     Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
     Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
@@ -243,6 +255,8 @@ class Settings:
     order_id_patterns: tuple[str, ...] = ("ORD-[0-9]{8}",)
     output_policy: OutputPolicy = OutputPolicy()
     reveal_placeholders: bool = True
+    allowed_origins: frozenset[str] = frozenset()
+    secure_cookies: bool = False
     log_level: str = "INFO"
     db_key: Secret | None = None
     pepper: Secret | None = None

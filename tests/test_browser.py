@@ -11,9 +11,12 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
+import urllib.error
+import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
@@ -106,6 +109,44 @@ def login(page, url, user, password):
     page.fill("#email", user)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+def _get(url: str, **headers: str) -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}
+
+
+def _ws_handshake(port: int, origin: str) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall((f"GET /ws/socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                      f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: {origin}\r\n\r\n").encode())
+        return conn.recv(200).split(b"\r\n", 1)[0]
+
+
+def test_headers_and_foreign_origins(site):
+    # Runs before the login test below, which stops the app at its end.
+    app, _ = site
+    status, headers = _get(app.url + "/login")
+    assert status == 200
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "http" not in csp  # no other host anywhere in the policy
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+    # Our own origin is fine; any other is refused, over HTTP and on the websocket.
+    assert _get(app.url + "/login", Origin=app.url)[0] == 200
+    status, headers = _get(app.url + "/login", Origin="http://evil.example")
+    assert status == 403 and "access-control-allow-origin" not in headers
+    assert _get(app.url + "/ws/socket.io/?EIO=4&transport=polling", Origin="http://evil.example")[0] == 403
+    assert b" 101 " not in _ws_handshake(app.port, "http://evil.example") + b" "
+    assert b" 101 " in _ws_handshake(app.port, app.url) + b" "
 
 
 def test_login_chat_stream_logout(site, browser):
