@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import ROOT, FakeEngine, base_env, free_port, stop_process, wait_http
-from tests.fakes.engine import DEFAULT_REPLY
+from tests.fakes.engine import DEFAULT_REPLY, ID_VALUE
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,8 @@ class App:
         shutil.copy(ROOT / "chainlit.md", self.dir / "chainlit.md")
         self.data = tmp / "data"
         self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
-                            HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG")
+                            HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG",
+                            HUSHDESK_OUTPUT_POLICY="CN_ID=block")
         boot = self.cli("services.bootstrap")
         assert "admin" in boot.stdout
         self.cli("services.users", "add", STAFF, "--role", "staff", "--password-stdin",
@@ -206,6 +207,16 @@ def test_login_chat_stream_logout(site, browser):
     sent = engine.requests()[before:]
     assert len(sent) == 1 and PHONE.encode() not in sent[0] and b"[PHONE_1]" in sent[0]
 
+    # A reply holding a label the policy blocks is replaced on screen by the fixed notice.
+    page.fill("#chat-input", "read me the ID on file [[id]]")
+    page.click("#chat-submit")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-step-type=assistant_message]'))"
+        ".some(e => e.innerText.includes('withheld'))")
+    page.wait_for_timeout(500)
+    shown = assistant_texts(page)[-1]
+    assert ID_VALUE not in shown and "Before anything else" not in shown and "withheld" in shown
+
     page.click("#user-nav-button")
     page.get_by_role("menuitem", name="Logout").click()
     page.wait_for_url("**/login")
@@ -218,7 +229,7 @@ def test_login_chat_stream_logout(site, browser):
             .stdout.splitlines() if line.strip()]
     kinds = [r["kind"] for r in rows]
     assert kinds.count("login_failed") == 1 and kinds.count("login") == 1
-    assert kinds.count("turn") == 3 and kinds.count("logout") == 1
+    assert kinds.count("turn") == 4 and kinds.count("logout") == 1
     turns = [r for r in rows if r["kind"] == "turn"]
     assert turns[0]["outcome"] == "ok" and turns[0]["redactions_in"] in ({"PHONE": 1}, '{"PHONE":1}')
 
