@@ -42,7 +42,7 @@ class _Group(NamedTuple):
 class Redactor:
     """A compiled detector list: batch redaction now, streaming through `stream()`."""
 
-    __slots__ = ("detectors", "groups", "labels", "_limits")
+    __slots__ = ("detectors", "groups", "labels", "_limits", "_stream_required")
 
     def __init__(self, detectors: Sequence[PatternDetector]) -> None:
         self.detectors = tuple(detectors)
@@ -56,6 +56,7 @@ class Redactor:
             entry[3] |= det.starts
         self.groups = tuple(_Group(r, tuple(m), q, frozenset(s), n) for r, m, q, s, n in groups.values())
         self._limits: tuple | None = None
+        self._stream_required: re.Pattern[str] | None | bool = False  # False: not computed yet
 
     @property
     def limits(self) -> tuple:
@@ -72,6 +73,22 @@ class Redactor:
             # Each with a compiled search for its start characters (the hold scans for one in C).
             self._limits = tuple((a, n, required_search(s)) for a, n, s in kept)
         return self._limits
+
+    @property
+    def stream_required(self) -> "re.Pattern[str] | None":
+        """One search for any detector's required strings, None if one detector requires none (the
+        stream's no-PII-possible fast path). Computed once."""
+        if self._stream_required is False:
+            dets = self.detectors
+            if not dets or any(not d.required for d in dets):
+                self._stream_required = None
+            else:
+                cased = frozenset().union(*(d.required for d in dets if not d.flags & re.I))
+                uncased = frozenset().union(*(d.required for d in dets if d.flags & re.I))
+                parts = ([required_pattern(cased)] if cased else []) + (
+                    [required_pattern(uncased, True)] if uncased else [])
+                self._stream_required = re.compile("|".join(parts))
+        return self._stream_required  # type: ignore[return-value]
 
     def matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:
         """Each detector's match for every start in [pos, stop) of normalised `text`.

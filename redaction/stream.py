@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from .detectors import PatternDetector
 from .normalise import Normalised, normalise
 from .redactor import CONTEXT as _CONTEXT
-from .redactor import Redactor, compiled, required_pattern, select
+from .redactor import Redactor, compiled, select
 from .vault import Placeholders
 
 
@@ -25,13 +24,14 @@ class StreamRedactor:
     )
 
     def __init__(
-        self, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None
+        self, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None,
+        *, redactor: Redactor | None = None,
     ) -> None:
+        """`redactor`, an already compiled detector list, takes the place of `detectors`."""
         self._placeholders = Placeholders() if placeholders is None else placeholders
-        self._redactor: Redactor = compiled(detectors)
-        dets = self._redactor.detectors
-        # One search for any character some match would need; None when a detector promises none.
-        self._required = _any_of(dets)
+        self._redactor: Redactor = redactor if redactor is not None else compiled(detectors)
+        # One search for any string some match would need; None when a detector promises none.
+        self._required = self._redactor.stream_required
         self._limits = self._redactor.limits
         self._runs = [0] * len(self._limits)  # trailing run of each alphabet, capped at its limit
         self._context = ""  # the last _CONTEXT normalised characters emitted
@@ -44,11 +44,6 @@ class StreamRedactor:
     def counts(self) -> dict[str, int]:
         """Spans emitted so far, per label (a copy)."""
         return dict(self._counts)
-
-    @property
-    def held(self) -> int:
-        """Characters received but not yet emitted."""
-        return len(self._pending)
 
     def feed(self, chunk: str) -> str:
         """Add a chunk; return the redacted text that is now safe to show (possibly "")."""
@@ -144,12 +139,3 @@ class StreamRedactor:
                 self._offsets = None
         return emitted if out is None else out
 
-
-def _any_of(detectors: Sequence[PatternDetector]) -> "re.Pattern[str] | None":
-    """A search for any detector's required strings, or None if one detector requires none."""
-    if not detectors or any(not d.required for d in detectors):
-        return None
-    cased = frozenset().union(*(d.required for d in detectors if not d.flags & re.I))
-    uncased = frozenset().union(*(d.required for d in detectors if d.flags & re.I))
-    parts = ([required_pattern(cased)] if cased else []) + ([required_pattern(uncased, True)] if uncased else [])
-    return re.compile("|".join(parts))

@@ -113,7 +113,7 @@ class ChatService:
         ttft: float | None = None
         counts_in: dict[str, int] = {}
         reply_parts: list[str] = []
-        redactor = StreamRedactor(conv.placeholders, self._redactor.detectors)
+        redactor = StreamRedactor(conv.placeholders, redactor=self._redactor)
         # A label the output policy blocks is never put back on screen, even a value staff typed.
         revealer = conv.placeholders.revealer(self._policy.block) if self._reveal else None
         policy = self._policy

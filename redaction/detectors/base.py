@@ -30,9 +30,9 @@ except ImportError:  # pragma: no cover
 
 LOOKBEHIND = 20
 
-# Numbers: a digit on either side means a longer number (an 18-digit ID holds no phone). A Latin letter
-# does not stop a match: `tel13812345678` or `card4111111111111111` still leak the number if left alone.
-NUM_START = r"(?<![0-9])"
+# Numbers: a digit on either side means a longer number (an 18-digit ID holds no phone); patterns
+# start with lead(..., "0-9") and end with NUM_END. A Latin letter does not stop a match:
+# `tel13812345678` or `card4111111111111111` still leak the number if left alone.
 NUM_END = r"(?![0-9])"
 # Words (codes): a letter or digit on either side means a longer token.
 START = r"(?<![0-9A-Za-z])"
@@ -47,9 +47,14 @@ CJK_CHARS = frozenset(chr(c) for c in list(range(0x3400, 0x4DC0)) + list(range(0
 Validator = Callable[[str], "bool | float"]
 
 
+def widths(pattern: str, flags: int = 0) -> tuple[int, int]:
+    """The fewest and most characters a match of `pattern` consumes (re.error if it is invalid)."""
+    return _sre_parse.parse(pattern, flags).getwidth()
+
+
 def max_width(pattern: str, flags: int = 0) -> int:
     """The most characters a match of `pattern` can consume; ValueError if unbounded."""
-    width = _sre_parse.parse(pattern, flags).getwidth()[1]
+    width = widths(pattern, flags)[1]
     if width >= _sre_parse.MAXREPEAT or width >= 10_000:
         raise ValueError("pattern has no length bound")
     return width

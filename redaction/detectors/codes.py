@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .base import DIGITS, END, LETTERS, LOOKBEHIND, START, UPPER, PatternDetector, _sre_parse, after_cue, lead
+from .base import (
+    DIGITS, END, LETTERS, LOOKBEHIND, START, UPPER, PatternDetector, _sre_parse, after_cue, lead, widths,
+)
 
 # --- order numbers --------------------------------------------------------------------------------
 DEFAULT_ORDER_ID_PATTERNS = (r"ORD-[0-9]{8}",)
@@ -26,7 +28,7 @@ def order_id_detector(pattern: str) -> PatternDetector:
     flags = re.ASCII | re.IGNORECASE
     try:
         re.compile(pattern, flags)
-        low, high = _sre_parse.parse(pattern, flags).getwidth()
+        low, high = widths(pattern, flags)
     except (re.error, RecursionError, OverflowError) as exc:
         raise PatternError("order id pattern is not a valid regular expression") from exc
     if high >= _sre_parse.MAXREPEAT or high > MAX_ORDER_ID_LEN:

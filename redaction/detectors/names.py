@@ -101,15 +101,15 @@ _EN_CUES = [c for c in _EN_CUES if len(c) <= LOOKBEHIND]
 # Chinese cues before an English name: 客户Harry Duarte, 收件人: John Hartman.
 
 # No cue, but a first and last name owning something personal: `John Smith's phone`.
-_EN_OWNED = (
-    "[A-Z]" + _TAIL + "(?: [A-Z]\\.)? [A-Z]" + _TAIL + "(?='s (?:phone|mobile|cell|number|order|account|email|"
+_EN_OWNED_REST = (  # after the first capital, as _EN_PERSON consumes it
+    _TAIL + "(?: [A-Z]\\.)? [A-Z]" + _TAIL + "(?='s (?:phone|mobile|cell|number|order|account|email|"
     "address|card|passport|SSN|ID)(?![A-Za-z]))"
 )
 _EN_OWNED_LOOKAHEAD = 14
 # One search for both English forms: after a cue, or owning something.
 _EN_PERSON = (
     "[A-Z](?:(?:" + after_cue(_EN_CUES, "A-Z", ignore_case=True) + "|" + after_cue(_ZH_CUES, "A-Z") + ")"
-    + _EN_NAME_REST + "|" + _EN_OWNED[len("[A-Z]"):] + ")"
+    + _EN_NAME_REST + "|" + _EN_OWNED_REST + ")"
 )
 
 # Capitalised words that follow those cues without being a name.
