@@ -5,6 +5,7 @@ Start it with `make run`, or `chainlit run app.py --host H --port P` once set-up
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -12,8 +13,9 @@ from pathlib import Path
 
 from services.config import load_settings
 from services.errors import HushdeskError, ReplyBlocked
+from services.i18n import error_text, language, text
 from services.logs import configure_logging
-from services.runtime import Runtime
+from services.runtime import LoginRefused, Runtime
 
 log = logging.getLogger("hushdesk.app")
 
@@ -39,11 +41,14 @@ for _name in ("DATABASE_URL", "LITERAL_API_KEY"):
 
 import chainlit as cl  # noqa: E402  (after the secret is in place)
 import chainlit.server  # noqa: E402
-from chainlit.auth.cookie import get_token_from_cookies  # noqa: E402
-from chainlit.auth.jwt import decode_jwt  # noqa: E402
+from chainlit.config import config as _chainlit_config  # noqa: E402
+from chainlit.oauth_providers import get_configured_oauth_providers  # noqa: E402
 
 from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
 from services.http_security import SecurityMiddleware  # noqa: E402
+from services.session_guard import CHAT_ROLES, LOGIN_ATTEMPT, SessionGuard  # noqa: E402
+from services.sessions import Verdict, tokens_from_headers  # noqa: E402
+from services.web import routes as _web_routes  # noqa: E402
 
 
 def _check_frontend() -> None:
@@ -64,64 +69,176 @@ def _check_frontend() -> None:
 _check_frontend()
 
 
+sio = chainlit.server.sio
+_sockets: dict[str, str] = {}  # live websocket id -> its login token
+
+
+async def _session_ended(verdict: Verdict) -> None:
+    """Audit, once, a session that a check found idle or expired (or refused as revoked)."""
+    claims = verdict.claims
+    if claims is not None:
+        try:
+            await runtime.session_ended(claims.user, claims.role, claims.sid, verdict.state)
+        except HushdeskError as exc:
+            log.error("session end could not be audited: %s", exc.outcome)
+
+
 def _secure_http() -> None:
-    """Our headers and origin check outermost; Chainlit's CORS (any origin, with credentials) narrowed."""
+    """Session guard and our headers and origin check outermost; Chainlit's CORS narrowed; our routes."""
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
 
-    allowed = runtime.settings.allowed_origins
+    settings = runtime.settings
+    allowed = settings.allowed_origins
     app = chainlit.server.app
     app.user_middleware = [
         Middleware(CORSMiddleware, allow_origins=sorted(allowed), allow_credentials=True,
                    allow_methods=["*"], allow_headers=["*"]) if m.cls is CORSMiddleware else m
         for m in app.user_middleware
     ]
-    app.add_middleware(SecurityMiddleware, allowed_origins=allowed,
-                       secure_cookies=runtime.settings.secure_cookies)
+    app.add_middleware(SessionGuard, registry=runtime.sessions, on_end=_session_ended)
+    app.add_middleware(SecurityMiddleware, allowed_origins=allowed, secure_cookies=settings.secure_cookies,
+                       samesite=settings.cookie_samesite)
     # Socket.IO's own check: same origin only unless others are allowed (then ours refuses the rest).
-    chainlit.server.sio.eio.cors_allowed_origins = "*" if allowed else None
+    sio.eio.cors_allowed_origins = "*" if allowed else None
+    # Ahead of Chainlit's catch-all page route.
+    app.router.routes[0:0] = _web_routes(runtime)
+    # The cookie lives no longer than a session may; the server enforces both limits anyway.
+    _chainlit_config.project.user_session_timeout = int(settings.session_max_seconds)
 
 
 _secure_http()
 
-CHAT_ROLES = ("staff", "admin")
-DEMO_NOTICE = ("**Demo model.** No model is configured (HUSHDESK_MODEL_PATH), so hushdesk serves a tiny "
-               "generated model whose replies are random noise. 演示模型：回复为随机文本。")
-UNSAFE_ERROR = "Something went wrong. Please try again."
+
+def _guard_socket() -> None:
+    """Check the session on the websocket's connect and on every message, before Chainlit sees it."""
+    handlers = sio.handlers["/"]
+    connect, disconnect = handlers["connect"], handlers["disconnect"]
+
+    async def guarded_connect(sid, environ, auth=None):
+        cookie = environ.get("HTTP_COOKIE", "")
+        token = tokens_from_headers([(b"cookie", cookie.encode("latin-1", "replace"))]) if cookie else None
+        verdict = runtime.sessions.check(token)
+        if verdict.newly_ended:
+            await _session_ended(verdict)
+        if not verdict.ok:
+            raise ConnectionRefusedError(verdict.login_error)
+        if verdict.claims is None or verdict.claims.role not in CHAT_ROLES:
+            raise ConnectionRefusedError("forbidden")
+        result = await connect(sid, environ, auth)
+        _sockets[sid] = token  # type: ignore[assignment]
+        return result
+
+    async def guarded_disconnect(sid, *_reason):
+        _sockets.pop(sid, None)
+        return await disconnect(sid)
+
+    def guarded(handler):
+        async def event(sid, *args):
+            verdict = runtime.sessions.check(_sockets.get(sid))
+            if not verdict.ok:
+                # Refused before Chainlit sees it: no engine call, no turn audited.
+                if verdict.newly_ended:
+                    await _session_ended(verdict)
+                _sockets.pop(sid, None)
+                await sio.disconnect(sid)
+                return None
+            return await handler(sid, *args)
+        return event
+
+    for name, handler in list(handlers.items()):
+        if name not in ("connect", "disconnect"):
+            handlers[name] = guarded(handler)
+    handlers["connect"] = guarded_connect
+    handlers["disconnect"] = guarded_disconnect
+
+
+_guard_socket()
+
+
+async def _watchdog() -> None:
+    """Each second: sync sessions with the store (endings from the command line or another admin) and
+    disconnect every websocket whose session has ended, at once."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            await asyncio.to_thread(runtime.sessions.sync)
+        except Exception as exc:  # noqa: BLE001 - keep watching; the next tick retries
+            log.error("session sync failed: %s", type(exc).__name__)
+        for sid, token in list(_sockets.items()):
+            verdict = runtime.sessions.check(token, touch=False)
+            if not verdict.ok:
+                if verdict.newly_ended:
+                    await _session_ended(verdict)
+                _sockets.pop(sid, None)
+                await sio.disconnect(sid)
+
+
+def _lang() -> str:
+    return language(cl.context.session.language if cl.context.session else None)
+
+
+_watchdog_task: asyncio.Task | None = None
 
 
 @cl.on_app_startup
 async def _startup() -> None:
+    global _watchdog_task
     await runtime.start()
+    _watchdog_task = asyncio.create_task(_watchdog())
 
 
 @cl.on_app_shutdown
 async def _shutdown() -> None:
+    if _watchdog_task is not None:
+        _watchdog_task.cancel()
     await runtime.stop()
+
+
+async def _signed_in(user) -> cl.User:
+    metadata = await runtime.begin_session(user)
+    return cl.User(identifier=user.name, metadata=metadata)
 
 
 @cl.password_auth_callback
 async def _password_login(username: str, password: str) -> cl.User | None:
+    attempt = LOGIN_ATTEMPT.get()
     try:
-        user = await runtime.login(username, password)
+        user = await runtime.login(username, password, attempt.address if attempt else None)
+        return None if user is None else await _signed_in(user)
+    except LoginRefused:
+        if attempt is not None:
+            attempt.refused = True  # the guard answers 429 tooManyAttempts instead of 401
+        return None
     except HushdeskError as exc:
         log.error("login could not be checked: %s", exc.outcome)
         return None
-    if user is None:
-        return None
-    return cl.User(identifier=user.name, metadata={"role": user.role})
+
+
+if get_configured_oauth_providers():
+    @cl.oauth_callback
+    async def _oauth_login(provider_id: str, token: str, raw_user_data: dict, default_user: cl.User,
+                           id_token: str | None = None) -> cl.User | None:
+        try:
+            user = await runtime.oauth_login(provider_id, default_user.identifier, raw_user_data)
+            return None if user is None else await _signed_in(user)
+        except HushdeskError as exc:
+            log.error("OAuth sign-in could not be checked: %s", exc.outcome)
+            return None
 
 
 @cl.on_logout
 async def _logout(request, response) -> None:
-    token = get_token_from_cookies(dict(request.cookies))
-    if not token:
-        return
-    try:
-        user = decode_jwt(token)
-        await runtime.logout(user.identifier, (user.metadata or {}).get("role"))
-    except Exception as exc:  # a forged or expired cookie logs out quietly
-        log.info("logout without a valid token: %s", type(exc).__name__)
+    token = tokens_from_headers(request.scope.get("headers", ()))
+    if token:
+        try:
+            await runtime.logout(token)
+        except HushdeskError as exc:
+            log.error("logout could not be recorded: %s", exc.outcome)
+
+
+def _actions(lang: str) -> list[cl.Action]:
+    return [cl.Action(name="clear", payload={}, label=text("clear_conversation", lang))]
 
 
 @cl.on_chat_start
@@ -130,8 +247,48 @@ async def _chat_start() -> None:
     role = (user.metadata or {}).get("role", "") if user else ""
     conv = runtime.conversation(cl.user_session.get("id"), user.identifier if user else "", role)
     cl.user_session.set("conversation", conv)
+    cl.user_session.set("shown", [])
+    lang = _lang()
+    if user is not None and not await runtime.has_consented(user.identifier):
+        await cl.Message(content=f"**{text('consent_title', lang)}**\n\n{runtime.consent_text(lang)}",
+                         author="hushdesk",
+                         actions=[cl.Action(name="consent", payload={"v": runtime.consent_version},
+                                            label=text("consent_accept", lang))]).send()
+    else:
+        cl.user_session.set("consented", True)
     if runtime.demo:
-        await cl.Message(content=DEMO_NOTICE, author="hushdesk").send()
+        await _show(cl.Message(content=text("demo_notice", lang), author="hushdesk", actions=_actions(lang)))
+
+
+async def _show(message: cl.Message) -> None:
+    """Send a message and remember it, so "Clear my conversation" can take it off the screen."""
+    await message.send()
+    shown = cl.user_session.get("shown")
+    if shown is not None:
+        shown.append(message)
+
+
+@cl.action_callback("consent")
+async def _consent(action: cl.Action) -> None:
+    user = cl.user_session.get("user")
+    if user is None or (action.payload or {}).get("v") != runtime.consent_version:
+        return
+    role = (user.metadata or {}).get("role", "")
+    await runtime.accept_consent(user.identifier, role, (user.metadata or {}).get("sid", ""))
+    cl.user_session.set("consented", True)
+    await action.remove()
+    await cl.Message(content=text("consent_recorded", _lang()), author="hushdesk", actions=_actions(_lang())).send()
+
+
+@cl.action_callback("clear")
+async def _clear(action: cl.Action) -> None:
+    conv = cl.user_session.get("conversation")
+    if conv is not None:
+        conv.clear()
+    for message in cl.user_session.get("shown") or []:
+        await message.remove()
+    cl.user_session.set("shown", [])
+    await cl.Message(content=text("conversation_cleared", _lang()), author="hushdesk").send()
 
 
 @cl.on_chat_end
@@ -143,30 +300,35 @@ async def _chat_end() -> None:
 
 @cl.on_message
 async def _on_message(message: cl.Message) -> None:
+    lang = _lang()
+    shown = cl.user_session.get("shown")
+    if shown is not None:
+        shown.append(message)
     conv = cl.user_session.get("conversation")
     if conv is None or conv.role not in CHAT_ROLES:
-        await cl.Message(content="Your role cannot use the chat.", author="hushdesk").send()
+        await cl.Message(content=text("role_cannot_chat", lang), author="hushdesk").send()
+        return
+    if not cl.user_session.get("consented"):
+        await cl.Message(content=text("consent_required", lang), author="hushdesk").send()
         return
     reply = cl.Message(content="")
     try:
         result = await runtime.chat.turn(conv, message.content or "", reply.stream_token)
     except HushdeskError as exc:
-        await cl.Message(content=exc.message, author="hushdesk").send()
+        await _show(cl.Message(content=error_text(exc, lang), author="hushdesk"))
         return
     except Exception as exc:  # never show str(exc): it may hold message text
         log.error("message handling failed: %s", type(exc).__name__)
-        await cl.Message(content=UNSAFE_ERROR, author="hushdesk").send()
+        await _show(cl.Message(content=text("unsafe_error", lang), author="hushdesk"))
         return
     if isinstance(result.error, ReplyBlocked):
         # Whatever streamed before the blocked value is replaced by the notice, on screen too.
-        reply.content = result.error.message
+        reply.content = error_text(result.error, lang)
         reply.author = "hushdesk"
-        if reply.streaming:
-            await reply.send()
-        else:
-            await cl.Message(content=result.error.message, author="hushdesk").send()
+        await _show(reply if reply.streaming else cl.Message(content=reply.content, author="hushdesk"))
         return
     if reply.streaming:
-        await reply.send()
+        reply.actions = _actions(lang)
+        await _show(reply)
     if result.error is not None:
-        await cl.Message(content=result.error.message, author="hushdesk").send()
+        await _show(cl.Message(content=error_text(result.error, lang), author="hushdesk", actions=_actions(lang)))

@@ -34,15 +34,19 @@ from sqlalchemy.engine import Engine
 from .errors import HushdeskError, StoreError
 from .store import transaction, utc_now
 
-__all__ = ["TurnRecord", "AuthRecord", "AuditLog", "verify_chain", "canonical_json", "COLUMNS", "main"]
+__all__ = ["TurnRecord", "AuthRecord", "AuditLog", "verify_chain", "export_rows", "canonical_json", "COLUMNS", "main"]
 
 _log = logging.getLogger(__name__)
 
 COLUMNS = (
     "seq", "ts", "kind", "session_hash", "user_hash", "role", "model", "prompt_tokens",
     "completion_tokens", "ttft_ms", "latency_ms", "redactions_in", "redactions_out", "outcome",
+    "target_hash",
 )
-AUTH_KINDS = ("login", "login_failed", "logout")
+# target_hash (m002) enters a row's MAC only when set, so rows written before it still verify.
+_OPTIONAL = frozenset({"target_hash"})
+AUTH_KINDS = ("login", "login_failed", "login_refused", "account_locked", "logout", "session_end",
+              "consent", "admin_action")
 _ZERO_MAC = bytes(32)
 _HASH = re.compile(r"[0-9a-f]{64}")
 _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -76,13 +80,14 @@ class TurnRecord:
 
 @dataclass(frozen=True)
 class AuthRecord:
-    """A login, failed login or logout; kind is 'login' | 'login_failed' | 'logout'."""
+    """A sign-in or session event (kind in AUTH_KINDS); `target_hash` names the user an admin acted on."""
 
     kind: str
     user_hash: str
     role: str | None = None
     session_hash: str | None = None
     outcome: str = "ok"
+    target_hash: str | None = None
 
 
 def canonical_json(value: Any) -> str:
@@ -91,7 +96,7 @@ def canonical_json(value: Any) -> str:
 
 
 def _next_mac(chain_key: bytes, previous: bytes, row: Mapping[str, Any]) -> bytes:
-    body = {c: row[c] for c in COLUMNS}
+    body = {c: row[c] for c in COLUMNS if c not in _OPTIONAL or row.get(c) is not None}
     return hmac.new(chain_key, previous + canonical_json(body).encode("ascii"), hashlib.sha256).digest()
 
 
@@ -153,6 +158,7 @@ def _row(record: TurnRecord | AuthRecord) -> dict[str, Any]:
             "redactions_in": _redactions(record.redactions_in, "redactions_in"),
             "redactions_out": _redactions(record.redactions_out, "redactions_out"),
             "outcome": _word(record.outcome, "outcome"),
+            "target_hash": None,
         }
     if isinstance(record, AuthRecord):
         if record.kind not in AUTH_KINDS:
@@ -165,6 +171,7 @@ def _row(record: TurnRecord | AuthRecord) -> dict[str, Any]:
             "model": None, "prompt_tokens": None, "completion_tokens": None, "ttft_ms": None,
             "latency_ms": None, "redactions_in": None, "redactions_out": None,
             "outcome": _word(record.outcome, "outcome"),
+            "target_hash": _hash(record.target_hash, "target_hash", True),
         }
     raise TypeError("record must be a TurnRecord or an AuthRecord")
 
@@ -191,6 +198,11 @@ class AuditLog:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._last: tuple[int, bytes] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The store this log writes to."""
+        return self._engine
 
     def start(self) -> None:
         """Load the chain's last link and start the writer thread; StoreError if unreadable."""
@@ -316,6 +328,13 @@ def _tail(engine: Engine, n: int) -> list[dict[str, Any]]:
                 pass
         out.append(item)
     return out
+
+
+def export_rows(engine: Engine) -> list[str]:
+    """Every row, oldest first, as canonical JSON lines with its mac (hashes and metadata only)."""
+    with transaction(engine) as conn:
+        rows = conn.exec_driver_sql(f"SELECT {', '.join(COLUMNS)}, mac FROM audit_events ORDER BY seq").all()
+    return [canonical_json(dict(zip((*COLUMNS, "mac"), row))) + "\n" for row in rows]
 
 
 def verify_chain(engine: Engine, chain_key: bytes) -> tuple[bool, int | None]:

@@ -149,6 +149,34 @@ def _origins(raw: str) -> frozenset[str]:
     return origins
 
 
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError
+        return value
+    return parse
+
+
+def _samesite(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("strict", "lax"):
+        raise ValueError
+    return value
+
+
+def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
+    from .oidc import parse_role_map
+
+    return parse_role_map(raw)
+
+
+def _claim_path(raw: str) -> tuple[str, ...]:
+    from .oidc import parse_claim_path
+
+    return parse_claim_path(raw)
+
+
 def _model_name(raw: str) -> str:
     if not _MODEL_NAME.fullmatch(raw):
         raise ValueError
@@ -221,6 +249,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reveal_placeholders", "true", _bool, "Show staff the values they typed where the reply uses their placeholder.", "true or false"),
     Setting("allowed_origins", "", _origins, "Other origins (scheme://host[:port], space- or comma-separated) whose pages may call hushdesk; empty: its own origin only.", "origins like https://portal.example.com"),
     Setting("secure_cookies", "false", _bool, "Mark cookies Secure: set it when hushdesk is served over HTTPS, directly or behind a TLS proxy.", "true or false"),
+    Setting("session_idle_seconds", "1800", _positive_float, "A login session ends after this many seconds without activity.", "a positive number"),
+    Setting("session_max_seconds", "43200", _positive_float, "A login session ends this many seconds after sign-in, active or not.", "a positive number"),
+    Setting("cookie_samesite", "strict", _samesite, "SameSite of the login cookie: strict or lax.", "strict or lax"),
+    Setting("password_min_length", "12", _bounded_int(8, 64), "Shortest password accepted (NIST SP 800-63B: at least 8; 15 where a password is the only factor).", "an integer from 8 to 64"),
+    Setting("login_free_attempts", "3", _bounded_int(1, 100), "Failed sign-ins per account before each further attempt must wait (1, 2, 4 ... s).", "an integer from 1 to 100"),
+    Setting("login_backoff_max_seconds", "300", _positive_float, "Longest wait the sign-in back-off imposes.", "a positive number"),
+    Setting("login_lockout_attempts", "10", _bounded_int(1, 100), "Consecutive failed sign-ins that lock an account until an admin unlocks it (at most 100).", "an integer from 1 to 100"),
+    Setting("oidc_role_claim", "groups", _claim_path, "Claim of the identity provider's user info holding groups or roles (dotted path, e.g. realm_access.roles).", "a claim name or dotted path"),
+    Setting("oidc_role_map", "", _role_map, "GROUP=ROLE pairs mapping the provider's groups to staff, admin or auditor (first match wins).", "GROUP=staff|admin|auditor pairs, comma-separated"),
+    Setting("oidc_auto_provision", "false", _bool, "Create a user on first OAuth sign-in when the role map gives a role; otherwise unknown users are refused.", "true or false"),
+    Setting("consent_text_en", "", _text, "Consent notice shown at a user's first sign-in, in English; empty uses the built-in text.", "text"),
+    Setting("consent_text_zh", "", _text, "Consent notice in Simplified Chinese; empty uses the built-in text.", "text"),
     Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
     Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
     Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
@@ -257,6 +297,18 @@ class Settings:
     reveal_placeholders: bool = True
     allowed_origins: frozenset[str] = frozenset()
     secure_cookies: bool = False
+    session_idle_seconds: float = 1800.0
+    session_max_seconds: float = 43200.0
+    cookie_samesite: str = "strict"
+    password_min_length: int = 12
+    login_free_attempts: int = 3
+    login_backoff_max_seconds: float = 300.0
+    login_lockout_attempts: int = 10
+    oidc_role_claim: tuple[str, ...] = ("groups",)
+    oidc_role_map: tuple[tuple[str, str], ...] = ()
+    oidc_auto_provision: bool = False
+    consent_text_en: str = ""
+    consent_text_zh: str = ""
     log_level: str = "INFO"
     db_key: Secret | None = None
     pepper: Secret | None = None
@@ -303,7 +355,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     kwargs: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = source.get(setting.env, setting.default)
-        raw = raw.strip() if setting.attr != "system_prompt" else raw
+        raw = raw.strip() if setting.attr not in ("system_prompt", "consent_text_en", "consent_text_zh") else raw
         try:
             kwargs[setting.attr] = setting.parse(raw)
         except (ValueError, TypeError):

@@ -23,6 +23,10 @@ from pathlib import Path
 from .errors import HushdeskError
 
 FRONTEND_DIR = ".hushdesk-frontend"
+# hushdesk's own script (services/static/hushdesk.js, served by services/web.py): sends the page to
+# the login page, saying why, when the session ends. Bump _INJECT_VERSION when this tag changes.
+_INJECT = '<script src="/hushdesk/static/hushdesk.js" defer></script>'
+_INJECT_VERSION = "1"
 _STAMP = ".hushdesk-source"
 # Tags in index.html that reach another host: preconnects, the web font, the KaTeX stylesheet.
 _EXTERNAL_TAG = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.S)
@@ -49,17 +53,18 @@ def chainlit_dist() -> Path:
 
 
 def strip_external(html: str) -> str:
-    """index.html without tags that load from another host; FrontendError if any reference is left."""
+    """index.html without tags that load from another host, with hushdesk's script; FrontendError if
+    any external reference is left."""
     out = _EXTERNAL_TAG.sub("", html)
-    if _ANY_EXTERNAL.search(out):
+    if _ANY_EXTERNAL.search(out) or "</head>" not in out:
         raise FrontendError()
-    return out
+    return out.replace("</head>", _INJECT + "</head>", 1)
 
 
 def _source_id(dist: Path) -> str:
     version = importlib.metadata.version("chainlit")
     digest = hashlib.sha256((dist / "index.html").read_bytes()).hexdigest()[:16]
-    return f"chainlit {version} index {digest}\n"
+    return f"chainlit {version} index {digest} hushdesk {_INJECT_VERSION}\n"
 
 
 def ensure_frontend(root: Path, dist: Path | None = None) -> Path:

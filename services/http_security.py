@@ -7,7 +7,8 @@
   `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`; responses other than static
   assets get `Cache-Control: no-store`.
 - Cookies set by the app are `HttpOnly`, and `Secure` when `HUSHDESK_SECURE_COOKIES` is on (serve over
-  HTTPS, directly or behind a TLS proxy).
+  HTTPS, directly or behind a TLS proxy); the login cookie gets `SameSite=HUSHDESK_COOKIE_SAMESITE`
+  (strict by default).
 """
 
 from __future__ import annotations
@@ -58,10 +59,11 @@ class SecurityMiddleware:
     """See the module docstring."""
 
     def __init__(self, app: ASGIApp, *, allowed_origins: frozenset[str] = frozenset(),
-                 secure_cookies: bool = False) -> None:
+                 secure_cookies: bool = False, samesite: str = "strict") -> None:
         self.app = app
         self.allowed = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.secure = secure_cookies
+        self.samesite = samesite.encode()
 
     def origin_ok(self, scope: Scope) -> bool:
         """No Origin (not a browser cross-origin call), this server's own, or an allowed one."""
@@ -126,6 +128,10 @@ class SecurityMiddleware:
         await self.app(scope, receive, wrapped)
 
     def _cookie(self, value: bytes) -> bytes:
+        if value.startswith(b"access_token"):
+            # The login cookie's SameSite (Chainlit sets lax); the OAuth state cookie must stay lax,
+            # since the identity provider's redirect back is a cross-site navigation.
+            value = re.sub(rb"(?i);\s*samesite=[a-z]+", b"", value) + b"; SameSite=" + self.samesite
         parts = [p.strip().lower() for p in value.split(b";")]
         if b"httponly" not in parts:
             value += b"; HttpOnly"

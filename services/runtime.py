@@ -21,14 +21,27 @@ from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_eng
 from .errors import HushdeskError
 from .keys import Keys, hash_id, load_keys
 from .llm import LLMClient
+from .sessions import SessionRegistry, SessionStore
 from .store import open_store
-from .users import User, UserStore
+from .throttle import LoginThrottle
+from .users import LoginCheck, User, UserStore
 
-__all__ = ["Runtime", "resolve_model_dir"]
+__all__ = ["Runtime", "resolve_model_dir", "LoginRefused"]
 
 log = logging.getLogger("hushdesk.runtime")
 
 _FIRST_START_RETRY = 10.0
+
+
+def _source(provider: str) -> str:
+    return "".join(c for c in provider if c.isalnum() or c in "-_")[:32] or "oauth"
+
+
+class LoginRefused(HushdeskError):
+    """Too many failed sign-ins for this account or address, or the account is locked."""
+
+    outcome = "login_refused"
+    default_message = "Too many failed sign-ins. Wait a moment and try again, or ask an administrator."
 
 
 def resolve_model_dir(settings: Settings) -> tuple[Path | None, bool]:
@@ -54,6 +67,8 @@ class Runtime:
     llm: LLMClient
     chat: ChatService
     demo: bool
+    sessions: SessionRegistry
+    throttle: LoginThrottle
     _task: asyncio.Task | None = None
 
     @classmethod
@@ -74,7 +89,15 @@ class Runtime:
                            history_turns=settings.history_turns,
                            redactor=Redactor(build_detectors(settings.order_id_patterns)),
                            policy=settings.output_policy, reveal=settings.reveal_placeholders)
-        return cls(settings, keys, UserStore(store), audit, engine, llm, chat, demo)
+        registry = SessionRegistry(SessionStore(store, keys.pepper), keys.auth_secret,
+                                   idle_seconds=settings.session_idle_seconds,
+                                   max_seconds=settings.session_max_seconds)
+        registry.load()
+        throttle = LoginThrottle(free_attempts=settings.login_free_attempts,
+                                 address_free_attempts=max(10, 3 * settings.login_free_attempts),
+                                 max_delay=settings.login_backoff_max_seconds)
+        users = UserStore(store, min_password=settings.password_min_length)
+        return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, throttle)
 
     async def start(self) -> None:
         """Start the audit writer now and the engine in the background."""
@@ -120,15 +143,111 @@ class Runtime:
         """A fresh conversation for a chat session."""
         return Conversation(self.session_hash(session_id), self.user_hash(user_name), role)
 
-    async def login(self, name: str, password: str) -> User | None:
-        """Check a password off the event loop and audit the attempt with a hashed name."""
-        user = await asyncio.to_thread(self.users.authenticate, name, password)
-        if user is None:
-            await self.audit.write(AuthRecord("login_failed", self.user_hash(name), outcome="denied"))
+    async def login(self, name: str, password: str, address: str | None = None) -> User | None:
+        """Check a password off the event loop, with back-off and lockout; audit every attempt.
+
+        Returns the user, or None for wrong credentials; raises LoginRefused while the account or
+        address must wait, or when the account is locked.
+        """
+        who = self.user_hash(name if isinstance(name, str) else "")
+        if not self.throttle.check(who, address).allowed:
+            await self.audit.write(AuthRecord("login_refused", who, outcome="throttled"))
+            raise LoginRefused()
+        check: LoginCheck = await asyncio.to_thread(self.users.check_login, name, password)
+        if check.outcome == "ok" and check.user is not None:
+            self.throttle.success(who)
+            if check.user.failed_logins:
+                await asyncio.to_thread(self.users.record_success, check.user.name)
+            await self.audit.write(AuthRecord("login", who, role=check.user.role))
+            return check.user
+        if check.outcome == "locked":
+            await self.audit.write(AuthRecord("login_refused", who, outcome="locked"))
+            raise LoginRefused()
+        self.throttle.failure(who, address)
+        _, locked = await asyncio.to_thread(self.users.record_failure, name, self.settings.login_lockout_attempts)
+        await self.audit.write(AuthRecord("login_failed", who, outcome=check.outcome))
+        if locked:
+            await self.audit.write(AuthRecord("account_locked", who, outcome="locked"))
+        return None
+
+    async def oauth_login(self, provider: str, identifier: object, userinfo: object) -> User | None:
+        """A user signed in at the identity provider: map their groups to a role; audit the attempt.
+
+        Known users keep their account (disabled or locked ones are refused); the mapped role, when
+        there is one, is the session's role. Unknown users are refused unless auto-provisioning is
+        on and the map gives them a role.
+        """
+        from .oidc import identity_from_userinfo
+
+        info = dict(userinfo) if isinstance(userinfo, dict) else {}
+        if isinstance(identifier, str):
+            info["__chainlit_identifier"] = identifier
+        identity = identity_from_userinfo(info, identifier_claim="__chainlit_identifier",
+                                          claim_path=self.settings.oidc_role_claim,
+                                          role_map=self.settings.oidc_role_map)
+        if identity is None:
+            await self.audit.write(AuthRecord("login_failed", self.user_hash(""), outcome="oauth_bad_identity"))
             return None
-        await self.audit.write(AuthRecord("login", self.user_hash(name), role=user.role))
+        who = self.user_hash(identity.name)
+        user = await asyncio.to_thread(self.users.get, identity.name)
+        if user is None:
+            if not (self.settings.oidc_auto_provision and identity.role):
+                await self.audit.write(AuthRecord("login_failed", who, outcome="oauth_unknown_user"))
+                return None
+            user = await asyncio.to_thread(self.users.provision, identity.name, identity.role, _source(provider))
+        if user.disabled or user.locked:
+            await self.audit.write(AuthRecord("login_failed", who, outcome="disabled" if user.disabled else "locked"))
+            return None
+        role = identity.role or user.role
+        if role != user.role:
+            user = User(**{**user.__dict__, "role": role})
+        await self.audit.write(AuthRecord("login", who, role=role, outcome="oauth"))
         return user
 
-    async def logout(self, name: str, role: str | None) -> None:
-        """Audit a logout."""
-        await self.audit.write(AuthRecord("logout", self.user_hash(name), role=role))
+    @property
+    def consent_version(self) -> str:
+        """A short digest of the consent texts in force: a changed text asks everyone again."""
+        import hashlib
+
+        both = (self.consent_text("en") + "\x00" + self.consent_text("zh-CN")).encode("utf-8")
+        return hashlib.sha256(both).hexdigest()[:16]
+
+    def consent_text(self, lang: str) -> str:
+        """The consent notice in a language (the setting, else the built-in text)."""
+        from .i18n import text
+
+        custom = self.settings.consent_text_zh if lang == "zh-CN" else self.settings.consent_text_en
+        return custom.strip() or text("consent_default", lang)
+
+    async def has_consented(self, name: str) -> bool:
+        """Whether the user accepted the consent notice now in force."""
+        user = await asyncio.to_thread(self.users.get, name)
+        return user is not None and user.consent_version == self.consent_version
+
+    async def accept_consent(self, name: str, role: str, sid: str) -> None:
+        """Record and audit a user's acceptance of the consent notice."""
+        await asyncio.to_thread(self.users.set_consent, name, self.consent_version)
+        await self.audit.write(AuthRecord("consent", self.user_hash(name), role=role or None,
+                                          session_hash=self.sessions.store.sid_hash(sid) if sid else None,
+                                          outcome="accepted"))
+
+    async def begin_session(self, user: User) -> dict:
+        """Start a login session for a signed-in user; the metadata its token carries."""
+        return await asyncio.to_thread(self.sessions.begin, user.name, user.role)
+
+    async def logout(self, token: str) -> None:
+        """End the token's session and revoke the token; audit the logout."""
+        claims = await asyncio.to_thread(self.sessions.end, token, "logout")
+        if claims is not None:
+            await self.audit.write(AuthRecord("logout", self.user_hash(claims.user), role=claims.role,
+                                              session_hash=self.sessions.store.sid_hash(claims.sid)))
+
+    async def session_ended(self, user: str, role: str, sid: str, reason: str) -> None:
+        """Audit a session that ended by itself (idle, expired) or was refused (revoked)."""
+        await self.audit.write(AuthRecord("session_end", self.user_hash(user), role=role,
+                                          session_hash=self.sessions.store.sid_hash(sid), outcome=reason))
+
+    async def admin_action(self, admin: str, action: str, target: str | None = None) -> None:
+        """Audit an admin's action on users or sessions (the target as a hashed name)."""
+        await self.audit.write(AuthRecord("admin_action", self.user_hash(admin), role="admin",
+                                          outcome=action, target_hash=self.user_hash(target) if target else None))

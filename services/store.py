@@ -28,7 +28,7 @@ from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
 
-__all__ = ["open_store", "transaction", "utc_now", "MIGRATIONS", "m001_initial"]
+__all__ = ["open_store", "transaction", "utc_now", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
 
 _log = logging.getLogger(__name__)
 _SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
@@ -79,7 +79,32 @@ def m001_initial(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial]
+def m002_sessions_and_logins(conn: Connection) -> None:
+    """Login sessions and revoked tokens (hashed ids only); lockout, consent and sign-in source on users."""
+    conn.exec_driver_sql(
+        """CREATE TABLE sessions (
+            sid_hash TEXT PRIMARY KEY,
+            user_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            login_at REAL NOT NULL,
+            last_seen REAL NOT NULL,
+            ended_at REAL,
+            end_reason TEXT
+        )"""
+    )
+    conn.exec_driver_sql("CREATE INDEX sessions_user ON sessions (user_hash)")
+    conn.exec_driver_sql(
+        "CREATE TABLE revoked_tokens (token_hash TEXT PRIMARY KEY, expires_at REAL NOT NULL)"
+    )
+    conn.exec_driver_sql("ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("ALTER TABLE users ADD COLUMN locked INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("ALTER TABLE users ADD COLUMN consent_version TEXT")
+    conn.exec_driver_sql("ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'password'")
+    conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('sessions_epoch', '0')")
+    conn.exec_driver_sql("ALTER TABLE audit_events ADD COLUMN target_hash TEXT")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins]
 
 
 def _migrate(conn: Connection) -> None:

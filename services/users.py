@@ -8,6 +8,11 @@ password-setting methods off the event loop (e.g. `asyncio.to_thread`).
     python -m services.users disable NAME | enable NAME
     python -m services.users set-role NAME ROLE
     python -m services.users set-password NAME [--password-stdin]
+    python -m services.users unlock NAME
+    python -m services.users end-sessions NAME | --all
+
+Disabling a user, changing their role or password, and `end-sessions` end their live sessions at once
+(the running server notices within a second).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import getpass
 import re
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -24,16 +30,18 @@ from passlib.context import CryptContext
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import HushdeskError
+from .passwords import MAX_LENGTH as MAX_PASSWORD, PasswordRejected, check_password, normalise
 from .store import transaction, utc_now
 
 __all__ = [
     "ROLES", "User", "UserStore", "UserError", "InvalidUserName", "InvalidRole", "WeakPassword",
-    "UserExists", "UnknownUser", "LastAdmin", "PasswordMismatch", "main",
+    "UserExists", "UnknownUser", "LastAdmin", "PasswordMismatch", "LoginCheck", "main",
 ]
 
 ROLES = ("staff", "admin", "auditor")
 MIN_PASSWORD = 12
-MAX_PASSWORD = 1024
+MAX_LOCKOUT = 100  # NIST SP 800-63B: never more than 100 consecutive failures
+NO_PASSWORD = "!"  # accounts that sign in through the identity provider only
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 _CONTEXT = CryptContext(schemes=["argon2"], deprecated="auto")
 _dummy_hash: str | None = None
@@ -59,10 +67,7 @@ class InvalidRole(UserError):
     default_message = "The role must be one of: " + ", ".join(ROLES) + "."
 
 
-class WeakPassword(UserError):
-    """The password is too short (or absurdly long)."""
-
-    default_message = f"The password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long."
+WeakPassword = PasswordRejected  # the password policy's errors (services/passwords.py)
 
 
 class UserExists(UserError):
@@ -97,6 +102,18 @@ class User:
     role: str
     disabled: bool
     created_at: str
+    locked: bool = False
+    failed_logins: int = 0
+    consent_version: str | None = None
+    source: str = "password"
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """The result of a password check: `outcome` is ok | denied | locked | disabled."""
+
+    outcome: str
+    user: User | None = None
 
 
 def _check_name(name: object) -> str:
@@ -111,10 +128,10 @@ def _check_role(role: object) -> str:
     return role  # type: ignore[return-value]
 
 
-def _check_password(password: object) -> str:
-    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise WeakPassword()
-    return password
+def _check_password(password: object, min_length: int, name: str) -> str:
+    if not isinstance(password, str):
+        raise PasswordRejected()
+    return check_password(password, min_length=min_length, user_name=name)
 
 
 def _dummy() -> str:
@@ -126,11 +143,13 @@ def _dummy() -> str:
         return _dummy_hash
 
 
-_SELECT = "SELECT name, role, disabled, created_at, password_hash FROM users"
+_SELECT = ("SELECT name, role, disabled, created_at, password_hash, locked, failed_logins, consent_version, "
+           "source FROM users")
 
 
 def _user(row: Any) -> User:
-    return User(name=row[0], role=row[1], disabled=bool(row[2]), created_at=row[3])
+    return User(name=row[0], role=row[1], disabled=bool(row[2]), created_at=row[3], locked=bool(row[5]),
+                failed_logins=int(row[6]), consent_version=row[7], source=row[8])
 
 
 def _fetch(conn: Connection, name: str) -> Any:
@@ -140,27 +159,36 @@ def _fetch(conn: Connection, name: str) -> Any:
 class UserStore:
     """Users in the encrypted store; every method opens its own short transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, min_password: int = MIN_PASSWORD) -> None:
         self._engine = engine
+        self.min_password = min_password
 
     def add(self, name: str, role: str, password: str) -> User:
         """Create a user; UserExists when the name (ignoring case) is taken."""
         _check_name(name)
         _check_role(role)
-        _check_password(password)
+        password = _check_password(password, self.min_password, name)
         if self.get(name) is not None:  # cheap early answer; the insert below checks again
             raise UserExists()
-        hashed = _CONTEXT.hash(password)
+        return self._insert(name, role, _CONTEXT.hash(password), "password")
+
+    def provision(self, name: str, role: str, source: str) -> User:
+        """Create a user who signs in only through the identity provider `source` (no password)."""
+        _check_name(name)
+        _check_role(role)
+        return self._insert(name, role, NO_PASSWORD, source)
+
+    def _insert(self, name: str, role: str, hashed: str, source: str) -> User:
         now = utc_now()
         with transaction(self._engine, write=True) as conn:
             if _fetch(conn, name) is not None:
                 raise UserExists()
             conn.exec_driver_sql(
-                "INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at) "
-                "VALUES (?, ?, ?, 0, ?, ?)",
-                (name, role, hashed, now, now),
+                "INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at, source) "
+                "VALUES (?, ?, ?, 0, ?, ?, ?)",
+                (name, role, hashed, now, now, source),
             )
-        return User(name=name, role=role, disabled=False, created_at=now)
+        return User(name=name, role=role, disabled=False, created_at=now, source=source)
 
     def list(self) -> list[User]:
         """All users, ordered by name."""
@@ -194,44 +222,89 @@ class UserStore:
         return self._update(name, role=_check_role(role))
 
     def set_password(self, name: str, password: str) -> None:
-        """Replace a user's password."""
+        """Replace a user's password (and lift a lockout: an admin chose the new one)."""
         _check_name(name)
-        hashed = _CONTEXT.hash(_check_password(password))
+        hashed = _CONTEXT.hash(_check_password(password, self.min_password, name))
         with transaction(self._engine, write=True) as conn:
             updated = conn.exec_driver_sql(
-                "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?", (hashed, utc_now(), name)
+                "UPDATE users SET password_hash = ?, updated_at = ?, source = 'password', locked = 0, "
+                "failed_logins = 0 WHERE name = ?", (hashed, utc_now(), name)
             ).rowcount
             if not updated:
                 raise UnknownUser()
 
     def authenticate(self, name: str, password: str) -> User | None:
-        """The user when the password matches and the account is enabled, else None.
+        """The user when the password matches and the account is enabled and not locked, else None."""
+        return self.check_login(name, password).user
+
+    def check_login(self, name: str, password: str) -> LoginCheck:
+        """Check a password: ok (with the user), denied, locked or disabled.
 
         Unknown names are verified against a dummy hash, so the time taken does not reveal
-        whether a name exists; an outdated hash is replaced after a successful check.
+        whether a name exists; a locked account is checked too and stays locked whatever the
+        password. An outdated hash is replaced after a successful check.
         """
-        if not isinstance(password, str) or len(password) > MAX_PASSWORD:
-            return None
+        if not isinstance(password, str) or len(password) > 8 * MAX_PASSWORD:
+            return LoginCheck("denied")
+        password = normalise(password)
         row = None
         if isinstance(name, str) and _NAME.fullmatch(name):
             with transaction(self._engine) as conn:
                 row = _fetch(conn, name)
-        if row is None:
+        if row is None or row[4] == NO_PASSWORD:
             _CONTEXT.verify(password, _dummy())
-            return None
+            return LoginCheck("denied")
         try:
             ok, new_hash = _CONTEXT.verify_and_update(password, row[4])
         except (ValueError, TypeError):  # an unreadable stored hash never logs anyone in
-            return None
-        if not ok or row[2]:
-            return None
+            return LoginCheck("denied")
+        if row[5]:
+            return LoginCheck("locked")
+        if not ok:
+            return LoginCheck("denied")
+        if row[2]:
+            return LoginCheck("disabled")
         if new_hash:
             with transaction(self._engine, write=True) as conn:
                 conn.exec_driver_sql(
                     "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ? AND password_hash = ?",
                     (new_hash, utc_now(), row[0], row[4]),
                 )
-        return _user(row)
+        return LoginCheck("ok", _user(row))
+
+    def record_failure(self, name: str, lock_after: int) -> tuple[int, bool]:
+        """Count a failed sign-in of an existing account: (consecutive failures, locked by this one)."""
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            return 0, False
+        lock_after = max(1, min(lock_after, MAX_LOCKOUT))
+        with transaction(self._engine, write=True) as conn:
+            row = conn.exec_driver_sql("SELECT failed_logins, locked FROM users WHERE name = ?", (name,)).first()
+            if row is None:
+                return 0, False
+            failures = int(row[0]) + 1
+            lock_now = not row[1] and failures >= lock_after
+            conn.exec_driver_sql("UPDATE users SET failed_logins = ?, locked = ? WHERE name = ?",
+                                 (failures, int(bool(row[1]) or lock_now), name))
+        return failures, lock_now
+
+    def record_success(self, name: str) -> None:
+        """Reset the count of consecutive failures after a successful sign-in."""
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql("UPDATE users SET failed_logins = 0 WHERE name = ? AND failed_logins > 0", (name,))
+
+    def unlock(self, name: str) -> User:
+        """Lift a lockout and reset the failure count."""
+        _check_name(name)
+        with transaction(self._engine, write=True) as conn:
+            if not conn.exec_driver_sql("UPDATE users SET locked = 0, failed_logins = 0, updated_at = ? WHERE name = ?",
+                                        (utc_now(), name)).rowcount:
+                raise UnknownUser()
+        return self.get(name)  # type: ignore[return-value]
+
+    def set_consent(self, name: str, version: str) -> None:
+        """Record that the user accepted the consent notice of this version."""
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql("UPDATE users SET consent_version = ? WHERE name = ?", (version, name))
 
     def _update(self, name: str, *, role: str | None = None, disabled: bool | None = None) -> User:
         _check_name(name)
@@ -253,7 +326,9 @@ class UserStore:
                 "UPDATE users SET role = ?, disabled = ?, updated_at = ? WHERE name = ?",
                 (new_role, int(new_disabled), utc_now(), user.name),
             )
-        return User(name=user.name, role=new_role, disabled=new_disabled, created_at=user.created_at)
+        return User(name=user.name, role=new_role, disabled=new_disabled, created_at=user.created_at,
+                    locked=user.locked, failed_logins=user.failed_logins,
+                    consent_version=user.consent_version, source=user.source)
 
 
 # Command line ---------------------------------------------------------------------------------
@@ -285,17 +360,43 @@ def _parser() -> argparse.ArgumentParser:
     set_password = sub.add_parser("set-password", help="replace a user's password")
     set_password.add_argument("name")
     set_password.add_argument("--password-stdin", action="store_true")
+    sub.add_parser("unlock", help="lift a lockout after repeated failed sign-ins").add_argument("name")
+    end = sub.add_parser("end-sessions", help="end a user's live sessions, or everyone's with --all")
+    end.add_argument("name", nargs="?")
+    end.add_argument("--all", action="store_true")
     return parser
 
 
+def status(user: User) -> str:
+    """enabled, disabled or locked (disabled wins)."""
+    return "disabled" if user.disabled else "locked" if user.locked else "enabled"
+
+
 def _format(users: Sequence[User]) -> str:
-    lines = [("NAME", "ROLE", "STATUS", "CREATED")]
-    lines += [(u.name, u.role, "disabled" if u.disabled else "enabled", u.created_at) for u in users]
-    widths = [max(len(line[i]) for line in lines) for i in range(4)]
+    lines = [("NAME", "ROLE", "STATUS", "SIGN-IN", "CREATED")]
+    lines += [(u.name, u.role, status(u), u.source, u.created_at) for u in users]
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines)
 
 
-def _run(args: argparse.Namespace, users: UserStore) -> str:
+def _run(args: argparse.Namespace, users: UserStore, sessions: Any) -> str:
+    now = time.time()
+    if args.command == "end-sessions":
+        if args.all == bool(args.name):
+            raise UserError("Name one user, or use --all.")
+        if args.all:
+            return f"Ended {sessions.end_all('ended_by_admin', now)} live session(s)."
+        _check_name(args.name)
+        if users.get(args.name) is None:
+            raise UnknownUser()
+        return f"Ended {sessions.end_user(args.name, 'ended_by_admin', now)} live session(s) of '{args.name}'."
+    message = _change(args, users)
+    if args.command in ("disable", "set-role", "set-password"):
+        sessions.end_user(args.name, args.command.replace("-", "_"), now)
+    return message
+
+
+def _change(args: argparse.Namespace, users: UserStore) -> str:
     if args.command == "add":
         _check_name(args.name)
         user = users.add(args.name, args.role, _read_password(args.password_stdin))
@@ -310,6 +411,8 @@ def _run(args: argparse.Namespace, users: UserStore) -> str:
     if args.command == "set-role":
         user = users.set_role(args.name, args.role)
         return f"User '{user.name}' now has role {user.role}."
+    if args.command == "unlock":
+        return f"Unlocked user '{users.unlock(args.name).name}'."
     _check_name(args.name)
     if users.get(args.name) is None:
         raise UnknownUser()
@@ -322,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .config import load_settings
     from .keys import load_keys
+    from .sessions import SessionStore
     from .store import open_store
 
     try:
@@ -329,7 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         keys = load_keys(settings, create=False)
         engine = open_store(settings, keys, create=False)
         try:
-            message = _run(args, UserStore(engine))
+            users = UserStore(engine, min_password=settings.password_min_length)
+            message = _run(args, users, SessionStore(engine, keys.pepper))
         finally:
             engine.dispose()
     except HushdeskError as exc:

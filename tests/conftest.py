@@ -83,3 +83,11 @@ def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env.update({"HUSHDESK_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
+
+
+def make_token(secret: str, user: str, metadata: dict, lifetime: float = 3600.0) -> str:
+    """A login token as Chainlit makes it (HS256; identifier and metadata at the top level)."""
+    import jwt
+
+    return jwt.encode({"identifier": user, "display_name": None, "metadata": metadata,
+                       "exp": int(time.time() + lifetime), "iat": int(time.time())}, secret, algorithm="HS256")

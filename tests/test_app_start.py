@@ -15,7 +15,7 @@ from services.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
 from services.users import UserStore
-from tests.conftest import ROOT, base_env, free_port
+from tests.conftest import ROOT, make_token, base_env, free_port
 
 
 def start_app(tmp: Path, **env: str) -> subprocess.CompletedProcess:
@@ -80,10 +80,12 @@ def test_login_uses_the_store_and_refuses_disabled_users(tmp_path):
         runtime.audit.start()
         try:
             ok = await runtime.login("DANA", "a long enough password")  # names ignore case
+            token = make_token(runtime.keys.auth_secret, ok.name, await runtime.begin_session(ok))
             wrong = await runtime.login("dana", "not the password at all")
             runtime.users.disable("dana")
             disabled = await runtime.login("dana", "a long enough password")
-            await runtime.logout("dana", "staff")
+            await runtime.logout(token)
+            assert runtime.sessions.check(token).state == "revoked"
             return ok, wrong, disabled, runtime.audit.tail(10), runtime.user_hash("dana")
         finally:
             runtime.audit.close()

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from services.config import Settings, load_settings
 from services.keys import load_keys
+from services.passwords import PasswordTooShort
 from services.store import open_store, transaction
 from services.users import (
     InvalidRole,
@@ -151,13 +152,13 @@ def test_cli(settings: Settings, engine: Engine, users: UserStore, tmp_path: Pat
 
     assert "Created user 'dave'" in ok(["add", "dave", "--role", "staff", "--password-stdin"], PASSWORD + "\n")
     assert fails(["add", "dave", "--role", "staff", "--password-stdin"], PASSWORD + "\n") == UserExists.default_message
-    assert fails(["add", "erin", "--role", "staff", "--password-stdin"], "short\n") == WeakPassword.default_message
+    assert fails(["add", "erin", "--role", "staff", "--password-stdin"], "short\n") == PasswordTooShort(12).message
     assert fails(["disable", "ghost"]) == UnknownUser.default_message
     assert fails(["set-password", "ghost", "--password-stdin"], NEW_PASSWORD + "\n") == UnknownUser.default_message
     ok(["set-role", "dave", "auditor"])
     ok(["disable", "dave"])
     listing = ok(["list"]).splitlines()
-    assert listing[0].split() == ["NAME", "ROLE", "STATUS", "CREATED"]
+    assert listing[0].split() == ["NAME", "ROLE", "STATUS", "SIGN-IN", "CREATED"]
     assert listing[1].split()[:3] == ["dave", "auditor", "disabled"]
     ok(["enable", "dave"])
     ok(["set-role", "dave", "admin"])

@@ -1,0 +1,114 @@
+"""Every HTTP call checked against the session registry, as plain ASGI middleware (no chainlit import).
+
+- A request carrying a login token (cookie or Bearer) gets its `Verdict` in `scope["state"]`
+  (`hushdesk_verdict`); an active one counts as activity, except the browser's own status poll.
+- On a protected path (Chainlit's API: `/user`, `/project/…`, `/auth/jwt`, `/set-session-cookie`,
+  `/feedback`, `/mcp`; and ours under `/hushdesk/`) a token that is not active gets 401
+  `{"detail": "<login error key>"}` and its cookie is cleared; `/auth/jwt` therefore cannot extend a
+  session past its limits. Pages, assets and the login routes pass, so a stale cookie never blocks
+  the way back to the login page.
+- Role rules for Chainlit's own routes: only chat roles reach `/project/…` (auditors never see chat).
+- A password sign-in (`POST /login`) gets a `LoginAttempt` in `LOGIN_ATTEMPT` holding the client
+  address for the back-off; when the sign-in callback marks it refused (back-off or lockout),
+  Chainlit's 401 becomes 429 `{"detail": "tooManyAttempts"}`, which the login page shows.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, MutableMapping
+
+from .sessions import SessionRegistry, Verdict, tokens_from_headers
+
+__all__ = ["SessionGuard", "LoginAttempt", "LOGIN_ATTEMPT", "STATUS_PATH", "CHAT_ROLES", "protected"]
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+
+@dataclass
+class LoginAttempt:
+    """One password sign-in request: where it came from, and whether the callback refused it."""
+
+    address: str | None
+    refused: bool = False
+
+
+LOGIN_ATTEMPT: contextvars.ContextVar[LoginAttempt | None] = contextvars.ContextVar("hushdesk_login", default=None)
+STATUS_PATH = "/hushdesk/session"
+CHAT_ROLES = ("staff", "admin")
+_PROTECTED = ("/user", "/project/", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp", "/hushdesk/")
+_OPEN = ("/hushdesk/static/",)
+_CLEAR = (b"access_token=; Max-Age=0; Path=/; HttpOnly; SameSite=strict")
+
+
+def protected(path: str) -> bool:
+    """Whether a path needs an active session when a token is presented."""
+    if path.startswith(_OPEN):
+        return False
+    return path in ("/user", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp") or path.startswith(
+        ("/project/", "/hushdesk/"))
+
+
+class SessionGuard:
+    """See the module docstring. `on_end(verdict)` is awaited once when a check ends a session."""
+
+    def __init__(self, app: ASGIApp, *, registry: SessionRegistry,
+                 on_end: Callable[[Verdict], Awaitable[None]] | None = None) -> None:
+        self.app = app
+        self.registry = registry
+        self.on_end = on_end
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path == "/login" and scope.get("method") == "POST":
+            await self._login(scope, receive, send)
+            return
+        token = tokens_from_headers(scope.get("headers", ()))
+        verdict = None
+        if token is not None and path != "/logout" and not path.startswith(_OPEN):
+            verdict = self.registry.check(token, touch=path != STATUS_PATH and protected(path))
+            if verdict.newly_ended and self.on_end is not None:
+                await self.on_end(verdict)
+            scope.setdefault("state", {})["hushdesk_verdict"] = verdict
+        if protected(path) and token is not None and verdict is not None and not verdict.ok:
+            await _deny(send, 401, verdict.login_error, clear=True)
+            return
+        if (path.startswith("/project/") and verdict is not None and verdict.claims is not None
+                and verdict.claims.role not in CHAT_ROLES):
+            await _deny(send, 403, "forbidden")
+            return
+        await self.app(scope, receive, send)
+
+    async def _login(self, scope: Scope, receive: Any, send: Any) -> None:
+        client = scope.get("client")
+        attempt = LoginAttempt(client[0] if client else None)
+        LOGIN_ATTEMPT.set(attempt)
+        replaced = False
+
+        async def wrapped(message: MutableMapping[str, Any]) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and attempt.refused and message["status"] == 401:
+                replaced = True
+                await _deny(send, 429, "tooManyAttempts")
+                return
+            if replaced:
+                return  # Chainlit's own 401 body
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+async def _deny(send: Any, status: int, detail: str, *, clear: bool = False) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if clear:
+        headers.append((b"set-cookie", _CLEAR))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

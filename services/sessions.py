@@ -1,0 +1,354 @@
+"""Login sessions that really end: idle and absolute limits, revocation that survives a restart.
+
+Chainlit's login token (an HS256 JWT in the `access_token` cookie, or a Bearer header) carries the
+user name and our metadata: `role`, a random session id `sid` and `login_at` (epoch seconds). A
+token refreshed through `/auth/jwt` keeps that metadata, so every token of one login is tied to one
+session, and its limits are counted from the login, never from the token.
+
+- `SessionStore`: the `sessions` and `revoked_tokens` tables (keyed hashes only, never a raw id or
+  token), usable from any process: the command line ends sessions here, and the running server
+  notices through `meta.sessions_epoch`, which every ending bumps.
+- `SessionRegistry`: the server's view, in memory for the per-message check and synced with the
+  store by `sync()` (the app calls it every second off the event loop).
+
+`check(token)` answers a `Verdict`: `active`, or why not: `idle` (no activity for
+`HUSHDESK_SESSION_IDLE_SECONDS`), `expired` (`HUSHDESK_SESSION_MAX_SECONDS` since login), `revoked`
+(logged out, user disabled or changed, all sessions ended, or unknown to this store) or `invalid`
+(no token, bad signature, malformed). Only `active` lets a request or message through.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+import jwt as pyjwt
+from sqlalchemy.engine import Engine
+
+from .keys import hash_id
+from .store import transaction
+
+__all__ = ["Claims", "Verdict", "SessionStore", "SessionRegistry", "LOGIN_ERROR", "tokens_from_headers"]
+
+_log = logging.getLogger(__name__)
+
+ACTIVE, IDLE, EXPIRED, REVOKED, INVALID = "active", "idle", "expired", "revoked", "invalid"
+# The key the login page shows (`/login?error=<key>`; .chainlit/translations auth.login.errors).
+LOGIN_ERROR = {IDLE: "sessionIdle", EXPIRED: "sessionExpired", REVOKED: "sessionRevoked",
+               INVALID: "sessionRevoked"}
+_ROLES = ("staff", "admin", "auditor")
+_COOKIE = "access_token"
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a valid token says: user name, role, session id, login time (epoch s), provider."""
+
+    user: str
+    role: str
+    sid: str
+    login_at: float
+    provider: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer for one token: `state` is active|idle|expired|revoked|invalid."""
+
+    state: str
+    claims: Claims | None = None
+    newly_ended: bool = False  # this check ended the session (the caller audits it once)
+
+    @property
+    def ok(self) -> bool:
+        """True only for an active session."""
+        return self.state == ACTIVE
+
+    @property
+    def login_error(self) -> str:
+        """The login page's error key for why this session is not active."""
+        return LOGIN_ERROR.get(self.state, "sessionRevoked")
+
+
+def tokens_from_headers(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The login token from a `Cookie` (also Chainlit's chunked form) or `Authorization: Bearer`."""
+    cookies: dict[str, str] = {}
+    bearer = None
+    for key, value in headers:
+        name = key.lower()
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, sep, v = part.strip().partition("=")
+                if sep:
+                    cookies.setdefault(k, v)
+        elif name == b"authorization":
+            scheme, _, rest = value.decode("latin-1").strip().partition(" ")
+            if scheme.lower() == "bearer" and rest.strip():
+                bearer = rest.strip()
+    if cookies.get(_COOKIE):
+        return cookies[_COOKIE]
+    chunks, i = [], 0
+    while f"{_COOKIE}_{i}" in cookies:
+        chunks.append(cookies[f"{_COOKIE}_{i}"])
+        i += 1
+    return "".join(chunks) or bearer
+
+
+def decode_claims(token: str, secret: str) -> Claims | None:
+    """The claims of a token signed with `secret` and not past its `exp`, else None."""
+    try:
+        data = pyjwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp"]})
+    except (pyjwt.PyJWTError, ValueError, TypeError):
+        return None
+    meta = data.get("metadata")
+    user = data.get("identifier")
+    if not isinstance(meta, dict) or not isinstance(user, str) or not user:
+        return None
+    sid, role, login_at = meta.get("sid"), meta.get("role"), meta.get("login_at")
+    if not isinstance(sid, str) or len(sid) < 16 or role not in _ROLES:
+        return None
+    if isinstance(login_at, bool) or not isinstance(login_at, (int, float)) or not math.isfinite(login_at):
+        return None
+    provider = meta.get("provider") if isinstance(meta.get("provider"), str) else None
+    return Claims(user=user, role=role, sid=sid, login_at=float(login_at), provider=provider)
+
+
+def _ended_state(reason: str | None) -> str:
+    return reason if reason in (IDLE, EXPIRED) else REVOKED
+
+
+class SessionStore:
+    """The sessions tables in the encrypted store; ids are kept only as keyed hashes."""
+
+    def __init__(self, engine: Engine, pepper: bytes) -> None:
+        self._engine = engine
+        self._pepper = pepper
+
+    def sid_hash(self, sid: str) -> str:
+        """Keyed hash of a session id."""
+        return hash_id(self._pepper, "sid", sid)
+
+    def user_hash(self, name: str) -> str:
+        """Keyed hash of a user name, case-folded (the same as the audit trail's)."""
+        return hash_id(self._pepper, "user", name.casefold())
+
+    def token_hash(self, token: str) -> str:
+        """Keyed hash of a login token."""
+        return hash_id(self._pepper, "token", token)
+
+    def begin(self, sid: str, user: str, role: str, now: float) -> None:
+        """Record a new session."""
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO sessions (sid_hash, user_hash, role, login_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+                (self.sid_hash(sid), self.user_hash(user), role, now, now))
+
+    def end(self, sid_hashes: Iterable[str], reason: str, now: float) -> int:
+        """End these sessions (those not ended yet); bump the epoch. Returns how many ended."""
+        hashes = list(sid_hashes)
+        return self._end("sid_hash IN (%s)" % ",".join("?" * len(hashes)), hashes, reason, now) if hashes else 0
+
+    def end_user(self, name: str, reason: str, now: float) -> int:
+        """End every open session of one user (disabled, role changed, or asked)."""
+        return self._end("user_hash = ?", [self.user_hash(name)], reason, now)
+
+    def end_all(self, reason: str, now: float) -> int:
+        """End every open session."""
+        return self._end("1 = 1", [], reason, now)
+
+    def revoke_token(self, token: str, expires_at: float) -> None:
+        """Refuse this exact token from now on (until it would have expired anyway)."""
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql("INSERT OR IGNORE INTO revoked_tokens (token_hash, expires_at) VALUES (?, ?)",
+                                 (self.token_hash(token), expires_at))
+            self._bump(conn)
+
+    def _end(self, where: str, params: list[Any], reason: str, now: float) -> int:
+        with transaction(self._engine, write=True) as conn:
+            ended = conn.exec_driver_sql(
+                f"UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND {where}",
+                (now, reason, *params)).rowcount
+            self._bump(conn)
+        return int(ended or 0)
+
+    @staticmethod
+    def _bump(conn: Any) -> None:
+        conn.exec_driver_sql(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'sessions_epoch'")
+
+    def epoch(self) -> int:
+        """A counter bumped by every ending or revocation, in any process."""
+        with transaction(self._engine) as conn:
+            return int(conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'sessions_epoch'").scalar() or 0)
+
+    def load(self, since: float) -> tuple[dict[str, tuple[str, str, float, float, str | None]], set[str]]:
+        """Sessions begun after `since` (sid_hash -> user_hash, role, login_at, last_seen, end reason)
+        and the hashes of revoked tokens not yet expired."""
+        with transaction(self._engine) as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT sid_hash, user_hash, role, login_at, last_seen, end_reason, ended_at FROM sessions "
+                "WHERE login_at > ?", (since,)).all()
+            revoked = {r[0] for r in conn.exec_driver_sql(
+                "SELECT token_hash FROM revoked_tokens WHERE expires_at > ?", (since,))}
+        sessions = {r[0]: (r[1], r[2], float(r[3]), float(r[4]), _ended_state(r[5]) if r[6] is not None else None)
+                    for r in rows}
+        return sessions, revoked
+
+    def save_seen(self, seen: Mapping[str, float]) -> None:
+        """Persist last-activity times (a restart then still knows how idle a session is)."""
+        if not seen:
+            return
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql("UPDATE sessions SET last_seen = ? WHERE sid_hash = ? AND last_seen < ?",
+                                 [(t, h, t) for h, t in seen.items()])
+
+    def purge(self, before: float) -> None:
+        """Forget sessions begun, and revoked tokens expiring, before `before`."""
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql("DELETE FROM sessions WHERE login_at < ?", (before,))
+            conn.exec_driver_sql("DELETE FROM revoked_tokens WHERE expires_at < ?", (before,))
+
+    def open_count(self, since: float, idle_since: float) -> dict[str, int]:
+        """Open sessions per role: begun after `since`, active after `idle_since`, not ended."""
+        with transaction(self._engine) as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT role, COUNT(*) FROM sessions WHERE ended_at IS NULL AND login_at > ? AND last_seen > ? "
+                "GROUP BY role", (since, idle_since)).all()
+        return {r[0]: int(r[1]) for r in rows}
+
+
+@dataclass
+class _Live:
+    user_hash: str
+    role: str
+    login_at: float
+    last_seen: float
+    ended: str | None = None
+
+
+class SessionRegistry:
+    """The server's sessions: `begin` at login, `check` on every request and message, `sync` each second."""
+
+    def __init__(self, store: SessionStore, auth_secret: str, *, idle_seconds: float, max_seconds: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self._secret = auth_secret
+        self.idle = idle_seconds
+        self.max = max_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._live: dict[str, _Live] = {}
+        self._revoked: set[str] = set()
+        self._dirty: dict[str, float] = {}
+        self._ending: dict[str, str] = {}  # ended here by a check, not yet written
+        self._epoch: int | None = None
+
+    def load(self) -> None:
+        """Read sessions and revocations from the store (at start; `sync` keeps them current)."""
+        now = self._clock()
+        self.store.purge(now - self.max - 86400)
+        epoch = self.store.epoch()
+        sessions, revoked = self.store.load(now - self.max)
+        with self._lock:
+            self._live = {h: _Live(*v) for h, v in sessions.items()}
+            self._revoked = revoked
+            self._epoch = epoch
+
+    def begin(self, user: str, role: str) -> dict[str, Any]:
+        """Start a session (blocking: call it off the event loop); returns the token metadata to add."""
+        sid = secrets.token_urlsafe(24)
+        now = self._clock()
+        self.store.begin(sid, user, role, now)
+        with self._lock:
+            self._live[self.store.sid_hash(sid)] = _Live(self.store.user_hash(user), role, now, now)
+        return {"role": role, "sid": sid, "login_at": now}
+
+    def check(self, token: str | None, *, touch: bool = True) -> Verdict:
+        """Whether this token's session is active; `touch` counts the call as activity."""
+        claims = decode_claims(token, self._secret) if token else None
+        if claims is None:
+            return Verdict(INVALID)
+        now = self._clock()
+        sid_hash = self.store.sid_hash(claims.sid)
+        with self._lock:
+            live = self._live.get(sid_hash)
+            if live is None or self.store.token_hash(token) in self._revoked:  # type: ignore[arg-type]
+                return Verdict(REVOKED, claims)
+            if live.ended:
+                return Verdict(live.ended, claims)
+            if live.role != claims.role or live.user_hash != self.store.user_hash(claims.user):
+                return Verdict(REVOKED, claims)
+            state = EXPIRED if now - live.login_at >= self.max else IDLE if now - live.last_seen >= self.idle else ACTIVE
+            if state != ACTIVE:
+                live.ended = state
+                self._ending[sid_hash] = state
+                return Verdict(state, claims, newly_ended=True)
+            if touch:
+                live.last_seen = now
+                self._dirty[sid_hash] = now
+        return Verdict(ACTIVE, claims)
+
+    def end(self, token: str, reason: str = "logout") -> Claims | None:
+        """End the session of this token and revoke the token itself (blocking); its claims or None."""
+        claims = decode_claims(token, self._secret)
+        if claims is None:
+            return None
+        now = self._clock()
+        sid_hash = self.store.sid_hash(claims.sid)
+        self.store.end([sid_hash], reason, now)
+        self.store.revoke_token(token, claims.login_at + self.max + 60)
+        with self._lock:
+            if sid_hash in self._live:
+                self._live[sid_hash].ended = REVOKED
+            self._revoked.add(self.store.token_hash(token))
+        return claims
+
+    def end_user(self, name: str, reason: str) -> int:
+        """End every session of a user now (blocking)."""
+        count = self.store.end_user(name, reason, self._clock())
+        self.sync()
+        return count
+
+    def end_all(self, reason: str) -> int:
+        """End every session now (blocking)."""
+        count = self.store.end_all(reason, self._clock())
+        self.sync()
+        return count
+
+    def sync(self) -> None:
+        """Write activity and endings decided here; read endings made elsewhere (blocking, ~1 s cadence)."""
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+            ending, self._ending = self._ending, {}
+        try:
+            self.store.save_seen(dirty)
+            for reason in set(ending.values()):
+                self.store.end([h for h, r in ending.items() if r == reason], reason, self._clock())
+            epoch = self.store.epoch()
+            if epoch == self._epoch:
+                return
+            sessions, revoked = self.store.load(self._clock() - self.max)
+        except Exception:
+            with self._lock:  # try again next time; nothing decided here is lost
+                for h, t in dirty.items():
+                    self._dirty.setdefault(h, t)
+                for h, r in ending.items():
+                    self._ending.setdefault(h, r)
+            raise
+        with self._lock:
+            for h, (_, _, _, _, ended) in sessions.items():
+                live = self._live.get(h)
+                if live is not None and ended and not live.ended:
+                    live.ended = ended
+            self._revoked |= revoked
+            self._epoch = epoch
+
+    @property
+    def check_interval(self) -> float:
+        """How often a browser should ask whether its session still holds (seconds)."""
+        return max(1.0, min(15.0, self.idle / 6))

@@ -1,0 +1,258 @@
+"""hushdesk's own HTTP routes (Starlette, no chainlit): session status, admin and auditor pages.
+
+Every route reads the `Verdict` the session guard left in the request state and checks the role
+server-side: `/hushdesk/admin…` is for admins only, `/hushdesk/audit…` for auditors only; staff get
+403 on both. Forms are protected against cross-site requests twice: the `Origin` must be this server
+and a per-session token (keyed hash of the session id) must come back with the form. Pages use no
+script and load nothing from elsewhere; text is escaped.
+
+    GET  /hushdesk/session            status for the page's script (not counted as activity)
+    GET  /hushdesk/static/hushdesk.js the page's script: redirects to the login page when the
+                                      session ends, saying why; sends auditors to their page
+    GET  /hushdesk/admin              users, their status, live sessions; forms below
+    POST /hushdesk/admin/users        action=add|disable|enable|unlock|set-role|end-sessions
+    POST /hushdesk/admin/end-all      end every live session
+    GET  /hushdesk/audit              chain verification and export (auditors)
+    GET  /hushdesk/audit/export       audit rows as JSON lines (metadata and hashes only)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from .errors import HushdeskError
+from .keys import hash_id
+from .session_guard import CHAT_ROLES, STATUS_PATH
+from .sessions import Claims, Verdict
+from .users import ROLES, status
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+__all__ = ["routes", "SCRIPT_PATH"]
+
+_log = logging.getLogger(__name__)
+SCRIPT_PATH = "/hushdesk/static/hushdesk.js"
+_SCRIPT = Path(__file__).resolve().parent / "static" / "hushdesk.js"
+HOME = {"auditor": "/hushdesk/audit"}
+_ACTIONS = ("add", "disable", "enable", "unlock", "set-role", "end-sessions")
+
+
+def _verdict(request: Request) -> Verdict | None:
+    return request.scope.get("state", {}).get("hushdesk_verdict")
+
+
+def _claims(request: Request, role: str) -> Claims | Response:
+    verdict = _verdict(request)
+    if verdict is None or not verdict.ok or verdict.claims is None:
+        return JSONResponse({"detail": "sessionRequired"}, status_code=401)
+    if verdict.claims.role != role:
+        return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
+    return verdict.claims
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    host = request.headers.get("host", "")
+    return bool(origin) and urlsplit(origin).netloc.lower() == host.lower()
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>"
+        "body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
+        "form{display:inline}fieldset{margin:1rem 0}.ok{color:#075}.bad{color:#a00}.note{color:#555}"
+        "</style></head><body>" + body + "</body></html>")
+
+
+def routes(runtime: "Runtime") -> list[Route]:
+    """The routes, bound to a runtime."""
+
+    def csrf(claims: Claims) -> str:
+        return hash_id(runtime.keys.pepper, "csrf", claims.sid)
+
+    def form_ok(request: Request, claims: Claims, form: Any) -> bool:
+        token = form.get("csrf")
+        return _same_origin(request) and isinstance(token, str) and hmac.compare_digest(token, csrf(claims))
+
+    async def session_status(request: Request) -> Response:
+        verdict = _verdict(request)
+        if verdict is None or verdict.claims is None:
+            return JSONResponse({"detail": "sessionRequired"}, status_code=401)
+        role = verdict.claims.role
+        return JSONResponse({
+            "state": verdict.state, "role": role, "home": HOME.get(role, "/"),
+            "chat": role in CHAT_ROLES, "admin": role == "admin",
+            "check_ms": int(runtime.sessions.check_interval * 1000),
+        })
+
+    async def script(request: Request) -> Response:
+        return Response(_SCRIPT.read_bytes(), media_type="text/javascript",
+                        headers={"cache-control": "no-cache"})
+
+    async def admin_page(request: Request) -> Response:
+        claims = _claims(request, "admin")
+        if isinstance(claims, Response):
+            return claims
+        users = await asyncio.to_thread(runtime.users.list)
+        now = time.time()
+        live = await asyncio.to_thread(runtime.sessions.store.open_count, now - runtime.sessions.max,
+                                       now - runtime.sessions.idle)
+        notice = request.query_params.get("done", "")
+        token = html.escape(csrf(claims))
+        rows = "".join(
+            f"<tr><td>{html.escape(u.name)}</td><td>{u.role}</td><td data-status=\"{status(u)}\">{status(u)}</td>"
+            f"<td>{u.failed_logins}</td><td>{html.escape(u.source)}</td><td>{'yes' if u.consent_version else 'no'}</td>"
+            "<td>" + "".join(
+                f"<form method=\"post\" action=\"/hushdesk/admin/users\"><input type=\"hidden\" name=\"csrf\" "
+                f"value=\"{token}\"><input type=\"hidden\" name=\"name\" value=\"{html.escape(u.name)}\">"
+                f"<button name=\"action\" value=\"{a}\">{a}</button></form> "
+                for a in ("disable" if not u.disabled else "enable", "unlock", "end-sessions")
+                if a != "unlock" or u.locked) + "</td></tr>"
+            for u in users)
+        role_options = "".join(f"<option>{r}</option>" for r in ROLES)
+        body = (
+            "<h1>hushdesk — Administration / 管理</h1>"
+            "<p class=\"note\">Usage is anonymized; no conversation is stored or shown here. "
+            "不存储、不显示任何对话内容。</p>"
+            + (f"<p class=\"ok\" id=\"notice\">{html.escape(notice[:200])}</p>" if notice else "")
+            + "<h2>Live sessions / 在线会话</h2><p id=\"live\">"
+            + ", ".join(f"{r}: {live.get(r, 0)}" for r in ROLES)
+            + f"</p><form method=\"post\" action=\"/hushdesk/admin/end-all\"><input type=\"hidden\" "
+              f"name=\"csrf\" value=\"{token}\"><button id=\"end-all\">End all sessions / 结束所有会话</button></form>"
+            "<h2>Users / 用户</h2><table id=\"users\"><tr><th>name</th><th>role</th><th>status</th>"
+            "<th>failed sign-ins</th><th>sign-in</th><th>consent</th><th>actions</th></tr>" + rows + "</table>"
+            "<fieldset><legend>Add a user / 添加用户</legend><form method=\"post\" action=\"/hushdesk/admin/users\">"
+            f"<input type=\"hidden\" name=\"csrf\" value=\"{token}\"><input type=\"hidden\" name=\"action\" value=\"add\">"
+            "<input name=\"name\" placeholder=\"name\" required> <select name=\"role\">" + role_options +
+            "</select> <input name=\"password\" type=\"password\" placeholder=\"password\" autocomplete=\"new-password\">"
+            " <button>Add</button></form></fieldset>"
+            "<fieldset><legend>Change a role / 更改角色</legend><form method=\"post\" action=\"/hushdesk/admin/users\">"
+            f"<input type=\"hidden\" name=\"csrf\" value=\"{token}\"><input type=\"hidden\" name=\"action\" value=\"set-role\">"
+            "<input name=\"name\" placeholder=\"name\" required> <select name=\"role\">" + role_options +
+            "</select> <button>Set role</button></form></fieldset>"
+            "<p><a href=\"/\">Back to the chat / 返回聊天</a></p>")
+        return _page("hushdesk administration", body)
+
+    async def admin_users(request: Request) -> Response:
+        claims = _claims(request, "admin")
+        if isinstance(claims, Response):
+            return claims
+        form = await request.form()
+        if not form_ok(request, claims, form):
+            return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
+        action, name = form.get("action"), form.get("name")
+        if action not in _ACTIONS or not isinstance(name, str):
+            return PlainTextResponse("Unknown action.", status_code=400)
+        try:
+            done = await _apply(runtime, action, name, form)
+        except HushdeskError as exc:
+            done = exc.message
+        else:
+            await runtime.admin_action(claims.user, action.replace("-", "_"), name)
+        return RedirectResponse("/hushdesk/admin?done=" + _quote(done), status_code=303)
+
+    async def admin_end_all(request: Request) -> Response:
+        claims = _claims(request, "admin")
+        if isinstance(claims, Response):
+            return claims
+        form = await request.form()
+        if not form_ok(request, claims, form):
+            return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
+        count = await asyncio.to_thread(runtime.sessions.end_all, "ended_by_admin")
+        await runtime.admin_action(claims.user, "end_all_sessions")
+        # The admin's own session ended too: the next request lands on the login page.
+        return RedirectResponse(f"/login?error=sessionRevoked&ended={count}", status_code=303)
+
+    async def audit_page(request: Request) -> Response:
+        claims = _claims(request, "auditor")
+        if isinstance(claims, Response):
+            return claims
+        from .audit import verify_chain
+
+        ok, bad = await asyncio.to_thread(verify_chain, runtime.audit.engine, runtime.keys.chain_key)
+        state = ("<p class=\"ok\" id=\"verify\">Chain verified / 审计链完整</p>" if ok else
+                 f"<p class=\"bad\" id=\"verify\">Chain broken at seq {bad} / 审计链在序号 {bad} 处损坏</p>")
+        body = ("<h1>hushdesk — Audit / 审计</h1>" + state +
+                "<p class=\"note\">Rows hold keyed hashes, times, counts and outcomes; never what was said. "
+                "记录仅含哈希、时间、计数和结果，从不含对话内容。</p>"
+                "<p><a id=\"export\" href=\"/hushdesk/audit/export\">Export (JSON lines) / 导出</a></p>"
+                "<form method=\"post\" action=\"/hushdesk/logout\"><button id=\"signout\">Sign out / 退出</button>"
+                "</form>")
+        return _page("hushdesk audit", body)
+
+    async def audit_export(request: Request) -> Response:
+        claims = _claims(request, "auditor")
+        if isinstance(claims, Response):
+            return claims
+        from .audit import export_rows
+
+        lines = await asyncio.to_thread(export_rows, runtime.audit.engine)
+        return StreamingResponse(iter(lines), media_type="application/x-ndjson",
+                                 headers={"content-disposition": "attachment; filename=hushdesk-audit.jsonl"})
+
+    async def logout(request: Request) -> Response:
+        if not _same_origin(request):
+            return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
+        from .sessions import tokens_from_headers
+
+        token = tokens_from_headers(request.scope.get("headers", ()))
+        if token:
+            await runtime.logout(token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie("access_token", path="/")
+        return response
+
+    return [
+        Route("/hushdesk/logout", logout, methods=["POST"]),
+        Route(STATUS_PATH, session_status, methods=["GET"]),
+        Route(SCRIPT_PATH, script, methods=["GET"]),
+        Route("/hushdesk/admin", admin_page, methods=["GET"]),
+        Route("/hushdesk/admin/users", admin_users, methods=["POST"]),
+        Route("/hushdesk/admin/end-all", admin_end_all, methods=["POST"]),
+        Route("/hushdesk/audit", audit_page, methods=["GET"]),
+        Route("/hushdesk/audit/export", audit_export, methods=["GET"]),
+    ]
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text[:200], safe="")
+
+
+async def _apply(runtime: "Runtime", action: str, name: str, form: Any) -> str:
+    users, sessions = runtime.users, runtime.sessions
+    run: Callable[..., Any] = asyncio.to_thread
+    if action == "add":
+        role, password = form.get("role"), form.get("password") or ""
+        user = await run(users.add, name, role, password)
+        return f"Created {user.name} ({user.role})."
+    if action == "unlock":
+        return f"Unlocked {(await run(users.unlock, name)).name}."
+    if action == "end-sessions":
+        if await run(users.get, name) is None:
+            from .users import UnknownUser
+            raise UnknownUser()
+        return f"Ended {await run(sessions.end_user, name, 'ended_by_admin')} session(s) of {name}."
+    if action == "set-role":
+        user = await run(users.set_role, name, form.get("role"))
+        await run(sessions.end_user, name, "set_role")
+        return f"{user.name} is now {user.role}."
+    user = await run(users.disable if action == "disable" else users.enable, name)
+    if action == "disable":
+        await run(sessions.end_user, name, "disable")
+    return f"{user.name}: {status(user)}."
