@@ -254,6 +254,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cookie_samesite", "strict", _samesite, "SameSite of the login cookie: strict or lax.", "strict or lax"),
     Setting("password_min_length", "12", _bounded_int(8, 64), "Shortest password accepted (NIST SP 800-63B: at least 8; 15 where a password is the only factor).", "an integer from 8 to 64"),
     Setting("login_free_attempts", "3", _bounded_int(1, 100), "Failed sign-ins per account before each further attempt must wait (1, 2, 4 ... s).", "an integer from 1 to 100"),
+    Setting("login_address_free_attempts", "30", _bounded_int(1, 10000), "Failed sign-ins from one client address (any accounts) before its attempts must wait.", "an integer from 1 to 10000"),
     Setting("login_backoff_max_seconds", "300", _positive_float, "Longest wait the sign-in back-off imposes.", "a positive number"),
     Setting("login_lockout_attempts", "10", _bounded_int(1, 100), "Consecutive failed sign-ins that lock an account until an admin unlocks it (at most 100).", "an integer from 1 to 100"),
     Setting("oidc_role_claim", "groups", _claim_path, "Claim of the identity provider's user info holding groups or roles (dotted path, e.g. realm_access.roles).", "a claim name or dotted path"),
@@ -302,6 +303,7 @@ class Settings:
     cookie_samesite: str = "strict"
     password_min_length: int = 12
     login_free_attempts: int = 3
+    login_address_free_attempts: int = 30
     login_backoff_max_seconds: float = 300.0
     login_lockout_attempts: int = 10
     oidc_role_claim: tuple[str, ...] = ("groups",)

@@ -26,11 +26,27 @@ from .store import open_store
 from .throttle import LoginThrottle
 from .users import LoginCheck, User, UserStore
 
-__all__ = ["Runtime", "resolve_model_dir", "LoginRefused"]
+__all__ = ["Runtime", "resolve_model_dir", "LoginRefused", "consent_text", "consent_version"]
 
 log = logging.getLogger("hushdesk.runtime")
 
 _FIRST_START_RETRY = 10.0
+
+
+def consent_text(settings: Settings, lang: str) -> str:
+    """The consent notice in a language: the setting, else the built-in text."""
+    from .i18n import text
+
+    custom = settings.consent_text_zh if lang == "zh-CN" else settings.consent_text_en
+    return custom.strip() or text("consent_default", lang)
+
+
+def consent_version(settings: Settings) -> str:
+    """A short digest of both consent texts: a changed text asks everyone to accept again."""
+    import hashlib
+
+    both = (consent_text(settings, "en") + "\x00" + consent_text(settings, "zh-CN")).encode("utf-8")
+    return hashlib.sha256(both).hexdigest()[:16]
 
 
 def _source(provider: str) -> str:
@@ -94,7 +110,7 @@ class Runtime:
                                    max_seconds=settings.session_max_seconds)
         registry.load()
         throttle = LoginThrottle(free_attempts=settings.login_free_attempts,
-                                 address_free_attempts=max(10, 3 * settings.login_free_attempts),
+                                 address_free_attempts=settings.login_address_free_attempts,
                                  max_delay=settings.login_backoff_max_seconds)
         users = UserStore(store, min_password=settings.password_min_length)
         return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, throttle)
@@ -207,17 +223,11 @@ class Runtime:
     @property
     def consent_version(self) -> str:
         """A short digest of the consent texts in force: a changed text asks everyone again."""
-        import hashlib
-
-        both = (self.consent_text("en") + "\x00" + self.consent_text("zh-CN")).encode("utf-8")
-        return hashlib.sha256(both).hexdigest()[:16]
+        return consent_version(self.settings)
 
     def consent_text(self, lang: str) -> str:
         """The consent notice in a language (the setting, else the built-in text)."""
-        from .i18n import text
-
-        custom = self.settings.consent_text_zh if lang == "zh-CN" else self.settings.consent_text_en
-        return custom.strip() or text("consent_default", lang)
+        return consent_text(self.settings, lang)
 
     async def has_consented(self, name: str) -> bool:
         """Whether the user accepted the consent notice now in force."""

@@ -4,8 +4,8 @@
   (`hushdesk_verdict`); an active one counts as activity, except the browser's own status poll.
 - On a protected path (Chainlit's API: `/user`, `/project/…`, `/auth/jwt`, `/set-session-cookie`,
   `/feedback`, `/mcp`; and ours under `/hushdesk/`) a token that is not active gets 401
-  `{"detail": "<login error key>"}` and its cookie is cleared; `/auth/jwt` therefore cannot extend a
-  session past its limits. Pages, assets and the login routes pass, so a stale cookie never blocks
+  `{"detail": "<login error key>"}`; `/auth/jwt` therefore cannot extend a session past its limits.
+  The cookie is left alone, so the login page's script can ask why the session ended. Pages, assets and the login routes pass, so a stale cookie never blocks
   the way back to the login page.
 - Role rules for Chainlit's own routes: only chat roles reach `/project/…` (auditors never see chat).
 - A password sign-in (`POST /login`) gets a `LoginAttempt` in `LOGIN_ATTEMPT` holding the client
@@ -41,8 +41,7 @@ LOGIN_ATTEMPT: contextvars.ContextVar[LoginAttempt | None] = contextvars.Context
 STATUS_PATH = "/hushdesk/session"
 CHAT_ROLES = ("staff", "admin")
 _PROTECTED = ("/user", "/project/", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp", "/hushdesk/")
-_OPEN = ("/hushdesk/static/",)
-_CLEAR = (b"access_token=; Max-Age=0; Path=/; HttpOnly; SameSite=strict")
+_OPEN = ("/hushdesk/static/", "/project/translations")  # the login page needs its translations
 
 
 def protected(path: str) -> bool:
@@ -78,7 +77,8 @@ class SessionGuard:
                 await self.on_end(verdict)
             scope.setdefault("state", {})["hushdesk_verdict"] = verdict
         if protected(path) and token is not None and verdict is not None and not verdict.ok:
-            await _deny(send, 401, verdict.login_error, clear=True)
+            # The cookie is left in place: the login page's script asks why the session ended.
+            await _deny(send, 401, verdict.login_error)
             return
         if (path.startswith("/project/") and verdict is not None and verdict.claims is not None
                 and verdict.claims.role not in CHAT_ROLES):
@@ -105,10 +105,8 @@ class SessionGuard:
         await self.app(scope, receive, wrapped)
 
 
-async def _deny(send: Any, status: int, detail: str, *, clear: bool = False) -> None:
+async def _deny(send: Any, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if clear:
-        headers.append((b"set-cookie", _CLEAR))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

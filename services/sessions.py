@@ -99,12 +99,28 @@ def tokens_from_headers(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     return "".join(chunks) or bearer
 
 
-def decode_claims(token: str, secret: str) -> Claims | None:
-    """The claims of a token signed with `secret` and not past its `exp`, else None."""
+def decode_claims(token: str, secret: str, *, now: float | None = None) -> Claims | None:
+    """The claims of a token signed with `secret` and not past its `exp` (at `now`), else None."""
+    data = _decode(token, secret)
+    if data is None or data["exp"] <= (time.time() if now is None else now):
+        return None
+    return _claims(data)
+
+
+def _decode(token: str, secret: str) -> dict[str, Any] | None:
+    """The payload of a well-signed token that has a numeric `exp` (not checked here), else None."""
     try:
-        data = pyjwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp"]})
+        data = pyjwt.decode(token, secret, algorithms=["HS256"],
+                            options={"require": ["exp"], "verify_exp": False})
     except (pyjwt.PyJWTError, ValueError, TypeError):
         return None
+    exp = data.get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        return None
+    return data
+
+
+def _claims(data: dict[str, Any]) -> Claims | None:
     meta = data.get("metadata")
     user = data.get("identifier")
     if not isinstance(meta, dict) or not isinstance(user, str) or not user:
@@ -270,10 +286,14 @@ class SessionRegistry:
 
     def check(self, token: str | None, *, touch: bool = True) -> Verdict:
         """Whether this token's session is active; `touch` counts the call as activity."""
-        claims = decode_claims(token, self._secret) if token else None
+        data = _decode(token, self._secret) if token else None
+        claims = _claims(data) if data is not None else None
         if claims is None:
             return Verdict(INVALID)
         now = self._clock()
+        if data["exp"] <= now:  # type: ignore[index]
+            # The token's own expiry (set to the session's maximum length): say so, not "invalid".
+            return Verdict(EXPIRED, claims)
         sid_hash = self.store.sid_hash(claims.sid)
         with self._lock:
             live = self._live.get(sid_hash)
@@ -295,7 +315,8 @@ class SessionRegistry:
 
     def end(self, token: str, reason: str = "logout") -> Claims | None:
         """End the session of this token and revoke the token itself (blocking); its claims or None."""
-        claims = decode_claims(token, self._secret)
+        data = _decode(token, self._secret)
+        claims = _claims(data) if data is not None else None
         if claims is None:
             return None
         now = self._clock()

@@ -2,7 +2,8 @@
 
 Every route reads the `Verdict` the session guard left in the request state and checks the role
 server-side: `/hushdesk/admin…` is for admins only, `/hushdesk/audit…` for auditors only; staff get
-403 on both. Forms are protected against cross-site requests twice: the `Origin` must be this server
+403 on both. Forms are protected against cross-site requests three times: the login cookie is SameSite, the
+`Origin` must be this server (or `null`, which browsers send under `Referrer-Policy: no-referrer`),
 and a per-session token (keyed hash of the session id) must come back with the form. Pages use no
 script and load nothing from elsewhere; text is escaped.
 
@@ -63,9 +64,10 @@ def _claims(request: Request, role: str) -> Claims | Response:
 
 
 def _same_origin(request: Request) -> bool:
+    """This server's origin, or `null`: what a browser sends with our forms under no-referrer."""
     origin = request.headers.get("origin")
     host = request.headers.get("host", "")
-    return bool(origin) and urlsplit(origin).netloc.lower() == host.lower()
+    return origin == "null" or (bool(origin) and urlsplit(origin).netloc.lower() == host.lower())
 
 
 def _page(title: str, body: str) -> HTMLResponse:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -37,7 +38,8 @@ STAFF, STAFF_PASSWORD = "clerk", "correct horse battery staple"
 class App:
     """The app running as `chainlit run app.py` in a scratch directory."""
 
-    def __init__(self, tmp: Path, engine: FakeEngine) -> None:
+    def __init__(self, tmp: Path, engine: FakeEngine, *, users: tuple[tuple[str, str, str], ...] = (),
+                 **env: str) -> None:
         self.dir = tmp / "site"
         self.dir.mkdir()
         (self.dir / "app.py").symlink_to(ROOT / "app.py")
@@ -46,11 +48,11 @@ class App:
         self.data = tmp / "data"
         self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
                             HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG",
-                            HUSHDESK_OUTPUT_POLICY="CN_ID=block")
+                            HUSHDESK_OUTPUT_POLICY="CN_ID=block", **env)
         boot = self.cli("services.bootstrap")
-        assert "admin" in boot.stdout
-        self.cli("services.users", "add", STAFF, "--role", "staff", "--password-stdin",
-                 stdin=STAFF_PASSWORD + "\n")
+        self.admin_password = re.search(r"with password: (\S+)", boot.stdout).group(1)
+        for name, role, password in ((STAFF, "staff", STAFF_PASSWORD), *users):
+            self.cli("services.users", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "server.log"
@@ -112,6 +114,12 @@ def login(page, url, user, password):
     page.click("button[type=submit]")
 
 
+def accept_consent(page):
+    """Accept the first-login consent notice (shown until accepted)."""
+    page.get_by_role("button", name="I accept").click()
+    page.wait_for_function("() => document.body.innerText.includes('acceptance has been recorded')")
+
+
 def _get(url: str, **headers: str) -> tuple[int, dict[str, str]]:
     request = urllib.request.Request(url, headers=headers)
     try:
@@ -164,6 +172,7 @@ def test_login_chat_stream_logout(site, browser):
 
     login(page, app.url, STAFF, STAFF_PASSWORD)
     page.wait_for_selector("#chat-input")
+    accept_consent(page)
     before = len(engine.requests())
     page.fill("#chat-input", f"客户的手机是{PHONE}，{CANARY}，请查询订单状态")
     page.click("#chat-submit")
@@ -229,7 +238,7 @@ def test_login_chat_stream_logout(site, browser):
             .stdout.splitlines() if line.strip()]
     kinds = [r["kind"] for r in rows]
     assert kinds.count("login_failed") == 1 and kinds.count("login") == 1
-    assert kinds.count("turn") == 4 and kinds.count("logout") == 1
+    assert kinds.count("turn") == 4 and kinds.count("logout") == 1 and kinds.count("consent") == 1
     turns = [r for r in rows if r["kind"] == "turn"]
     assert turns[0]["outcome"] == "ok" and turns[0]["redactions_in"] in ({"PHONE": 1}, '{"PHONE":1}')
 

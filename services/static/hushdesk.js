@@ -21,9 +21,21 @@
     document.body.appendChild(a);
   }
   function check() {
-    if (window.location.pathname.indexOf("/login") === 0) { later(1000); return; }
+    var onLogin = window.location.pathname.indexOf("/login") === 0;
+    if (onLogin && /[?&]error=/.test(window.location.search)) { later(1000); return; }
     fetch(STATUS, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
+        if (onLogin) {
+          // Chainlit may have sent the page here itself (its own 401); the server still knows why.
+          if (r.status === 401 && body.detail && body.detail !== "sessionRequired") {
+            window.location.replace("/login?error=" + encodeURIComponent(body.detail));
+          } else if (r.status === 200 && body.home && body.home !== "/") {
+            window.location.assign(body.home);  // signed in without chat (auditors): their page
+          } else { later(1000); }
+          return;
+        }
+        // No login at all: Chainlit itself shows the login page; an ended session says why.
+        if (r.status === 401 && body.detail === "sessionRequired") { later(2000); return; }
         if (r.status === 401) { toLogin(body.detail); return; }
         if (r.status !== 200) { later(5000); return; }
         if (body.home && body.home !== "/" && window.location.pathname.indexOf("/hushdesk/") !== 0) {
@@ -35,5 +47,20 @@
       });
     }, function () { later(2000); });
   }
+  // Chainlit 2.12's login form shows "Unable to sign in" for every failure (it looks up the HTTP
+  // status text, not the answer's detail); the login page shows `?error=<key>` properly, so a
+  // refused sign-in reloads it with the reason: wrong credentials, or too many attempts (429).
+  var originalFetch = window.fetch;
+  window.fetch = function (input, init) {
+    return originalFetch.apply(this, arguments).then(function (r) {
+      var url = typeof input === "string" ? input : (input && input.url) || "";
+      var method = (init && init.method) || (input && input.method) || "GET";
+      if (!r.ok && method.toUpperCase() === "POST" && /\/login$/.test(url.split("?")[0]) &&
+          (r.status === 401 || r.status === 429)) {
+        window.location.replace("/login?error=" + (r.status === 429 ? "tooManyAttempts" : "credentialsSignin"));
+      }
+      return r;
+    });
+  };
   check();
 })();
