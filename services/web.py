@@ -10,6 +10,7 @@ script and load nothing from elsewhere; text is escaped.
     GET  /hushdesk/session            status for the page's script (not counted as activity)
     GET  /hushdesk/static/hushdesk.js the page's script: redirects to the login page when the
                                       session ends, saying why; sends auditors to their page
+    GET  /hushdesk/static/fonts.css   the Inter font, served from here instead of Google Fonts
     GET  /hushdesk/admin              users, their status, live sessions; forms below
     POST /hushdesk/admin/users        action=add|disable|enable|unlock|set-role|end-sessions
     POST /hushdesk/admin/end-all      end every live session
@@ -45,7 +46,11 @@ __all__ = ["routes", "SCRIPT_PATH"]
 
 _log = logging.getLogger(__name__)
 SCRIPT_PATH = "/hushdesk/static/hushdesk.js"
-_SCRIPT = Path(__file__).resolve().parent / "static" / "hushdesk.js"
+_STATIC = Path(__file__).resolve().parent / "static"
+# Only these files are served (a fixed list: no path from the request ever reaches the disk).
+_STATIC_FILES = {p.relative_to(_STATIC).as_posix(): p for p in _STATIC.rglob("*")
+                 if p.is_file() and p.suffix in (".js", ".css", ".woff2")}
+_TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2"}
 HOME = {"auditor": "/hushdesk/audit"}
 _ACTIONS = ("add", "disable", "enable", "unlock", "set-role", "end-sessions")
 
@@ -101,9 +106,12 @@ def routes(runtime: "Runtime") -> list[Route]:
             "check_ms": int(runtime.sessions.check_interval * 1000),
         })
 
-    async def script(request: Request) -> Response:
-        return Response(_SCRIPT.read_bytes(), media_type="text/javascript",
-                        headers={"cache-control": "no-cache"})
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        path = _STATIC_FILES.get(name)
+        if path is None:
+            return PlainTextResponse("Not found.", status_code=404)
+        return Response(path.read_bytes(), media_type=_TYPES[path.suffix], headers={"cache-control": "no-cache"})
 
     async def admin_page(request: Request) -> Response:
         claims = _claims(request, "admin")
@@ -221,7 +229,7 @@ def routes(runtime: "Runtime") -> list[Route]:
     return [
         Route("/hushdesk/logout", logout, methods=["POST"]),
         Route(STATUS_PATH, session_status, methods=["GET"]),
-        Route(SCRIPT_PATH, script, methods=["GET"]),
+        Route("/hushdesk/static/{name:path}", static, methods=["GET"]),
         Route("/hushdesk/admin", admin_page, methods=["GET"]),
         Route("/hushdesk/admin/users", admin_users, methods=["POST"]),
         Route("/hushdesk/admin/end-all", admin_end_all, methods=["POST"]),

@@ -39,7 +39,7 @@ class App:
     """The app running as `chainlit run app.py` in a scratch directory."""
 
     def __init__(self, tmp: Path, engine: FakeEngine, *, users: tuple[tuple[str, str, str], ...] = (),
-                 **env: str) -> None:
+                 port: int | None = None, **env: str) -> None:
         self.dir = tmp / "site"
         self.dir.mkdir()
         (self.dir / "app.py").symlink_to(ROOT / "app.py")
@@ -53,7 +53,7 @@ class App:
         self.admin_password = re.search(r"with password: (\S+)", boot.stdout).group(1)
         for name, role, password in ((STAFF, "staff", STAFF_PASSWORD), *users):
             self.cli("services.users", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "server.log"
         self.log = open(self.log_path, "wb")
@@ -156,6 +156,11 @@ def test_headers_and_foreign_origins(site):
     assert _get(app.url + "/ws/socket.io/?EIO=4&transport=polling", Origin="http://evil.example")[0] == 403
     assert b" 101 " not in _ws_handshake(app.port, "http://evil.example") + b" "
     assert b" 101 " in _ws_handshake(app.port, app.url) + b" "
+    # Our static files: a fixed list, nothing else reachable through that route.
+    assert _get(app.url + "/hushdesk/static/fonts.css")[0] == 200
+    assert _get(app.url + "/hushdesk/static/fonts/inter-latin-400-normal.woff2")[0] == 200
+    for path in ("/hushdesk/static/..%2F..%2Fapp.py", "/hushdesk/static/../sessions.py", "/hushdesk/static/x.py"):
+        assert _get(app.url + path)[0] == 404
 
 
 def test_login_chat_stream_logout(site, browser):
@@ -233,6 +238,7 @@ def test_login_chat_stream_logout(site, browser):
     page.close()
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
     assert requested and hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
+    assert any(u.endswith(".woff2") for u in requested)  # the Inter font, from this server
 
     rows = [json.loads(line) for line in app.cli("services.audit", "tail", "-n", "20", "--json")
             .stdout.splitlines() if line.strip()]

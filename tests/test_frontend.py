@@ -42,6 +42,9 @@ def test_copy_drops_external_tags_and_source_maps(tmp_path):
     assert "googleapis" not in html and "gstatic" not in html and "jsdelivr" not in html
     assert 'src="/assets/index-X.js"' in html and 'href="/assets/index-X.css"' in html
     assert "<!-- FONT START -->" in html  # Chainlit's own markers stay (it fills them from a theme)
+    # hushdesk's own stylesheet (local fonts) and session script, from this server only.
+    assert '<link rel="stylesheet" href="/hushdesk/static/fonts.css">' in html
+    assert '<script src="/hushdesk/static/hushdesk.js" defer></script></head>' in html
     assert (built / "assets" / "index-X.js").exists()
     assert not list(built.rglob("*.map"))
 

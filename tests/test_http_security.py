@@ -75,3 +75,22 @@ def test_origins():
     assert call(mw, headers=[(b"origin", b"https://evil.example")], kind="websocket") == [
         {"type": "websocket.close", "code": 1008}]
     assert call(mw, kind="websocket") == [{"type": "websocket.accept"}]
+
+
+def test_login_cookie_samesite_is_set_and_the_oauth_state_cookie_stays_lax():
+    cookies = (b"access_token=abc; Path=/; SameSite=lax", b"oauth_state=xyz; Path=/; SameSite=lax")
+    sent = call(SecurityMiddleware(make_app(cookies=cookies), samesite="strict"))
+    set_cookies = [v for k, v in sent[0]["headers"] if k == b"set-cookie"]
+    assert set_cookies[0].startswith(b"access_token=abc") and b"SameSite=strict" in set_cookies[0]
+    assert b"lax" not in set_cookies[0].lower()
+    assert b"SameSite=lax" in set_cookies[1]
+    lax = call(SecurityMiddleware(make_app(cookies=cookies[:1]), samesite="lax"))
+    assert b"SameSite=lax" in dict(lax[0]["headers"])[b"set-cookie"]
+
+
+def test_null_origin_is_accepted_only_for_our_own_form_routes():
+    mw = SecurityMiddleware(make_app())
+    assert call(mw, path="/hushdesk/admin/users", headers=[(b"origin", b"null")])[0]["status"] == 200
+    assert call(mw, path="/project/action", headers=[(b"origin", b"null")])[0]["status"] == 403
+    assert call(mw, path="/hushdesk/admin", headers=[(b"origin", b"null")], kind="websocket") == [
+        {"type": "websocket.close", "code": 1008}]
