@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import re
 from typing import Awaitable, Callable, MutableMapping, Any
@@ -46,6 +47,17 @@ def csp_for(html: bytes | None) -> bytes:
             digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
             hashes += f" 'sha256-{digest}'"
     return _CSP.format(scripts=hashes).encode()
+
+
+def _decoded(start: Message, body: bytes) -> bytes | None:
+    """The page as the browser will read it: Chainlit gzips larger responses (inner middleware)."""
+    encoding = next((v for k, v in start.get("headers", ()) if k.lower() == b"content-encoding"), b"")
+    if encoding.strip().lower() != b"gzip":
+        return body
+    try:
+        return gzip.decompress(body)
+    except (OSError, EOFError):
+        return None  # an unreadable page gets a policy with no inline script allowed
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -124,7 +136,7 @@ class SecurityMiddleware:
                 start, *bodies = held
                 held.clear()
                 page = b"".join(b.get("body", b"") for b in bodies)
-                start["headers"].append((b"content-security-policy", csp_for(page)))
+                start["headers"].append((b"content-security-policy", csp_for(_decoded(start, page))))
                 await send(start)
                 await send({"type": "http.response.body", "body": page})
                 return

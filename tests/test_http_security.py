@@ -94,3 +94,19 @@ def test_null_origin_is_accepted_only_for_our_own_form_routes():
     assert call(mw, path="/project/action", headers=[(b"origin", b"null")])[0]["status"] == 403
     assert call(mw, path="/hushdesk/admin", headers=[(b"origin", b"null")], kind="websocket") == [
         {"type": "websocket.close", "code": 1008}]
+
+
+def test_a_gzipped_page_gets_the_hashes_of_its_decompressed_scripts():
+    import gzip
+
+    page = b"<html><head><script>const global = globalThis;</script></head></html>"
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html"), (b"content-encoding", b"gzip")]})
+        await send({"type": "http.response.body", "body": gzip.compress(page)})
+
+    sent = call(SecurityMiddleware(app))
+    digest = base64.b64encode(hashlib.sha256(b"const global = globalThis;").digest()).decode()
+    assert f"'sha256-{digest}'" in head(sent)["content-security-policy"]
+    assert gzip.decompress(sent[1]["body"]) == page
