@@ -43,6 +43,7 @@ import chainlit as cl  # noqa: E402  (after the secret is in place)
 import chainlit.server  # noqa: E402
 from chainlit.config import config as _chainlit_config  # noqa: E402
 from chainlit.oauth_providers import get_configured_oauth_providers  # noqa: E402
+from chainlit.session import WebsocketSession  # noqa: E402
 
 from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
 from services.http_security import SecurityMiddleware  # noqa: E402
@@ -107,6 +108,11 @@ def _secure_http() -> None:
     _chainlit_config.project.user_session_timeout = int(settings.session_max_seconds)
 
 
+if _chainlit_config.run.root_path:
+    # The session guard, our routes and the page's script assume the app is served at /.
+    print("hushdesk cannot start: --root-path is not supported; serve hushdesk at / (a proxy may "
+          "map a host name to it).", file=sys.stderr)
+    raise SystemExit(2)
 _secure_http()
 
 
@@ -126,6 +132,11 @@ def _guard_socket() -> None:
         if verdict.claims is None or verdict.claims.role not in CHAT_ROLES:
             raise ConnectionRefusedError("forbidden")
         result = await connect(sid, environ, auth)
+        session = WebsocketSession.get(sid)
+        if session is not None and session.token != token:
+            # Chainlit signed the socket in with another token than the one checked: refuse it.
+            await sio.disconnect(sid)
+            raise ConnectionRefusedError("sessionRevoked")
         _sockets[sid] = token  # type: ignore[assignment]
         return result
 
@@ -166,12 +177,15 @@ async def _watchdog() -> None:
         except Exception as exc:  # noqa: BLE001 - keep watching; the next tick retries
             log.error("session sync failed: %s", type(exc).__name__)
         for sid, token in list(_sockets.items()):
-            verdict = runtime.sessions.check(token, touch=False)
-            if not verdict.ok:
-                if verdict.newly_ended:
-                    await _session_ended(verdict)
-                _sockets.pop(sid, None)
-                await sio.disconnect(sid)
+            try:
+                verdict = runtime.sessions.check(token, touch=False)
+                if not verdict.ok:
+                    _sockets.pop(sid, None)
+                    if verdict.newly_ended:
+                        await _session_ended(verdict)
+                    await sio.disconnect(sid)
+            except Exception as exc:  # noqa: BLE001 - one socket must not stop the watch over the others
+                log.error("session watch failed for a socket: %s", type(exc).__name__)
 
 
 def _lang() -> str:
@@ -186,6 +200,16 @@ async def _startup() -> None:
     global _watchdog_task
     await runtime.start()
     _watchdog_task = asyncio.create_task(_watchdog())
+    _watchdog_task.add_done_callback(_watchdog_stopped)
+
+
+def _watchdog_stopped(task: asyncio.Task) -> None:
+    global _watchdog_task
+    if task.cancelled():
+        return
+    log.error("session watchdog stopped (%s); restarting it", type(task.exception()).__name__)
+    _watchdog_task = asyncio.get_running_loop().create_task(_watchdog())
+    _watchdog_task.add_done_callback(_watchdog_stopped)
 
 
 @cl.on_app_shutdown
@@ -195,9 +219,9 @@ async def _shutdown() -> None:
     await runtime.stop()
 
 
-async def _signed_in(user) -> cl.User:
+async def _signed_in(user) -> cl.User | None:
     metadata = await runtime.begin_session(user)
-    return cl.User(identifier=user.name, metadata=metadata)
+    return None if metadata is None else cl.User(identifier=user.name, metadata=metadata)
 
 
 @cl.password_auth_callback
@@ -213,6 +237,9 @@ async def _password_login(username: str, password: str) -> cl.User | None:
     except HushdeskError as exc:
         log.error("login could not be checked: %s", exc.outcome)
         return None
+    except Exception as exc:  # noqa: BLE001 - Chainlit would log the whole exception
+        log.error("login could not be checked: %s", type(exc).__name__)
+        return None
 
 
 if get_configured_oauth_providers():
@@ -224,6 +251,9 @@ if get_configured_oauth_providers():
             return None if user is None else await _signed_in(user)
         except HushdeskError as exc:
             log.error("OAuth sign-in could not be checked: %s", exc.outcome)
+            return None
+        except Exception as exc:  # noqa: BLE001 - Chainlit would log the whole exception
+            log.error("OAuth sign-in could not be checked: %s", type(exc).__name__)
             return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ __all__ = ["Runtime", "resolve_model_dir", "LoginRefused", "consent_text", "cons
 log = logging.getLogger("hushdesk.runtime")
 
 _FIRST_START_RETRY = 10.0
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hushdesk-passwords")
 
 
 def consent_text(settings: Settings, lang: str) -> str:
@@ -166,12 +168,14 @@ class Runtime:
         address must wait, or when the account is locked.
         """
         who = self.user_hash(name if isinstance(name, str) else "")
-        if not self.throttle.check(who, address).allowed:
+        if not self.throttle.attempt(who, address).allowed:
             await self.audit.write(AuthRecord("login_refused", who, outcome="throttled"))
             raise LoginRefused()
-        check: LoginCheck = await asyncio.to_thread(self.users.check_login, name, password)
+        # argon2 on its own small pool: a burst of sign-ins never starves the default one.
+        check: LoginCheck = await asyncio.get_running_loop().run_in_executor(
+            _HASHING, self.users.check_login, name, password)
         if check.outcome == "ok" and check.user is not None:
-            self.throttle.success(who)
+            self.throttle.succeeded(who, address)
             if check.user.failed_logins:
                 await asyncio.to_thread(self.users.record_success, check.user.name)
             await self.audit.write(AuthRecord("login", who, role=check.user.role))
@@ -179,7 +183,6 @@ class Runtime:
         if check.outcome == "locked":
             await self.audit.write(AuthRecord("login_refused", who, outcome="locked"))
             raise LoginRefused()
-        self.throttle.failure(who, address)
         _, locked = await asyncio.to_thread(self.users.record_failure, name, self.settings.login_lockout_attempts)
         await self.audit.write(AuthRecord("login_failed", who, outcome=check.outcome))
         if locked:
@@ -189,9 +192,10 @@ class Runtime:
     async def oauth_login(self, provider: str, identifier: object, userinfo: object) -> User | None:
         """A user signed in at the identity provider: map their groups to a role; audit the attempt.
 
-        Known users keep their account (disabled or locked ones are refused); the mapped role, when
-        there is one, is the session's role. Unknown users are refused unless auto-provisioning is
-        on and the map gives them a role.
+        Known users must have been created for this provider (a password account is never taken
+        over); disabled or locked ones are refused; the mapped role, when there is one, becomes the
+        account's role. Unknown users are refused unless auto-provisioning is on and the map gives
+        them a role. An identity whose provider says `email_verified: false` is refused.
         """
         from .oidc import identity_from_userinfo
 
@@ -205,7 +209,15 @@ class Runtime:
             await self.audit.write(AuthRecord("login_failed", self.user_hash(""), outcome="oauth_bad_identity"))
             return None
         who = self.user_hash(identity.name)
+        if info.get("email_verified") is False:
+            await self.audit.write(AuthRecord("login_failed", who, outcome="oauth_unverified"))
+            return None
         user = await asyncio.to_thread(self.users.get, identity.name)
+        if user is not None and user.source != _source(provider):
+            # A local password account (or another provider's) is never taken over by a provider
+            # identity that happens to carry the same name.
+            await self.audit.write(AuthRecord("login_failed", who, outcome="oauth_other_account"))
+            return None
         if user is None:
             if not (self.settings.oidc_auto_provision and identity.role):
                 await self.audit.write(AuthRecord("login_failed", who, outcome="oauth_unknown_user"))
@@ -214,10 +226,13 @@ class Runtime:
         if user.disabled or user.locked:
             await self.audit.write(AuthRecord("login_failed", who, outcome="disabled" if user.disabled else "locked"))
             return None
-        role = identity.role or user.role
-        if role != user.role:
-            user = User(**{**user.__dict__, "role": role})
-        await self.audit.write(AuthRecord("login", who, role=role, outcome="oauth"))
+        if identity.role and identity.role != user.role:
+            try:  # the provider's groups decide; the account follows them
+                user = await asyncio.to_thread(self.users.set_role, user.name, identity.role)
+            except HushdeskError:  # e.g. it would leave no enabled admin
+                await self.audit.write(AuthRecord("login_failed", who, outcome="oauth_role_conflict"))
+                return None
+        await self.audit.write(AuthRecord("login", who, role=user.role, outcome="oauth"))
         return user
 
     @property
@@ -241,9 +256,13 @@ class Runtime:
                                           session_hash=self.sessions.store.sid_hash(sid) if sid else None,
                                           outcome="accepted"))
 
-    async def begin_session(self, user: User) -> dict:
-        """Start a login session for a signed-in user; the metadata its token carries."""
-        return await asyncio.to_thread(self.sessions.begin, user.name, user.role)
+    async def begin_session(self, user: User) -> dict | None:
+        """Start a login session for a signed-in user: the metadata its token carries, or None (and
+        audited) when the account was disabled, locked or changed since its credentials were checked."""
+        metadata = await asyncio.to_thread(self.sessions.begin, user.name, user.role)
+        if metadata is None:
+            await self.audit.write(AuthRecord("login_refused", self.user_hash(user.name), outcome="changed"))
+        return metadata
 
     async def logout(self, token: str) -> None:
         """End the token's session and revoke the token; audit the logout."""

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 import jwt as pyjwt
+from starlette.requests import cookie_parser
 from sqlalchemy.engine import Engine
 
 from .keys import hash_id
 from .store import transaction
 
-__all__ = ["Claims", "Verdict", "SessionStore", "SessionRegistry", "LOGIN_ERROR", "tokens_from_headers"]
+__all__ = ["Claims", "Verdict", "SessionStore", "SessionRegistry", "LOGIN_ERROR", "AMBIGUOUS", "tokens_from_headers"]
 
 _log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ LOGIN_ERROR = {IDLE: "sessionIdle", EXPIRED: "sessionExpired", REVOKED: "session
                INVALID: "sessionRevoked"}
 _ROLES = ("staff", "admin", "auditor")
 _COOKIE = "access_token"
+AMBIGUOUS = "ambiguous"  # a token read that never validates
 
 
 @dataclass(frozen=True)
@@ -76,27 +78,40 @@ class Verdict:
 
 
 def tokens_from_headers(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
-    """The login token from a `Cookie` (also Chainlit's chunked form) or `Authorization: Bearer`."""
-    cookies: dict[str, str] = {}
+    """The login token exactly as Chainlit reads it: the `access_token` cookie (or its chunks), else
+    the first `Authorization: Bearer`; None without one.
+
+    A request that could be read two ways (two Cookie or Authorization headers, a login cookie named
+    twice, a cookie and a Bearer token that differ) answers
+    AMBIGUOUS, which never validates: the guard must check the very token Chainlit will use.
+    """
+    cookie_headers = [v for k, v in headers if k.lower() == b"cookie"]
+    auth_headers = [v for k, v in headers if k.lower() == b"authorization"]
+    if len(cookie_headers) > 1 or len(auth_headers) > 1:
+        return AMBIGUOUS
+    cookie_token = None
+    if cookie_headers:
+        raw = cookie_headers[0].decode("latin-1")
+        names = [part.split("=", 1)[0].strip() for part in raw.split(";") if "=" in part]
+        ours = [n for n in names if n.startswith(_COOKIE)]
+        if len(set(ours)) != len(ours):
+            return AMBIGUOUS
+        cookies = cookie_parser(raw)
+        cookie_token = cookies.get(_COOKIE) or None
+        if cookie_token is None:
+            chunks, i = [], 0
+            while f"{_COOKIE}_{i}" in cookies:
+                chunks.append(cookies[f"{_COOKIE}_{i}"])
+                i += 1
+            cookie_token = "".join(chunks) or None
     bearer = None
-    for key, value in headers:
-        name = key.lower()
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                k, sep, v = part.strip().partition("=")
-                if sep:
-                    cookies.setdefault(k, v)
-        elif name == b"authorization":
-            scheme, _, rest = value.decode("latin-1").strip().partition(" ")
-            if scheme.lower() == "bearer" and rest.strip():
-                bearer = rest.strip()
-    if cookies.get(_COOKIE):
-        return cookies[_COOKIE]
-    chunks, i = [], 0
-    while f"{_COOKIE}_{i}" in cookies:
-        chunks.append(cookies[f"{_COOKIE}_{i}"])
-        i += 1
-    return "".join(chunks) or bearer
+    if auth_headers:
+        scheme, _, rest = auth_headers[0].decode("latin-1").strip().partition(" ")
+        if scheme.lower() == "bearer" and rest.strip():
+            bearer = rest.strip()
+    if cookie_token and bearer and cookie_token != bearer:
+        return AMBIGUOUS
+    return cookie_token or bearer
 
 
 def decode_claims(token: str, secret: str, *, now: float | None = None) -> Claims | None:
@@ -157,12 +172,17 @@ class SessionStore:
         """Keyed hash of a login token."""
         return hash_id(self._pepper, "token", token)
 
-    def begin(self, sid: str, user: str, role: str, now: float) -> None:
-        """Record a new session."""
+    def begin(self, sid: str, user: str, role: str, now: float) -> bool:
+        """Record a new session, in one transaction with a fresh look at the account: False (nothing
+        recorded) when it has meanwhile been disabled, locked or given another role."""
         with transaction(self._engine, write=True) as conn:
+            row = conn.exec_driver_sql("SELECT role, disabled, locked FROM users WHERE name = ?", (user,)).first()
+            if row is None or row[1] or row[2] or row[0] != role:
+                return False
             conn.exec_driver_sql(
                 "INSERT INTO sessions (sid_hash, user_hash, role, login_at, last_seen) VALUES (?, ?, ?, ?, ?)",
                 (self.sid_hash(sid), self.user_hash(user), role, now, now))
+        return True
 
     def end(self, sid_hashes: Iterable[str], reason: str, now: float) -> int:
         """End these sessions (those not ended yet); bump the epoch. Returns how many ended."""
@@ -275,11 +295,13 @@ class SessionRegistry:
             self._revoked = revoked
             self._epoch = epoch
 
-    def begin(self, user: str, role: str) -> dict[str, Any]:
-        """Start a session (blocking: call it off the event loop); returns the token metadata to add."""
+    def begin(self, user: str, role: str) -> dict[str, Any] | None:
+        """Start a session (blocking: call it off the event loop); the token metadata to add, or None
+        when the account changed since its password was checked (disabled, locked, other role)."""
         sid = secrets.token_urlsafe(24)
         now = self._clock()
-        self.store.begin(sid, user, role, now)
+        if not self.store.begin(sid, user, role, now):
+            return None
         with self._lock:
             self._live[self.store.sid_hash(sid)] = _Live(self.store.user_hash(user), role, now, now)
         return {"role": role, "sid": sid, "login_at": now}

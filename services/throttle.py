@@ -3,8 +3,10 @@
 After `free_attempts` consecutive failures for an account (`address_free_attempts` for a client
 address, which many staff behind one proxy may share), each further attempt must wait 1, 2, 4 … up
 to `max_delay` seconds after the last failure; attempts made sooner are refused without checking
-the password. A success clears the account's count. Counts are forgotten `forget_after` seconds
-after the last failure. Lockout (persistent, lifted by an admin) is the users table's business.
+the password. `attempt` counts an allowed attempt as a failure at once (so a burst of parallel
+attempts cannot all slip through while their passwords are being checked); `succeeded` takes it
+back and clears the account's count. Counts are forgotten `forget_after` seconds after the last
+failure. Lockout (persistent, lifted by an admin) is the users table's business.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class LoginThrottle:
         self.max_delay = max_delay
         self.forget_after = forget_after
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._entries: dict[tuple[str, str], _Entry] = {}
 
     def delay(self, failures: int, free: int) -> float:
@@ -66,6 +68,24 @@ class LoginThrottle:
                     continue
                 wait = max(wait, entry.last + self.delay(entry.failures, free) - now)
         return ThrottleDecision(wait <= 0, max(0.0, wait))
+
+    def attempt(self, account: str, address: str | None) -> ThrottleDecision:
+        """Check, and when allowed count the attempt as a failure until `succeeded` says otherwise."""
+        with self._lock:
+            decision = self.check(account, address)
+            if decision.allowed:
+                self.failure(account, address)
+        return decision
+
+    def succeeded(self, account: str, address: str | None) -> None:
+        """The attempt counted by `attempt` succeeded: clear the account, take it back for the address."""
+        with self._lock:
+            self._entries.pop(("account", account), None)
+            entry = self._entries.get(("address", address)) if address else None
+            if entry is not None:
+                entry.failures -= 1
+                if entry.failures <= 0:
+                    del self._entries[("address", address)]
 
     def failure(self, account: str, address: str | None) -> None:
         """Count a failed attempt."""

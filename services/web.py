@@ -75,6 +75,11 @@ def _same_origin(request: Request) -> bool:
     return origin == "null" or (bool(origin) and urlsplit(origin).netloc.lower() == host.lower())
 
 
+def _signout(token: str) -> str:
+    return (f"<form method=\"post\" action=\"/hushdesk/logout\"><input type=\"hidden\" name=\"csrf\" "
+            f"value=\"{html.escape(token)}\"><button id=\"signout\">Sign out / 退出</button></form>")
+
+
 def _page(title: str, body: str) -> HTMLResponse:
     return HTMLResponse(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -121,7 +126,7 @@ def routes(runtime: "Runtime") -> list[Route]:
         now = time.time()
         live = await asyncio.to_thread(runtime.sessions.store.open_count, now - runtime.sessions.max,
                                        now - runtime.sessions.idle)
-        notice = request.query_params.get("done", "")
+        notice = _NOTICES.get(request.query_params.get("done", ""), "")
         token = html.escape(csrf(claims))
         rows = "".join(
             f"<tr><td>{html.escape(u.name)}</td><td>{u.role}</td><td data-status=\"{status(u)}\">{status(u)}</td>"
@@ -138,7 +143,7 @@ def routes(runtime: "Runtime") -> list[Route]:
             "<h1>hushdesk — Administration / 管理</h1>"
             "<p class=\"note\">Usage is anonymized; no conversation is stored or shown here. "
             "不存储、不显示任何对话内容。</p>"
-            + (f"<p class=\"ok\" id=\"notice\">{html.escape(notice[:200])}</p>" if notice else "")
+            + (f"<p class=\"ok\" id=\"notice\">{html.escape(notice)}</p>" if notice else "")
             + "<h2>Live sessions / 在线会话</h2><p id=\"live\">"
             + ", ".join(f"{r}: {live.get(r, 0)}" for r in ROLES)
             + f"</p><form method=\"post\" action=\"/hushdesk/admin/end-all\"><input type=\"hidden\" "
@@ -154,7 +159,7 @@ def routes(runtime: "Runtime") -> list[Route]:
             f"<input type=\"hidden\" name=\"csrf\" value=\"{token}\"><input type=\"hidden\" name=\"action\" value=\"set-role\">"
             "<input name=\"name\" placeholder=\"name\" required> <select name=\"role\">" + role_options +
             "</select> <button>Set role</button></form></fieldset>"
-            "<p><a href=\"/\">Back to the chat / 返回聊天</a></p>")
+            "<p><a href=\"/\">Back to the chat / 返回聊天</a></p>" + _signout(csrf(claims)))
         return _page("hushdesk administration", body)
 
     async def admin_users(request: Request) -> Response:
@@ -170,10 +175,11 @@ def routes(runtime: "Runtime") -> list[Route]:
         try:
             done = await _apply(runtime, action, name, form)
         except HushdeskError as exc:
-            done = exc.message
+            done = _ERROR_CODES.get(type(exc).__name__, "failed")
         else:
             await runtime.admin_action(claims.user, action.replace("-", "_"), name)
-        return RedirectResponse("/hushdesk/admin?done=" + _quote(done), status_code=303)
+        # A fixed code, never a name or free text, goes into the URL (proxy logs, history).
+        return RedirectResponse("/hushdesk/admin?done=" + done, status_code=303)
 
     async def admin_end_all(request: Request) -> Response:
         claims = _claims(request, "admin")
@@ -200,8 +206,7 @@ def routes(runtime: "Runtime") -> list[Route]:
                 "<p class=\"note\">Rows hold keyed hashes, times, counts and outcomes; never what was said. "
                 "记录仅含哈希、时间、计数和结果，从不含对话内容。</p>"
                 "<p><a id=\"export\" href=\"/hushdesk/audit/export\">Export (JSON lines) / 导出</a></p>"
-                "<form method=\"post\" action=\"/hushdesk/logout\"><button id=\"signout\">Sign out / 退出</button>"
-                "</form>")
+                + _signout(csrf(claims)))
         return _page("hushdesk audit", body)
 
     async def audit_export(request: Request) -> Response:
@@ -215,7 +220,9 @@ def routes(runtime: "Runtime") -> list[Route]:
                                  headers={"content-disposition": "attachment; filename=hushdesk-audit.jsonl"})
 
     async def logout(request: Request) -> Response:
-        if not _same_origin(request):
+        verdict = _verdict(request)
+        form = await request.form()
+        if verdict is None or verdict.claims is None or not form_ok(request, verdict.claims, form):
             return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
         from .sessions import tokens_from_headers
 
@@ -238,31 +245,48 @@ def routes(runtime: "Runtime") -> list[Route]:
     ]
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text[:200], safe="")
+_NOTICES = {
+    "add": "User created. 已创建用户。", "disable": "User disabled; their sessions ended. 已停用用户并结束其会话。",
+    "enable": "User enabled. 已启用用户。", "unlock": "User unlocked. 已解锁用户。",
+    "set-role": "Role changed; their sessions ended. 已更改角色并结束其会话。",
+    "end-sessions": "Their sessions ended. 已结束其会话。",
+    "unknown": "There is no user with that name. 没有该用户。",
+    "exists": "A user with that name already exists. 该用户名已存在。",
+    "weak": "That password does not meet the policy. 密码不符合要求。",
+    "invalid": "That name or role is not valid. 用户名或角色无效。",
+    "last-admin": "The last enabled admin cannot be disabled or lose the role. 不能停用最后一个管理员。",
+    "failed": "The change could not be made. 无法完成更改。",
+}
+_ERROR_CODES = {
+    "UnknownUser": "unknown", "UserExists": "exists", "InvalidUserName": "invalid", "InvalidRole": "invalid",
+    "LastAdmin": "last-admin", **{name: "weak" for name in (
+        "PasswordRejected", "PasswordTooShort", "PasswordTooLong", "PasswordCommon", "PasswordContextual",
+        "PasswordRepetitive")},
+}
 
 
 async def _apply(runtime: "Runtime", action: str, name: str, form: Any) -> str:
+    """Carry out one admin action; its notice code (the action's name)."""
     users, sessions = runtime.users, runtime.sessions
     run: Callable[..., Any] = asyncio.to_thread
     if action == "add":
         role, password = form.get("role"), form.get("password") or ""
-        user = await run(users.add, name, role, password)
-        return f"Created {user.name} ({user.role})."
+        await run(users.add, name, role, password)
+        return "add"
     if action == "unlock":
-        return f"Unlocked {(await run(users.unlock, name)).name}."
+        await run(users.unlock, name)
+        return "unlock"
     if action == "end-sessions":
         if await run(users.get, name) is None:
             from .users import UnknownUser
             raise UnknownUser()
-        return f"Ended {await run(sessions.end_user, name, 'ended_by_admin')} session(s) of {name}."
+        await run(sessions.end_user, name, "ended_by_admin")
+        return "end-sessions"
     if action == "set-role":
-        user = await run(users.set_role, name, form.get("role"))
+        await run(users.set_role, name, form.get("role"))
         await run(sessions.end_user, name, "set_role")
-        return f"{user.name} is now {user.role}."
-    user = await run(users.disable if action == "disable" else users.enable, name)
+        return "set-role"
+    await run(users.disable if action == "disable" else users.enable, name)
     if action == "disable":
         await run(sessions.end_user, name, "disable")
-    return f"{user.name}: {status(user)}."
+    return action

@@ -237,6 +237,15 @@ def test_login_chat_stream_logout(site, browser):
     page.get_by_role("menuitem", name="Logout").click()
     page.wait_for_url("**/login")
     assert not [c for c in page.context.cookies() if c["name"].startswith("access_token")]
+
+    # The same page, still recorded: an admin signs in, opens the admin page and signs out there.
+    login(page, app.url, "admin", app.admin_password)
+    page.wait_for_selector("#chat-input")
+    page.wait_for_selector("#hushdesk-admin-link")
+    page.click("#hushdesk-admin-link")
+    page.wait_for_selector("#users")
+    page.click("#signout")
+    page.wait_for_url("**/login")
     page.close()
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
     assert requested and hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
@@ -247,8 +256,8 @@ def test_login_chat_stream_logout(site, browser):
     rows = [json.loads(line) for line in app.cli("services.audit", "tail", "-n", "20", "--json")
             .stdout.splitlines() if line.strip()]
     kinds = [r["kind"] for r in rows]
-    assert kinds.count("login_failed") == 1 and kinds.count("login") == 1
-    assert kinds.count("turn") == 4 and kinds.count("logout") == 1 and kinds.count("consent") == 1
+    assert kinds.count("login_failed") == 1 and kinds.count("login") == 2
+    assert kinds.count("turn") == 4 and kinds.count("logout") == 2 and kinds.count("consent") == 1
     turns = [r for r in rows if r["kind"] == "turn"]
     assert turns[0]["outcome"] == "ok" and turns[0]["redactions_in"] in ({"PHONE": 1}, '{"PHONE":1}')
 

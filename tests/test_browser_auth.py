@@ -432,3 +432,26 @@ def test_chinese_browser_gets_chinese_pages_and_messages(site, browser):
     login(page, app.url, AUDITOR, "wrong password for sure")
     page.wait_for_function("() => /[\\u4e00-\\u9fff]/.test(document.querySelector('[role=alert]')?.innerText || '')")
     context.close()
+
+
+def test_admin_forms_add_users_under_the_password_policy_and_keep_names_out_of_urls(site):
+    app, _ = site
+    admin = token_of(http_login(app, "admin", app.admin_password))
+    jar = {"access_token": admin}
+    page = httpx.get(app.url + "/hushdesk/admin", cookies=jar).text
+    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+    def post(path: str, **data: str) -> httpx.Response:
+        return httpx.post(app.url + path, cookies=jar, headers={"Origin": "null"}, data=data)
+
+    weak = post("/hushdesk/admin/users", csrf=csrf, action="add", name="newbie", role="staff", password="password2024!")
+    assert weak.status_code == 303 and weak.headers["location"] == "/hushdesk/admin?done=weak"
+    made = post("/hushdesk/admin/users", csrf=csrf, action="add", name="newbie", role="staff",
+                password="violet harbour lantern")
+    assert made.headers["location"] == "/hushdesk/admin?done=add"
+    listing = httpx.get(app.url + "/hushdesk/admin?done=add", cookies=jar).text
+    assert "newbie" in listing and "User created" in listing
+    assert "evil" not in httpx.get(app.url + "/hushdesk/admin?done=evil+text", cookies=jar).text
+    assert post("/hushdesk/logout").status_code == 403  # no form token
+    assert post("/hushdesk/logout", csrf=csrf).status_code == 303
+    assert get(app, "/hushdesk/admin", admin).status_code == 401

@@ -24,9 +24,10 @@ def run(tmp_path: Path, provision: bool, scenario):
                               "HUSHDESK_OIDC_ROLE_MAP": MAP, "HUSHDESK_OIDC_ROLE_CLAIM": "realm_access.roles",
                               "HUSHDESK_OIDC_AUTO_PROVISION": str(provision).lower()}, dotenv=False)
     _, engine, _ = ensure_initialised(settings)
-    UserStore(engine).add("known@example.com", "staff", "a long enough password")
-    UserStore(engine).add("gone@example.com", "staff", "a long enough password")
+    UserStore(engine).provision("known@example.com", "staff", "keycloak")
+    UserStore(engine).provision("gone@example.com", "staff", "keycloak")
     UserStore(engine).disable("gone@example.com")
+    UserStore(engine).add("local@example.com", "admin", "a long enough password")
 
     async def main():
         runtime = Runtime.open(settings)
@@ -50,17 +51,23 @@ def test_unknown_users_are_refused_without_auto_provisioning(tmp_path: Path) -> 
                 await rt.oauth_login("keycloak", "known@example.com", claims()),
                 await rt.oauth_login("keycloak", "gone@example.com", claims("hushdesk-staff")),
                 await rt.oauth_login("keycloak", "bad name!", claims("hushdesk-staff")),
-                await rt.oauth_login("keycloak", None, "not even a dict")]
+                await rt.oauth_login("keycloak", None, "not even a dict"),
+                await rt.oauth_login("keycloak", "local@example.com", claims("hushdesk-admins")),
+                await rt.oauth_login("generic", "known@example.com", claims("hushdesk-staff")),
+                await rt.oauth_login("keycloak", "known@example.com",
+                                     {**claims("hushdesk-staff"), "email_verified": False})]
 
     results, rows, users = run(tmp_path, False, scenario)
     assert results[0] is None
-    assert results[1].role == "admin"  # the provider's groups decide the session's role
-    assert results[2].role == "staff"  # no mapped group: the account's own role
-    assert results[3:] == [None, None, None]
+    assert results[1].role == "admin"  # the provider's groups decide, and the account follows
+    assert results[2].role == "admin"  # no mapped group: the account's own role
+    assert results[3:] == [None] * 6
     assert "new@example.com" not in [u.name for u in users]
+    assert {u.name: u.role for u in users}["local@example.com"] == "admin"  # never taken over
     outcomes = [r["outcome"] for r in rows if r["kind"] in ("login", "login_failed")]
     assert outcomes == ["oauth_unknown_user", "oauth", "oauth", "disabled", "oauth_bad_identity",
-                        "oauth_bad_identity"]
+                        "oauth_bad_identity", "oauth_other_account", "oauth_other_account",
+                        "oauth_unverified"]
 
 
 def test_auto_provisioning_creates_mapped_users_only(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from services.bootstrap import ensure_initialised
 from services.config import Settings, load_settings
 from services.keys import load_keys
 from services.runtime import LoginRefused, Runtime
-from services.sessions import SessionRegistry, SessionStore, decode_claims, tokens_from_headers
+from services.sessions import AMBIGUOUS, SessionRegistry, SessionStore, decode_claims, tokens_from_headers
 from services.store import transaction
 from services.throttle import LoginThrottle
 from services.users import UserStore
@@ -61,6 +61,9 @@ def registry(engine: Engine, clock: Clock, idle: float = 1800, max_: float = 432
 
 
 def login(reg: SessionRegistry, user: str = "clerk", role: str = "staff") -> str:
+    users = UserStore(reg.store._engine)
+    if users.get(user) is None:
+        users.provision(user, role, "test")  # no password to hash: sessions only need the account
     return make_token(SECRET, user, reg.begin(user, role))
 
 
@@ -118,7 +121,6 @@ def test_end_user_and_end_all_from_another_process_reach_the_server(engine: Engi
         assert out.returncode == 0, out.stderr
         return out.stdout
 
-    UserStore(engine).add("ann", "staff", "a long enough password")
     assert "Ended 1 live session(s) of 'ann'" in cli("end-sessions", "ann")
     reg.sync()
     assert reg.check(ann).state == "revoked" and reg.check(clerk).ok
@@ -130,8 +132,6 @@ def test_end_user_and_end_all_from_another_process_reach_the_server(engine: Engi
 def test_disabling_or_changing_a_user_ends_their_sessions(engine: Engine, settings: Settings) -> None:
     clock = Clock()
     reg = registry(engine, clock, pepper=load_keys(settings, create=False).pepper)
-    users = UserStore(engine)
-    users.add("ann", "staff", "a long enough password")
     first = login(reg, "ann")
     env = base_env(settings.data_dir)
     out = subprocess.run([sys.executable, "-m", "services.users", "disable", "ann"], env=env,
@@ -173,6 +173,16 @@ def test_tokens_from_headers() -> None:
     assert tokens_from_headers([(b"authorization", b"Bearer tok")]) == "tok"
     assert tokens_from_headers([(b"authorization", b"Basic tok")]) is None
     assert tokens_from_headers([]) is None
+    # Read exactly as Chainlit does, or refused as ambiguous: never one token checked, another used.
+    assert tokens_from_headers([(b"cookie", b"access_token=a; access_token=b")]) == AMBIGUOUS
+    assert tokens_from_headers([(b"cookie", b"access_token =a")]) == "a"  # Starlette trims names too
+    assert tokens_from_headers([(b"cookie", b"access_token=a; access_token =b")]) == AMBIGUOUS
+    assert tokens_from_headers([(b"cookie", b" access_token=a")]) == "a"  # leading space after ';' is normal
+    assert tokens_from_headers([(b"cookie", b"access_token=a"), (b"cookie", b"access_token=b")]) == AMBIGUOUS
+    assert tokens_from_headers([(b"authorization", b"Bearer a"), (b"authorization", b"Bearer b")]) == AMBIGUOUS
+    assert tokens_from_headers([(b"cookie", b"access_token=a"), (b"authorization", b"Bearer b")]) == AMBIGUOUS
+    assert tokens_from_headers([(b"cookie", b"access_token=a"), (b"authorization", b"Bearer a")]) == "a"
+    assert tokens_from_headers([(b"cookie", b'access_token="a"')]) == "a"  # quotes, as Starlette reads them
 
 
 @pytest.mark.parametrize("failures, wait", [(1, 0), (2, 0), (3, 1), (4, 2), (5, 4), (12, 300), (40, 300)])
@@ -258,3 +268,41 @@ def test_backoff_refuses_without_checking_the_password(settings: Settings, engin
 
     rows = asyncio.run(scenario())
     assert [(r["kind"], r["outcome"]) for r in rows][-1] == ("login_refused", "throttled")
+
+
+def test_a_session_is_not_begun_for_an_account_changed_since_its_password_was_checked(engine: Engine) -> None:
+    reg = registry(engine, Clock())
+    users = UserStore(engine)
+    users.provision("ann", "staff", "test")
+    users.provision("boss", "admin", "test")
+    users.disable("ann")
+    assert reg.begin("ann", "staff") is None  # disabled between the check and the session
+    assert reg.begin("boss", "staff") is None  # its role changed meanwhile
+    assert reg.begin("ghost", "staff") is None
+    assert reg.begin("boss", "admin") is not None
+
+
+def test_parallel_attempts_are_counted_before_their_passwords_are_checked() -> None:
+    throttle = LoginThrottle(free_attempts=3, address_free_attempts=100, clock=Clock())
+    decisions = [throttle.attempt("acct", "10.0.0.1") for _ in range(5)]  # a burst, none answered yet
+    assert [d.allowed for d in decisions] == [True, True, True, False, False]
+    throttle.succeeded("acct", "10.0.0.1")
+    assert throttle.attempt("acct", "10.0.0.1").allowed
+
+
+def test_huge_and_expanding_passwords_are_refused_and_audited_not_raised(settings: Settings, engine: Engine) -> None:
+    UserStore(engine).add("erin", "staff", "a long enough password")
+
+    async def scenario():
+        runtime = Runtime.open(settings)
+        runtime.audit.start()
+        try:
+            # U+FDFA becomes 18 characters under NFKC.
+            return [await runtime.login(name, "\ufdfa" * 1000, None) for name in ("erin", "nobody")], \
+                runtime.audit.tail(5)
+        finally:
+            runtime.audit.close()
+
+    results, rows = asyncio.run(scenario())
+    assert results == [None, None]
+    assert [(r["kind"], r["outcome"]) for r in rows] == [("login_failed", "denied")] * 2
