@@ -224,37 +224,36 @@ async def _signed_in(user) -> cl.User | None:
     return None if metadata is None else cl.User(identifier=user.name, metadata=metadata)
 
 
+async def _sign_in(check) -> cl.User | None:
+    """Run a credential check; a user with a new session, or None. Never lets an exception reach
+    Chainlit, which would log all of it."""
+    try:
+        user = await check
+        return None if user is None else await _signed_in(user)
+    except HushdeskError as exc:
+        if isinstance(exc, LoginRefused):
+            attempt = LOGIN_ATTEMPT.get()
+            if attempt is not None:
+                attempt.refused = True  # the guard answers 429 tooManyAttempts instead of 401
+        else:
+            log.error("sign-in could not be checked: %s", exc.outcome)
+        return None
+    except Exception as exc:  # noqa: BLE001
+        log.error("sign-in could not be checked: %s", type(exc).__name__)
+        return None
+
+
 @cl.password_auth_callback
 async def _password_login(username: str, password: str) -> cl.User | None:
     attempt = LOGIN_ATTEMPT.get()
-    try:
-        user = await runtime.login(username, password, attempt.address if attempt else None)
-        return None if user is None else await _signed_in(user)
-    except LoginRefused:
-        if attempt is not None:
-            attempt.refused = True  # the guard answers 429 tooManyAttempts instead of 401
-        return None
-    except HushdeskError as exc:
-        log.error("login could not be checked: %s", exc.outcome)
-        return None
-    except Exception as exc:  # noqa: BLE001 - Chainlit would log the whole exception
-        log.error("login could not be checked: %s", type(exc).__name__)
-        return None
+    return await _sign_in(runtime.login(username, password, attempt.address if attempt else None))
 
 
 if get_configured_oauth_providers():
     @cl.oauth_callback
     async def _oauth_login(provider_id: str, token: str, raw_user_data: dict, default_user: cl.User,
                            id_token: str | None = None) -> cl.User | None:
-        try:
-            user = await runtime.oauth_login(provider_id, default_user.identifier, raw_user_data)
-            return None if user is None else await _signed_in(user)
-        except HushdeskError as exc:
-            log.error("OAuth sign-in could not be checked: %s", exc.outcome)
-            return None
-        except Exception as exc:  # noqa: BLE001 - Chainlit would log the whole exception
-            log.error("OAuth sign-in could not be checked: %s", type(exc).__name__)
-            return None
+        return await _sign_in(runtime.oauth_login(provider_id, default_user.identifier, raw_user_data))
 
 
 @cl.on_logout

@@ -162,13 +162,21 @@ def routes(runtime: "Runtime") -> list[Route]:
             "<p><a href=\"/\">Back to the chat / 返回聊天</a></p>" + _signout(csrf(claims)))
         return _page("hushdesk administration", body)
 
-    async def admin_users(request: Request) -> Response:
+    async def admin_form(request: Request) -> tuple[Claims, Any] | Response:
+        """An admin's form post with its origin and form token checked, or the refusal."""
         claims = _claims(request, "admin")
         if isinstance(claims, Response):
             return claims
         form = await request.form()
         if not form_ok(request, claims, form):
             return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
+        return claims, form
+
+    async def admin_users(request: Request) -> Response:
+        checked = await admin_form(request)
+        if isinstance(checked, Response):
+            return checked
+        claims, form = checked
         action, name = form.get("action"), form.get("name")
         if action not in _ACTIONS or not isinstance(name, str):
             return PlainTextResponse("Unknown action.", status_code=400)
@@ -182,12 +190,10 @@ def routes(runtime: "Runtime") -> list[Route]:
         return RedirectResponse("/hushdesk/admin?done=" + done, status_code=303)
 
     async def admin_end_all(request: Request) -> Response:
-        claims = _claims(request, "admin")
-        if isinstance(claims, Response):
-            return claims
-        form = await request.form()
-        if not form_ok(request, claims, form):
-            return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
+        checked = await admin_form(request)
+        if isinstance(checked, Response):
+            return checked
+        claims, _ = checked
         count = await asyncio.to_thread(runtime.sessions.end_all, "ended_by_admin")
         await runtime.admin_action(claims.user, "end_all_sessions")
         # The admin's own session ended too: the next request lands on the login page.

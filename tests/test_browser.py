@@ -103,8 +103,18 @@ def browser():
         b.close()
 
 
+def fresh_page(browser, timeout_ms: int = 20_000, **context_options):
+    """A page in a new browser context (its own cookies); close it with `page.context.close()`."""
+    page = browser.new_context(**context_options).new_page()
+    page.set_default_timeout(timeout_ms)
+    return page
+
+
 def assistant_texts(page) -> list[str]:
-    return page.eval_on_selector_all("[data-step-type=assistant_message]", "els => els.map(e => e.innerText)")
+    """The assistant messages' text, without the "Clear my conversation" button under replies."""
+    return page.eval_on_selector_all(
+        "[data-step-type=assistant_message]",
+        "els => els.map(e => e.innerText.replace('Clear my conversation', '').trim())")
 
 
 def login(page, url, user, password):

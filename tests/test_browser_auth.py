@@ -25,7 +25,7 @@ from services.runtime import consent_version
 from services.store import open_store
 from services.users import UserStore
 from tests.conftest import FakeEngine
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, STAFF, STAFF_PASSWORD, App, accept_consent, login
+from tests.test_browser import STAFF, STAFF_PASSWORD, App, accept_consent, browser, fresh_page, login  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -33,16 +33,6 @@ IDLE, MAX = 5, 16
 AUDITOR, AUDITOR_PASSWORD = "ivy.audit", "ledger lantern orchard"
 CLERK2, CLERK2_PASSWORD = "bo.clerk", "quiet river pebble mosaic"
 LOCKY, LOCKY_PASSWORD = "locky", "marble falcon teapot drift"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -151,9 +141,8 @@ async def wait_for(predicate, timeout: float = 10.0) -> bool:
 
 def test_idle_session_lands_on_the_login_page_saying_why(short, browser):
     app, _ = short
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser)
+    context = page.context
     login(page, app.url, STAFF, STAFF_PASSWORD)
     page.wait_for_selector("#chat-input")
     accept_consent(page)
@@ -222,9 +211,8 @@ def test_the_absolute_limit_holds_however_active_and_jwt_refresh_cannot_extend_i
 
 def test_logout_revokes_the_cookie_and_bearer_token(site, browser):
     app, _ = site
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser)
+    context = page.context
     login(page, app.url, CLERK2, CLERK2_PASSWORD)
     page.wait_for_selector("#chat-input")
     cookie = next(c for c in context.cookies() if c["name"] == "access_token")
@@ -243,11 +231,9 @@ def test_logout_revokes_the_cookie_and_bearer_token(site, browser):
 
 def test_admin_ends_all_sessions_and_every_request_stays_local(site, browser):
     app, _ = site
-    staff_ctx, admin_ctx = browser.new_context(), browser.new_context()
-    staff, admin = staff_ctx.new_page(), admin_ctx.new_page()
+    staff, admin = fresh_page(browser), fresh_page(browser)
     requested: list[str] = []
     for page in (staff, admin):
-        page.set_default_timeout(20_000)
         page.on("request", lambda request: requested.append(request.url))
     login(staff, app.url, STAFF, STAFF_PASSWORD)
     staff.wait_for_selector("#chat-input")
@@ -266,16 +252,13 @@ def test_admin_ends_all_sessions_and_every_request_stays_local(site, browser):
     assert hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
     kinds = [(r["kind"], r["outcome"]) for r in audit_rows(app)]
     assert ("admin_action", "end_all_sessions") in kinds
-    staff_ctx.close()
-    admin_ctx.close()
+    staff.context.close()
+    admin.context.close()
 
 
 def test_disabling_a_user_on_the_admin_page_ends_their_session_at_once(site, browser):
     app, _ = site
-    staff_ctx, admin_ctx = browser.new_context(), browser.new_context()
-    staff, admin = staff_ctx.new_page(), admin_ctx.new_page()
-    for page in (staff, admin):
-        page.set_default_timeout(20_000)
+    staff, admin = fresh_page(browser), fresh_page(browser)
     login(staff, app.url, CLERK2, CLERK2_PASSWORD)
     staff.wait_for_selector("#chat-input")
     login(admin, app.url, "admin", app.admin_password)
@@ -290,8 +273,8 @@ def test_disabling_a_user_on_the_admin_page_ends_their_session_at_once(site, bro
     admin.locator("#users tr", has_text=CLERK2).get_by_role("button", name="enable").click()
     admin.wait_for_selector("#notice")
     assert http_login(app, CLERK2, CLERK2_PASSWORD).status_code == 200
-    staff_ctx.close()
-    admin_ctx.close()
+    staff.context.close()
+    admin.context.close()
 
 
 # Roles -----------------------------------------------------------------------------------------
@@ -328,9 +311,8 @@ def test_roles_are_checked_on_every_route(site, browser):
     assert export.status_code == 200 and export.text.strip()
     assert STAFF not in export.text and CLERK2 not in export.text
     # In the browser an auditor lands on the audit page, which verifies the chain.
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser)
+    context = page.context
     login(page, app.url, AUDITOR, AUDITOR_PASSWORD)
     page.wait_for_url("**/hushdesk/audit")
     assert "Chain verified" in page.inner_text("#verify")
@@ -345,9 +327,8 @@ def test_roles_are_checked_on_every_route(site, browser):
 
 def test_backoff_then_lockout_then_admin_unlock(site, browser):
     app, _ = site
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser)
+    context = page.context
     statuses = []
     for _ in range(3):
         statuses.append(http_login(app, LOCKY, "not the right one at all").status_code)
@@ -384,9 +365,8 @@ def test_backoff_then_lockout_then_admin_unlock(site, browser):
 
 def test_consent_first_then_chat_and_clear_wipes_screen_and_vault(site, browser):
     app, engine = site
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser)
+    context = page.context
     login(page, app.url, CLERK2, CLERK2_PASSWORD)
     page.wait_for_selector("#chat-input")
     page.wait_for_function("() => document.body.innerText.includes('Before you start')")
@@ -411,8 +391,8 @@ def test_consent_first_then_chat_and_clear_wipes_screen_and_vault(site, browser)
     assert ("consent", "accepted") in [(r["kind"], r["outcome"]) for r in audit_rows(app)]
     context.close()
     # The next sign-in does not ask again.
-    context = browser.new_context()
-    page = context.new_page()
+    page = fresh_page(browser)
+    context = page.context
     login(page, app.url, CLERK2, CLERK2_PASSWORD)
     page.wait_for_selector("#chat-input")
     page.wait_for_timeout(1500)
@@ -422,9 +402,8 @@ def test_consent_first_then_chat_and_clear_wipes_screen_and_vault(site, browser)
 
 def test_chinese_browser_gets_chinese_pages_and_messages(site, browser):
     app, _ = site
-    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    context = page.context
     page.goto(app.url + "/login")
     page.wait_for_function("() => document.body.innerText.includes('登录')")
     body = page.inner_text("body")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import FakeEngine, free_port
 from tests.oidc_provider import OidcProvider, OidcProviderUnavailable
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, App
+from tests.test_browser import App, browser, fresh_page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -56,20 +56,9 @@ def oidc_site(tmp_path_factory):
     provider.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def sign_in(browser, app, provider_label: str, login: str):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = fresh_page(browser)
+    context = page.context
     page.goto(app.url + "/login")
     page.get_by_role("button", name=provider_label).click()
     page.wait_for_selector("input[name=login]")
