@@ -32,6 +32,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy.engine import Engine
 
 from .errors import HushdeskError, StoreError
+from .rollups import update_rollups
 from .store import transaction, utc_now
 
 __all__ = ["TurnRecord", "AuthRecord", "AuditLog", "verify_chain", "export_rows", "canonical_json", "COLUMNS", "main"]
@@ -288,6 +289,7 @@ class AuditLog:
                 rows.append(full)
             with transaction(self._engine, write=True) as conn:
                 conn.exec_driver_sql(_INSERT, rows)
+                update_rollups(conn, rows)  # the dashboard's aggregates, in the same transaction
         except Exception as exc:  # noqa: BLE001 - the writer thread must survive any failure
             if not isinstance(exc, HushdeskError):
                 _log.error("audit batch failed: %s", type(exc).__name__)

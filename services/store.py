@@ -104,7 +104,14 @@ def m002_sessions_and_logins(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE audit_events ADD COLUMN target_hash TEXT")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins]
+def m003_rollups(conn: Connection) -> None:
+    """Pre-aggregated usage for the dashboard (services/rollups.py)."""
+    from .rollups import m003_rollups as create
+
+    create(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups]
 
 
 def _migrate(conn: Connection) -> None:
