@@ -1,0 +1,196 @@
+"""The audit log writer: one thread appends rows in batches, chained by HMAC; readers for tail/export.
+
+A turn never waits on disk inside the event loop: `write` hands the record to the writer thread and
+awaits its commit. Each batch is one transaction (rows and the dashboard's rollups together), so a
+failure leaves nothing half-written; every caller of a failed batch gets StoreError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from ..errors import HushdeskError, StoreError
+from ..rollups import update_rollups
+from ..store import transaction, utc_now
+from .records import COLUMNS, ZERO_MAC, AuthRecord, TurnRecord, canonical_json, next_mac, validate
+
+__all__ = ["AuditLog", "tail", "export_rows"]
+
+_log = logging.getLogger("services.audit")
+_MAX_BATCH = 1000
+_CLOSE = object()
+_INSERT = (
+    f"INSERT INTO audit_events ({', '.join(COLUMNS)}, mac) "
+    f"VALUES ({', '.join(':' + c for c in COLUMNS)}, :mac)"
+)
+
+
+
+def _last_link(engine: Engine) -> tuple[int, bytes]:
+    with transaction(engine) as conn:
+        row = conn.exec_driver_sql("SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1").first()
+    if row is None:
+        return 0, ZERO_MAC
+    try:
+        return int(row[0]), bytes.fromhex(row[1])
+    except (TypeError, ValueError):
+        raise StoreError("The audit chain is damaged; run: python -m services.audit verify") from None
+
+
+class AuditLog:
+    """Appends audit rows through one writer thread; `submit` and `write` return the row's seq."""
+
+    def __init__(self, engine: Engine, chain_key: bytes) -> None:
+        self._engine = engine
+        self._chain_key = chain_key
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._submit_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._last: tuple[int, bytes] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The store this log writes to."""
+        return self._engine
+
+    def start(self) -> None:
+        """Load the chain's last link and start the writer thread; StoreError if unreadable."""
+        with self._submit_lock:
+            if self._closed:
+                raise StoreError("The audit log is closed.")
+            if self._thread is not None:
+                return
+            self._last = _last_link(self._engine)
+            self._thread = threading.Thread(target=self._run, name="hushdesk-audit-writer", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Write everything already submitted, then stop the writer thread (idempotent)."""
+        with self._submit_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(_CLOSE)
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        else:
+            self._fail_queued()
+
+    def submit(self, record: TurnRecord | AuthRecord) -> Future[int]:
+        """Queue a record; the future resolves to its seq once committed, or raises StoreError.
+
+        A malformed record raises ValueError/TypeError here; a closed log raises StoreError.
+        """
+        row = validate(record)
+        future: Future[int] = Future()
+        with self._submit_lock:
+            if self._closed:
+                raise StoreError("The audit log is closed.")
+            row["ts"] = utc_now()  # under the lock, so ts never goes backwards along seq
+            self._queue.put((row, future))
+        return future
+
+    async def write(self, record: TurnRecord | AuthRecord) -> int:
+        """Submit and await the seq; cancelling the caller does not cancel the write."""
+        return await asyncio.shield(asyncio.wrap_future(self.submit(record)))
+
+    def tail(self, n: int = 20) -> list[dict[str, Any]]:
+        """The last `n` rows, oldest first, without mac; redaction counts as dicts."""
+        return tail(self._engine, n)
+
+    def _run(self) -> None:
+        while True:
+            batch: list[tuple[dict[str, Any], Future[int]]] = []
+            item = self._queue.get()
+            stop = item is _CLOSE
+            if not stop:
+                batch.append(item)
+            while not stop and len(batch) < _MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _CLOSE:
+                    stop = True
+                else:
+                    batch.append(item)
+            if batch:
+                self._write_batch(batch)
+            if stop:
+                return
+
+    def _write_batch(self, batch: list[tuple[dict[str, Any], Future[int]]]) -> None:
+        # Every queued row is written even if its future was cancelled: audit rows are not optional.
+        for _, fut in batch:
+            fut.set_running_or_notify_cancel()
+        try:
+            if self._last is None:  # a failed batch may have left the DB ahead of memory
+                self._last = _last_link(self._engine)
+            seq, mac = self._last
+            rows = []
+            for row, _ in batch:
+                seq += 1
+                full = {**row, "seq": seq}
+                mac = next_mac(self._chain_key, mac, full)
+                full["mac"] = mac.hex()
+                rows.append(full)
+            with transaction(self._engine, write=True) as conn:
+                conn.exec_driver_sql(_INSERT, rows)
+                update_rollups(conn, rows)  # the dashboard's aggregates, in the same transaction
+        except Exception as exc:  # noqa: BLE001 - the writer thread must survive any failure
+            if not isinstance(exc, HushdeskError):
+                _log.error("audit batch failed: %s", type(exc).__name__)
+            self._last = None
+            for _, fut in batch:
+                if not fut.cancelled():
+                    fut.set_exception(StoreError("The audit event could not be recorded."))
+            return
+        self._last = (seq, mac)
+        for full, (_, fut) in zip(rows, batch):
+            if not fut.cancelled():
+                fut.set_result(full["seq"])
+
+    def _fail_queued(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _CLOSE and item[1].set_running_or_notify_cancel():
+                item[1].set_exception(StoreError("The audit log is closed."))
+
+
+def tail(engine: Engine, n: int) -> list[dict[str, Any]]:
+    if n < 1:
+        return []
+    with transaction(engine) as conn:
+        rows = conn.exec_driver_sql(
+            f"SELECT {', '.join(COLUMNS)} FROM audit_events ORDER BY seq DESC LIMIT ?", (n,)
+        ).all()
+    out = []
+    for row in reversed(rows):
+        item = dict(zip(COLUMNS, row))
+        for name in ("redactions_in", "redactions_out"):
+            try:
+                item[name] = json.loads(item[name]) if item[name] is not None else None
+            except (TypeError, ValueError):  # a damaged row is shown as stored; verify reports it
+                pass
+        out.append(item)
+    return out
+
+
+def export_rows(engine: Engine) -> list[str]:
+    """Every row, oldest first, as canonical JSON lines with its mac (hashes and metadata only)."""
+    with transaction(engine) as conn:
+        rows = conn.exec_driver_sql(f"SELECT {', '.join(COLUMNS)}, mac FROM audit_events ORDER BY seq").all()
+    return [canonical_json(dict(zip((*COLUMNS, "mac"), row))) + "\n" for row in rows]
