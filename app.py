@@ -344,6 +344,8 @@ async def _on_message(message: cl.Message) -> None:
     try:
         result = await runtime.chat.turn(conv, message.content or "", reply.stream_token)
     except HushdeskError as exc:
+        if reply.streaming:  # the turn was refused (its audit row could not be written): take it back
+            await reply.remove()
         await _show(cl.Message(content=error_text(exc, lang), author="hushdesk"))
         return
     except Exception as exc:  # never show str(exc): it may hold message text

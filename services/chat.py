@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Awaitable, Callable
 
 from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors
@@ -38,6 +40,10 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200f\u206
 _FOLD = {ord(c) + 0xFEE0: c for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@.-+_%()"}
 _FOLD.update({0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x3000: " ", 0x2010: "-", 0x2011: "-",
               0x2012: "-", 0x2013: "-", 0x2212: "-"})
+
+
+AUDIT_UNAVAILABLE = ("The audit trail cannot be written right now, so this message was not answered. "
+                     "Please tell your administrator.")
 
 
 @dataclass
@@ -77,7 +83,10 @@ class ChatService:
 
     def __init__(self, llm: LLMClient, audit: AuditLog, *, system_prompt: str, max_input_chars: int,
                  history_turns: int, redactor: Redactor | None = None,
-                 policy: OutputPolicy = OutputPolicy(), reveal: bool = True) -> None:
+                 policy: OutputPolicy = OutputPolicy(), reveal: bool = True,
+                 store_dir: Path | None = None, min_free_bytes: int = 0) -> None:
+        self._store_dir = store_dir
+        self._min_free = min_free_bytes
         self._redactor = redactor if redactor is not None else Redactor(build_detectors())
         self._policy = policy
         self._reveal = reveal
@@ -141,6 +150,8 @@ class ChatService:
                 if tail:
                     await on_text(tail)
 
+        # Never a turn without its row: when the trail cannot be written, refuse before the engine.
+        self._check_writable()
         try:
             clean = self._check(text)
             redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
@@ -161,9 +172,8 @@ class ChatService:
                 await deltas.aclose()  # stops the engine's generation when the reply is blocked
                 stats = stream.stats
             await emit_tail()
-            conv.history.append({"role": "user", "content": redacted.text})
-            conv.history.append({"role": "assistant", "content": "".join(reply_parts)})
-            del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
+            exchange = ({"role": "user", "content": redacted.text},
+                        {"role": "assistant", "content": "".join(reply_parts)})
         except HushdeskError as exc:
             error, outcome = exc, exc.outcome
         except asyncio.CancelledError:
@@ -174,9 +184,24 @@ class ChatService:
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
             error, outcome = EngineError(), "internal_error"
         record, seq = await self._record(conv, started, ttft, counts_in, redactor, stats, outcome)
+        if error is None:  # kept only once its row is written: an unaudited reply is never built on
+            conv.history.extend(exchange)
+            del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
         if error is not None:
             log.info("turn ended: %s", outcome)
         return TurnResult(outcome, "".join(reply_parts), error, record, seq)
+
+    def _check_writable(self) -> None:
+        """StoreError unless the audit writer is healthy and the store's disk has room."""
+        if not self._audit.alive:
+            raise StoreError(AUDIT_UNAVAILABLE)
+        if self._store_dir is not None and self._min_free:
+            try:
+                free = shutil.disk_usage(self._store_dir).free
+            except OSError:
+                free = 0
+            if free < self._min_free:
+                raise StoreError(AUDIT_UNAVAILABLE)
 
     async def _record(self, conv: Conversation, started: float, ttft: float | None,
                       counts_in: dict[str, int], redactor: StreamRedactor, stats, outcome: str
@@ -198,8 +223,8 @@ class ChatService:
         try:
             seq = await self._audit.write(record)
         except StoreError:
-            raise
+            raise StoreError(AUDIT_UNAVAILABLE) from None
         except Exception as exc:
             log.error("audit write failed: %s", type(exc).__name__)
-            raise StoreError() from None
+            raise StoreError(AUDIT_UNAVAILABLE) from None
         return record, seq

@@ -262,11 +262,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("oidc_auto_provision", "false", _bool, "Create a user on first OAuth sign-in when the role map gives a role; otherwise unknown users are refused.", "true or false"),
     Setting("consent_text_en", "", _text, "Consent notice shown at a user's first sign-in, in English; empty uses the built-in text.", "text"),
     Setting("consent_text_zh", "", _text, "Consent notice in Simplified Chinese; empty uses the built-in text.", "text"),
+    Setting("audit_checkpoint_file", "", _optional_path, "File the signed audit checkpoints are appended to (put it on another volume); empty: <data_dir>/audit-checkpoints.jsonl.", "a path"),
+    Setting("audit_checkpoint_rows", "1000", _positive_int, "A signed checkpoint after this many audit rows.", "a positive integer"),
+    Setting("audit_checkpoint_minutes", "10", _positive_float, "A signed checkpoint after this many minutes with new rows (and one at shutdown).", "a positive number"),
+    Setting("audit_retention_days", "365", _positive_int, "Audit rows older than this many days are removed by `python -m services.audit purge`.", "a positive integer"),
+    Setting("audit_min_free_mb", "64", _non_negative_int, "A turn is refused before the engine when the store's disk has less free space than this (MB).", "a non-negative integer"),
+    Setting("dashboard_min_group", "5", _bounded_int(2, 1000), "Smallest number of distinct users a dashboard group (hour, day or range) must have to be shown; smaller groups are suppressed.", "an integer from 2 to 1000"),
     Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
     Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
     Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
     Setting("chain_key", "", _secret, "Audit chain MAC key (64 hex); else from the key file.", "64 hex digits"),
     Setting("auth_secret", "", _secret, "Login token signing secret; else from the key file.", "at least 32 characters"),
+    Setting("signing_key", "", _secret, "Ed25519 seed (64 hex) signing audit checkpoints and exports; else from the key file.", "64 hex digits"),
 )
 
 _BY_ATTR = {s.attr: s for s in SETTINGS}
@@ -311,11 +318,18 @@ class Settings:
     oidc_auto_provision: bool = False
     consent_text_en: str = ""
     consent_text_zh: str = ""
+    dashboard_min_group: int = 5
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_rows: int = 1000
+    audit_checkpoint_minutes: float = 10.0
+    audit_retention_days: int = 365
+    audit_min_free_mb: int = 64
     log_level: str = "INFO"
     db_key: Secret | None = None
     pepper: Secret | None = None
     chain_key: Secret | None = None
     auth_secret: Secret | None = None
+    signing_key: Secret | None = None
 
     @property
     def audit_db_path(self) -> Path:
@@ -326,6 +340,11 @@ class Settings:
     def key_file_path(self) -> Path:
         """The 0600 key file: `<data_dir>/keys.json`."""
         return self.data_dir / "keys.json"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """Where signed audit checkpoints are appended."""
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def demo_model_dir(self) -> Path:

@@ -1,9 +1,11 @@
-"""Load or create hushdesk's four secrets; fail closed.
+"""Load or create hushdesk's five secrets; fail closed.
 
 Each key comes from its setting (`HUSHDESK_DB_KEY`, `HUSHDESK_PEPPER`, `HUSHDESK_CHAIN_KEY`,
-`HUSHDESK_AUTH_SECRET`) when set, else from the key file `<data_dir>/keys.json` (a JSON object,
-mode 0600). Keys are generated only on explicit set-up (`create=True`) and only while no store
-exists: new keys could never open an existing store. Errors name the key, never its value.
+`HUSHDESK_AUTH_SECRET`, `HUSHDESK_SIGNING_KEY`) when set, else from the key file
+`<data_dir>/keys.json` (a JSON object, mode 0600). Keys are generated only on explicit set-up
+(`create=True`) and only while no store exists: new keys could never open an existing store. The
+one exception is the audit signing key, added to an existing key file when missing (a store made
+before it existed): it only signs checkpoints from then on. Errors name the key, never its value.
 """
 
 from __future__ import annotations
@@ -21,25 +23,28 @@ from typing import Any
 from .config import Settings
 from .errors import KeyFileError
 
-__all__ = ["Keys", "KEY_NAMES", "load_keys", "hash_id"]
+__all__ = ["Keys", "KEY_NAMES", "load_keys", "hash_id", "update_key_file"]
 
-KEY_NAMES = ("db_key", "pepper", "chain_key", "auth_secret")
-_HEX_KEYS = ("db_key", "pepper", "chain_key")
+KEY_NAMES = ("db_key", "pepper", "chain_key", "auth_secret", "signing_key")
+_HEX_KEYS = ("db_key", "pepper", "chain_key", "signing_key")
+_ADDABLE = ("signing_key",)  # may be added to an existing key file (see the module docstring)
 _MIN_AUTH_SECRET = 32
 _SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
 
 
 @dataclass(frozen=True)
 class Keys:
-    """The four secrets: three 32-byte keys and the login-token signing secret; repr is masked."""
+    """The secrets: 32-byte keys, the login-token secret and the Ed25519 seed; repr is masked."""
 
     db_key: bytes
     pepper: bytes
     chain_key: bytes
     auth_secret: str
+    signing_key: bytes
 
     def __repr__(self) -> str:
-        return "Keys(db_key=********, pepper=********, chain_key=********, auth_secret=********)"
+        return ("Keys(db_key=********, pepper=********, chain_key=********, auth_secret=********, "
+                "signing_key=********)")
 
     __str__ = __repr__
 
@@ -183,6 +188,8 @@ def _resolve_missing(
 ) -> dict[str, bytes | str]:
     path, store = settings.key_file_path, settings.audit_db_path
     first = _env_name(missing[0])
+    if have_file and set(missing) <= set(_ADDABLE):
+        return _add_to_file(settings, missing)
     if have_file:
         raise KeyFileError(f"{first} is not set and {missing[0]} is missing from {path}.")
     if not create:
@@ -197,6 +204,52 @@ def _resolve_missing(
         # Another process won the race; use its file so both share one set of keys.
         return _from_file(settings, missing)
     return {name: _parse(name, generated[name], name) for name in missing}
+
+
+def _add_to_file(settings: Settings, names: list[str]) -> dict[str, bytes | str]:
+    """Add newly introduced keys to an existing key file."""
+    path = settings.key_file_path
+    data = _read_key_file(path) or {}
+    for name in names:
+        if data.get(name) is None:
+            data[name] = _generate(name)
+    _rewrite_key_file(path, data)
+    return _from_file(settings, names)
+
+
+def update_key_file(settings: Settings, changes: dict[str, str | None]) -> None:
+    """Set (or, with None, remove) entries of the existing key file, replacing it atomically (0600)."""
+    path = settings.key_file_path
+    data = _read_key_file(path)
+    if data is None:
+        raise KeyFileError(f"There is no key file {path}.")
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    _rewrite_key_file(path, data)
+
+
+def _rewrite_key_file(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    payload = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise KeyFileError(f"{path} could not be updated.") from None
+    _fsync_dir(path.parent)
 
 
 def _from_file(settings: Settings, names: list[str]) -> dict[str, bytes | str]:

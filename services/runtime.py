@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from redaction import Redactor, build_detectors
 
 from .audit import AuditLog, AuthRecord
+from .audit.checkpoints import Checkpoints, Signer
 from .chat import ChatService, Conversation
 from .config import Settings
 from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_engine_kind
@@ -23,7 +26,7 @@ from .errors import HushdeskError
 from .keys import Keys, hash_id, load_keys
 from .llm import LLMClient
 from .sessions import SessionRegistry, SessionStore
-from .store import open_store
+from .store import lock_instance, open_store
 from .throttle import LoginThrottle
 from .users import LoginCheck, User, UserStore
 
@@ -87,12 +90,23 @@ class Runtime:
     demo: bool
     sessions: SessionRegistry
     throttle: LoginThrottle
+    lock_fd: int
+    started_at: float  # epoch seconds: the dashboard's uptime
     _task: asyncio.Task | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> "Runtime":
         """Load keys and store, choose the engine; raise a HushdeskError with a safe message."""
         keys = load_keys(settings, create=False)
+        lock = lock_instance(settings)  # one writer of the audit chain per data folder
+        try:
+            return cls._wire(settings, keys, lock)
+        except BaseException:
+            os.close(lock)
+            raise
+
+    @classmethod
+    def _wire(cls, settings: Settings, keys: Keys, lock: int) -> "Runtime":
         store = open_store(settings, keys, create=False)
         model_dir, demo = resolve_model_dir(settings)
         if demo:
@@ -101,12 +115,16 @@ class Runtime:
         engine = create_engine(settings, model_dir=model_dir)
         llm = LLMClient(lambda: engine.endpoint, request_timeout=settings.engine_request_timeout,
                         max_tokens=settings.max_output_tokens, temperature=settings.temperature)
-        audit = AuditLog(store, keys.chain_key)
+        audit = AuditLog(store, keys.chain_key,
+                         checkpoints=Checkpoints(settings.checkpoint_path, Signer(keys.signing_key)),
+                         checkpoint_rows=settings.audit_checkpoint_rows,
+                         checkpoint_seconds=settings.audit_checkpoint_minutes * 60)
         chat = ChatService(llm, audit, system_prompt=settings.system_prompt,
                            max_input_chars=settings.max_input_chars,
                            history_turns=settings.history_turns,
                            redactor=Redactor(build_detectors(settings.order_id_patterns)),
-                           policy=settings.output_policy, reveal=settings.reveal_placeholders)
+                           policy=settings.output_policy, reveal=settings.reveal_placeholders,
+                           store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20)
         registry = SessionRegistry(SessionStore(store, keys.pepper), keys.auth_secret,
                                    idle_seconds=settings.session_idle_seconds,
                                    max_seconds=settings.session_max_seconds)
@@ -115,7 +133,7 @@ class Runtime:
                                  address_free_attempts=settings.login_address_free_attempts,
                                  max_delay=settings.login_backoff_max_seconds)
         users = UserStore(store, min_password=settings.password_min_length)
-        return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, throttle)
+        return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, throttle, lock, time.time())
 
     async def start(self) -> None:
         """Start the audit writer now and the engine in the background."""
@@ -147,7 +165,11 @@ class Runtime:
             self._task.cancel()
         await self.engine.stop()
         await self.llm.aclose()
-        await asyncio.to_thread(self.audit.close)  # drains queued rows without blocking the loop
+        await asyncio.to_thread(self.audit.close)  # drains queued rows, signs a last checkpoint
+        try:
+            os.close(self.lock_fd)
+        except OSError:
+            pass
 
     def session_hash(self, session_id: str) -> str:
         """Keyed hash of a chat session id."""

@@ -9,6 +9,7 @@ fixed messages, and only the exception's type name is logged.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import logging
@@ -28,7 +29,7 @@ from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
 
-__all__ = ["open_store", "transaction", "utc_now", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
+__all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
 
 _log = logging.getLogger(__name__)
 _SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
@@ -273,3 +274,37 @@ def _initialise(engine: Engine, path: Path, db_key: bytes, create: bool) -> None
             if not isinstance(found, str) or not hmac.compare_digest(found, expected):
                 raise KeyFileError(f"HUSHDESK_DB_KEY does not open {path}.")
             _migrate(conn)
+
+
+def lock_instance(settings: Settings) -> int:
+    """Hold `<data_dir>/hushdesk.lock` (an open descriptor; closing it releases the lock).
+
+    One process at a time writes the audit chain: a second server on the same data folder, or a
+    rekey while one runs, is refused with StoreError.
+    """
+    path = settings.data_dir / "hushdesk.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        raise StoreError(f"The lock file {path} could not be opened.") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError(f"Another hushdesk process is using {settings.data_dir}; stop it first.") from None
+    return fd
+
+
+def rekey(engine: Engine, new_key: bytes) -> None:
+    """Re-encrypt the whole store under `new_key` (the caller holds the instance lock and saves the key)."""
+    if len(new_key) != 32:
+        raise StoreError("A store key is 32 bytes.")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+            conn.exec_driver_sql("UPDATE meta SET value = ? WHERE key = 'key_check'", (_key_check(new_key),))
+            conn.commit()
+    except (SQLAlchemyError, sqlcipher3.Error) as exc:
+        _log.error("rekey failed: %s", type(exc).__name__)
+        raise StoreError("The store could not be re-encrypted; it still opens with the old key.") from None

@@ -16,6 +16,10 @@ script and load nothing from elsewhere; text is escaped.
     POST /hushdesk/admin/end-all      end every live session
     GET  /hushdesk/audit              chain verification and export (auditors)
     GET  /hushdesk/audit/export       audit rows as JSON lines (metadata and hashes only)
+    GET  /hushdesk/dashboard          anonymized usage charts (admins; auditors also see the chain's
+                                      verification and the export link); its script is static
+    GET  /hushdesk/dashboard/data     ?from=YYYY-MM-DD&to=YYYY-MM-DD: the aggregates as JSON
+                                      (admins and auditors); 400 {"error", "message"} on a bad range
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import hmac
 import html
 import logging
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
@@ -33,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from .dashboard import BadRange, build, parse_range, to_json
 from .errors import HushdeskError
 from .keys import hash_id
 from .session_guard import CHAT_ROLES, STATUS_PATH
@@ -53,17 +59,19 @@ _STATIC_FILES = {p.relative_to(_STATIC).as_posix(): p for p in _STATIC.rglob("*"
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2"}
 HOME = {"auditor": "/hushdesk/audit"}
 _ACTIONS = ("add", "disable", "enable", "unlock", "set-role", "end-sessions")
+DASHBOARD_ROLES = ("admin", "auditor")
+_DASHBOARD_LINK = "<p><a id=\"dashboard-link\" href=\"/hushdesk/dashboard\">Usage dashboard / 使用情况</a></p>"
 
 
 def _verdict(request: Request) -> Verdict | None:
     return request.scope.get("state", {}).get("hushdesk_verdict")
 
 
-def _claims(request: Request, role: str) -> Claims | Response:
+def _claims(request: Request, role: str | tuple[str, ...]) -> Claims | Response:
     verdict = _verdict(request)
     if verdict is None or not verdict.ok or verdict.claims is None:
         return JSONResponse({"detail": "sessionRequired"}, status_code=401)
-    if verdict.claims.role != role:
+    if verdict.claims.role not in ((role,) if isinstance(role, str) else role):
         return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
     return verdict.claims
 
@@ -80,14 +88,58 @@ def _signout(token: str) -> str:
             f"value=\"{html.escape(token)}\"><button id=\"signout\">Sign out / 退出</button></form>")
 
 
-def _page(title: str, body: str) -> HTMLResponse:
+def _page(title: str, body: str, scripts: tuple[str, ...] = ()) -> HTMLResponse:
+    # Scripts only by URL from this server (the CSP allows no inline script without its hash).
+    tags = "".join(f"<script src=\"{html.escape(src)}\" defer></script>" for src in scripts)
     return HTMLResponse(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>"
         "body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
         "form{display:inline}fieldset{margin:1rem 0}.ok{color:#075}.bad{color:#a00}.note{color:#555}"
-        "</style></head><body>" + body + "</body></html>")
+        ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1rem}"
+        ".chart{position:relative;height:16rem}td.num{text-align:right}.muted{color:#888}"
+        "</style>" + tags + "</head><body>" + body + "</body></html>")
+
+
+_DASHBOARD_SCRIPTS = ("/hushdesk/static/vendor/chart.umd.min.js", "/hushdesk/static/dashboard.js")
+_CHARTS = (
+    ("chart-turns-day", "Turns per day (UTC) / 每日对话轮次"),
+    ("chart-turns-hour", "Turns per hour (UTC, ranges up to 31 days) / 每小时对话轮次"),
+    ("chart-users", "Distinct active users per day / 每日活跃用户数"),
+    ("chart-tokens", "Tokens in and out per day / 每日输入与输出词元"),
+    ("chart-latency", "Latency p50 / p95 per day (ms) / 每日延迟"),
+    ("chart-ttft", "Time to first token p50 / p95 per day (ms) / 每日首词元时间"),
+    ("chart-rates", "Failure and refusal rates per day / 每日失败率与拒绝率"),
+    ("chart-redactions", "Redactions by type / 按类型的脱敏"),
+)
+
+
+def dashboard_body(role: str, start: str, end: str, k: int, verify: str, error: str) -> str:
+    """The dashboard page's body; its tables and charts are filled by dashboard.js from the data URL."""
+    back = ("<a href=\"/hushdesk/admin\">Administration / 管理</a> · <a href=\"/\">Chat / 聊天</a>"
+            if role == "admin" else "<a href=\"/hushdesk/audit\">Audit / 审计</a>")
+    auditor = (verify + "<p><a id=\"export\" href=\"/hushdesk/audit/export\">Export (JSON lines) / 导出</a></p>"
+               if role == "auditor" else "")
+    charts = "".join(f"<figure><figcaption>{title}</figcaption><div class=\"chart\"><canvas id=\"{cid}\">"
+                     "</canvas></div></figure>" for cid, title in _CHARTS)
+    return (
+        "<h1>hushdesk — Usage dashboard / 使用情况</h1>"
+        f"<p class=\"note\" id=\"privacy\" data-k=\"{k}\">Anonymized: counts and timings only, never what was "
+        f"said and never per user. Any hour, day or range with fewer than {k} distinct users is suppressed. "
+        f"Days are UTC. 匿名统计：仅计数与时间，不含对话内容，不按用户显示；少于 {k} 位用户的时段不显示。</p>"
+        f"<p>{back}</p>" + auditor +
+        "<form id=\"range\" method=\"get\" action=\"/hushdesk/dashboard\">"
+        f"<label>From / 从 <input type=\"date\" id=\"from\" name=\"from\" value=\"{html.escape(start)}\" required></label> "
+        f"<label>To / 至 <input type=\"date\" id=\"to\" name=\"to\" value=\"{html.escape(end)}\" required></label> "
+        "<button id=\"apply\">Show / 显示</button></form>"
+        + (f"<p class=\"bad\" id=\"range-error\">{html.escape(error)}</p>" if error else "") +
+        "<p id=\"status\" role=\"status\">Loading… / 加载中…</p>"
+        "<h2>Engine / 引擎</h2><table id=\"health\"></table>"
+        "<h2>Summary / 汇总</h2><table id=\"summary\"></table>"
+        "<h2>Redactions by type / 按类型的脱敏</h2><table id=\"redactions\"></table>"
+        "<div class=\"charts\">" + charts + "</div>"
+        "<h2>Per day / 每日</h2><table id=\"days\"></table>")
 
 
 def routes(runtime: "Runtime") -> list[Route]:
@@ -142,7 +194,7 @@ def routes(runtime: "Runtime") -> list[Route]:
         body = (
             "<h1>hushdesk — Administration / 管理</h1>"
             "<p class=\"note\">Usage is anonymized; no conversation is stored or shown here. "
-            "不存储、不显示任何对话内容。</p>"
+            "不存储、不显示任何对话内容。</p>" + _DASHBOARD_LINK
             + (f"<p class=\"ok\" id=\"notice\">{html.escape(notice)}</p>" if notice else "")
             + "<h2>Live sessions / 在线会话</h2><p id=\"live\">"
             + ", ".join(f"{r}: {live.get(r, 0)}" for r in ROLES)
@@ -199,21 +251,59 @@ def routes(runtime: "Runtime") -> list[Route]:
         # The admin's own session ended too: the next request lands on the login page.
         return RedirectResponse(f"/login?error=sessionRevoked&ended={count}", status_code=303)
 
+    async def verify_state() -> str:
+        """The chain's verification as a paragraph (auditors' pages)."""
+        from .audit import verify_chain
+
+        ok, bad = await asyncio.to_thread(verify_chain, runtime.audit.engine, runtime.keys.chain_key)
+        return ("<p class=\"ok\" id=\"verify\">Chain verified / 审计链完整</p>" if ok else
+                f"<p class=\"bad\" id=\"verify\">Chain broken at seq {bad} / 审计链在序号 {bad} 处损坏</p>")
+
     async def audit_page(request: Request) -> Response:
         claims = _claims(request, "auditor")
         if isinstance(claims, Response):
             return claims
-        from .audit import verify_chain
-
-        ok, bad = await asyncio.to_thread(verify_chain, runtime.audit.engine, runtime.keys.chain_key)
-        state = ("<p class=\"ok\" id=\"verify\">Chain verified / 审计链完整</p>" if ok else
-                 f"<p class=\"bad\" id=\"verify\">Chain broken at seq {bad} / 审计链在序号 {bad} 处损坏</p>")
-        body = ("<h1>hushdesk — Audit / 审计</h1>" + state +
+        body = ("<h1>hushdesk — Audit / 审计</h1>" + await verify_state() +
                 "<p class=\"note\">Rows hold keyed hashes, times, counts and outcomes; never what was said. "
                 "记录仅含哈希、时间、计数和结果，从不含对话内容。</p>"
                 "<p><a id=\"export\" href=\"/hushdesk/audit/export\">Export (JSON lines) / 导出</a></p>"
-                + _signout(csrf(claims)))
+                + _DASHBOARD_LINK + _signout(csrf(claims)))
         return _page("hushdesk audit", body)
+
+    def engine_status() -> dict[str, Any]:
+        engine = runtime.engine
+        return {"state": engine.state, "restarts": getattr(engine, "restarts", None),
+                "up_since": getattr(runtime, "started_at", None)}
+
+    async def dashboard_page(request: Request) -> Response:
+        claims = _claims(request, DASHBOARD_ROLES)
+        if isinstance(claims, Response):
+            return claims
+        today = datetime.now(timezone.utc).date()
+        error = ""
+        try:
+            chosen = parse_range(request.query_params.get("from"), request.query_params.get("to"), today=today)
+        except BadRange as exc:
+            chosen, error = parse_range(None, None, today=today), exc.message
+        verify = await verify_state() if claims.role == "auditor" else ""
+        body = dashboard_body(claims.role, chosen.start.isoformat(), chosen.end.isoformat(),
+                              runtime.settings.dashboard_min_group, verify, error)
+        return _page("hushdesk dashboard", body + _signout(csrf(claims)), scripts=_DASHBOARD_SCRIPTS)
+
+    async def dashboard_data(request: Request) -> Response:
+        claims = _claims(request, DASHBOARD_ROLES)
+        if isinstance(claims, Response):
+            return claims
+        today = datetime.now(timezone.utc).date()
+        try:
+            chosen = parse_range(request.query_params.get("from"), request.query_params.get("to"), today=today)
+            result = await asyncio.to_thread(build, runtime.audit.engine, chosen,
+                                             k=runtime.settings.dashboard_min_group, engine_status=engine_status)
+        except BadRange as exc:
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=400)
+        except HushdeskError as exc:
+            return JSONResponse({"error": "unavailable", "message": exc.message}, status_code=503)
+        return JSONResponse(to_json(result))
 
     async def audit_export(request: Request) -> Response:
         claims = _claims(request, "auditor")
@@ -248,6 +338,8 @@ def routes(runtime: "Runtime") -> list[Route]:
         Route("/hushdesk/admin/end-all", admin_end_all, methods=["POST"]),
         Route("/hushdesk/audit", audit_page, methods=["GET"]),
         Route("/hushdesk/audit/export", audit_export, methods=["GET"]),
+        Route("/hushdesk/dashboard", dashboard_page, methods=["GET"]),
+        Route("/hushdesk/dashboard/data", dashboard_data, methods=["GET"]),
     ]
 
 

@@ -63,9 +63,11 @@ def test_settings_override_the_file(tmp_path: Path) -> None:
 
 
 def test_all_from_settings_needs_no_file(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "data", db_key=HEX_A, pepper=HEX_B, chain_key=HEX_A, auth_secret="s" * 40)
+    settings = make_settings(tmp_path / "data", db_key=HEX_A, pepper=HEX_B, chain_key=HEX_A, auth_secret="s" * 40,
+                             signing_key=HEX_B)
     keys = load_keys(settings, create=True)
-    assert keys == Keys(bytes.fromhex(HEX_A), bytes.fromhex(HEX_B), bytes.fromhex(HEX_A), "s" * 40)
+    assert keys == Keys(bytes.fromhex(HEX_A), bytes.fromhex(HEX_B), bytes.fromhex(HEX_A), "s" * 40,
+                        bytes.fromhex(HEX_B))
     assert not settings.key_file_path.exists()
 
 
@@ -73,7 +75,7 @@ def test_create_stores_only_the_keys_not_set(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data", db_key=HEX_A)
     keys = load_keys(settings, create=True)
     stored = json.loads(settings.key_file_path.read_text())
-    assert sorted(stored) == ["auth_secret", "chain_key", "pepper"]
+    assert sorted(stored) == ["auth_secret", "chain_key", "pepper", "signing_key"]
     assert HEX_A not in settings.key_file_path.read_text()
     assert keys.db_key == bytes.fromhex(HEX_A)
 
@@ -158,3 +160,20 @@ def test_hash_id_is_keyed_and_kind_separated() -> None:
     assert value != hash_id(pepper, "session", "alice")
     assert value != hash_id(bytes.fromhex(HEX_B), "user", "alice")
     assert len(value) == 64
+
+
+def test_a_key_file_from_before_the_signing_key_gets_one_added(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    first = load_keys(settings, create=True)
+    stored = json.loads(settings.key_file_path.read_text())
+    del stored["signing_key"]
+    settings.key_file_path.write_text(json.dumps(stored))
+    os.chmod(settings.key_file_path, 0o600)
+    again = load_keys(settings)  # not create: the store may exist; only this key is added
+    assert again.db_key == first.db_key and len(again.signing_key) == 32
+    assert oct(settings.key_file_path.stat().st_mode & 0o777) == "0o600"
+    assert load_keys(settings).signing_key == again.signing_key  # kept, not regenerated
+    del stored["pepper"]
+    settings.key_file_path.write_text(json.dumps(stored))
+    with pytest.raises(KeyFileError, match="HUSHDESK_PEPPER"):
+        load_keys(settings)  # other keys are never invented for an existing file

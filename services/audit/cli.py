@@ -1,15 +1,29 @@
-"""`python -m services.audit`: read, verify, export and purge the audit trail."""
+"""`python -m services.audit`: read, verify, export, purge and re-encrypt the audit trail.
+
+    tail [-n N] [--json]                          newest rows
+    verify                                        exit 0, or 1 with `seq N: edited|deleted|reordered|truncated`
+    export --from DATE --to DATE --out FILE       a signed bundle of a date range (UTC days)
+    verify-export FILE [--fingerprint F]          check a bundle anywhere: no key, no store needed
+    purge [--older-than DAYS]                     default HUSHDESK_AUDIT_RETENTION_DAYS
+    rekey                                         new store key (hushdesk must be stopped)
+    fingerprint                                   this instance's signing key fingerprint
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import HushdeskError
+from .bundle import export_bundle, verify_bundle
+from .checkpoints import Checkpoints, Signer
 from .log import tail
-from .records import canonical_json
-from .verify import verify_chain
+from .purge import cutoff, purge
+from .records import ZERO_MAC, canonical_json
+from .verify import verify
 
 __all__ = ["main", "format_table"]
 
@@ -41,41 +55,101 @@ def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in cells)
 
 
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a date as YYYY-MM-DD") from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m services.audit", description="Read the audit log.")
+    parser = argparse.ArgumentParser(prog="python -m services.audit", description="Read, verify, export and purge "
+                                     "the audit trail.")
     sub = parser.add_subparsers(dest="command", required=True)
     tail = sub.add_parser("tail", help="print the newest rows, oldest first")
     tail.add_argument("-n", type=int, default=20, help="how many rows (default 20)")
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
-    sub.add_parser("verify", help="check the HMAC chain; exit 1 at the first bad row")
+    sub.add_parser("verify", help="check the chain and the signed checkpoints; exit 1 naming the first fault")
+    export = sub.add_parser("export", help="write a signed bundle of the rows of a date range (UTC days)")
+    export.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    check = sub.add_parser("verify-export", help="check a bundle's signature and rows (needs no key or store)")
+    check.add_argument("file", type=Path)
+    check.add_argument("--fingerprint", help="the signer's fingerprint you expect (from `fingerprint`)")
+    purge = sub.add_parser("purge", help="remove rows older than the retention period")
+    purge.add_argument("--older-than", type=int, metavar="DAYS",
+                       help="days to keep (default HUSHDESK_AUDIT_RETENTION_DAYS)")
+    sub.add_parser("rekey", help="re-encrypt the store under a new key (stop hushdesk first)")
+    sub.add_parser("fingerprint", help="print the fingerprint of this instance's signing key")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: `tail [-n N] [--json]` or `verify`; errors print a fixed message, exit 2."""
+    """Command line; errors print a fixed message and exit 2; a failed check exits 1."""
     args = _parser().parse_args(argv)
-    from ..config import load_settings
-    from ..keys import load_keys
-    from ..store import open_store
-
+    if args.command == "verify-export":
+        return _verify_export(args)
     try:
-        settings = load_settings()
-        keys = load_keys(settings, create=False)
-        engine = open_store(settings, keys, create=False)
-        try:
-            if args.command == "verify":
-                ok, bad = verify_chain(engine, keys.chain_key)
-                print("ok" if ok else f"chain broken at seq {bad}")
-                return 0 if ok else 1
-            rows = tail(engine, args.n)
-        finally:
-            engine.dispose()
+        return _run(args)
     except HushdeskError as exc:
         print(exc.message, file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - no traceback on the command line
         print(f"Unexpected error ({type(exc).__name__}).", file=sys.stderr)
         return 2
+
+
+def _verify_export(args: argparse.Namespace) -> int:
+    check = verify_bundle(args.file)
+    if check.ok and args.fingerprint and args.fingerprint != check.fingerprint:
+        print(f"signed by {check.fingerprint}, not by the expected key", file=sys.stderr)
+        return 1
+    if not check.ok:
+        print(f"bad export: {check.reason}", file=sys.stderr)
+        return 1
+    print(f"ok: {check.rows} rows, signed by {check.fingerprint}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..keys import load_keys
+    from ..store import open_store
+
+    settings = load_settings()
+    keys = load_keys(settings, create=False)
+    signer = Signer(keys.signing_key)
+    if args.command == "fingerprint":
+        print(signer.fingerprint)
+        return 0
+    if args.command == "rekey":
+        return _rekey(settings, keys)
+    checkpoints = Checkpoints(settings.checkpoint_path, signer)
+    engine = open_store(settings, keys, create=False)
+    try:
+        if args.command == "verify":
+            verdict = verify(engine, keys.chain_key, checkpoints.read())
+            print(verdict.describe(), file=sys.stdout if verdict.ok else sys.stderr)
+            if verdict.ok and not verdict.checkpoints:
+                print(f"note: no signed checkpoints in {settings.checkpoint_path}: a cut tail cannot be detected",
+                      file=sys.stderr)
+            return 0 if verdict.ok else 1
+        if args.command == "export":
+            anchor = _anchor(checkpoints)
+            count = export_bundle(engine, signer, args.start, args.end, args.out, anchor)
+            print(f"Wrote {count} rows to {args.out}, signed by {signer.fingerprint}.")
+            return 0
+        if args.command == "purge":
+            days = args.older_than or settings.audit_retention_days
+            if days < 1:
+                raise HushdeskError("--older-than must be at least 1 day.")
+            removed = purge(engine, checkpoints, cutoff(days))
+            print(f"Removed {removed} rows older than {days} days; the rest still verifies.")
+            return 0
+        rows = tail(engine, args.n)
+    finally:
+        engine.dispose()
     if args.json:
         for row in rows:
             print(canonical_json(row))
@@ -84,3 +158,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print("No audit events yet.")
     return 0
+
+
+def _anchor(checkpoints: Checkpoints) -> tuple[int, bytes]:
+    purges = [c for c in checkpoints.read() if c.valid and c.kind == "purge"]
+    if not purges:
+        return 0, ZERO_MAC
+    last = max(purges, key=lambda c: c.seq)
+    return last.seq, bytes.fromhex(last.mac)
+
+
+def _rekey(settings: Any, keys: Any) -> int:
+    import os
+    import secrets
+
+    from ..keys import update_key_file
+    from ..store import lock_instance, open_store, rekey
+
+    if settings.db_key is not None:
+        raise HushdeskError("HUSHDESK_DB_KEY is set in the environment: rekey needs the key in the key file "
+                            "(unset it, or re-encrypt by hand and set the new value).")
+    lock = lock_instance(settings)  # refuses while hushdesk runs
+    try:
+        engine = open_store(settings, keys, create=False)
+        new = secrets.token_bytes(32)
+        # The new key is saved before the store changes: an interrupted rekey leaves it as
+        # db_key_next in the key file, never lost.
+        update_key_file(settings, {"db_key_next": new.hex()})
+        try:
+            rekey(engine, new)
+        finally:
+            engine.dispose()
+        update_key_file(settings, {"db_key": new.hex(), "db_key_next": None})
+        reopened = open_store(settings, load_new(settings), create=False)
+        reopened.dispose()
+    finally:
+        os.close(lock)
+    print(f"Re-encrypted the store; {settings.key_file_path} holds the new key. Back it up now.")
+    return 0
+
+
+def load_new(settings: Any) -> Any:
+    """The keys as now stored (after a rekey)."""
+    from ..keys import load_keys
+
+    return load_keys(settings, create=False)

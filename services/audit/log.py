@@ -12,6 +12,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from ..errors import HushdeskError, StoreError
 from ..rollups import update_rollups
 from ..store import transaction, utc_now
+from .checkpoints import Checkpoints
 from .records import COLUMNS, ZERO_MAC, AuthRecord, TurnRecord, canonical_json, next_mac, validate
 
 __all__ = ["AuditLog", "tail", "export_rows"]
@@ -48,7 +50,8 @@ def _last_link(engine: Engine) -> tuple[int, bytes]:
 class AuditLog:
     """Appends audit rows through one writer thread; `submit` and `write` return the row's seq."""
 
-    def __init__(self, engine: Engine, chain_key: bytes) -> None:
+    def __init__(self, engine: Engine, chain_key: bytes, *, checkpoints: Checkpoints | None = None,
+                 checkpoint_rows: int = 1000, checkpoint_seconds: float = 600.0) -> None:
         self._engine = engine
         self._chain_key = chain_key
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -56,6 +59,12 @@ class AuditLog:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._last: tuple[int, bytes] | None = None
+        self._checkpoints = checkpoints
+        self._checkpoint_rows = checkpoint_rows
+        self._checkpoint_seconds = checkpoint_seconds
+        self._checkpointed_seq = 0
+        self._checkpointed_at = time.monotonic()
+        self.failed = False  # the last batch could not be written (cleared by the next good one)
 
     @property
     def engine(self) -> Engine:
@@ -70,8 +79,18 @@ class AuditLog:
             if self._thread is not None:
                 return
             self._last = _last_link(self._engine)
+            self._checkpointed_seq = self._last_checkpointed()
             self._thread = threading.Thread(target=self._run, name="hushdesk-audit-writer", daemon=True)
             self._thread.start()
+
+    def _last_checkpointed(self) -> int:
+        if self._checkpoints is None:
+            return 0
+        try:
+            valid = [c.seq for c in self._checkpoints.read() if c.valid]
+        except HushdeskError:
+            return 0
+        return max(valid, default=0)
 
     def close(self) -> None:
         """Write everything already submitted, then stop the writer thread (idempotent)."""
@@ -108,10 +127,19 @@ class AuditLog:
         """The last `n` rows, oldest first, without mac; redaction counts as dicts."""
         return tail(self._engine, n)
 
+    @property
+    def alive(self) -> bool:
+        """The writer thread is running (a failed batch does not stop it: the next one is tried anew)."""
+        return self._thread is not None and self._thread.is_alive() and not self._closed
+
     def _run(self) -> None:
         while True:
             batch: list[tuple[dict[str, Any], Future[int]]] = []
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=min(self._checkpoint_seconds, 60.0))
+            except queue.Empty:
+                self._checkpoint("time")
+                continue
             stop = item is _CLOSE
             if not stop:
                 batch.append(item)
@@ -126,8 +154,28 @@ class AuditLog:
                     batch.append(item)
             if batch:
                 self._write_batch(batch)
+                if self._last is not None and self._last[0] - self._checkpointed_seq >= self._checkpoint_rows:
+                    self._checkpoint("rows")
+                else:
+                    self._checkpoint("time")
             if stop:
+                self._checkpoint("shutdown", force=True)
                 return
+
+    def _checkpoint(self, kind: str, force: bool = False) -> None:
+        """Sign and append a checkpoint when rows were added since the last one (and it is due)."""
+        if self._checkpoints is None or self._last is None or self._last[0] <= self._checkpointed_seq:
+            return
+        due = kind == "rows" or force or time.monotonic() - self._checkpointed_at >= self._checkpoint_seconds
+        if not due:
+            return
+        seq, mac = self._last
+        try:
+            self._checkpoints.append(kind, seq, mac, utc_now())
+        except HushdeskError:
+            _log.error("audit checkpoint could not be written; retrying with the next batch")
+            return
+        self._checkpointed_seq, self._checkpointed_at = seq, time.monotonic()
 
     def _write_batch(self, batch: list[tuple[dict[str, Any], Future[int]]]) -> None:
         # Every queued row is written even if its future was cancelled: audit rows are not optional.
@@ -151,11 +199,13 @@ class AuditLog:
             if not isinstance(exc, HushdeskError):
                 _log.error("audit batch failed: %s", type(exc).__name__)
             self._last = None
+            self.failed = True
             for _, fut in batch:
                 if not fut.cancelled():
                     fut.set_exception(StoreError("The audit event could not be recorded."))
             return
         self._last = (seq, mac)
+        self.failed = False
         for full, (_, fut) in zip(rows, batch):
             if not fut.cancelled():
                 fut.set_result(full["seq"])

@@ -1,32 +1,107 @@
-"""Check the audit chain."""
+"""Check the audit chain against its key and its signed checkpoints; name the first fault and its kind.
+
+Kinds of fault, for the first bad sequence number:
+- `deleted`: a sequence number is missing (the rows after it skip it);
+- `reordered`: the row there carries another position's content and chain value (rows swapped);
+- `edited`: the row's content or chain value no longer matches;
+- `truncated`: the store ends before a signed checkpoint's sequence number;
+- `checkpoint`: a checkpoint line is not validly signed by this instance's key (forged or damaged).
+
+Purged rows (`python -m services.audit purge`) are not faults: the latest signed `purge` checkpoint
+says up to which seq rows were removed and with which chain value the rest continues.
+"""
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 from sqlalchemy.engine import Engine
 
 from ..store import transaction
+from .checkpoints import Checkpoint
 from .records import COLUMNS, ZERO_MAC, next_mac
 
-__all__ = ["verify_chain"]
+__all__ = ["Verdict", "verify", "verify_chain"]
+
+_FIELDS = (*COLUMNS, "mac")
+_SELECT = f"SELECT {', '.join(COLUMNS)}, mac FROM audit_events WHERE seq > ? ORDER BY seq"
+_LOOKAHEAD = 10_000  # rows searched for a swapped partner before calling a fault an edit
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The chain's state: ok, or the first bad seq and the kind of fault; rows checked."""
+
+    ok: bool
+    seq: int | None = None
+    kind: str | None = None
+    rows: int = 0
+    checkpoints: int = 0
+    purged_to: int = 0
+
+    def describe(self) -> str:
+        """One line for people: `ok (N rows…)` or `seq N: kind`."""
+        if self.ok:
+            return (f"ok ({self.rows} rows, {self.checkpoints} signed checkpoints"
+                    + (f", rows up to {self.purged_to} purged" if self.purged_to else "") + ")")
+        return f"seq {self.seq}: {self.kind}"
+
+
+def _rows(engine: Engine, after: int) -> Iterator[dict[str, Any]]:
+    with transaction(engine) as conn:
+        result = conn.exec_driver_sql(_SELECT, (after,))
+        while chunk := result.fetchmany(5000):
+            for values in chunk:
+                yield dict(zip(_FIELDS, values))
+
+
+def _mac_ok(chain_key: bytes, previous: bytes, row: dict[str, Any]) -> bool:
+    try:
+        expected = next_mac(chain_key, previous, row).hex()
+    except (TypeError, ValueError):
+        return False
+    return isinstance(row["mac"], str) and hmac.compare_digest(expected, row["mac"])
+
+
+def _swapped(engine: Engine, chain_key: bytes, previous: bytes, seq: int) -> bool:
+    """Whether a later row's content and chain value belong at `seq` (two rows exchanged)."""
+    for n, row in enumerate(_rows(engine, seq)):
+        if n >= _LOOKAHEAD:
+            return False
+        if _mac_ok(chain_key, previous, {**row, "seq": seq}):
+            return True
+    return False
+
+
+def verify(engine: Engine, chain_key: bytes, checkpoints: Sequence[Checkpoint] = ()) -> Verdict:
+    """Recompute the chain from the purge anchor (or the start) and hold it against the checkpoints."""
+    bad = next((c for c in checkpoints if not c.valid), None)
+    if bad is not None:
+        return Verdict(False, bad.seq if bad.seq >= 0 else None, "checkpoint")
+    purge = max((c for c in checkpoints if c.kind == "purge"), key=lambda c: c.seq, default=None)
+    start, mac = (purge.seq, bytes.fromhex(purge.mac)) if purge else (0, ZERO_MAC)
+    marks = {c.seq: c.mac for c in checkpoints if c.kind != "purge"}
+    expected, count = start + 1, 0
+    for row in _rows(engine, start):
+        seq = row["seq"]
+        if seq != expected:
+            return Verdict(False, expected, "deleted", count)
+        if not _mac_ok(chain_key, mac, row):
+            kind = "reordered" if _swapped(engine, chain_key, mac, seq) else "edited"
+            return Verdict(False, seq, kind, count)
+        if seq in marks and not hmac.compare_digest(marks[seq], row["mac"]):
+            return Verdict(False, seq, "edited", count)
+        mac = bytes.fromhex(row["mac"])
+        expected, count = seq + 1, count + 1
+    last_mark = max(marks, default=0)
+    if last_mark >= expected:
+        return Verdict(False, expected, "truncated", count)
+    return Verdict(True, rows=count, checkpoints=len(checkpoints), purged_to=start)
 
 
 def verify_chain(engine: Engine, chain_key: bytes) -> tuple[bool, int | None]:
-    """Recompute the chain: (True, None) when intact, else (False, first bad or missing seq)."""
-    expected_seq, mac = 1, ZERO_MAC
-    with transaction(engine) as conn:
-        result = conn.exec_driver_sql(f"SELECT {', '.join(COLUMNS)}, mac FROM audit_events ORDER BY seq")
-        while chunk := result.fetchmany(1000):
-            for values in chunk:
-                row = dict(zip((*COLUMNS, "mac"), values))
-                if row["seq"] != expected_seq:
-                    return False, expected_seq
-                try:
-                    mac = next_mac(chain_key, mac, row)
-                except (TypeError, ValueError):
-                    return False, expected_seq
-                if not isinstance(row["mac"], str) or not hmac.compare_digest(mac.hex(), row["mac"]):
-                    return False, expected_seq
-                expected_seq += 1
-    return True, None
+    """The chain alone, without checkpoints: (True, None) or (False, first bad seq)."""
+    verdict = verify(engine, chain_key)
+    return verdict.ok, verdict.seq
