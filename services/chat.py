@@ -20,7 +20,7 @@ from typing import Awaitable, Callable
 from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors
 
 from .audit import AuditLog, TurnRecord
-from .errors import EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
+from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
 from .llm import LLMClient
 
 __all__ = ["Conversation", "ChatService", "TurnResult", "OnText"]
@@ -42,8 +42,7 @@ _FOLD.update({0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x3000: " ", 0x2010: "-", 0
               0x2012: "-", 0x2013: "-", 0x2212: "-"})
 
 
-AUDIT_UNAVAILABLE = ("The audit trail cannot be written right now, so this message was not answered. "
-                     "Please tell your administrator.")
+AUDIT_UNAVAILABLE = AuditUnavailable.default_message
 
 
 @dataclass
@@ -194,14 +193,14 @@ class ChatService:
     def _check_writable(self) -> None:
         """StoreError unless the audit writer is healthy and the store's disk has room."""
         if not self._audit.alive:
-            raise StoreError(AUDIT_UNAVAILABLE)
+            raise AuditUnavailable()
         if self._store_dir is not None and self._min_free:
             try:
                 free = shutil.disk_usage(self._store_dir).free
             except OSError:
                 free = 0
             if free < self._min_free:
-                raise StoreError(AUDIT_UNAVAILABLE)
+                raise AuditUnavailable()
 
     async def _record(self, conv: Conversation, started: float, ttft: float | None,
                       counts_in: dict[str, int], redactor: StreamRedactor, stats, outcome: str
@@ -223,8 +222,8 @@ class ChatService:
         try:
             seq = await self._audit.write(record)
         except StoreError:
-            raise StoreError(AUDIT_UNAVAILABLE) from None
+            raise AuditUnavailable() from None
         except Exception as exc:
             log.error("audit write failed: %s", type(exc).__name__)
-            raise StoreError(AUDIT_UNAVAILABLE) from None
+            raise AuditUnavailable() from None
         return record, seq

@@ -224,8 +224,8 @@ def _read(engine: Engine, r: DateRange) -> dict[str, Any]:
                        "users FROM rollup_hours WHERE hour >= ? AND hour < ?", (lo, hi)).all(),
             "days": dict(q("SELECT day, users FROM rollup_days WHERE day >= ? AND day < ?",
                            (r.first_day, r.first_day + r.days)).all()),
-            "timings": q("SELECT hour / 24, metric, bin, SUM(n) FROM rollup_timings WHERE hour >= ? AND hour < ? "
-                         "GROUP BY hour / 24, metric, bin", (lo, hi)).all(),
+            "timings": q("SELECT day, metric, bin, n FROM rollup_timing_days WHERE day >= ? AND day < ?",
+                         (r.first_day, r.first_day + r.days)).all(),
             "redactions": q("SELECT direction, label, SUM(n) FROM rollup_redactions WHERE hour >= ? AND hour < ? "
                             "GROUP BY direction, label", (lo, hi)).all(),
             "users": q("SELECT COUNT(DISTINCT user_key) FROM rollup_user_days WHERE day >= ? AND day < ?",

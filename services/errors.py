@@ -7,6 +7,7 @@ library's exception or from a chat message, so it can be shown to a user or logg
     ├── ConfigError          a setting is missing or malformed (names the setting, never its value)
     ├── KeyFileError         a key is missing, malformed or does not open the store (names the key)
     ├── StoreError           the encrypted store cannot be opened, read or written
+    │   └── AuditUnavailable     a turn was refused: its audit row could not be written
     ├── InputRejected        a chat message was refused before reaching the engine
     ├── ReplyBlocked         the model's reply held a label the output policy blocks
     └── EngineError          the model engine failed
@@ -22,6 +23,7 @@ __all__ = [
     "ConfigError",
     "KeyFileError",
     "StoreError",
+    "AuditUnavailable",
     "InputRejected",
     "ReplyBlocked",
     "EngineError",
@@ -59,6 +61,14 @@ class StoreError(HushdeskError):
 
     outcome = "store_error"
     default_message = "The audit store could not be used."
+
+
+class AuditUnavailable(StoreError):
+    """A turn was refused because its audit row could not be written (disk full, locked, I/O)."""
+
+    outcome = "audit_unavailable"
+    default_message = ("The audit trail cannot be written right now, so this message was not answered. "
+                       "Please tell your administrator.")
 
 
 class InputRejected(HushdeskError):

@@ -88,6 +88,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The audit store could not be used.",
         "zh-CN": "无法使用审计存储。",
     },
+    "error.AuditUnavailable": {
+        "en": "The audit trail cannot be written right now, so this message was not answered. "
+              "Please tell your administrator.",
+        "zh-CN": "审计记录当前无法写入，因此本条消息未被回答。请联系管理员。",
+    },
     "error.InputRejected": {
         "en": "That message could not be sent.",
         "zh-CN": "该消息无法发送。",

@@ -14,6 +14,7 @@ Only chat turns (`kind == "turn"`) are folded in, keyed by UTC hour (hours since
     rollup_hours       hour → turns, ok, failures, refusals, other, prompt/completion tokens, users
     rollup_days        day → users (distinct users with a turn that UTC day)
     rollup_timings     (hour, metric, bin) → n   metric 0 = latency_ms, 1 = ttft_ms (answered turns)
+    rollup_timing_days (day, metric, bin) → n    the same by UTC day, so long ranges read few rows
     rollup_redactions  (hour, direction, label) → n   direction "in" or "out"
     rollup_user_hours  (hour, user_key)   which users were active, for distinct counts
     rollup_user_days   (day, user_key)
@@ -31,7 +32,7 @@ import logging
 import math
 from collections import defaultdict
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy.engine import Connection
 
@@ -68,6 +69,10 @@ _TABLES = (
         hour INTEGER NOT NULL, metric INTEGER NOT NULL, bin INTEGER NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (hour, metric, bin)
     ) WITHOUT ROWID""",
+    """CREATE TABLE rollup_timing_days (
+        day INTEGER NOT NULL, metric INTEGER NOT NULL, bin INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (day, metric, bin)
+    ) WITHOUT ROWID""",
     """CREATE TABLE rollup_redactions (
         hour INTEGER NOT NULL, direction TEXT NOT NULL, label TEXT NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (hour, direction, label)
@@ -92,6 +97,10 @@ _UPSERT_HOURS = (
 _UPSERT_TIMINGS = (
     "INSERT INTO rollup_timings (hour, metric, bin, n) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (hour, metric, bin) DO UPDATE SET n = n + excluded.n"
+)
+_UPSERT_TIMING_DAYS = (
+    "INSERT INTO rollup_timing_days (day, metric, bin, n) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (day, metric, bin) DO UPDATE SET n = n + excluded.n"
 )
 _UPSERT_REDACTIONS = (
     "INSERT INTO rollup_redactions (hour, direction, label, n) VALUES (?, ?, ?, ?) "
@@ -182,11 +191,21 @@ def _user_key(user_hash: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _labels(text: Any) -> Iterable[tuple[str, int]]:
-    if not text:
+_LABEL_CACHE: dict[str, tuple[tuple[str, int], ...]] = {}
+
+
+def _labels(text: Any) -> tuple[tuple[str, int], ...]:
+    if not text or text == "{}":
         return ()
-    counts = json.loads(text) if isinstance(text, str) else text
-    return ((str(label), int(n)) for label, n in counts.items() if n)
+    if not isinstance(text, str):
+        return tuple((str(label), int(n)) for label, n in text.items() if n)
+    parsed = _LABEL_CACHE.get(text)
+    if parsed is None:  # the same few shapes recur: parse each once
+        parsed = tuple((str(label), int(n)) for label, n in json.loads(text).items() if n)
+        if len(_LABEL_CACHE) > 10_000:
+            _LABEL_CACHE.clear()
+        _LABEL_CACHE[text] = parsed
+    return parsed
 
 
 class _Fold:
@@ -238,16 +257,20 @@ def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     conn.exec_driver_sql(_UPSERT_HOURS, [(hour, *sums) for hour, sums in fold.hours.items()])
     if fold.timings:
         conn.exec_driver_sql(_UPSERT_TIMINGS, [(*key, n) for key, n in fold.timings.items()])
+        by_day: dict[tuple[int, int, int], int] = defaultdict(int)
+        for (hour, metric, b), n in fold.timings.items():
+            by_day[(hour // 24, metric, b)] += n
+        conn.exec_driver_sql(_UPSERT_TIMING_DAYS, [(*key, n) for key, n in by_day.items()])
     if fold.redactions:
         conn.exec_driver_sql(_UPSERT_REDACTIONS, [(*key, n) for key, n in fold.redactions.items()])
-    by_day: dict[int, set[int]] = defaultdict(set)
+    users_by_day: dict[int, set[int]] = defaultdict(set)
     for hour, users in fold.users.items():
-        by_day[hour // 24].update(users)
+        users_by_day[hour // 24].update(users)
         added = conn.exec_driver_sql("INSERT OR IGNORE INTO rollup_user_hours (hour, user_key) VALUES (?, ?)",
                                      [(hour, u) for u in users]).rowcount
         if added:
             conn.exec_driver_sql("UPDATE rollup_hours SET users = users + ? WHERE hour = ?", (added, hour))
-    for day, users in by_day.items():
+    for day, users in users_by_day.items():
         added = conn.exec_driver_sql("INSERT OR IGNORE INTO rollup_user_days (day, user_key) VALUES (?, ?)",
                                      [(day, u) for u in users]).rowcount
         if added:

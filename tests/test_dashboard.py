@@ -161,6 +161,7 @@ def rolled(engine: Engine) -> dict:
                 "FROM rollup_hours").all()},
             "days": dict(q("SELECT day, users FROM rollup_days").all()),
             "timings": {(h, m, b): n for h, m, b, n in q("SELECT hour, metric, bin, n FROM rollup_timings").all()},
+            "timing_days": {(d, m, b): n for d, m, b, n in q("SELECT day, metric, bin, n FROM rollup_timing_days").all()},
             "redactions": {(h, d, l): n for h, d, l, n in q(
                 "SELECT hour, direction, label, n FROM rollup_redactions").all()},
         }
@@ -179,6 +180,10 @@ def test_rollups_equal_direct_sql_on_random_turns(store, keys, seed):
     assert got["hours"] == expected["hours"]
     assert got["days"] == expected["days"]
     assert got["timings"] == expected["timings"]
+    by_day: dict = defaultdict(int)
+    for (h, m, b), n in expected["timings"].items():
+        by_day[(h // 24, m, b)] += n
+    assert got["timing_days"] == by_day
     assert got["redactions"] == expected["redactions"]
     # The dashboard's range totals equal the rows too.
     d = build(store, DateRange(date(2026, 3, 1), date(2026, 3, 4)), k=2)
@@ -213,7 +218,7 @@ def test_only_turns_are_rolled_up_and_migration_backfills_existing_rows():
                              f"({', '.join(':' + c for c in (*COLUMNS, 'mac'))})", rows)
         m003_rollups(conn)  # the store already held rows: they are folded in
         backfilled = rolled_conn(conn)
-        for statement in ("DELETE FROM rollup_hours", "DELETE FROM rollup_days", "DELETE FROM rollup_timings",
+        for statement in ("DELETE FROM rollup_hours", "DELETE FROM rollup_days", "DELETE FROM rollup_timings", "DELETE FROM rollup_timing_days",
                           "DELETE FROM rollup_redactions", "DELETE FROM rollup_user_hours",
                           "DELETE FROM rollup_user_days"):
             conn.exec_driver_sql(statement)
