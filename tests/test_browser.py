@@ -7,6 +7,7 @@ the audit rows. The test never skips: `make test` installs Chromium, and a missi
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -190,6 +191,8 @@ def test_login_chat_stream_logout(site, browser):
     login(page, app.url, STAFF, STAFF_PASSWORD)
     page.wait_for_selector("#chat-input")
     accept_consent(page)
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "access_token")
+    session_id = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "==="))["metadata"]["sid"]
     before = len(engine.requests())
     page.fill("#chat-input", f"客户的手机是{PHONE}，{CANARY}，请查询订单状态")
     page.click("#chat-submit")
@@ -274,8 +277,10 @@ def test_login_chat_stream_logout(site, browser):
     log = app.stop()
     for needle in (PHONE, CANARY, "13912345678", STAFF_PASSWORD, "请查询订单状态"):
         assert needle.encode() not in log, f"{needle!r} reached the server log"
-    for path in app.data.iterdir():
-        if path.name.startswith("audit.db"):
-            blob = path.read_bytes()
-            for needle in (PHONE, CANARY, STAFF):
-                assert needle.encode() not in blob
+    # The store, its WAL and the signed checkpoints hold no PII, no raw user name, session id or token.
+    files = [p for p in app.data.iterdir() if p.name.startswith(("audit.db", "audit-checkpoints"))]
+    assert {p.name for p in files} >= {"audit.db", "audit.db-wal", "audit-checkpoints.jsonl"}
+    for path in files:
+        blob = path.read_bytes()
+        for needle in (PHONE, CANARY, STAFF, session_id, token, "13912345678", "alice.wong@example.com"):
+            assert needle.encode() not in blob, (needle, path.name)
