@@ -268,6 +268,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("audit_retention_days", "365", _positive_int, "Audit rows older than this many days are removed by `python -m services.audit purge`.", "a positive integer"),
     Setting("audit_min_free_mb", "64", _non_negative_int, "A turn is refused before the engine when the store's disk has less free space than this (MB).", "a non-negative integer"),
     Setting("dashboard_min_group", "5", _bounded_int(2, 1000), "Smallest number of distinct users a dashboard group (hour, day or range) must have to be shown; smaller groups are suppressed.", "an integer from 2 to 1000"),
+    Setting("model_manifest", "", _optional_path, "The model's signed SHA-256 manifest; empty: <model dir>/hushdesk-manifest.json.", "a path"),
+    Setting("require_model_manifest", "true", _bool, "Refuse to launch a model without a manifest that verifies.", "true or false"),
+    Setting("model_key", "", _secret, "AES-256-GCM key (64 hex) of a model encrypted at rest; else from the key file.", "64 hex digits"),
+    Setting("engine_recycle_turns", "0", _non_negative_int, "Restart a launched engine after this many turns to clear GPU memory; 0 never.", "a non-negative integer"),
+    Setting("messages_per_minute", "20", _positive_int, "Messages one user may send per minute; more are refused.", "a positive integer"),
+    Setting("max_concurrent_turns", "8", _positive_int, "Turns answered at once across all sessions.", "a positive integer"),
+    Setting("turn_queue", "16", _non_negative_int, "Turns that may wait for a free slot; beyond this users are told the assistant is busy.", "a non-negative integer"),
+    Setting("queue_wait_seconds", "10", _positive_float, "Longest a turn waits in the queue before the busy message.", "a positive number"),
     Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
     Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
     Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
@@ -324,6 +332,14 @@ class Settings:
     audit_checkpoint_minutes: float = 10.0
     audit_retention_days: int = 365
     audit_min_free_mb: int = 64
+    model_manifest: Path | None = None
+    require_model_manifest: bool = True
+    model_key: Secret | None = None
+    engine_recycle_turns: int = 0
+    messages_per_minute: int = 20
+    max_concurrent_turns: int = 8
+    turn_queue: int = 16
+    queue_wait_seconds: float = 10.0
     log_level: str = "INFO"
     db_key: Secret | None = None
     pepper: Secret | None = None
