@@ -21,6 +21,7 @@ from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, buil
 
 from .audit import AuditLog, TurnRecord
 from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
+from .limits import LimitRefused, TurnLimiter
 from .llm import LLMClient
 
 __all__ = ["Conversation", "ChatService", "TurnResult", "OnText"]
@@ -83,7 +84,9 @@ class ChatService:
     def __init__(self, llm: LLMClient, audit: AuditLog, *, system_prompt: str, max_input_chars: int,
                  history_turns: int, redactor: Redactor | None = None,
                  policy: OutputPolicy = OutputPolicy(), reveal: bool = True,
-                 store_dir: Path | None = None, min_free_bytes: int = 0) -> None:
+                 store_dir: Path | None = None, min_free_bytes: int = 0,
+                 limiter: TurnLimiter | None = None) -> None:
+        self._limiter = limiter
         self._store_dir = store_dir
         self._min_free = min_free_bytes
         self._redactor = redactor if redactor is not None else Redactor(build_detectors())
@@ -109,6 +112,18 @@ class ChatService:
         return text
 
     async def turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
+        """Answer one message within the limits (a refusal is audited and returned as the error)."""
+        if self._limiter is None:
+            return await self._turn(conv, text, on_text)
+        started = time.perf_counter()
+        try:
+            async with self._limiter.admit(conv.user_hash, conv.session_hash):
+                return await self._turn(conv, text, on_text)
+        except LimitRefused as exc:
+            record, seq = await self._record(conv, started, None, {}, {}, None, exc.outcome)
+            return TurnResult(exc.outcome, "", exc, record, seq)
+
+    async def _turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
         """Answer one message, streaming safe text to `on_text`; never raises for engine failures.
 
         `on_text` receives the redacted reply, with the staff member's own values revealed where the
@@ -177,12 +192,12 @@ class ChatService:
             error, outcome = exc, exc.outcome
         except asyncio.CancelledError:
             outcome = "cancelled"
-            await asyncio.shield(self._record(conv, started, ttft, counts_in, redactor, stats, outcome))
+            await asyncio.shield(self._record(conv, started, ttft, counts_in, dict(redactor.counts), stats, outcome))
             raise
         except Exception as exc:  # a bug must not leak its text to the user; log the type only
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
             error, outcome = EngineError(), "internal_error"
-        record, seq = await self._record(conv, started, ttft, counts_in, redactor, stats, outcome)
+        record, seq = await self._record(conv, started, ttft, counts_in, dict(redactor.counts), stats, outcome)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)
             del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
@@ -203,7 +218,7 @@ class ChatService:
                 raise AuditUnavailable()
 
     async def _record(self, conv: Conversation, started: float, ttft: float | None,
-                      counts_in: dict[str, int], redactor: StreamRedactor, stats, outcome: str
+                      counts_in: dict[str, int], counts_out: dict[str, int], stats, outcome: str
                       ) -> tuple[TurnRecord, int]:
         record = TurnRecord(
             session_hash=conv.session_hash,
@@ -216,7 +231,7 @@ class ChatService:
             ttft_ms=ttft,
             latency_ms=(time.perf_counter() - started) * 1000,
             redactions_in=counts_in,
-            redactions_out=dict(redactor.counts),
+            redactions_out=counts_out,
             outcome=outcome,
         )
         try:

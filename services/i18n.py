@@ -93,6 +93,23 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Please tell your administrator.",
         "zh-CN": "审计记录当前无法写入，因此本条消息未被回答。请联系管理员。",
     },
+    # services/limits.py
+    "error.LimitRefused": {
+        "en": "That message could not be sent right now. Please try again.",
+        "zh-CN": "该消息暂时无法发送，请重试。",
+    },
+    "error.RateLimited": {
+        "en": "You are sending messages too quickly. Please wait a moment and try again.",
+        "zh-CN": "您发送消息过于频繁，请稍候再试。",
+    },
+    "error.TurnInFlight": {
+        "en": "Please wait for the current answer before sending another message.",
+        "zh-CN": "请等待当前回答完成后再发送下一条消息。",
+    },
+    "error.Busy": {
+        "en": "The assistant is busy right now. Please try again in a moment.",
+        "zh-CN": "助手当前繁忙，请稍后再试。",
+    },
     "error.InputRejected": {
         "en": "That message could not be sent.",
         "zh-CN": "该消息无法发送。",

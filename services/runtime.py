@@ -24,6 +24,7 @@ from .config import Settings
 from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_engine_kind
 from .errors import HushdeskError
 from .keys import Keys, hash_id, load_keys
+from .limits import TurnLimiter
 from .llm import LLMClient
 from .sessions import SessionRegistry, SessionStore
 from .store import lock_instance, open_store
@@ -124,7 +125,10 @@ class Runtime:
                            history_turns=settings.history_turns,
                            redactor=Redactor(build_detectors(settings.order_id_patterns)),
                            policy=settings.output_policy, reveal=settings.reveal_placeholders,
-                           store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20)
+                           store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20,
+                           limiter=TurnLimiter(per_minute=settings.messages_per_minute,
+                                               max_concurrent=settings.max_concurrent_turns,
+                                               queue=settings.turn_queue, queue_wait=settings.queue_wait_seconds))
         registry = SessionRegistry(SessionStore(store, keys.pepper), keys.auth_secret,
                                    idle_seconds=settings.session_idle_seconds,
                                    max_seconds=settings.session_max_seconds)

@@ -11,6 +11,7 @@ import pytest
 
 import services.errors
 import services.frontend
+import services.limits
 import services.passwords
 import services.runtime
 import services.users
@@ -50,7 +51,8 @@ def _load(name: str) -> dict[str, object]:
 def _error_classes() -> list[type[HushdeskError]]:
     """Every HushdeskError class defined in services.errors, services.users and services.frontend."""
     found = []
-    for module in (services.errors, services.users, services.frontend, services.passwords, services.runtime):
+    for module in (services.errors, services.users, services.frontend, services.passwords, services.runtime,
+                   services.limits):
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, HushdeskError) and obj.__module__ == module.__name__:
                 found.append(obj)

@@ -1,0 +1,118 @@
+"""Limits: per-user rate, one turn in flight per session, a global cap with a short queue; each refusal
+audited and never sent to the engine. The engine is the fake engine process with a per-token delay
+(so turns overlap for real); the clock of the unit tests is injected."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from services.bootstrap import ensure_initialised
+from services.limits import Busy, RateLimited, TurnInFlight, TurnLimiter
+from services.runtime import Runtime
+from tests.conftest import FakeEngine
+from tests.test_turn import settings_for
+
+
+class Clock:
+    now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_is_a_sliding_minute_and_refusals_do_not_count() -> None:
+    clock = Clock()
+    limiter = TurnLimiter(per_minute=3, max_concurrent=4, queue=0, queue_wait=1, clock=clock)
+
+    async def run():
+        for _ in range(3):
+            async with limiter.admit("u", "s"):
+                pass
+        with pytest.raises(RateLimited):
+            async with limiter.admit("u", "s"):
+                pass
+        async with limiter.admit("other", "s2"):  # per user
+            pass
+        clock.now += 60
+        async with limiter.admit("u", "s"):
+            pass
+
+    asyncio.run(run())
+
+
+def test_one_turn_in_flight_per_session_and_busy_when_the_queue_is_full() -> None:
+    limiter = TurnLimiter(per_minute=100, max_concurrent=1, queue=1, queue_wait=0.3)
+
+    async def run():
+        gate = asyncio.Event()
+
+        async def hold(session):
+            async with limiter.admit("u-" + session, session):
+                await gate.wait()
+
+        first = asyncio.create_task(hold("a"))
+        await asyncio.sleep(0.01)
+        with pytest.raises(TurnInFlight):
+            async with limiter.admit("u-a", "a"):
+                pass
+        queued = asyncio.create_task(hold("b"))  # waits in the queue (1 place)
+        await asyncio.sleep(0.01)
+        assert limiter.waiting == 1
+        with pytest.raises(Busy):  # queue full
+            async with limiter.admit("u-c", "c"):
+                pass
+        gate.set()
+        await asyncio.gather(first, queued)
+        gate.clear()
+        blocker = asyncio.create_task(hold("d"))
+        await asyncio.sleep(0.01)
+        with pytest.raises(Busy):  # waited longer than queue_wait
+            async with limiter.admit("u-e", "e"):
+                pass
+        gate.set()
+        await blocker
+
+    asyncio.run(run())
+
+
+def test_refusals_are_audited_and_never_reach_the_engine(tmp_path) -> None:
+    engine = FakeEngine(tmp_path, delay=0.02)
+    try:
+        settings = settings_for(tmp_path, engine.base_url, HUSHDESK_MESSAGES_PER_MINUTE="3",
+                                HUSHDESK_MAX_CONCURRENT_TURNS="1", HUSHDESK_TURN_QUEUE="0")
+        ensure_initialised(settings)
+
+        async def run():
+            runtime = Runtime.open(settings)
+            await runtime.start()
+            await runtime.wait_ready(10)
+            alice = runtime.conversation("s-alice", "alice", "staff")
+            bob = runtime.conversation("s-bob", "bob", "staff")
+
+            async def ignore(piece):
+                return None
+
+            try:
+                slow = asyncio.create_task(runtime.chat.turn(alice, "first question", ignore))
+                await asyncio.sleep(0.1)
+                same = await runtime.chat.turn(alice, "impatient second", ignore)
+                other = await runtime.chat.turn(bob, "meanwhile", ignore)
+                first = await slow
+                rate = [await runtime.chat.turn(alice, f"again {i}", ignore) for i in range(3)]
+                return first, same, other, rate, runtime.audit.tail(20)
+            finally:
+                await runtime.stop()
+
+        before = len(engine.requests())
+        first, same, other, rate, rows = asyncio.run(run())
+        assert first.outcome == "ok"
+        assert same.outcome == "turn_in_flight" and isinstance(same.error, TurnInFlight)
+        assert other.outcome == "busy" and isinstance(other.error, Busy)
+        assert [r.outcome for r in rate] == ["ok", "ok", "rate_limited"]  # 3 a minute: first + 2
+        assert len(engine.requests()) - before == 3  # refusals never reached the engine
+        outcomes = [r["outcome"] for r in rows if r["kind"] == "turn"]
+        assert sorted(outcomes) == sorted(["ok", "turn_in_flight", "busy", "ok", "ok", "rate_limited"])
+    finally:
+        engine.stop()
