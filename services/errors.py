@@ -18,6 +18,13 @@ library's exception or from a chat message, so it can be shown to a user or logg
 
 from __future__ import annotations
 
+import logging
+
+# Library loggers stay silent unless the app configures logging (services/logs.py): a command line
+# then prints only its own fixed messages, never Python's last-resort log lines.
+for _name in ("services", "hushdesk"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
 __all__ = [
     "HushdeskError",
     "ConfigError",

@@ -22,12 +22,12 @@ from .audit.checkpoints import Checkpoints, Signer
 from .chat import ChatService, Conversation
 from .config import Settings
 from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_engine_kind
-from .errors import HushdeskError
+from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .limits import TurnLimiter
 from .llm import LLMClient
 from .sessions import SessionRegistry, SessionStore
-from .store import lock_instance, open_store
+from .store import DAMAGED, damaged_pages, lock_instance, open_store
 from .throttle import LoginThrottle
 from .users import LoginCheck, User, UserStore
 
@@ -109,6 +109,9 @@ class Runtime:
     @classmethod
     def _wire(cls, settings: Settings, keys: Keys, lock: int) -> "Runtime":
         store = open_store(settings, keys, create=False)
+        if damaged_pages(store):  # a damaged store stops the server at start, with a clear message
+            store.dispose()
+            raise StoreError(DAMAGED)
         model_dir, demo = resolve_model_dir(settings)
         if demo:
             log.warning("No HUSHDESK_MODEL_PATH set: serving the generated demo model; "

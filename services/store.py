@@ -29,7 +29,7 @@ from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
 
-__all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
+__all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
 
 _log = logging.getLogger(__name__)
 _SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
@@ -142,6 +142,21 @@ def _is_not_a_database(exc: BaseException) -> bool:
     return False
 
 
+DAMAGED = ("The audit store is damaged (a page no longer decrypts or checks out); restore audit.db from a "
+           "backup. Nothing was written.")
+_SQLITE_CORRUPT = 11
+
+
+def _is_damaged(exc: BaseException) -> bool:
+    """True for SQLite's "malformed" or "not a database" once the key has already been proven."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlite_errorcode", None) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
 def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     # The dialect's own listener (registered first) has already sent PRAGMA key.
     dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
@@ -179,6 +194,8 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
         raise
     except (SQLAlchemyError, sqlcipher3.Error) as exc:
         _log.error("store operation failed: %s", type(exc).__name__)
+        if _is_damaged(exc):
+            raise StoreError(DAMAGED) from None
         raise StoreError() from None
 
 
@@ -248,7 +265,7 @@ def open_store(settings: Settings, keys: Keys, *, create: bool = False) -> Engin
     except (SQLAlchemyError, sqlcipher3.Error) as exc:
         engine.dispose()
         if _is_not_a_database(exc):
-            raise KeyFileError(f"HUSHDESK_DB_KEY does not open {path}.") from None
+            raise KeyFileError(f"HUSHDESK_DB_KEY does not open {path} (a wrong key, or a damaged file).") from None
         _log.error("store open failed: %s", type(exc).__name__)
         raise StoreError(f"The store {path} could not be opened.") from None
     return engine
@@ -274,6 +291,19 @@ def _initialise(engine: Engine, path: Path, db_key: bytes, create: bool) -> None
             if not isinstance(found, str) or not hmac.compare_digest(found, expected):
                 raise KeyFileError(f"HUSHDESK_DB_KEY does not open {path}.")
             _migrate(conn)
+
+
+def damaged_pages(engine: Engine) -> int:
+    """How many pages fail SQLCipher's per-page HMAC (`PRAGMA cipher_integrity_check`); 0 when sound.
+
+    A full read of the file: about a second per gigabyte here. Run at server start and by `verify`.
+    """
+    try:
+        with engine.connect() as conn:
+            return len(conn.exec_driver_sql("PRAGMA cipher_integrity_check").all())
+    except (SQLAlchemyError, sqlcipher3.Error) as exc:
+        _log.error("integrity check failed: %s", type(exc).__name__)
+        raise StoreError(DAMAGED) from None
 
 
 def lock_instance(settings: Settings) -> int:

@@ -67,7 +67,7 @@ def test_wrong_key_is_refused(settings: Settings, keys: Keys) -> None:
     wrong = dataclasses.replace(keys, db_key=secrets.token_bytes(32))
     with pytest.raises(KeyFileError) as err:
         open_store(settings, wrong)
-    assert err.value.message == f"HUSHDESK_DB_KEY does not open {settings.audit_db_path}."
+    assert err.value.message == f"HUSHDESK_DB_KEY does not open {settings.audit_db_path} (a wrong key, or a damaged file)."
     with pytest.raises(KeyFileError):
         open_store(settings, wrong, create=True)  # create never overwrites an existing store
 

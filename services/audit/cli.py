@@ -115,7 +115,7 @@ def _verify_export(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from ..config import load_settings
     from ..keys import load_keys
-    from ..store import open_store
+    from ..store import damaged_pages, open_store
 
     settings = load_settings()
     keys = load_keys(settings, create=False)
@@ -129,6 +129,11 @@ def _run(args: argparse.Namespace) -> int:
     engine = open_store(settings, keys, create=False)
     try:
         if args.command == "verify":
+            damaged = damaged_pages(engine)
+            if damaged:
+                print(f"the store is damaged: {damaged} page(s) fail their HMAC check; restore it from a backup",
+                      file=sys.stderr)
+                return 1
             verdict = verify(engine, keys.chain_key, checkpoints.read())
             print(verdict.describe(), file=sys.stdout if verdict.ok else sys.stderr)
             if verdict.ok and not verdict.checkpoints:
