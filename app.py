@@ -102,6 +102,9 @@ def _secure_http() -> None:
                        samesite=settings.cookie_samesite)
     # Socket.IO's own check: same origin only unless others are allowed (then ours refuses the rest).
     sio.eio.cors_allowed_origins = "*" if allowed else None
+    # Engine.IO drops the connection on a message over its buffer (1 MB by default), losing it
+    # silently; take up to 8 MB so an oversized message reaches the turn and gets a clear refusal.
+    sio.eio.max_http_buffer_size = 8 * 2**20
     # Ahead of Chainlit's catch-all page route.
     app.router.routes[0:0] = _web_routes(runtime)
     # The cookie lives no longer than a session may; the server enforces both limits anyway.
