@@ -45,6 +45,7 @@ from chainlit.config import config as _chainlit_config  # noqa: E402
 from chainlit.oauth_providers import get_configured_oauth_providers  # noqa: E402
 from chainlit.session import WebsocketSession  # noqa: E402
 
+from services.coalesce import Coalescer  # noqa: E402
 from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
 from services.http_security import SecurityMiddleware  # noqa: E402
 from services.session_guard import CHAT_ROLES, LOGIN_ATTEMPT, SessionGuard  # noqa: E402
@@ -344,14 +345,18 @@ async def _on_message(message: cl.Message) -> None:
         await cl.Message(content=text("consent_required", lang), author="hushdesk").send()
         return
     reply = cl.Message(content="")
+    stream = Coalescer(reply.stream_token)  # tokens go out in 50 ms slices: one process serves all
     try:
-        result = await runtime.chat.turn(conv, message.content or "", reply.stream_token)
+        result = await runtime.chat.turn(conv, message.content or "", stream.feed)
+        await stream.close()
     except HushdeskError as exc:
+        stream.discard()
         if reply.streaming:  # the turn was refused (its audit row could not be written): take it back
             await reply.remove()
         await _show(cl.Message(content=error_text(exc, lang), author="hushdesk"))
         return
     except Exception as exc:  # never show str(exc): it may hold message text
+        stream.discard()
         log.error("message handling failed: %s", type(exc).__name__)
         await _show(cl.Message(content=text("unsafe_error", lang), author="hushdesk"))
         return
