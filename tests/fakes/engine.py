@@ -14,7 +14,9 @@ can prove what reached the engine. Markers in the last user message pick a behav
                markers removed), in pieces of at most 4 characters so placeholders are split
     [[id]]     the reply holds a CN resident ID after a first sentence that streams before it
 
-Run: python -m tests.fakes.engine --port P [--record FILE] [--delay S] [--tokens N]
+`--pii` makes every reply without another reply marker the [[pii]] reply (a model that leaks).
+
+Run: python -m tests.fakes.engine --port P [--record FILE] [--delay S] [--tokens N] [--pii]
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _chunk(model: str, delta: dict, finish: str | None = None) -> str:
 
 
 def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0,
-               model: str = "fake-model", api_key: str | None = None) -> Starlette:
+               model: str = "fake-model", api_key: str | None = None, pii: bool = False) -> Starlette:
     """Build the fake engine; `tokens` > 0 streams that many tokens instead of the default reply."""
 
     def reply_tokens(last_user: str) -> list[str]:
@@ -74,6 +76,8 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
         if "[[echo]]" in last_user:
             said = ECHO_PREFIX + _MARKER.sub("", last_user).strip()
             return [t[i:i + 4] for t in tokens_of(said) for i in range(0, len(t), 4)]
+        if pii:
+            return tokens_of(PII_REPLY)
         if tokens:
             return ["tok "] * tokens
         return tokens_of(DEFAULT_REPLY)
@@ -139,8 +143,10 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--tokens", type=int, default=0)
     parser.add_argument("--api-key")
+    parser.add_argument("--pii", action="store_true")
     args = parser.parse_args()
-    app = create_app(record=args.record, delay=args.delay, tokens=args.tokens, api_key=args.api_key)
+    app = create_app(record=args.record, delay=args.delay, tokens=args.tokens, api_key=args.api_key,
+                     pii=args.pii)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
