@@ -75,13 +75,18 @@ def _frontend_step(settings: Settings, keys: Keys) -> None:
 
 
 def _demo_model_step(settings: Settings, keys: Keys) -> None:
-    """Generate the demo model now (not at first chat) when no model is configured."""
+    """Generate (and sign) the demo model now when no model is configured; warn of an unsigned model."""
+    from .models import manifest_path_for
     from .runtime import resolve_model_dir  # imports torch only when the demo model is needed
 
-    _, demo = resolve_model_dir(settings)
+    model_dir, demo = resolve_model_dir(settings, keys)
     if demo:
         print(f"No HUSHDESK_MODEL_PATH set: using the generated demo model in {settings.demo_model_dir} "
               "(its replies are random noise).")
+    elif model_dir is not None and settings.require_model_manifest and \
+            not manifest_path_for(settings, model_dir).is_file():
+        print(f"The model in {model_dir} has no signed manifest: hushdesk will refuse to launch it. "
+              f"Create one with: python -m services.models manifest {model_dir}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

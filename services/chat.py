@@ -85,8 +85,10 @@ class ChatService:
                  history_turns: int, redactor: Redactor | None = None,
                  policy: OutputPolicy = OutputPolicy(), reveal: bool = True,
                  store_dir: Path | None = None, min_free_bytes: int = 0,
-                 limiter: TurnLimiter | None = None) -> None:
+                 limiter: TurnLimiter | None = None,
+                 after_engine_turn: Callable[[], None] | None = None) -> None:
         self._limiter = limiter
+        self._after_engine_turn = after_engine_turn
         self._store_dir = store_dir
         self._min_free = min_free_bytes
         self._redactor = redactor if redactor is not None else Redactor(build_detectors())
@@ -197,6 +199,8 @@ class ChatService:
         except Exception as exc:  # a bug must not leak its text to the user; log the type only
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
             error, outcome = EngineError(), "internal_error"
+        if stats is not None and self._after_engine_turn is not None:
+            self._after_engine_turn()  # the engine answered (or tried): it counts towards recycling
         record, seq = await self._record(conv, started, ttft, counts_in, dict(redactor.counts), stats, outcome)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)

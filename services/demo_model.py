@@ -16,8 +16,13 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+from .models import MANIFEST_NAME, write_manifest
+
+if TYPE_CHECKING:
+    from .audit.checkpoints import Signer
 
 __all__ = ["ensure_demo_model", "is_demo_model", "MARKER_FILE", "DEMO_MODEL_ID"]
 
@@ -37,7 +42,7 @@ _MAX_POSITIONS = 4096
 _MAX_NEW_TOKENS = 64
 _SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", MARKER_FILE)
-_OTHER_FILES = ("generation_config.json", "special_tokens_map.json")
+_OTHER_FILES = ("generation_config.json", "special_tokens_map.json", MANIFEST_NAME)
 
 _CHAT_TEMPLATE = (
     "{%- for message in messages %}"
@@ -75,21 +80,27 @@ def is_demo_model(path: Path) -> bool:
     return all((path / name).is_file() for name in _REQUIRED_FILES)
 
 
-def ensure_demo_model(path: Path) -> Path:
+def ensure_demo_model(path: Path, *, signer: Signer | None = None, manifest: Path | None = None) -> Path:
     """Return `path`, first generating the demo model there unless it already holds a complete one.
 
     Works offline and never downloads anything; takes well under two seconds. Raises ConfigError
-    rather than delete a folder at `path` holding anything but (part of) a demo model.
+    rather than delete a folder at `path` holding anything but (part of) a demo model. With
+    `signer`, the model gets a signed manifest (`manifest`, default in the folder); a demo model
+    found without one is generated afresh rather than signed as found.
     """
     path = Path(path)
-    if is_demo_model(path):
+    manifest = Path(manifest) if manifest is not None else path / MANIFEST_NAME
+    inside = manifest.parent.resolve() == path.resolve()
+    if is_demo_model(path) and (signer is None or manifest.is_file()):
         return path
     started = time.monotonic()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     try:
         _build(tmp)
-        if is_demo_model(path):  # another process finished first
+        if signer is not None and inside:  # signed before it appears: never a demo model without its manifest
+            write_manifest(tmp, signer, tmp / manifest.name)
+        if is_demo_model(path) and (signer is None or manifest.is_file()):  # another process finished first
             shutil.rmtree(tmp)
             return path
         if path.exists():
@@ -98,6 +109,8 @@ def ensure_demo_model(path: Path) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if signer is not None and not inside:
+        write_manifest(path, signer, manifest)
     log.info("demo model generated in %.2f s at %s", time.monotonic() - started, path)
     return path
 

@@ -2,23 +2,23 @@
 
     create_engine(settings, model_dir=...)  ->  EngineSupervisor | ExternalEngine
 
-Both have the same surface: `await start()`, `await stop()`, `state`, `endpoint`, `wait_ready()`.
-`EngineSupervisor` owns one child process (and its process group): a fresh port and API key per
-launch, /health polled until 200, restarted with back-off when it exits, and killed with us even
-when we are SIGKILLed (PR_SET_PDEATHSIG). The engine's output may contain request text, so it is
+Both have the same surface: `await start()`, `await stop()`, `state`, `endpoint`, `wait_ready()`,
+`note_turn()`. `EngineSupervisor` owns one child process (and its process group): a fresh port and
+API key per launch, /health polled until 200, restarted with back-off when it exits, and killed with
+us even when we are SIGKILLed (PR_SET_PDEATHSIG). Before every launch its `ModelGuard` verifies the
+model against its signed manifest (and decrypts an encrypted one into RAM, removed once loaded): a
+model that fails is never launched. The engine's output may contain request text, so it is
 discarded unless `log_file` is set, and never logged here. What to launch lives in `engine_spec`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -26,44 +26,33 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .audit.checkpoints import Signer
 from .config import Settings
-from .engine_spec import (
-    Endpoint,
-    LaunchSpec,
-    child_env,
-    free_port,
-    resolve_engine_kind,
-    transformers_spec,
-    vllm_spec,
-)
+from .engine_spec import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, free_port,
+                          resolve_engine_kind, transformers_spec, vllm_spec)
 from .errors import EngineStartError, EngineUnavailable
+from .keys import Keys, load_keys
+from .models import ModelIntegrityError, load_model_key, manifest_path_for
 
-__all__ = [
-    "Endpoint",
-    "LaunchSpec",
-    "EngineSupervisor",
-    "ExternalEngine",
-    "create_engine",
-    "resolve_engine_kind",
-    "vllm_spec",
-    "transformers_spec",
-    "child_env",
-    "free_port",
-    "STATES",
-]
+__all__ = ["Endpoint", "LaunchSpec", "EngineSupervisor", "ExternalEngine", "create_engine", "resolve_engine_kind",
+           "vllm_spec", "transformers_spec", "child_env", "free_port", "STATES", "ModelGuard"]
 
 log = logging.getLogger("hushdesk.engine")
 
 STATES = ("stopped", "starting", "ready", "restarting", "failed")
 _STOP_GRACE = 10.0
 _NO_KEY = "no-key"  # the OpenAI client refuses an empty key; an external engine without one ignores it
+_RECYCLE = "recycle"
 
 
 class EngineSupervisor:
     """Runs one engine process built by `make_spec(port, api_key)`; restarts it when it exits.
 
     Back-off delays are used in order (the last repeats) and start over after a run of at least
-    `stable_after` s; `stop_grace` is how long SIGTERM gets before SIGKILL.
+    `stable_after` s; `stop_grace` is how long SIGTERM gets before SIGKILL. With `model_guard`, each
+    launch is preceded by its `prepare_async()` (a model that fails is never launched; a restart so
+    refused waits at least `integrity_retry` s, hashing a large model is not free) and followed by
+    `release()`. After `recycle_turns` calls of `note_turn()` (0: never) the engine is replaced.
     """
 
     def __init__(
@@ -79,6 +68,10 @@ class EngineSupervisor:
         stop_grace: float = _STOP_GRACE,
         liveness_interval: float = 5.0,
         liveness_failures: int = 3,
+        model_guard: ModelGuard | None = None,
+        recycle_turns: int = 0,
+        recycle_drain: float = 10.0,
+        integrity_retry: float = 300.0,
     ) -> None:
         if not backoff:
             raise ValueError("backoff must not be empty")
@@ -100,6 +93,10 @@ class EngineSupervisor:
         self._ready_at = 0.0
         self._stopping = False
         self._restarts = 0
+        self._guard, self._integrity_retry = model_guard, integrity_retry
+        self._recycle_turns, self._recycle_drain = recycle_turns, recycle_drain
+        self._recycle = asyncio.Event()
+        self._turns = self._recycles = 0
 
     @property
     def state(self) -> str:
@@ -123,6 +120,23 @@ class EngineSupervisor:
     def restarts(self) -> int:
         """How many times the engine was relaunched after exiting unexpectedly."""
         return self._restarts
+
+    @property
+    def recycles(self) -> int:
+        """How many times the engine was replaced after `recycle_turns` turns."""
+        return self._recycles
+
+    def note_turn(self) -> None:
+        """Count a finished turn (call it on the event loop); the `recycle_turns`-th (0: never) replaces the engine.
+
+        Stop-then-start (two copies of a model rarely fit on one GPU): new turns get "not available"
+        at once, replies already streaming get `recycle_drain` s, then a new process is launched.
+        """
+        if self._recycle_turns <= 0 or self._state != "ready":
+            return
+        self._turns += 1
+        if self._turns >= self._recycle_turns:
+            self._recycle.set()
 
     async def start(self) -> None:
         """Launch the engine and return once healthy; raise EngineStartError (child killed) if it is not."""
@@ -177,7 +191,19 @@ class EngineSupervisor:
             self._changed.notify_all()
 
     async def _launch_until_healthy(self) -> None:
-        """One launch; on any failure the child's process group is gone before this raises."""
+        """One launch; on any failure the child's process group (and a decrypted model) is gone before this raises."""
+        if self._guard is None:
+            await self._launch()
+            return
+        await self._guard.prepare_async()
+        try:
+            if self._stopping:
+                raise EngineStartError("The model engine could not be started: it was stopped.")
+            await self._launch()
+        finally:
+            self._guard.release()  # loaded, failed or stopped: the decrypted copy goes now
+
+    async def _launch(self) -> None:
         try:
             port, api_key = free_port(), secrets.token_urlsafe(32)
             spec = self._make_spec(port, api_key)
@@ -199,6 +225,8 @@ class EngineSupervisor:
             await _terminate(proc, self._stop_grace)
             raise
         self._ready_at = time.monotonic()
+        self._turns = 0
+        self._recycle.clear()
         log.info("engine ready in %.1f s (pid %d, port %d)", self._ready_at - started, proc.pid, port)
 
     async def _spawn(self, spec: LaunchSpec) -> asyncio.subprocess.Process:
@@ -215,7 +243,7 @@ class EngineSupervisor:
                 stdout=out,
                 stderr=out,
                 start_new_session=True,
-                preexec_fn=_die_with_parent(os.getpid()),
+                preexec_fn=die_with_parent(os.getpid()),
             )
         finally:
             if out != subprocess.DEVNULL:
@@ -259,23 +287,34 @@ class EngineSupervisor:
             proc = self._proc
             why = await self._until_exit_or_unhealthy(proc)
             ran = time.monotonic() - self._ready_at
-            log.warning("engine %s after %.1f s (pid %d)", why, ran, proc.pid)
             await self._set_state("restarting")
+            recycled = why == _RECYCLE
+            if recycled:
+                log.info("engine recycled after %d turns (pid %d)", self._turns, proc.pid)
+                await asyncio.sleep(self._recycle_drain)  # replies already streaming may finish
+                self._recycles += 1
+            else:
+                log.warning("engine %s after %.1f s (pid %d)", why, ran, proc.pid)
             await _terminate(proc, self._stop_grace)  # whatever else is left in its process group
             self._proc = None  # its pid may be reused: never signal it again
-            if ran >= self._stable_after:
+            if ran >= self._stable_after or recycled:
                 attempt = 0
+            refused = False
             while True:
-                delay = self._backoff[min(attempt, len(self._backoff) - 1)]
-                attempt += 1
-                log.info("engine restart %d in %g s", attempt, delay)
-                await asyncio.sleep(delay)
-                self._restarts += 1
+                if not recycled:  # a replacement starts at once; after a failure it backs off as after a crash
+                    delay = self._backoff[min(attempt, len(self._backoff) - 1)]
+                    attempt += 1
+                    delay = max(delay, self._integrity_retry) if refused else delay
+                    log.info("engine restart %d in %g s", attempt, delay)
+                    await asyncio.sleep(delay)
+                    self._restarts += 1
+                recycled = False
                 try:
                     await self._launch_until_healthy()
                     break
-                except EngineStartError:
-                    log.warning("engine restart %d failed", attempt)
+                except EngineStartError as exc:  # fixed messages: safe to log
+                    refused = isinstance(exc, ModelIntegrityError)
+                    log.warning("engine restart %d failed: %s", attempt, exc.message)
             await self._set_state("ready")
 
     async def _until_exit_or_unhealthy(self, proc: asyncio.subprocess.Process) -> str:
@@ -285,13 +324,17 @@ class EngineSupervisor:
         and a hung server answers nothing; both count as dead after `liveness_failures` checks.
         """
         exited = asyncio.ensure_future(proc.wait())
+        recycle = asyncio.ensure_future(self._recycle.wait())
         failures = 0
         try:
             async with httpx.AsyncClient(trust_env=False) as client:
                 while True:
-                    done, _ = await asyncio.wait({exited}, timeout=self._liveness_interval)
-                    if done:
+                    done, _ = await asyncio.wait({exited, recycle}, timeout=self._liveness_interval,
+                                                 return_when=asyncio.FIRST_COMPLETED)
+                    if exited in done:
                         return f"exited unexpectedly with code {proc.returncode}"
+                    if recycle in done:
+                        return _RECYCLE
                     assert self._spec is not None
                     if await _healthy(client, self._spec.health_url, self._liveness_interval):
                         failures = 0
@@ -301,6 +344,7 @@ class EngineSupervisor:
                         return f"failed {failures} health checks in a row"
         finally:
             exited.cancel()
+            recycle.cancel()
 
 
 class ExternalEngine:
@@ -334,6 +378,14 @@ class ExternalEngine:
         """Always 0: nothing is launched."""
         return 0
 
+    @property
+    def recycles(self) -> int:
+        """Always 0: nothing is launched."""
+        return 0
+
+    def note_turn(self) -> None:
+        """Nothing to recycle: the engine is someone else's."""
+
     async def start(self) -> None:
         """Check once that `GET {url}/models` answers, logging a warning (never raising) if not."""
         where = urlsplit(self._endpoint.base_url)
@@ -361,18 +413,28 @@ class ExternalEngine:
         return self._endpoint
 
 
-def create_engine(settings: Settings, *, model_dir: Path) -> EngineSupervisor | ExternalEngine:
-    """The engine for `settings` (see resolve_engine_kind), serving `model_dir` unless external."""
+def create_engine(settings: Settings, *, model_dir: Path, keys: Keys | None = None,
+                  scratch: Path = SCRATCH) -> EngineSupervisor | ExternalEngine:
+    """The engine for `settings` (see resolve_engine_kind), serving `model_dir` unless external.
+
+    Before each launch the model is checked against its manifest signed with `keys.signing_key`
+    (from the key file when `keys` is None) and, if encrypted, decrypted under `scratch` (tmpfs).
+    """
     kind = resolve_engine_kind(settings)
     log.info("engine kind %s (setting %s)", kind, settings.engine)
     if kind == "external":
         return ExternalEngine(settings)
     build = vllm_spec if kind == "vllm" else transformers_spec
+    signer = Signer(keys.signing_key) if keys is not None else None
+    guard = ModelGuard(model_dir, public=lambda: (signer or Signer(load_keys(settings).signing_key)).public,
+                       model_key=lambda: load_model_key(settings), manifest_path=manifest_path_for(settings, model_dir),
+                       require_manifest=settings.require_model_manifest, scratch=scratch)
 
     def make_spec(port: int, api_key: str) -> LaunchSpec:
-        return build(model_dir, port=port, api_key=api_key, model_name=settings.model_name, settings=settings)
+        return build(guard.serving_dir, port=port, api_key=api_key, model_name=settings.model_name, settings=settings)
 
-    return EngineSupervisor(make_spec, start_timeout=settings.engine_start_timeout, log_file=settings.engine_log_file)
+    return EngineSupervisor(make_spec, start_timeout=settings.engine_start_timeout, log_file=settings.engine_log_file,
+                            model_guard=guard, recycle_turns=settings.engine_recycle_turns)
 
 
 async def _healthy(client: httpx.AsyncClient, url: str, timeout: float) -> bool:
@@ -432,26 +494,3 @@ def _group_alive(group: int) -> bool:
         if len(fields) > 2 and int(fields[2]) == group and fields[0] != b"Z":
             return True
     return False
-
-
-def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
-    """A preexec_fn asking Linux to SIGTERM the child when we die, even by SIGKILL; None elsewhere.
-
-    The signal follows the thread that forked, so the engine must be started from a thread that
-    lives as long as the app (the event loop's).
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)  # loaded here: no dlopen between fork and exec
-        prctl = libc.prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def preexec() -> None:
-        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
-        if os.getppid() != parent_pid:  # we died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    return preexec

@@ -1,4 +1,5 @@
-"""What to launch: the engine kind, and the command line and environment of vLLM or `transformers serve`.
+"""What to launch: the engine kind, the command line and environment of vLLM or `transformers serve`,
+and the model folder to launch them on (`ModelGuard`: verified, and decrypted into RAM if encrypted).
 
 Nothing here starts a process; `services.engine` does. Every engine is bound to 127.0.0.1 on a port
 chosen per launch, serves the model under a name that hides its path where the engine allows it,
@@ -7,19 +8,36 @@ and runs with telemetry and hub access off and without any hushdesk secret in it
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
 import importlib.util
+import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .config import PREFIX, Settings
+from .errors import HushdeskError
+from .models import (
+    MANIFEST_NAME,
+    ManifestCheck,
+    ModelIntegrityError,
+    decrypt_model,
+    is_encrypted,
+    refusal,
+    verify_manifest,
+)
 
 __all__ = [
     "Endpoint",
@@ -30,7 +48,14 @@ __all__ = [
     "child_env",
     "free_port",
     "ENGINE_ENV",
+    "ModelGuard",
+    "decrypt_to_tmpfs",
+    "is_tmpfs",
+    "SCRATCH",
+    "die_with_parent",
 ]
+
+log = logging.getLogger("hushdesk.engine")
 
 # Set in every engine's environment: no usage statistics, no telemetry, no hub access.
 ENGINE_ENV: Mapping[str, str] = MappingProxyType({
@@ -52,6 +77,10 @@ _DROPPED_NAMES = frozenset({"DATABASE_URL", "VLLM_DEBUG_LOG_API_SERVER_RESPONSE"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 LOOPBACK = "127.0.0.1"
+
+# Where an encrypted model is decrypted for a launch: RAM only, never a disk.
+SCRATCH = Path("/dev/shm")
+SCRATCH_PREFIX = "hushdesk-model-"
 
 
 @dataclass(frozen=True)
@@ -204,6 +233,144 @@ def transformers_spec(
     )
 
 
+def is_tmpfs(path: Path) -> bool:
+    """Whether `path` lies on a tmpfs or ramfs mount (read from /proc/self/mounts)."""
+    real, best, kind = os.path.realpath(path), "", ""
+    try:
+        lines = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].encode().decode("unicode_escape")  # \040 for spaces
+        if (real == point or real.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind in ("tmpfs", "ramfs")
+
+
+def _sweep(base: Path) -> None:
+    """Remove decrypted folders left by a hushdesk process that died (e.g. SIGKILL) before its clean-up."""
+    try:
+        entries = list(base.glob(SCRATCH_PREFIX + "*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        try:
+            if entry.is_dir() and entry.stat().st_uid == os.getuid() and pid.isdigit() and int(pid) != os.getpid():
+                os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def decrypt_to_tmpfs(src_dir: Path, key: bytes, *, base: Path = SCRATCH, require_tmpfs: bool = True,
+                     cancel: threading.Event | None = None) -> Path:
+    """Decrypt into a new private (0700) folder under `base`, which must be tmpfs; removed again on failure."""
+    base = Path(base)
+    if not base.is_dir() or (require_tmpfs and not is_tmpfs(base)):
+        raise ModelIntegrityError(f"{base} is not a tmpfs (RAM) folder: an encrypted model is only decrypted "
+                                  "into RAM, never onto a disk; refusing to launch.")
+    _sweep(base)
+    need = sum(p.stat().st_size for p in Path(src_dir).rglob("*") if p.is_file())
+    fs = os.statvfs(base)
+    if fs.f_bavail * fs.f_frsize < need:
+        raise ModelIntegrityError(f"{base} has too little room to decrypt the model (needs {need >> 20} MB, "
+                                  f"{(fs.f_bavail * fs.f_frsize) >> 20} MB free); enlarge it (e.g. docker --shm-size).")
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base))
+    try:
+        os.chmod(scratch, 0o700)
+        decrypt_model(src_dir, scratch / "model", key, cancel=cancel)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return scratch / "model"
+
+
+class ModelGuard:
+    """Before each launch `prepare()` verifies the model (and decrypts it to tmpfs); `release()` removes that copy.
+
+    `public` and `model_key` are called at each launch, so a key added meanwhile is used. While
+    prepared, `serving_dir` is the folder the engine must load (the decrypted copy, or `model_dir`).
+    """
+
+    def __init__(self, model_dir: Path, *, public: Callable[[], bytes], model_key: Callable[[], bytes | None],
+                 manifest_path: Path | None = None, require_manifest: bool = True, scratch: Path = SCRATCH,
+                 require_tmpfs: bool = True, workers: int | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        self.manifest_path = Path(manifest_path) if manifest_path else self.model_dir / MANIFEST_NAME
+        self._public, self._model_key = public, model_key
+        self._require, self._workers = require_manifest, workers
+        self._scratch, self._tmpfs = Path(scratch), require_tmpfs
+        self._decrypted: Path | None = None
+        self.last_check: ManifestCheck | None = None  # of the latest prepare(), for logging
+        self.verify_seconds = 0.0
+
+    @property
+    def serving_dir(self) -> Path:
+        """The folder to launch the engine on."""
+        return self._decrypted or self.model_dir
+
+    def prepare(self, cancel: threading.Event | None = None) -> Path:
+        """Verify the manifest (when required or present), decrypt if encrypted; ModelIntegrityError if not fit."""
+        self.release()
+        try:
+            self.last_check = None
+            if self._require or self.manifest_path.exists():
+                started = time.monotonic()
+                check = verify_manifest(self.model_dir, self._public(), self.manifest_path, workers=self._workers)
+                self.last_check, self.verify_seconds = check, time.monotonic() - started
+                if not check.ok:
+                    raise refusal(check, self.model_dir)
+            if is_encrypted(self.model_dir):
+                key = self._model_key()
+                if key is None:
+                    raise ModelIntegrityError("The model is encrypted but there is no model key: set "
+                                              "HUSHDESK_MODEL_KEY or model_key in the key file.")
+                self._decrypted = decrypt_to_tmpfs(self.model_dir, key, base=self._scratch,
+                                                   require_tmpfs=self._tmpfs, cancel=cancel)
+        except OSError:
+            raise ModelIntegrityError("The model's files could not be read; refusing to launch.") from None
+        except ModelIntegrityError:
+            raise
+        except HushdeskError as exc:  # e.g. the key file: its message is fixed and safe
+            raise ModelIntegrityError(exc.message) from None
+        return self.serving_dir
+
+    async def prepare_async(self) -> None:
+        """`prepare()` in a thread; if cancelled, stop it, wait for it and remove what it decrypted."""
+        cancel = threading.Event()
+        work = asyncio.ensure_future(asyncio.to_thread(self.prepare, cancel))
+        try:
+            await asyncio.shield(work)
+        except asyncio.CancelledError:
+            cancel.set()
+            await asyncio.wait({work})
+            self.release()
+            raise
+        except ModelIntegrityError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - never launch a model we could not check
+            log.error("model could not be prepared (%s)", type(exc).__name__)
+            raise ModelIntegrityError("The model engine could not be started: "
+                                      "the model could not be checked.") from None
+        if self.last_check is None:
+            log.warning("model launched without a manifest check (HUSHDESK_REQUIRE_MODEL_MANIFEST=false)")
+        else:
+            check, decrypted = self.last_check, "; decrypted into RAM" if self._decrypted else ""
+            log.info("model verified: %d files, %.1f MB in %.1f s%s", check.files, check.bytes / 2**20,
+                     self.verify_seconds, decrypted)
+
+    def release(self) -> None:
+        """Remove the decrypted copy, if any (the engine has loaded it, failed or stopped)."""
+        decrypted, self._decrypted = self._decrypted, None
+        if decrypted is not None:
+            shutil.rmtree(decrypted.parent, ignore_errors=True)
+
+
 def _engine_home(settings: Settings) -> Path:
     home = Path(settings.data_dir).resolve() / "engine"
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -256,3 +423,26 @@ def _cuda_available() -> bool:
         return bool(torch.cuda.is_available())
     except Exception:  # a broken CUDA install must not stop the app: fall back to the CPU engine
         return False
+
+
+def die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGTERM the child when we die, even by SIGKILL; None elsewhere.
+
+    The signal follows the thread that forked, so the engine must be started from a thread that
+    lives as long as the app (the event loop's).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # loaded here: no dlopen between fork and exec
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent_pid:  # we died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec

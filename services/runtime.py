@@ -66,15 +66,22 @@ class LoginRefused(HushdeskError):
     default_message = "Too many failed sign-ins. Wait a moment and try again, or ask an administrator."
 
 
-def resolve_model_dir(settings: Settings) -> tuple[Path | None, bool]:
-    """The model directory to serve and whether it is the generated demo model."""
+def resolve_model_dir(settings: Settings, keys: Keys | None = None) -> tuple[Path | None, bool]:
+    """The model directory to serve and whether it is the generated demo model.
+
+    The demo model is generated with a manifest signed by the instance key (`keys`, else the key
+    file), so it passes the check every launch makes.
+    """
     if resolve_engine_kind(settings) == "external":
         return None, False
     if settings.model_path is not None:
         return settings.model_path, False
     from .demo_model import ensure_demo_model  # imports torch only when the demo model is needed
+    from .models import manifest_path_for
 
-    return ensure_demo_model(settings.demo_model_dir), True
+    path = settings.demo_model_dir
+    signer = Signer((keys or load_keys(settings)).signing_key)
+    return ensure_demo_model(path, signer=signer, manifest=manifest_path_for(settings, path)), True
 
 
 @dataclass
@@ -116,7 +123,7 @@ class Runtime:
         if demo:
             log.warning("No HUSHDESK_MODEL_PATH set: serving the generated demo model; "
                         "its replies are random noise.")
-        engine = create_engine(settings, model_dir=model_dir)
+        engine = create_engine(settings, model_dir=model_dir, keys=keys)
         llm = LLMClient(lambda: engine.endpoint, request_timeout=settings.engine_request_timeout,
                         max_tokens=settings.max_output_tokens, temperature=settings.temperature)
         audit = AuditLog(store, keys.chain_key,
@@ -131,7 +138,8 @@ class Runtime:
                            store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20,
                            limiter=TurnLimiter(per_minute=settings.messages_per_minute,
                                                max_concurrent=settings.max_concurrent_turns,
-                                               queue=settings.turn_queue, queue_wait=settings.queue_wait_seconds))
+                                               queue=settings.turn_queue, queue_wait=settings.queue_wait_seconds),
+                           after_engine_turn=engine.note_turn)  # counts turns for engine recycling
         registry = SessionRegistry(SessionStore(store, keys.pepper), keys.auth_secret,
                                    idle_seconds=settings.session_idle_seconds,
                                    max_seconds=settings.session_max_seconds)
