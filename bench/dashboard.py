@@ -157,22 +157,22 @@ def direct(engine: Engine, r: DateRange) -> dict:
     }
 
 
-def _time(fn, repeats: int) -> list[float]:
-    fn()  # warm the page cache once, as a running server's would be
+def _time(fn, repeats: int, warm: bool = True) -> tuple[list[float], object]:
+    """Milliseconds of `repeats` calls (after one warm-up call, as a running server's cache would be)."""
+    result = fn() if warm else None
     out = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        fn()
+        result = fn()
         out.append((time.perf_counter() - t0) * 1000)
-    return out
+    return out, result
 
 
 def _close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and (abs(a / b - 1) <= RELATIVE_ERROR + 1e-9 or abs(a - b) <= 0.5)
 
 
-def _agree(engine: Engine, r: DateRange, k: int) -> bool:
-    d, ref = build(engine, r, k=k), direct(engine, r)
+def _agree(d, ref: dict) -> bool:
     f = d.summary.figures
     assert f is not None, "the bench's range must not be suppressed"
     labels = {("in", k_): n for k_, n in d.redactions.inbound} | {("out", k_): n for k_, n in d.redactions.outbound}
@@ -184,7 +184,7 @@ def _agree(engine: Engine, r: DateRange, k: int) -> bool:
 
 
 def run(rows: int = 1_000_000, days: int = 90, users: int = 300, repeats: int = 30,
-        baseline_repeats: int = 5, seed: int = 20261122, k: int = 5) -> dict:
+        baseline_repeats: int = 3, seed: int = 20261122, k: int = 5) -> dict:
     """Seed a fresh encrypted store, time the dashboard over several ranges both ways; the figures."""
     ranges = {f"{n} d": DateRange(FIRST_DAY + timedelta(days=days - n), FIRST_DAY + timedelta(days=days - 1))
               for n in (days, 30, 7, 1) if n <= days}
@@ -196,22 +196,25 @@ def run(rows: int = 1_000_000, days: int = 90, users: int = 300, repeats: int = 
             size_mb = settings.audit_db_path.stat().st_size / 2 ** 20
             results = {}
             for name, r in ranges.items():
-                fast = _time(lambda: build(engine, r, k=k), repeats)
-                slow = _time(lambda: direct(engine, r), baseline_repeats)
+                fast, answer = _time(lambda: build(engine, r, k=k), repeats)
+                # The baseline reads the whole table each time: a warm-up would change nothing.
+                slow, reference = _time(lambda: direct(engine, r), baseline_repeats, warm=False)
                 results[name] = {"rollup_p50_ms": statistics.median(fast), "rollup_p95_ms": _pct(fast, 0.95),
                                  "direct_p50_ms": statistics.median(slow), "direct_p95_ms": _pct(slow, 0.95),
-                                 "agree": _agree(engine, r, k)}
+                                 "agree": _agree(answer, reference)}
             write_plain_ms, write_rollup_ms = _write_cost(engine, 300, seed)
             with transaction(engine) as conn:
                 counts = {t: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar() for t in (
-                    "rollup_hours", "rollup_timings", "rollup_redactions", "rollup_user_hours", "rollup_user_days")}
+                    "rollup_hours", "rollup_timings", "rollup_timing_days", "rollup_redactions", "rollup_redaction_days",
+                    "rollup_user_hours", "rollup_user_days")}
         finally:
             engine.dispose()
     worst = max(v["rollup_p95_ms"] for v in results.values())
     return {"rows": rows, "days": days, "users": users, "repeats": repeats, "baseline_repeats": baseline_repeats,
             "seed_s": seed_s, "rows_per_s": rows / seed_s, "size_mb": size_mb, "ranges": results,
             "rollup_rows": counts, "write_plain_ms": write_plain_ms,
-            "write_rollup_ms": write_rollup_ms, "worst_p95_ms": worst, "met": worst <= GOAL_MS,
+            "write_rollup_ms": write_rollup_ms, "worst_p95_ms": worst,
+            "met": worst <= GOAL_MS,
             "bins_per_doubling": BINS_PER_DOUBLING, "relative_error": RELATIVE_ERROR}
 
 
@@ -230,7 +233,7 @@ path (INSERT and `update_rollups` in one transaction; the HMAC chain is bypassed
 {r['rows_per_s']:,.0f} rows/s. Each range is the dashboard's whole answer (`services.dashboard.build`:
 daily and hourly buckets, distinct users, tokens, outcome rates, p50/p95 latency and TTFT, redactions
 by label) from the rollups, {r['repeats']} runs, against the same figures computed directly on
-`audit_events` ({r['baseline_repeats']} runs), after one warm-up run each. "agree": equal counts, users, tokens and
+`audit_events` ({r['baseline_repeats']} runs, each a full scan; the rollups after one warm-up run). "agree": equal counts, users, tokens and
 labels, percentiles within the bins' resolution ({r['bins_per_doubling']} bins per doubling,
 ±{r['relative_error'] * 100:.1f}%). Rollup rows: {rollup_rows}.
 
@@ -242,7 +245,7 @@ Keeping the rollups costs the audit writer {(r['write_rollup_ms'] - r['write_pla
 transaction (median {r['write_plain_ms']:.3f} ms without, {r['write_rollup_ms']:.3f} ms with; larger
 batches share it).
 
-Goal: ≤ {GOAL_MS:.0f} ms p95 over 1,000,000 rows ({'met' if r['met'] else 'NOT met'}: worst p95 {r['worst_p95_ms']:.1f} ms).
+Goal: ≤ {GOAL_MS:.0f} ms p95 over 1,000,000 rows; this run, {r['rows']:,} rows: worst p95 {r['worst_p95_ms']:.1f} ms ({'met' if r['met'] else 'NOT met'}).
 """
 
 

@@ -164,12 +164,13 @@ class Redactions:
 
 @dataclass(frozen=True)
 class Health:
-    """The engine's state, its restarts, and since when hushdesk has been up (UTC, seconds)."""
+    """The engine's state, its restarts and planned recycles, and since when hushdesk has been up (UTC)."""
 
     state: str
     restarts: int | None
     up_since: str | None
     uptime_s: float | None
+    recycles: int | None = None
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,8 @@ def _read(engine: Engine, r: DateRange) -> dict[str, Any]:
                            (r.first_day, r.first_day + r.days)).all()),
             "timings": q("SELECT day, metric, bin, n FROM rollup_timing_days WHERE day >= ? AND day < ?",
                          (r.first_day, r.first_day + r.days)).all(),
-            "redactions": q("SELECT direction, label, SUM(n) FROM rollup_redactions WHERE hour >= ? AND hour < ? "
-                            "GROUP BY direction, label", (lo, hi)).all(),
+            "redactions": q("SELECT direction, label, SUM(n) FROM rollup_redaction_days WHERE day >= ? AND day < ? "
+                            "GROUP BY direction, label", (r.first_day, r.first_day + r.days)).all(),
             "users": q("SELECT COUNT(DISTINCT user_key) FROM rollup_user_days WHERE day >= ? AND day < ?",
                        (r.first_day, r.first_day + r.days)).scalar() or 0,
             "purged": q("SELECT value FROM rollup_state WHERE key = 'purged_before_hour'").scalar(),
@@ -283,7 +284,7 @@ def _order(item: tuple[str, int]) -> tuple[int, str]:
 
 
 def engine_health(status: EngineStatus, now: float | None = None) -> Health:
-    """Read `status()` ({"state", "restarts", "up_since": epoch seconds}) into Health; never raises."""
+    """Read `status()` ({"state", "restarts", "recycles", "up_since": epoch seconds}) into Health; never raises."""
     now = time.time() if now is None else now
     try:
         info = dict(status())
@@ -291,15 +292,18 @@ def engine_health(status: EngineStatus, now: float | None = None) -> Health:
         return Health("unknown", None, None, None)
     state = info.get("state")
     state = state if isinstance(state, str) and re.fullmatch(r"[a-z_]{1,32}", state) else "unknown"
-    restarts = info.get("restarts")
-    restarts = restarts if isinstance(restarts, int) and not isinstance(restarts, bool) and restarts >= 0 else None
+    restarts, recycles = _count(info.get("restarts")), _count(info.get("recycles"))
     since = info.get("up_since")
     if isinstance(since, datetime):
         since = since.timestamp()
     if isinstance(since, (int, float)) and not isinstance(since, bool) and 0 < since <= now:
         iso = datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-        return Health(state, restarts, iso, round(now - since, 1))
-    return Health(state, restarts, None, None)
+        return Health(state, restarts, iso, round(now - since, 1), recycles)
+    return Health(state, restarts, None, None, recycles)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _figures_json(f: Figures) -> dict[str, Any]:
@@ -319,6 +323,14 @@ def _bucket_json(b: Bucket) -> dict[str, Any]:
             **_figures_json(b.figures)}
 
 
+def _hour_json(b: Bucket) -> dict[str, Any]:
+    # Turns only: a day's figures minus its visible hours would otherwise give a small group's tokens
+    # and outcomes (what subtraction still gives is its number of turns).
+    if b.suppressed or b.figures is None:
+        return {"start": b.start, "suppressed": True}
+    return {"start": b.start, "suppressed": False, "users": b.users, "turns": b.figures.turns}
+
+
 def to_json(d: Dashboard) -> dict[str, Any]:
     """The dashboard as plain JSON for the page's charts and tables."""
     health = d.health
@@ -331,7 +343,8 @@ def to_json(d: Dashboard) -> dict[str, Any]:
         "redactions": {"suppressed": d.redactions.suppressed, "in": [list(p) for p in d.redactions.inbound],
                        "out": [list(p) for p in d.redactions.outbound]},
         "days": [_bucket_json(b) for b in d.days],
-        "hours": None if d.hours is None else [_bucket_json(b) for b in d.hours],
+        "hours": None if d.hours is None else [_hour_json(b) for b in d.hours],
         "health": None if health is None else {"state": health.state, "restarts": health.restarts,
-                                               "up_since": health.up_since, "uptime_s": health.uptime_s},
+                                               "recycles": health.recycles, "up_since": health.up_since,
+                                               "uptime_s": health.uptime_s},
     }

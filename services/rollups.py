@@ -16,6 +16,7 @@ Only chat turns (`kind == "turn"`) are folded in, keyed by UTC hour (hours since
     rollup_timings     (hour, metric, bin) → n   metric 0 = latency_ms, 1 = ttft_ms (answered turns)
     rollup_timing_days (day, metric, bin) → n    the same by UTC day, so long ranges read few rows
     rollup_redactions  (hour, direction, label) → n   direction "in" or "out"
+    rollup_redaction_days (day, direction, label) → n
     rollup_user_hours  (hour, user_key)   which users were active, for distinct counts
     rollup_user_days   (day, user_key)
     rollup_state       key → value   ("purged_before_hour")
@@ -48,7 +49,9 @@ BINS_PER_DOUBLING = 8
 MAX_BIN = 1 + 24 * BINS_PER_DOUBLING  # 2^24 ms (about 4.7 h) and above share the last bin
 RELATIVE_ERROR = 2 ** (1 / (2 * BINS_PER_DOUBLING)) - 1  # a bin's centre is within 4.4% of its edges
 LATENCY, TTFT = 0, 1
-REFUSALS = frozenset({"rejected_input", "reply_blocked"})
+# Refused before or while answering by a rule, not a failure: input checks, the output policy and
+# the limits (services/limits.py).
+REFUSALS = frozenset({"rejected_input", "reply_blocked", "rate_limited", "turn_in_flight", "busy", "limited"})
 OTHER = frozenset({"cancelled"})
 _BACKFILL_CHUNK = 5000
 
@@ -76,6 +79,10 @@ _TABLES = (
     """CREATE TABLE rollup_redactions (
         hour INTEGER NOT NULL, direction TEXT NOT NULL, label TEXT NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (hour, direction, label)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE rollup_redaction_days (
+        day INTEGER NOT NULL, direction TEXT NOT NULL, label TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (day, direction, label)
     ) WITHOUT ROWID""",
     """CREATE TABLE rollup_user_hours (
         hour INTEGER NOT NULL, user_key INTEGER NOT NULL, PRIMARY KEY (hour, user_key)
@@ -105,6 +112,10 @@ _UPSERT_TIMING_DAYS = (
 _UPSERT_REDACTIONS = (
     "INSERT INTO rollup_redactions (hour, direction, label, n) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (hour, direction, label) DO UPDATE SET n = n + excluded.n"
+)
+_UPSERT_REDACTION_DAYS = (
+    "INSERT INTO rollup_redaction_days (day, direction, label, n) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (day, direction, label) DO UPDATE SET n = n + excluded.n"
 )
 
 
@@ -263,6 +274,10 @@ def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         conn.exec_driver_sql(_UPSERT_TIMING_DAYS, [(*key, n) for key, n in by_day.items()])
     if fold.redactions:
         conn.exec_driver_sql(_UPSERT_REDACTIONS, [(*key, n) for key, n in fold.redactions.items()])
+        labels_by_day: dict[tuple[int, str, str], int] = defaultdict(int)
+        for (hour, direction, label), n in fold.redactions.items():
+            labels_by_day[(hour // 24, direction, label)] += n
+        conn.exec_driver_sql(_UPSERT_REDACTION_DAYS, [(*key, n) for key, n in labels_by_day.items()])
     users_by_day: dict[int, set[int]] = defaultdict(set)
     for hour, users in fold.users.items():
         users_by_day[hour // 24].update(users)

@@ -313,6 +313,10 @@ class Runtime:
         await self.audit.write(AuthRecord("session_end", self.user_hash(user), role=role,
                                           session_hash=self.sessions.store.sid_hash(sid), outcome=reason))
 
+    async def audit_access(self, auditor: str, what: str) -> None:
+        """Audit an auditor's export of the trail."""
+        await self.audit.write(AuthRecord("audit_access", self.user_hash(auditor), role="auditor", outcome=what))
+
     async def admin_action(self, admin: str, action: str, target: str | None = None) -> None:
         """Audit an admin's action on users or sessions (the target as a hashed name)."""
         await self.audit.write(AuthRecord("admin_action", self.user_hash(admin), role="admin",

@@ -1,11 +1,12 @@
 """hushdesk's own HTTP routes (Starlette, no chainlit): session status, admin and auditor pages.
 
 Every route reads the `Verdict` the session guard left in the request state and checks the role
-server-side: `/hushdesk/admin…` is for admins only, `/hushdesk/audit…` for auditors only; staff get
-403 on both. Forms are protected against cross-site requests three times: the login cookie is SameSite, the
+server-side: `/hushdesk/admin…` is for admins only, `/hushdesk/audit…` for auditors only,
+`/hushdesk/dashboard…` for both; staff get 403 on all three. Forms are protected against cross-site requests three times: the login cookie is SameSite, the
 `Origin` must be this server (or `null`, which browsers send under `Referrer-Policy: no-referrer`),
 and a per-session token (keyed hash of the session id) must come back with the form. Pages use no
-script and load nothing from elsewhere; text is escaped.
+inline script (the dashboard loads its own and Chart.js from /hushdesk/static/) and load nothing
+from elsewhere; text is escaped.
 
     GET  /hushdesk/session            status for the page's script (not counted as activity)
     GET  /hushdesk/static/hushdesk.js the page's script: redirects to the login page when the
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .dashboard import BadRange, build, parse_range, to_json
@@ -115,7 +116,7 @@ _CHARTS = (
 )
 
 
-def dashboard_body(role: str, start: str, end: str, k: int, verify: str, error: str) -> str:
+def _dashboard_body(role: str, start: str, end: str, k: int, verify: str, error: str) -> str:
     """The dashboard page's body; its tables and charts are filled by dashboard.js from the data URL."""
     back = ("<a href=\"/hushdesk/admin\">Administration / 管理</a> · <a href=\"/\">Chat / 聊天</a>"
             if role == "admin" else "<a href=\"/hushdesk/audit\">Audit / 审计</a>")
@@ -273,7 +274,7 @@ def routes(runtime: "Runtime") -> list[Route]:
     def engine_status() -> dict[str, Any]:
         engine = runtime.engine
         return {"state": engine.state, "restarts": getattr(engine, "restarts", None),
-                "up_since": getattr(runtime, "started_at", None)}
+                "recycles": getattr(engine, "recycles", None), "up_since": getattr(runtime, "started_at", None)}
 
     async def dashboard_page(request: Request) -> Response:
         claims = _claims(request, DASHBOARD_ROLES)
@@ -286,7 +287,7 @@ def routes(runtime: "Runtime") -> list[Route]:
         except BadRange as exc:
             chosen, error = parse_range(None, None, today=today), exc.message
         verify = await verify_state() if claims.role == "auditor" else ""
-        body = dashboard_body(claims.role, chosen.start.isoformat(), chosen.end.isoformat(),
+        body = _dashboard_body(claims.role, chosen.start.isoformat(), chosen.end.isoformat(),
                               runtime.settings.dashboard_min_group, verify, error)
         return _page("hushdesk dashboard", body + _signout(csrf(claims)), scripts=_DASHBOARD_SCRIPTS)
 
@@ -306,14 +307,37 @@ def routes(runtime: "Runtime") -> list[Route]:
         return JSONResponse(to_json(result))
 
     async def audit_export(request: Request) -> Response:
+        """A signed bundle of the chosen days (`?from=&to=`, default the last 7), as the CLI's export."""
         claims = _claims(request, "auditor")
         if isinstance(claims, Response):
             return claims
-        from .audit import export_rows
+        from .audit.bundle import export_bundle
+        from .audit.checkpoints import Checkpoints, Signer
 
-        lines = await asyncio.to_thread(export_rows, runtime.audit.engine)
-        return StreamingResponse(iter(lines), media_type="application/x-ndjson",
-                                 headers={"content-disposition": "attachment; filename=hushdesk-audit.jsonl"})
+        try:
+            chosen = parse_range(request.query_params.get("from"), request.query_params.get("to"),
+                                 today=datetime.now(timezone.utc).date())
+        except BadRange as exc:
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=400)
+
+        def make() -> bytes:
+            import tempfile
+
+            signer = Signer(runtime.keys.signing_key)
+            anchor = Checkpoints(runtime.settings.checkpoint_path, signer).anchor()
+            with tempfile.TemporaryDirectory(prefix="hushdesk-export-") as folder:
+                out = Path(folder) / "bundle.jsonl"
+                export_bundle(runtime.audit.engine, signer, chosen.start, chosen.end, out, anchor)
+                return out.read_bytes()
+
+        try:
+            body = await asyncio.to_thread(make)
+        except HushdeskError as exc:
+            return PlainTextResponse(exc.message, status_code=503)
+        await runtime.audit_access(claims.user, "export")
+        name = f"hushdesk-audit-{chosen.start.isoformat()}-{chosen.end.isoformat()}.jsonl"
+        return Response(body, media_type="application/x-ndjson",
+                        headers={"content-disposition": f"attachment; filename={name}"})
 
     async def logout(request: Request) -> Response:
         verdict = _verdict(request)

@@ -310,6 +310,12 @@ def test_roles_are_checked_on_every_route(site, browser):
     export = get(app, "/hushdesk/audit/export", auditor)
     assert export.status_code == 200 and export.text.strip()
     assert STAFF not in export.text and CLERK2 not in export.text
+    bundle = app.dir / "bundle.jsonl"
+    bundle.write_bytes(export.content)
+    from services.audit.bundle import verify_bundle
+    check = verify_bundle(bundle)
+    assert check.ok and check.rows > 0, check  # the same signed bundle as the command line's export
+    assert get(app, "/hushdesk/audit/export?from=2026-13-01", auditor).status_code == 400
     # In the browser an auditor lands on the audit page, which verifies the chain.
     page = fresh_page(browser)
     context = page.context

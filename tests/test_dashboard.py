@@ -164,6 +164,8 @@ def rolled(engine: Engine) -> dict:
             "timing_days": {(d, m, b): n for d, m, b, n in q("SELECT day, metric, bin, n FROM rollup_timing_days").all()},
             "redactions": {(h, d, l): n for h, d, l, n in q(
                 "SELECT hour, direction, label, n FROM rollup_redactions").all()},
+            "redaction_days": {(day, d, l): n for day, d, l, n in q(
+                "SELECT day, direction, label, n FROM rollup_redaction_days").all()},
         }
 
 
@@ -185,6 +187,10 @@ def test_rollups_equal_direct_sql_on_random_turns(store, keys, seed):
         by_day[(h // 24, m, b)] += n
     assert got["timing_days"] == by_day
     assert got["redactions"] == expected["redactions"]
+    labels_by_day: dict = defaultdict(int)
+    for (h, direction, label), n in expected["redactions"].items():
+        labels_by_day[(h // 24, direction, label)] += n
+    assert got["redaction_days"] == labels_by_day
     # The dashboard's range totals equal the rows too.
     d = build(store, DateRange(date(2026, 3, 1), date(2026, 3, 4)), k=2)
     rows = expected["rows"]
@@ -218,22 +224,20 @@ def test_only_turns_are_rolled_up_and_migration_backfills_existing_rows():
                              f"({', '.join(':' + c for c in (*COLUMNS, 'mac'))})", rows)
         m003_rollups(conn)  # the store already held rows: they are folded in
         backfilled = rolled_conn(conn)
-        for statement in ("DELETE FROM rollup_hours", "DELETE FROM rollup_days", "DELETE FROM rollup_timings", "DELETE FROM rollup_timing_days",
-                          "DELETE FROM rollup_redactions", "DELETE FROM rollup_user_hours",
-                          "DELETE FROM rollup_user_days"):
-            conn.exec_driver_sql(statement)
+        for table in backfilled:
+            conn.exec_driver_sql(f"DELETE FROM {table}")
         update_rollups(conn, rows)
         assert rolled_conn(conn) == backfilled
-    assert sum(v[0] for v in backfilled["hours"].values()) == 3  # turns only
-    assert sum(backfilled["redactions"].values()) == 6
+    assert len(backfilled) == 8
+    assert sum(row[1] for row in backfilled["rollup_hours"]) == 3  # turns only
+    assert sum(row[3] for row in backfilled["rollup_redactions"]) == 6
 
 
 def rolled_conn(conn) -> dict:
-    q = conn.exec_driver_sql
-    return {"hours": {r[0]: tuple(r[1:]) for r in q("SELECT * FROM rollup_hours").all()},
-            "redactions": {tuple(r[:3]): r[3] for r in q("SELECT * FROM rollup_redactions").all()},
-            "timings": {tuple(r[:3]): r[3] for r in q("SELECT * FROM rollup_timings").all()},
-            "users": q("SELECT COUNT(*) FROM rollup_user_days").scalar()}
+    """Every rollup table's rows (the purge mark aside)."""
+    tables = [r[0] for r in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rollup_%' AND name != 'rollup_state'")]
+    return {t: sorted(conn.exec_driver_sql(f"SELECT * FROM {t}").all()) for t in tables}
 
 
 def test_a_malformed_row_is_skipped_and_never_fails_the_write():
@@ -283,6 +287,8 @@ def test_groups_below_k_users_are_suppressed_at_the_edges(store, keys):
     assert data["days"] == [{"start": str(DAY + timedelta(days=1)), "suppressed": True}]
     assert data["redactions"] == {"suppressed": True, "in": [], "out": []}
     assert all(h["suppressed"] or h["turns"] == 0 for h in data["hours"])  # only empty hours show
+    shown = to_json(d)["hours"]
+    assert {tuple(sorted(h)) for h in shown} == {("start", "suppressed"), ("start", "suppressed", "turns", "users")}
     # With k-1 as the threshold the same range is shown.
     assert not build(store, DateRange(DAY + timedelta(days=1), DAY + timedelta(days=1)), k=K - 1).summary.suppressed
 
@@ -414,8 +420,8 @@ def day_number(day: date) -> int:
 
 
 def test_engine_health_reads_what_it_is_given_and_never_raises():
-    h = engine_health(lambda: {"state": "ready", "restarts": 2, "up_since": 1000.0}, now=4600.0)
-    assert (h.state, h.restarts, h.up_since, h.uptime_s) == ("ready", 2, "1970-01-01T00:16:40Z", 3600.0)
+    h = engine_health(lambda: {"state": "ready", "restarts": 2, "recycles": 1, "up_since": 1000.0}, now=4600.0)
+    assert (h.state, h.restarts, h.recycles, h.up_since, h.uptime_s) == ("ready", 2, 1, "1970-01-01T00:16:40Z", 3600.0)
 
     def broken():
         raise RuntimeError("secret detail")

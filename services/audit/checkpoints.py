@@ -106,6 +106,14 @@ class Checkpoints:
                 out.append(self._parse(raw, number))
         return out
 
+    def anchor(self) -> tuple[int, bytes]:
+        """The last valid purge checkpoint's (seq, mac): where the kept chain starts; (0, zeros) if none."""
+        purges = [c for c in self.read() if c.valid and c.kind == "purge"]
+        if not purges:
+            return 0, bytes(32)
+        last = max(purges, key=lambda c: c.seq)
+        return last.seq, bytes.fromhex(last.mac)
+
     def _parse(self, raw: str, number: int) -> Checkpoint:
         try:
             data = json.loads(raw)

@@ -22,7 +22,7 @@ from .bundle import export_bundle, verify_bundle
 from .checkpoints import Checkpoints, Signer
 from .log import tail
 from .purge import cutoff, purge
-from .records import ZERO_MAC, canonical_json
+from .records import canonical_json
 from .verify import verify
 
 __all__ = ["main", "format_table"]
@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
             return 0 if verdict.ok else 1
         if args.command == "export":
-            anchor = _anchor(checkpoints)
+            anchor = checkpoints.anchor()
             count = export_bundle(engine, signer, args.start, args.end, args.out, anchor)
             print(f"Wrote {count} rows to {args.out}, signed by {signer.fingerprint}.")
             return 0
@@ -163,14 +163,6 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print("No audit events yet.")
     return 0
-
-
-def _anchor(checkpoints: Checkpoints) -> tuple[int, bytes]:
-    purges = [c for c in checkpoints.read() if c.valid and c.kind == "purge"]
-    if not purges:
-        return 0, ZERO_MAC
-    last = max(purges, key=lambda c: c.seq)
-    return last.seq, bytes.fromhex(last.mac)
 
 
 def _rekey(settings: Any, keys: Any) -> int:

@@ -22,9 +22,9 @@ from ..errors import HushdeskError, StoreError
 from ..rollups import update_rollups
 from ..store import transaction, utc_now
 from .checkpoints import Checkpoints
-from .records import COLUMNS, ZERO_MAC, AuthRecord, TurnRecord, canonical_json, next_mac, validate
+from .records import COLUMNS, ZERO_MAC, AuthRecord, TurnRecord, next_mac, validate
 
-__all__ = ["AuditLog", "tail", "export_rows"]
+__all__ = ["AuditLog", "tail"]
 
 _log = logging.getLogger("services.audit")
 _MAX_BATCH = 1000
@@ -237,10 +237,3 @@ def tail(engine: Engine, n: int) -> list[dict[str, Any]]:
                 pass
         out.append(item)
     return out
-
-
-def export_rows(engine: Engine) -> list[str]:
-    """Every row, oldest first, as canonical JSON lines with its mac (hashes and metadata only)."""
-    with transaction(engine) as conn:
-        rows = conn.exec_driver_sql(f"SELECT {', '.join(COLUMNS)}, mac FROM audit_events ORDER BY seq").all()
-    return [canonical_json(dict(zip((*COLUMNS, "mac"), row))) + "\n" for row in rows]

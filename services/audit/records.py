@@ -28,7 +28,7 @@ COLUMNS = (
 # target_hash (m002) enters a row's MAC only when set, so rows written before it still verify.
 _OPTIONAL = frozenset({"target_hash"})
 AUTH_KINDS = ("login", "login_failed", "login_refused", "account_locked", "logout", "session_end",
-              "consent", "admin_action")
+              "consent", "admin_action", "audit_access")
 ZERO_MAC = bytes(32)
 _HASH = re.compile(r"[0-9a-f]{64}")
 _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")

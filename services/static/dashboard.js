@@ -93,6 +93,9 @@
     if (!h) { row(t, [{ text: "Not available / 不可用" }]); return; }
     row(t, [{ text: "State / 状态" }, { text: h.state, attrs: { "data-figure": "state" } }]);
     row(t, [{ text: "Restarts / 重启次数" }, { text: int(h.restarts), num: true, attrs: { "data-figure": "restarts" } }]);
+    if (h.recycles !== null && h.recycles !== undefined) {
+      row(t, [{ text: "Planned recycles / 计划重启" }, { text: int(h.recycles), num: true, attrs: { "data-figure": "recycles" } }]);
+    }
     row(t, [{ text: "Up since (UTC) / 启动时间" }, { text: h.up_since || "–", attrs: { "data-figure": "up_since" } }]);
     row(t, [{ text: "Uptime / 运行时间" }, { text: duration(h.uptime_s), attrs: { "data-figure": "uptime" } }]);
   }
