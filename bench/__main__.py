@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import quality, redaction_speed, turn
+from bench import audit, dashboard, load, quality, redaction_speed, turn
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -34,6 +34,11 @@ def main() -> None:
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()
            if isinstance(v, (int, float)) and not isinstance(v, bool)})
     sections.append(redaction_speed.report(s))
+    for name, module in (("audit", audit), ("dashboard", dashboard), ("load", load)):
+        r = module.run()
+        print(name, {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()
+                     if isinstance(v, (int, float, str)) and not isinstance(v, bool)})
+        sections.append(module.report(r))
     header = f"""# Benchmarks
 
 Produced by `make bench` (which runs `.venv/bin/python -m bench`) on {time.strftime('%Y-%m-%d')},
