@@ -114,6 +114,18 @@ def _ensure_dir(path: Path) -> None:
         raise KeyFileError(f"The data folder {path} could not be created.") from None
 
 
+def _write_private(tmp: Path, values: dict[str, Any]) -> None:
+    """Write `values` as JSON to a new 0600 file `tmp`, synced to disk (OSError on failure)."""
+    payload = (json.dumps(values, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, payload)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_key_file(path: Path, values: dict[str, str]) -> bool:
     """Write `values` as the key file, 0600, atomically and never over an existing file.
 
@@ -121,15 +133,8 @@ def _write_key_file(path: Path, values: dict[str, str]) -> bool:
     """
     _ensure_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    payload = (json.dumps(values, indent=2, sort_keys=True) + "\n").encode("utf-8")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_private(tmp, values)
         try:
             # link() never replaces an existing file: the complete file appears at once, or not at all.
             os.link(tmp, path)
@@ -233,15 +238,8 @@ def update_key_file(settings: Settings, changes: dict[str, str | None]) -> None:
 
 def _rewrite_key_file(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    payload = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_private(tmp, data)
         os.replace(tmp, path)
     except OSError:
         try:
