@@ -149,6 +149,47 @@ def _origins(raw: str) -> frozenset[str]:
     return origins
 
 
+_HOST = re.compile(r"(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*")
+
+
+def _hosts(raw: str) -> frozenset[str]:
+    hosts = frozenset(h.lower().rstrip(".") for h in raw.replace(",", " ").split())
+    if not all(_HOST.fullmatch(h) for h in hosts):
+        raise ValueError
+    return hosts
+
+
+def _public_url(raw: str) -> str | None:
+    if not raw:
+        return None
+    value = raw.rstrip("/")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?", value):
+        raise ValueError
+    return value
+
+
+def _mirror(raw: str) -> str | None:
+    if not raw:
+        return None
+    value = raw.strip()
+    if value == "journal" or re.fullmatch(r"unix:/\S+", value) or re.fullmatch(
+            r"(?:udp|tcp)://[A-Za-z0-9.-]+:[0-9]{1,5}", value):
+        return value
+    raise ValueError
+
+
+_FINGERPRINT = re.compile(r"ed25519:[0-9a-f]{64}")
+
+
+def _fingerprint(raw: str) -> str | None:
+    if not raw:
+        return None
+    value = raw.strip().lower()
+    if not _FINGERPRINT.fullmatch(value):
+        raise ValueError
+    return value
+
+
 def _bounded_int(low: int, high: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         value = int(raw)
@@ -276,6 +317,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_concurrent_turns", "8", _positive_int, "Turns answered at once across all sessions.", "a positive integer"),
     Setting("turn_queue", "16", _non_negative_int, "Turns that may wait for a free slot; beyond this users are told the assistant is busy.", "a non-negative integer"),
     Setting("queue_wait_seconds", "10", _positive_float, "Longest a turn waits in the queue before the busy message.", "a positive number"),
+    Setting("signer_socket", "", _optional_path, "Unix socket of the audit signer (`python -m services.audit.signer`, run under its own account so the service account can ask for signatures but never read the key); empty: sign in-process with the key file's key.", "a path"),
+    Setting("audit_checkpoint_mirror", "", _mirror, "A second, append-only copy of every checkpoint: journal (the system journal through /dev/log), unix:/path (a syslog socket), udp://host:port or tcp://host:port (a remote syslog collector); empty: none.", "journal, unix:/path, udp://host:port or tcp://host:port"),
+    Setting("audit_expect_key", "", _fingerprint, "Fingerprint (ed25519:<64 hex>) the checkpoints must be signed with, pinned out of band; the auditor's page and doctor check it.", "ed25519: and 64 hex digits"),
+    Setting("link_allow_hosts", "", _hosts, "Hosts (space- or comma-separated; *.example.com for subdomains) whose links in replies stay clickable; every other link is shown as inert text.", "host names"),
+    Setting("public_url", "", _public_url, "The address staff open hushdesk at (scheme://host[:port][/path]); OAuth redirects are built from it, never from the request's Host header. Required when OAuth is configured.", "an http(s) URL"),
     Setting("log_level", "INFO", _log_level, "DEBUG, INFO, WARNING or ERROR.", "DEBUG, INFO, WARNING or ERROR"),
     Setting("db_key", "", _secret, "Store key (64 hex); else read from or created in the key file.", "64 hex digits"),
     Setting("pepper", "", _secret, "HMAC pepper for hashed IDs (64 hex); else from the key file.", "64 hex digits"),
@@ -340,6 +386,11 @@ class Settings:
     max_concurrent_turns: int = 8
     turn_queue: int = 16
     queue_wait_seconds: float = 10.0
+    signer_socket: Path | None = None
+    audit_checkpoint_mirror: str | None = None
+    audit_expect_key: str | None = None
+    link_allow_hosts: frozenset[str] = frozenset()
+    public_url: str | None = None
     log_level: str = "INFO"
     db_key: Secret | None = None
     pepper: Secret | None = None
