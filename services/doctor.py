@@ -3,8 +3,8 @@
 Checks (each a function returning Check results; nothing here changes a file):
 engine bound to loopback only, telemetry off in its environment, no `DATABASE_URL` or
 `LITERAL_API_KEY`, the served frontend free of external URLs, Chainlit's risky features off, key
-file and data folder permissions, the audit store's pages and chain (with signed checkpoints),
-cookie, CORS, TLS and session settings, and the model's signed manifest.
+file and data folder permissions, the audit store's pages and chain (with signed checkpoints, the
+signer's last one and the pinned key), who holds the checkpoint signing key, cookie, CORS, TLS and session settings, and the model's signed manifest.
 
     python -m services.doctor [--json]      exit 0: no fail (warnings allowed); 1: a fail; 2: cannot run
 """
@@ -155,8 +155,8 @@ def check_permissions(settings: Settings) -> Iterable[Check]:
         actual = _mode(path)
         if actual is not None and actual & 0o077:
             loose.append(f"{path.name} {oct(actual)}")
-    missing_keys = _mode(settings.key_file_path) is None and not all(
-        getattr(settings, n) for n in ("db_key", "pepper", "chain_key", "auth_secret", "signing_key"))
+    needed = ("db_key", "pepper", "chain_key", "auth_secret") + (() if settings.signer_socket else ("signing_key",))
+    missing_keys = _mode(settings.key_file_path) is None and not all(getattr(settings, n) for n in needed)
     if loose:
         yield Check("file permissions", FAIL, "too open: " + "; ".join(loose))
     elif missing_keys:
@@ -167,8 +167,7 @@ def check_permissions(settings: Settings) -> Iterable[Check]:
 
 def check_audit(settings: Settings) -> Iterable[Check]:
     """The store's pages pass their HMAC check and the chain verifies against the signed checkpoints."""
-    from .audit.checkpoints import Checkpoints, Signer
-    from .audit.verify import verify
+    from .audit.trail import verify_trail
     from .keys import load_keys
     from .store import damaged_pages, open_store
 
@@ -182,8 +181,7 @@ def check_audit(settings: Settings) -> Iterable[Check]:
         if damaged_pages(engine):
             yield Check("audit chain verifies", FAIL, "the store is damaged")
             return
-        marks = Checkpoints(settings.checkpoint_path, Signer(keys.signing_key)).read()
-        verdict = verify(engine, keys.chain_key, marks)
+        verdict = verify_trail(settings, keys, engine)
     except HushdeskError as exc:
         yield Check("audit chain verifies", FAIL, exc.message)
         return
@@ -191,10 +189,42 @@ def check_audit(settings: Settings) -> Iterable[Check]:
         engine.dispose()
     if not verdict.ok:
         yield Check("audit chain verifies", FAIL, verdict.describe())
-    elif not marks and verdict.rows:
+    elif not verdict.checkpoints and verdict.rows:
         yield Check("audit chain verifies", WARN, f"{verdict.rows} rows verify, but there are no signed checkpoints")
     else:
         yield Check("audit chain verifies", PASS, verdict.describe())
+
+
+def check_signer(settings: Settings) -> Iterable[Check]:
+    """Who holds the checkpoint signing key: a signer service (pass) or the service account (warn)."""
+    import json as _json
+
+    from .audit.remote import signer_for
+
+    name = "audit signing key"
+    try:
+        signer = signer_for(settings)
+        fingerprint = signer.fingerprint
+    except HushdeskError as exc:
+        yield Check(name, FAIL, exc.message)
+        return
+    if settings.audit_expect_key and fingerprint != settings.audit_expect_key:
+        yield Check(name, FAIL, f"signed by {fingerprint}, not the pinned HUSHDESK_AUDIT_EXPECT_KEY")
+        return
+    pinned = "; pinned" if settings.audit_expect_key else "; pin it with HUSHDESK_AUDIT_EXPECT_KEY"
+    if not signer.remote:
+        yield Check(name, WARN, "in the key file: the service account can re-sign the audit trail; run the signer "
+                    "service (HUSHDESK_SIGNER_SOCKET, docs/DEPLOYMENT.md)")
+        return
+    try:
+        stored = _json.loads(settings.key_file_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+    if isinstance(stored, dict) and stored.get("signing_key") or settings.signing_key is not None:
+        yield Check(name, WARN, f"signer service {fingerprint}, but an old signing_key is still in the key file or "
+                    "environment: remove it")
+        return
+    yield Check(name, PASS, f"held by the signer service ({fingerprint}){pinned}")
 
 
 def check_web(settings: Settings) -> Iterable[Check]:
@@ -225,12 +255,10 @@ def check_model(settings: Settings) -> Iterable[Check]:
         return
     model_dir = settings.model_path or settings.demo_model_dir
     try:
-        from .audit.checkpoints import Signer
-        from .keys import load_keys
+        from .audit.remote import signer_for
         from .models import refusal, verify_manifest
 
-        check = verify_manifest(model_dir, Signer(load_keys(settings, create=False).signing_key).public,
-                                settings.model_manifest)
+        check = verify_manifest(model_dir, signer_for(settings).public, settings.model_manifest)
     except HushdeskError as exc:
         yield Check("model manifest", FAIL, exc.message)
         return
@@ -248,7 +276,8 @@ def run_checks(settings: Settings, *, root: Path | None = None, environ: dict[st
     env = dict(os.environ if environ is None else environ)
     steps: list[Callable[[], Iterable[Check]]] = [
         lambda: check_engine(settings), lambda: check_environment(settings, env), lambda: check_frontend(root),
-        lambda: check_permissions(settings), lambda: check_audit(settings), lambda: check_web(settings),
+        lambda: check_permissions(settings), lambda: check_audit(settings), lambda: check_signer(settings),
+        lambda: check_web(settings),
         lambda: check_model(settings),
     ]
     out: list[Check] = []

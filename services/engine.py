@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .audit.checkpoints import Signer
+from .audit.remote import signer_for
 from .config import Settings
 from .engine_spec import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, free_port,
                           resolve_engine_kind, transformers_spec, vllm_spec)
 from .errors import EngineStartError, EngineUnavailable
-from .keys import Keys, load_keys
+from .keys import Keys
 from .models import ModelIntegrityError, load_model_key, manifest_path_for
 
 __all__ = ["Endpoint", "LaunchSpec", "EngineSupervisor", "ExternalEngine", "create_engine", "resolve_engine_kind",
@@ -417,16 +417,16 @@ def create_engine(settings: Settings, *, model_dir: Path, keys: Keys | None = No
                   scratch: Path = SCRATCH) -> EngineSupervisor | ExternalEngine:
     """The engine for `settings` (see resolve_engine_kind), serving `model_dir` unless external.
 
-    Before each launch the model is checked against its manifest signed with `keys.signing_key`
-    (from the key file when `keys` is None) and, if encrypted, decrypted under `scratch` (tmpfs).
+    Before each launch the model is checked against its manifest signed with the instance's key
+    (the signer service's, or the key file's) and, if encrypted, decrypted under `scratch` (tmpfs).
     """
     kind = resolve_engine_kind(settings)
     log.info("engine kind %s (setting %s)", kind, settings.engine)
     if kind == "external":
         return ExternalEngine(settings)
     build = vllm_spec if kind == "vllm" else transformers_spec
-    signer = Signer(keys.signing_key) if keys is not None else None
-    guard = ModelGuard(model_dir, public=lambda: (signer or Signer(load_keys(settings).signing_key)).public,
+    signer = signer_for(settings, keys) if keys is not None else None
+    guard = ModelGuard(model_dir, public=lambda: (signer or signer_for(settings)).public,
                        model_key=lambda: load_model_key(settings), manifest_path=manifest_path_for(settings, model_dir),
                        require_manifest=settings.require_model_manifest, scratch=scratch)
 

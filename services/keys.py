@@ -6,6 +6,9 @@ Each key comes from its setting (`HUSHDESK_DB_KEY`, `HUSHDESK_PEPPER`, `HUSHDESK
 (`create=True`) and only while no store exists: new keys could never open an existing store. The
 one exception is the audit signing key, added to an existing key file when missing (a store made
 before it existed): it only signs checkpoints from then on. Errors name the key, never its value.
+
+With `HUSHDESK_SIGNER_SOCKET` set the signing key belongs to the signer service, under its own
+account: it is neither read, created nor added here, and `Keys.signing_key` is None.
 """
 
 from __future__ import annotations
@@ -34,13 +37,13 @@ _SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
 
 @dataclass(frozen=True)
 class Keys:
-    """The secrets: 32-byte keys, the login-token secret and the Ed25519 seed; repr is masked."""
+    """The secrets: 32-byte keys, the login-token secret and the Ed25519 seed (None with a signer service)."""
 
     db_key: bytes
     pepper: bytes
     chain_key: bytes
     auth_secret: str
-    signing_key: bytes
+    signing_key: bytes | None
 
     def __repr__(self) -> str:
         return ("Keys(db_key=********, pepper=********, chain_key=********, auth_secret=********, "
@@ -173,9 +176,12 @@ def load_keys(settings: Settings, *, create: bool = False) -> Keys:
     """
     path = settings.key_file_path
     file_data = _read_key_file(path)
-    values: dict[str, bytes | str] = {}
+    values: dict[str, bytes | str | None] = {}
     missing: list[str] = []
-    for name in KEY_NAMES:
+    names = KEY_NAMES
+    if settings.signer_socket is not None:  # the signer service holds it; never read it here
+        names, values["signing_key"] = KEY_NAMES[:-1], None
+    for name in names:
         secret = getattr(settings, name)
         if secret is not None:
             values[name] = _parse(name, secret.get(), _env_name(name))

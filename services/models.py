@@ -6,9 +6,9 @@
     python -m services.models decrypt SRC DST                the plaintext model, back on disk
 
 A manifest `{format, files: {name: {sha256, size}}, created, fingerprint, signature}` is signed
-with the instance's Ed25519 key (`keys.signing_key`): a file changed, missing, added or renamed, or
-a manifest edited or signed by another key, fails `verify_manifest`. Every byte is hashed each time
-(sizes and times prove nothing); files are hashed in parallel.
+with the instance's Ed25519 key (the signer service's, or `keys.signing_key`): a file changed,
+missing, added or renamed, or a manifest edited or signed by another key, fails `verify_manifest`.
+Every byte is hashed each time (sizes and times prove nothing); files are hashed in parallel.
 
 An encrypted model keeps its file names; each file is `MAGIC, segment size` then segments of
 `nonce(12) ‖ AES-256-GCM(plaintext ≤ segment)` whose associated data binds the file name, the
@@ -180,7 +180,7 @@ def write_manifest(model_dir: Path, signer: Signer, manifest_path: Path | None =
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fingerprint": signer.fingerprint,
     }
-    signed = {**body, "signature": signer.sign(canonical_json(body).encode("ascii"))}
+    signed = {**body, "signature": signer.sign_bytes("manifest", canonical_json(body).encode("ascii"))}
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         tmp.write_text(json.dumps(signed, indent=1, sort_keys=True, ensure_ascii=True) + "\n", encoding="ascii")
@@ -434,15 +434,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = sub.add_parser(name, help=f"{name} a model folder (AES-256-GCM) into a new folder")
         p.add_argument("src"), p.add_argument("dst")
     args = parser.parse_args(argv)
+    from .audit.remote import signer_for
     from .config import load_settings
-    from .keys import load_keys
 
     try:
         settings = load_settings()
         if args.command in ("manifest", "verify"):
             model = Path(args.path)
             where = _manifest_arg(settings, model, args.out if args.command == "manifest" else args.manifest)
-            signer = Signer(load_keys(settings).signing_key)
+            signer = signer_for(settings)
             if args.command == "manifest":
                 started = time.monotonic()
                 write_manifest(model, signer, where)
@@ -461,7 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         src, dst = Path(args.src), Path(args.dst)
         if args.command == "encrypt":
             names = encrypt_model(src, dst, _cli_key(settings, create=True))
-            signed = write_manifest(dst, Signer(load_keys(settings).signing_key), _manifest_arg(settings, dst, None))
+            signed = write_manifest(dst, signer_for(settings), _manifest_arg(settings, dst, None))
             print(f"Encrypted {len(names)} files into {dst}; signed manifest {signed}. "
                   f"Point HUSHDESK_MODEL_PATH at {dst} and remove the plaintext copy.")
         else:

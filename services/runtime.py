@@ -18,7 +18,7 @@ from pathlib import Path
 from redaction import Redactor, build_detectors
 
 from .audit import AuditLog, AuthRecord
-from .audit.checkpoints import Checkpoints, Signer
+from .audit.remote import checkpoints_for, signer_for
 from .chat import ChatService, Conversation
 from .config import Settings
 from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_engine_kind
@@ -80,7 +80,7 @@ def resolve_model_dir(settings: Settings, keys: Keys | None = None) -> tuple[Pat
     from .models import manifest_path_for
 
     path = settings.demo_model_dir
-    signer = Signer((keys or load_keys(settings)).signing_key)
+    signer = signer_for(settings, keys)
     return ensure_demo_model(path, signer=signer, manifest=manifest_path_for(settings, path)), True
 
 
@@ -127,7 +127,7 @@ class Runtime:
         llm = LLMClient(lambda: engine.endpoint, request_timeout=settings.engine_request_timeout,
                         max_tokens=settings.max_output_tokens, temperature=settings.temperature)
         audit = AuditLog(store, keys.chain_key,
-                         checkpoints=Checkpoints(settings.checkpoint_path, Signer(keys.signing_key)),
+                         checkpoints=checkpoints_for(settings, keys),
                          checkpoint_rows=settings.audit_checkpoint_rows,
                          checkpoint_seconds=settings.audit_checkpoint_minutes * 60)
         chat = ChatService(llm, audit, system_prompt=settings.system_prompt,

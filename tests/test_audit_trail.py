@@ -58,7 +58,7 @@ def write_rows(engine: Engine, keys: Keys, settings: Settings, n: int, every: in
     log.close()
 
 
-def trail_cli(settings: Settings, *args: str):
+def trail_cli(settings: Settings, *args: str, **extra: str):
     """`python -m services.audit` with this test's data folder and checkpoint file."""
     import subprocess
     import sys
@@ -66,7 +66,7 @@ def trail_cli(settings: Settings, *args: str):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
     env.update(HUSHDESK_DATA_DIR=str(settings.data_dir),
                HUSHDESK_AUDIT_CHECKPOINT_FILE=str(settings.checkpoint_path),
-               PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+               PYTHONPATH=str(Path(__file__).resolve().parents[1]), **extra)
     return subprocess.run([sys.executable, "-m", "services.audit", *args], env=env, capture_output=True,
                           text=True, timeout=60)
 
@@ -141,11 +141,11 @@ def test_a_forged_or_damaged_checkpoint_is_reported(engine, keys, settings) -> N
     assert (verdict.ok, verdict.kind) == (False, "checkpoint")
 
 
-def test_cli_verify_names_the_fault_and_notes_missing_checkpoints(engine, keys, settings, tmp_path) -> None:
+def test_cli_verify_names_the_fault_and_fails_without_its_checkpoints(engine, keys, settings, tmp_path) -> None:
     write_rows(engine, keys, settings, 6)
 
     def run(*args: str):
-        return trail_cli(settings, *args)
+        return trail_cli(settings, *args, HUSHDESK_AUDIT_CHECKPOINT_ROWS="5")
 
     ok = run("verify")
     assert ok.returncode == 0 and ok.stdout.startswith("ok (6 rows, 2 signed checkpoints")
@@ -153,9 +153,9 @@ def test_cli_verify_names_the_fault_and_notes_missing_checkpoints(engine, keys, 
     engine.dispose()
     bad = run("verify")
     assert bad.returncode == 1 and bad.stderr.strip() == "seq 6: truncated"
-    settings.checkpoint_path.unlink()
-    noted = run("verify")
-    assert noted.returncode == 0 and "cannot be detected" in noted.stderr
+    settings.checkpoint_path.unlink()  # the store is past its first checkpoint: a deleted file is a fault
+    gone = run("verify")
+    assert gone.returncode == 1 and gone.stderr.startswith("checkpoints-missing"), gone.stderr
 
 
 def test_signed_export_verifies_anywhere_and_any_change_is_caught(engine, keys, settings, tmp_path) -> None:
@@ -197,7 +197,10 @@ def test_purge_keeps_the_rest_verifiable_and_leaves_an_anchor(engine, keys, sett
         conn.exec_driver_sql("UPDATE audit_events SET ts = '2025-01-01T00:00:00.000Z' WHERE seq <= 6")
     # That edit breaks their MACs, so recompute them as the writer would have (test set-up only).
     _rechain(engine, keys)
-    settings.checkpoint_path.unlink()  # they signed the chain before the test's re-dating
+    # The checkpoints signed the chain before the test's re-dating: sign it again, as if a year ago
+    # (a purge removes only rows a checkpoint signed before the cut-off covers).
+    settings.checkpoint_path.write_text("".join(_old_checkpoint(engine, keys, seq, n) for n, seq in
+                                                enumerate((6, 10), start=1)))
     engine.dispose()
     out = trail_cli(settings, "purge", "--older-than", "30")
     assert out.returncode == 0 and "Removed 6 rows" in out.stdout, out.stderr
@@ -208,6 +211,17 @@ def test_purge_keeps_the_rest_verifiable_and_leaves_an_anchor(engine, keys, sett
     sql(engine2, "DELETE FROM audit_events WHERE seq = 7")
     assert check(engine2, keys, settings).kind == "deleted"
     engine2.dispose()
+
+
+def _old_checkpoint(engine: Engine, keys: Keys, seq: int, n: int) -> str:
+    from services.audit.checkpoints import checkpoint_message
+    from services.audit.records import canonical_json
+
+    with transaction(engine) as conn:
+        mac = conn.exec_driver_sql("SELECT mac FROM audit_events WHERE seq = ?", (seq,)).scalar()
+    signer = Signer(keys.signing_key)
+    body = {"kind": "rows", "seq": seq, "mac": mac, "ts": "2025-01-02T00:00:00.000Z", "key": signer.fingerprint, "n": n}
+    return canonical_json({**body, "sig": signer.sign(checkpoint_message(body))}) + "\n"
 
 
 def _rechain(engine: Engine, keys: Keys) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from services.audit.remote import checkpoints_for
 from services.config import load_settings
 from services.keys import load_keys
 from services.rollups import bin_of, outcome_class, percentile_from_bins
@@ -91,7 +92,8 @@ class SeededApp(App):
             keys = load_keys(settings, create=False)
             engine = open_store(settings, keys)
             try:
-                seed_turns(engine, keys, seeded())
+                # Signed like the app's own rows: the auditor's page verifies them with checkpoints.
+                seed_turns(engine, keys, seeded(), checkpoints=checkpoints_for(settings, keys))
             finally:
                 engine.dispose()
         return result

@@ -51,7 +51,7 @@ def user_hash(keys: Keys, user: int) -> str:
     return hash_id(keys.pepper, "user", f"seeded-user-{user}")
 
 
-def seed_turns(engine: Engine, keys: Keys, turns: Sequence[Turn]) -> None:
+def seed_turns(engine: Engine, keys: Keys, turns: Sequence[Turn], checkpoints=None) -> None:
     """Write turns through the real AuditLog (chain, batches, rollups), each at its own `ts`.
 
     The log stamps rows with its clock when they are submitted; it is replaced meanwhile so the
@@ -63,7 +63,7 @@ def seed_turns(engine: Engine, keys: Keys, turns: Sequence[Turn]) -> None:
     ordered = sorted(turns, key=lambda t: t.ts)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(module, "utc_now", lambda: next(pending, None) or real())
-        log = AuditLog(engine, keys.chain_key)
+        log = AuditLog(engine, keys.chain_key, checkpoints=checkpoints)
         log.start()
         try:
             futures = [log.submit(TurnRecord(

@@ -41,13 +41,15 @@ def results(site: Path, environ: dict[str, str] | None = None, **extra: str) -> 
     return {c.name: (c.result, c.detail) for c in run_checks(settings, root=site, environ=environ or {})}
 
 
-def test_a_healthy_box_passes_with_the_tls_warning(site: Path) -> None:
+def test_a_healthy_box_passes_with_the_tls_and_embedded_signing_key_warnings(site: Path) -> None:
     ensure_initialised(load_settings(env_for(site), dotenv=False))
     found = results(site)
-    assert {name: r for name, (r, _) in found.items() if r != PASS} == {"cookies and TLS": WARN}
+    assert {name: r for name, (r, _) in found.items() if r != PASS} == {"cookies and TLS": WARN,
+                                                                          "audit signing key": WARN}
+    assert "the service account can re-sign" in found["audit signing key"][1]
     assert set(found) >= {"engine bound to loopback", "no Chainlit persistence", "frontend without external URLs",
                           "chainlit features off", "file permissions", "audit chain verifies", "CORS origins",
-                          "session limits", "model manifest"}
+                          "session limits", "model manifest", "audit signing key"}
     assert results(site, HUSHDESK_SECURE_COOKIES="true")["cookies and TLS"][0] == PASS
 
 
@@ -112,3 +114,23 @@ def test_command_line_exit_codes(site: Path) -> None:
     broken = subprocess.run([sys.executable, "-m", "services.doctor"], cwd=site,
                             env={**env, "HUSHDESK_ENGINE": "warp"}, capture_output=True, text=True, timeout=60)
     assert broken.returncode == 2 and "HUSHDESK_ENGINE" in broken.stderr
+
+
+def test_a_signer_service_passes_and_a_pinned_key_must_match(site: Path) -> None:
+    from tests.test_audit_signer import SignerProcess
+
+    signer = SignerProcess(site / "signer-home")
+    try:
+        env = {"HUSHDESK_SIGNER_SOCKET": str(signer.socket)}
+        ensure_initialised(load_settings(env_for(site, **env), dotenv=False))
+        found = results(site, **env, HUSHDESK_AUDIT_EXPECT_KEY=signer.fingerprint)
+        assert found["audit signing key"] == (PASS, f"held by the signer service ({signer.fingerprint}); pinned")
+        assert found["file permissions"][0] == PASS and found["audit chain verifies"][0] == PASS
+        wrong = results(site, **env, HUSHDESK_AUDIT_EXPECT_KEY="ed25519:" + "0" * 64)
+        assert wrong["audit signing key"][0] == FAIL and wrong["audit chain verifies"] == (
+            FAIL, "wrong-key: the checkpoints' signing key is not the pinned one")
+        signer.stop()
+        down = results(site, **env)
+        assert down["audit signing key"] == (FAIL, f"The audit signer at {signer.socket} could not be reached.")
+    finally:
+        signer.close()

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from ..errors import StoreError
 from ..store import transaction
-from .checkpoints import Signer, fingerprint, signature_ok
+from .checkpoints import SignerLike, fingerprint, signature_ok
 from .records import COLUMNS, ZERO_MAC, canonical_json, next_mac
 
 __all__ = ["FORMAT", "BundleCheck", "export_bundle", "verify_bundle"]
@@ -47,7 +47,7 @@ def _day_start(day: date) -> str:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def export_bundle(engine: Engine, signer: Signer, start: date, end: date, out: Path,
+def export_bundle(engine: Engine, signer: SignerLike, start: date, end: date, out: Path,
                   anchor: tuple[int, bytes] = (0, ZERO_MAC)) -> int:
     """Write rows with `start` <= day <= `end` (UTC) to `out` (0600, never over a file); the count.
 
@@ -71,7 +71,7 @@ def export_bundle(engine: Engine, signer: Signer, start: date, end: date, out: P
               "public_key": base64.b64encode(signer.public).decode("ascii"), "fingerprint": signer.fingerprint}
     body = (canonical_json(header) + "\n" + "".join(canonical_json(dict(zip(_FIELDS, r))) + "\n" for r in rows)
             ).encode("ascii")
-    trailer = canonical_json({"signature": signer.sign(hashlib.sha256(body).digest())}) + "\n"
+    trailer = canonical_json({"signature": signer.sign_bytes("export", hashlib.sha256(body).digest())}) + "\n"
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as handle:

@@ -1,12 +1,16 @@
 """`python -m services.audit`: read, verify, export, purge and re-encrypt the audit trail.
 
     tail [-n N] [--json]                          newest rows
-    verify                                        exit 0, or 1 with `seq N: edited|deleted|reordered|truncated`
+    verify [--expect-key F] [--checkpoints-from FILE]
+                                                  exit 0, or 1 naming the fault (`seq N: truncated`…);
+                                                  FILE: the mirror's copy (journal or collector extract)
     export --from DATE --to DATE --out FILE       a signed bundle of a date range (UTC days)
     verify-export FILE [--fingerprint F]          check a bundle anywhere: no key, no store needed
     purge [--older-than DAYS]                     default HUSHDESK_AUDIT_RETENTION_DAYS
     rekey                                         new store key (hushdesk must be stopped)
     fingerprint                                   this instance's signing key fingerprint
+
+With `HUSHDESK_SIGNER_SOCKET` set, every signature comes from the signer service.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import HushdeskError
 from .bundle import export_bundle, verify_bundle
-from .checkpoints import Checkpoints, Signer
 from .log import tail
 from .purge import cutoff, purge
 from .records import canonical_json
-from .verify import verify
+from .remote import checkpoints_for, signer_for
+from .trail import verify_trail
 
 __all__ = ["main", "format_table"]
 
@@ -69,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     tail = sub.add_parser("tail", help="print the newest rows, oldest first")
     tail.add_argument("-n", type=int, default=20, help="how many rows (default 20)")
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
-    sub.add_parser("verify", help="check the chain and the signed checkpoints; exit 1 naming the first fault")
+    check = sub.add_parser("verify", help="check the chain and the signed checkpoints; exit 1 naming the first fault")
+    check.add_argument("--expect-key", metavar="ed25519:HEX", help="the signing key's fingerprint, pinned out of "
+                       "band (default HUSHDESK_AUDIT_EXPECT_KEY)")
+    check.add_argument("--checkpoints-from", type=Path, metavar="FILE", help="the mirror's copy of the checkpoints "
+                       "(journalctl -t hushdesk-audit -o cat, or a collector's log): each must be in the file too")
     export = sub.add_parser("export", help="write a signed bundle of the rows of a date range (UTC days)")
     export.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -119,13 +127,13 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     keys = load_keys(settings, create=False)
-    signer = Signer(keys.signing_key)
+    signer = signer_for(settings, keys)
     if args.command == "fingerprint":
         print(signer.fingerprint)
         return 0
     if args.command == "rekey":
         return _rekey(settings, keys)
-    checkpoints = Checkpoints(settings.checkpoint_path, signer)
+    checkpoints = checkpoints_for(settings, keys, signer)
     engine = open_store(settings, keys, create=False)
     try:
         if args.command == "verify":
@@ -134,11 +142,20 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"the store is damaged: {damaged} page(s) fail their HMAC check; restore it from a backup",
                       file=sys.stderr)
                 return 1
-            verdict = verify(engine, keys.chain_key, checkpoints.read())
+            mirror = None
+            if args.checkpoints_from is not None:
+                try:
+                    mirror = args.checkpoints_from.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    raise HushdeskError(f"{args.checkpoints_from} could not be read.") from None
+            verdict = verify_trail(settings, keys, engine, mirror_text=mirror, expect_key=args.expect_key,
+                                   signer=signer)
             print(verdict.describe(), file=sys.stdout if verdict.ok else sys.stderr)
             if verdict.ok and not verdict.checkpoints:
-                print(f"note: no signed checkpoints in {settings.checkpoint_path}: a cut tail cannot be detected",
-                      file=sys.stderr)
+                print(f"note: no signed checkpoints in {settings.checkpoint_path} yet", file=sys.stderr)
+            if verdict.ok and not signer.remote:
+                print("note: the key file holds the signing key: the service account could re-sign "
+                      "(run the signer service; see docs/DEPLOYMENT.md)", file=sys.stderr)
             return 0 if verdict.ok else 1
         if args.command == "export":
             anchor = checkpoints.anchor()

@@ -1,5 +1,9 @@
 """Remove audit rows past the retention period, leaving the rest of the chain verifiable.
 
+Only rows that a checkpoint signed before the cut-off covers are removed (a few newer ones wait for
+the next purge): the signer service signs a purge anchor for nothing else, so that a compromised
+app cannot wipe recent rows under a "purge".
+
 The signed `purge` checkpoint (seq and chain value of the last removed row) is written first, then
 the rows and the dashboard's per-user rollups for those hours are deleted in one transaction; the
 chain then verifies from that checkpoint. If the deletion fails after the checkpoint, the rows that
@@ -27,9 +31,11 @@ def cutoff(days: int, now: datetime | None = None) -> str:
 
 def purge(engine: Engine, checkpoints: Checkpoints, older_than: str) -> int:
     """Remove rows with ts < `older_than`; how many were removed."""
+    covered = max((c.seq for c in checkpoints.read() if c.valid and c.kind != "purge" and c.ts < older_than),
+                  default=0)
     with transaction(engine) as conn:
-        last = conn.exec_driver_sql(
-            "SELECT seq, mac FROM audit_events WHERE ts < ? ORDER BY seq DESC LIMIT 1", (older_than,)).first()
+        last = conn.exec_driver_sql("SELECT seq, mac FROM audit_events WHERE ts < ? AND seq <= ? "
+                                    "ORDER BY seq DESC LIMIT 1", (older_than, covered)).first()
     if last is None:
         return 0
     seq, mac = int(last[0]), bytes.fromhex(last[1])

@@ -1,0 +1,251 @@
+"""The signer service: a real `python -m services.audit.signer` on a Unix socket, and the app asking it.
+
+The signer runs as this test's uid (CI cannot create accounts), but its key lives in a folder only
+the signer is told about; the app's settings name the socket alone, and its key file never holds a
+signing key. Every check goes through the real socket, the real store and the real command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from services.audit import AuditLog
+from services.audit.checkpoints import checkpoint_message
+from services.audit.remote import RemoteSigner, checkpoints_for
+from services.config import Settings, load_settings
+from services.errors import StoreError
+from services.keys import Keys, load_keys
+from services.store import open_store
+from tests.test_audit import turn
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class SignerProcess:
+    """The signer service in a subprocess, its key in `home` (a folder the app is never given)."""
+
+    def __init__(self, home: Path, *, min_age_days: float = 30.0, mirror: str | None = None) -> None:
+        self.home = home
+        self.key_file = home / "key.json"
+        self.run_dir = Path(tempfile.mkdtemp(prefix="hd-signer-"))  # short: a socket path has 108 bytes at most
+        self.socket = self.run_dir / "signer.sock"
+        self.min_age_days = min_age_days
+        self.mirror = mirror
+        self.log = home.parent / f"{home.name}.log"
+        self.fingerprint = self.tool("--init").stdout.strip()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def tool(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`python -m services.audit.signer --key-file KEY ARGS`."""
+        return subprocess.run([sys.executable, "-m", "services.audit.signer", "--key-file", str(self.key_file), *args],
+                              env=_env(), capture_output=True, text=True, timeout=60, cwd=REPO)
+
+    def start(self) -> None:
+        """Serve and wait until the socket answers."""
+        args = ["--socket", str(self.socket), "--purge-min-age-days", str(self.min_age_days)]
+        if self.mirror:
+            args += ["--mirror", self.mirror]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "services.audit.signer", "--key-file",
+                                          str(self.key_file), *args], env=_env(), cwd=REPO, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()
+            try:
+                if ask(self.socket, {"op": "public"})["ok"]:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("the signer did not start")
+
+    def stop(self) -> None:
+        """SIGTERM, as systemd stops it; the socket goes away."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def ask(path: Path, request: dict[str, Any]) -> dict[str, Any]:
+    """One request to the signer over its socket, as any local process could send it."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.connect(str(path))
+        sock.sendall((json.dumps(request) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data)
+
+
+def app_settings(tmp_path: Path, signer: SignerProcess | None, **extra: str) -> Settings:
+    """The app's settings: its data folder, a checkpoint file elsewhere, the signer's socket only."""
+    env = {"HUSHDESK_DATA_DIR": str(tmp_path / "data"),
+           "HUSHDESK_AUDIT_CHECKPOINT_FILE": str(tmp_path / "checkpoints" / "checkpoints.jsonl"), **extra}
+    if signer is not None:
+        env["HUSHDESK_SIGNER_SOCKET"] = str(signer.socket)
+    (tmp_path / "checkpoints").mkdir(mode=0o700, exist_ok=True)
+    return load_settings(env, dotenv=False)
+
+
+def env_of(settings: Settings) -> dict[str, str]:
+    """The same settings as environment variables, for the command line."""
+    env = {"HUSHDESK_DATA_DIR": str(settings.data_dir), "HUSHDESK_AUDIT_CHECKPOINT_FILE": str(settings.checkpoint_path),
+           "HUSHDESK_AUDIT_CHECKPOINT_ROWS": str(settings.audit_checkpoint_rows)}
+    if settings.signer_socket is not None:
+        env["HUSHDESK_SIGNER_SOCKET"] = str(settings.signer_socket)
+    if settings.audit_checkpoint_mirror:
+        env["HUSHDESK_AUDIT_CHECKPOINT_MIRROR"] = settings.audit_checkpoint_mirror
+    return env
+
+
+def audit_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m services.audit ARGS` as the service account runs it."""
+    return subprocess.run([sys.executable, "-m", "services.audit", *args], env={**_env(), **env_of(settings)},
+                          capture_output=True, text=True, timeout=60, cwd=REPO)
+
+
+def write_rows(settings: Settings, keys: Keys, n: int, start: int = 0) -> None:
+    """`n` turns through the real writer, one at a time, with the instance's checkpoints."""
+    engine = open_store(settings, keys, create=not settings.audit_db_path.exists())
+    log = AuditLog(engine, keys.chain_key, checkpoints=checkpoints_for(settings, keys),
+                   checkpoint_rows=settings.audit_checkpoint_rows)
+    log.start()
+    for i in range(start, start + n):
+        log.submit(turn(keys, i)).result(timeout=20)
+    log.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def signer(tmp_path: Path) -> Iterator[SignerProcess]:
+    process = SignerProcess(tmp_path / "signer-home", min_age_days=1)
+    yield process
+    process.close()
+
+
+def test_the_signer_signs_only_forward_and_remembers_across_restarts(signer: SignerProcess) -> None:
+    remote = RemoteSigner(signer.socket)
+    assert remote.fingerprint == signer.fingerprint == signer.tool("--fingerprint").stdout.strip()
+    assert os.stat(signer.key_file).st_mode & 0o777 == 0o600
+    assert os.stat(signer.socket).st_mode & 0o777 == 0o660
+    first = remote.sign_checkpoint("rows", 5, "a" * 64, 0)
+    second = remote.sign_checkpoint("rows", 10, "b" * 64, 0)
+    assert (first["n"], second["n"]) == (1, 2) and first["key"] == signer.fingerprint
+    assert remote.sign_checkpoint("shutdown", 10, "b" * 64, 0)["n"] == 3  # the same point again is fine
+    for kind, seq, mac in (("rows", 9, "c" * 64), ("rows", 10, "c" * 64), ("time", 3, "a" * 64)):
+        reply = ask(signer.socket, {"op": "sign", "kind": kind, "seq": seq, "mac": mac})
+        assert reply == {"ok": False, "error": "refused: the chain cannot go back to an already signed seq"}
+    # Rows signed a moment ago are not old enough to be purged (at least a day here).
+    assert ask(signer.socket, {"op": "sign", "kind": "purge", "seq": 5, "mac": "a" * 64})["error"] == \
+        "refused: those rows are too recent to purge"
+    for bad in ({"op": "sign", "kind": "rows", "seq": "11", "mac": "d" * 64},
+                {"op": "sign", "kind": "edit", "seq": 11, "mac": "d" * 64}, {"op": "nope"}, ["sign"]):
+        assert ask(signer.socket, bad) == {"ok": False, "error": "bad request"}
+    signer.stop()
+    with pytest.raises(StoreError) as down:
+        remote.sign_checkpoint("rows", 15, "e" * 64, 0)
+    assert down.value.message == f"The audit signer at {signer.socket} could not be reached."
+    signer.start()
+    assert remote.last() == ask(signer.socket, {"op": "last"})["last"] and remote.last()["n"] == 3
+    assert remote.sign_checkpoint("rows", 15, "e" * 64, 0)["n"] == 4  # its ledger outlived the restart
+    assert ask(signer.socket, {"op": "sign", "kind": "rows", "seq": 12, "mac": "f" * 64})["ok"] is False
+
+
+def test_export_and_manifest_signatures_can_never_pass_for_a_checkpoint(signer: SignerProcess) -> None:
+    remote = RemoteSigner(signer.socket)
+    body = {"kind": "purge", "seq": 99, "mac": "0" * 64, "ts": "2020-01-01T00:00:00.000Z",
+            "key": signer.fingerprint, "n": 1}
+    for purpose, data in (("export", checkpoint_message(body)), ("manifest", checkpoint_message(body)),
+                          ("manifest", json.dumps(body, sort_keys=True, separators=(",", ":")).encode()),
+                          ("checkpoint", b"\0" * 32)):
+        reply = ask(signer.socket, {"op": "sign_bytes", "purpose": purpose,
+                                    "data": base64.b64encode(data).decode()})
+        assert reply == {"ok": False, "error": "refused: not signable for that purpose"}, purpose
+    assert remote.sign_bytes("export", b"\1" * 32)  # a SHA-256 digest of a bundle is fine
+
+
+def test_the_app_gets_signatures_but_holds_no_signing_key(tmp_path: Path, signer: SignerProcess) -> None:
+    settings = app_settings(tmp_path, signer, HUSHDESK_AUDIT_CHECKPOINT_ROWS="5")
+    keys = load_keys(settings, create=True)
+    assert keys.signing_key is None
+    assert "signing_key" not in json.loads(settings.key_file_path.read_text())
+    seed = json.loads(signer.key_file.read_text())["seed"]
+    write_rows(settings, keys, 12)
+    lines = [json.loads(line) for line in settings.checkpoint_path.read_text().splitlines()]
+    assert [(c["n"], c["seq"], c["kind"]) for c in lines] == [(1, 5, "rows"), (2, 10, "rows"), (3, 12, "shutdown")]
+    assert {c["key"] for c in lines} == {signer.fingerprint}
+    for path in [*settings.data_dir.rglob("*"), settings.checkpoint_path]:
+        if path.is_file():
+            assert seed.encode() not in path.read_bytes(), path
+    verified = audit_cli(settings, "verify", "--expect-key", signer.fingerprint)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("ok (12 rows, 3 signed checkpoints, 1 held by the signer or mirror)")
+    assert "could re-sign" not in verified.stderr
+    assert audit_cli(settings, "fingerprint").stdout.strip() == signer.fingerprint
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    out = tmp_path / "bundle.jsonl"
+    assert audit_cli(settings, "export", "--from", today, "--to", today, "--out", str(out)).returncode == 0
+    checked = audit_cli(settings, "verify-export", str(out), "--fingerprint", signer.fingerprint)
+    assert checked.returncode == 0 and checked.stdout.strip() == f"ok: 12 rows, signed by {signer.fingerprint}"
+
+
+def test_rows_are_written_while_the_signer_is_down_and_signed_when_it_is_back(tmp_path: Path,
+                                                                             signer: SignerProcess) -> None:
+    settings = app_settings(tmp_path, signer, HUSHDESK_AUDIT_CHECKPOINT_ROWS="3")
+    keys = load_keys(settings, create=True)
+    write_rows(settings, keys, 3)
+    signer.stop()
+    write_rows(settings, keys, 3, start=3)  # every turn is still recorded and chained; checkpoints wait
+    assert len(settings.checkpoint_path.read_text().splitlines()) == 1
+    down = audit_cli(settings, "verify")
+    assert down.returncode == 2 and down.stderr.strip() == f"The audit signer at {signer.socket} could not be reached."
+    signer.start()
+    write_rows(settings, keys, 1, start=6)
+    assert [json.loads(line)["seq"] for line in settings.checkpoint_path.read_text().splitlines()] == [3, 7]
+    assert audit_cli(settings, "verify").returncode == 0
+
+
+def test_each_checkpoint_reaches_a_udp_syslog_collector(tmp_path: Path, signer: SignerProcess) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as collector:
+        collector.bind(("127.0.0.1", 0))
+        collector.settimeout(5)
+        port = collector.getsockname()[1]
+        settings = app_settings(tmp_path, signer, HUSHDESK_AUDIT_CHECKPOINT_ROWS="4",
+                                HUSHDESK_AUDIT_CHECKPOINT_MIRROR=f"udp://127.0.0.1:{port}")
+        keys = load_keys(settings, create=True)
+        write_rows(settings, keys, 9)
+        received = [collector.recv(65536).decode() for _ in range(3)]
+    lines = settings.checkpoint_path.read_text().splitlines()
+    assert len(lines) == 3
+    for message, line in zip(received, lines):
+        assert message.startswith("<85>1 ") and " hushdesk-audit " in message  # RFC 5424, authpriv.notice
+        assert message.endswith(" " + line)
+    extract = tmp_path / "collector.log"
+    extract.write_text("".join(f"Jan  1 00:00:00 host {m}\n" for m in received))
+    assert audit_cli(settings, "verify", "--checkpoints-from", str(extract)).returncode == 0
