@@ -253,12 +253,17 @@ def routes(runtime: "Runtime") -> list[Route]:
         return RedirectResponse(f"/login?error=sessionRevoked&ended={count}", status_code=303)
 
     async def verify_state() -> str:
-        """The chain's verification as a paragraph (auditors' pages)."""
-        from .audit import verify_chain
+        """The same verification as `python -m services.audit verify`, as a paragraph (auditors' pages)."""
+        from .audit.trail import verify_trail
 
-        ok, bad = await asyncio.to_thread(verify_chain, runtime.audit.engine, runtime.keys.chain_key)
-        return ("<p class=\"ok\" id=\"verify\">Chain verified / 审计链完整</p>" if ok else
-                f"<p class=\"bad\" id=\"verify\">Chain broken at seq {bad} / 审计链在序号 {bad} 处损坏</p>")
+        try:
+            verdict = await asyncio.to_thread(verify_trail, runtime.settings, runtime.keys, runtime.audit.engine)
+        except HushdeskError as exc:
+            return ("<p class=\"bad\" id=\"verify\">Chain not verified / 审计链未能验证: "
+                    f"{html.escape(exc.message)}</p>")
+        if verdict.ok:
+            return f"<p class=\"ok\" id=\"verify\">Chain verified / 审计链完整: {html.escape(verdict.describe())}</p>"
+        return (f"<p class=\"bad\" id=\"verify\">Chain broken / 审计链损坏: {html.escape(verdict.describe())}</p>")
 
     async def audit_page(request: Request) -> Response:
         claims = _claims(request, "auditor")
@@ -312,7 +317,7 @@ def routes(runtime: "Runtime") -> list[Route]:
         if isinstance(claims, Response):
             return claims
         from .audit.bundle import export_bundle
-        from .audit.checkpoints import Checkpoints, Signer
+        from .audit.remote import checkpoints_for
 
         try:
             chosen = parse_range(request.query_params.get("from"), request.query_params.get("to"),
@@ -323,8 +328,8 @@ def routes(runtime: "Runtime") -> list[Route]:
         def make() -> bytes:
             import tempfile
 
-            signer = Signer(runtime.keys.signing_key)
-            anchor = Checkpoints(runtime.settings.checkpoint_path, signer).anchor()
+            checkpoints = checkpoints_for(runtime.settings, runtime.keys)
+            signer, anchor = checkpoints.signer, checkpoints.anchor()
             with tempfile.TemporaryDirectory(prefix="hushdesk-export-") as folder:
                 out = Path(folder) / "bundle.jsonl"
                 export_bundle(runtime.audit.engine, signer, chosen.start, chosen.end, out, anchor)
