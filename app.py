@@ -32,6 +32,9 @@ def _open_runtime() -> Runtime:
 
 
 runtime = _open_runtime()
+if runtime.settings.public_url:
+    # Chainlit builds the OAuth redirect_uri from this, never from the request's Host header.
+    os.environ["CHAINLIT_URL"] = runtime.settings.public_url
 # Chainlit signs its login tokens with this; it comes from our key file, never from a default.
 os.environ["CHAINLIT_AUTH_SECRET"] = runtime.keys.auth_secret
 for _name in ("DATABASE_URL", "LITERAL_API_KEY"):
@@ -50,6 +53,7 @@ from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # no
 from services.http_security import SecurityMiddleware  # noqa: E402
 from services.session_guard import CHAT_ROLES, LOGIN_ATTEMPT, SessionGuard  # noqa: E402
 from services.sessions import Verdict, tokens_from_headers  # noqa: E402
+from services.socket_events import Features, event_allowed  # noqa: E402
 from services.web import routes as _web_routes  # noqa: E402
 
 
@@ -98,7 +102,8 @@ def _secure_http() -> None:
                    allow_methods=["*"], allow_headers=["*"]) if m.cls is CORSMiddleware else m
         for m in app.user_middleware
     ]
-    app.add_middleware(SessionGuard, registry=runtime.sessions, on_end=_session_ended)
+    app.add_middleware(SessionGuard, registry=runtime.sessions, on_end=_session_ended,
+                       public_url=settings.public_url)
     app.add_middleware(SecurityMiddleware, allowed_origins=allowed, secure_cookies=settings.secure_cookies,
                        samesite=settings.cookie_samesite)
     # Socket.IO's own check: same origin only unless others are allowed (then ours refuses the rest).
@@ -106,6 +111,10 @@ def _secure_http() -> None:
     # Engine.IO drops the connection on a message over its buffer (1 MB by default), losing it
     # silently; take up to 8 MB so an oversized message reaches the turn and gets a clear refusal.
     sio.eio.max_http_buffer_size = 8 * 2**20
+    # FastAPI's API browser and schema are not for staff: gone, so /docs and /openapi.json are not served.
+    app.docs_url = app.redoc_url = app.openapi_url = None
+    app.router.routes[:] = [r for r in app.router.routes
+                            if getattr(r, "path", None) not in ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")]
     # Ahead of Chainlit's catch-all page route.
     app.router.routes[0:0] = _web_routes(runtime)
     # The cookie lives no longer than a session may; the server enforces both limits anyway.
@@ -117,13 +126,38 @@ if _chainlit_config.run.root_path:
     print("hushdesk cannot start: --root-path is not supported; serve hushdesk at / (a proxy may "
           "map a host name to it).", file=sys.stderr)
     raise SystemExit(2)
+if get_configured_oauth_providers() and not runtime.settings.public_url:
+    print("hushdesk cannot start: HUSHDESK_PUBLIC_URL is required when OAuth is configured (redirects are "
+          "built from it, never from the request's Host header).", file=sys.stderr)
+    raise SystemExit(2)
 _secure_http()
 
 
+async def _end_socket(sid: str) -> None:
+    """A socket whose session ended: cancel its running turn (stopped at the engine and audited as
+    `cancelled`), then disconnect it."""
+    _sockets.pop(sid, None)
+    session = WebsocketSession.get(sid)
+    task = getattr(session, "current_task", None) if session is not None else None
+    if task is not None and not task.done():
+        task.cancel()
+    await sio.disconnect(sid)
+
+
+def _features() -> Features:
+    features, code = _chainlit_config.features, _chainlit_config.code
+    return Features(edit_message=bool(features.edit_message), favorites=bool(features.favorites),
+                    audio=bool(features.audio and features.audio.enabled),
+                    chat_settings=bool(code.on_settings_update or code.on_settings_edit),
+                    window_message=bool(code.on_window_message))
+
+
 def _guard_socket() -> None:
-    """Check the session on the websocket's connect and on every message, before Chainlit sees it."""
+    """Check the session on the websocket's connect and on every message, before Chainlit sees it;
+    refuse the events of features that are off."""
     handlers = sio.handlers["/"]
     connect, disconnect = handlers["connect"], handlers["disconnect"]
+    features = _features()
 
     async def guarded_connect(sid, environ, auth=None):
         cookie = environ.get("HTTP_COOKIE", "")
@@ -135,6 +169,14 @@ def _guard_socket() -> None:
             raise ConnectionRefusedError(verdict.login_error)
         if verdict.claims is None or verdict.claims.role not in CHAT_ROLES:
             raise ConnectionRefusedError("forbidden")
+        session_id = auth.get("sessionId") if isinstance(auth, dict) else None
+        existing = WebsocketSession.get_by_id(session_id) if isinstance(session_id, str) else None
+        if existing is not None and existing.token != token:
+            if existing.socket_id in _sockets or runtime.sessions.check(existing.token, touch=False).ok:
+                # Another live sign-in's chat session: refused before Chainlit would move it to this
+                # socket (the first tab would stay connected to nothing, its conversation cleared).
+                raise ConnectionRefusedError("forbidden")
+            await existing.delete()  # an ended sign-in's leftover (same tab, signed in again): start afresh
         result = await connect(sid, environ, auth)
         session = WebsocketSession.get(sid)
         if session is not None and session.token != token:
@@ -148,22 +190,26 @@ def _guard_socket() -> None:
         _sockets.pop(sid, None)
         return await disconnect(sid)
 
-    def guarded(handler):
+    def guarded(name, handler):
+        allowed = event_allowed(name, features)
+
         async def event(sid, *args):
             verdict = runtime.sessions.check(_sockets.get(sid))
             if not verdict.ok:
                 # Refused before Chainlit sees it: no engine call, no turn audited.
                 if verdict.newly_ended:
                     await _session_ended(verdict)
-                _sockets.pop(sid, None)
-                await sio.disconnect(sid)
+                await _end_socket(sid)
+                return None
+            if not allowed:  # a feature this deployment has off: never reaches Chainlit
+                log.info("socket event refused: %s", name)
                 return None
             return await handler(sid, *args)
         return event
 
     for name, handler in list(handlers.items()):
         if name not in ("connect", "disconnect"):
-            handlers[name] = guarded(handler)
+            handlers[name] = guarded(name, handler)
     handlers["connect"] = guarded_connect
     handlers["disconnect"] = guarded_disconnect
 
@@ -187,7 +233,7 @@ async def _watchdog() -> None:
                     _sockets.pop(sid, None)
                     if verdict.newly_ended:
                         await _session_ended(verdict)
-                    await sio.disconnect(sid)
+                    await _end_socket(sid)
             except Exception as exc:  # noqa: BLE001 - one socket must not stop the watch over the others
                 log.error("session watch failed for a socket: %s", type(exc).__name__)
 
@@ -268,6 +314,9 @@ async def _logout(request, response) -> None:
             await runtime.logout(token)
         except HushdeskError as exc:
             log.error("logout could not be recorded: %s", exc.outcome)
+        for sid, socket_token in list(_sockets.items()):
+            if socket_token == token:  # its turns stop now, not at the watchdog's next tick
+                await _end_socket(sid)
 
 
 def _actions(lang: str) -> list[cl.Action]:
@@ -349,6 +398,9 @@ async def _on_message(message: cl.Message) -> None:
     try:
         result = await runtime.chat.turn(conv, message.content or "", stream.feed)
         await stream.close()
+    except asyncio.CancelledError:  # the session ended (or staff pressed stop): the turn is audited
+        stream.discard()
+        raise
     except HushdeskError as exc:
         stream.discard()
         if reply.streaming:  # the turn was refused (its audit row could not be written): take it back

@@ -11,7 +11,7 @@ from .policy import OutputPolicy
 from .redactor import Redactor, find_spans, redact
 from .spans import Redaction, Span
 from .stream import StreamRedactor
-from .vault import Placeholders, Revealer
+from .vault import Placeholders, Revealer, escape_placeholders
 
 __all__ = [
     "DEFAULT_DETECTORS",
@@ -26,6 +26,7 @@ __all__ = [
     "Span",
     "StreamRedactor",
     "build_detectors",
+    "escape_placeholders",
     "find_spans",
     "normalise",
     "redact",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors
+from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors, escape_placeholders
 
 from .audit import AuditLog, TurnRecord
 from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
@@ -111,19 +111,26 @@ class ChatService:
             raise InputRejected("Please type a message.")
         if len(text) > self._max_input_chars:
             raise InputRejected(f"That message is too long: {self._max_input_chars} characters at most.")
-        return text
+        # A typed `[PHONE_1]` must never become, or be revealed as, the vault's [PHONE_1].
+        return escape_placeholders(text)
 
     async def turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
         """Answer one message within the limits (a refusal is audited and returned as the error)."""
         if self._limiter is None:
             return await self._turn(conv, text, on_text)
         started = time.perf_counter()
+        admitted = False
         try:
             async with self._limiter.admit(conv.user_hash, conv.session_hash):
+                admitted = True
                 return await self._turn(conv, text, on_text)
         except LimitRefused as exc:
             record, seq = await self._record(conv, started, None, {}, {}, None, exc.outcome)
             return TurnResult(exc.outcome, "", exc, record, seq)
+        except asyncio.CancelledError:
+            if not admitted:  # ended while waiting in the queue: audited as cancelled too
+                await asyncio.shield(self._record(conv, started, None, {}, {}, None, "cancelled"))
+            raise
 
     async def _turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
         """Answer one message, streaming safe text to `on_text`; never raises for engine failures.

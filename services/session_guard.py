@@ -8,6 +8,12 @@
   The cookie is left alone, so the login page's script can ask why the session ended. Pages, assets and the login routes pass, so a stale cookie never blocks
   the way back to the login page.
 - Role rules for Chainlit's own routes: only chat roles reach `/project/…` (auditors never see chat).
+- A logout whose credentials could be read two ways (cookie A and Bearer B) is refused with 400
+  `{"detail": "ambiguousCredentials"}`: it never answers 200 while ending neither.
+- OAuth routes (`/auth/oauth/…`) see the configured public URL (`HUSHDESK_PUBLIC_URL`) as their host and
+  scheme, never the request's `Host` header, so the provider's `redirect_uri` and every redirect point
+  there. A provider's `?error=` answer is turned into the login page's fixed `oauthSignin` here, and
+  logged as a fixed code: its text (attacker-controlled) never reaches a log.
 - A password sign-in (`POST /login`) gets a `LoginAttempt` in `LOGIN_ATTEMPT` holding the client
   address for the back-off; when the sign-in callback marks it refused (back-off or lockout),
   Chainlit's 401 becomes 429 `{"detail": "tooManyAttempts"}`, which the login page shows.
@@ -17,12 +23,16 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 from typing import Any, Awaitable, Callable, MutableMapping
 
-from .sessions import SessionRegistry, Verdict, tokens_from_headers
+from .sessions import AMBIGUOUS, SessionRegistry, Verdict, tokens_from_headers
 
 __all__ = ["SessionGuard", "LoginAttempt", "LOGIN_ATTEMPT", "STATUS_PATH", "CHAT_ROLES", "protected"]
+
+log = logging.getLogger("hushdesk.guard")
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -56,20 +66,42 @@ class SessionGuard:
     """See the module docstring. `on_end(verdict)` is awaited once when a check ends a session."""
 
     def __init__(self, app: ASGIApp, *, registry: SessionRegistry,
-                 on_end: Callable[[Verdict], Awaitable[None]] | None = None) -> None:
+                 on_end: Callable[[Verdict], Awaitable[None]] | None = None,
+                 public_url: str | None = None) -> None:
         self.app = app
         self.registry = registry
         self.on_end = on_end
+        self.public_url = public_url
+        parts = urlsplit(public_url) if public_url else None
+        self._public_host = parts.netloc.encode("ascii") if parts else None
+        self._public_scheme = parts.scheme if parts else None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        if path.startswith("/auth/oauth/"):
+            if self._public_host is None:  # the app refuses to start with OAuth and no public URL
+                await _deny(send, 404, "notFound")
+                return
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in scope.get("headers", ()) if k.lower() != b"host"]
+            scope["headers"].append((b"host", self._public_host))
+            scope["scheme"] = self._public_scheme
+            if path.endswith("/callback") and "error" in parse_qs(scope.get("query_string", b"").decode("latin-1")):
+                log.warning("oauth sign-in failed: provider_error")
+                await _redirect(send, f"{self.public_url}/login?error=oauthSignin")
+                return
         if path == "/login" and scope.get("method") == "POST":
             await self._login(scope, receive, send)
             return
         token = tokens_from_headers(scope.get("headers", ()))
+        if path == "/logout" and token == AMBIGUOUS:
+            # A cookie and a Bearer token that differ (or two of either): which one to end is unclear,
+            # so neither is ended silently; the caller is told to send one.
+            await _deny(send, 400, "ambiguousCredentials")
+            return
         verdict = None
         if token is not None and path != "/logout" and not path.startswith(_OPEN):
             verdict = self.registry.check(token, touch=path != STATUS_PATH and protected(path))
@@ -103,6 +135,12 @@ class SessionGuard:
             await send(message)
 
         await self.app(scope, receive, wrapped)
+
+
+async def _redirect(send: Any, location: str) -> None:
+    headers = [(b"location", location.encode("ascii")), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 302, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _deny(send: Any, status: int, detail: str) -> None:

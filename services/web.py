@@ -162,6 +162,7 @@ def routes(runtime: "Runtime") -> list[Route]:
             "state": verdict.state, "role": role, "home": HOME.get(role, "/"),
             "chat": role in CHAT_ROLES, "admin": role == "admin",
             "check_ms": int(runtime.sessions.check_interval * 1000),
+            "link_hosts": sorted(runtime.settings.link_allow_hosts),
         })
 
     async def static(request: Request) -> Response:

@@ -66,6 +66,11 @@ class FakeEngine:
         """Raw bodies received so far."""
         return self.record.read_bytes().splitlines() if self.record.exists() else []
 
+    def ends(self) -> list[str]:
+        """How each stream ended so far: `done` (all sent) or `cut` (the client went away first)."""
+        path = Path(str(self.record) + ".ends")
+        return path.read_text().split() if path.exists() else []
+
     def stop(self) -> None:
         stop_process(self.proc)
 

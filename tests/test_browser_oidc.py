@@ -49,7 +49,7 @@ def oidc_site(tmp_path_factory):
               OAUTH_GENERIC_USER_INFO_URL=provider.userinfo_url, OAUTH_GENERIC_SCOPES="openid profile email",
               OAUTH_GENERIC_USER_IDENTIFIER="preferred_username",
               HUSHDESK_OIDC_ROLE_MAP="hushdesk-admins=admin,hushdesk-auditors=auditor,hushdesk-staff=staff",
-              HUSHDESK_OIDC_AUTO_PROVISION="true")
+              HUSHDESK_OIDC_AUTO_PROVISION="true", HUSHDESK_PUBLIC_URL=base)
     yield app, provider
     app.stop()
     engine.stop()

@@ -6,6 +6,57 @@
   "use strict";
   var STATUS = "/hushdesk/session";
   var timer = null;
+  // Links in messages: same-origin links and hosts on HUSHDESK_LINK_ALLOW_HOSTS (sent with the session
+  // status) stay clickable; every other link (another host, mailto:, tel: ...) becomes inert text that
+  // shows its full URL, before it can be clicked. Until the status has arrived nothing is allowed.
+  var linkHosts = [];
+  function hostAllowed(host) {
+    host = host.toLowerCase();
+    for (var i = 0; i < linkHosts.length; i++) {
+      var h = linkHosts[i];
+      if (h === host || (h.indexOf("*.") === 0 && host.length > h.length - 1 &&
+          host.slice(host.length - (h.length - 1)) === h.slice(1))) return true;
+    }
+    return false;
+  }
+  function linkAllowed(a) {
+    var url;
+    try { url = new URL(a.getAttribute("href"), window.location.href); } catch (e) { return false; }
+    if (url.origin === window.location.origin) return true;
+    return (url.protocol === "https:" || url.protocol === "http:") && hostAllowed(url.hostname);
+  }
+  function makeInert(a) {
+    var href = a.getAttribute("href") || "";
+    try { href = decodeURI(href); } catch (e) { /* shown as written */ }
+    a.removeAttribute("href");
+    a.removeAttribute("target");
+    a.removeAttribute("ping");
+    a.setAttribute("data-hushdesk-url", href);
+    a.setAttribute("title", href);
+    a.className += " hushdesk-inert-link" + (a.textContent.trim() === href ? "" : " hushdesk-inert-named");
+  }
+  function inertLinks(root) {
+    var links = (root || document).querySelectorAll("a[href]");
+    for (var i = 0; i < links.length; i++) {
+      if (!linkAllowed(links[i])) makeInert(links[i]);
+    }
+  }
+  function watchLinks() {
+    var style = document.createElement("style");
+    style.textContent = ".hushdesk-inert-link{cursor:text;text-decoration:none;color:inherit}" +
+      ".hushdesk-inert-named::after{content:\" <\" attr(data-hushdesk-url) \">\";word-break:break-all}";
+    document.head.appendChild(style);
+    inertLinks(document);
+    new MutationObserver(function () { inertLinks(document); }).observe(document.documentElement, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
+    // A second guard: a click that reaches a link not (yet) made inert goes nowhere.
+    ["click", "auxclick"].forEach(function (type) {
+      document.addEventListener(type, function (e) {
+        var a = e.target && e.target.closest ? e.target.closest("a[href]") : null;
+        if (a && !linkAllowed(a)) { e.preventDefault(); e.stopPropagation(); makeInert(a); }
+      }, true);
+    });
+  }
   function later(ms) { clearTimeout(timer); timer = setTimeout(check, ms); }
   function toLogin(key) {
     window.location.assign("/login?error=" + encodeURIComponent(key || "sessionRevoked"));
@@ -42,6 +93,7 @@
           window.location.assign(body.home);
           return;
         }
+        if (body.link_hosts) linkHosts = body.link_hosts;
         if (body.admin) adminLink();
         later(body.check_ms || 5000);
       });
@@ -62,5 +114,6 @@
       return r;
     });
   };
+  watchLinks();
   check();
 })();

@@ -13,6 +13,10 @@ can prove what reached the engine. Markers in the last user message pick a behav
     [[echo]]   the reply is "You said: " and the last user message as received (the redacted text,
                markers removed), in pieces of at most 4 characters so placeholders are split
     [[id]]     the reply holds a CN resident ID after a first sentence that streams before it
+    [[long]]   a long reply (400 tokens): time enough to end the session while it streams
+
+Each stream's end is recorded beside the request bodies (`<record>.ends`): `done` when the whole reply
+was sent, `cut` when the client went away first (a cancelled turn must stop generation).
 
 `--pii` makes every reply without another reply marker the [[pii]] reply (a model that leaks).
 
@@ -73,6 +77,8 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
             return tokens_of(HTML_REPLY)
         if "[[id]]" in last_user:
             return tokens_of(ID_REPLY)
+        if "[[long]]" in last_user:
+            return ["word "] * 400
         if "[[echo]]" in last_user:
             said = ECHO_PREFIX + _MARKER.sub("", last_user).strip()
             return [t[i:i + 4] for t in tokens_of(said) for i in range(0, len(t), 4)]
@@ -101,6 +107,17 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
         usage = (body.get("stream_options") or {}).get("include_usage")
 
         async def events():
+            finished = False
+            try:
+                async for event in _events():
+                    yield event
+                finished = True
+            finally:
+                if record:
+                    with open(record + ".ends", "a") as fh:
+                        fh.write("done\n" if finished else "cut\n")
+
+        async def _events():
             yield _chunk(model, {"role": "assistant", "content": ""})
             if "[[hang]]" in last_user:
                 await asyncio.sleep(3600)
