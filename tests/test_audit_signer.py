@@ -249,3 +249,24 @@ def test_each_checkpoint_reaches_a_udp_syslog_collector(tmp_path: Path, signer: 
     extract = tmp_path / "collector.log"
     extract.write_text("".join(f"Jan  1 00:00:00 host {m}\n" for m in received))
     assert audit_cli(settings, "verify", "--checkpoints-from", str(extract)).returncode == 0
+
+
+def test_a_purge_may_only_cover_rows_checkpointed_long_enough_ago(tmp_path: Path) -> None:
+    from services.audit.signer import Ledger, SignerError, SignerService
+
+    home = tmp_path / "signer"
+    home.mkdir(mode=0o700)
+    service = SignerService(bytes(range(32)), home / "ledger.jsonl", purge_min_age_days=30)
+    for seq, mac in ((5, "a" * 64), (10, "b" * 64)):
+        service.handle({"op": "sign", "kind": "rows", "seq": seq, "mac": mac}, None)
+    ledger = Ledger(home / "ledger.jsonl", service.key.public)  # as read back after a restart
+    month = 31 * 86400
+    with pytest.raises(SignerError):
+        ledger.check("purge", 5, "a" * 64, 30 * 86400, time.time())
+    ledger.check("purge", 10, "b" * 64, 30 * 86400, time.time() + month)
+    with pytest.raises(SignerError):
+        ledger.check("purge", 11, "c" * 64, 30 * 86400, time.time() + month)  # past what was signed
+    ledger.append(service.key.sign_checkpoint("purge", 10, "b" * 64, ledger.n + 1))
+    with pytest.raises(SignerError):
+        ledger.check("purge", 5, "a" * 64, 30 * 86400, time.time() + month)  # never backwards
+    assert (ledger.n, ledger.purge_seq) == (3, 10)
