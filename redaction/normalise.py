@@ -1,42 +1,126 @@
-"""Normalisation before detection: NFKC per character, other scripts' digits to ASCII, invisibles removed.
+"""Normalisation before detection: one view of the text in which hidden and look-alike characters neither
+split nor disguise a value.
 
-Detectors run on the normalised text; spans are mapped back to the original through `offsets`, so what is
-replaced (and what is shown) is always the original text. The mapping is per code point, which makes it
-chunk-local: normalising a stream chunk by chunk gives the same result as normalising the whole.
+Per code point, from a table built once at import:
+- removed: every format character (category Cf: zero-width characters, soft hyphen, tags U+E0000-E007F,
+  Arabic number signs...), every combining or enclosing mark (Mn, Me: accents, variation selectors
+  U+FE00-FE0F and U+E0100-E01EF, the keycap U+20E3) and every Default_Ignorable_Code_Point (which adds
+  the Hangul fillers U+115F, U+1160, U+3164, U+FFA0 and reserved ones). Removing every mark is safe for
+  detection: spans map back to the original, so `Jose\u0301` is found as `Jose` and replaced whole
+  but for the mark after its last letter, which stays outside the span like any removed character;
+- kept as themselves: the bidi controls (BIDI_CONTROLS). No detector's alphabet holds them, so in this
+  view they separate values; `bidi_views` gives the orders in which they could hide one;
+- NFKC per character, other scripts' decimal digits to ASCII;
+- letters and digits (other than ASCII and CJK) whose TR39 skeleton in Unicode's confusables.txt is
+  ASCII, to that skeleton (Cyrillic `а`, Greek `ο`, Cherokee `Ꭺ`...).
+
+Detectors run on the normalised text; spans are mapped back to the original through `offsets`, so what
+is replaced (and what is shown) is always the original text. The mapping is per code point, which makes
+it chunk-local: normalising a stream chunk by chunk gives the same result as normalising the whole.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib.util import find_spec
 
-# Invisible characters people (or models) put inside numbers: zero-width space/joiners, bidi marks and
-# isolates, word joiner, BOM, soft hyphen, Mongolian vowel separator, combining grapheme joiner.
-_INVISIBLE = (
-    [0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF]
-    + list(range(0x200B, 0x2010)) + list(range(0x202A, 0x202F)) + list(range(0x2060, 0x2070))
+# Removed in the detection view, whole categories (the tests go over every code point of each).
+REMOVED_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
+# Default_Ignorable_Code_Point as DerivedCoreProperties.txt lists it (the same since Unicode 6.x; a test
+# compares it with the `regex` module's \p{Default_Ignorable_Code_Point}). Beyond Cf and Mn it adds the
+# Hangul fillers (Lo) and reserved code points that a future Unicode may assign as invisible.
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
+# Bidi controls: ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# A run from one of these (RLE, RLO, RLI, and FSI, which may resolve to right-to-left) to its PDF/PDI,
+# a paragraph end or RTL_RUN characters, whichever comes first, is also checked reversed.
+_RTL_OPENERS = "\u202b\u202e\u2067\u2068"
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # closed by PDF
+_ISOLATES = "\u2066\u2067\u2068"  # closed by PDI
+_PARAGRAPH = "\n\r\x1c\x1d\x1e\x85\u2029"
+RTL_RUN = 64
+_HAS_BIDI = re.compile("[" + BIDI_CONTROLS + "]")
+
+# Confusables: not folded from these ranges (Hangul jamo, CJK radicals to Yi, Hangul syllables,
+# compatibility ideographs and forms, half- and full-width forms, kana supplements, planes 2 and up):
+# Chinese text is never rewritten into Latin look-alikes (`〇` stays a Chinese zero).
+_CJK = ((0x1100, 0x11FF), (0x2E80, 0xA4CF), (0xA960, 0xA97F), (0xAC00, 0xD7FF), (0xF900, 0xFAFF),
+        (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x1AFF0, 0x1B2FF), (0x20000, 0x10FFFF))
+# What the table scans: everything up to plane 2 but the blocks of CJK ideographs and Hangul syllables
+# (letters without decomposition, marks or digits), and plane 14 (tags, variation selectors). A test
+# checks the categories over all code points.
+_SCAN = ((0x80, 0x3400), (0x4DC0, 0x4E00), (0xA000, 0xAC00), (0xD7A4, 0xD800), (0xE000, 0x20000),
+         (0x2F800, 0x30000), (0xE0000, 0xE1000))
+CONFUSABLES_SOURCE = "confusable-homoglyphs 3.3.1 (Unicode confusables.txt, TR39)"
+
+
+def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(a <= cp <= b for a, b in ranges)
+
+
+def _confusables() -> dict[str, str]:
+    """Non-ASCII, non-CJK letters and digits whose TR39 prototype is ASCII, to that prototype.
+
+    The package keeps confusables.txt as a two-way table: a source lists its one prototype, a
+    prototype lists its sources. A non-ASCII character listing exactly one ASCII string is therefore a
+    source with an ASCII prototype (in confusables.txt no prototype has one ASCII source only; the one
+    ASCII source with a non-ASCII prototype is `%`). Right-to-left characters come wrapped in LRM.
+    """
+    spec = find_spec("confusable_homoglyphs")  # the data file, without importing the package
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("confusable-homoglyphs is not installed (see requirements.txt)")
+    with open(os.path.join(spec.submodule_search_locations[0], "confusables.json"), encoding="utf-8") as f:
+        raw = f.read()
+    out: dict[str, str] = {}
+    for key, entries in json.loads(raw).items():
+        if len(entries) != 1:
+            continue
+        ch = key.replace("\u200e", "")
+        if len(ch) != 1 or ch.isascii() or unicodedata.category(ch)[0] not in "LN" or _in(ord(ch), _CJK):
+            continue
+        proto = entries[0]["c"].replace("\u200e", "")
+        if proto and proto.isascii() and proto.isprintable() and not proto.isspace():
+            out[ch] = proto
+    return out
 
 
 def _build() -> dict[int, str]:
-    fold: dict[int, str] = {cp: "" for cp in _INVISIBLE}
-    # Planes 0-2 hold every compatibility character that matters here (full-width forms, circled and
-    # mathematical digits and letters, compatibility ideographs); 40 ms once, at import.
-    for cp in range(0x80, 0x30000):
-        if cp in fold or 0xD800 <= cp < 0xE000:
+    confusable = _confusables()
+    removed = {cp for a, b in DEFAULT_IGNORABLE for cp in range(a, b + 1)}
+    category = unicodedata.category
+    # Comprehensions and map() keep the per-code-point calls in C (about 25 ms in all).
+    chars = [ch for a, b in _SCAN for ch in map(chr, range(a, b))]
+    wanted = REMOVED_CATEGORIES | {"Nd"}
+    fold: dict[int, str] = {}
+    for ch, cat in [(ch, cat) for ch, cat in zip(chars, map(category, chars)) if cat in wanted]:
+        fold[ord(ch)] = "" if cat != "Nd" else str(unicodedata.digit(ch))
+    for cp in removed:
+        fold[cp] = ""
+    normalized = unicodedata.is_normalized
+    for ch in [ch for ch in chars if not normalized("NFKC", ch)] + list(confusable):
+        cp = ord(ch)
+        if cp in fold:
             continue
-        ch = chr(cp)
-        if unicodedata.category(ch) == "Nd":
-            fold[cp] = str(unicodedata.digit(ch))
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
+        # An NFKC result may hold marks (`´` -> space + U+0301) or confusables: the view holds neither.
+        folded = "".join(confusable.get(c, c) for c in unicodedata.normalize("NFKC", ch)
+                         if category(c) not in REMOVED_CATEGORIES and ord(c) not in removed)
         if folded != ch:
             fold[cp] = folded
+    for ch in BIDI_CONTROLS:
+        del fold[ord(ch)]  # kept: separators here, see bidi_views
     return fold
 
 
-def _char_class(cps: list[int]) -> str:
+def _char_class(cps) -> str:
     ranges: list[list[int]] = []
     for cp in sorted(cps):
         if ranges and cp == ranges[-1][1] + 1:
@@ -48,7 +132,7 @@ def _char_class(cps: list[int]) -> str:
 
 
 _FOLD = _build()
-_NEEDS_ALL = re.compile("[" + _char_class(list(_FOLD)) + "]")
+_NEEDS_ALL = re.compile("[" + _char_class(_FOLD) + "]")
 # A class of BMP characters only compiles to a lookup table; one with astral characters is scanned as
 # ranges (20x slower). Texts without astral characters, nearly all, use the BMP one.
 _NEEDS_BMP = re.compile("[" + _char_class([cp for cp in _FOLD if cp <= 0xFFFF]) + "]")
@@ -56,6 +140,11 @@ _NEEDS_BMP = re.compile("[" + _char_class([cp for cp in _FOLD if cp <= 0xFFFF]) 
 # only these need an offset map; the common case (full-width forms) keeps offsets as they are.
 _RESIZES = re.compile("[" + _char_class([cp for cp, f in _FOLD.items() if len(f) != 1]) + "]")
 _ONE_TO_ONE = {chr(cp): f for cp, f in _FOLD.items() if len(f) == 1}
+# The invisible ones among what the view removes: format characters and default ignorables (tags,
+# variation selectors, fillers), not the marks that accents are made of, nor the bidi controls. What
+# services.chat.clean_input drops from what the model receives (a regex character class body).
+INVISIBLE_CLASS = _char_class(cp for cp, f in _FOLD.items() if f == "" and (
+    unicodedata.category(chr(cp)) == "Cf" or _in(cp, DEFAULT_IGNORABLE)))
 
 
 def _fold_one(m: re.Match[str]) -> str:
@@ -105,3 +194,70 @@ def normalise(text: str) -> Normalised:
     offsets.extend(range(at, len(text)))
     offsets.append(len(text))
     return Normalised("".join(parts), offsets)
+
+
+# --- bidi controls -----------------------------------------------------------------------------------
+def has_bidi(text: str, pos: int = 0) -> bool:
+    """Whether normalised `text` (from pos) holds a bidi control."""
+    return _HAS_BIDI.search(text, pos) is not None
+
+
+def rtl_runs(text: str) -> list[tuple[int, int, bool]]:
+    """(opener, end, closed) of each right-to-left run in normalised `text`: the characters in
+    (opener, end) are displayed reversed. A run ends at the PDF/PDI that closes its opener (or an
+    isolate opened before it), a paragraph end, or after RTL_RUN characters; `closed` is False when the
+    text ends first (more text could still belong to it)."""
+    runs: list[tuple[int, int, bool]] = []
+    j = 0
+    n = len(text)
+    while True:
+        m = _HAS_BIDI.search(text, j)
+        if m is None:
+            return runs
+        opener = m.start()
+        j = opener + 1
+        if text[opener] not in _RTL_OPENERS:
+            continue  # outside a run only an opener matters
+        stack = [text[opener]]
+        limit = min(opener + RTL_RUN + 1, n)
+        end, closed = limit, opener + RTL_RUN < n
+        for k in range(opener + 1, limit):
+            c = text[k]
+            if c in _PARAGRAPH:
+                end, closed = k, True
+                break
+            if c in _EMBEDDINGS or c in _ISOLATES:
+                stack.append(c)
+            elif c == "\u202c":
+                if stack[-1] in _EMBEDDINGS:
+                    stack.pop()
+            elif c == "\u2069":
+                while stack and stack[-1] not in _ISOLATES:
+                    stack.pop()
+                if stack:
+                    stack.pop()
+            if not stack:
+                end, closed = k, True
+                break
+        runs.append((opener, end, closed))
+        j = end
+
+
+def bidi_views(text: str) -> list[list[int]]:
+    """The other orders in which normalised `text` is checked, as lists of its indices: without the bidi
+    controls, and (if it has a right-to-left run) also with each run reversed. Empty without controls."""
+    if _HAS_BIDI.search(text) is None:
+        return []
+    controls = frozenset(BIDI_CONTROLS)
+    joined = [j for j, c in enumerate(text) if c not in controls]
+    runs = rtl_runs(text)
+    if not runs:
+        return [joined]
+    order: list[int] = []
+    at = 0
+    for opener, end, _ in runs:
+        order.extend(range(at, opener + 1))
+        order.extend(range(end - 1, opener, -1))
+        at = end
+    order.extend(range(at, len(text)))
+    return [joined, [j for j in order if text[j] not in controls]]

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, PatternDetector
 from .detectors.base import LOOKBEHIND
-from .normalise import Normalised, normalise
+from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
 from .spans import Redaction, Span
 from .vault import Placeholders
 
@@ -20,6 +20,7 @@ from .vault import Placeholders
 # How far before a position lookbehinds may look: a cue of LOOKBEHIND characters, the character before
 # it (English cues must start a word) and one spare.
 CONTEXT = LOOKBEHIND + 2
+_NO_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 
 class Match(NamedTuple):
@@ -143,11 +144,26 @@ class Redactor:
                     out.append(Match(start, end, rank, score))
         return out
 
+    def all_matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:
+        """matches(), and where normalised `text` holds bidi controls, the matches in each of its
+        bidi_views (controls removed; right-to-left runs reversed) that start in [pos, stop) once mapped
+        back: a match there covers from the first to the last position its characters come from."""
+        out = self.matches(text, pos, stop)
+        if not text.isascii() and has_bidi(text):
+            end_at = len(text) if stop is None else stop
+            for view in bidi_views(text):
+                for m in self.matches("".join(map(text.__getitem__, view))):
+                    taken = view[m.start:m.end]
+                    start = min(taken)
+                    if pos <= start < end_at:
+                        out.append(m._replace(start=start, end=max(taken) + 1))
+        return out
+
     def find_spans(self, text: str) -> list[Span]:
         """Sorted, non-overlapping PII spans (offsets into the original text)."""
         norm = normalise(text)
         return [Span(norm.start(m.start), norm.end(m.end), self.labels[m.rank], m.score)
-                for m in select(self.matches(norm.text))]
+                for m in select(self.all_matches(norm.text))]
 
     def redact(self, text: str, placeholders: Placeholders | None = None, *, revealable: bool = False
                ) -> Redaction:
@@ -156,7 +172,7 @@ class Redactor:
         `revealable` marks the values as typed by staff (see Placeholders.reveal).
         """
         norm = normalise(text)
-        chosen = select(self.matches(norm.text))
+        chosen = select(self.all_matches(norm.text))
         # `is None`, not `or`: an empty Placeholders is falsy (it has __len__) but must still be shared.
         placeholders = Placeholders() if placeholders is None else placeholders
         counts: dict[str, int] = {}
@@ -180,7 +196,10 @@ class Redactor:
             label = self.labels[m.rank]
             s, e = norm.start(m.start), norm.end(m.end)
             parts.append(original[at:s])
-            parts.append(placeholders.placeholder(label, norm.text[m.start:m.end], shown=original[s:e],
+            value = norm.text[m.start:m.end]
+            if not value.isascii():
+                value = value.translate(_NO_BIDI)  # `138<LRM>12345678` is the value 13812345678
+            parts.append(placeholders.placeholder(label, value, shown=original[s:e],
                                                   revealable=revealable))
             counts[label] = counts.get(label, 0) + 1
             at = e

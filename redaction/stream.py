@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Sequence
 
 from .detectors import PatternDetector
-from .normalise import Normalised, normalise
+from .normalise import BIDI_CONTROLS, RTL_RUN, Normalised, has_bidi, normalise, rtl_runs
 from .redactor import CONTEXT as _CONTEXT
 from .redactor import Redactor, compiled, select
 from .vault import Placeholders
+
+_BIDI = frozenset(BIDI_CONTROLS)
 
 
 class StreamRedactor:
@@ -20,7 +22,7 @@ class StreamRedactor:
 
     __slots__ = (
         "_placeholders", "_redactor", "_limits", "_runs", "_context", "_pending", "_norm", "_offsets",
-        "_counts", "_required",
+        "_counts", "_required", "_margin",
     )
 
     def __init__(
@@ -39,6 +41,9 @@ class StreamRedactor:
         self._norm = ""  # its normalised form
         self._offsets: list[int] | None = None  # as in Normalised, for _pending; None: identical
         self._counts: dict[str, int] = {}
+        # How far around a bidi control the other orders can reach: a match (max_len) and the context a
+        # later window needs to see what batch sees (lookbehind plus the stream's own context).
+        self._margin = max((d.max_len for d in self._redactor.detectors), default=0) + 2 * _CONTEXT + 2
 
     @property
     def counts(self) -> dict[str, int]:
@@ -83,9 +88,29 @@ class StreamRedactor:
                 m = starts.search(pending, end - run if end > run else 0)
                 if m is not None and end - m.start() > hold:
                     hold = end - m.start()
-        if hold >= end:
+        cut = end - hold
+        if cut > 0 and has_bidi(pending):
+            cut = self._bidi_cut(pending, cut)
+        if cut <= 0:
             return ""
-        return self._emit(end - hold)
+        return self._emit(cut)
+
+    def _bidi_cut(self, pending: str, cut: int) -> int:
+        """The cut moved back out of the reach of every bidi control in pending.
+
+        A control at q reaches from q - margin to margin past what it affects: itself, or for a
+        right-to-left opener its run, until that closes (PDF/PDI, a paragraph end, or RTL_RUN characters,
+        the bound on how long a reply is held for one). Matches in the other orders (redactor.all_matches)
+        lie inside it, so a cut outside every reach sees them whole, as batch does.
+        """
+        margin = self._margin
+        runs = {opener: end if closed else opener + RTL_RUN + 1 for opener, end, closed in rtl_runs(pending)}
+        zones = sorted(((q - margin, runs.get(q, q) + margin) for q, c in enumerate(pending) if c in _BIDI),
+                       reverse=True)
+        for start, stop in zones:
+            if start < cut < stop:
+                cut = start
+        return cut
 
     def flush(self) -> str:
         """End of text: return the redacted held-back tail; the redactor may then start a new text."""
@@ -105,7 +130,9 @@ class StreamRedactor:
         window = self._context + norm
         base = len(self._context)
         cut += base
-        if self._required is not None and self._required.search(window, max(base - _CONTEXT, 0)) is None:
+        bidi = not window.isascii() and has_bidi(window)  # the other orders may need any character
+        required = None if bidi else self._required
+        if required is not None and required.search(window, max(base - _CONTEXT, 0)) is None:
             # Nothing here can be PII (most reply tokens): emit without matching at all.
             return self._advance(window, base, cut, None)
         # Every attempt starting before the cut is complete (the hold saw to that), so the greedy
@@ -113,7 +140,8 @@ class StreamRedactor:
         # later attempt starts at or after the cut. The last chosen span may reach past the cut: it is
         # final too, so it is emitted whole and the cut moves to its end (spans from the attempts it
         # covers overlap it and lose in batch as well).
-        chosen = select(self._redactor.matches(window, base, stop=cut))
+        chosen = select(self._redactor.all_matches(window, base, stop=cut) if bidi
+                        else self._redactor.matches(window, base, stop=cut))
         if chosen and chosen[-1].end > cut:
             cut = chosen[-1].end
         if cut == base and (offsets is None or offsets[0] == 0):

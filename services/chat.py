@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors, escape_placeholders
+from redaction.normalise import INVISIBLE_CLASS
 
 from .audit import AuditLog, TurnRecord
 from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
@@ -31,10 +32,13 @@ log = logging.getLogger("hushdesk.chat")
 OnText = Callable[[str], Awaitable[None]]
 
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-# C0 controls except tab, newline and carriage return, and invisible format characters (zero-width
-# spaces and joiners, word joiner, BOM, soft hyphen): they carry nothing a person means to send, and
-# placed between digits they would split a phone number past the detectors.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+# C0 controls except tab, newline and carriage return, and every invisible character the detectors'
+# view removes (format characters, tags, variation selectors, Hangul fillers; see redaction.normalise):
+# they carry nothing a person means to send. Accents and keycaps stay (the detectors read through them).
+# Bidi controls stay too: the redactor needs them to check a right-to-left run in the order it is shown
+# as well as the order it is stored (redaction.normalise.bidi_views); dropped here, a number typed
+# reversed inside an override would reach the model unnoticed.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f" + INVISIBLE_CLASS + "]")
 # Full-width forms of ASCII letters, digits and the characters PII is written with (a Chinese input
 # method in full-width mode types １３８…), and odd spaces, folded to ASCII so the detectors see them.
 # Only these: full-width Chinese punctuation such as ，。？ is left as typed.
