@@ -270,3 +270,42 @@ def test_a_purge_may_only_cover_rows_checkpointed_long_enough_ago(tmp_path: Path
     with pytest.raises(SignerError):
         ledger.check("purge", 5, "a" * 64, 30 * 86400, time.time() + month)  # never backwards
     assert (ledger.n, ledger.purge_seq) == (3, 10)
+
+
+def test_the_signer_and_the_app_mirror_over_unix_and_tcp_syslog(tmp_path: Path) -> None:
+    import threading
+
+    folder = Path(tempfile.mkdtemp(prefix="hd-log-"))
+    journal = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # stands in for /dev/log
+    journal.bind(str(folder / "log"))
+    journal.settimeout(5)
+    collector = socket.create_server(("127.0.0.1", 0))
+    collector.settimeout(5)
+    framed: list[bytes] = []
+
+    def accept(count: int) -> None:
+        for _ in range(count):
+            conn, _ = collector.accept()
+            with conn:
+                framed.append(conn.recv(65536))
+
+    listener = threading.Thread(target=accept, args=(2,))
+    listener.start()
+    signer = SignerProcess(tmp_path / "signer-home", mirror=f"unix:{folder / 'log'}")
+    try:
+        settings = app_settings(tmp_path, signer, HUSHDESK_AUDIT_CHECKPOINT_ROWS="4",
+                                HUSHDESK_AUDIT_CHECKPOINT_MIRROR=f"tcp://127.0.0.1:{collector.getsockname()[1]}")
+        write_rows(settings, load_keys(settings, create=True), 5)  # checkpoints at 4 and 5 (shutdown)
+        listener.join(10)
+        from_signer = [journal.recv(65536).decode() for _ in range(2)]
+    finally:
+        signer.close()
+        journal.close()
+        collector.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    lines = settings.checkpoint_path.read_text().splitlines()
+    assert [m.split(": ", 1)[1] for m in from_signer] == lines  # RFC 3164: "<85>hushdesk-audit[pid]: {…}"
+    assert all(m.startswith("<85>hushdesk-audit[") for m in from_signer)
+    for message, line in zip(framed, lines):
+        length, _, rest = message.decode().partition(" ")  # RFC 6587 octet counting
+        assert int(length) == len(rest.encode()) and rest.endswith(" " + line)
