@@ -90,6 +90,20 @@ def test_checkpoints_are_signed_every_n_rows_and_at_shutdown(engine, keys, setti
     assert verdict.ok and verdict.rows == 12 and verdict.checkpoints == 3
 
 
+def test_rows_left_unsigned_by_a_crash_are_signed_as_the_writer_starts(engine, keys, settings) -> None:
+    crashed = AuditLog(engine, keys.chain_key)  # wrote its rows, never got to a checkpoint
+    crashed.start()
+    for i in range(3):
+        crashed.submit(turn(keys, i)).result(timeout=10)
+    crashed.close()
+    assert check(engine, keys, settings).ok  # on its own, a store without checkpoints yet
+    assert verify(engine, keys.chain_key, [], interval=2, max_unsigned=600).kind == "checkpoints-missing"
+    restarted = AuditLog(engine, keys.chain_key, checkpoints=checkpoints(settings, keys), checkpoint_rows=1000)
+    restarted.start()
+    restarted.close()
+    assert [(c.kind, c.seq) for c in checkpoints(settings, keys).read()] == [("time", 3)]
+
+
 def test_time_checkpoint_after_quiet_minutes(engine, keys, settings) -> None:
     log = AuditLog(engine, keys.chain_key, checkpoints=checkpoints(settings, keys), checkpoint_rows=1000,
                    checkpoint_seconds=0.2)

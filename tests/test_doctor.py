@@ -64,6 +64,8 @@ def test_each_broken_promise_fails(site: Path) -> None:
     for i in range(3):
         log.submit(turn(keys, i)).result(timeout=10)
     log.close()
+    unsigned = results(site, HUSHDESK_AUDIT_CHECKPOINT_ROWS="2")["audit chain verifies"]
+    assert unsigned[0] == WARN and "hushdesk signs them when it starts" in unsigned[1]  # never blocks a restart
     with transaction(engine, write=True) as conn:
         conn.exec_driver_sql("UPDATE audit_events SET outcome = 'x' WHERE seq = 2")
     engine.dispose()
