@@ -36,13 +36,15 @@ REPO = Path(__file__).resolve().parents[1]
 class SignerProcess:
     """The signer service in a subprocess, its key in `home` (a folder the app is never given)."""
 
-    def __init__(self, home: Path, *, min_age_days: float = 30.0, mirror: str | None = None) -> None:
+    def __init__(self, home: Path, *, min_age_days: float = 30.0, mirror: str | None = None,
+                 extra: tuple[str, ...] = ()) -> None:
         self.home = home
         self.key_file = home / "key.json"
         self.run_dir = Path(tempfile.mkdtemp(prefix="hd-signer-"))  # short: a socket path has 108 bytes at most
         self.socket = self.run_dir / "signer.sock"
         self.min_age_days = min_age_days
         self.mirror = mirror
+        self.extra = extra
         self.log = home.parent / f"{home.name}.log"
         self.fingerprint = self.tool("--init").stdout.strip()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -58,6 +60,7 @@ class SignerProcess:
         args = ["--socket", str(self.socket), "--purge-min-age-days", str(self.min_age_days)]
         if self.mirror:
             args += ["--mirror", self.mirror]
+        args += list(self.extra)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "services.audit.signer", "--key-file",
                                           str(self.key_file), *args], env=_env(), cwd=REPO, stdout=log, stderr=log)
@@ -227,7 +230,8 @@ def test_rows_are_written_while_the_signer_is_down_and_signed_when_it_is_back(tm
     assert down.returncode == 2 and down.stderr.strip() == f"The audit signer at {signer.socket} could not be reached."
     signer.start()
     write_rows(settings, keys, 1, start=6)
-    assert [json.loads(line)["seq"] for line in settings.checkpoint_path.read_text().splitlines()] == [3, 7]
+    # The writer signs what the outage left (6) as it starts, then its own row at shutdown (7).
+    assert [json.loads(line)["seq"] for line in settings.checkpoint_path.read_text().splitlines()] == [3, 6, 7]
     assert audit_cli(settings, "verify").returncode == 0
 
 
@@ -309,3 +313,21 @@ def test_the_signer_and_the_app_mirror_over_unix_and_tcp_syslog(tmp_path: Path) 
     for message, line in zip(framed, lines):
         length, _, rest = message.decode().partition(" ")  # RFC 6587 octet counting
         assert int(length) == len(rest.encode()) and rest.endswith(" " + line)
+
+
+def test_only_the_allowed_uid_gets_signatures(tmp_path: Path) -> None:
+    other = SignerProcess(tmp_path / "signer-home", extra=("--allow-uid", str(os.getuid() + 1)))
+    try:
+        assert ask(other.socket, {"op": "public"})["fingerprint"] == other.fingerprint  # anyone may check
+        assert ask(other.socket, {"op": "sign", "kind": "rows", "seq": 1, "mac": "a" * 64}) == {
+            "ok": False, "error": "not allowed"}  # SO_PEERCRED: this uid is not the one allowed
+        with pytest.raises(StoreError) as refused:
+            RemoteSigner(other.socket).sign_bytes("export", b"\0" * 32)
+        assert refused.value.message == "The audit signer refused the request."
+    finally:
+        other.close()
+    mine = SignerProcess(tmp_path / "signer-home-2", extra=("--allow-uid", str(os.getuid())))
+    try:
+        assert RemoteSigner(mine.socket).sign_checkpoint("rows", 1, "a" * 64, 0)["n"] == 1
+    finally:
+        mine.close()
