@@ -128,6 +128,13 @@ def test_a_signer_service_passes_and_a_pinned_key_must_match(site: Path) -> None
         found = results(site, **env, HUSHDESK_AUDIT_EXPECT_KEY=signer.fingerprint)
         assert found["audit signing key"] == (PASS, f"held by the signer service ({signer.fingerprint}); pinned")
         assert found["file permissions"][0] == PASS and found["audit chain verifies"][0] == PASS
+        from services.keys import update_key_file
+
+        settings = load_settings(env_for(site, **env), dotenv=False)
+        update_key_file(settings, {"signing_key": "ab" * 32})  # left over from before the signer
+        leftover = results(site, **env)["audit signing key"]
+        assert leftover[0] == WARN and "still in the key file" in leftover[1]
+        update_key_file(settings, {"signing_key": None})
         wrong = results(site, **env, HUSHDESK_AUDIT_EXPECT_KEY="ed25519:" + "0" * 64)
         assert wrong["audit signing key"][0] == FAIL and wrong["audit chain verifies"] == (
             FAIL, "wrong-key: the checkpoints' signing key is not the pinned one")
