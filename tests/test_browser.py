@@ -228,7 +228,7 @@ def test_login_chat_stream_logout(site, browser):
     # Where the reply repeats the staff member's own placeholder, their screen shows their value
     # again; the engine still only ever sees the placeholder.
     before = len(engine.requests())
-    page.fill("#chat-input", "please repeat [PHONE_1] [[echo]]")
+    page.fill("#chat-input", f"please repeat {PHONE} [[echo]]")
     page.click("#chat-submit")
     page.wait_for_function(
         f"() => Array.from(document.querySelectorAll('[data-step-type=assistant_message]'))"

@@ -389,7 +389,7 @@ def test_consent_first_then_chat_and_clear_wipes_screen_and_vault(site, browser)
     page.wait_for_function("() => document.body.innerText.includes('have been cleared')")
     assert "13812345678" not in page.inner_text("body")
     # The vault is gone: the old placeholder is no longer turned back into the number.
-    page.fill("#chat-input", "please repeat [PHONE_1] [[echo]]")
+    page.fill("#chat-input", "what is on file [[ph]]")  # the model writes [PHONE_1]
     page.click("#chat-submit")
     page.wait_for_function("() => document.body.innerText.includes('PHONE_1')")
     page.wait_for_timeout(500)

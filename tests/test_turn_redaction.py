@@ -19,7 +19,8 @@ from services.config import load_settings
 from services.errors import ReplyBlocked
 from services.logs import configure_logging
 from services.runtime import Runtime
-from tests.fakes.engine import ECHO_PREFIX, ID_VALUE
+from redaction import escape_placeholders
+from tests.fakes.engine import ECHO_PREFIX, ID_VALUE, PH_REPLY
 
 PHONE = "13812345678"
 EMAIL = "zhang.wei@example.com"
@@ -142,9 +143,10 @@ def test_values_first_seen_in_a_reply_are_never_revealed(tmp_path, fake_engine, 
         assert placeholder in text
     assert PHONE not in text  # the reply did not use the staff's placeholder
     assert dict(first.record.redactions_out) == {"PHONE": 1, "EMAIL": 1, "ORDER_ID": 1}
-    # Later, even when the staff types the reply's placeholders, they stay masked.
+    # Later, even when the staff types the reply's placeholders, they stay masked (typed shapes reach
+    # the model escaped, so they are never the vault's placeholders).
     echoed = "".join(shown2)
-    assert echoed == ECHO_PREFIX + " ".join(masked)
+    assert echoed == ECHO_PREFIX + escape_placeholders(" ".join(masked))
     for value in REPLY_PII:
         assert value not in json.dumps(convs["a"].history, ensure_ascii=False)
 
@@ -209,16 +211,16 @@ def test_placeholders_belong_to_one_conversation(tmp_path, fake_engine):
     before = len(fake_engine.requests())
     _, convs, results = run(settings, [
         ("a", f"客户手机{PHONE} [[echo]]"),
-        ("b", "[PHONE_1] [[echo]]"),               # b cannot reveal a's value
+        ("b", "what is on file [[ph]]"),           # the model writes [PHONE_1]: b cannot reveal a's value
         ("b", f"另一个手机{other} [[echo]]"),       # b numbers from 1 again
-        ("a", "[PHONE_1] [[echo]]"),               # a still can
+        ("a", "what is on file [[ph]]"),           # a still can
     ])
     assert [r.outcome for r, _ in results] == ["ok"] * 4
     shown = ["".join(s) for _, s in results]
     assert shown[0] == f"{ECHO_PREFIX}客户手机{PHONE}"
-    assert shown[1] == f"{ECHO_PREFIX}[PHONE_1]"
+    assert shown[1] == PH_REPLY
     assert shown[2] == f"{ECHO_PREFIX}另一个手机{other}"
-    assert shown[3] == f"{ECHO_PREFIX}{PHONE}"
+    assert shown[3] == PH_REPLY.replace("[PHONE_1]", PHONE)
     sent = sent_since(fake_engine, before)
     assert sent[0] == "客户手机[PHONE_1] [[echo]]"
     assert sent[2] == "另一个手机[PHONE_1] [[echo]]"
@@ -232,13 +234,13 @@ def test_clear_forgets_the_values(tmp_path, fake_engine):
     _, convs, results = run(settings, [
         ("a", f"客户手机{PHONE} [[echo]]"),
         ("a", "clear"),
-        ("a", "[PHONE_1] [[echo]]"),
+        ("a", "what is on file [[ph]]"),
         ("a", "号码13900001111 [[echo]]"),
     ])
     assert [r.outcome for r, _ in results] == ["ok"] * 3
     shown = ["".join(s) for _, s in results]
     assert shown[0] == f"{ECHO_PREFIX}客户手机{PHONE}"
-    assert shown[1] == f"{ECHO_PREFIX}[PHONE_1]"  # the value is gone
+    assert shown[1] == PH_REPLY  # the value is gone
     assert shown[2] == f"{ECHO_PREFIX}号码13900001111"
     sent = sent_since(fake_engine, before)
     assert sent[2] == "号码[PHONE_1] [[echo]]"  # numbering restarted

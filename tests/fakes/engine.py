@@ -13,6 +13,7 @@ can prove what reached the engine. Markers in the last user message pick a behav
     [[echo]]   the reply is "You said: " and the last user message as received (the redacted text,
                markers removed), in pieces of at most 4 characters so placeholders are split
     [[id]]     the reply holds a CN resident ID after a first sentence that streams before it
+    [[ph]]     the reply uses the placeholder [PHONE_1] (a model referring to a value it was given)
     [[long]]   a long reply (400 tokens): time enough to end the session while it streams
 
 Each stream's end is recorded beside the request bodies (`<record>.ends`): `done` when the whole reply
@@ -46,6 +47,7 @@ ID_VALUE = "11010519491231002X"
 ID_REPLY = ("Before anything else, here is what I found in the file for this customer today. "
             f"The ID is {ID_VALUE}. After that, nothing more.")
 ECHO_PREFIX = "You said: "
+PH_REPLY = "Noted: [PHONE_1] is on file."
 _MARKER = re.compile(r"\[\[[a-z]+\]\]")
 _TOKEN = re.compile(r"\S+\s*|\s+")
 
@@ -77,6 +79,8 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
             return tokens_of(HTML_REPLY)
         if "[[id]]" in last_user:
             return tokens_of(ID_REPLY)
+        if "[[ph]]" in last_user:
+            return tokens_of(PH_REPLY)
         if "[[long]]" in last_user:
             return ["word "] * 400
         if "[[echo]]" in last_user:

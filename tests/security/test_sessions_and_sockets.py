@@ -186,11 +186,14 @@ def test_a_second_sign_in_cannot_take_over_the_first_tabs_chat_session(site):
         intruder = Recording(app, second, session_id=tab.session_id)
         with pytest.raises(socketio.exceptions.ConnectionError):
             await intruder.connect()
-        # The first tab still works, and its conversation (its vault) is intact.
+        # The first tab still works, and its conversation (its vault) is intact: a second number is
+        # [PHONE_2], and the first is still known as [PHONE_1].
         before = len(engine.requests())
-        await tab.say("please repeat [PHONE_1] [[echo]]")
+        await tab.say(f"and 13912345678, not {PHONE} [[echo]]")
         assert await wait_for(lambda: len(engine.requests()) == before + 1)
-        assert await wait_for(lambda: tab.text().count(PHONE) >= 2)
+        sent = json.loads(engine.requests()[before])["messages"][-1]["content"]
+        assert "and [PHONE_2], not [PHONE_1]" in sent
+        assert await wait_for(lambda: f"and 13912345678, not {PHONE}" in tab.text())
         await tab.client.disconnect()
 
     run_async(scenario)
