@@ -167,3 +167,50 @@ def test_random_splits_with_invisible_characters_equal_batch(sample, inserts, cu
                               sorted(v for v in secrets if v and v not in expected))
     assert out == expected
     assert got == counts
+
+
+# --- hidden, reordered and look-alike characters (issue 11) --------------------------------------------
+# Keycaps, variation selectors, tags, combining marks, Hangul fillers, bidi controls (the stream holds
+# while a right-to-left run can still reach the cut), and Cyrillic/Greek look-alikes swapped for letters.
+_DECORATIONS = st.sampled_from([
+    "\ufe0f\u20e3", "\ufe0f", "\u20e3", "\U000e0020", "\U000e0041", "\u0301", "\u3164", "\uffa0",
+    "\u202e", "\u202c", "\u2067", "\u2069", "\u202b", "\u2066", "\u200e", "\u200f", "\n",
+])
+_LOOK_ALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u03bf", "c": "\u0441", "p": "\u0440", "x": "\u0445",
+                "i": "\u0456", "y": "\u0443", "A": "\u0391", "O": "\u041e"}
+
+
+def _reversed_in_override(text: str, start: int, length: int) -> str:
+    """text with text[start:start + length] stored reversed inside an RLO ... PDF, as an attacker would."""
+    return text[:start] + "\u202e" + text[start:start + length][::-1] + "\u202c" + text[start + length:]
+
+
+@settings(max_examples=250, deadline=None)
+@example(sample=Sample("手机13812345678。谢谢", ((2, 13, "PHONE"),), "zh"), inserts=[], swaps=[],
+         override=(2, 11), cuts=[3, 9])
+@example(sample=Sample("email zhang.wei@example.com ok", ((6, 27, "EMAIL"),), "en"), inserts=[],
+         swaps=[16, 18], override=None, cuts=[20])
+@example(sample=Sample("手机13812345678", ((2, 13, "PHONE"),), "zh"),
+         inserts=[(3, "\ufe0f\u20e3"), (4, "\U000e0020"), (9, "\u0301")], swaps=[], override=None, cuts=[5])
+@given(sample=st.sampled_from(DATA),
+       inserts=st.lists(st.tuples(st.integers(0, 200), _DECORATIONS), max_size=6),
+       swaps=st.lists(st.integers(0, 200), max_size=6),
+       override=st.none() | st.tuples(st.integers(0, 200), st.integers(1, 40)),
+       cuts=st.lists(st.integers(0, 260), max_size=8))
+def test_random_splits_with_hidden_and_look_alike_characters_equal_batch(sample, inserts, swaps, override, cuts):
+    text = sample.text
+    for at in swaps:  # look-alikes first: positions still match the sample's
+        at = min(at, len(text))
+        if text[at:at + 1] in _LOOK_ALIKES:
+            text = text[:at] + _LOOK_ALIKES[text[at]] + text[at + 1:]
+    if override is not None:
+        text = _reversed_in_override(text, min(override[0], len(text)), override[1])
+    for at, ch in sorted(inserts, reverse=True):
+        at = min(at, len(text))
+        text = text[:at] + ch + text[at:]
+    expected, counts = batch(text)
+    secrets = {text[s.start:s.end] for s in find_spans(text)}
+    out, got = stream_checked(split_at(text, [min(c, len(text)) for c in cuts]), expected,
+                              sorted(v for v in secrets if v and v not in expected))
+    assert out == expected
+    assert got == counts
