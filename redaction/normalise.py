@@ -132,13 +132,15 @@ def _char_class(cps) -> str:
 
 
 _FOLD = _build()
-_NEEDS_ALL = re.compile("[" + _char_class(_FOLD) + "]")
 # A class of BMP characters only compiles to a lookup table; one with astral characters is scanned as
-# ranges (20x slower). Texts without astral characters, nearly all, use the BMP one.
-_NEEDS_BMP = re.compile("[" + _char_class([cp for cp in _FOLD if cp <= 0xFFFF]) + "]")
-# Characters that fold to other than exactly one character (removed, or expanded like `ﬁ` -> `fi`):
+# ranges, one by one (hundreds here: every plane-1 mark and mathematical letter). So a text with astral
+# characters (an emoji) is searched with the BMP table or any astral character, each then looked up.
+_BMP_CLASS = _char_class([cp for cp in _FOLD if cp <= 0xFFFF])
+_NEEDS_BMP = re.compile("[" + _BMP_CLASS + "]")
+_NEEDS_ANY = re.compile("[" + _BMP_CLASS + "]|[\U00010000-\U0010ffff]")
+# BMP characters that fold to other than exactly one character (removed, or expanded like `ﬁ` -> `fi`):
 # only these need an offset map; the common case (full-width forms) keeps offsets as they are.
-_RESIZES = re.compile("[" + _char_class([cp for cp, f in _FOLD.items() if len(f) != 1]) + "]")
+_RESIZES_BMP = re.compile("[" + _char_class([cp for cp, f in _FOLD.items() if len(f) != 1 and cp <= 0xFFFF]) + "]")
 _ONE_TO_ONE = {chr(cp): f for cp, f in _FOLD.items() if len(f) == 1}
 # The invisible ones among what the view removes: format characters and default ignorables (tags,
 # variation selectors, fillers), not the marks that accents are made of, nor the bidi controls. What
@@ -172,25 +174,34 @@ def normalise(text: str) -> Normalised:
     """Normalise text for detection (see the module docstring)."""
     if text.isascii():
         return Normalised(text, None)
-    needs = _NEEDS_BMP if max(text) <= "\uffff" else _NEEDS_ALL
-    first = needs.search(text)
-    if first is None:
-        return Normalised(text, None)
-    if _RESIZES.search(text, first.start()) is None:
-        return Normalised(needs.sub(_fold_one, text), None)
+    if max(text) <= "\uffff":
+        first = _NEEDS_BMP.search(text)
+        if first is None:
+            return Normalised(text, None)
+        if _RESIZES_BMP.search(text, first.start()) is None:
+            return Normalised(_NEEDS_BMP.sub(_fold_one, text), None)
+        found = _NEEDS_BMP.finditer(text, first.start())
+    else:
+        found = _NEEDS_ANY.finditer(text)
     parts: list[str] = []
     offsets: list[int] = []
     at = 0
-    for m in needs.finditer(text):
+    resized = False
+    for m in found:
         i = m.start()
+        folded = _FOLD.get(ord(text[i]))
+        if folded is None:
+            continue  # an astral character that stays
         if i > at:
             parts.append(text[at:i])
             offsets.extend(range(at, i))
-        folded = _FOLD[ord(text[i])]
         parts.append(folded)
         offsets.extend([i] * len(folded))
+        resized = resized or len(folded) != 1
         at = i + 1
     parts.append(text[at:])
+    if not resized:
+        return Normalised("".join(parts), None)
     offsets.extend(range(at, len(text)))
     offsets.append(len(text))
     return Normalised("".join(parts), offsets)

@@ -89,7 +89,7 @@ class StreamRedactor:
                 if m is not None and end - m.start() > hold:
                     hold = end - m.start()
         cut = end - hold
-        if cut > 0 and has_bidi(pending):
+        if cut > 0 and not pending.isascii() and has_bidi(pending):
             cut = self._bidi_cut(pending, cut)
         if cut <= 0:
             return ""

@@ -302,7 +302,8 @@ def test_the_engine_never_receives_a_disguised_value_in_any_order(tmp_path, fake
 # --- a model's reply, streamed -----------------------------------------------------------------------
 REPLY = ("好的，已记录。客户手机" + PHONE_FORMS["keycaps"] + "，备用" + PHONE_FORMS["RLO reversed, closed"]
          + "，还有" + PHONE_FORMS["tag space between digits"] + "和" + PHONE_FORMS["Hangul filler"]
-         + "。\n邮箱 " + EMAIL_FORMS["Cyrillic a in the domain"][0] + " 或 " + EMAIL_FORMS["RLO reversed"][0]
+         + "。\n邮箱 " + EMAIL_FORMS["Cyrillic a in the domain"][0]
+         + " 或 " + EMAIL_FORMS["RLO reversed"][0]
          + " ，以及 \u2067" + PHONE[::-1] + "\n结束。")
 
 
