@@ -213,6 +213,11 @@ def has_bidi(text: str, pos: int = 0) -> bool:
     return _HAS_BIDI.search(text, pos) is not None
 
 
+def bidi_positions(text: str) -> list[int]:
+    """Where normalised `text` holds a bidi control."""
+    return [m.start() for m in _HAS_BIDI.finditer(text)]
+
+
 def rtl_runs(text: str) -> list[tuple[int, int, bool]]:
     """(opener, end, closed) of each right-to-left run in normalised `text`: the characters in
     (opener, end) are displayed reversed. A run ends at the PDF/PDI that closes its opener (or an

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from .detectors import PatternDetector
-from .normalise import BIDI_CONTROLS, RTL_RUN, Normalised, has_bidi, normalise, rtl_runs
+from .normalise import RTL_RUN, Normalised, bidi_positions, has_bidi, normalise, rtl_runs
 from .redactor import CONTEXT as _CONTEXT
 from .redactor import Redactor, compiled, select
 from .vault import Placeholders
-
-_BIDI = frozenset(BIDI_CONTROLS)
 
 
 class StreamRedactor:
@@ -105,8 +103,7 @@ class StreamRedactor:
         """
         margin = self._margin
         runs = {opener: end if closed else opener + RTL_RUN + 1 for opener, end, closed in rtl_runs(pending)}
-        zones = sorted(((q - margin, runs.get(q, q) + margin) for q, c in enumerate(pending) if c in _BIDI),
-                       reverse=True)
+        zones = sorted(((q - margin, runs.get(q, q) + margin) for q in bidi_positions(pending)), reverse=True)
         for start, stop in zones:
             if start < cut < stop:
                 cut = start
