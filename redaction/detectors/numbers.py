@@ -14,6 +14,9 @@ _CN_MOBILE = (
     lead("+08(1", "0-9")
     + r"(?:(?<=\+)86[ -]?1|(?<=0)086[ -]?1|(?<=8)6[ -]?1|(?<=\()\+?86\)[ -]?1|(?<=1))"
     + r"[3-9][0-9](?:[ -]?[0-9]{4}){2}" + NUM_END
+    # Every digit on its own, one space apart: how keycap digits (1️⃣ 3️⃣ 8️⃣ …) read once folded. Not
+    # part of a longer run of spaced digits on either side.
+    + r"|" + lead("1", "0-9") + r"(?<![0-9] 1) [3-9](?: [0-9]){9}" + NUM_END + r"(?! [0-9])"
 )
 _CN_LANDLINE = (
     lead("(0+", "0-9")

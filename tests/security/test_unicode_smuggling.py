@@ -133,6 +133,7 @@ def each_digit(suffix: str) -> str:
 PHONE_FORMS = {
     "keycaps": each_digit("\ufe0f\u20e3"),
     "keycaps without VS16": each_digit("\u20e3"),
+    "keycaps a space apart (as in the attack pass)": " ".join(d + "\ufe0f\u20e3" for d in PHONE),
     "VS16 after each digit": each_digit("\ufe0f"),
     "VS1 after each digit": each_digit("\ufe00"),
     "ideographic variation selector": each_digit("\U000e0100"),
@@ -251,8 +252,8 @@ def test_ordinary_text_in_other_scripts_holds_no_value(text):
 
 # --- through a whole turn: what the engine receives ---------------------------------------------------
 TURN_FORMS = [f"客户手机{form}，请处理" for form in (
-    PHONE_FORMS["keycaps"], PHONE_FORMS["VS16 after each digit"], PHONE_FORMS["combining acute"],
-    PHONE_FORMS["tag space between digits"], PHONE_FORMS["Hangul filler"],
+    PHONE_FORMS["keycaps"], PHONE_FORMS["keycaps a space apart (as in the attack pass)"],
+    PHONE_FORMS["VS16 after each digit"], PHONE_FORMS["combining acute"], PHONE_FORMS["tag space between digits"], PHONE_FORMS["Hangul filler"],
     PHONE_FORMS["RLO reversed, closed"], PHONE_FORMS["RLI isolate reversed"],
     PHONE_FORMS["LRI isolate splitting the digits"], PHONE_FORMS["RLE around digits shown in order"],
 )] + [f"客户邮箱 {EMAIL_FORMS[f][0]} ，请处理" for f in (
@@ -352,3 +353,13 @@ def test_a_stream_holds_an_open_rtl_run_and_lets_go_within_its_bound():
     redactor = StreamRedactor(Placeholders())
     out = redactor.feed("\u202e" + "，好的。" * 100)
     assert 0 < len(out) and len(out) >= 400 - (N.RTL_RUN + 2 * redactor._margin)
+
+
+@pytest.mark.parametrize("text", [
+    "1 3 8 1 2 3 4 5 6 7 8 9",   # twelve spaced digits: no mobile number
+    "0 1 3 8 1 2 3 4 5 6 7 8",   # part of a longer spaced run
+    "1 3 8 1 2 3 4 5 6 7",       # ten
+    "步骤 1 2 3 4 5 6 7 8 9 0 1",  # does not start 1[3-9]
+])
+def test_spaced_single_digits_are_a_phone_only_as_a_whole_mobile_number(text):
+    assert [s for s in find_spans(text) if s.label == "PHONE"] == []
