@@ -40,7 +40,7 @@ def category_members(cat: str) -> list[int]:
 
 @functools.cache
 def default_ignorables() -> list[int]:
-    import regex  # pinned in requirements.txt for this test
+    import regex  # pinned in requirements-dev.txt for this test
 
     di = regex.compile(r"\p{Default_Ignorable_Code_Point}")
     return [cp for cp in ALL if not 0xD800 <= cp < 0xE000 and di.match(chr(cp))]
