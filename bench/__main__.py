@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import audit, dashboard, load, quality, redaction_speed, turn
+from bench import audit, dashboard, load, public_quality, quality, redaction_speed, turn
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -29,6 +29,9 @@ def main() -> None:
     sections.append(turn.report(r))
     q = quality.run()
     print({split: q[split]["any"] for split in ("dev", "holdout") if split in q})
+    pq = public_quality.run()
+    print("public", pq.get("any") if pq.get("present") else "absent")
+    sections.append(public_quality.report(pq, q.get("holdout")))
     sections.append(quality.report(q))
     s = redaction_speed.run()
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()
