@@ -1,8 +1,10 @@
 """Command line for the redaction package.
 
-`python -m redaction spans` turns JSON lines {"text": ...} into {"spans": [...]} lines.
-`python -m redaction redact PATH [PATH ...] [--out DIR] [--force] [--json]` writes redacted copies of
-text and Markdown files (knowledge-base preparation); the originals are never modified.
+`python -m redaction spans [--rules FILE]` turns JSON lines {"text": ...} into {"spans": [...]} lines.
+`python -m redaction redact PATH [PATH ...] [--out DIR] [--force] [--json] [--rules FILE]` writes redacted
+copies of text and Markdown files (knowledge-base preparation); the originals are never modified.
+`--rules FILE` adds a company's recognizer file (see redaction.custom), as HUSHDESK_RECOGNIZERS_FILE does
+for the app; a file with an error stops the command (exit 2) naming its line.
 
 Nothing here ever prints file content or exception text: inputs may be PII, so errors are fixed phrases
 and the summary holds paths and counts only.
@@ -19,12 +21,27 @@ import tempfile
 from dataclasses import dataclass, field
 
 # The package's public API only: the modules behind it are free to move.
-from . import Placeholders, find_spans, redact
+from . import Placeholders, Redactor, build_detectors
+from .custom import RuleFileError, load_rules, with_rules
 
 _USAGE = (
-    'usage: python -m redaction spans   (stdin: one JSON object {"text": "..."} per line)\n'
-    "       python -m redaction redact PATH [PATH ...] [--out DIR] [--force] [--json]\n"
+    'usage: python -m redaction spans [--rules FILE]   (stdin: one JSON object {"text": "..."} per line)\n'
+    "       python -m redaction redact PATH [PATH ...] [--out DIR] [--force] [--json] [--rules FILE]\n"
 )
+_REDACTOR: list[Redactor] = []  # the one in use: the defaults, or with --rules
+
+
+def _redactor() -> Redactor:
+    if not _REDACTOR:
+        _REDACTOR.append(Redactor(build_detectors()))
+    return _REDACTOR[0]
+
+
+def _use_rules(path: str) -> None:
+    """Redact with a recognizer file's rules too; RuleFileError when it cannot be used."""
+    from pathlib import Path
+
+    _REDACTOR[:] = [Redactor(with_rules(load_rules(Path(path)), build_detectors()))]
 # Fixed message: the input may be PII, so it is never echoed back.
 _MALFORMED = json.dumps({"error": "malformed input"})
 
@@ -47,7 +64,7 @@ def spans_line(raw: bytes) -> str:
         return _MALFORMED
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         return _MALFORMED
-    spans = [{"start": s.start, "end": s.end, "label": s.label} for s in find_spans(obj["text"])]
+    spans = [{"start": s.start, "end": s.end, "label": s.label} for s in _redactor().find_spans(obj["text"])]
     return json.dumps({"spans": spans})
 
 
@@ -278,7 +295,7 @@ def _redact_file(item: _Item, force: bool, mode: int) -> None:
         except UnicodeDecodeError:
             raise _Failed("not UTF-8 text") from None
         try:
-            result = redact(text, Placeholders())
+            result = _redactor().redact(text, Placeholders())
             out = (_BOM if bom else b"") + result.text.encode("utf-8")
         except Exception:  # never let a traceback (which could quote the text) reach the terminal
             raise _Failed("redaction error") from None
@@ -313,6 +330,7 @@ def _redact_parser() -> argparse.ArgumentParser:
                    help="write under DIR (DIR/<folder name>/... or DIR/<file name>) instead of next to each PATH")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print one JSON summary object instead of lines")
+    p.add_argument("--rules", metavar="FILE", help="a recognizer file (TOML) of the company's own identifiers")
     return p
 
 
@@ -322,6 +340,12 @@ def _redact_main(argv: list[str]) -> int:
     except SystemExit as exc:  # usage error (2) or --help (0)
         return exc.code if isinstance(exc.code, int) else 2
     out_dir = None if args.out is None else os.path.abspath(args.out)
+    if args.rules is not None:
+        try:
+            _use_rules(args.rules)
+        except RuleFileError as exc:
+            sys.stderr.write(f"redact: {exc}\n")
+            return 2
     try:
         items, folders = _plan(args.paths, out_dir)
         _check(items, folders, out_dir, args.force)
@@ -365,7 +389,13 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    if args == ["spans"]:
+    if args[:1] == ["spans"] and (len(args) == 1 or (len(args) == 3 and args[1] == "--rules")):
+        if len(args) == 3:
+            try:
+                _use_rules(args[2])
+            except RuleFileError as exc:
+                sys.stderr.write(f"spans: {exc}\n")
+                return 2
         return _spans_main()
     if args[:1] == ["redact"]:
         return _redact_main(args[1:])

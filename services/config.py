@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping
 from dotenv import dotenv_values, find_dotenv
 
 from redaction import OutputPolicy
-from redaction.detectors import order_id_detector
+from redaction.custom import CustomRules, RuleFileError, load_rules
+from redaction.detectors import LABELS, order_id_detector
 
 from .errors import ConfigError
 
@@ -135,8 +136,30 @@ def _order_id_patterns(raw: str) -> tuple[str, ...]:
     return patterns
 
 
+_ANY_LABEL = re.compile(r"[A-Z][A-Z0-9_]{1,30}")
+
+
 def _output_policy(raw: str) -> OutputPolicy:
-    return OutputPolicy.parse(raw)
+    # Labels of the recognizer file are known only once it is read: the names are checked in load_settings.
+    labels = tuple({e.partition("=")[0].strip().upper() for e in raw.split(",")} | set(LABELS))
+    if not all(_ANY_LABEL.fullmatch(label) for label in labels if label):
+        raise ValueError
+    return OutputPolicy.parse(raw, labels)
+
+
+def _recognizers(raw: str) -> CustomRules:
+    # Read and checked here, once: RuleFileError names the file's line (load_settings passes it on).
+    return load_rules(Path(raw).expanduser()) if raw else CustomRules()
+
+
+_HOOK = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _hooks(raw: str) -> tuple[str, ...]:
+    hooks = tuple(raw.replace(",", " ").split())
+    if not all(_HOOK.fullmatch(h) for h in hooks):
+        raise ValueError
+    return hooks
 
 
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
@@ -286,6 +309,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("history_turns", "10", _non_negative_int, "Earlier turns (redacted) sent with each message.", "a non-negative integer"),
     Setting("temperature", "0.7", _temperature, "Sampling temperature.", "a number from 0 to 2"),
     Setting("order_id_patterns", "ORD-[0-9]{8}", _order_id_patterns, "Order-number patterns (regular expressions, space-separated; any case, whole tokens).", "regular expressions of letters, digits and -_/#. matching 1 to 48 characters"),
+    Setting("recognizers_file", "", _recognizers, "A TOML file of the company's own recognizers (labels, patterns, cue words, validators, deny terms) and allowed terms that are never masked; checked at start.", "a path"),
+    Setting("recognizer_hooks", "", _hooks, "Python recognizers, module:attribute (space-separated), each a class or factory whose object has labels and find(text); also the `hushdesk.recognizers` entry points.", "module:attribute names"),
     Setting("output_policy", "", _output_policy, "Labels that block a whole reply, e.g. CN_ID=block; every other label is masked.", "LABEL=mask|block, comma-separated"),
     Setting("reveal_placeholders", "true", _bool, "Show staff the values they typed where the reply uses their placeholder.", "true or false"),
     Setting("allowed_origins", "", _origins, "Other origins (scheme://host[:port], space- or comma-separated) whose pages may call hushdesk; empty: its own origin only.", "origins like https://portal.example.com"),
@@ -355,6 +380,8 @@ class Settings:
     history_turns: int = 10
     temperature: float = 0.7
     order_id_patterns: tuple[str, ...] = ("ORD-[0-9]{8}",)
+    recognizers_file: CustomRules = CustomRules()  # the rules read from HUSHDESK_RECOGNIZERS_FILE
+    recognizer_hooks: tuple[str, ...] = ()
     output_policy: OutputPolicy = OutputPolicy()
     reveal_placeholders: bool = True
     allowed_origins: frozenset[str] = frozenset()
@@ -446,8 +473,13 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         raw = raw.strip() if setting.attr not in ("system_prompt", "consent_text_en", "consent_text_zh") else raw
         try:
             kwargs[setting.attr] = setting.parse(raw)
+        except RuleFileError as exc:
+            raise ConfigError(f"{setting.env}: {exc}") from None
         except (ValueError, TypeError):
             raise ConfigError(f"{setting.env} is malformed: expected {setting.expected}.") from None
+    if kwargs["output_policy"].block - set(LABELS) - set(kwargs["recognizers_file"].labels):
+        raise ConfigError("HUSHDESK_OUTPUT_POLICY is malformed: expected LABEL=mask|block with labels that a "
+                          "detector or the recognizer file defines.") from None
     settings = Settings(**kwargs)
     if settings.engine == "external" and not settings.engine_url:
         raise ConfigError("HUSHDESK_ENGINE_URL is required when HUSHDESK_ENGINE is external.")

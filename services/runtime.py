@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redaction import Redactor, build_detectors
+from redaction.custom import with_rules
 
 from .audit import AuditLog, AuthRecord
 from .audit.remote import checkpoints_for, signer_for
@@ -133,7 +134,8 @@ class Runtime:
         chat = ChatService(llm, audit, system_prompt=settings.system_prompt,
                            max_input_chars=settings.max_input_chars,
                            history_turns=settings.history_turns,
-                           redactor=Redactor(build_detectors(settings.order_id_patterns)),
+                           redactor=Redactor(with_rules(settings.recognizers_file,
+                                                        build_detectors(settings.order_id_patterns))),
                            policy=settings.output_policy, reveal=settings.reveal_placeholders,
                            store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20,
                            limiter=TurnLimiter(per_minute=settings.messages_per_minute,
