@@ -11,6 +11,7 @@ last word. No list built from leaked data is used (see README, Redaction).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,10 +63,20 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 
 
 # Two or three words, each capitalised (Maria, McDonald, O'Brien, Smith-Jones) or all capitals (ZHANG).
-_WORD = r"(?:[A-Z][a-z]+(?:(?:'|-)[A-Z][a-z]+)?|[A-Z][a-z]?[A-Z][a-z]+|[A-Z]{2,})"
+# Latin-1 and Latin Extended-A letters too (Åsa, Øberg, Łukasz); the lists are looked up without accents.
+_UP = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_LOW = "a-zß-öø-ÿĀ-ſ"
+_WORD = rf"(?:[{_UP}][{_LOW}]+(?:(?:'|-)[{_UP}][{_LOW}]+)?|[{_UP}][{_LOW}]?[{_UP}][{_LOW}]+|[{_UP}]{{2,}})"
 _CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'-]){_WORD}(?: (?:[A-Z]\. )?{_WORD}){{1,2}}(?![A-Za-z0-9_@'-])")
 # Pinyin given names are often written lower case after an upper-case surname (ZHANG wei).
 _PINYIN_LOWER = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{2,}|[A-Z][a-z]+) ([a-z]+)(?![A-Za-z0-9_@'-])")
+
+
+def _plain(word: str) -> str:
+    """The word without accents (åsa -> asa)."""
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
 class EnglishNames:
@@ -77,7 +88,7 @@ class EnglishNames:
         self.first, self.last = name_lists()
 
     def _is_name(self, words: list[str]) -> float:
-        low = [w.lower() for w in words]
+        low = [_plain(w.lower()) for w in words]
         if low[0] in _COMMON or low[-1] in _COMMON:
             return 0.0
         if low[0] in PINYIN_SURNAMES and all(_PINYIN_GIVEN.fullmatch(w) for w in low[1:]) and len(low) == 2:
@@ -91,7 +102,7 @@ class EnglishNames:
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
-        if not any("A" <= c <= "Z" for c in text):
+        if text.islower():
             return []
         out = []
         for m in _CANDIDATE.finditer(text):

@@ -1,0 +1,68 @@
+"""The statistical name layer: cue-less names found, look-alikes not, the model checked by hash."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from redaction import LAYERS, LayerError, Recognizer, Redactor, check_layers, find_spans
+from redaction.detectors import DEFAULT_DETECTORS
+from redaction.ner.lac import FILE_SHA256, LacTagger, ModelFileError, model_dir
+
+
+def names(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("张伟说明天再来", ["张伟"]),
+    ("经理韩朝晖已经处理好了", ["韩朝晖"]),
+    ("记者张胜男报道了这件事", ["张胜男"]),
+    ("I spoke with Maria Gonzalez about it", ["Maria Gonzalez"]),
+    ("Passed on to ZHANG wei yesterday", ["ZHANG wei"]),
+    ("Åsa Laine will call back", ["Åsa Laine"]),
+    ('{"name":"Leo Wang","tier":2}', ["Leo Wang"]),
+])
+def test_cueless_names(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "小姐您好，导游会在门口等您，感谢您的耐心",
+    "客服小美为您服务，小王稍后联系您",
+    "他历任经理和总监",
+    "Thank You For Calling Customer Service",
+    "非常理解您等待的心情",
+])
+def test_not_names(text):
+    assert names(text) == []
+
+
+def test_layers_load_and_are_named():
+    assert check_layers() == LAYERS
+
+
+class _Fixed:
+    labels = ("EMPLOYEE",)
+
+    def find(self, text):
+        at = text.find("E-77")
+        return [] if at < 0 else [(at, at + 4, "EMPLOYEE", 1.0)]
+
+
+def test_custom_recognizer_is_fused_but_rules_win_on_overlap():
+    assert isinstance(_Fixed(), Recognizer)
+    redactor = Redactor(DEFAULT_DETECTORS, recognizers=[_Fixed()])
+    spans = redactor.find_spans("badge E-77, 手机13812345678")
+    assert [(s.label) for s in spans] == ["EMPLOYEE", "PHONE"]
+    assert redactor.output.recognizers == ()  # the stream runs no recognizer
+
+
+def test_changed_model_file_is_refused(tmp_path):
+    for name in FILE_SHA256:
+        shutil.copy(model_dir() / name, tmp_path / name)
+    (tmp_path / "tag.dic").write_text("0\tPER-B\n", encoding="utf-8")
+    with pytest.raises(ModelFileError):
+        LacTagger(tmp_path)
+    assert "missing or damaged" in LayerError("x").args[0]
