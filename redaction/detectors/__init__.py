@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from . import codes, contact, names, numbers, places
+from . import codes, contact, names, numbers, phones, places
 from .base import PatternDetector, luhn_ok, max_width
 from .codes import DEFAULT_ORDER_ID_PATTERNS, PatternError, order_id_detector
 
@@ -21,8 +21,10 @@ LABELS = (
 def build_detectors(order_id_patterns: Sequence[str] = DEFAULT_ORDER_ID_PATTERNS) -> list[PatternDetector]:
     """Every built-in detector, with ORDER_ID made from `order_id_patterns` (PatternError if one is bad)."""
     return (
-        contact.DETECTORS
+        codes.CUED_ORDER_DETECTORS  # first: a value in an order-number field is an order number
+        + contact.DETECTORS
         + numbers.DETECTORS
+        + phones.DETECTORS
         + [order_id_detector(p) for p in order_id_patterns]
         + codes.DETECTORS
         + places.DETECTORS

@@ -62,10 +62,43 @@ _ALNUM_NO_IO = "A-HJ-NP-Z"
 _CN_PASSPORT = lead("EG", "0-9A-Za-z") + r"(?:[0-9]{8}|[" + _ALNUM_NO_IO + r"][0-9]{7})" + END
 # Other countries' numbers look like anything, so only after a cue word.
 _PASSPORT_CUES = [c + sep for c in ("passport", "passport no", "passport no.", "passport number", "passport #",
-                                    "护照", "护照号", "护照号码", "护照号是", "护照号码是", "护照号码为")
+                                    "护照", "护照号", "护照号码", "护照号是", "护照号码是", "护照号码为",
+                                    "travel document", "travel doc", "travel doc no", "document no", "document no.",
+                                    "document number", "旅行证件", "旅行证", "证件号", "通行证", "通行证号")
                    for sep in ("", " ", ":", ": ", "#", " is ", " is: ") if len(c + sep) <= LOOKBEHIND]
 _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Za-z0-9", ignore_case=True)
                  + r"[A-Za-z0-9]{5,8}" + END)
+
+
+# --- order numbers after a cue ------------------------------------------------------------------------
+# Whatever stands in an order-number field is the order number, whatever shape it has (`订单号 ORD20241103`,
+# `单号：ORD 2024110301`, `order no. 13812345678`): listed before the phone and ID detectors, so the same
+# span is an ORDER_ID. A space only after a capitalised prefix: the stream holds a trailing run of this
+# alphabet, and a lower-case letter ends it.
+_ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "订单", "单号", "运单号", "快递单号", "订单id",
+                                 "order number", "order no", "order no.", "order #", "order id", "order",
+                                 "order ref", "tracking number", "tracking no.")
+               for sep in ("", " ", ":", ": ", "是", "为", "是:", " is ", " is: ", "#", " #")
+               if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")))
+               and not (c == "order" and sep in ("", " ", " is ", "是", "为"))]
+_ORDER_LOWER = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Za-z0-9", ignore_case=True)
+                + r"(?:(?<=[A-Za-z])[A-Za-z]{0,5}-?)?[0-9][0-9A-Za-z-]{3,23}" + END)
+_ORDER_UPPER = (lead("A-Z", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Z", ignore_case=True)
+                + r"[A-Z]{0,5} [0-9][0-9A-Z-]{3,23}" + END)
+
+
+def _order_value(value: str) -> bool:
+    digits = sum(ch.isdigit() for ch in value)
+    return digits >= 4 and len(value) >= 6 and set(value) - set("0 -") != set()
+
+
+_ORDER_REQUIRED = ("单号", "订单", "order", "ORDER", "Order", "racking", "RACKING")
+CUED_ORDER_DETECTORS: list[PatternDetector] = [
+    PatternDetector("ORDER_ID", _ORDER_LOWER, None, DIGITS + LETTERS + "-", validate=_order_value,
+                    required=_ORDER_REQUIRED),
+    PatternDetector("ORDER_ID", _ORDER_UPPER, None, DIGITS + UPPER + " -", validate=_order_value,
+                    required=_ORDER_REQUIRED, starts=UPPER),
+]
 
 
 def _passport_number(value: str) -> bool:
@@ -76,7 +109,7 @@ def _passport_number(value: str) -> bool:
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _L = "A-HJ-NP-Za-hj-np-z"  # plate letters: no I or O
 _PLATE = (
-    lead(_PROVINCES, "A-Za-z0-9") + "[" + _L + r"][·・•. -]?"
+    lead(_PROVINCES, "A-Za-z0-9" + _PROVINCES) + "[" + _L + r"][·・•. -]?"
     r"(?:[DFdf][" + _L + r"0-9][0-9]{4}|[0-9]{5}[DFdf]|[" + _L + r"0-9]{4}[" + _L + r"0-9挂学警港澳])"
     r"(?![A-Za-z0-9])"
 )

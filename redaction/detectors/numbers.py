@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 from .base import DIGITS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead, luhn_ok
 
 # --- phones ---------------------------------------------------------------------------------------
-_CN_AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"  # 010, 020-029, 0xxx (without the trunk 0)
+# 010, 020-029, 0xxx (without the trunk 0); never 400/800 (`+86 400 820 8820` is a service hotline)
+_CN_AREA = r"(?:10|2[0-9]|(?!400|800)[3-9][0-9]{2})"
 # Each pattern consumes its first character and then checks, by lookbehind, which one it was: see lead().
 _CN_MOBILE = (
     lead("+08(1", "0-9")
@@ -26,17 +28,22 @@ _CN_LANDLINE = (
 _US_AREA = r"(?:\([2-9][0-9]{2}\)[ .-]?|[2-9][0-9]{2}[ .-])"
 _US = (
     lead("(+1-9", "0-9")
-    + r"(?:(?<=\()[2-9][0-9]{2}\)[ .-]?|(?<=\+)1[ .-]?" + _US_AREA + r"|(?<=1)[ .-]?" + _US_AREA
-    + r"|(?<=[2-9])[0-9]{2}[ .-])[2-9][0-9]{2}[ .-][0-9]{4}" + NUM_END
+    # `(555) 123-4567`: in brackets the area code alone says "phone", whatever the exchange.
+    + r"(?:(?<=\()[2-9][0-9]{2}\)[ .-]?[0-9]{3}[ .-][0-9]{4}" + NUM_END + "|"
+    + r"(?:(?<=\+)1[ .-]?" + _US_AREA + r"|(?<=1)[ .-]?" + _US_AREA
+    + r"|(?<=[2-9])[0-9]{2}[ .-])[2-9][0-9]{2}[ .-][0-9]{4}" + NUM_END + ")"
     + r"|" + lead("+", "0-9") + r"1[ .-]?[2-9][0-9]{9}" + NUM_END
 )
 # Area codes that are never a person's line: N11 services, toll-free 8XX, premium 900, and 400 (which is
-# also how Chinese 400 service hotlines look: 400-820-8820).
-_NOT_PERSONAL_AREA = re.compile(r"[2-9]11|8(00|33|44|55|66|77|88)|400|900|555")
+# also how Chinese 400 service hotlines look: 400-820-8820). 555 is fictional but is what people type as
+# an example of their own number, so it is redacted like any other.
+_NOT_PERSONAL_AREA = re.compile(r"[2-9]11|8(00|33|44|55|66|77|88)|400|900")
 
 
 def _us_phone(value: str) -> bool:
     digits = digits_of(value)
+    if len(set(digits[-7:])) == 1:
+        return False
     area = digits[1:4] if len(digits) == 11 else digits[:3]
     return _NOT_PERSONAL_AREA.fullmatch(area) is None
 
@@ -49,7 +56,7 @@ _CN_PROVINCES = frozenset(
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CN_ID = (
-    lead("1-9", "0-9") + r"[0-9]{5}([ -]?)(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    lead("1-9", "0-9") + r"(?<![^A-Za-z][A-Z][1-9])(?<!^[A-Z][1-9])" + r"[0-9]{5}([ -]?)(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
     r"\1[0-9]{3}[0-9Xx]" + NUM_END
 )
 
@@ -73,6 +80,23 @@ def cn_id_score(value: str) -> float:
     return 1.0 if body[17].upper() == check else 0.85
 
 
+# First-generation IDs (1984-2004): 15 digits, a two-digit year of the 1900s, no check digit.
+_CN_ID15 = lead("1-9", "0-9") + r"(?<![^A-Za-z][A-Z][1-9])(?<!^[A-Z][1-9])[0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])" \
+    r"(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}" + NUM_END
+
+
+def cn_id15_score(value: str) -> float:
+    """A 15-digit first-generation ID: a real region and a real 19YY birth date."""
+    body = digits_of(value)
+    if len(body) != 15 or body[:2] not in _CN_PROVINCES or len(set(body[6:])) == 1:
+        return 0.0
+    try:
+        datetime.date(1900 + int(body[6:8]), int(body[8:10]), int(body[10:12]))
+    except ValueError:
+        return 0.0
+    return 0.85
+
+
 # --- cards ----------------------------------------------------------------------------------------
 # Visa, Mastercard (51-55, 2221-2720), Amex, Discover (6011, 644-649, 65), JCB (35), Diners.
 _CREDIT_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|6011|64[4-9]|65|35|30[0-5]|3[689]")
@@ -86,13 +110,13 @@ def _card_digits(text: str) -> str:
 def is_credit_card(text: str) -> bool:
     """A credit-card network prefix, 13-19 digits, Luhn-valid."""
     digits = _card_digits(text)
-    return 13 <= len(digits) <= 19 and bool(_CREDIT_PREFIX.match(digits)) and luhn_ok(digits)
+    return 13 <= len(digits) <= 19 and digits.strip("0") != "" and bool(_CREDIT_PREFIX.match(digits)) and luhn_ok(digits)
 
 
 def is_bank_card(text: str) -> bool:
     """16-19 digits, not a credit-card prefix; UnionPay (62...) even without Luhn, others Luhn-valid."""
     digits = _card_digits(text)
-    if not 16 <= len(digits) <= 19 or _CREDIT_PREFIX.match(digits):
+    if not 16 <= len(digits) <= 19 or _CREDIT_PREFIX.match(digits) or not digits.strip("0"):
         return False
     # UnionPay debit numbers do not all carry a Luhn check digit.
     return digits.startswith("62") or luhn_ok(digits)
@@ -102,15 +126,18 @@ def is_bank_card(text: str) -> bool:
 # separator. The 19-digit 4-4-4-4-3 form is a separate pattern so that "4111 1111 1111 1111 123"
 # (card + CVV) still yields the valid 16-digit card when the 19-digit reading fails Luhn: a regex
 # returns one match per start, but every detector's match at a start is a candidate.
+# A single capital letter glued before the digits makes a product or serial code (`A4111111111111111`);
+# a word does not (`card4111111111111111` still leaks the number).
+_NOT_CODE = r"(?<![^A-Za-z][A-Z][0-9])(?<!^[A-Z][0-9])"
 _CARD = (
-    lead("0-9", "0-9")
+    lead("0-9", "0-9") + _NOT_CODE
     + r"(?:[0-9]{12,18}|[0-9]{3}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
     + NUM_END
 )
-_CARD_19 = lead("0-9", "0-9") + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
+_CARD_19 = lead("0-9", "0-9") + _NOT_CODE + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
 
 # --- US SSN ---------------------------------------------------------------------------------------
-_SSN = lead("0-8", "0-9") + r"(?<![0-9][-.][0-8])[0-9]{2}([- ])[0-9]{2}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
+_SSN = lead("0-8", "0-9") + r"(?<![0-9][-.][0-8])[0-9]{2}([- .])[0-9]{2}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
 _SSN_CUES = [c + sep for c in ("SSN", "SSN is", "SSN no.", "security number", "security no.", "security #")
              for sep in ("", " ", ":", ": ", "#", " #", " is ") if len(c + sep) <= LOOKBEHIND]
 _SSN_CUE = lead("0-8", "0-9") + after_cue(_SSN_CUES, "0-8", ignore_case=True) + r"[0-9]{8}" + NUM_END
@@ -122,11 +149,71 @@ def ssn_ok(value: str) -> bool:
     return digits[:3] not in ("000", "666") and digits[3:5] != "00" and digits[5:] != "0000"
 
 
+# --- split unevenly ----------------------------------------------------------------------------------
+# Digits in groups split by line breaks, dots or uneven spaces (`1101 0119 9001 0112 37`,
+# `4111  1111  1111  1111`, `138\n1234\n5678`); the validators decide what the digits are.
+# Only where the split is uneven (a line break, a dot, two spaces, a short group): the even forms are the
+# exact patterns', and a long run of them (`4111 4111 …`) then costs one failed lookahead per group.
+_LOOSE = (lead("0-9", "0-9") + _NOT_CODE + r"(?=[0-9 .\n-]{0,24}?(?:\n|\.[0-9]|  |[0-9]{2}[ -][0-9]{2,3}(?![0-9])))"
+          + r"[0-9 .\n-]{9,26}[0-9]" + NUM_END)
+_GROUPS = re.compile(r"[0-9]+")
+_SEPARATORS = re.compile(r"[ .\n-]+")
+
+
+@functools.lru_cache(maxsize=64)  # four validators look at the same value in turn
+def _loose_digits(value: str, first: int) -> str:
+    """The digits when every group has 2+ digits (the first `first`+) and separators are 1-3 characters;
+    else "" (the exact patterns find the even forms too: the spans merge)."""
+    groups = _GROUPS.findall(value)
+    if len(groups) < 2 or len(groups) > 6 or len(groups[0]) < first or not all(2 <= len(g) <= 8 for g in groups[1:]):
+        return ""
+    seps = set(_SEPARATORS.findall(value))
+    # One kind of separator: whitespace (any amount up to 3), dots, or dashes; never a mix.
+    if any(len(sep) > 3 for sep in seps) or not (all(sep.isspace() for sep in seps) or seps <= {"."} or seps <= {"-"}):
+        return ""
+    return "".join(groups)
+
+
+def loose_mobile(value: str) -> bool:
+    """A CN mobile split unevenly."""
+    digits = _loose_digits(value, 3)
+    return len(digits) == 11 and digits[1] in "3456789" and len(set(digits[3:])) > 1
+
+
+def loose_id(value: str) -> float:
+    """A CN resident ID (18 or 15 digits) split unevenly."""
+    digits = _loose_digits(value, 4)
+    if len(digits) == 18:
+        return cn_id_score(digits) if digits[6:8] in ("18", "19", "20") else 0.0
+    return cn_id15_score(digits) if len(digits) == 15 else 0.0
+
+
+def loose_credit(value: str) -> bool:
+    """A credit card split unevenly."""
+    digits = _loose_digits(value, 4)
+    return bool(digits) and is_credit_card(digits)
+
+
+def loose_bank(value: str) -> bool:
+    """A bank card split unevenly."""
+    digits = _loose_digits(value, 4)
+    return bool(digits) and is_bank_card(digits)
+
+
 _NUM = DIGITS + " -"
+_LOOSE_ALPHABET = DIGITS + " .\n-"
 
 DETECTORS: list[PatternDetector] = [
     # Listed before the cards: an 18-digit number with a plausible birth date is an ID first.
     PatternDetector("CN_ID", _CN_ID, None, DIGITS + "Xx -", validate=cn_id_score, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("CN_ID", _CN_ID15, None, DIGITS, validate=cn_id15_score, required=DIGITS),
+    PatternDetector("CN_ID", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_id, required=DIGITS, starts=DIGITS),
+    PatternDetector("PHONE", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_mobile, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("CREDIT_CARD", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_credit, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("BANK_CARD", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_bank, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("PHONE", _CN_MOBILE, None, DIGITS + " -+()", required=DIGITS, starts="+018("),
     PatternDetector("PHONE", _CN_LANDLINE, None, DIGITS + " -+()", required=DIGITS, starts="+0("),

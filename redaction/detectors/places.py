@@ -78,8 +78,9 @@ def zh_address(value: str) -> bool:
 
 
 def zh_building(value: str) -> bool:
-    """A flat or building: a room, unit or building number (`3楼` alone is just a floor)."""
-    return _UNIT_RE.search(value) is not None
+    """A flat or building: a room, unit or building number (`3楼` alone is just a floor; `一栋`, `一座`
+    alone are "a building", "a bridge")."""
+    return _UNIT_RE.search(value) is not None and not (len(value) == 2 and value[0] == "一")
 
 
 # English: house number, 1-3 capitalised words (or an ordinal), a street type, an optional unit.

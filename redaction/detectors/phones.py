@@ -1,0 +1,154 @@
+"""Phones beyond the fixed CN/US shapes: international (`+44 20 7946 0958`), numbers after a phone cue
+(`电话是52857658`, `call me on 0477 11 28 98`), Taiwan and Hong Kong forms, and digits spoken in Chinese
+(`一三八 一二三四 五六七八`, `幺三八…`).
+
+International and Taiwan numbers are checked with `phonenumbers` (Google's libphonenumber metadata) as
+a validator on what a cheap pattern found: its matcher would be far too slow as a scanner.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from .base import DIGITS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead
+
+_SEP = " .-()"
+# Never a person's line: toll-free and premium everywhere; China's shared-cost 400 hotlines.
+_NOT_PERSONAL = {PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE}
+
+
+def _same_digit(digits: str) -> bool:
+    return len(set(digits)) <= 1
+
+
+def _number_ok(value: str, region: str | None) -> float:
+    """1.0 for a valid personal number, 0.8 for a possible one (fictional ranges), else 0."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return 0.0
+    if not phonenumbers.is_possible_number(number):
+        return 0.0
+    if not phonenumbers.is_valid_number(number):
+        return 0.8
+    kind = phonenumbers.number_type(number)
+    if kind in _NOT_PERSONAL or (number.country_code == 86 and kind == PhoneNumberType.SHARED_COST):
+        return 0.0
+    return 1.0
+
+
+def international(value: str) -> float:
+    """`+` country code and number, as libphonenumber reads it (not toll-free, premium, CN 400)."""
+    digits = digits_of(value)
+    if not 8 <= len(digits) <= 15 or _same_digit(digits[-7:]) or value.count("(") != value.count(")"):
+        return 0.0
+    return _number_ok(value, None)
+
+
+def taiwan(value: str) -> float:
+    """A Taiwan mobile (09xx-xxx-xxx) or landline ((02)2345-6789)."""
+    return _number_ok(value, "TW")
+
+
+# `+`, a country code and 7-14 more digits with the separators people use; ends on a digit.
+_INTL = lead("+", "0-9A-Za-z") + r"[1-9][0-9() .-]{6,19}[0-9]" + NUM_END
+# Taiwan: mobiles 09xx-xxx-xxx (4-3-3 is not a CN shape); landlines (0X)XXXX-XXXX with a one-digit area.
+_TW = (lead("0(", "0-9") + r"(?:(?<=0)9[0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{3}|(?<=\()0[2-8]\)[ -]?[0-9]{3,4}[ -]?"
+       r"[0-9]{4}|(?<=0)[2-8]-[0-9]{3,4}-[0-9]{4})" + NUM_END)
+
+# --- after a cue ----------------------------------------------------------------------------------
+_ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是", "电话号码:", "手机", "手机号", "手机号码", "手机号是",
+            "手机号码是", "手机号:", "手机号码:", "联系电话", "联系电话:", "联系方式", "联系方式:", "座机", "座机是",
+            "座机:", "固话", "号码是", "致电", "电话为", "电话号码为", "手机号为", "打电话", "打我电话"]
+_ZH_CUES = [c + s for c in _ZH_CUES for s in ("", " ") if len(c + s) <= LOOKBEHIND]
+_EN_CUES = [c + s for c in (*(w + " number is" for w in ("phone", "contact", "telephone", "their", "my", "the",
+                                                             "cell", "mobile", "his", "her", "our", "its")),
+                            "number is:", "number:", "phone is", "phone:", "phone", "tel", "tel:",
+                            "tel.", "call", "call me on", "call me at", "call us at", "call us on", "call them at",
+                            "call them on", "reach me at", "reach me on", "reach us at", "reach them at",
+                            "contact them at", "contact me at", "reached at", "phone them at", "text me at",
+                            "mobile", "mobile:", "cell", "cell:", "telephone", "telephone:", "phone number",
+                            "phone no.", "ph:", "fax", "fax:", "whatsapp")
+            for s in (" ", "") if len(c + s) <= LOOKBEHIND and (s or c.endswith(":") or c.endswith("."))]
+# A previous number in a list after a cue: `电话是57293333,57273333`, `电话：83172726、83172706`.
+_LIST_CUES_ = ("电话", "电话是", "电话:", "电话 ", "电话: ", "号码是", "电话号码是", "电话为")
+_LIST_SEPS = (",", "、", "和", "/", ", ", " ", "或")
+
+
+def _list_lookbehind() -> str:
+    """Lookbehinds true when the digit just consumed follows a cue, 7-8 digits and a list separator."""
+    alts = sorted({(c, n, sep) for c in _LIST_CUES_ for n in (7, 8) for sep in _LIST_SEPS
+                   if len(c) + n + len(sep) <= LOOKBEHIND}, key=lambda t: (len(t[0]) + t[1] + len(t[2]), t))
+    return "(?:" + "|".join(f"(?<={c}[0-9]{{{n}}}{sep}[0-9])" for c, n, sep in alts) + ")"
+
+
+_CUED_BODY = r"[0-9() .-]{5,18}[0-9]" + NUM_END
+_CUED = (
+    # A two-character check first: in `4111 4111 …` every digit follows a space, never a cue's last letter.
+    lead("0-9(", "0-9A-Za-z") + r"(?:(?<=[A-Za-z:.] [0-9(])|(?<=[^ ][0-9(]))" + "(?:" + after_cue(_ZH_CUES, "0-9(") + "|"
+    + after_cue(_EN_CUES, "0-9(", ignore_case=True) + ")" + _CUED_BODY
+)
+_CUED_LIST = (lead("0-9", "0-9A-Za-z") + "(?<=[,、和/ 或][0-9])"
+              + "(?:(?<=[0-9]{7}[,、和/ 或][0-9])|(?<=[0-9]{7}, [0-9]))" + _list_lookbehind()
+              + r"[0-9]{6,7}(?:-[0-9]{1,4})?" + NUM_END)
+
+
+def cued_phone(value: str) -> float:
+    """7-13 digits after a phone cue, grouped like a phone; not a hotline or a repeated digit."""
+    digits = digits_of(value)
+    if not 7 <= len(digits) <= 13 or _same_digit(digits):
+        return 0.0
+    if value.count("(") != value.count(")") or ".." in value or "--" in value or "   " in value:
+        return 0.0
+    # CN hotlines (400/800 + 7 digits; 95xxx/96xxx are shorter than 7) and US toll-free.
+    if len(digits) == 10 and digits[:3] in ("400", "800"):
+        return 0.0
+    if len(digits) in (10, 11) and digits[-10:-7] in ("800", "888", "877", "866", "855", "844", "833"):
+        return 0.0
+    return 0.9
+
+
+# --- digits spoken in Chinese ---------------------------------------------------------------------
+_ZH_DIGIT = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+             "七": "7", "八": "8", "九": "9"}
+_ZD = "零〇幺一二三四五六七八九"
+_ZD_ANY = "0-9" + _ZD
+_ZH_MOBILE = (
+    lead("1幺一", _ZD_ANY) + r"(?:[ -]?[3-9三四五六七八九])(?:[ -]?[" + _ZD_ANY + r"]){9}(?![" + _ZD_ANY + "])"
+)
+_ZH_ID = lead("1-6一二三四五六", _ZD_ANY) + "[" + _ZD_ANY + "]{16}[" + _ZD_ANY + "Xx](?![" + _ZD_ANY + "])"
+
+
+def spoken_digits(value: str) -> str:
+    """The ASCII digits of a number written with Chinese numerals (and ASCII digits)."""
+    return "".join(_ZH_DIGIT.get(ch, ch) for ch in value if ch not in " -")
+
+
+def zh_mobile(value: str) -> bool:
+    """A CN mobile with at least one digit in Chinese (the ASCII ones are the plain pattern's)."""
+    digits = spoken_digits(value)
+    return (any(ch in _ZH_DIGIT for ch in value) and len(digits) == 11 and digits[1] in "3456789"
+            and not _same_digit(digits[3:]))
+
+
+def zh_id(value: str) -> float:
+    """An 18-digit CN resident ID with at least one digit in Chinese (region and birth date checked)."""
+    from .numbers import cn_id_score
+    if not any(ch in _ZH_DIGIT for ch in value):
+        return 0.0
+    return cn_id_score(spoken_digits(value))
+
+
+_PH = DIGITS + _SEP
+DETECTORS: list[PatternDetector] = [
+    PatternDetector("PHONE", _INTL, None, _PH + "+", validate=international, required="+", starts="+"),
+    PatternDetector("PHONE", _TW, None, _PH, validate=taiwan, required=DIGITS, starts="0("),
+    PatternDetector("PHONE", _CUED, None, _PH, validate=cued_phone, required=DIGITS, starts=DIGITS + "("),
+    PatternDetector("PHONE", _CUED_LIST, None, DIGITS + "-", validate=cued_phone, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("PHONE", _ZH_MOBILE, None, _ZD + DIGITS + " -", validate=zh_mobile,
+                    required=tuple(_ZD), starts="1幺一"),
+    PatternDetector("CN_ID", _ZH_ID, None, _ZD + DIGITS + "Xx", validate=zh_id, required=tuple(_ZD),
+                    starts="123456一二三四五六"),
+]
