@@ -226,7 +226,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("BANK_CARD", _CARD, None, _NUM, validate=is_bank_card, required=DIGITS, starts=DIGITS),
     PatternDetector("BANK_CARD", _CARD_19, None, _NUM, validate=is_bank_card, required=DIGITS,
                     starts=DIGITS),
-    PatternDetector("US_SSN", _SSN, None, _NUM, validate=ssn_ok, required=DIGITS, starts=DIGITS),
+    PatternDetector("US_SSN", _SSN, None, _NUM + ".", validate=ssn_ok, required=DIGITS, starts=DIGITS),
     PatternDetector("US_SSN", _SSN_CUE, None, DIGITS, validate=ssn_ok,
                     required=("SSN", "ssn", "Ssn", "ecurity", "ECURITY")),
 ]
