@@ -16,7 +16,8 @@ Hard negatives are mixed into the PII messages too.
 Texts are built by concatenating template pieces, so every gold offset is exact by construction (the text
 is never searched for a value afterwards). Gold spans: (start, end, label), Python str offsets, end
 exclusive, sorted, non-overlapping. A cue word (先生, 客户, `Mr.`, `SSN`, `passport no.`) is never part of
-a span: for "张伟先生" the gold span covers 张伟 only.
+a span: for "张伟先生" the gold span covers 张伟 only. A surname alone before a title (吴女士, 任经理) identifies
+nobody and is not gold (the slot `{surname_zh}`); after 我姓 it is (`{SURNAME_ZH}`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ _DEV_PII: tuple[tuple[str, str], ...] = (
     ("zh", "你好，我的手机号是{PHONE}，订单{ORDER_ID}还没发货，麻烦帮我查一下[[|。|，谢谢]]"),
     ("zh", "收件人：{NAME_ZH}，电话{PHONE}，地址{ADDR_ZH}，请尽快安排发货。"),
     ("zh", "我叫{NAME_ZH}，身份证号{CN_ID}，昨天在你们店消费了{price}，发票抬头写我名字就行。"),
-    ("zh", "{SURNAME_ZH}[[先生|女士]]您好，您尾号{tail}的银行卡已退款{price}，预计{date}到账，请注意查收。"),
     ("zh", "退款请打到我的银行卡{BANK_CARD}，姓名：{NAME_ZH}，谢谢[[|！|。]]"),
     ("zh", "信用卡{CREDIT_CARD}被重复扣款两次，每次{price}，客户{NAME_ZH}要求退一笔。"),
     ("zh", "邮箱{EMAIL}谢谢，发票开好以后发到这个邮箱就可以[[|了]]。"),
@@ -68,7 +68,7 @@ _DEV_PII: tuple[tuple[str, str], ...] = (
     ("zh", "{NAME_ZH}经理，客户的身份证{CN_ID}和护照{PASSPORT}都已经核验过了。"),
     ("zh", "麻烦把{ORDER_ID}的发票发到{EMAIL}，金额{price}，谢谢[[|！]]"),
     ("zh", "我的车{PLATE}停在{ADDR_ZH}门口，{time}左右过来取件可以吗？"),
-    ("zh", "客户{SURNAME_ZH}女士来电，手机{PHONE}，说{date}买的{product}有质量问题。"),
+    ("zh", "客户{surname_zh}女士来电，手机{PHONE}，说{date}买的{product}有质量问题。"),
     ("zh", "绑定的卡是{BANK_CARD}，但是页面显示尾号{tail}，是不是绑错了？"),
     ("zh", "我是{NAME_ZH}，订单号{ORDER_ID}，{qty}少发了一件，{hotline}一直打不通。"),
     ("zh", "银行卡{BANK_CARD}和身份证{CN_ID}都是本人的，为什么实名认证一直失败？"),
@@ -104,6 +104,8 @@ _DEV_PII: tuple[tuple[str, str], ...] = (
 )
 
 _DEV_FREE: tuple[tuple[str, str], ...] = (
+    # A surname alone before a title identifies nobody (not a name, see the module docstring).
+    ("zh", "{surname_zh}[[先生|女士]]您好，您尾号{tail}的银行卡已退款{price}，预计{date}到账，请注意查收。"),
     ("zh", "请问{product}现在多少钱？我看到页面写的是{price}，昨天还是{price}。"),
     ("zh", "订单已于{datetime}发货，共{qty}，预计{date}送达，请耐心等待。"),
     ("zh", "你好，验证码{vcode}一直显示错误，是不是版本{version}的问题？"),
@@ -130,7 +132,7 @@ _HOLDOUT_PII: tuple[tuple[str, str], ...] = (
     ("zh", "身份证{CN_ID}，持卡人{NAME_ZH}，卡号{BANK_CARD}，申请分{num}期。"),
     ("zh", "请{NAME_ZH}同学到前台领取快递，取件码{vcode}，超过{num}天退回。"),
     ("zh", "已经{num}天了还没到，寄件地址{ADDR_ZH}，寄件人{NAME_ZH}，你们查一下物流吧。"),
-    ("zh", "{SURNAME_ZH}老师，报名表里的护照号{PASSPORT_ANY}填错了一位，能帮忙改吗？"),
+    ("zh", "{surname_zh}老师，报名表里的护照号{PASSPORT_ANY}填错了一位，能帮忙改吗？"),
     ("zh", "昨晚{time}有人用我的信用卡{CREDIT_CARD}在国外刷了{price_en}，我根本没有出过国！"),
     ("zh", "发票请开给{NAME_ZH}[[先生|女士]]，纸质版寄到{ADDR_ZH}，电子版发{EMAIL}即可。"),
     ("zh", "停车场监控显示{PLATE}的车蹭了我的车，车主电话{PHONE}一直没人接。"),
@@ -803,7 +805,7 @@ _SLOTS: dict[str, tuple[str | None, Callable[[_Gen], "str | Pieces"]]] = {
     "NAME_EN": ("PERSON", _Gen.name_en), "LAST_EN": ("PERSON", _Gen.last_en), "SSN": ("US_SSN", _Gen.ssn),
     **{name: (None, getattr(_Gen, name)) for name in (
         "price", "price_en", "date", "date_en", "time", "datetime", "version", "hotline", "masked", "tail",
-        "qty", "qty_en", "product", "pct", "vcode", "num")},
+        "qty", "qty_en", "product", "pct", "vcode", "num", "surname_zh")},
 }
 
 _TOKEN = re.compile(r"\{(\w+)\}|\[\[(.*?)\]\]", re.S)

@@ -254,8 +254,12 @@ PERSON = [
     ("我姓张，电话稍后给", [("PERSON", "张")]),
     ("收件人欧阳明华，", [("PERSON", "欧阳明华")]),
     ("张伟先生您好", [("PERSON", "张伟")]),
-    ("王先生您好", [("PERSON", "王")]),
-    ("李总，合同已发", [("PERSON", "李")]),
+    ("王小明先生您好", [("PERSON", "王小明")]),
+    # A surname alone before a title identifies nobody (issue 12): not a name.
+    ("王先生您好", []),
+    ("李总，合同已发", []),
+    ("任经理说下午回电", []),
+    ("吴女士的快递到了", []),
     ("收件人：司马光", [("PERSON", "司马光")]),
     ("我叫王小明", [("PERSON", "王小明")]),
     # English
@@ -279,8 +283,8 @@ PERSON = [
     ("Regards, Support Team", []),
     ("Dear Customer, Thank you, Support Team", []),
     ("19797 W Williams St", [("ADDRESS", "19797 W Williams St")]),  # not PERSON "St" after "Williams"
-    # Documented limitation: an English name without a cue is not flagged.
-    ("John Smith called yesterday", []),
+    # Without a cue, the name layer (census lists) finds a first name + surname.
+    ("John Smith called yesterday", [("PERSON", "John Smith")]),
 ]
 
 # --- US_SSN -----------------------------------------------------------------------------------------

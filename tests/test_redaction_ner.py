@@ -32,6 +32,10 @@ def test_cueless_names(text, expected):
     "小姐您好，导游会在门口等您，感谢您的耐心",
     "客服小美为您服务，小王稍后联系您",
     "他历任经理和总监",
+    "任经理说方案下周定",  # a surname alone before a title (issue 12)
+    "吴女士和王先生都到了，李总在路上",
+    "小姐，导游说感谢大家配合",
+    "感谢导游小姐的讲解",
     "Thank You For Calling Customer Service",
     "非常理解您等待的心情",
 ])

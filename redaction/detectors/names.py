@@ -1,8 +1,8 @@
 """Person names: Chinese names from surname lists with a cue word, English names after a cue.
 
 A name alone is ambiguous (马上, 高兴, 方便 start with surnames), so every form needs a cue: a word
-before it (客户, 联系人:, 我叫, `my name is`, `Mr.`) or a title after it (先生, 女士, 经理). Only the name
-is redacted, never the cue.
+before it (客户, 联系人:, 我叫, `my name is`, `Mr.`) or a title after a full name (王小明先生; a surname
+alone before a title, 吴女士 or 任经理, is not a name). Only the name is redacted, never the cue.
 """
 
 from __future__ import annotations
@@ -75,11 +75,12 @@ _IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主�
 # No cue word, but what follows says it is a person: 张伟的手机, 李娜 13812345678.
 _OWNED = "的(?:手机|电话|号码|订单|账户|账号|地址|邮箱|身份证|银行卡|快递|包裹|护照|车牌)"
 _MOBILE_NEXT = "[ ,:]{0,2}(?:\\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9])"
-# One pattern with the title form (one search instead of two): a title after the name, or, after a
-# full name, what it owns or a mobile number.
+# One pattern with the title form (one search instead of two): a full name before a title (王小明先生),
+# what it owns or a mobile number. A surname alone before a title (吴女士, 任经理, 李总) identifies nobody
+# and is not taken.
 _ZH_BEFORE_TITLE_OR_CONTEXT = (
-    "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + "(?:" + _GIVEN + "{0,2}(?=" + _TITLE_AFTER + ")|" + _GIVEN
-    + "{1,2}(?=" + _OWNED + "|" + _MOBILE_NEXT + "))"
+    "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{1,2}(?=" + _TITLE_AFTER + "|" + _OWNED + "|"
+    + _MOBILE_NEXT + ")"
 )
 # Its lookahead reads up to 17 characters past the name: the stream must hold them too, so they count
 # in max_len and the alphabet.

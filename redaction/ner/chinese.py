@@ -3,7 +3,8 @@
 Unfiltered, LAC's PER tag also falls on titles and forms of address (小姐, 导游), courtesy words (感谢),
 a surname alone before a title (任经理), agents' aliases (小王, 客服小美) and brand or place words; on
 PII-free messages that flagged 5-11 %. The filter keeps a word of two to six characters that is not on
-the lists below and not an alias.
+the lists below and not an alias; a two-character word only when the model is sure of it. A surname alone
+(what is left of 任经理 once the title is cut) is never kept.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ _ALIAS_FIRST = "小老阿"
 # Agent roles right before a word make it the agent's alias (客服小美, 导游阿明, 工号).
 _ROLES_BEFORE = ("客服", "专员", "导游", "管家", "工号", "小助手", "助理", "机器人")
 _TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主任", "师傅", "阿姨", "同学", "会计", "主席",
-              "会长", "书记", "总")
+              "会长", "书记", "总理", "院长", "局长", "部长", "市长", "省长", "县长", "校长", "处长", "科长",
+              "教授", "医生", "律师", "先森", "总")
+# A two-character word is kept only when LAC is sure of it (margin, see LacTagger.persons): on the
+# development set the unsure ones were as often a word (古砚, 黑红, 美言) or an alias as a name.
+_MIN_MARGIN_2 = 1.0
 # Endings of a nickname or kinship form (千哥, 靖哥哥, 红姐, 张某): not a full name.
 _ALIAS_END = "哥姐弟妹某老子儿仔"
 
@@ -51,7 +56,7 @@ class ChineseNames:
                     break
             if not 2 <= len(word) <= 6 or word in NOT_NAMES:
                 continue
-            if len(word) == 2 and (word[0] in _ALIAS_FIRST or word[0] == word[1]):
+            if len(word) == 2 and (word[0] in _ALIAS_FIRST or word[0] == word[1] or margin < _MIN_MARGIN_2):
                 continue  # 小王, 老李, 婷婷: an alias or a pet name
             if word[-1] in _ALIAS_END:
                 continue
