@@ -37,7 +37,10 @@ from typing import Any, Callable
 from .detectors import LABELS, luhn_ok
 from .detectors.base import END, LOOKBEHIND, START, PatternDetector, _sre_parse, widths
 
-__all__ = ["ALLOW", "CustomRules", "RuleFileError", "load_rules", "parse_rules", "with_rules", "VALIDATORS"]
+__all__ = ["ALLOW", "CustomRules", "HookError", "RuleFileError", "load_hooks", "load_rules", "parse_rules",
+           "with_rules", "VALIDATORS", "ENTRY_POINT_GROUP"]
+
+ENTRY_POINT_GROUP = "hushdesk.recognizers"
 
 ALLOW = "_ALLOW"  # the label of allow-list terms: never a placeholder (a custom label cannot start with _)
 MAX_LEN = 64
@@ -270,3 +273,57 @@ def load_rules(path: Path) -> CustomRules:
 def with_rules(rules: CustomRules, detectors: list[PatternDetector]) -> list[PatternDetector]:
     """`detectors` with a file's rules ahead of them: a company's rule wins a tie with a built-in one."""
     return list(rules.detectors) + list(detectors)
+
+
+class HookError(ValueError):
+    """A Python recognizer that cannot be used; the message names the hook, never its exception's text."""
+
+
+def _build_hook(name: str, factory: Any) -> Any:
+    try:
+        recognizer = factory()
+    except Exception:
+        raise HookError(f"recognizer {name} could not be built (calling it raised an error).") from None
+    labels = getattr(recognizer, "labels", None)
+    if not isinstance(labels, tuple) or not labels or not all(
+            isinstance(label, str) and _LABEL.fullmatch(label) for label in labels):
+        raise HookError(f"recognizer {name} must have labels, a tuple of upper-case label names.")
+    if not callable(getattr(recognizer, "find", None)):
+        raise HookError(f"recognizer {name} must have a method find(text).")
+    try:
+        spans = list(recognizer.find("hushdesk self-check 13812345678"))
+        if not all(len(sp) == 4 and sp[2] in labels for sp in spans):
+            raise HookError(f"recognizer {name} returned a span that is not (start, end, label, score) with "
+                            "one of its labels.")
+    except HookError:
+        raise
+    except Exception:
+        raise HookError(f"recognizer {name} failed on a test text.") from None
+    return recognizer
+
+
+def load_hooks(specs: tuple[str, ...] | list[str] = (), entry_points: bool = True) -> tuple[Any, ...]:
+    """The Python recognizers named `module:attribute` in `specs`, then those registered as entry points of
+    the `hushdesk.recognizers` group; each attribute is a class or factory called once with no arguments.
+    HookError (naming the hook) when one cannot be imported, built or used."""
+    import importlib
+    from importlib.metadata import entry_points as _entry_points
+
+    out = []
+    for spec in specs:
+        module, _, attr = spec.partition(":")
+        try:
+            target: Any = importlib.import_module(module)
+            for part in attr.split("."):
+                target = getattr(target, part)
+        except Exception:
+            raise HookError(f"recognizer {spec} could not be imported.") from None
+        out.append(_build_hook(spec, target))
+    if entry_points:
+        for ep in _entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                target = ep.load()
+            except Exception:
+                raise HookError(f"recognizer entry point {ep.name} could not be imported.") from None
+            out.append(_build_hook(f"entry point {ep.name}", target))
+    return tuple(out)

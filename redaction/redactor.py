@@ -15,6 +15,8 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 from .detectors import DEFAULT_DETECTORS, PatternDetector, names, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
+from .custom import ALLOW
+from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
 from .vault import Placeholders
@@ -47,7 +49,7 @@ class Redactor:
     """A compiled detector list: batch redaction now, streaming through `stream()`."""
 
     __slots__ = ("detectors", "recognizers", "groups", "labels", "_limits", "_stream_required", "_output",
-                 "_rec_rank")
+                 "_rec_rank", "_allow")
 
     def __init__(self, detectors: Sequence[PatternDetector],
                  recognizers: Sequence[Recognizer] | None = None) -> None:
@@ -59,6 +61,9 @@ class Redactor:
         self._rec_rank = {label: len(self.detectors) + i for i, label in enumerate(rec_labels)}
         self.labels = tuple(d.label for d in self.detectors) + rec_labels
         self._output: Redactor | None = None
+        # Allowed terms (a recognizer file's [allow]): a span inside one is never masked.
+        allow = [d for d in self.detectors if d.label == ALLOW]
+        self._allow = Redactor(allow, ()) if allow and len(allow) < len(self.detectors) else None
         groups: dict[tuple[str, int], list] = {}
         for rank, det in enumerate(self.detectors):
             entry = groups.setdefault((det.pattern, det.flags),
@@ -86,11 +91,14 @@ class Redactor:
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
+        allowed = self._allow.matches(text) if self._allow is not None else ()
         extra = []
         for start, end, label, score in spans_of(self.recognizers, text):
             rank = self._rec_rank.get(label)
             if rank is None:
                 continue  # a label the recognizer did not declare
+            if any(a.start <= start and end <= a.end for a in allowed):
+                continue
             if any(m.start < end and start < m.end and self.labels[m.rank] != label for m in chosen):
                 continue
             extra.append(Match(start, end, rank, score))
@@ -179,6 +187,11 @@ class Redactor:
                         if verdict is not True:
                             score = float(verdict)
                     out.append(Match(start, end, rank, score))
+        if self._allow is not None:
+            # An allowed term that began before pos still covers what starts after it.
+            allowed = self._allow.matches(text, max(pos - MAX_TERM, 0), stop)
+            out = [m for m in out if self.labels[m.rank] != ALLOW
+                   and not any(a.start <= m.start and m.end <= a.end for a in allowed)]
         return out
 
     def all_matches(self, text: str, pos: int = 0, stop: int | None = None) -> list[Match]:

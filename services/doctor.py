@@ -4,7 +4,9 @@ Checks (each a function returning Check results; nothing here changes a file):
 engine bound to loopback only, telemetry off in its environment, no `DATABASE_URL` or
 `LITERAL_API_KEY`, the served frontend free of external URLs, Chainlit's risky features off, key
 file and data folder permissions, the audit store's pages and chain (with signed checkpoints, the
-signer's last one and the pinned key), who holds the checkpoint signing key, cookie, CORS, TLS and session settings, and the model's signed manifest.
+signer's last one and the pinned key), who holds the checkpoint signing key, cookie, CORS, TLS and session settings,
+the redaction layers in use (rules, the name model, a recognizer file, Python recognizers), and the model's
+signed manifest.
 
     python -m services.doctor [--json]      exit 0: no fail (warnings allowed); 1: a fail; 2: cannot run
 """
@@ -274,6 +276,27 @@ def check_model(settings: Settings) -> Iterable[Check]:
         yield Check("model manifest", FAIL, refusal(check, model_dir).message)
 
 
+def check_redaction(settings: Settings) -> Iterable[Check]:
+    """Which redaction layers are active: the rules, the name model, a recognizer file, Python hooks."""
+    from redaction.recognizers import LAYERS
+
+    from .runtime import redaction_layers
+
+    try:
+        recognizers = redaction_layers(settings)
+    except HushdeskError as exc:
+        yield Check("redaction layers", FAIL, exc.message)
+        return
+    rules = settings.recognizers_file
+    parts = ["rules", *LAYERS]
+    if rules.detectors:
+        parts.append(f"recognizer file ({len(rules.labels)} labels of its own, {len(rules.allow)} allowed terms)")
+    hooks = len(recognizers) - len(LAYERS)
+    if hooks:
+        parts.append(f"{hooks} Python recognizer{'s' if hooks > 1 else ''}")
+    yield Check("redaction layers", PASS, ", ".join(parts))
+
+
 def run_checks(settings: Settings, *, root: Path | None = None, environ: dict[str, str] | None = None) -> list[Check]:
     """Every check, in order; a check that cannot run is a fail naming its error type."""
     root = Path.cwd() if root is None else root
@@ -281,7 +304,7 @@ def run_checks(settings: Settings, *, root: Path | None = None, environ: dict[st
     steps: list[Callable[[], Iterable[Check]]] = [
         lambda: check_engine(settings), lambda: check_environment(settings, env), lambda: check_frontend(root),
         lambda: check_permissions(settings), lambda: check_audit(settings), lambda: check_signer(settings),
-        lambda: check_web(settings),
+        lambda: check_web(settings), lambda: check_redaction(settings),
         lambda: check_model(settings),
     ]
     out: list[Check] = []

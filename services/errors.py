@@ -6,6 +6,7 @@ library's exception or from a chat message, so it can be shown to a user or logg
     HushdeskError
     ├── ConfigError          a setting is missing or malformed (names the setting, never its value)
     ├── KeyFileError         a key is missing, malformed or does not open the store (names the key)
+    ├── RedactionSetupError  a redaction model layer or a Python recognizer cannot be loaded
     ├── StoreError           the encrypted store cannot be opened, read or written
     │   └── AuditUnavailable     a turn was refused: its audit row could not be written
     ├── InputRejected        a chat message was refused before reaching the engine
@@ -30,6 +31,7 @@ __all__ = [
     "HushdeskError",
     "ConfigError",
     "KeyFileError",
+    "RedactionSetupError",
     "StoreError",
     "AuditUnavailable",
     "InputRejected",
@@ -62,6 +64,14 @@ class KeyFileError(HushdeskError):
     """A key is missing, malformed or wrong; the message names the key."""
 
     outcome = "key_error"
+
+
+class RedactionSetupError(HushdeskError):
+    """The name model is missing or damaged, or a Python recognizer cannot be used: hushdesk does not
+    start on rules alone."""
+
+    outcome = "redaction_setup"
+    default_message = "The redaction model could not be loaded; reinstall the requirements."
 
 
 class StoreError(HushdeskError):

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redaction import Redactor, build_detectors
-from redaction.custom import with_rules
+from redaction.custom import HookError, load_hooks, with_rules
+from redaction.recognizers import LayerError, load_layers
 
 from .audit import AuditLog, AuthRecord
 from .audit.remote import checkpoints_for, signer_for
 from .chat import ChatService, Conversation
 from .config import Settings
 from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_engine_kind
-from .errors import HushdeskError, StoreError
+from .errors import HushdeskError, RedactionSetupError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .limits import TurnLimiter
 from .llm import LLMClient
@@ -32,7 +33,7 @@ from .store import DAMAGED, damaged_pages, lock_instance, open_store
 from .throttle import LoginThrottle
 from .users import LoginCheck, User, UserStore
 
-__all__ = ["Runtime", "resolve_model_dir", "LoginRefused", "consent_text", "consent_version"]
+__all__ = ["Runtime", "redaction_layers", "resolve_model_dir", "LoginRefused", "consent_text", "consent_version"]
 
 log = logging.getLogger("hushdesk.runtime")
 
@@ -65,6 +66,21 @@ class LoginRefused(HushdeskError):
 
     outcome = "login_refused"
     default_message = "Too many failed sign-ins. Wait a moment and try again, or ask an administrator."
+
+
+def redaction_layers(settings: Settings) -> tuple:
+    """The recognizers every input is redacted with: the built-in name layers, then the Python hooks
+    (HUSHDESK_RECOGNIZER_HOOKS and entry points). RedactionSetupError when one cannot be loaded: hushdesk
+    never runs on the rules alone."""
+    try:
+        layers = load_layers()
+    except LayerError as exc:
+        raise RedactionSetupError(exc.MESSAGE + ".") from None
+    try:
+        hooks = load_hooks(settings.recognizer_hooks)
+    except HookError as exc:
+        raise RedactionSetupError(f"HUSHDESK_RECOGNIZER_HOOKS: {exc}") from None
+    return (*layers, *hooks)
 
 
 def resolve_model_dir(settings: Settings, keys: Keys | None = None) -> tuple[Path | None, bool]:
@@ -120,6 +136,7 @@ class Runtime:
         if damaged_pages(store):  # a damaged store stops the server at start, with a clear message
             store.dispose()
             raise StoreError(DAMAGED)
+        recognizers = redaction_layers(settings)  # before the engine: a missing model stops start-up
         model_dir, demo = resolve_model_dir(settings)
         if demo:
             log.warning("No HUSHDESK_MODEL_PATH set: serving the generated demo model; "
@@ -135,7 +152,8 @@ class Runtime:
                            max_input_chars=settings.max_input_chars,
                            history_turns=settings.history_turns,
                            redactor=Redactor(with_rules(settings.recognizers_file,
-                                                        build_detectors(settings.order_id_patterns))),
+                                                        build_detectors(settings.order_id_patterns)),
+                                             recognizers),
                            policy=settings.output_policy, reveal=settings.reveal_placeholders,
                            store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20,
                            limiter=TurnLimiter(per_minute=settings.messages_per_minute,
