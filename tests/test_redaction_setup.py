@@ -115,3 +115,22 @@ def test_the_doctor_names_the_layers(tmp_path, monkeypatch):
                             "HUSHDESK_RECOGNIZER_HOOKS": "tests.nowhere:X"}, dotenv=False)
     (check,) = check_redaction(broken)
     assert check.result == FAIL and "tests.nowhere:X could not be imported" in check.detail
+
+
+def test_a_custom_label_flows_through_a_turn_into_the_audit_counts(tmp_path, fake_engine):
+    import json as _json
+
+    from tests.test_turn import run_turns, settings_for
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[recognizer]]\nlabel = "MEMBER_ID"\npatterns = ["M[0-9]{8}"]\ncues = ["会员号"]\n',
+                     encoding="utf-8")
+    settings = settings_for(tmp_path, fake_engine.base_url, HUSHDESK_RECOGNIZERS_FILE=str(rules))
+    ensure_initialised(settings)
+    before = len(fake_engine.requests())
+    _, conv, [(result, shown)] = asyncio.run(run_turns(settings, ["会员号 M12345678 的积分 [[echo]]"]))
+    assert result.outcome == "ok"
+    sent = _json.loads(fake_engine.requests()[before])["messages"][-1]["content"]
+    assert "M12345678" not in sent and "[MEMBER_ID_1]" in sent
+    assert "M12345678" in "".join(shown)  # revealed to the staff member who typed it
+    assert dict(result.record.redactions_in) == {"MEMBER_ID": 1}
