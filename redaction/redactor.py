@@ -12,7 +12,7 @@ import re
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector, names, places
+from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
 from .custom import ALLOW
@@ -303,8 +303,10 @@ def select(matches: Iterable[Match]) -> list[Match]:
 
 # Detectors that run on the input only, never on a reply stream (by pattern; see README, Redaction: what
 # the output side must catch): every address rule (they hold from any Chinese character, digit or
-# capital) and the name rules that hold without their cue (names.INPUT_ONLY).
-INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(d.pattern for d in places.DETECTORS + names.INPUT_ONLY)
+# capital), the name rules that hold without their cue (names.INPUT_ONLY), and the spelled-out e-mail
+# (`john at gmail dot com`: its alphabet holds the space, so it would hold every English reply's tail).
+INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
+    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL])
 
 
 def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:

@@ -23,6 +23,7 @@ def build_detectors(order_id_patterns: Sequence[str] = DEFAULT_ORDER_ID_PATTERNS
     return (
         codes.CUED_ORDER_DETECTORS  # first: a value in an order-number field is an order number
         + contact.DETECTORS
+        + [contact.SPELLED_EMAIL]  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
         + numbers.DETECTORS
         + phones.DETECTORS
         + [order_id_detector(p) for p in order_id_patterns]
