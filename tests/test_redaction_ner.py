@@ -23,6 +23,9 @@ def names(text: str) -> list[str]:
     ("Passed on to ZHANG wei yesterday", ["ZHANG wei"]),
     ("Åsa Laine will call back", ["Åsa Laine"]),
     ('{"name":"Leo Wang","tier":2}', ["Leo Wang"]),
+    ("Please book a table for Rosalind at seven", ["Rosalind"]),  # a first name after a cue word
+    ("I had lunch with Bernadette yesterday", ["Bernadette"]),
+    ("Gregory, could you check the invoice?", ["Gregory"]),
 ])
 def test_cueless_names(text, expected):
     assert names(text) == expected
@@ -38,6 +41,10 @@ def test_cueless_names(text, expected):
     "感谢导游小姐的讲解",
     "Thank You For Calling Customer Service",
     "非常理解您等待的心情",
+    "We stayed at the Marvin Hollow Apartments near the lake",  # places built on names
+    "The Duchess Mabel arrived at the harbour",
+    "Take the ferry from Los Angeles tomorrow",
+    "ORDER SHIPPED TODAY BIG SALE",
 ])
 def test_not_names(text):
     assert names(text) == []

@@ -70,7 +70,7 @@ _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJ
 _ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
 # A surname character that ends a common word is not a name: 语文老师, 公司经理.
 # 任 after 担/历/出/兼... is the verb "serve as" (历任经理), not the surname.
-_IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?!(?<=班)主任)(?<![担历出兼现曾升继转就连留主调]任)"
+_IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?<!新闻)(?!(?<=班)主任)(?<![担历出兼现曾升继转就连留主调]任)"
 
 # No cue word, but what follows says it is a person: 张伟的手机, 李娜 13812345678.
 _OWNED = "的(?:手机|电话|号码|订单|账户|账号|地址|邮箱|身份证|银行卡|快递|包裹|护照|车牌)"

@@ -30,7 +30,7 @@ _TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主�
               "会长", "书记", "总理", "院长", "局长", "部长", "市长", "省长", "县长", "校长", "处长", "科长",
               "教授", "医生", "律师", "先森", "总")
 # A two-character word is kept only when LAC is sure of it (margin, see LacTagger.persons): on the
-# development set the unsure ones were as often a word (古砚, 黑红, 美言) or an alias as a name.
+# development set the unsure ones were as often a word (a tool, a colour, a verb) or an alias as a name.
 _MIN_MARGIN_2 = 1.0
 # Endings of a nickname or kinship form (千哥, 靖哥哥, 红姐, 张某): not a full name.
 _ALIAS_END = "哥姐弟妹某老子儿仔"

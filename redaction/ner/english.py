@@ -49,8 +49,34 @@ _COMMON = frozenset((
     "tesla ford dell chase morgan wells fargo visa master express delta southwest spirit frontier sun "
     "monday tuesday wednesday thursday friday saturday sunday january february march september october "
     "november december christmas easter god lord jesus mom dad sir madam miss mister dear hi hello "
-    "happy dear team customer service support order account card please thanks thank you"
+    "happy dear team customer service support order account card please thanks thank you "
+    "in my an so on at to the and or no yes ok de la le van von del jan feb mar apr jun jul aug sep sept "
+    "oct nov dec america israel karma los las"
 ).split())
+# Words before a capitalised pair that make it part of a place, a street or a title (San Felipe Ortega
+# Road, Sir Edwin Parker Boulevard, The Duchess Mabel), and words after it that make it a place.
+_PLACE_BEFORE = frozenset("san santa santo sao st saint sir fort mount mt lake port cite vila villa "
+                          "princess prince king queen lady lord duke duchess the ft rua".split())
+_PLACE_AFTER = frozenset((
+    "road rd street st avenue ave boulevard blvd lane ln drive dr way court ct place pl plaza square "
+    "parkway pkwy highway hwy terrace circle cir trail apartments apartment apts house hall tower towers "
+    "building center centre park garden gardens creek valley river bridge dam airport station hotel inn "
+    "international university college school hospital clinic church museum theatre theater library "
+    "mall market restaurant cafe bar club stadium arena"
+).split())
+# A single capitalised first name after one of these words is someone (a table for Maria, send it to
+# Oscar, share it with Ivy, Hi Linda): lower case, the word right before the name.
+_SINGLE_CUE = re.compile(
+    r"(?:^|[^A-Za-z])(?:to|with|for|from|send|sending|paying|pay|call|calling|text|texting|email|ask|"
+    r"contact|tell|told|met|meet|named|called|hi|hey|hello|dear|thanks|love|miss|visit|visiting|"
+    r"recipient|receiver|of|and|by|is|am|me|thank you|name's|name is) $", re.I)
+# ... or after a lower-case word, mid-sentence (a capitalised word there is a proper noun; a census
+# first name there is most often a person): `I met Yolanda`, `happy to see Ryan`.
+_LOWER_BEFORE = re.compile(r"(?<![A-Za-z'])[a-z][a-z']*,? $")
+# ... or opening a sentence, followed by a verb or a comma: `Helen, please...`, `Helen is...`.
+_VERB_AFTER = re.compile(r" ?,(?! ?[A-Z]{2}(?![A-Za-z]))| (?:is|was|has|had|said|says|will|would|can|could|and|got|says|wants|called|"
+                         r"lives|works|knows|told|asked)(?![A-Za-z])")
+_SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +126,15 @@ class EnglishNames:
             return 0.85
         return 0.0
 
+    def _in_place(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] is part of a place or a title: a word of _PLACE_BEFORE or a number
+        before it, a word of _PLACE_AFTER after it."""
+        before = text[max(0, start - 12):start].split()
+        after = text[end:end + 16].split()
+        if before and (before[-1].lower().strip(",") in _PLACE_BEFORE or before[-1].isdigit()):
+            return True
+        return bool(after) and after[0].lower().strip(".,;:!?") in _PLACE_AFTER
+
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
         if text.islower():
@@ -107,6 +142,11 @@ class EnglishNames:
         out = []
         for m in _CANDIDATE.finditer(text):
             words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group()) if not w.group().endswith(".")]
+            if all(m.group()[a:b].isupper() for a, b in words):
+                continue  # BIG SALE: a heading or a shout
+            if self._in_place(text, m.start(), m.end()) or any(
+                    w.lower() in _PLACE_BEFORE or w.lower() in _PLACE_AFTER for w in m.group().split()):
+                continue  # Marvin Hollow Apartments, The Duchess Mabel
             # Longest first: all the words, else the first two, else the last two.
             for a, b in ((0, len(words)), (0, 2), (len(words) - 2, len(words))):
                 part = words[a:b]
@@ -120,4 +160,15 @@ class EnglishNames:
             sur, given = m.group(1).lower(), m.group(2)
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
+        taken = [(a, b) for a, b, _, _ in out]
+        for m in _SINGLE.finditer(text):
+            a, b = m.span()
+            if any(x < b and a < y for x, y in taken) or not (_SINGLE_CUE.search(text, max(0, a - 12), a) or _LOWER_BEFORE.search(text, max(0, a - 24), a)
+                    or (not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n") and _VERB_AFTER.match(text, b)):
+                continue
+            low = m.group().lower()
+            if low in self.first and low not in _COMMON and not self._in_place(text, a, b):
+                nxt = text[b:b + 2]
+                if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
+                    out.append((a, b, "PERSON", 0.7))
         return out
