@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import audit, dashboard, load, public_quality, quality, redaction_speed, turn
+from bench import audit, dashboard, layers, load, public_quality, quality, redaction_speed, turn
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -33,6 +33,10 @@ def main() -> None:
     print("public", pq.get("any") if pq.get("present") else "absent")
     sections.append(public_quality.report(pq, q.get("holdout")))
     sections.append(quality.report(q))
+    lr = layers.run()
+    print("layers", {k: round(v, 4) if isinstance(v, float) else v for k, v in lr.items()
+                     if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    sections.append(layers.report(lr))
     s = redaction_speed.run()
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()
            if isinstance(v, (int, float)) and not isinstance(v, bool)})

@@ -131,8 +131,8 @@ ORDER_ID = [
 MIXED = [
     (
         "您好，我是张先生，手机13812345678，邮箱zhang.san@example.com，身份证11010519491231002X。",
-        [("PERSON", "张"), ("PHONE", "13812345678"), ("EMAIL", "zhang.san@example.com"),
-         ("CN_ID", "11010519491231002X")],
+        # A surname before a title (张先生) names nobody: not PERSON (issue 12).
+        [("PHONE", "13812345678"), ("EMAIL", "zhang.san@example.com"), ("CN_ID", "11010519491231002X")],
     ),
     (
         "Hi, order ORD-20240501 paid with 4111 1111 1111 1111 on 2024-05-01, total ¥1380.00; "
