@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 # The package's public API only: the modules behind it are free to move.
 from . import Placeholders, Redactor, build_detectors
 from .custom import RuleFileError, load_rules, with_rules
+from .recognizers import LayerError
 
 _USAGE = (
     'usage: python -m redaction spans [--rules FILE]   (stdin: one JSON object {"text": "..."} per line)\n'
@@ -346,6 +347,7 @@ def _redact_main(argv: list[str]) -> int:
         except RuleFileError as exc:
             sys.stderr.write(f"redact: {exc}\n")
             return 2
+    _redactor()  # the layers load (or the command stops) before any file is read
     try:
         items, folders = _plan(args.paths, out_dir)
         _check(items, folders, out_dir, args.force)
@@ -389,6 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    try:
+        return _dispatch(args)
+    except LayerError as exc:  # a missing or changed model file: never run on the rules alone
+        sys.stderr.write(f"redaction: {exc.MESSAGE}.\n")
+        return 2
+
+
+def _dispatch(args: list[str]) -> int:
     if args[:1] == ["spans"] and (len(args) == 1 or (len(args) == 3 and args[1] == "--rules")):
         if len(args) == 3:
             try:
@@ -396,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
             except RuleFileError as exc:
                 sys.stderr.write(f"spans: {exc}\n")
                 return 2
+        _redactor()  # load the layers before reading any input
         return _spans_main()
     if args[:1] == ["redact"]:
         return _redact_main(args[1:])

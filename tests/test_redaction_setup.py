@@ -134,3 +134,19 @@ def test_a_custom_label_flows_through_a_turn_into_the_audit_counts(tmp_path, fak
     assert "M12345678" not in sent and "[MEMBER_ID_1]" in sent
     assert "M12345678" in "".join(shown)  # revealed to the staff member who typed it
     assert dict(result.record.redactions_in) == {"MEMBER_ID": 1}
+
+
+@pytest.mark.parametrize("args", [["spans"], ["redact", "notes.md"]])
+def test_a_damaged_name_model_stops_the_command_line(tmp_path, args):
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    shadow = _damaged_model(tmp_path)
+    (tmp_path / "notes.md").write_text("张伟说明天再来\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "redaction", *args], input='{"text": "张伟说明天再来"}\n',
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                         env={"PYTHONPATH": f"{shadow}:{ROOT}", "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 2 and run.stdout == ""
+    assert "PII name model missing or damaged" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "notes.redacted.md").exists()
