@@ -46,7 +46,7 @@ _CUE_BEFORE = (
     "朋友|致|亲爱的|尊敬的|签名|署名|转告|转交|找|问候|请问是"
 )
 # 总 alone (王总) but not in words (公司总部, 总是, 总共).
-_TITLE_AFTER = ("先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师|师傅|阿姨|叔叔|大爷|大姐|"
+_TITLE_AFTER = ("先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师(?!事务所)|师傅|阿姨|叔叔|大爷|大姐|"
                 "总(?![部是共结计体之算统额价值数量经监裁站台线店厂局署会])")
 _SEPARATORS = ("", "是", "为", ":", ": ", " ")
 _ZH_CUES = [c + sep for c in _CUE_BEFORE.split("|") for sep in _SEPARATORS if len(c + sep) <= LOOKBEHIND]

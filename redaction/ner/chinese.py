@@ -20,7 +20,7 @@ NOT_NAMES = frozenset((
     "爸爸 妈妈 爷爷 奶奶 外公 外婆 哥哥 姐姐 弟弟 妹妹 儿子 女儿 老公 老婆 媳妇 丈夫 妻子 "
     "天猫 淘宝 京东 拼多多 美团 饿了么 支付宝 微信 顺丰 中通 圆通 韵达 申通 菜鸟 小米 华为 苹果 "
     "如家 汉庭 全季 锦江 希尔顿 万豪 喜来登 肯德基 麦当劳 星巴克 海底捞 "
-    "上帝 老天 天哪 菩萨 佛祖"
+    "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合"
 ).split())
 # Characters that start an alias or a form of address (小王, 老李, 阿强) when the word is two long.
 _ALIAS_FIRST = "小老阿"
@@ -34,6 +34,9 @@ _TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主�
 _MIN_MARGIN_2 = 1.0
 # Endings of a nickname or kinship form (千哥, 靖哥哥, 红姐, 张某): not a full name.
 _ALIAS_END = "哥姐弟妹某老子儿仔"
+# What follows a firm's, a shop's or a street's name (司利达律师事务所, 某某烤全羊, 赵登禹路口).
+_ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "路口",
+              "大街", "大道", "街道", "中学", "小学", "大学", "医院")
 
 
 class ChineseNames:
@@ -62,6 +65,10 @@ class ChineseNames:
                 continue
             if any(text.endswith(role, 0, start) for role in _ROLES_BEFORE):
                 continue
+            if text.startswith(_ORG_AFTER, end):
+                continue
+            if word[0] in "年月日号" and start and text[start - 1].isdigit():
+                continue  # 6月凯弈: the date's unit read as a surname
             if not all("\u3400" <= c <= "\u9fff" or c in "·•." for c in word):
                 continue
             out.append((start, end, "PERSON", 0.85))

@@ -51,7 +51,7 @@ _COMMON = frozenset((
     "november december christmas easter god lord jesus mom dad sir madam miss mister dear hi hello "
     "happy dear team customer service support order account card please thanks thank you "
     "in my an so on at to the and or no yes ok de la le van von del jan feb mar apr jun jul aug sep sept "
-    "oct nov dec america israel karma los las"
+    "oct nov dec america israel karma los las les mi el du des di da time"
 ).split())
 # Words before a capitalised pair that make it part of a place, a street or a title (San Felipe Ortega
 # Road, Sir Edwin Parker Boulevard, The Duchess Mabel), and words after it that make it a place.
@@ -67,7 +67,7 @@ _PLACE_AFTER = frozenset((
 # A single capitalised first name after one of these words is someone (a table for Maria, send it to
 # Oscar, share it with Ivy, Hi Linda): lower case, the word right before the name.
 _SINGLE_CUE = re.compile(
-    r"(?:^|[^A-Za-z])(?:to|with|for|from|send|sending|paying|pay|call|calling|text|texting|email|ask|"
+    r"(?:^|[^A-Za-z])(?:to|with|for|send|sending|paying|pay|call|calling|text|texting|email|ask|"
     r"contact|tell|told|met|meet|named|called|hi|hey|hello|dear|thanks|love|miss|visit|visiting|"
     r"recipient|receiver|of|and|by|is|am|me|thank you|name's|name is) $", re.I)
 # ... or after a lower-case word, mid-sentence (a capitalised word there is a proper noun; a census
@@ -77,6 +77,20 @@ _LOWER_BEFORE = re.compile(r"(?<![A-Za-z'])[a-z][a-z']*,? $")
 _VERB_AFTER = re.compile(r" ?,(?! ?[A-Z]{2}(?![A-Za-z]))| (?:is|was|has|had|said|says|will|would|can|could|and|got|says|wants|called|"
                          r"lives|works|knows|told|asked)(?![A-Za-z])")
 _SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> frozenset[str]:
+    """Every word of Webster's 2nd International (web2, public domain, as shipped by english-words
+    2.0.2), lower case, proper nouns included: a capitalised word NOT in it (Xiaoxue, Wilmsen) is most
+    likely a name; one in it (Paris, Verona, Apple) may be anything."""
+    import pickle
+
+    import english_words
+
+    path = Path(english_words.__file__).resolve().parent / "data" / "web2_lower.pickle"
+    with open(path, "rb") as f:
+        return frozenset(pickle.load(f))
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +119,29 @@ def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
+# Slots that hold a person in booking, payment and support dialogue: what follows is a name even when
+# it is on no list, so long as it is no dictionary word (`a table under Okonkwo`, `send $40 to Xiaoxue`).
+_SLOT_CUE = re.compile(
+    r"(?:under(?: the name(?: of)?)?|reservation for|booked for|book it for|table for (?:\w+ )?under|"
+    r"(?:send|sending|sent|transfer|transferring|wire|wiring|pay|paying|paid|share|sharing|give|owe|split|refund)[^.?!\n]{0,40}? (?:to|with)|"
+    r"(?:people|they|friends|everyone|he|she|mom|dad) calls? me|call me|my name is|my name's|i am called|"
+    r"assistant to|on behalf of|signed,?|from:|attn:?|attention:|regards,|cheers,|love,|xoxo,?|"
+    r"appointment with|savings account of|checking account of|account of|contact name:?|name:) $", re.I)
+# A lower-case first name is taken only after the strongest of these.
+_LOWER_CUE = re.compile(r"(?:my name is|my name's|call me|i am called|name:) $", re.I)
+_SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
+_LOWER_WORD = re.compile(r"[a-z]{3,}(?: [a-z]{3,})?(?![A-Za-z])")
+# A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
+_MD = re.compile(rf"(?<![A-Za-z])[{_UP}][{_LOW}]+ [{_UP}][{_LOW}]+(?: [A-Z]\.?)? MD(?![A-Za-z])")
+# A list of three or more single words (Ana, Boris, Chloe and Dmitri): people when most are first names.
+_LIST = re.compile(rf"(?<![A-Za-z'-])[{_UP}{_LOW}][{_LOW}]+(?:, [{_UP}{_LOW}][{_LOW}]+)+,? and [{_UP}{_LOW}][{_LOW}]+(?![A-Za-z'-])")
+# A record whose first line is a name (`>Ana Kovac`, `Ana Kovac\n\n12 Main St`), or a speaker turn
+# (`Ana: "..."`).
+_HEAD = re.compile(rf"^>?((?:{_WORD}) (?:[A-Z]\. )?(?:{_WORD})(?: {_WORD})?)\n")
+_SPEAKER = re.compile(rf"(?:^|\n)([{_UP}][{_LOW}]+):(?= ?[\"'\\])")
+_NOT_SLOT = frozenset("the a an my your our his her their this that it i you we they me".split())
+
+
 class EnglishNames:
     """Recognizer: cue-less English and pinyin person names (see the module docstring)."""
 
@@ -112,6 +149,25 @@ class EnglishNames:
 
     def __init__(self) -> None:
         self.first, self.last = name_lists()
+        self.words = dictionary()
+
+    def _unknown(self, word: str) -> bool:
+        """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
+        low = _plain(word.lower())
+        if low in self.words or low in _COMMON or low in _PLACE_AFTER or low in _PLACE_BEFORE:
+            return False
+        # web2 lists base forms: cuts, boxes, parties, walked, painting are words too.
+        for end, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                          ("er", ""), ("ers", ""), ("ly", "")):
+            if low.endswith(end) and low[: -len(end)] + repl in self.words:
+                return False
+        return True
+
+    def _person_word(self, word: str) -> bool:
+        low = _plain(word.lower())
+        if low in _COMMON or low in _NOT_SLOT:
+            return False
+        return low in self.first or low in self.last or self._unknown(word)
 
     def _is_name(self, words: list[str]) -> float:
         low = [_plain(w.lower()) for w in words]
@@ -124,6 +180,12 @@ class EnglishNames:
         if first in self.first and (last in self.last or last in PINYIN_SURNAMES):
             # An all-capitals pair is usually a heading or a shout, unless it is a full name's form.
             return 0.85
+        # A known first name and a word on no list (Mohsin Wilmsen), or the other way round.
+        if words[-1][1:].islower() and words[0][1:].islower():
+            if first in self.first and self._unknown(words[-1]):
+                return 0.75
+            if last in self.last and last not in self.words and self._unknown(words[0]):
+                return 0.75
         return 0.0
 
     def _in_place(self, text: str, start: int, end: int) -> bool:
@@ -138,7 +200,7 @@ class EnglishNames:
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
         if text.islower():
-            return []
+            return self._slots(text, [])
         out = []
         for m in _CANDIDATE.finditer(text):
             words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group()) if not w.group().endswith(".")]
@@ -153,6 +215,8 @@ class EnglishNames:
                 if len(part) < 2:
                     continue
                 score = self._is_name([m.group()[s:e] for s, e in part])
+                if score == 0.75 and len(part) < len(words):
+                    continue  # Berkery Noyes Mandasoft: a word on no list inside a longer name
                 if score:
                     out.append((m.start() + part[0][0], m.start() + part[-1][1], "PERSON", score))
                     break
@@ -160,6 +224,7 @@ class EnglishNames:
             sur, given = m.group(1).lower(), m.group(2)
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
+        out.extend(self._slots(text, out))
         taken = [(a, b) for a, b, _, _ in out]
         for m in _SINGLE.finditer(text):
             a, b = m.span()
@@ -167,8 +232,80 @@ class EnglishNames:
                     or (not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n") and _VERB_AFTER.match(text, b)):
                 continue
             low = m.group().lower()
+            if _PLACE_PREP.search(text, max(0, a - 8), a):
+                continue  # back from Verona, a week in Florence
+            if _in_business_list(text, a, b):
+                continue  # Lopez, Santos and Coleman: a firm's name
             if low in self.first and low not in _COMMON and not self._in_place(text, a, b):
                 nxt = text[b:b + 2]
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
                     out.append((a, b, "PERSON", 0.7))
         return out
+
+
+    def _slots(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """Names in slots (after `under`, `transfer $40 to`...), physicians' entries, lists of first names,
+        a record's first line, a speaker's turn."""
+        out: list[tuple[int, int, str, float]] = []
+
+        def free(a: int, b: int) -> bool:
+            return not any(x < b and a < y for x, y, _, _ in found + out)
+
+        for m in _SLOT_WORD.finditer(text):
+            a, b = m.span()
+            if a and text[a - 1] not in " \n" or not _SLOT_CUE.search(text, max(0, a - 60), a):
+                continue
+            words = m.group().replace("-", " ").split()
+            if not all(self._person_word(w) for w in words) or self._in_place(text, a, b):
+                words = words[:1]
+                if not self._person_word(words[0]) or self._in_place(text, a, a + len(words[0])):
+                    continue
+                b = a + len(words[0])
+            if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
+                continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
+            if free(a, b):
+                out.append((a, b, "PERSON", 0.75))
+        for m in _LOWER_WORD.finditer(text):
+            a, b = m.span()
+            if a and text[a - 1] == " " and _LOWER_CUE.search(text, max(0, a - 14), a):
+                words = m.group().split()
+                if words[0] in self.first and words[0] not in _COMMON:
+                    if len(words) > 1 and not (words[1] in self.last and words[1] not in _COMMON):
+                        b = a + len(words[0])
+                    if free(a, b):
+                        out.append((a, b, "PERSON", 0.7))
+        for m in _MD.finditer(text):
+            if free(*m.span()):
+                out.append((m.start(), m.end(), "PERSON", 0.8))
+        for m in _LIST.finditer(text):
+            items = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"[^\s,]+", m.group())
+                     if w.group() != "and"]
+            lows = [text[a:b].lower() for a, b in items]
+            known = sum(w in self.first and w not in _COMMON for w in lows)
+            if known * 2 <= len(items) or text[max(0, m.start() - 3):m.start()] == "at " or text[m.end():m.end() + 5] in (" is a", " Inc.", " LLC", " & Co"):
+                continue
+            for (a, b), w in zip(items, lows):
+                if (w in self.first or self._unknown(text[a:b])) and w not in _COMMON and free(a, b):
+                    out.append((a, b, "PERSON", 0.7))
+        for rx in (_HEAD, _SPEAKER):
+            for m in rx.finditer(text):
+                a, b = m.span(1)
+                words = m.group(1).split()
+                w0 = _plain(words[0].lower())
+                if w0 in _COMMON or not (w0 in self.first or self._unknown(words[0])):
+                    continue
+                if len(words) > 1 and not all(w.endswith(".") or self._person_word(w) or
+                                              _plain(w.lower()) in self.last for w in words[1:]):
+                    continue
+                if free(a, b):
+                    out.append((a, b, "PERSON", 0.75))
+        return out
+
+
+_PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
+_BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
+
+
+def _in_business_list(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] ends a list of surnames (Lopez, Santos and Coleman): a firm."""
+    return bool(_BUSINESS_LIST.search(text, max(0, start - 40), start))
