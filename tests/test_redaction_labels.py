@@ -213,6 +213,15 @@ ADDRESS = [
      [("ADDRESS", "南山区科技南路18号SOHO现代城"), ("ADDRESS", "5号楼1203室")]),
     ("在5号楼1203室", [("ADDRESS", "5号楼1203室")]),
     ("3栋2单元501室", [("ADDRESS", "3栋2单元501室")]),
+    # issue 12: without a city, named buildings with a floor, banners, lanes, lower case and capitals, UK
+    ("寄到民和路3487号", [("ADDRESS", "民和路3487号")]),
+    ("在金茂大厦西二楼", [("ADDRESS", "金茂大厦西二楼")]),
+    ("梅屿村1号", [("ADDRESS", "梅屿村1号")]),
+    ("兴安盟科尔沁右翼前旗乌兰浩特路8号", [("ADDRESS", "兴安盟科尔沁右翼前旗乌兰浩特路8号")]),
+    ("住在潘家园南里19号", [("ADDRESS", "潘家园南里19号")]),
+    ("at 247 miller ave", [("ADDRESS", "247 miller ave")]),
+    ("1600 PENNSYLVANIA AVENUE", [("ADDRESS", "1600 PENNSYLVANIA AVENUE")]),
+    ("22 Mill Lane, York YO1 7HH", [("ADDRESS", "22 Mill Lane"), ("ADDRESS", "YO1 7HH")]),
     # English
     ("Ship to 1600 Amphitheatre Parkway please", [("ADDRESS", "1600 Amphitheatre Parkway")]),
     ("office at 350 Fifth Avenue, New York", [("ADDRESS", "350 Fifth Avenue")]),
@@ -234,6 +243,14 @@ ADDRESS = [
     ("北京时间下午三点", []),
     ("请联系客户服务中心", []),
     ("去市场看看，区别不大，路由器在超市买的，向您道歉", []),
+    ("天安门", []),
+    ("上海市", []),
+    ("坐2号线", []),
+    ("在二楼等您", []),
+    ("3号订单", []),
+    ("the first floor", []),
+    ("a 10 minute drive", []),
+    ("code QX9 9ZZ", []),
 ]
 
 # --- PERSON -----------------------------------------------------------------------------------------

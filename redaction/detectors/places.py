@@ -28,12 +28,23 @@ def _class_without(stop: set[str]) -> str:
 
 
 _N = "[" + _class_without(_STOP) + "]"
-_PROVINCE = (
-    "(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
-    "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)"
-    "(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)?"
-)
 _NC = _class_without(_STOP)
+# Inside a name (after its first character) only the plainest particles and pronouns end it: 和平路,
+# 东直门外大街, 首都机场 hold characters that may not start one.
+_INNER_STOP = set("的了是在我你他她它们这哪吗呢吧啊呀哦嗯就也都还很太最更已想能应该需帮找寄送住说讲告诉看见叫过着得址请问您")
+_NI = _class_without(_INNER_STOP)
+# Each with its own unit (新疆维吾尔自治区, not 内蒙古维吾尔自治区): the bound stays within 64.
+_PROVINCE = (
+    "(?:(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+    "四川|贵州|云南|陕西|甘肃|青海|台湾)(?:省|市)?|(?:香港|澳门)(?:特别行政区)?|内蒙古(?:自治区)?|西藏(?:自治区)?|"
+    "广西(?:壮族自治区)?|宁夏(?:回族自治区)?|新疆(?:维吾尔自治区)?)"
+)
+# A province or municipality named with its unit (北京市, not 北京).
+_PROVINCE_UNIT = (
+    "(?:(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+    "四川|贵州|云南|陕西|甘肃|青海|台湾)(?:省|市)|(?:香港|澳门)特别行政区|(?:内蒙古|西藏)自治区|"
+    "广西壮族自治区|宁夏回族自治区|新疆维吾尔自治区)"
+)
 # Big cities, which may start an address right after any word (她负责厦门市思明区…).
 _CITIES = (
     "北京 上海 天津 重庆 广州 深圳 杭州 南京 苏州 无锡 常州 南通 扬州 徐州 宁波 温州 绍兴 嘉兴 金华 台州 湖州 "
@@ -44,37 +55,91 @@ _CITIES = (
     "鄂尔多斯 阜阳 蚌埠 安庆 六安 马鞍山"
 ).split()
 _ADMIN_SUFFIX = "(?:市|州|盟|地区|区|县|旗|街道|镇|乡)"
-_ROAD_SUFFIX = "(?:大道|大街|路|街|巷|胡同|弄|村|屯)"
-_PLACE = _N + "{1,4}?" + _ADMIN_SUFFIX
-_ROAD = _N + "[0-9" + _NC + "]{0,4}" + _ROAD_SUFFIX  # greedy: 中关村大街, not 中关村
-_NUMBER = "(?:[0-9]{1,4}(?:-[0-9]{1,3})?(?:号院|号|弄|组)){1,2}"
+# 街 of 街道 (a sub-district) is no street.
+_ROAD_SUFFIX = "(?:大道|大街|路|街(?!道)|巷|胡同|弄|村|屯)"
+# A place name: up to six characters before its unit (banners: 科尔沁左翼后旗).
+_PLACE = _N + "[" + _NI + "]{0,5}?" + _ADMIN_SUFFIX
+_ROAD = _N + "[0-9" + _NI + "]{0,5}" + _ROAD_SUFFIX  # greedy: 中关村大街, not 中关村
+# 号线 is a metro line, 号口/号出口 an exit: not a door.
+_NUMBER = "[甲乙丙]?[0-9]{1,4}(?:-[0-9]{1,3})?(?:号院|号(?![线])|弄|组)(?:[0-9]{1,4}(?:号(?![线])|组))?"
 _ESTATE = "[0-9A-Za-z" + _NC + "]{1,6}?(?:小区|大厦|大楼|花园|公寓|广场|中心|新村|家园|苑|园|村|城)"
 _UNIT = "(?:[0-9A-Za-z]{1,4}|[一二三四五六七八九十]{1,2})(?:号楼|栋|幢|座|楼|单元|层|室|号)"
 # The lookahead first: most positions in Chinese text fail it within a few characters, which keeps the
 # per-position cost of the (long, optional-heavy) body away from ordinary prose.
 # An address starts after a character that ends a place name (a particle, punctuation, a digit, the
-# start), or with a province name wherever it stands: not in the middle of a place name, which would
-# find 东省深圳市… inside 广东省深圳市… and cost a match attempt at every character of Chinese prose.
+# start), right after an administrative unit (…商务区李天路27号), or with a province name wherever it
+# stands: not in the middle of a place name, which would find 东省深圳市… inside 广东省深圳市… and cost a
+# match attempt at every character of Chinese prose.
 _ZH_ADDRESS = (
-    "(?:(?<![" + _NC + "])(?=" + _N + "{1,5}?(?:" + _ADMIN_SUFFIX[3:-1] + "|" + _ROAD_SUFFIX[3:-1] + "))"
+    "(?:(?<![" + _NC + "])(?=" + _N + "[" + _NI + "]{0,6}?(?:" + _ADMIN_SUFFIX[3:-1] + "|" + _ROAD_SUFFIX[3:-1] + "))"
+    "|(?<=[区县旗镇乡路街道巷同村屯])(?=" + _N + "[" + _NI + "]{0,5}?" + _ROAD_SUFFIX + ")"
     "|(?=" + _PROVINCE + "|(?:" + "|".join(_CITIES) + ")市))"
     # A road or a house number must follow the place names, so the engine backtracks over a place
     # name that was really the start of a road (红旗 as a banner, 红旗大道 as the road).
-    "(?:" + _PROVINCE + ")?(?:" + _PLACE + "){0,3}(?:" + _ROAD + "(?:" + _NUMBER + ")?|" + _NUMBER + ")"
+    "(?:" + _PROVINCE + ")?(?:" + _PLACE + "){0,3}(?:" + _ROAD + "(?:" + _NUMBER + "|(?![店]))|"
+    + _N + "?[" + _NI + "]{0,5}" + _NUMBER + ")"
     "(?:" + _ESTATE + ")?"
 )
+# Beijing-style lanes and hutongs with a door number: 三丰北里3号, 廊坊二条18号, 后海北沿46号, 南二里庄19号.
+# Not 家里/这里/那里/心里 (a place in a sentence) nor 一条/这条 (a count).
+_ZH_LANE = (
+    "(?:(?<![" + _NC + "])|(?<=[区县街路道]))" + _N + "[" + _NI + "]{1,5}(?<![家这那哪心城店屋手夜村])(?:里|条|沿|庄)"
+    + "[甲乙丙]?[0-9]{1,4}(?:-[0-9]{1,3})?号院?(?![线])"
+)
+# A named building with a floor: 金茂大厦西二楼, 泽源居7楼, 长兴电子城3楼E区74-1 (a floor alone is not an address).
+_ZH_FLOOR = (
+    "(?:(?<![" + _NC + "])|(?<=[区县镇乡路街道号]))" + _N + "[0-9A-Za-z" + _NI + "]{1,7}?"
+    "(?:大厦|大楼|商厦|广场|中心|大酒店|酒店|饭店|宾馆|商场|百货|电子城|城|苑|园|居|公寓|写字楼)"
+    "[东西南北]?(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2}|[Bb负][0-9一二三])(?:楼|层)"
+    "(?:[A-Za-z东西南北]区)?(?:[0-9]{1,4}(?:-[0-9]{1,3})?(?:室|号)?)?"
+)
+_GENERIC_BUILDINGS = re.compile(
+    "^(?:购物|服务|客服|活动|文化|体育|商业|会展|展览|会议|社区|医疗|健康|培训|数据|研发|物流|配送|客户|售后|维修)"
+    "(?:中心|广场|大楼)")
 # The flat (`5号楼1203室`) is its own span: the stream never holds more than either part.
 _ZH_BUILDING = "(?:" + _UNIT + "){1,3}"
-_ADMIN = re.compile("省|市|自治区|行政区|州|盟|地区|区|县|旗|街道|镇|乡")
-_ROAD_RE = re.compile("(?:大道|大街|路|街|巷|胡同|弄|村|屯)")
-_NUMBER_RE = re.compile("[0-9](?:号|弄)")
+_PLACE_RE = re.compile(
+    "(?:" + _PROVINCE + "(?:" + _PLACE + "){0,3}|(?:" + _PLACE + "){1,3})")
+# Without a door number a road needs a place with its unit before it: 北京市学清路, not 北京学清路(店).
+_UNIT_PLACE_RE = re.compile("(?:" + _PROVINCE_UNIT + "(?:" + _PLACE + "){0,3}|(?:" + _PROVINCE + ")?(?:" + _PLACE + "){1,3})")
+_ROAD_AFTER_RE = re.compile(_ROAD)
+_ROAD_RE = re.compile(_ROAD_SUFFIX)
+_NUMBER_RE = re.compile("[0-9](?:号|弄|组)")
 _UNIT_RE = re.compile("(?:号楼|栋|幢|座|单元|层|室)")
+# Words that end in a unit character but name no place (家乡, 市区, 小区, 社区…).
+_FAKE_PLACE = re.compile(
+    "^(?:[家城故老下回同他异水]乡|[市城郊社园景小山林矿厂校营]区|街道|[全本该各此某外][市区县镇乡旗省])")
 
 
 def zh_address(value: str) -> bool:
-    """Fine enough to find a door: a road with a number or within a named area."""
-    return _ROAD_RE.search(value) is not None and (
-        _NUMBER_RE.search(value) is not None or _ADMIN.search(value) is not None)
+    """Fine enough to find a door: a door number after a road or a real place, or a road in a place."""
+    if value[:2] in ("条路", "段路", "号路", "路路"):
+        return False  # 这条路3号出口: a count word, not a road name
+    number = _NUMBER_RE.search(value) is not None
+    if not number and ("高速" in value or value.endswith(("铁路", "公路"))):
+        return False  # 江苏省高速公路, 北京铁路(局): a highway or railway, not a street
+    place = (_PLACE_RE if number else _UNIT_PLACE_RE).match(value)
+    if place is not None and _FAKE_PLACE.match(value):
+        place = None
+    if number and (place is not None or _ROAD_RE.search(value) is not None):
+        return True
+    if place is None:
+        return False
+    # A road must follow the place (苏州街 is a street name holding 州, not a street in a city).
+    end = place.end()
+    while True:
+        if _ROAD_AFTER_RE.match(value, end) is not None:
+            return True
+        # The place match may have been greedy over a road's first characters (红旗大道).
+        shorter = _UNIT_PLACE_RE.match(value[:end - 1]) if end > 1 else None
+        if shorter is None:
+            return False
+        end = shorter.end()
+
+
+def zh_floor(value: str) -> bool:
+    """A named building's floor, not a generic one (购物中心三楼)."""
+    return _GENERIC_BUILDINGS.match(value) is None
 
 
 def zh_building(value: str) -> bool:
@@ -83,18 +148,108 @@ def zh_building(value: str) -> bool:
     return _UNIT_RE.search(value) is not None and not (len(value) == 2 and value[0] == "一")
 
 
-# English: house number, 1-3 capitalised words (or an ordinal), a street type, an optional unit.
-_SUFFIX = (
+# English: house number, 1-3 words (capitalised, all capitals, lower case, or an ordinal), a street type.
+_SUFFIXES = (
     "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|Place|Pl|"
     "Terrace|Ter|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Plaza|Alley|Row|Close|Crescent|Loop|Pike|"
-    "Path|Walk|Point|Pt|Expressway|Expy|Freeway|Fwy|Turnpike|Tpke"
-)
-_STREET_WORD = r"(?:[A-Z][a-z]{1,11}|[0-9]{1,3}(?:st|nd|rd|th))"
+    "Path|Walk|Point|Pt|Expressway|Expy|Freeway|Fwy|Turnpike|Tpke|Center|Centre|Mall|Gardens|Mews|Grove|"
+    "Rise|Parade|Wharf|Esplanade"
+).split("|")
+# Street types that are also everyday words: in lower case only after a capitalised name (1 Hosking place).
+_STRONG = {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "dr",
+           "highway", "hwy", "parkway", "pkwy"}
+_SUFFIX = "|".join(sorted({v for s in _SUFFIXES for v in (s, s.upper(), s.lower())}, key=lambda s: (-len(s), s)))
+_STREET_WORD = r"(?:[A-Z][a-z]{1,11}|[A-Z]{1,12}|[a-z]{2,12}|[0-9]{1,3}(?:st|nd|rd|th))"
+# Streets without a type: Broadway, El Camino Real, The Alameda.
+_NAMED = "(?:El )?Camino Real|EL CAMINO REAL|Broadway|BROADWAY|broadway|The Alameda|Alameda de las Pulgas"
 _EN_ADDRESS = (
-    r"[1-9](?<![0-9A-Za-z][1-9])[0-9]{0,5}[A-Z]? (?:[NSEW]\.? |(?:North|South|East|West) )?" + _STREET_WORD
-    + r"(?: " + _STREET_WORD + r"){0,1} (?:" + _SUFFIX + r")\.?(?![A-Za-z])(?: #[0-9]{1,5}(?![0-9]))?"
+    r"[1-9](?<![0-9A-Za-z$][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Z]? (?:[NSEW]\.? )?(?:" + _STREET_WORD + r"(?: "
+    + _STREET_WORD + r"){0,2} (?:" + _SUFFIX + r")|(?:(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est) )?(?:" + _NAMED
+    + r"))\.?(?![A-Za-z])"
 )
-_EN_UNIT = (lead("ASUP", "A-Za-z") + r"(?:(?<=A)pt|(?<=A)partment|(?<=S)uite|(?<=S)te|(?<=U)nit|"
+# Words that make `5 minute drive`, `a 4 lane road`, `walked 2 miles down the road` no address.
+_EN_STOP = set(
+    "a an the of to in on at for with and or by from into onto my your our their his her its this that these "
+    "those more less other next last same per each every some any many few best different another one two "
+    "minute minutes min mins hour hours hr hrs second seconds day days week weeks month months year years "
+    "mile miles km kilometer kilometers kilometre kilometres meter meters metre metres foot feet block blocks "
+    "time times people person persons guests lane lanes way ways car cars bed beds bath baths bedroom "
+    "bedrooms star stars dollar dollars am pm is are was were be been it i we you he she they me us them "
+    "not no yes very just only also".split())
+_EN_STOP_CAPS = {w.capitalize() for w in "a an of to in on at for and or by from my your our their his her its this "
+                 "that these those is are was were it i we you he she they".split()} | {"I"}
+
+
+def en_address(value: str) -> bool:
+    """A house number and a street: no function word, unit of measure or count among the words."""
+    words = value.rstrip(".").split(" ")[1:]
+    if words and words[0] in ("N", "S", "E", "W", "N.", "S.", "E.", "W."):
+        words = words[1:]
+    if len(words) < 2:
+        return True  # a named street (Broadway)
+    *names, suffix = words
+    if value.endswith(("Camino Real", "CAMINO REAL", "Alameda", "Pulgas")):
+        return True
+    if any(w in _EN_STOP or w in _EN_STOP_CAPS for w in names):
+        return False
+    if suffix.islower() and suffix not in _STRONG and all(w.islower() or w[0].isdigit() for w in names):
+        return False
+    return True
+
+
+_UPPER_L = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_LOWER_L = "a-zß-öø-ÿĀ-ſ"
+_LATIN = "".join(chr(c) for c in list(range(0xC0, 0x100)) + list(range(0x100, 0x180)) if chr(c).isalpha())
+# Continental streets with the house number after the name: Hauptstrasse 5, Ringvej 144, Villacher Strasse
+# 89, Rue de Piétrain 371, ul. Cicha 86 (or a number before: 1 Rue Bayard).
+_COMPOUND = "strasse|straße|weg|gasse|vej|vägen|gatan|gata|veien|vegen|gade|straat|laan|bakken|tie|katu|utca"
+_SEPARATE = "Strasse|Straße|Str\\.|Weg|Gasse|Platz|Allee|Baan|Laan|Straat|Vej|Gade|útja|utca|út"
+_PREFIX = "Rue|Rua|Via|Viale|Calle|Avenida|Carrer|Piazza|Corso|Chemin|Praça|Travessa|ul\\.|C/|rue|rua|calle"
+_PARTICLE = "(?:de|del|da|do|dos|das|di|della|la|le|les|des|du|dei|von|van|der) "
+_EN_INTL = (
+    "(?<![0-9A-Za-z" + _LATIN + "])(?:"
+    "[" + _UPPER_L + _LOWER_L + "][" + _LOWER_L + "]{1,16}(?:" + _COMPOUND + ")"
+    "|[" + _UPPER_L + _LOWER_L + "][" + _LOWER_L + "]{2,14} (?:" + _SEPARATE + ")"
+    "|(?:[1-9][0-9]{0,4} )?(?:" + _PREFIX + ") " + "(?:" + _PARTICLE + ")?[" + _UPPER_L + "][" + _LOWER_L + "]{1,12}"
+    "(?: [" + _UPPER_L + _LOWER_L + "][" + _LOWER_L + "]{1,12})?"
+    ")(?: [1-9][0-9]{0,3}[a-z]?(?![0-9A-Za-z]))?"
+)
+_NOT_STREETS = ("auntie", "cutie", "sweetie", "hottie", "bowtie", "necktie", "rookie")
+
+
+def intl_address(value: str) -> bool:
+    """A continental street needs its house number (before or after the name)."""
+    if not (value[0].isdigit() or value[-1].isdigit() or value[-2:-1].isdigit()):
+        return False
+    return not value.split(" ")[0].lower().startswith(_NOT_STREETS)
+
+
+# UK postcodes: a real postcode area, the inward code's letters never C I K M O V (SW1A 2AA, M60 1QD).
+_UK_AREAS = (
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX "
+    "FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE "
+    "NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ "
+    "TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
+).split()
+_UK_POSTCODE = (
+    lead("A-Z", "0-9A-Za-z") + "[A-Z]?[0-9][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}(?![0-9A-Za-z])"
+)
+_UK_OUTWARD = re.compile("([A-Z]{1,2})[0-9]")
+
+
+def uk_postcode(value: str) -> bool:
+    m = _UK_OUTWARD.match(value)
+    return m is not None and m.group(1) in _UK_AREAS
+
+
+# US military mail: PSC 4296, Box 4371 / APO AE 09012. (A ZIP code alone after `zip code is` is left
+# alone: it names an area, not a door.)
+_EN_MILITARY = (
+    lead("PCUAFD", "0-9A-Za-z") + "(?:(?<=P)SC|(?<=C)MR|(?<=U)nit) [0-9]{3,5}, Box [0-9]{3,5}(?![0-9])"
+    "|" + lead("AFD", "0-9A-Za-z") + "PO (?:AA|AE|AP) [0-9]{5}(?![0-9])"
+)
+_EN_UNIT = (lead("ASUPFas", "A-Za-z") + r"(?:(?<=A)pt|(?<=A)partment|(?<=S)uite|(?<=S)te|(?<=U)nit|(?<=F)lat|"
+            r"(?<=a)pt|(?<=s)uite|"
             r"(?<=P)\.? ?O\.? ?Box|(?<=P)ost Office Box)\.? ?#?[0-9][0-9A-Za-z-]{0,5}(?![0-9A-Za-z])")
 # City, state and ZIP after a street: `, Springfield, IL 62704` (a separate span, as its own line often).
 _STATES = (
@@ -110,16 +265,26 @@ _ZH_ALPHABET = CJK_CHARS | frozenset(DIGITS + LETTERS + "-")
 # An address starts with a place name, never with a particle or pronoun: the stream holds back a
 # Chinese run only from its first character that could begin one.
 _ZH_STARTS = CJK_CHARS - _STOP
+_EN_ALPHABET = frozenset(DIGITS + LETTERS + _LATIN + " .,#-/'")
 
 DETECTORS: list[PatternDetector] = [
     PatternDetector("ADDRESS", _ZH_ADDRESS, None, _ZH_ALPHABET, validate=zh_address,
-                    required=("路", "街", "大道", "巷", "弄", "胡同", "村", "屯"), starts=_ZH_STARTS),
+                    required=("路", "街", "大道", "巷", "弄", "胡同", "村", "屯", "号"), starts=_ZH_STARTS),
+    PatternDetector("ADDRESS", _ZH_LANE, None, _ZH_ALPHABET, required=("号",), starts=_ZH_STARTS),
+    PatternDetector("ADDRESS", _ZH_FLOOR, None, _ZH_ALPHABET, validate=zh_floor, required=("楼", "层"),
+                    starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_BUILDING, None, _ZH_ALPHABET, validate=zh_building,
                     required=("号楼", "室", "栋", "幢", "座", "单元", "层"), starts=_ZH_STARTS | frozenset(DIGITS + LETTERS) | set("一二三四五六七八九十")),
-    PatternDetector("ADDRESS", _EN_UNIT, None, DIGITS + LETTERS + " .#-", required="ASUP", starts="ASUP"),
-    # Both need a digit and a capital; the capital is the rarer in Chinese text.
-    PatternDetector("ADDRESS", _EN_ADDRESS, None, DIGITS + LETTERS + " .,#-", required=LETTERS[:26],
-                    starts=DIGITS),
+    PatternDetector("ADDRESS", _EN_UNIT, None, DIGITS + LETTERS + " .#-", required="ASUPFas", starts="ASUPFas"),
+    # Both need a digit and a letter.
+    PatternDetector("ADDRESS", _EN_ADDRESS, None, DIGITS + LETTERS + " .,#-", validate=en_address,
+                    required=DIGITS, starts=DIGITS),
+    PatternDetector("ADDRESS", _EN_INTL, None, _EN_ALPHABET, validate=intl_address, required=DIGITS,
+                    starts=_EN_ALPHABET - frozenset(" .,#-/'")),
+    PatternDetector("ADDRESS", _UK_POSTCODE, None, DIGITS + LETTERS + " ", validate=uk_postcode,
+                    required=DIGITS, starts=LETTERS[:26]),
+    PatternDetector("ADDRESS", _EN_MILITARY, None, DIGITS + LETTERS + " ,", required=("Box", "PO "),
+                    starts="PCUAFD"),
     PatternDetector("ADDRESS", _EN_CITY_ZIP, None, DIGITS + LETTERS + " ,-", required=LETTERS[:26],
                     starts=LETTERS[:26]),
 ]
