@@ -124,7 +124,7 @@ _NOT_NAMES = frozenset(
     "Premium Gold Silver VIP New Old Monday Tuesday Wednesday Thursday Friday Saturday Sunday January "
     "February March July September October November December China Chinese "
     "Beijing Shanghai Still Really Very Looking Interested Unable Trying Going Aware Sure World There "
-    "Everyone Again Guys Folks Sorry Welcome Great Nice Again".split()
+    "Everyone Again Guys Folks Sorry Welcome Great Nice Again Time Off Back Done Home Out".split()
 )
 
 
