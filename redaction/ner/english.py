@@ -81,18 +81,25 @@ _VERB_ONLY = re.compile(r" (?:is (?!a |an |the |\d)|was (?!a |an |the |\d)|has|h
 _SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
 
 
+WEB2_SHA256 = "ec0ec1df13cefcbf9122af43b6ff55ae2c3659b3e4c74e8335df733cb48e2dee"
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> frozenset[str]:
     """Every word of Webster's 2nd International (web2, public domain, as shipped by english-words
     2.0.2), lower case, proper nouns included: a capitalised word NOT in it (Xiaoxue, Wilmsen) is most
     likely a name; one in it (Paris, Verona, Apple) may be anything."""
+    import hashlib
     import pickle
 
     import english_words
 
     path = Path(english_words.__file__).resolve().parent / "data" / "web2_lower.pickle"
-    with open(path, "rb") as f:
-        return frozenset(pickle.load(f))
+    data = path.read_bytes()
+    # A pickle runs code when loaded: only the very file english-words 2.0.2 ships is ever unpickled.
+    if hashlib.sha256(data).hexdigest() != WEB2_SHA256:
+        raise ValueError("web2 word list changed")
+    return frozenset(pickle.loads(data))
 
 
 @lru_cache(maxsize=1)
