@@ -56,13 +56,13 @@ _COMMON = frozenset((
 # Words before a capitalised pair that make it part of a place, a street or a title (San Felipe Ortega
 # Road, Sir Edwin Parker Boulevard, The Duchess Mabel), and words after it that make it a place.
 _PLACE_BEFORE = frozenset("san santa santo sao st saint sir fort mount mt lake port cite vila villa "
-                          "princess prince king queen lady lord duke duchess the ft rua".split())
+                          "princess prince king queen lady lord duke duchess the ft rua la las los el le".split())
 _PLACE_AFTER = frozenset((
     "road rd street st avenue ave boulevard blvd lane ln drive dr way court ct place pl plaza square "
     "parkway pkwy highway hwy terrace circle cir trail apartments apartment apts house hall tower towers "
     "building center centre park garden gardens creek valley river bridge dam airport station hotel inn "
     "international university college school hospital clinic church museum theatre theater library "
-    "mall market restaurant cafe bar club stadium arena"
+    "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group"
 ).split())
 # A single capitalised first name after one of these words is someone (a table for Maria, send it to
 # Oscar, share it with Ivy, Hi Linda): lower case, the word right before the name.
@@ -81,25 +81,38 @@ _VERB_ONLY = re.compile(r" (?:is (?!a |an |the |\d)|was (?!a |an |the |\d)|has|h
 _SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
 
 
-WEB2_SHA256 = "ec0ec1df13cefcbf9122af43b6ff55ae2c3659b3e4c74e8335df733cb48e2dee"
+WEB2_SHA256 = "3f79c350e72dba410b8f2432ada34415f46bed9b0e5e36d431aa3068b5619b0c"
 
 
 @lru_cache(maxsize=1)
-def dictionary() -> frozenset[str]:
-    """Every word of Webster's 2nd International (web2, public domain, as shipped by english-words
-    2.0.2), lower case, proper nouns included: a capitalised word NOT in it (Xiaoxue, Wilmsen) is most
-    likely a name; one in it (Paris, Verona, Apple) may be anything."""
+def _web2() -> tuple[frozenset[str], frozenset[str]]:
+    """(every word, lower case; the words web2 lists only capitalised, lower case)."""
     import hashlib
     import pickle
 
     import english_words
 
-    path = Path(english_words.__file__).resolve().parent / "data" / "web2_lower.pickle"
+    path = Path(english_words.__file__).resolve().parent / "data" / "web2.pickle"
     data = path.read_bytes()
     # A pickle runs code when loaded: only the very file english-words 2.0.2 ships is ever unpickled.
     if hashlib.sha256(data).hexdigest() != WEB2_SHA256:
         raise ValueError("web2 word list changed")
-    return frozenset(pickle.loads(data))
+    words = pickle.loads(data)
+    lower = frozenset(w for w in words if w[:1].islower())
+    return frozenset(w.lower() for w in words), frozenset(w.lower() for w in words if w[:1].isupper()) - lower
+
+
+def dictionary() -> frozenset[str]:
+    """Every word of Webster's 2nd International (web2, public domain, as shipped by english-words
+    2.0.2), lower case, proper nouns included: a capitalised word NOT in it (Xiaoxue, Wilmsen) is most
+    likely a name; one in it (Paris, Verona, Apple) may be anything."""
+    return _web2()[0]
+
+
+def proper_nouns() -> frozenset[str]:
+    """The words web2 lists only capitalised (Srinivas, Mahmoud, but also Paris, Texas), lower case:
+    a person in a slot that holds a person (`send $40 to Srinivas`), anything elsewhere."""
+    return _web2()[1]
 
 
 @lru_cache(maxsize=1)
@@ -111,12 +124,20 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return read("census_first_names.txt"), read("census_surnames.txt")
 
 
+@lru_cache(maxsize=1)
+def rare_surnames() -> frozenset[str]:
+    """The census surnames of frequency < 0.001 % (Laaksonen, Kachru): many are also English words or
+    places, so one counts only when it is on no list of English words."""
+    with open(_DATA / "census_surnames_rare.txt", encoding="utf-8") as f:
+        return frozenset(w for w in (line.strip() for line in f) if w and not w.startswith("#"))
+
+
 # Two or three words, each capitalised (Maria, McDonald, O'Brien, Smith-Jones) or all capitals (ZHANG).
 # Latin-1 and Latin Extended-A letters too (Åsa, Øberg, Łukasz); the lists are looked up without accents.
 _UP = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _LOW = "a-zß-öø-ÿĀ-ſ"
 _WORD = rf"(?:[{_UP}][{_LOW}]+(?:(?:'|-)[{_UP}][{_LOW}]+)?|[{_UP}][{_LOW}]?[{_UP}][{_LOW}]+|[{_UP}]{{2,}})"
-_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'-]){_WORD}(?: (?:[A-Z]\. )?{_WORD}){{1,2}}(?![A-Za-z0-9_@'-])")
+_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'-]){_WORD}(?: (?:[A-Z]\.? )?{_WORD}){{1,2}}(?![A-Za-z0-9_@'-])")
 # Pinyin given names are often written lower case after an upper-case surname (ZHANG wei).
 _PINYIN_LOWER = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{2,}|[A-Z][a-z]+) ([a-z]+)(?![A-Za-z0-9_@'-])")
 
@@ -159,6 +180,8 @@ class EnglishNames:
     def __init__(self) -> None:
         self.first, self.last = name_lists()
         self.words = dictionary()
+        self.proper = proper_nouns()
+        self.rare = rare_surnames() - self.words
 
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
@@ -191,10 +214,14 @@ class EnglishNames:
             return 0.85
         # A known first name and a word on no list (Mohsin Wilmsen), or the other way round.
         if words[-1][1:].islower() and words[0][1:].islower():
-            if first in self.first and self._unknown(words[-1]):
+            if first in self.first and (self._unknown(words[-1]) or last in self.rare):
                 return 0.75
             if last in self.last and last not in self.words and self._unknown(words[0]):
                 return 0.75
+            # Two words on no list (Palmi Einarsson).
+            if len(words) == 2 and low[0] != low[1] and self._unknown(words[0]) and (
+                    self._unknown(words[-1]) or last in self.rare) and not (first in self.proper or last in self.proper):
+                return 0.7
         return 0.0
 
     def _in_place(self, text: str, start: int, end: int) -> bool:
@@ -212,7 +239,11 @@ class EnglishNames:
             return self._slots(text, [])
         out = []
         for m in _CANDIDATE.finditer(text):
-            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group()) if not w.group().endswith(".")]
+            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group())
+                     if not w.group().endswith(".") and len(w.group()) > 1]
+            lead = _plain(m.group()[words[0][0]:words[0][1]].lower())
+            if len(words) > 2 and lead in self.words and lead not in self.first and lead not in self.last:
+                words = words[1:]  # The Megan Kowalczyk version: a capitalised word opening the sentence
             if all(m.group()[a:b].isupper() for a, b in words):
                 continue  # BIG SALE: a heading or a shout
             if self._in_place(text, m.start(), m.end()) or any(
@@ -224,8 +255,10 @@ class EnglishNames:
                 if len(part) < 2:
                     continue
                 score = self._is_name([m.group()[s:e] for s, e in part])
-                if score == 0.75 and len(part) < len(words):
+                if score <= 0.75 and len(part) < len(words):
                     continue  # Berkery Noyes Mandasoft: a word on no list inside a longer name
+                if score <= 0.75 and _AT_PLACE.search(text, max(0, m.start() + part[0][0] - 8), m.start() + part[0][0]):
+                    continue  # in Bremen Ohlenhof, at Tristan Bates Theatre
                 if score:
                     out.append((m.start() + part[0][0], m.start() + part[-1][1], "PERSON", score))
                     break
@@ -316,6 +349,7 @@ class EnglishNames:
         return out
 
 
+_AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
 _PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
 _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
 
