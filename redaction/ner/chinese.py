@@ -9,6 +9,7 @@ the lists below and not an alias; a two-character word only when the model is su
 
 from __future__ import annotations
 
+from ..detectors.names import SURNAMES
 from .lac import LacTagger
 
 # Words LAC may tag PER that name nobody in particular (titles, address forms, roles, courtesy words,
@@ -32,8 +33,16 @@ _TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主�
 # A two-character word is kept only when LAC is sure of it (margin, see LacTagger.persons): on the
 # development set the unsure ones were as often a word (a tool, a colour, a verb) or an alias as a name.
 _MIN_MARGIN_2 = 1.0
+# ... unless it starts with a surname and a word around it says a person speaks or is contacted (张伟说,
+# 给李娜打电话, 记者王芳报道): then any positive margin will do.
+_MIN_MARGIN_2_CUED = 0.0
+_CUE_AFTER = ("说", "表示", "认为", "告诉", "打电话", "发短信", "发信息", "报道", "推荐", "指出", "介绍", "强调",
+              "回答")
+_CUE_BEFORE = ("给", "记者", "我叫")
+# A transliterated name with its parts joined by a middle dot (安德鲁·葛鲁夫) may be this long.
+_MAX_DOTTED = 16
 # Endings of a nickname or kinship form (千哥, 靖哥哥, 红姐, 张某): not a full name.
-_ALIAS_END = "哥姐弟妹某老子儿仔"
+_ALIAS_END = "哥姐弟妹某老子儿仔氏"
 # What follows a firm's, a shop's or a street's name (司利达律师事务所, 某某烤全羊, 赵登禹路口).
 _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "路口",
               "大街", "大道", "街道", "中学", "小学", "大学", "医院")
@@ -50,17 +59,33 @@ class ChineseNames:
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
         out = []
+        found: list[tuple[int, int, float]] = []
         for start, end, margin in self.tagger.persons(text):
+            if found and end - start >= 2 and text[found[-1][1]:start] in ("·", "•"):
+                found[-1] = (found[-1][0], end, min(found[-1][2], margin))  # 亚历山大·彼得罗维奇 in two words
+            else:
+                found.append((start, end, margin))
+        for start, end, margin in found:
             word = text[start:end]
-            for title in _TITLE_END:  # 王经理 tagged whole: the name is what comes before the title
-                if word.endswith(title):
-                    word = word[: -len(title)]
-                    end = start + len(word)
-                    break
-            if not 2 <= len(word) <= 6 or word in NOT_NAMES:
+            cut = True
+            while cut and word:  # 王经理 tagged whole: the name is what comes before the title (江总书记: twice)
+                cut = False
+                for title in _TITLE_END:
+                    if word.endswith(title):
+                        word = word[: -len(title)]
+                        end = start + len(word)
+                        cut = True
+                        break
+            dotted = "·" in word.strip("·") and all(word.split("·"))
+            if not 2 <= len(word) <= (_MAX_DOTTED if dotted else 6) or word in NOT_NAMES:
                 continue
-            if len(word) == 2 and (word[0] in _ALIAS_FIRST or word[0] == word[1] or margin < _MIN_MARGIN_2):
-                continue  # 小王, 老李, 婷婷: an alias or a pet name
+            if len(word) == 2:
+                if word[0] in _ALIAS_FIRST or word[0] == word[1]:
+                    continue  # 小王, 老李, 婷婷: an alias or a pet name
+                cued = word[0] in SURNAMES and (text.startswith(_CUE_AFTER, end)
+                                                or any(text.endswith(c, 0, start) for c in _CUE_BEFORE))
+                if margin < (_MIN_MARGIN_2_CUED if cued else _MIN_MARGIN_2):
+                    continue
             if word[-1] in _ALIAS_END:
                 continue
             if any(text.endswith(role, 0, start) for role in _ROLES_BEFORE):
@@ -69,6 +94,8 @@ class ChineseNames:
                 continue
             if word[0] in "年月日号" and start and text[start - 1].isdigit():
                 continue  # 6月凯弈: the date's unit read as a surname
+            if text.endswith("本报", 0, start):
+                continue  # 本报开罗5月3日电: a dateline's city
             if not all("\u3400" <= c <= "\u9fff" or c in "·•." for c in word):
                 continue
             out.append((start, end, "PERSON", 0.85))

@@ -1,0 +1,29 @@
+"""Chinese names without a cue (LAC PER, filtered in redaction.ner.chinese): our own example rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import find_spans
+
+
+def names(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a transliterated name joined by a middle dot, longer than six characters
+    ("董事会邀请了亚历山大·彼得罗维奇出席", ["亚历山大·彼得罗维奇"]),
+    ("小说作者克里斯托弗·安德森昨天到访", ["克里斯托弗·安德森"]),
+])
+def test_dotted_foreign_names(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "他说江总书记的讲话很重要",  # 总 and 书记 both cut: a surname alone is left
+    "据说赵氏在当地很有名",  # a clan (X氏), not a person
+    "本报罗马4月2日电 会议今天开幕",  # a dateline's city
+])
+def test_not_names(text):
+    assert names(text) == []
