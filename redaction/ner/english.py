@@ -69,14 +69,18 @@ _PLACE_AFTER = frozenset((
 _SINGLE_CUE = re.compile(
     r"(?:^|[^A-Za-z])(?:to|with|for|send|sending|paying|pay|call|calling|text|texting|email|ask|"
     r"contact|tell|told|met|meet|named|called|hi|hey|hello|dear|thanks|love|miss|visit|visiting|"
-    r"recipient|receiver|of|and|by|is|am|me|thank you|name's|name is) $", re.I)
+    r"recipient|receiver|of|and|by|is|am|me|thank you|name's|name is|friend|aunt|uncle|cousin|brother|sister|"
+    r"grandma|grandpa|chef|coach|officer|captain|nephew|niece|from|request) $", re.I)
 # ... or after a lower-case word, mid-sentence (a capitalised word there is a proper noun; a census
 # first name there is most often a person): `I met Yolanda`, `happy to see Ryan`.
 _LOWER_BEFORE = re.compile(r"(?<![A-Za-z'])[a-z][a-z']*,? $")
 # ... or opening a sentence, followed by a verb or a comma: `Helen, please...`, `Helen is...`.
 _VERB_AFTER = re.compile(r" ?,(?! ?[A-Z]{2}(?![A-Za-z]))| (?:is|was|has|had|said|says|will|would|can|could|and|got|says|wants|called|"
-                         r"lives|works|knows|told|asked)(?![A-Za-z])")
+                         r"lives|works|knows|told|asked|shouted|spent|went|gave|laughs|did|does|loves|likes|thinks|"
+                         r"went|came|comes|left|sent|needs|scored|scores|made|makes|keeps|kept|continues|"
+                         r"tells|texted|replied|wrote|writes|just|never|always|really)(?![A-Za-z])")
 _VERB_ONLY = re.compile(r" (?:is (?!a |an |the |\d)|was (?!a |an |the |\d)|has|had|said|says|wants|lives|works|knows|told|asked|"
+                        r"shouted|spent|will (?!be )|gave|laughs|loves|replied|texted|wrote|"
                         r"will be|can't|won't|is n't)")
 _SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
 
@@ -156,19 +160,32 @@ _SLOT_CUE = re.compile(
     r"(?:send|sending|sent|transfer|transferring|wire|wiring|pay|paying|paid|share|sharing|give|owe|split|refund)[^.?!\n]{0,40}? (?:to|with)|"
     r"(?:people|they|friends|everyone|he|she|mom|dad) calls? me|call me|my name is|my name's|i am called|"
     r"assistant to|on behalf of|signed,?|from:|attn:?|attention:|regards,|cheers,|love,|xoxo,?|"
-    r"appointment with|savings account of|checking account of|account of|contact name:?|name:) [A-Za-zÀ-ſ]$", re.I)
+    r"appointment with|savings account of|checking account of|account of|contact name:?|name:|belonging to|"
+    r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
+    r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
+    r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)) [A-Za-zÀ-ſ]$", re.I)
+# A lower-case name in a payment slot (send $40 to xiaoxue, share it with christopher).
+_LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiring|bucks|dollars|\$[0-9,.]+)[^.?!\n]{0,40}? to|"
+                         r"belonging to|account of|share[^.?!\n]{0,40}? with) ([a-z]{3,})(?![A-Za-z])")
 # A lower-case first name is taken only after the strongest of these.
 _LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:my name is|my name's|call me|i am called|name:) (?=[a-z])", re.I)
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _LOWER_WORD = re.compile(r"[a-z]{3,}(?: [a-z]{3,})?(?![A-Za-z])")
 # A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
-_MD = re.compile(rf"(?<![A-Za-z])[{_UP}][{_LOW}]+ [{_UP}][{_LOW}]+(?: [A-Z]\.?)? MD(?![A-Za-z])")
+_MD = re.compile(rf"(?<![A-Za-z])[{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)? [{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)?,? (?:MD|M\.D\.)(?![A-Za-z])")
 # A list of three or more single words (Ana, Boris, Chloe and Dmitri): people when most are first names.
-_LIST = re.compile(rf"(?<![A-Za-z'-])[{_UP}{_LOW}][{_LOW}]+(?:, [{_UP}{_LOW}][{_LOW}]+)+,? and [{_UP}{_LOW}][{_LOW}]+(?![A-Za-z'-])")
+_LIST = re.compile(rf"(?<![A-Za-z'-])[{_UP}{_LOW}][{_LOW}]+(?: ?, [{_UP}{_LOW}][{_LOW}]+)+ ?,? (?:and|&) [{_UP}{_LOW}][{_LOW}]+(?![A-Za-z'-])")
 # A record whose first line is a name (`>Ana Kovac`, `Ana Kovac\n\n12 Main St`), or a speaker turn
 # (`Ana: "..."`).
-_HEAD = re.compile(rf"^>?((?:{_WORD}) (?:[A-Z]\. )?(?:{_WORD})(?: {_WORD})?)\n")
+_HEAD = re.compile(rf"^>?((?:{_WORD}) (?:[A-Z]\. )?(?:{_WORD})(?: {_WORD})?)(?:\n|  +\d| >)")
 _SPEAKER = re.compile(rf"(?:^|\n)([{_UP}][{_LOW}]+):(?= ?[\"'\\])")
+# A first name or a word on no list owning something: Amir's account, Unnsteinn's address.
+_POSSESSIVE = re.compile(rf"(?<![A-Za-z0-9@#_.'-])([{_UP}][{_LOW}]{{2,}}) ?' ?s(?![A-Za-z])")
+# First names that are also shops and brands (Wendy's, Macy's).
+_BRANDS = frozenset("wendy macy denny carl dave arby hardee domino kellogg levi lowe kohl dillard sotheby "
+                    "christie claire friendly ben jerry".split())
+# Two people joined by and/&, or someone and the writer: both words first names (or me/I).
+_PAIR = re.compile(r"(?<![A-Za-z0-9@#_'-])(?:([A-Za-z][a-z]{2,})|me|I) (?:and|&) (?:([A-Za-z][a-z]{2,})|I|me)(?![A-Za-z0-9_@'-])")
 _NOT_SLOT = frozenset("the a an my your our his her their this that it i you we they me".split())
 
 
@@ -195,11 +212,11 @@ class EnglishNames:
                 return False
         return True
 
-    def _person_word(self, word: str) -> bool:
+    def _person_word(self, word: str, proper: bool = False) -> bool:
         low = _plain(word.lower())
         if low in _COMMON or low in _NOT_SLOT:
             return False
-        return low in self.first or low in self.last or self._unknown(word)
+        return low in self.first or low in self.last or self._unknown(word) or (proper and low in self.proper)
 
     def _is_name(self, words: list[str]) -> float:
         low = [_plain(w.lower()) for w in words]
@@ -247,7 +264,8 @@ class EnglishNames:
             if all(m.group()[a:b].isupper() for a, b in words):
                 continue  # BIG SALE: a heading or a shout
             if self._in_place(text, m.start(), m.end()) or any(
-                    w.lower() in _PLACE_BEFORE or w.lower() in _PLACE_AFTER for w in m.group().split()):
+                    (w.lower() in _PLACE_BEFORE and (i or w != "The")) or w.lower() in _PLACE_AFTER
+                    for i, w in enumerate(m.group().split())):
                 continue  # Marvin Hollow Apartments, The Duchess Mabel
             # Longest first: all the words, else the first two, else the last two.
             for a, b in ((0, len(words)), (0, 2), (len(words) - 2, len(words))):
@@ -257,7 +275,7 @@ class EnglishNames:
                 score = self._is_name([m.group()[s:e] for s, e in part])
                 if score <= 0.75 and len(part) < len(words):
                     continue  # Berkery Noyes Mandasoft: a word on no list inside a longer name
-                if score <= 0.75 and _AT_PLACE.search(text, max(0, m.start() + part[0][0] - 8), m.start() + part[0][0]):
+                if score == 0.7 and _AT_PLACE.search(text, max(0, m.start() + part[0][0] - 8), m.start() + part[0][0]):
                     continue  # in Bremen Ohlenhof, at Tristan Bates Theatre
                 if score:
                     out.append((m.start() + part[0][0], m.start() + part[-1][1], "PERSON", score))
@@ -267,10 +285,10 @@ class EnglishNames:
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         out.extend(self._slots(text, out))
-        taken = [(a, b) for a, b, _, _ in out]
+        taken = {i for a, b, _, _ in out for i in range(a, b)}  # a set: a 1 MB text may hold 100,000 names
         for m in _SINGLE.finditer(text):
             a, b = m.span()
-            if any(x < b and a < y for x, y in taken) or not (_SINGLE_CUE.search(text, max(0, a - 12), a) or _LOWER_BEFORE.search(text, max(0, a - 24), a)
+            if not taken.isdisjoint(range(a, b)) or not (_SINGLE_CUE.search(text, max(0, a - 12), a) or _LOWER_BEFORE.search(text, max(0, a - 24), a)
                     or (not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n") and _VERB_AFTER.match(text, b)):
                 continue
             low = m.group().lower()
@@ -292,19 +310,18 @@ class EnglishNames:
     def _slots(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Names in slots (after `under`, `transfer $40 to`...), physicians' entries, lists of first names,
         a record's first line, a speaker's turn."""
-        out: list[tuple[int, int, str, float]] = []
 
-        def free(a: int, b: int) -> bool:
-            return not any(x < b and a < y for x, y, _, _ in found + out)
+        out = _Spans(found)
+        free = out.free
 
         for m in _SLOT_WORD.finditer(text):
             a, b = m.span()
             if a < 3 or text[a - 1] != " " or not _SLOT_CUE.search(text, max(0, a - 60), a + 1):
                 continue
             words = m.group().replace("-", " ").split()
-            if not all(self._person_word(w) for w in words) or self._in_place(text, a, b):
+            if not all(self._person_word(w, True) for w in words) or self._in_place(text, a, b):
                 words = words[:1]
-                if not self._person_word(words[0]) or self._in_place(text, a, a + len(words[0])):
+                if not self._person_word(words[0], True) or self._in_place(text, a, a + len(words[0])):
                     continue
                 b = a + len(words[0])
             if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
@@ -321,12 +338,45 @@ class EnglishNames:
                         b = a + len(words[0])
                     if free(a, b):
                         out.append((a, b, "PERSON", 0.7))
-        for m in (_MD.finditer(text) if " MD" in text else ()):
+        for m in (_LOWER_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text else ()):
+            a, b = m.span(1)
+            w = m.group(1)
+            if w in _COMMON or w in _NOT_SLOT or not (w in self.first or w in self.proper or w not in self.words):
+                continue
+            if w not in self.first and not self._unknown(w) and w not in self.proper:
+                continue
+            if free(a, b):
+                out.append((a, b, "PERSON", 0.7))
+        for m in (_POSSESSIVE.finditer(text) if "'" in text else ()):
+            a, b = m.span(1)
+            low = _plain(m.group(1).lower())
+            if low in _COMMON or low in _BRANDS or self._in_place(text, a, b) or text[b + 2:b + 4].lower() in (" i", " r") or (
+                    _in_business_list(text, a, b)):
+                continue
+            if (low in self.first or (len(low) >= 4 and self._unknown(m.group(1)) and low not in self.proper)) and free(a, b):
+                out.append((a, b, "PERSON", 0.7))  # Amir's account, Paul 's house
+        for m in (_PAIR.finditer(text) if " and " in text or " & " in text else ()):
+            for g in (1, 2):
+                if m.group(g) is None:
+                    continue
+                a, b = m.span(g)
+                low = _plain(m.group(g).lower())
+                if m.group(1) is not None and m.group(2) is not None:
+                    other = _plain(m.group(3 - g).lower())
+                    if not (other in self.first or other in ("me", "i")) or low in ("me", "i"):
+                        continue
+                if low in _COMMON or low in _NOT_SLOT or low not in self.first:
+                    continue
+                if low in self.last or text[max(0, m.start() - 2):m.start()] == ", " or _in_business_list(text, m.start(), m.end()):
+                    continue  # Jones, Mitchell and Williams; Santos and Coleman: firms
+                if free(a, b) and not self._in_place(text, a, b):
+                    out.append((a, b, "PERSON", 0.7))
+        for m in (_MD.finditer(text) if " MD" in text or "M.D." in text else ()):
             if free(*m.span()):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
-        for m in (_LIST.finditer(text) if ", " in text and " and " in text else ()):
+        for m in (_LIST.finditer(text) if ", " in text and (" and " in text or " & " in text) else ()):
             items = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"[^\s,]+", m.group())
-                     if w.group() != "and"]
+                     if w.group() not in ("and", "&")]
             lows = [text[a:b].lower() for a, b in items]
             known = sum(w in self.first and w not in _COMMON for w in lows)
             if known * 2 <= len(items) or text[max(0, m.start() - 3):m.start()] == "at " or text[m.end():m.end() + 5] in (" is a", " Inc.", " LLC", " & Co"):
@@ -334,7 +384,7 @@ class EnglishNames:
             for (a, b), w in zip(items, lows):
                 if (w in self.first or self._unknown(text[a:b])) and w not in _COMMON and free(a, b):
                     out.append((a, b, "PERSON", 0.7))
-        for rx in (_HEAD, _SPEAKER) if "\n" in text or ":" in text else ():
+        for rx in (_HEAD, _SPEAKER) if "\n" in text or ":" in text or "  " in text or " >" in text else ():
             for m in rx.finditer(text):
                 a, b = m.span(1)
                 words = m.group(1).split()
@@ -347,6 +397,21 @@ class EnglishNames:
                 if free(a, b):
                     out.append((a, b, "PERSON", 0.75))
         return out
+
+
+class _Spans(list):
+    """Spans found, with the set of characters they cover: `free` is O(span length), not O(spans)."""
+
+    def __init__(self, found: list[tuple[int, int, str, float]]) -> None:
+        super().__init__()
+        self.used = {i for a, b, _, _ in found for i in range(a, b)}
+
+    def append(self, span: tuple[int, int, str, float]) -> None:
+        self.used.update(range(span[0], span[1]))
+        super().append(span)
+
+    def free(self, a: int, b: int) -> bool:
+        return self.used.isdisjoint(range(a, b))
 
 
 _AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
