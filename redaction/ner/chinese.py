@@ -48,14 +48,6 @@ _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会
               "大街", "大道", "街道", "中学", "小学", "大学", "医院")
 
 
-# One character after the word that makes it a place's or a force's name (not a person's).
-_PLACE_AFTER = "队市省州岛县镇村港湾军籍族"
-_PLACE_TITLES = ("长", "军长", "军官", "队长", "队员", "市长", "省长", "州长", "县长", "镇长", "村长", "岛主",
-                 "港督", "籍贯")
-# First characters of X方 (a side in a talk: 中方, 美方) that are not surnames.
-_SIDES = "中美英法德俄日朝巴以伊叙苏欧非印越泰缅"
-
-
 class ChineseNames:
     """Recognizer: cue-less Chinese person names (LAC PER, filtered)."""
 
@@ -87,13 +79,9 @@ class ChineseNames:
             dotted = "·" in word.strip("·") and all(word.split("·"))
             if not 2 <= len(word) <= (_MAX_DOTTED if dotted else 6) or word in NOT_NAMES:
                 continue
-            if word[0] == word[1]:
-                continue  # 婷婷, 丁丁当: a pet name or a reduplicated word
             if len(word) == 2:
-                if word[0] in _ALIAS_FIRST:
-                    continue  # 小王, 老李, 阿强: an alias or a form of address
-                if word[1] == "方" and word[0] in _SIDES:
-                    continue  # 英方, 日方: a country's side in a talk
+                if word[0] in _ALIAS_FIRST or word[0] == word[1]:
+                    continue  # 小王, 老李, 婷婷: an alias or a pet name
                 cued = word[0] in SURNAMES and (text.startswith(_CUE_AFTER, end)
                                                 or any(text.endswith(c, 0, start) for c in _CUE_BEFORE))
                 if margin < (_MIN_MARGIN_2_CUED if cued else _MIN_MARGIN_2):
@@ -104,8 +92,6 @@ class ChineseNames:
                 continue
             if text.startswith(_ORG_AFTER, end):
                 continue
-            if end < len(text) and text[end] in _PLACE_AFTER and not text.startswith(_PLACE_TITLES, end):
-                continue  # 西兰卡州, 诺德拉军: a place or a force, not its head (州长, 军长 kept)
             if word[0] in "年月日号" and start and text[start - 1].isdigit():
                 continue  # 6月凯弈: the date's unit read as a surname
             if text.endswith("本报", 0, start):
