@@ -88,6 +88,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The audit store could not be used.",
         "zh-CN": "无法使用审计存储。",
     },
+    "error.RedactionSetupError": {
+        "en": "The redaction model could not be loaded; reinstall the requirements.",
+        "zh-CN": "无法加载脱敏模型，请重新安装依赖。",
+    },
     "error.AuditUnavailable": {
         "en": "The audit trail cannot be written right now, so this message was not answered. "
               "Please tell your administrator.",
