@@ -40,6 +40,11 @@ def names(text: str) -> list[str]:
     ("Thanks Wilhelmina , Desmond & Priscilla !", ["Wilhelmina", "Desmond", "Priscilla"]),
     # a record's first line before an address
     ("Rosalind Quenneville  42 Harbour Lane  Springfield", ["Rosalind Quenneville"]),
+    # tweets: lower-case pairs and first names, shouted pairs, a first name that is no common word
+    ("lol just ran into naomi ryan at the gym", ["naomi ryan"]),
+    ("cant believe tanya did that again", ["tanya"]),
+    ("OMG MEETING KEVIN JOHNSON TODAY", ["KEVIN JOHNSON"]),
+    ("Honestly Kevin deserved the award more", ["Kevin"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -56,6 +61,8 @@ def test_english_names(text, expected):
     "Saturday and Sunday are busy",
     "We drove to La Jolla California",
     "The Monday Meeting Notes are attached",
+    "the average speed was 5 miles per hour",  # a plural of a common word
+    "ima go to the store later",  # slang
 ])
 def test_not_english_names(text):
     assert names(text) == []

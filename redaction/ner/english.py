@@ -199,6 +199,9 @@ class EnglishNames:
         self.words = dictionary()
         self.proper = proper_nouns()
         self.rare = rare_surnames() - self.words
+        # Words web2 lists in lower case (common words: grace, walker, amy, sam); a name not among them
+        # (kevin, tanya, naomi) is rarely anything but a name, even in lower case or capitals.
+        self.lower_words = self.words - self.proper
 
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
@@ -253,7 +256,9 @@ class EnglishNames:
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
         if text.islower():
-            return self._slots(text, [])
+            out = self._slots(text, [])
+            out.extend(self._casual(text, out))
+            return out
         out = []
         for m in _CANDIDATE.finditer(text):
             words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group())
@@ -304,6 +309,57 @@ class EnglishNames:
                 nxt = text[b:b + 2]
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
                     out.append((a, b, "PERSON", 0.7))
+        out.extend(self._casual(text, out))
+        return out
+
+    def _plain_name(self, low: str, lists) -> bool:
+        """`low` is on one of `lists` and is no common English word (web2 has it only capitalised, or not)."""
+        return (len(low) >= 3 and low not in self.lower_words and low not in _COMMON and low not in _NOT_SLOT
+                and any(low in x for x in lists))
+
+    def _casual(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """Names as tweets write them: lower case (naomi ryan, saw tanya), all capitals (KEVIN DURANT)."""
+        out = _Spans(found)
+        free = out.free
+        # naomi ryan: a first name and a surname, neither a common word
+        for m in _LOWER_PAIR.finditer(text):
+            a, b = m.start(), m.end(2)
+            f, l = m.group(1), m.group(2)
+            if self._plain_name(f, (self.first,)) and self._plain_name(l, (self.last, self.first)) and free(a, b):
+                out.append((a, b, "PERSON", 0.7))
+        # saw tanya today: a lone first name that is no common word
+        for m in _LOWER_ONE.finditer(text):
+            a, b = m.span()
+            w = m.group()
+            before = text[max(0, a - 12):a].split()
+            if len(w) < 4 or w in _SLANG or not self._plain_name(w, (self.first,)) or any(
+                    w.endswith(e) and w[:-len(e)] + r in self.lower_words for e, r in (("s", ""), ("es", ""), ("ing", ""))):
+                continue
+            if before and (before[-1] in _PLACE_BEFORE or before[-1] in ("of", "in", "at", "from", "near")) or self._in_place(text, a, b):
+                continue
+            if text[b:b + 1] == " " and text[b + 1:b + 2].isdigit():
+                continue
+            if free(a, b):
+                out.append((a, b, "PERSON", 0.65))
+        # KEVIN DURANT in a shout: both on the lists, neither a word
+        for m in _CAPS_PAIR.finditer(text):
+            a, b = m.start(), m.end(2)
+            f, l = m.group(1).lower(), m.group(2).lower()
+            if self._plain_name(f, (self.first,)) and self._plain_name(l, (self.last,)) and free(a, b):
+                out.append((a, b, "PERSON", 0.7))
+        # Kevin, Tanya anywhere: a first name that is no common word, outside places and firms
+        for m in _SINGLE.finditer(text):
+            a, b = m.span()
+            low = m.group().lower()
+            if not self._plain_name(low, (self.first,)) or not free(a, b) or low in _BRANDS or low in _SLANG:
+                continue
+            if _STATE_OR_NUMBER.match(text, b) or (low in self.last and text[max(0, a - 2):a] == ", "):
+                continue  # Columbus , GA; France 35910; Lopez, Santos and Coleman
+            if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
+                continue
+            if _PLACE_PREP.search(text, max(0, a - 8), a) or self._in_place(text, a, b) or _in_business_list(text, a, b):
+                continue
+            out.append((a, b, "PERSON", 0.65))
         return out
 
 
@@ -414,6 +470,12 @@ class _Spans(list):
         return self.used.isdisjoint(range(a, b))
 
 
+# Slang and other languages' words that the first-name lists hold (ima = I'm gonna; yung, lang: Tagalog).
+_SLANG = frozenset("ima ina yung lang soo ute hang".split())
+_STATE_OR_NUMBER = re.compile(r" ?(?:, ?[A-Z]{2}(?![A-Za-z])|\d)")
+_LOWER_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([a-z]{3,})(?= ([a-z]{3,})(?![A-Za-z0-9_@'-]))")
+_LOWER_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'/-])[a-z]{3,}(?![A-Za-z0-9_@'/-])")
+_CAPS_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{3,})(?= ([A-Z]{3,})(?![A-Za-z0-9_@'-]))")
 _AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
 _PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
 _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
