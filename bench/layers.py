@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,7 @@ HOLDBACK = SHARED / "replies" / "holdback_stats.py"
 TARGETS = {"p95_ms": 5.0, "p99_ms": 10.0, "stream_p95_ms": 0.03, "load_s": 2.0, "memory_mb": 200.0,
            "first_out_p50": 1, "first_out_p95": 3, "held_p95": 8}
 REPS = 3
-_WORD = __import__("re").compile(r"\s*\S+")
+_WORD = re.compile(r"\s*\S+")
 
 _LOAD = r"""
 import json, resource, time

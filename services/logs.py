@@ -18,6 +18,11 @@ FIXED_LOGGERS = ("chainlit", "uvicorn.error", "fastapi", "starlette")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
+def _one_line(text: str) -> str:
+    """`text` with line breaks and other controls written as \\xNN: it can never start a log line."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 class FixedText(logging.Filter):
     """Keep a library's message template, never its arguments or traceback (which may hold request
     text), and escape line breaks and other controls so nothing can forge a log line."""
@@ -34,7 +39,7 @@ class FixedText(logging.Filter):
             record.msg = f"{record.msg} ({record.exc_info[0].__name__ if record.exc_info[0] else 'error'})"
             record.exc_info = None
             record.exc_text = None
-        record.msg = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(record.msg))
+        record.msg = _one_line(str(record.msg))
         return True
 
 
@@ -44,7 +49,7 @@ class _OneLine(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if _CONTROL.search(message):
-            record.msg, record.args = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", message), None
+            record.msg, record.args = _one_line(message), None
         return True
 
 
