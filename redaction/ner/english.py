@@ -186,6 +186,13 @@ _BRANDS = frozenset("wendy macy denny carl dave arby hardee domino kellogg levi 
                     "christie claire friendly ben jerry".split())
 # Two people joined by and/&, or someone and the writer: both words first names (or me/I).
 _PAIR = re.compile(r"(?<![A-Za-z0-9@#_'-])(?:([A-Za-z][a-z]{2,})|me|I) (?:and|&) (?:([A-Za-z][a-z]{2,})|I|me)(?![A-Za-z0-9_@'-])")
+# The payee of a money transfer: any capitalised word, even a common one that is a first name (Grace).
+_PAY_SLOT = re.compile(
+    r"(?:(?<![A-Za-z])(?i:transfer|transferring|send|sending|sent|pay|paying|paid|wire|wiring)(?![A-Za-z])[^.?!\n]{0,40}? to|"
+    r"(?:transaction|payment|transfer) with|(?:checking|savings) account (?:of|belonging to)|belonging to|"
+    r"(?<![A-Za-z])(?i:send|sending|pay|paying)(?= [A-Z][a-z]+ (?:\$|[0-9]|one|two|three|four|five|six|seven|eight|nine|ten|a hundred)))"
+    r" ([A-Z][a-z]+)(?![A-Za-z])")
+_ACCOUNT_WORDS = frozenset("checking savings venmo paypal zelle bank account card debit credit wallet balance app".split())
 _NOT_SLOT = frozenset("the a an my your our his her their this that it i you we they me".split())
 
 
@@ -305,12 +312,34 @@ class EnglishNames:
             if not known and len(low) >= 4 and _VERB_ONLY.match(text, b) and self._unknown(m.group()) and (
                     not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n"):
                 known = True  # Oyelaran is late: a word on no list opening a sentence, before a verb
+            if not known and len(low) >= 4 and self._mid_unknown(text, a, b):
+                known = True  # I had lunch with Oyelaran: a word on no list after an English word, mid-sentence
             if known and not self._in_place(text, a, b):
                 nxt = text[b:b + 2]
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
                     out.append((a, b, "PERSON", 0.7))
         out.extend(self._casual(text, out))
         return out
+
+    def _mid_unknown(self, text: str, a: int, b: int) -> bool:
+        """text[a:b] is a capitalised word on no list right after a lower-case English word (not a handle,
+        not a preposition of place or a copula: `at Bluefin`, `to Estonia`, `is Aegena` name places and
+        firms) and before punctuation, the end or another English word (a word on no list there is
+        another language: `ni Furukawa yuuki`)."""
+        m = _PREV_WORD.search(text, max(0, a - 24), a)
+        if m is None or m.group(1) not in self.words or m.group(1) in _NOT_BEFORE_UNKNOWN:
+            return False
+        word = text[a:b]
+        if not self._unknown(word) or _plain(word.lower()) in self.first or _TRIPLE.search(word):
+            return False
+        if _PLACE_PREP.search(text, max(0, a - 8), a) or self._in_place(text, a, b) or _STATE_OR_NUMBER.match(text, b):
+            return False
+        if not (_VERB_AFTER.match(text, b) or _POSS_AFTER.match(text, b)):
+            return False
+        # ... in an English sentence: the lower-case words before it are English words (next week Parijs,
+        # en ...: Dutch around a place).
+        before = _LOWER_WORDS.findall(text, max(0, a - 60), a)[-6:]
+        return sum(w not in self.words for w in before) * 4 <= len(before)
 
     def _plain_name(self, low: str, lists) -> bool:
         """`low` is on one of `lists` and is no common English word (web2 has it only capitalised, or not)."""
@@ -384,6 +413,16 @@ class EnglishNames:
                 continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))
+        for m in (_PAY_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text or "end" in text or "ay" in text else ()):
+            a, b = m.span(1)
+            low = _plain(m.group(1).lower())
+            if (low in _COMMON and low not in self.first) or low in _NOT_SLOT or low in _BRANDS or low in _PLACE_AFTER or (
+                    low in _PLACE_BEFORE or low in _ACCOUNT_WORDS) or _STATE_OR_NUMBER.match(text, b):
+                continue
+            if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
+                continue  # transfer it to Wells Fargo: a longer, capitalised name
+            if free(a, b):
+                out.append((a, b, "PERSON", 0.75))  # send $40 to Grace, the checking account of Amir
         for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text else ()):
             m = _LOWER_WORD.match(text, cue.end())
             if m is not None:
@@ -397,7 +436,8 @@ class EnglishNames:
         for m in (_LOWER_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text else ()):
             a, b = m.span(1)
             w = m.group(1)
-            if w in _COMMON or w in _NOT_SLOT or not (w in self.first or w in self.proper or w not in self.words):
+            money = "$" in m.group() or "bucks" in m.group() or "dollars" in m.group()
+            if (w in _COMMON and not (money and w in self.first)) or w in _NOT_SLOT or w in _ACCOUNT_WORDS or not (w in self.first or w in self.proper or w not in self.words):
                 continue
             if w not in self.first and not self._unknown(w) and w not in self.proper:
                 continue
@@ -476,6 +516,15 @@ _STATE_OR_NUMBER = re.compile(r" ?(?:, ?[A-Z]{2}(?![A-Za-z])|\d)")
 _LOWER_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([a-z]{3,})(?= ([a-z]{3,})(?![A-Za-z0-9_@'-]))")
 _LOWER_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'/-])[a-z]{3,}(?![A-Za-z0-9_@'/-])")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{3,})(?= ([A-Z]{3,})(?![A-Za-z0-9_@'-]))")
+# The lower-case word before a capitalised one, and the word after it (see EnglishNames._mid_unknown).
+_PREV_WORD = re.compile(r"(?<![A-Za-z0-9@#_'-])([a-z]+),? $")
+_POSS_AFTER = re.compile(r" ?' ?s ")
+_LOWER_WORDS = re.compile(r"(?<![A-Za-z@#_])[a-z]+(?![A-Za-z])")
+_NOT_BEFORE_UNKNOWN = frozenset((
+    "at to of for in into from near about the a an vs on by like as under over visit visiting travelling "
+    "traveling toward towards is are was were"
+).split())
+_TRIPLE = re.compile(r"(.)\1\1")
 _AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
 _PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
 _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
