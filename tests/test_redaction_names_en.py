@@ -53,6 +53,8 @@ def names(text: str) -> list[str]:
     ("transfer it to the checking account of Amir", ["Amir"]),
     ("Sending Dilnoza $85 for the tickets", ["Dilnoza"]),
     ("send 90 bucks to grace", ["grace"]),
+    # a common word that is a first name, before a census surname that is no English word
+    ("i think Ben Kowalczyk wins this one", ["Ben Kowalczyk"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -76,6 +78,7 @@ def test_english_names(text, expected):
     "ik denk dat ze Amsterdam , niet wil",  # another language around a capitalised word
     "Please transfer $40 to Checking",  # an account, not a payee
     "transfer $200 to Wells Fargo today",
+    "we met in May Kowalczyk said",  # a month, not a first name
 ])
 def test_not_english_names(text):
     assert names(text) == []

@@ -53,6 +53,16 @@ _COMMON = frozenset((
     "in my an so on at to the and or no yes ok de la le van von del jan feb mar apr jun jul aug sep sept "
     "oct nov dec america israel karma los las les mi el du des di da time"
 ).split())
+# Common words of _COMMON that the census lists as first names but that open a place, a firm or a date
+# far more often than a name (Chase Bank, Florence Italy, May 2024).
+_NOT_FIRST_COMMON = frozenset((
+    "may june april august chase delta sky star king rich young long white black brown green gray grey "
+    "little love hill wood field lake park price cash north south west east day early light bright "
+    "strong best good gold silver new major justice christian china america israel georgia carolina "
+    "virginia dakota nevada florence charlotte phoenix orlando denver dallas austin houston washington "
+    "lincoln jackson jefferson madison franklin hamilton clinton victoria beverly paris london holiday "
+    "ford dell tesla apple amazon google visa morgan wells fargo frontier spirit sun summer autumn"
+).split())
 # Words before a capitalised pair that make it part of a place, a street or a title (San Felipe Ortega
 # Road, Sir Edwin Parker Boulevard, The Duchess Mabel), and words after it that make it a place.
 _PLACE_BEFORE = frozenset("san santa santo sao st saint sir fort mount mt lake port cite vila villa "
@@ -230,7 +240,16 @@ class EnglishNames:
 
     def _is_name(self, words: list[str]) -> float:
         low = [_plain(w.lower()) for w in words]
-        if low[0] in _COMMON or low[-1] in _COMMON:
+        if low[-1] in _COMMON:
+            return 0.0
+        if low[0] in _COMMON:
+            # A common word that is also a first name (Don, Ben, Grace) before a surname that is no
+            # English word (Don Okonkwo-like pairs): a person; before anything else, nothing.
+            last = low[-1].split("-")[-1].replace("'", "")
+            if (len(low) == 2 and low[0] in self.first and low[0] not in _NOT_FIRST_COMMON and words[0][1:].islower()
+                    and words[-1][1:].islower() and (last in self.last or last in self.rare)
+                    and last not in self.words):
+                return 0.72
             return 0.0
         if low[0] in PINYIN_SURNAMES and all(_PINYIN_GIVEN.fullmatch(w) for w in low[1:]) and len(low) == 2:
             return 0.8
