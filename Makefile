@@ -19,7 +19,7 @@ ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 .PHONY: run test bench setup setup-test browser clean-venv
 
 run: setup
-	$(PY) -m services.bootstrap
+	$(PY) -m services.ops.bootstrap
 	$(VENV)/bin/chainlit run app.py --host $(HOST) --port $(PORT) --headless
 
 test: setup-test

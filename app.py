@@ -48,13 +48,14 @@ from chainlit.config import config as _chainlit_config  # noqa: E402
 from chainlit.oauth_providers import get_configured_oauth_providers  # noqa: E402
 from chainlit.session import WebsocketSession  # noqa: E402
 
-from services.coalesce import Coalescer  # noqa: E402
-from services.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
-from services.http_security import SecurityMiddleware  # noqa: E402
-from services.session_guard import CHAT_ROLES, LOGIN_ATTEMPT, SessionGuard  # noqa: E402
-from services.sessions import Verdict, tokens_from_headers  # noqa: E402
-from services.socket_events import Features, event_allowed  # noqa: E402
-from services.web import routes as _web_routes  # noqa: E402
+from services.web.coalesce import Coalescer  # noqa: E402
+from services.web.frontend import FRONTEND_DIR, FrontendError, ensure_frontend  # noqa: E402
+from services.web.security import SecurityMiddleware  # noqa: E402
+from services.roles import CHAT_ROLES  # noqa: E402
+from services.web.session_guard import LOGIN_ATTEMPT, SessionGuard  # noqa: E402
+from services.auth.sessions import Verdict, tokens_from_headers  # noqa: E402
+from services.web.socket_guard import Features, event_allowed  # noqa: E402
+from services.web.routes import routes as _web_routes  # noqa: E402
 
 
 def _check_frontend() -> None:

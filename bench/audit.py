@@ -21,7 +21,7 @@ from pathlib import Path
 from services.audit import AuditLog, TurnRecord
 from services.audit.checkpoints import Checkpoints, Signer
 from services.audit.verify import verify
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.keys import hash_id
 from services.store import transaction

@@ -25,9 +25,9 @@ from sqlalchemy.engine import Engine
 
 from services.audit import COLUMNS
 from services.config import load_settings
-from services.dashboard import DateRange, build
+from services.audit.dashboard import DateRange, build
 from services.keys import load_keys
-from services.rollups import BINS_PER_DOUBLING, RELATIVE_ERROR, outcome_class, update_rollups
+from services.audit.rollups import BINS_PER_DOUBLING, RELATIVE_ERROR, outcome_class, update_rollups
 from services.store import open_store, transaction
 
 __all__ = ["run", "report", "direct", "GOAL_MS"]
@@ -230,7 +230,7 @@ def report(r: dict) -> str:
 {r['rows']:,} turn rows from {r['users']} users over {r['days']} days (working-hours profile) in one
 encrypted store ({r['size_mb']:.0f} MB), written in batches of 10,000 through the audit writer's
 path (INSERT and `update_rollups` in one transaction; the HMAC chain is bypassed for seeding only):
-{r['rows_per_s']:,.0f} rows/s. Each range is the dashboard's whole answer (`services.dashboard.build`:
+{r['rows_per_s']:,.0f} rows/s. Each range is the dashboard's whole answer (`services.audit.dashboard.build`:
 daily and hourly buckets, distinct users, tokens, outcome rates, p50/p95 latency and TTFT, redactions
 by label) from the rollups, {r['repeats']} runs, against the same figures computed directly on
 `audit_events` ({r['baseline_repeats']} runs, each a full scan; the rollups after one warm-up run). "agree": equal counts, users, tokens and

@@ -89,7 +89,7 @@ class _Site:
         shutil.copy(ROOT / "chainlit.md", site / "chainlit.md")
         self.env = base_env(tmp / "data", HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
                             HUSHDESK_MODEL_NAME="fake-model", **env)
-        boot = subprocess.run([sys.executable, "-m", "services.bootstrap"], cwd=site, env=self.env,
+        boot = subprocess.run([sys.executable, "-m", "services.ops.bootstrap"], cwd=site, env=self.env,
                               capture_output=True, text=True, timeout=120)
         if boot.returncode != 0:
             raise RuntimeError(f"set-up failed: {boot.stderr.strip()[-500:]}")
@@ -113,7 +113,7 @@ class _Site:
         from services.keys import load_keys
         from services.runtime import consent_version
         from services.store import open_store
-        from services.users import UserStore
+        from services.auth.users import UserStore
 
         settings = load_settings(self.env, dotenv=False)
         store = open_store(settings, load_keys(settings, create=False))

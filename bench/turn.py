@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openai
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
 from tests.conftest import FakeEngine

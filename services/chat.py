@@ -23,7 +23,7 @@ from redaction.normalise import INVISIBLE_CLASS
 from .audit import AuditLog, TurnRecord
 from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
 from .limits import LimitRefused, TurnLimiter
-from .llm import LLMClient
+from .engine.client import LLMClient
 
 __all__ = ["Conversation", "ChatService", "TurnResult", "OnText"]
 

@@ -21,6 +21,7 @@ from redaction.custom import CustomRules, RuleFileError, load_rules
 from redaction.detectors import LABELS, order_id_detector
 
 from .errors import ConfigError
+from .roles import parse_claim_path, parse_role_map
 
 __all__ = ["Secret", "Setting", "Settings", "SETTINGS", "PREFIX", "load_settings", "ENGINE_KINDS"]
 
@@ -229,16 +230,8 @@ def _samesite(raw: str) -> str:
     return value
 
 
-def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
-    from .oidc import parse_role_map
-
-    return parse_role_map(raw)
-
-
-def _claim_path(raw: str) -> tuple[str, ...]:
-    from .oidc import parse_claim_path
-
-    return parse_claim_path(raw)
+_role_map = parse_role_map
+_claim_path = parse_claim_path
 
 
 def _model_name(raw: str) -> str:

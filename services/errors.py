@@ -15,7 +15,7 @@ library's exception or from a chat message, so it can be shown to a user or logg
         ├── EngineUnavailable    not reachable or not ready
         ├── EngineTimeout        no answer in time
         └── EngineStartError     the supervised engine could not be started
-            └── ModelIntegrityError  (services/models.py) the model's files fail their signed manifest
+            └── ModelIntegrityError  (services/engine/integrity.py) the model's files fail their signed manifest
 """
 
 from __future__ import annotations

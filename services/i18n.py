@@ -138,7 +138,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The model engine could not be started.",
         "zh-CN": "模型引擎无法启动。",
     },
-    # services/users.py
+    # services/auth/users.py
     "error.UserError": {
         "en": "The user could not be changed.",
         "zh-CN": "无法修改该用户。",
@@ -151,7 +151,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The role must be one of: staff, admin, auditor.",
         "zh-CN": "角色必须是以下之一：staff, admin, auditor。",
     },
-    # services/passwords.py
+    # services/auth/passwords.py
     "error.PasswordRejected": {
         "en": "That password is not allowed; choose a longer passphrase.",
         "zh-CN": "不允许使用该密码，请选择更长的密码短语。",
@@ -197,7 +197,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The passwords do not match.",
         "zh-CN": "两次输入的密码不一致。",
     },
-    # services/frontend.py
+    # services/web/frontend.py
     "error.FrontendError": {
         "en": ("hushdesk cannot prepare its frontend: the chainlit package's built frontend is "
                "missing or not as expected."),

@@ -32,7 +32,7 @@ KEY_NAMES = ("db_key", "pepper", "chain_key", "auth_secret", "signing_key")
 _HEX_KEYS = ("db_key", "pepper", "chain_key", "signing_key")
 _ADDABLE = ("signing_key",)  # may be added to an existing key file (see the module docstring)
 _MIN_AUTH_SECRET = 32
-_SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
+_SETUP_HINT = "run set-up first: python -m services.ops.bootstrap (or make run)"
 
 
 @dataclass(frozen=True)

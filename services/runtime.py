@@ -23,15 +23,15 @@ from .audit import AuditLog, AuthRecord
 from .audit.remote import checkpoints_for, signer_for
 from .chat import ChatService, Conversation
 from .config import Settings
-from .engine import ExternalEngine, EngineSupervisor, create_engine, resolve_engine_kind
+from .engine.supervisor import Engine, create_engine, resolve_engine_kind
 from .errors import HushdeskError, RedactionSetupError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .limits import TurnLimiter
-from .llm import LLMClient
-from .sessions import SessionRegistry, SessionStore
+from .engine.client import LLMClient
+from .auth.sessions import SessionRegistry, SessionStore
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
-from .throttle import LoginThrottle
-from .users import LoginCheck, User, UserStore
+from .auth.throttle import LoginThrottle
+from .auth.users import LoginCheck, User, UserStore
 
 __all__ = ["Runtime", "redaction_layers", "resolve_model_dir", "LoginRefused", "consent_text", "consent_version"]
 
@@ -93,8 +93,8 @@ def resolve_model_dir(settings: Settings, keys: Keys | None = None) -> tuple[Pat
         return None, False
     if settings.model_path is not None:
         return settings.model_path, False
-    from .demo_model import ensure_demo_model  # imports torch only when the demo model is needed
-    from .models import manifest_path_for
+    from .engine.demo_model import ensure_demo_model  # imports torch only when the demo model is needed
+    from .engine.integrity import manifest_path_for
 
     path = settings.demo_model_dir
     signer = signer_for(settings, keys)
@@ -109,7 +109,7 @@ class Runtime:
     keys: Keys
     users: UserStore
     audit: AuditLog
-    engine: EngineSupervisor | ExternalEngine
+    engine: Engine
     llm: LLMClient
     chat: ChatService
     demo: bool
@@ -254,7 +254,7 @@ class Runtime:
         account's role. Unknown users are refused unless auto-provisioning is on and the map gives
         them a role. An identity whose provider says `email_verified: false` is refused.
         """
-        from .oidc import identity_from_userinfo
+        from .auth.oidc import identity_from_userinfo
 
         info = dict(userinfo) if isinstance(userinfo, dict) else {}
         if isinstance(identifier, str):

@@ -32,7 +32,7 @@ from .keys import Keys
 __all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
 
 _log = logging.getLogger(__name__)
-_SETUP_HINT = "run set-up first: python -m services.bootstrap (or make run)"
+_SETUP_HINT = "run set-up first: python -m services.ops.bootstrap (or make run)"
 _KEY_CHECK_LABEL = b"hushdesk key check v1"
 _SQLITE_NOTADB = 26
 _WRITE_OPTION = "hushdesk_write"
@@ -106,8 +106,8 @@ def m002_sessions_and_logins(conn: Connection) -> None:
 
 
 def m003_rollups(conn: Connection) -> None:
-    """Pre-aggregated usage for the dashboard (services/rollups.py)."""
-    from .rollups import m003_rollups as create
+    """Pre-aggregated usage for the dashboard (services/audit/rollups.py)."""
+    from .audit.rollups import m003_rollups as create
 
     create(conn)
 

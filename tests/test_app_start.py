@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
-from services.users import UserStore
+from services.auth.users import UserStore
 from tests.conftest import ROOT, make_token, base_env, free_port
 
 

@@ -234,5 +234,5 @@ def test_cli_errors_are_fixed_messages(tmp_path: Path) -> None:
     out = cli(["tail", "--json"], tmp_path / "nothing-here", tmp_path)
     assert out.returncode == 2
     assert out.stdout == ""
-    assert "HUSHDESK_DB_KEY" in out.stderr and "python -m services.bootstrap" in out.stderr
+    assert "HUSHDESK_DB_KEY" in out.stderr and "python -m services.ops.bootstrap" in out.stderr
     assert "Traceback" not in out.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from services.audit.verify import verify
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.chat import AUDIT_UNAVAILABLE
 from services.errors import StoreError
 from services.runtime import Runtime

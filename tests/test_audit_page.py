@@ -1,6 +1,6 @@
 """The auditor's page and dashboard run the command line's verification, signed checkpoints included.
 
-The real routes (`services.web.routes`) over ASGI, on a real store and checkpoint file; the session
+The real routes (`services.web.routes.routes`) over ASGI, on a real store and checkpoint file; the session
 guard's verdict for an auditor is put in the request state as the guard would.
 """
 
@@ -17,9 +17,9 @@ from starlette.applications import Starlette
 
 from services.config import Settings, load_settings
 from services.keys import load_keys
-from services.sessions import ACTIVE, Claims, Verdict
+from services.auth.sessions import ACTIVE, Claims, Verdict
 from services.store import open_store, transaction
-from services.web import routes
+from services.web.routes import routes
 from tests.test_audit_signer import SignerProcess, app_settings, write_rows
 
 

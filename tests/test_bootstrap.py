@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import Settings, load_settings
 from services.errors import KeyFileError
 from services.keys import Keys
-from services.users import UserStore
+from services.auth.users import UserStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ def run_bootstrap(data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
     env.update(HUSHDESK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
     return subprocess.run(
-        [sys.executable, "-m", "services.bootstrap"],
+        [sys.executable, "-m", "services.ops.bootstrap"],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
     )
 
@@ -67,7 +67,7 @@ def test_main_prints_the_password_once(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     match = re.search(r"First run: created user 'admin' with password: (\S+)", first.stdout)
     assert match and len(match.group(1)) >= 12
-    assert "python -m services.users set-password admin" in first.stdout
+    assert "python -m services.auth set-password admin" in first.stdout
     # With no model configured, the first run also generates the demo model and says so.
     assert "demo model" in first.stdout
     assert (tmp_path / "data" / "demo-model" / "config.json").is_file()

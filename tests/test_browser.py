@@ -50,10 +50,10 @@ class App:
         self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
                             HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG",
                             HUSHDESK_OUTPUT_POLICY="CN_ID=block", **env)
-        boot = self.cli("services.bootstrap")
+        boot = self.cli("services.ops.bootstrap")
         self.admin_password = re.search(r"with password: (\S+)", boot.stdout).group(1)
         for name, role, password in ((STAFF, "staff", STAFF_PASSWORD), *users):
-            self.cli("services.users", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
+            self.cli("services.auth", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "server.log"

@@ -23,7 +23,7 @@ from services.config import load_settings
 from services.keys import load_keys
 from services.runtime import consent_version
 from services.store import open_store
-from services.users import UserStore
+from services.auth.users import UserStore
 from tests.conftest import FakeEngine
 from tests.test_browser import STAFF, STAFF_PASSWORD, App, accept_consent, browser, fresh_page, login  # noqa: F401
 
@@ -348,7 +348,7 @@ def test_backoff_then_lockout_then_admin_unlock(site, browser):
     login(page, app.url, LOCKY, LOCKY_PASSWORD)  # right password, locked account
     page.wait_for_function("() => document.body.innerText.includes('Too many failed sign-in')")
     assert "/login" in page.url
-    out = app.cli("services.users", "list").stdout
+    out = app.cli("services.auth", "list").stdout
     assert any(line.split()[:3] == [LOCKY, "staff", "locked"] for line in out.splitlines())
     admin = token_of(http_login(app, "admin", app.admin_password))
     admin_page = httpx.get(app.url + "/hushdesk/admin", cookies={"access_token": admin}).text

@@ -19,7 +19,7 @@ import pytest
 from services.audit.remote import checkpoints_for
 from services.config import load_settings
 from services.keys import load_keys
-from services.rollups import bin_of, outcome_class, percentile_from_bins
+from services.audit.rollups import bin_of, outcome_class, percentile_from_bins
 from services.store import open_store
 from tests.conftest import FakeEngine
 from tests.test_browser import STAFF, STAFF_PASSWORD, App, browser, fresh_page, login  # noqa: F401
@@ -87,7 +87,7 @@ class SeededApp(App):
 
     def cli(self, module: str, *args: str, stdin: str | None = None):
         result = super().cli(module, *args, stdin=stdin)
-        if module == "services.bootstrap":
+        if module == "services.ops.bootstrap":
             settings = load_settings(self.env, dotenv=False)
             keys = load_keys(settings, create=False)
             engine = open_store(settings, keys)

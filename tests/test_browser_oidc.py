@@ -78,7 +78,7 @@ def test_keycloak_groups_map_to_admin_and_the_user_is_provisioned(oidc_site, bro
     page.wait_for_selector("#chat-input")
     info = session(page)
     assert info["role"] == "admin" and info["state"] == "active"  # first matching pair in the map wins
-    out = app.cli("services.users", "list").stdout
+    out = app.cli("services.auth", "list").stdout
     assert any(line.split()[:4] == ["alice@example.com", "admin", "enabled", "keycloak"] for line in out.splitlines())
     rows = [json.loads(r) for r in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()]
     assert ("login", "oauth") in [(r["kind"], r["outcome"]) for r in rows]
@@ -102,7 +102,7 @@ def test_a_user_whose_groups_map_to_no_role_is_refused(oidc_site, browser):
     context, page = sign_in(browser, app, "Continue with Keycloak", "mallory")
     page.wait_for_url("**/login?**error=**")
     assert page.evaluate("() => fetch('/hushdesk/session').then(r => r.status)") == 401
-    out = app.cli("services.users", "list").stdout
+    out = app.cli("services.auth", "list").stdout
     assert "mallory" not in out
     rows = [json.loads(r) for r in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()]
     assert ("login_failed", "oauth_unknown_user") in [(r["kind"], r["outcome"]) for r in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.coalesce import Coalescer
+from services.web.coalesce import Coalescer
 
 
 def test_first_piece_at_once_then_slices_and_all_text_arrives() -> None:

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Engine
 
 from services.audit import COLUMNS, AuditLog, TurnRecord, verify_chain
 from services.config import Settings, load_settings
-from services.dashboard import (MAX_DAYS, BadRange, DateRange, build, engine_health, parse_range, to_json)
+from services.audit.dashboard import (MAX_DAYS, BadRange, DateRange, build, engine_health, parse_range, to_json)
 from services.keys import Keys, hash_id, load_keys
-from services.rollups import (BINS_PER_DOUBLING, MAX_BIN, RELATIVE_ERROR, bin_of, bin_value, m003_rollups,
+from services.audit.rollups import (BINS_PER_DOUBLING, MAX_BIN, RELATIVE_ERROR, bin_of, bin_value, m003_rollups,
                               outcome_class, percentile_from_bins, purge_rollups, update_rollups)
 from services.store import m001_initial, m002_sessions_and_logins, open_store, transaction
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from services import demo_model
-from services.demo_model import MARKER_FILE, ensure_demo_model, is_demo_model
+from services.engine import demo_model
+from services.engine.demo_model import MARKER_FILE, ensure_demo_model, is_demo_model
 from services.errors import ConfigError
 
 pytestmark = pytest.mark.timeout(60)

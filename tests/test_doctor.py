@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from services.audit.checkpoints import Signer
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
-from services.doctor import FAIL, PASS, WARN, run_checks
-from services.frontend import ensure_frontend
-from services.models import write_manifest
+from services.ops.doctor import FAIL, PASS, WARN, run_checks
+from services.web.frontend import ensure_frontend
+from services.engine.integrity import write_manifest
 from services.store import transaction
 from tests.conftest import ROOT, base_env, free_port
 
@@ -107,13 +107,13 @@ def test_the_model_manifest_is_checked(site: Path) -> None:
 def test_command_line_exit_codes(site: Path) -> None:
     ensure_initialised(load_settings(env_for(site), dotenv=False))
     env = base_env(site / "data", HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL="http://127.0.0.1:9/v1")
-    ok = subprocess.run([sys.executable, "-m", "services.doctor"], cwd=site, env=env, capture_output=True,
+    ok = subprocess.run([sys.executable, "-m", "services.ops.doctor"], cwd=site, env=env, capture_output=True,
                         text=True, timeout=120)
     assert ok.returncode == 0 and ok.stdout.startswith("CHECK") and "WARN" in ok.stdout, ok.stderr
-    bad = subprocess.run([sys.executable, "-m", "services.doctor", "--json"], cwd=site,
+    bad = subprocess.run([sys.executable, "-m", "services.ops.doctor", "--json"], cwd=site,
                          env={**env, "LITERAL_API_KEY": "x"}, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and '"result": "fail"' in bad.stdout and "Traceback" not in bad.stderr
-    broken = subprocess.run([sys.executable, "-m", "services.doctor"], cwd=site,
+    broken = subprocess.run([sys.executable, "-m", "services.ops.doctor"], cwd=site,
                             env={**env, "HUSHDESK_ENGINE": "warp"}, capture_output=True, text=True, timeout=60)
     assert broken.returncode == 2 and "HUSHDESK_ENGINE" in broken.stderr
 

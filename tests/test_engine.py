@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.config import Secret, Settings
-from services.engine import EngineSupervisor, ExternalEngine, LaunchSpec, create_engine, free_port
+from services.engine.supervisor import EngineSupervisor, ExternalEngine, LaunchSpec, create_engine, free_port
 from services.errors import EngineStartError, EngineUnavailable
 from tests.standins.procs import SUPERVISOR_PARENT, Launches, alive, fake_spec, wait_gone
 

@@ -9,8 +9,8 @@ import openai
 import pytest
 
 from services.config import Settings
-from services.demo_model import ensure_demo_model
-from services.engine import EngineSupervisor, transformers_spec
+from services.engine.demo_model import ensure_demo_model
+from services.engine.supervisor import EngineSupervisor, transformers_spec
 from tests.standins.procs import alive
 
 

@@ -16,10 +16,10 @@ import pytest
 
 from services.audit.checkpoints import Signer
 from services.config import Settings, load_settings
-from services.engine import EngineSupervisor, LaunchSpec, ModelGuard, create_engine
-from services.engine_spec import is_tmpfs
+from services.engine.supervisor import EngineSupervisor, LaunchSpec, ModelGuard, create_engine
+from services.engine.specs import is_tmpfs
 from services.keys import load_keys
-from services.models import MANIFEST_NAME, ModelIntegrityError, encrypt_model, verify_manifest, write_manifest
+from services.engine.integrity import MANIFEST_NAME, ModelIntegrityError, encrypt_model, verify_manifest, write_manifest
 from tests.standins.procs import FAKE_ENGINE, Launches, alive, fake_spec
 
 pytestmark = pytest.mark.timeout(30)
@@ -107,7 +107,7 @@ def test_a_tampered_model_is_never_launched(model: Path, tmp_path: Path, tamper,
         run(engine.start())
     assert info.value.message == (
         f"The model's files do not match its signed manifest ({named}); refusing to launch. "
-        f"Run python -m services.models verify {model}.")
+        f"Run python -m services.engine.integrity verify {model}.")
     assert engine.state == "failed" and engine.pid is None
     assert not record.exists()  # the stand-in never ran
 
@@ -117,7 +117,7 @@ def test_a_model_without_manifest_is_refused_unless_not_required(model: Path, tm
     engine = supervisor(fake_spec(record=record), model_guard=guard(model))
     with pytest.raises(ModelIntegrityError) as info:
         run(engine.start())
-    assert f"Create one with python -m services.models manifest {model}" in info.value.message
+    assert f"Create one with python -m services.engine.integrity manifest {model}" in info.value.message
     assert "HUSHDESK_REQUIRE_MODEL_MANIFEST=false" in info.value.message
     assert not record.exists()
     relaxed = supervisor(fake_spec(record=record), model_guard=guard(model, require_manifest=False))
@@ -312,7 +312,7 @@ def test_recycle_is_off_by_default_and_for_external(model: Path) -> None:
 # ------------------------------------------------------------------------------------------- demo model
 
 def test_demo_model_is_signed_at_set_up_and_regenerated_when_found_unsigned(tmp_path: Path) -> None:
-    from services.demo_model import ensure_demo_model
+    from services.engine.demo_model import ensure_demo_model
     from services.runtime import resolve_model_dir
 
     settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"), "HUSHDESK_ENGINE": "transformers"},

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.config import Settings
-from services.engine import (
+from services.engine.supervisor import (
     EngineSupervisor,
     child_env,
     free_port,

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from services.audit import AuditLog
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.chat import ChatService, Conversation
-from services.engine import EngineSupervisor, LaunchSpec
+from services.engine.supervisor import EngineSupervisor, LaunchSpec
 from services.errors import EngineError, EngineStartError
-from services.llm import LLMClient
+from services.engine.client import LLMClient
 from services.runtime import Runtime
 from services.store import DAMAGED
 from tests.conftest import ROOT, base_env, free_port

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from services.frontend import FRONTEND_DIR, FrontendError, chainlit_dist, ensure_frontend, strip_external
+from services.web.frontend import FRONTEND_DIR, FrontendError, chainlit_dist, ensure_frontend, strip_external
 
 INDEX = """<!doctype html><html><head>
 <link rel="preconnect" href="https://fonts.googleapis.com" />

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import hashlib
 
-from services.http_security import SecurityMiddleware, csp_for
+from services.web.security import SecurityMiddleware, csp_for
 
 PAGE = [b"<html><head><script>const global = globalThis;</script>",
         b"<script src=\"/assets/x.js\"></script></head></html>"]

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 import services.errors
-import services.frontend
+import services.web.frontend
 import services.limits
-import services.passwords
+import services.auth.passwords
 import services.runtime
-import services.users
+import services.auth.users
+import services.roles
 from services.errors import EngineTimeout, HushdeskError, InputRejected, StoreError
-from services.frontend import FrontendError
+from services.web.frontend import FrontendError
 from services.i18n import MESSAGES, error_text, language, text
-from services.passwords import PasswordTooShort
-from services.users import InvalidRole
+from services.auth.passwords import PasswordTooShort
+from services.auth.users import InvalidRole
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / ".chainlit" / "translations"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -49,9 +50,9 @@ def _load(name: str) -> dict[str, object]:
 
 
 def _error_classes() -> list[type[HushdeskError]]:
-    """Every HushdeskError class defined in services.errors, services.users and services.frontend."""
+    """Every HushdeskError class defined in services.errors, services.auth.users and services.web.frontend."""
     found = []
-    for module in (services.errors, services.users, services.frontend, services.passwords, services.runtime,
+    for module in (services.errors, services.auth.users, services.web.frontend, services.auth.passwords, services.runtime,
                    services.limits):
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, HushdeskError) and obj.__module__ == module.__name__:
@@ -106,7 +107,7 @@ def test_error_entries_match_default_messages_and_keep_numbers() -> None:
             assert entry["en"] == cls.default_message, key
             for token in re.findall(r"\d+", entry["en"]):
                 assert token in entry["zh-CN"], key
-    assert all(role in error_text(InvalidRole(), "zh-CN") for role in services.users.ROLES)
+    assert all(role in error_text(InvalidRole(), "zh-CN") for role in services.roles.ROLES)
     assert "16" in error_text(PasswordTooShort(16), "zh-CN") and "16" in error_text(PasswordTooShort(16), "en")
 
 

@@ -149,7 +149,7 @@ def test_missing_without_create_says_to_run_setup(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError) as err:
         load_keys(settings)
     assert "HUSHDESK_DB_KEY" in err.value.message
-    assert "python -m services.bootstrap" in err.value.message
+    assert "python -m services.ops.bootstrap" in err.value.message
     assert not settings.data_dir.exists()
 
 

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.limits import Busy, RateLimited, TurnInFlight, TurnLimiter
 from services.runtime import Runtime
 from tests.conftest import FakeEngine

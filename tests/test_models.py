@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from services import models
+from services.engine import integrity as models
 from services.audit.checkpoints import Signer
 from services.config import load_settings
-from services.engine_spec import decrypt_to_tmpfs, is_tmpfs
+from services.engine.specs import decrypt_to_tmpfs, is_tmpfs
 from services.keys import load_keys
-from services.models import (
+from services.engine.integrity import (
     ENCRYPTED_MARKER,
     MANIFEST_NAME,
     ModelIntegrityError,
@@ -91,7 +91,7 @@ def test_each_tamper_is_detected_and_named(model: Path, name, tamper, expected) 
         assert getattr(check, kind) == expected.get(kind, ())
     message = refusal(check, model).message
     assert message.startswith("The model's files do not match its signed manifest (")
-    assert "refusing to launch. Run python -m services.models verify" in message
+    assert "refusing to launch. Run python -m services.engine.integrity verify" in message
     for names in expected.values():
         assert all(n in message for n in names)
 
@@ -100,7 +100,7 @@ def test_forged_or_foreign_manifest_is_refused(model: Path) -> None:
     path = write_manifest(model, SIGNER)
     flip_byte(model)
     forged = json.loads(path.read_text())  # the attacker updates the hash but cannot re-sign
-    from services.models import _hash
+    from services.engine.integrity import _hash
     forged["files"]["model.safetensors"]["sha256"] = _hash(model / "model.safetensors")[0]
     path.write_text(json.dumps(forged))
     assert verify_manifest(model, SIGNER.public).reason == "signature"
@@ -114,7 +114,7 @@ def test_missing_and_malformed_manifests(model: Path, tmp_path: Path) -> None:
     check = verify_manifest(model, SIGNER.public)
     assert (check.ok, check.reason) == (False, "missing")
     message = refusal(check, model).message
-    assert f"python -m services.models manifest {model}" in message
+    assert f"python -m services.engine.integrity manifest {model}" in message
     assert "HUSHDESK_REQUIRE_MODEL_MANIFEST=false" in message
     (model / MANIFEST_NAME).write_text("{not json")
     assert verify_manifest(model, SIGNER.public).reason == "malformed"
@@ -313,10 +313,10 @@ def test_cli_manifest_verify_encrypt_decrypt(model: Path, tmp_path: Path, instan
 def test_cli_runs_as_a_module(model: Path, tmp_path: Path, instance) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
     env.update(HUSHDESK_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-m", "services.models", "verify", str(model)], cwd=tmp_path, env=env,
+    done = subprocess.run([sys.executable, "-m", "services.engine.integrity", "verify", str(model)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 1
-    assert "has no signed manifest" in done.stdout and "python -m services.models manifest" in done.stdout
+    assert "has no signed manifest" in done.stdout and "python -m services.engine.integrity manifest" in done.stdout
 
 
 def test_an_absent_model_folder_is_named(tmp_path: Path) -> None:

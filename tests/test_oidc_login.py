@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
-from services.users import UserStore
+from services.auth.users import UserStore
 from tests.conftest import free_port
 
 MAP = "hushdesk-admins=admin,hushdesk-staff=staff"

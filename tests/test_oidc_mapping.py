@@ -1,10 +1,10 @@
-"""Mapping an OIDC provider's claims to a hushdesk name and role (services.oidc)."""
+"""Mapping an OIDC provider's claims to a hushdesk name and role (services.auth.oidc)."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.oidc import (OidcIdentity, identity_from_userinfo, parse_claim_path, parse_role_map,
+from services.auth.oidc import (OidcIdentity, identity_from_userinfo, parse_claim_path, parse_role_map,
                            role_from_claims)
 
 MAP = parse_role_map("hushdesk-staff=staff, /hushdesk-admins=admin,auditors=auditor")

@@ -7,7 +7,7 @@ import gzip
 import pytest
 
 from services.errors import HushdeskError
-from services.passwords import (
+from services.auth.passwords import (
     COMMON_LIST,
     DEFAULT_MIN_LENGTH,
     MAX_LENGTH,

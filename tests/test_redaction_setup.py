@@ -14,9 +14,9 @@ import pytest
 
 from redaction import Placeholders, Redactor, StreamRedactor, build_detectors, redact_output
 from redaction.custom import HookError, load_hooks, parse_rules, with_rules
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
-from services.doctor import FAIL, PASS, check_redaction
+from services.ops.doctor import FAIL, PASS, check_redaction
 from tests.test_app_start import start_app
 
 

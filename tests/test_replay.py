@@ -1,4 +1,4 @@
-"""`python -m services.replay`: replay a redacted set against fake engine processes, then diff the reports."""
+"""`python -m services.ops.replay`: replay a redacted set against fake engine processes, then diff the reports."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from services.replay import SCHEMA, ReplayError, load_set, main
+from services.ops.replay import SCHEMA, ReplayError, load_set, main
 from tests.conftest import ROOT, FakeEngine, free_port, stop_process, wait_http
 from tests.fakes.engine import DEFAULT_REPLY
 
@@ -254,7 +254,7 @@ def test_refusals_exit_2(reports, fake_engine, tmp_path, capsys):
 
 def test_command_line_as_a_process(fake_engine, tmp_path):
     def cli(*args: object) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "services.replay", *map(str, args)], cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "services.ops.replay", *map(str, args)], cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
 
     first = cli("run", BASIC, "--engine-url", fake_engine.base_url, "--out", tmp_path / "a.json",

@@ -18,14 +18,14 @@ import jwt
 import pytest
 from sqlalchemy.engine import Engine
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import Settings, load_settings
 from services.keys import load_keys
 from services.runtime import LoginRefused, Runtime
-from services.sessions import AMBIGUOUS, SessionRegistry, SessionStore, decode_claims, tokens_from_headers
+from services.auth.sessions import AMBIGUOUS, SessionRegistry, SessionStore, decode_claims, tokens_from_headers
 from services.store import transaction
-from services.throttle import LoginThrottle
-from services.users import UserStore
+from services.auth.throttle import LoginThrottle
+from services.auth.users import UserStore
 from tests.conftest import base_env, free_port, make_token
 
 SECRET = "s" * 40
@@ -116,7 +116,7 @@ def test_end_user_and_end_all_from_another_process_reach_the_server(engine: Engi
     keys_env = base_env(settings.data_dir)
 
     def cli(*args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "services.users", *args], env=keys_env,
+        out = subprocess.run([sys.executable, "-m", "services.auth", *args], env=keys_env,
                              capture_output=True, text=True, timeout=60)
         assert out.returncode == 0, out.stderr
         return out.stdout
@@ -134,7 +134,7 @@ def test_disabling_or_changing_a_user_ends_their_sessions(engine: Engine, settin
     reg = registry(engine, clock, pepper=load_keys(settings, create=False).pepper)
     first = login(reg, "ann")
     env = base_env(settings.data_dir)
-    out = subprocess.run([sys.executable, "-m", "services.users", "disable", "ann"], env=env,
+    out = subprocess.run([sys.executable, "-m", "services.auth", "disable", "ann"], env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     reg.sync()

@@ -76,7 +76,7 @@ def test_missing_file_without_create(settings: Settings, keys: Keys) -> None:
     with pytest.raises(StoreError) as err:
         open_store(settings, keys)
     assert "does not exist" in err.value.message
-    assert "python -m services.bootstrap" in err.value.message
+    assert "python -m services.ops.bootstrap" in err.value.message
     assert not settings.audit_db_path.exists()
 
 

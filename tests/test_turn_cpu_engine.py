@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
 from tests.standins.procs import alive

@@ -14,7 +14,7 @@ import logging
 
 import pytest
 
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.errors import ReplyBlocked
 from services.logs import configure_logging

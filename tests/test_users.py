@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 
 from services.config import Settings, load_settings
 from services.keys import load_keys
-from services.passwords import PasswordTooShort
+from services.auth.passwords import PasswordTooShort
 from services.store import open_store, transaction
-from services.users import (
+from services.auth.users import (
     InvalidRole,
     InvalidUserName,
     LastAdmin,
@@ -129,7 +129,7 @@ def cli(args: list[str], data_dir: Path, cwd: Path, stdin: str | None = None) ->
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
     env.update(HUSHDESK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
     return subprocess.run(
-        [sys.executable, "-m", "services.users", *args],
+        [sys.executable, "-m", "services.auth", *args],
         cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=60,
     )
 
@@ -174,4 +174,4 @@ def test_cli(settings: Settings, engine: Engine, users: UserStore, tmp_path: Pat
 def test_cli_without_a_store(tmp_path: Path) -> None:
     out = cli(["list"], tmp_path / "missing", tmp_path)
     assert out.returncode == 2
-    assert "python -m services.bootstrap" in out.stderr and "Traceback" not in out.stderr
+    assert "python -m services.ops.bootstrap" in out.stderr and "Traceback" not in out.stderr

@@ -1,4 +1,4 @@
-"""Anonymized usage aggregates for the dashboard, read from the rollups (services/rollups.py).
+"""Anonymized usage aggregates for the dashboard, read from the rollups (services/audit/rollups.py).
 
 Days are UTC days; a range is whole days, `from` and `to` included, at most MAX_DAYS long. A group
 (an hour, a day, or the whole range) whose distinct active users number fewer than `k` but more
@@ -20,9 +20,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy.engine import Engine
 
-from .errors import HushdeskError
+from ..errors import HushdeskError
 from .rollups import BINS_PER_DOUBLING, LATENCY, RELATIVE_ERROR, TTFT, percentile_from_bins
-from .store import transaction
+from ..store import transaction
 
 __all__ = [
     "BadRange", "DateRange", "Percentiles", "Figures", "Bucket", "Redactions", "Health", "Dashboard",

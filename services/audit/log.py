@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from ..errors import HushdeskError, StoreError
-from ..rollups import update_rollups
+from .rollups import update_rollups
 from ..store import transaction, utc_now
 from .checkpoints import Checkpoints
 from .records import COLUMNS, ZERO_MAC, AuthRecord, TurnRecord, next_mac, validate

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.engine import Engine
 
-from ..rollups import purge_rollups
+from .rollups import purge_rollups
 from ..store import transaction, utc_now
 from .checkpoints import Checkpoints
 

@@ -12,6 +12,8 @@ Matching rules:
   operator's map order wins (list the most privileged group first if that is what you want).
 - Odd provider data (missing claims, wrong types, nested garbage) never raises: no role.
 - Group names cannot contain commas or whitespace (they separate pairs in the setting).
+
+Parsing the setting lives in `services.roles` (a leaf, so the settings can use it); it is re-exported here.
 """
 
 from __future__ import annotations
@@ -21,48 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .users import ROLES
+from ..roles import SEPARATORS as _SEPARATORS, RoleMap, norm_group as _norm, parse_claim_path, parse_role_map
 
 __all__ = ["RoleMap", "OidcIdentity", "parse_role_map", "parse_claim_path", "role_from_claims",
            "identity_from_userinfo"]
 
-RoleMap = tuple[tuple[str, str], ...]
-_SEPARATORS = re.compile(r"[,\s]+")
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
-
-
-def _norm(group: str) -> str:
-    return group[1:] if group.startswith("/") else group
-
-
-def parse_role_map(raw: str) -> RoleMap:
-    """Parse `GROUP=ROLE` pairs separated by commas or whitespace, keeping their order."""
-    pairs: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for item in _SEPARATORS.split(raw.strip()):
-        if not item:
-            continue
-        if item.count("=") != 1:
-            raise ValueError(f"role map entry {item!r} is not GROUP=ROLE")
-        group, role = item.split("=")
-        role = role.lower()
-        if not _norm(group):
-            raise ValueError(f"role map entry {item!r} has an empty group")
-        if role not in ROLES:
-            raise ValueError(f"role map entry {item!r}: role must be one of {', '.join(ROLES)}")
-        if _norm(group) in seen:
-            raise ValueError(f"role map maps group {group!r} more than once")
-        seen.add(_norm(group))
-        pairs.append((group, role))
-    return tuple(pairs)
-
-
-def parse_claim_path(raw: str) -> tuple[str, ...]:
-    """Parse a dotted claim path such as `groups` or `realm_access.roles`."""
-    segments = tuple(s.strip() for s in raw.strip().split("."))
-    if any(not s or any(c.isspace() for c in s) for s in segments):
-        raise ValueError(f"claim path {raw!r} has an empty or blank segment")
-    return segments
 
 
 def _groups(value: Any) -> set[str]:

@@ -17,7 +17,7 @@ password. Nothing here logs. The rules, in the order they are checked:
      Unicode code points ("abcdefghijkl" in any script).
 3. Context: contains the user name (case-insensitive, only for names of three or more
    characters after NFKC) or the product name "hushdesk".
-4. Common: the casefolded password is in the bundled list (services/data/common-passwords
+4. Common: the casefolded password is in the bundled list (services/auth/data/common-passwords
    .txt.gz, from Django, BSD licence), or the password is shorter than 16 characters and what
    is left after stripping trailing digits, punctuation, symbols and spaces is a non-empty
    listed entry ("password2024!" -> "password"). From 16 characters on, a listed word plus a
@@ -31,7 +31,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import HushdeskError
+from ..errors import HushdeskError
 
 __all__ = [
     "MAX_LENGTH",

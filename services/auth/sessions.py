@@ -31,8 +31,9 @@ import jwt as pyjwt
 from starlette.requests import cookie_parser
 from sqlalchemy.engine import Engine
 
-from .keys import hash_id
-from .store import transaction
+from ..keys import hash_id
+from ..roles import ROLES
+from ..store import transaction
 
 __all__ = ["Claims", "Verdict", "SessionStore", "SessionRegistry", "LOGIN_ERROR", "AMBIGUOUS", "tokens_from_headers"]
 
@@ -42,7 +43,6 @@ ACTIVE, IDLE, EXPIRED, REVOKED, INVALID = "active", "idle", "expired", "revoked"
 # The key the login page shows (`/login?error=<key>`; .chainlit/translations auth.login.errors).
 LOGIN_ERROR = {IDLE: "sessionIdle", EXPIRED: "sessionExpired", REVOKED: "sessionRevoked",
                INVALID: "sessionRevoked"}
-_ROLES = ("staff", "admin", "auditor")
 _COOKIE = "access_token"
 AMBIGUOUS = "ambiguous"  # a token read that never validates
 
@@ -141,7 +141,7 @@ def _claims(data: dict[str, Any]) -> Claims | None:
     if not isinstance(meta, dict) or not isinstance(user, str) or not user:
         return None
     sid, role, login_at = meta.get("sid"), meta.get("role"), meta.get("login_at")
-    if not isinstance(sid, str) or len(sid) < 16 or role not in _ROLES:
+    if not isinstance(sid, str) or len(sid) < 16 or role not in ROLES:
         return None
     if isinstance(login_at, bool) or not isinstance(login_at, (int, float)) or not math.isfinite(login_at):
         return None

@@ -17,8 +17,8 @@ from typing import Any, AsyncIterator, Callable, Sequence
 import httpx2
 import openai
 
-from .engine import Endpoint
-from .errors import EngineError, EngineTimeout, EngineUnavailable
+from .supervisor import Endpoint
+from ..errors import EngineError, EngineTimeout, EngineUnavailable
 
 __all__ = ["LLMClient", "StreamStats"]
 

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
-from .models import MANIFEST_NAME, write_manifest
+from ..errors import ConfigError
+from .integrity import MANIFEST_NAME, write_manifest
 
 if TYPE_CHECKING:
-    from .audit.checkpoints import Signer
+    from ..audit.checkpoints import Signer
 
 __all__ = ["ensure_demo_model", "is_demo_model", "MARKER_FILE", "DEMO_MODEL_ID"]
 

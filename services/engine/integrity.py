@@ -1,9 +1,9 @@
 """Model integrity: a signed SHA-256 manifest of a model's files, and AES-256-GCM encryption at rest.
 
-    python -m services.models manifest PATH [--out FILE]     sign a manifest of every file under PATH
-    python -m services.models verify PATH [--manifest FILE]  exit 0, or 1 naming what differs
-    python -m services.models encrypt SRC DST                encrypt a model (then signs DST's manifest)
-    python -m services.models decrypt SRC DST                the plaintext model, back on disk
+    python -m services.engine.integrity manifest PATH [--out FILE]     sign a manifest of every file under PATH
+    python -m services.engine.integrity verify PATH [--manifest FILE]  exit 0, or 1 naming what differs
+    python -m services.engine.integrity encrypt SRC DST                encrypt a model (then signs DST's manifest)
+    python -m services.engine.integrity decrypt SRC DST                the plaintext model, back on disk
 
 A manifest `{format, files: {name: {sha256, size}}, created, fingerprint, signature}` is signed
 with the instance's Ed25519 key (the signer service's, or `keys.signing_key`): a file changed,
@@ -40,10 +40,10 @@ from typing import Sequence
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .audit.checkpoints import Signer, fingerprint, signature_ok
-from .audit.records import canonical_json
-from .config import Settings
-from .errors import EngineStartError, HushdeskError, KeyFileError
+from ..audit.checkpoints import Signer, fingerprint, signature_ok
+from ..audit.records import canonical_json
+from ..config import Settings
+from ..errors import EngineStartError, HushdeskError, KeyFileError
 
 __all__ = [
     "ManifestCheck", "ModelIntegrityError", "MANIFEST_NAME", "ENCRYPTED_MARKER",
@@ -237,14 +237,14 @@ def verify_manifest(model_dir: Path, public: bytes, manifest_path: Path | None =
 
 def refusal(check: ManifestCheck, model_dir: Path) -> ModelIntegrityError:
     """The fixed message for a failed check, naming the command that shows the details."""
-    verify = f"Run python -m services.models verify {model_dir}."
+    verify = f"Run python -m services.engine.integrity verify {model_dir}."
     if check.reason == "absent":
         return ModelIntegrityError(f"The model folder {model_dir} does not exist or is not a folder; "
                                    "refusing to launch.")
     if check.reason == "missing":
         return ModelIntegrityError(
             f"The model in {model_dir} has no signed manifest; refusing to launch. Create one with "
-            f"python -m services.models manifest {model_dir} (HUSHDESK_REQUIRE_MODEL_MANIFEST=false turns "
+            f"python -m services.engine.integrity manifest {model_dir} (HUSHDESK_REQUIRE_MODEL_MANIFEST=false turns "
             "the check off, which the doctor flags).")
     if check.reason == "signature":
         return ModelIntegrityError("The model's manifest is not signed by this instance's key (edited, or "
@@ -382,7 +382,7 @@ def decrypt_model(src_dir: Path, dst_dir: Path, key: bytes, *, cancel: threading
 
 def load_model_key(settings: Settings) -> bytes | None:
     """The model key: HUSHDESK_MODEL_KEY, else `model_key` in the key file, else None."""
-    from .keys import _read_key_file  # its permission checks, not a copy of them
+    from ..keys import _read_key_file  # its permission checks, not a copy of them
 
     if settings.model_key is not None:
         raw, where = settings.model_key.get(), "HUSHDESK_MODEL_KEY"
@@ -402,7 +402,7 @@ def load_model_key(settings: Settings) -> bytes | None:
 # --------------------------------------------------------------------------------------------- CLI
 
 def _cli_key(settings: Settings, create: bool) -> bytes:
-    from .keys import update_key_file
+    from ..keys import update_key_file
 
     key = load_model_key(settings)
     if key is not None:
@@ -424,7 +424,7 @@ def _manifest_arg(settings: Settings, model: Path, given: str | None) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; exit 0 ok, 1 a model that does not verify, 2 an error (fixed message)."""
-    parser = argparse.ArgumentParser(prog="python -m services.models", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m services.engine.integrity", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("manifest", help="write the signed manifest of a model folder")
     p.add_argument("path"), p.add_argument("--out")
@@ -434,8 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = sub.add_parser(name, help=f"{name} a model folder (AES-256-GCM) into a new folder")
         p.add_argument("src"), p.add_argument("dst")
     args = parser.parse_args(argv)
-    from .audit.remote import signer_for
-    from .config import load_settings
+    from ..audit.remote import signer_for
+    from ..config import load_settings
 
     try:
         settings = load_settings()

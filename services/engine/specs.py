@@ -1,7 +1,7 @@
 """What to launch: the engine kind, the command line and environment of vLLM or `transformers serve`,
 and the model folder to launch them on (`ModelGuard`: verified, and decrypted into RAM if encrypted).
 
-Nothing here starts a process; `services.engine` does. Every engine is bound to 127.0.0.1 on a port
+Nothing here starts a process; `services.engine.supervisor` does. Every engine is bound to 127.0.0.1 on a port
 chosen per launch, serves the model under a name that hides its path where the engine allows it,
 and runs with telemetry and hub access off and without any hushdesk secret in its environment.
 """
@@ -27,9 +27,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from .config import PREFIX, Settings
-from .errors import HushdeskError
-from .models import (
+from ..config import PREFIX, Settings
+from ..errors import HushdeskError
+from .integrity import (
     MANIFEST_NAME,
     ManifestCheck,
     ModelIntegrityError,

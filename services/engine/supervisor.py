@@ -21,20 +21,20 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 from urllib.parse import urlsplit
 
 import httpx
 
-from .audit.remote import signer_for
-from .config import Settings
-from .engine_spec import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, free_port,
+from ..audit.remote import signer_for
+from ..config import Settings
+from .specs import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, free_port,
                           resolve_engine_kind, transformers_spec, vllm_spec)
-from .errors import EngineStartError, EngineUnavailable
-from .keys import Keys
-from .models import ModelIntegrityError, load_model_key, manifest_path_for
+from ..errors import EngineStartError, EngineUnavailable
+from ..keys import Keys
+from .integrity import ModelIntegrityError, load_model_key, manifest_path_for
 
-__all__ = ["Endpoint", "LaunchSpec", "EngineSupervisor", "ExternalEngine", "create_engine", "resolve_engine_kind",
+__all__ = ["Endpoint", "Engine", "LaunchSpec", "EngineSupervisor", "ExternalEngine", "create_engine", "resolve_engine_kind",
            "vllm_spec", "transformers_spec", "child_env", "free_port", "STATES", "ModelGuard"]
 
 log = logging.getLogger("hushdesk.engine")
@@ -43,6 +43,25 @@ STATES = ("stopped", "starting", "ready", "restarting", "failed")
 _STOP_GRACE = 10.0
 _NO_KEY = "no-key"  # the OpenAI client refuses an empty key; an external engine without one ignores it
 _RECYCLE = "recycle"
+
+
+class Engine(Protocol):
+    """What the rest of hushdesk uses of an engine, supervised or external (one surface, no `getattr`)."""
+
+    @property
+    def state(self) -> str: ...  # one of STATES
+    @property
+    def endpoint(self) -> Endpoint | None: ...  # None until ready
+    @property
+    def pid(self) -> int | None: ...
+    @property
+    def restarts(self) -> int: ...
+    @property
+    def recycles(self) -> int: ...
+    def note_turn(self) -> None: ...  # one finished turn (counts toward recycling)
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def wait_ready(self, timeout: float) -> Endpoint: ...
 
 
 class EngineSupervisor:

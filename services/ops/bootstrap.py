@@ -1,6 +1,6 @@
 """First-run set-up: keys, the encrypted store and a first admin; safe to run on every start.
 
-    python -m services.bootstrap      (run by `make run` before the app starts)
+    python -m services.ops.bootstrap      (run by `make run` before the app starts)
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import Callable, Sequence
 
 from sqlalchemy.engine import Engine
 
-from .config import Settings, load_settings
-from .errors import HushdeskError
-from .frontend import ensure_frontend
-from .keys import Keys, load_keys
-from .store import open_store
-from .users import UserExists, UserStore
+from ..config import Settings, load_settings
+from ..errors import HushdeskError
+from ..web.frontend import ensure_frontend
+from ..keys import Keys, load_keys
+from ..store import open_store
+from ..auth.users import UserExists, UserStore
 
 __all__ = ["ensure_initialised", "main", "FIRST_ADMIN"]
 
@@ -76,8 +76,8 @@ def _frontend_step(settings: Settings, keys: Keys) -> None:
 
 def _demo_model_step(settings: Settings, keys: Keys) -> None:
     """Generate (and sign) the demo model now when no model is configured; warn of an unsigned model."""
-    from .models import manifest_path_for
-    from .runtime import resolve_model_dir  # imports torch only when the demo model is needed
+    from ..engine.integrity import manifest_path_for
+    from ..runtime import resolve_model_dir  # imports torch only when the demo model is needed
 
     model_dir, demo = resolve_model_dir(settings, keys)
     if demo:
@@ -86,13 +86,13 @@ def _demo_model_step(settings: Settings, keys: Keys) -> None:
     elif model_dir is not None and settings.require_model_manifest and \
             not manifest_path_for(settings, model_dir).is_file():
         print(f"The model in {model_dir} has no signed manifest: hushdesk will refuse to launch it. "
-              f"Create one with: python -m services.models manifest {model_dir}", file=sys.stderr)
+              f"Create one with: python -m services.engine.integrity manifest {model_dir}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run set-up; print the first admin's password once; exit 2 with a fixed message on error."""
     argparse.ArgumentParser(
-        prog="python -m services.bootstrap",
+        prog="python -m services.ops.bootstrap",
         description="Create keys, the encrypted store and a first admin when missing.",
     ).parse_args(argv)
     try:
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{rule}\n"
             f"First run: created user '{FIRST_ADMIN}' with password: {password}\n"
             f"It is shown only this once. Change it with:\n"
-            f"    python -m services.users set-password {FIRST_ADMIN}\n"
+            f"    python -m services.auth set-password {FIRST_ADMIN}\n"
             f"{rule}",
             flush=True,
         )

@@ -1,4 +1,4 @@
-"""`python -m services.doctor`: the box proves its own settings. A pass/warn/fail table; exit 1 on a fail.
+"""`python -m services.ops.doctor`: the box proves its own settings. A pass/warn/fail table; exit 1 on a fail.
 
 Checks (each a function returning Check results; nothing here changes a file):
 engine bound to loopback only, telemetry off in its environment, no `DATABASE_URL` or
@@ -8,7 +8,7 @@ signer's last one and the pinned key), who holds the checkpoint signing key, coo
 the redaction layers in use (rules, the name model, a recognizer file, Python recognizers), and the model's
 signed manifest.
 
-    python -m services.doctor [--json]      exit 0: no fail (warnings allowed); 1: a fail; 2: cannot run
+    python -m services.ops.doctor [--json]      exit 0: no fail (warnings allowed); 1: a fail; 2: cannot run
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
-from .config import Settings
-from .errors import HushdeskError
+from ..config import Settings
+from ..errors import HushdeskError
 
 __all__ = ["Check", "run_checks", "main"]
 
@@ -66,7 +66,7 @@ def _loopback(host: str | None) -> bool:
 
 def check_engine(settings: Settings) -> Iterable[Check]:
     """The engine listens on loopback only, with telemetry and hub access off."""
-    from .engine_spec import resolve_engine_kind, transformers_spec, vllm_spec
+    from ..engine.specs import resolve_engine_kind, transformers_spec, vllm_spec
 
     kind = resolve_engine_kind(settings)
     if kind == "external":
@@ -112,12 +112,12 @@ def check_environment(settings: Settings, environ: dict[str, str]) -> Iterable[C
 
 def check_frontend(root: Path) -> Iterable[Check]:
     """The served frontend copy exists, is current, and references no other host."""
-    from .frontend import FRONTEND_DIR, FrontendError, chainlit_dist, _source_id
+    from ..web.frontend import FRONTEND_DIR, FrontendError, chainlit_dist, _source_id
 
     copy = root / FRONTEND_DIR
     index = copy / "index.html"
     if not index.is_file():
-        yield Check("frontend without external URLs", FAIL, f"{FRONTEND_DIR} missing: run python -m services.bootstrap")
+        yield Check("frontend without external URLs", FAIL, f"{FRONTEND_DIR} missing: run python -m services.ops.bootstrap")
         return
     external = [p.name for p in [index, *copy.glob("assets/*.css")] if _EXTERNAL.search(p.read_text("utf-8", "replace"))]
     try:
@@ -169,9 +169,9 @@ def check_permissions(settings: Settings) -> Iterable[Check]:
 
 def check_audit(settings: Settings) -> Iterable[Check]:
     """The store's pages pass their HMAC check and the chain verifies against the signed checkpoints."""
-    from .audit.trail import verify_trail
-    from .keys import load_keys
-    from .store import damaged_pages, open_store
+    from ..audit.trail import verify_trail
+    from ..keys import load_keys
+    from ..store import damaged_pages, open_store
 
     try:
         keys = load_keys(settings, create=False)
@@ -205,7 +205,7 @@ def check_signer(settings: Settings) -> Iterable[Check]:
     """Who holds the checkpoint signing key: a signer service (pass) or the service account (warn)."""
     import json as _json
 
-    from .audit.remote import signer_for
+    from ..audit.remote import signer_for
 
     name = "audit signing key"
     try:
@@ -254,15 +254,15 @@ def check_web(settings: Settings) -> Iterable[Check]:
 
 def check_model(settings: Settings) -> Iterable[Check]:
     """The model to be served matches its signed manifest."""
-    from .engine_spec import resolve_engine_kind
+    from ..engine.specs import resolve_engine_kind
 
     if resolve_engine_kind(settings) == "external":
         yield Check("model manifest", PASS, "external engine: its operator vouches for the model")
         return
     model_dir = settings.model_path or settings.demo_model_dir
     try:
-        from .audit.remote import signer_for
-        from .models import refusal, verify_manifest
+        from ..audit.remote import signer_for
+        from ..engine.integrity import refusal, verify_manifest
 
         check = verify_manifest(model_dir, signer_for(settings).public, settings.model_manifest)
     except HushdeskError as exc:
@@ -280,7 +280,7 @@ def check_redaction(settings: Settings) -> Iterable[Check]:
     """Which redaction layers are active: the rules, the name model, a recognizer file, Python hooks."""
     from redaction.recognizers import LAYERS
 
-    from .runtime import redaction_layers
+    from ..runtime import redaction_layers
 
     try:
         recognizers = redaction_layers(settings)
@@ -326,10 +326,10 @@ def _table(checks: Sequence[Check]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the table (or JSON); exit 1 when any check fails."""
-    parser = argparse.ArgumentParser(prog="python -m services.doctor", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m services.ops.doctor", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="one JSON object per check")
     args = parser.parse_args(argv)
-    from .config import load_settings
+    from ..config import load_settings
 
     try:
         settings = load_settings()

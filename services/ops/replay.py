@@ -1,7 +1,7 @@
 """Replay a fixed set of already-redacted prompts against an engine, and compare two runs.
 
-    python -m services.replay run SET.jsonl --engine-url URL --out REPORT.json [--model NAME] ...
-    python -m services.replay diff OLD.json NEW.json [--max-latency-p95-increase 0.2] ...
+    python -m services.ops.replay run SET.jsonl --engine-url URL --out REPORT.json [--model NAME] ...
+    python -m services.ops.replay diff OLD.json NEW.json [--max-latency-p95-increase 0.2] ...
 
 A set line is `{"id", "prompt"}` or `{"id", "messages": [{"role", "content"}]}`, with an optional
 `"expect": {"format": "json"|"text", "max_chars": N, "must_include": [...]}`. A set that still holds
@@ -38,15 +38,15 @@ from urllib.parse import urlsplit
 
 import redaction
 
-from .engine_spec import Endpoint
-from .errors import EngineError
-from .llm import LLMClient
+from ..engine.specs import Endpoint
+from ..errors import EngineError
+from ..engine.client import LLMClient
 
 __all__ = ["Entry", "Expect", "PromptResult", "ReplayError", "Thresholds", "diff_reports", "load_set",
            "load_report", "main", "run_set", "summarise"]
 
 SCHEMA = "hushdesk-replay/1"
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]
 _ROLES = ("system", "user", "assistant")  # a tuple: `in` must not hash what a line holds
 _ENTRY_KEYS = frozenset({"id", "prompt", "messages", "expect"})
 _EXPECT_KEYS = frozenset({"format", "max_chars", "must_include"})
@@ -401,7 +401,7 @@ _THRESHOLD_FLAGS = (  # flag, Thresholds field, help
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m services.replay", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m services.ops.replay", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="replay a set against an engine and write a report")
     r.add_argument("set", metavar="SET.jsonl")

@@ -4,10 +4,10 @@ Chainlit's `frontend/dist/index.html` hard-codes Google Fonts (with preconnects 
 and fonts.gstatic.com) and KaTeX's CSS from cdn.jsdelivr.net. `.chainlit/config.toml` points
 `[UI] custom_build` at `FRONTEND_DIR`, a copy of the installed package's `dist` made here with those
 tags removed and the source maps left out, and hushdesk's own stylesheet and script added: the Inter
-font (Latin subset, 400/500/700) is served from `services/static/fonts/` by the app itself; KaTeX is
+font (Latin subset, 400/500/700) is served from `services/web/static/fonts/` by the app itself; KaTeX is
 not needed (LaTeX rendering is off). The copy records the Chainlit version and a digest of
 the original `index.html`; it is rebuilt whenever either changes (a Chainlit upgrade), by set-up
-(`python -m services.bootstrap`, run by `make run`) before `chainlit run` starts.
+(`python -m services.ops.bootstrap`, run by `make run`) before `chainlit run` starts.
 
 This module does not import chainlit: it finds the package on disk.
 """
@@ -21,10 +21,10 @@ import re
 import shutil
 from pathlib import Path
 
-from .errors import HushdeskError
+from ..errors import HushdeskError
 
 FRONTEND_DIR = ".hushdesk-frontend"
-# hushdesk's own script (services/static/hushdesk.js, served by services/web.py): sends the page to
+# hushdesk's own script (services/web/static/hushdesk.js, served by services/web/routes.py): sends the page to
 # the login page, saying why, when the session ends. Bump _INJECT_VERSION when this tag changes.
 _INJECT = ('<link rel="stylesheet" href="/hushdesk/static/fonts.css">'
            '<script src="/hushdesk/static/hushdesk.js" defer></script>')

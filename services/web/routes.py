@@ -39,15 +39,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .dashboard import BadRange, build, parse_range, to_json
-from .errors import HushdeskError
-from .keys import hash_id
-from .session_guard import CHAT_ROLES, STATUS_PATH
-from .sessions import Claims, Verdict
-from .users import ROLES, status
+from ..audit.dashboard import BadRange, build, parse_range, to_json
+from ..errors import HushdeskError
+from ..keys import hash_id
+from .session_guard import STATUS_PATH
+from ..auth.sessions import Claims, Verdict
+from ..auth.users import status
+from ..roles import CHAT_ROLES, DASHBOARD_ROLES, ROLES
 
 if TYPE_CHECKING:
-    from .runtime import Runtime
+    from ..runtime import Runtime
 
 __all__ = ["routes", "SCRIPT_PATH"]
 
@@ -60,7 +61,6 @@ _STATIC_FILES = {p.relative_to(_STATIC).as_posix(): p for p in _STATIC.rglob("*"
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2"}
 HOME = {"auditor": "/hushdesk/audit"}
 _ACTIONS = ("add", "disable", "enable", "unlock", "set-role", "end-sessions")
-DASHBOARD_ROLES = ("admin", "auditor")
 _DASHBOARD_LINK = "<p><a id=\"dashboard-link\" href=\"/hushdesk/dashboard\">Usage dashboard / 使用情况</a></p>"
 
 
@@ -255,7 +255,7 @@ def routes(runtime: "Runtime") -> list[Route]:
 
     async def verify_state() -> str:
         """The same verification as `python -m services.audit verify`, as a paragraph (auditors' pages)."""
-        from .audit.trail import verify_trail
+        from ..audit.trail import verify_trail
 
         try:
             verdict = await asyncio.to_thread(verify_trail, runtime.settings, runtime.keys, runtime.audit.engine)
@@ -279,8 +279,8 @@ def routes(runtime: "Runtime") -> list[Route]:
 
     def engine_status() -> dict[str, Any]:
         engine = runtime.engine
-        return {"state": engine.state, "restarts": getattr(engine, "restarts", None),
-                "recycles": getattr(engine, "recycles", None), "up_since": getattr(runtime, "started_at", None)}
+        return {"state": engine.state, "restarts": engine.restarts, "recycles": engine.recycles,
+                "up_since": runtime.started_at}
 
     async def dashboard_page(request: Request) -> Response:
         claims = _claims(request, DASHBOARD_ROLES)
@@ -317,8 +317,8 @@ def routes(runtime: "Runtime") -> list[Route]:
         claims = _claims(request, "auditor")
         if isinstance(claims, Response):
             return claims
-        from .audit.bundle import export_bundle
-        from .audit.remote import checkpoints_for
+        from ..audit.bundle import export_bundle
+        from ..audit.remote import checkpoints_for
 
         try:
             chosen = parse_range(request.query_params.get("from"), request.query_params.get("to"),
@@ -350,7 +350,7 @@ def routes(runtime: "Runtime") -> list[Route]:
         form = await request.form()
         if verdict is None or verdict.claims is None or not form_ok(request, verdict.claims, form):
             return PlainTextResponse("Forbidden. 无权访问。", status_code=403)
-        from .sessions import tokens_from_headers
+        from ..auth.sessions import tokens_from_headers
 
         token = tokens_from_headers(request.scope.get("headers", ()))
         if token:
@@ -406,7 +406,7 @@ async def _apply(runtime: "Runtime", action: str, name: str, form: Any) -> str:
         return "unlock"
     if action == "end-sessions":
         if await run(users.get, name) is None:
-            from .users import UnknownUser
+            from ..auth.users import UnknownUser
             raise UnknownUser()
         await run(sessions.end_user, name, "ended_by_admin")
         return "end-sessions"

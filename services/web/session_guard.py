@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 from typing import Any, Awaitable, Callable, MutableMapping
 
-from .sessions import AMBIGUOUS, SessionRegistry, Verdict, tokens_from_headers
+from ..roles import CHAT_ROLES
+from ..auth.sessions import AMBIGUOUS, SessionRegistry, Verdict, tokens_from_headers
 
-__all__ = ["SessionGuard", "LoginAttempt", "LOGIN_ATTEMPT", "STATUS_PATH", "CHAT_ROLES", "protected"]
+__all__ = ["SessionGuard", "LoginAttempt", "LOGIN_ATTEMPT", "STATUS_PATH", "protected"]
 
 log = logging.getLogger("hushdesk.guard")
 
@@ -49,7 +50,6 @@ class LoginAttempt:
 
 LOGIN_ATTEMPT: contextvars.ContextVar[LoginAttempt | None] = contextvars.ContextVar("hushdesk_login", default=None)
 STATUS_PATH = "/hushdesk/session"
-CHAT_ROLES = ("staff", "admin")
 _PROTECTED = ("/user", "/project/", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp", "/hushdesk/")
 _OPEN = ("/hushdesk/static/", "/project/translations")  # the login page needs its translations
 

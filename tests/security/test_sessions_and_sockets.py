@@ -218,7 +218,7 @@ def test_ending_a_session_cancels_its_turn_at_the_engine(site, how):
                            timeout=10)
             assert r.status_code == 200
         else:
-            await asyncio.to_thread(app.cli, "services.users", "end-sessions", STAFF)
+            await asyncio.to_thread(app.cli, "services.auth", "end-sessions", STAFF)
         assert await wait_for(lambda: len(engine.ends()) > ends, timeout=4)
         assert engine.ends()[ends:] == ["cut"]  # generation stopped, not finished
         assert await wait_for(lambda: not sock.client.connected, timeout=3)

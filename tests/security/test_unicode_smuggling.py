@@ -19,7 +19,7 @@ import unicodedata
 import pytest
 
 from redaction import Placeholders, StreamRedactor, find_spans, normalise, redact
-from services.bootstrap import ensure_initialised
+from services.ops.bootstrap import ensure_initialised
 from services.chat import clean_input
 from services.config import load_settings
 from services.runtime import Runtime

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from services.logs import FixedText, configure_logging
-from services.socket_events import ALWAYS, Features, event_allowed
+from services.web.socket_guard import ALWAYS, Features, event_allowed
 
 # Every socket event Chainlit 2.12 registers, and the feature that must be on for it.
 CHAINLIT_EVENTS = {

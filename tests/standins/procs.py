@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from services.engine import LaunchSpec
+from services.engine.supervisor import LaunchSpec
 
 STANDINS = Path(__file__).resolve().parent
 FAKE_ENGINE = STANDINS / "fake_engine_proc.py"

@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from services.engine import EngineSupervisor, LaunchSpec  # noqa: E402
+from services.engine.supervisor import EngineSupervisor, LaunchSpec  # noqa: E402
 
 
 def make_spec(port: int, api_key: str) -> LaunchSpec:
