@@ -26,6 +26,10 @@ FORMS = [
     # split by line breaks, dots or uneven spaces
     ("身份证 1101 0119 9001 0307 12 对吗", [("CN_ID", "1101 0119 9001 0307 12")]),
     ("卡号 4111  1111  1111  1111 谢谢", [("CREDIT_CARD", "4111  1111  1111  1111")]),
+    # Maestro (12-19 digits) and 15-digit JCB (2131, 1800), Luhn-valid
+    ("please block my card 676344559015 today", [("CREDIT_CARD", "676344559015")]),
+    ("card 502055512342 was lost", [("CREDIT_CARD", "502055512342")]),
+    ("my card 213198765432104 expired", [("CREDIT_CARD", "213198765432104")]),
     ("手机159\n8765\n4321", [("PHONE", "159\n8765\n4321")]),
     ("手机159.8765.4321", [("PHONE", "159.8765.4321")]),
     # 15-digit first-generation IDs
@@ -63,6 +67,8 @@ NEGATIVES = [
     ("浙苏H6F681", []),
     ("卡号0000 0000 0000 0000", []),
     ("0000000000000000", []),
+    ("ref 676344559016 is closed", []),  # Maestro prefix, Luhn fails
+    ("ticket 123456789015 is open", []),  # 12 digits, Luhn-valid, no Maestro prefix
     ("价格 1299.00 元，共 3 件", []),
     ("版本 10.2.3.4 已发布", []),
     ("客服400-820-8820", []),

@@ -107,10 +107,21 @@ def _card_digits(text: str) -> str:
     return text.replace(" ", "").replace("-", "")
 
 
+# Maestro (12-19 digits) and the 15-digit JCB ranges (2131, 1800), Luhn-valid like the rest.
+_MAESTRO_PREFIX = re.compile(r"5018|5020|5038|5893|6304|6759|676[1-3]")
+_JCB15_PREFIX = re.compile(r"2131|1800")
+
+
 def is_credit_card(text: str) -> bool:
-    """A credit-card network prefix, 13-19 digits, Luhn-valid."""
+    """A credit-card network prefix, 13-19 digits (Maestro 12-19, JCB 2131/1800 15), Luhn-valid."""
     digits = _card_digits(text)
-    return 13 <= len(digits) <= 19 and digits.strip("0") != "" and bool(_CREDIT_PREFIX.match(digits)) and luhn_ok(digits)
+    if not 12 <= len(digits) <= 19 or not digits.strip("0") or not luhn_ok(digits):
+        return False
+    if _MAESTRO_PREFIX.match(digits):
+        return True
+    if len(digits) == 15 and _JCB15_PREFIX.match(digits):
+        return True
+    return len(digits) >= 13 and bool(_CREDIT_PREFIX.match(digits))
 
 
 def is_bank_card(text: str) -> bool:
@@ -131,7 +142,7 @@ def is_bank_card(text: str) -> bool:
 _NOT_CODE = r"(?<![^A-Za-z][A-Z][0-9])(?<!^[A-Z][0-9])"
 _CARD = (
     lead("0-9", "0-9") + _NOT_CODE
-    + r"(?:[0-9]{12,18}|[0-9]{3}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
+    + r"(?:[0-9]{11,18}|[0-9]{3}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
     + NUM_END
 )
 _CARD_19 = lead("0-9", "0-9") + _NOT_CODE + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
