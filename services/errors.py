@@ -48,6 +48,7 @@ class HushdeskError(Exception):
 
     outcome = "error"
     default_message = "Something went wrong. Please try again."
+    notice = "failed"  # the pages' notice code (services.i18n "notice.<code>"); subclasses name their own
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message

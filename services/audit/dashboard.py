@@ -43,10 +43,12 @@ class BadRange(HushdeskError):
 
     outcome = "bad_range"
     default_message = "Dates must be written YYYY-MM-DD."
+    notice = "badDate"  # the pages' notice code; an instance's is its `code`
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+        self.notice = code
 
 
 _BAD_DATE = ("badDate", "Dates must be written YYYY-MM-DD, between 2000-01-01 and 9998-12-31.")

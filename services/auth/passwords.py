@@ -70,6 +70,7 @@ class PasswordRejected(HushdeskError):
 
     outcome = "weak_password"
     default_message = "That password is not allowed; choose a longer passphrase."
+    notice = "weak"  # every subclass: the pages' notice code
 
 
 class PasswordTooShort(PasswordRejected):

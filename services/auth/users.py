@@ -40,18 +40,21 @@ class UserError(HushdeskError):
 
     outcome = "user_error"
     default_message = "The user could not be changed."
+    notice = "failed"
 
 
 class InvalidUserName(UserError):
     """The name is not 1–64 letters, digits or . _ @ -."""
 
     default_message = "A user name is 1 to 64 letters, digits or the characters . _ @ -"
+    notice = "invalid"
 
 
 class InvalidRole(UserError):
     """The role is not one of ROLES."""
 
     default_message = "The role must be one of: " + ", ".join(ROLES) + "."
+    notice = "invalid"
 
 
 WeakPassword = PasswordRejected  # the password policy's errors (services/auth/passwords.py)
@@ -61,24 +64,28 @@ class UserExists(UserError):
     """A user with that name (ignoring case) already exists."""
 
     default_message = "A user with that name already exists."
+    notice = "exists"
 
 
 class UnknownUser(UserError):
     """No user has that name."""
 
     default_message = "There is no user with that name."
+    notice = "unknown"
 
 
 class LastAdmin(UserError):
     """The change would leave no enabled admin."""
 
     default_message = "The last enabled admin cannot be disabled or lose the admin role."
+    notice = "last-admin"
 
 
 class PasswordMismatch(UserError):
     """The two typed passwords differ."""
 
     default_message = "The passwords do not match."
+    notice = "weak"
 
 
 @dataclass(frozen=True)
