@@ -43,13 +43,13 @@ def auditor_app(settings: Settings, role: str = "auditor") -> tuple[Starlette, o
     return app, engine  # type: ignore[return-value]
 
 
-def page(settings: Settings, path: str) -> str:
-    """The text of #verify on `path`."""
+def page(settings: Settings, path: str, lang: str = "en") -> str:
+    """The text of #verify on `path`, for a browser asking for `lang`."""
     app, engine = auditor_app(settings)
 
     async def get() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hushdesk") as client:
-            return await client.get(path)
+            return await client.get(path, headers={"Accept-Language": lang})
 
     try:
         response = asyncio.run(get())
@@ -71,13 +71,15 @@ def test_a_cut_tail_is_shown_as_broken_not_verified(tmp_path: Path, path: str) -
     with transaction(engine, write=True) as conn:
         conn.exec_driver_sql("DELETE FROM audit_events WHERE seq > 10")  # the chain alone still verifies
     engine.dispose()
-    assert page(settings, path) == "bad: Chain broken / 审计链损坏: seq 11: truncated"
+    assert page(settings, path) == "bad: Chain broken: seq 11: truncated"
+    assert page(settings, path, "zh-CN") == "bad: 审计链损坏: seq 11: truncated"
 
 
 def test_a_verified_chain_says_what_was_checked(tmp_path: Path) -> None:
     settings = app_settings(tmp_path, None, HUSHDESK_AUDIT_CHECKPOINT_ROWS="5")
     write_rows(settings, load_keys(settings, create=True), 7)
-    assert page(settings, "/hushdesk/audit") == "ok: Chain verified / 审计链完整: ok (7 rows, 2 signed checkpoints)"
+    assert page(settings, "/hushdesk/audit") == "ok: Chain verified: ok (7 rows, 2 signed checkpoints)"
+    assert page(settings, "/hushdesk/audit", "zh-CN") == "ok: 审计链完整: ok (7 rows, 2 signed checkpoints)"
 
 
 def test_the_page_asks_the_signer_and_holds_the_pinned_key(tmp_path: Path) -> None:
@@ -94,12 +96,16 @@ def test_the_page_asks_the_signer_and_holds_the_pinned_key(tmp_path: Path) -> No
         with transaction(engine, write=True) as conn:
             conn.exec_driver_sql("DELETE FROM audit_events WHERE seq > 10")
         engine.dispose()
-        assert page(settings, "/hushdesk/audit") == "bad: Chain broken / 审计链损坏: seq 12: checkpoints-shortened"
+        assert page(settings, "/hushdesk/audit") == "bad: Chain broken: seq 12: checkpoints-shortened"
+        assert page(settings, "/hushdesk/audit", "zh-CN") == "bad: 审计链损坏: seq 12: checkpoints-shortened"
         pinned = load_settings({**_env(settings), "HUSHDESK_AUDIT_EXPECT_KEY": "ed25519:" + "1" * 64}, dotenv=False)
-        assert page(pinned, "/hushdesk/audit").startswith("bad: Chain broken / 审计链损坏: wrong-key")
+        assert page(pinned, "/hushdesk/audit").startswith("bad: Chain broken: wrong-key")
+        assert page(pinned, "/hushdesk/audit", "zh-CN").startswith("bad: 审计链损坏: wrong-key")
         signer.stop()
         assert page(settings, "/hushdesk/audit") == (
-            f"bad: Chain not verified / 审计链未能验证: The audit signer at {signer.socket} could not be reached.")
+            f"bad: Chain not verified: The audit signer at {signer.socket} could not be reached.")
+        assert page(settings, "/hushdesk/audit", "zh-CN") == (
+            f"bad: 审计链未能验证: The audit signer at {signer.socket} could not be reached.")
     finally:
         signer.close()
 

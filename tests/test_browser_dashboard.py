@@ -185,8 +185,15 @@ def test_admin_sees_the_seeded_figures_drawn_with_small_groups_suppressed(site, 
     page.fill("#from", DAY2.isoformat())
     page.click("#apply")
     page.wait_for_selector("body[data-ready='1']")
-    assert set(figures(page).values()) == {"suppressed (< 5 users) / 已隐藏（少于 5 位用户）"}
+    assert set(figures(page).values()) == {"suppressed (< 5 users)"}
     assert "suppressed (< 5 users)" in page.text_content("#redactions-suppressed")
+    # The same in Chinese (the language switch), then back to English.
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=zh-CN] body[data-ready='1']")
+    assert set(figures(page).values()) == {"已隐藏（少于 5 位用户）"}
+    assert "已隐藏（少于 5 位用户）" in page.text_content("#redactions-suppressed")
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en] body[data-ready='1']")
     # A bad range is refused with its fixed message.
     page.fill("#from", "2025-06-12")
     page.click("#apply")
