@@ -111,7 +111,7 @@ class _Site:
     def _add_users(self) -> None:
         from services.config import load_settings
         from services.keys import load_keys
-        from services.runtime import consent_version
+        from services.auth.signin import consent_version
         from services.store import open_store
         from services.auth.users import UserStore
 

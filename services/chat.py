@@ -11,21 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Awaitable, Callable
 
 from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors, escape_placeholders
 from redaction.normalise import INVISIBLE_CLASS
 
 from .audit import AuditLog, TurnRecord
-from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
-from .limits import LimitRefused, TurnLimiter
 from .engine.client import LLMClient
+from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
+from .i18n import MESSAGES
+from .limits import LimitRefused, TurnLimiter
+from .roles import CHAT_ROLES
 
-__all__ = ["Conversation", "ChatService", "TurnResult", "OnText"]
+__all__ = ["Conversation", "ChatService", "TurnPolicy", "TurnResult", "OnText", "RoleCannotChat", "ConsentRequired"]
 
 log = logging.getLogger("hushdesk.chat")
 
@@ -50,15 +50,33 @@ _FOLD.update({0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x3000: " ", 0x2010: "-", 0
 AUDIT_UNAVAILABLE = AuditUnavailable.default_message
 
 
+class RoleCannotChat(HushdeskError):
+    """The signed-in role does not chat (auditors read the trail instead). Not audited as a turn."""
+
+    outcome = "role_cannot_chat"
+    default_message = MESSAGES["role_cannot_chat"]["en"]
+    translations = {"zh-CN": MESSAGES["role_cannot_chat"]["zh-CN"]}
+
+
+class ConsentRequired(HushdeskError):
+    """The user has not accepted the consent notice in force. Not audited as a turn."""
+
+    outcome = "consent_required"
+    default_message = MESSAGES["consent_required"]["en"]
+    translations = {"zh-CN": MESSAGES["consent_required"]["zh-CN"]}
+
+
 @dataclass
 class Conversation:
-    """One chat session's state, in memory only: hashed identities, redacted history, placeholders."""
+    """One chat session's state, in memory only: hashed identities, redacted history, placeholders,
+    and whether the user has yet to accept the consent notice in force (set by the sign-in service)."""
 
     session_hash: str
     user_hash: str
     role: str
     placeholders: Placeholders = field(default_factory=Placeholders)
     history: list[dict[str, str]] = field(default_factory=list)
+    consent_pending: bool = False
 
     def clear(self) -> None:
         """Forget the history and the placeholder vault."""
@@ -67,14 +85,36 @@ class Conversation:
 
 
 @dataclass(frozen=True)
+class TurnPolicy:
+    """How turns are run, read once from the settings."""
+
+    system_prompt: str
+    max_input_chars: int
+    history_turns: int
+    output: OutputPolicy = OutputPolicy()
+    reveal: bool = True  # put staff's own values back where the reply uses their placeholders
+
+
+@dataclass(frozen=True)
 class TurnResult:
-    """How a turn ended: `outcome` is its audit label; `error` is set unless it succeeded."""
+    """How a turn ended; every outcome comes back here (only cancellation raises).
+
+    `outcome` is its audit label; `error` is set unless it succeeded, and the UI shows its text.
+    `retract`: whatever was shown of the reply must be taken back and replaced by the error's text
+    (a blocked value in the reply, or a turn whose audit row could not be written). `record`/`seq`
+    are None for a turn refused before it began (role, consent) or that could not be audited.
+    """
 
     outcome: str
     reply: str
     error: HushdeskError | None
-    record: TurnRecord
-    seq: int | None
+    record: TurnRecord | None = None
+    seq: int | None = None
+    retract: bool = False
+
+    @classmethod
+    def refused(cls, error: HushdeskError, *, retract: bool = False) -> "TurnResult":
+        return cls(error.outcome, "", error, retract=retract)
 
 
 def clean_input(text: str) -> str:
@@ -85,24 +125,18 @@ def clean_input(text: str) -> str:
 class ChatService:
     """Runs turns against an engine, auditing each; one instance serves all sessions."""
 
-    def __init__(self, llm: LLMClient, audit: AuditLog, *, system_prompt: str, max_input_chars: int,
-                 history_turns: int, redactor: Redactor | None = None,
-                 policy: OutputPolicy = OutputPolicy(), reveal: bool = True,
-                 store_dir: Path | None = None, min_free_bytes: int = 0,
-                 limiter: TurnLimiter | None = None,
-                 after_engine_turn: Callable[[], None] | None = None) -> None:
-        self._limiter = limiter
-        self._after_engine_turn = after_engine_turn
-        self._store_dir = store_dir
-        self._min_free = min_free_bytes
-        self._redactor = redactor if redactor is not None else Redactor(build_detectors())
-        self._policy = policy
-        self._reveal = reveal
+    def __init__(self, llm: LLMClient, audit: AuditLog, policy: TurnPolicy, *, redactor: Redactor | None = None,
+                 limiter: TurnLimiter | None = None, on_engine_turn: Callable[[], None] | None = None) -> None:
         self._llm = llm
         self._audit = audit
-        self._system_prompt = system_prompt
-        self._max_input_chars = max_input_chars
-        self._history_turns = history_turns
+        self._redactor = redactor if redactor is not None else Redactor(build_detectors())
+        self._limiter = limiter
+        self._on_engine_turn = on_engine_turn  # the engine answered (or tried): counts toward recycling
+        self._policy = policy.output
+        self._reveal = policy.reveal
+        self._system_prompt = policy.system_prompt
+        self._max_input_chars = policy.max_input_chars
+        self._history_turns = policy.history_turns
 
     def _messages(self, conv: Conversation, user_text: str) -> list[dict[str, str]]:
         # The history is kept trimmed to the turns that are sent (see turn()).
@@ -118,8 +152,32 @@ class ChatService:
         # A typed `[PHONE_1]` must never become, or be revealed as, the vault's [PHONE_1].
         return escape_placeholders(text)
 
-    async def turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
-        """Answer one message within the limits (a refusal is audited and returned as the error)."""
+    @staticmethod
+    def refusal(conv: Conversation | None) -> HushdeskError | None:
+        """Why this conversation may not send a message now (role, consent), or None."""
+        if conv is None or conv.role not in CHAT_ROLES:
+            return RoleCannotChat()
+        if conv.consent_pending:
+            return ConsentRequired()
+        return None
+
+    async def turn(self, conv: Conversation | None, text: str, on_text: OnText) -> TurnResult:
+        """Answer one message within the limits; every outcome is returned, none raised but cancellation.
+
+        A role or consent refusal is returned before anything runs (no audit row: nothing was asked);
+        a limit refusal is audited and returned; a turn whose row cannot be written is returned with
+        `retract` set, so the UI takes back whatever it showed.
+        """
+        refused = self.refusal(conv)
+        if refused is not None:
+            return TurnResult.refused(refused)
+        assert conv is not None
+        try:
+            return await self._admitted(conv, text, on_text)
+        except AuditUnavailable as exc:
+            return TurnResult.refused(exc, retract=True)
+
+    async def _admitted(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
         if self._limiter is None:
             return await self._turn(conv, text, on_text)
         started = time.perf_counter()
@@ -143,7 +201,7 @@ class ChatService:
         reply uses their placeholders (if revealing is on). The history keeps the redacted reply only.
         If the reply holds a label the output policy blocks, the stream stops there and the turn ends
         with ReplyBlocked: the UI must then replace whatever it showed with that error's message.
-        Raises StoreError only when the audit row could not be written.
+        Raises AuditUnavailable only when the audit row could not be written (`turn` returns it).
         """
         started = time.perf_counter()
         ttft: float | None = None
@@ -178,7 +236,7 @@ class ChatService:
                     await on_text(tail)
 
         # Never a turn without its row: when the trail cannot be written, refuse before the engine.
-        self._check_writable()
+        self._audit.check_writable()
         try:
             clean = self._check(text)
             redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
@@ -210,27 +268,15 @@ class ChatService:
         except Exception as exc:  # a bug must not leak its text to the user; log the type only
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
             error, outcome = EngineError(), "internal_error"
-        if stats is not None and self._after_engine_turn is not None:
-            self._after_engine_turn()  # the engine answered (or tried): it counts towards recycling
+        if stats is not None and self._on_engine_turn is not None:
+            self._on_engine_turn()
         record, seq = await self._record(conv, started, ttft, counts_in, dict(redactor.counts), stats, outcome)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)
             del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
         if error is not None:
             log.info("turn ended: %s", outcome)
-        return TurnResult(outcome, "".join(reply_parts), error, record, seq)
-
-    def _check_writable(self) -> None:
-        """StoreError unless the audit writer is healthy and the store's disk has room."""
-        if not self._audit.alive:
-            raise AuditUnavailable()
-        if self._store_dir is not None and self._min_free:
-            try:
-                free = shutil.disk_usage(self._store_dir).free
-            except OSError:
-                free = 0
-            if free < self._min_free:
-                raise AuditUnavailable()
+        return TurnResult(outcome, "".join(reply_parts), error, record, seq, retract=isinstance(error, ReplyBlocked))
 
     async def _record(self, conv: Conversation, started: float, ttft: float | None,
                       counts_in: dict[str, int], counts_out: dict[str, int], stats, outcome: str

@@ -25,6 +25,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
+from .audit.rollups import m003_rollups  # pre-aggregated usage for the dashboard
 from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
@@ -103,13 +104,6 @@ def m002_sessions_and_logins(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'password'")
     conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('sessions_epoch', '0')")
     conn.exec_driver_sql("ALTER TABLE audit_events ADD COLUMN target_hash TEXT")
-
-
-def m003_rollups(conn: Connection) -> None:
-    """Pre-aggregated usage for the dashboard (services/audit/rollups.py)."""
-    from .audit.rollups import m003_rollups as create
-
-    create(conn)
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups]

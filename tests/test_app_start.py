@@ -79,12 +79,12 @@ def test_login_uses_the_store_and_refuses_disabled_users(tmp_path):
         runtime = Runtime.open(settings)
         runtime.audit.start()
         try:
-            ok = await runtime.login("DANA", "a long enough password")  # names ignore case
-            token = make_token(runtime.keys.auth_secret, ok.name, await runtime.begin_session(ok))
-            wrong = await runtime.login("dana", "not the password at all")
+            ok = await runtime.signin.login("DANA", "a long enough password")  # names ignore case
+            token = make_token(runtime.keys.auth_secret, ok.name, await runtime.signin.begin_session(ok))
+            wrong = await runtime.signin.login("dana", "not the password at all")
             runtime.users.disable("dana")
-            disabled = await runtime.login("dana", "a long enough password")
-            await runtime.logout(token)
+            disabled = await runtime.signin.login("dana", "a long enough password")
+            await runtime.signin.logout(token)
             assert runtime.sessions.check(token).state == "revoked"
             return ok, wrong, disabled, runtime.audit.tail(10), runtime.user_hash("dana")
         finally:

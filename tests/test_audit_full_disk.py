@@ -79,9 +79,9 @@ async def scenario(settings, volume: Path, fake_engine, *, preflight: bool):
         out["history_before"] = len(conv.history)
         requests_before = len(fake_engine.requests())
         filler = fill(volume)
-        with pytest.raises(StoreError) as refused:
-            await runtime.chat.turn(conv, "second message", on_text)
-        out["message"] = refused.value.message
+        refused = await runtime.chat.turn(conv, "second message", on_text)  # returned, never raised
+        assert isinstance(refused.error, StoreError) and refused.retract and refused.record is None
+        out["message"] = refused.error.message
         out["engine_called"] = len(fake_engine.requests()) - requests_before
         out["history_after"] = len(conv.history)
         filler.unlink()
@@ -148,12 +148,12 @@ def test_injected_write_failure_refuses_the_turn(tmp_path, fake_engine, monkeypa
             await runtime.chat.turn(conv, "first", _ignore)
             before = rows(runtime)
             state["fail"] = True
-            with pytest.raises(StoreError) as refused:
-                await runtime.chat.turn(conv, "second", _ignore)
+            refused = await runtime.chat.turn(conv, "second", _ignore)  # returned, never raised
+            assert isinstance(refused.error, StoreError) and refused.retract
             failed_flag = runtime.audit.failed
             state["fail"] = False
             await runtime.chat.turn(conv, "third", _ignore)  # the writer recovers with the next batch
-            return refused.value.message, before, rows(runtime), len(conv.history), failed_flag, runtime.audit.failed
+            return refused.error.message, before, rows(runtime), len(conv.history), failed_flag, runtime.audit.failed
         finally:
             await runtime.stop()
 

@@ -21,7 +21,7 @@ import socketio
 
 from services.config import load_settings
 from services.keys import load_keys
-from services.runtime import consent_version
+from services.auth.signin import consent_version
 from services.store import open_store
 from services.auth.users import UserStore
 from tests.conftest import FakeEngine

@@ -18,7 +18,7 @@ import pytest
 
 from services.audit import AuditLog
 from services.ops.bootstrap import ensure_initialised
-from services.chat import ChatService, Conversation
+from services.chat import ChatService, Conversation, TurnPolicy
 from services.engine.supervisor import EngineSupervisor, LaunchSpec
 from services.errors import EngineError, EngineStartError
 from services.engine.client import LLMClient
@@ -55,7 +55,7 @@ def test_engine_killed_mid_stream_is_restarted_and_the_next_message_works(tmp_pa
         llm = LLMClient(lambda: supervisor.endpoint, request_timeout=10, max_tokens=256, temperature=0)
         audit = AuditLog(store, keys.chain_key)
         audit.start()
-        chat = ChatService(llm, audit, system_prompt="s", max_input_chars=1000, history_turns=2)
+        chat = ChatService(llm, audit, TurnPolicy(system_prompt="s", max_input_chars=1000, history_turns=2))
         conv = Conversation(HASH, HASH, "staff")
         shown: list[str] = []
         first_pid = supervisor.pid

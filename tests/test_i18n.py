@@ -13,7 +13,7 @@ import services.errors
 import services.web.frontend
 import services.limits
 import services.auth.passwords
-import services.runtime
+import services.auth.signin
 import services.auth.users
 import services.roles
 from services.errors import EngineTimeout, HushdeskError, InputRejected, StoreError
@@ -52,7 +52,7 @@ def _load(name: str) -> dict[str, object]:
 def _error_classes() -> list[type[HushdeskError]]:
     """Every HushdeskError class defined in services.errors, services.auth.users and services.web.frontend."""
     found = []
-    for module in (services.errors, services.auth.users, services.web.frontend, services.auth.passwords, services.runtime,
+    for module in (services.errors, services.auth.users, services.web.frontend, services.auth.passwords, services.auth.signin,
                    services.limits):
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, HushdeskError) and obj.__module__ == module.__name__:

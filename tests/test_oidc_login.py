@@ -46,15 +46,15 @@ def claims(*roles: str) -> dict:
 
 def test_unknown_users_are_refused_without_auto_provisioning(tmp_path: Path) -> None:
     async def scenario(rt: Runtime):
-        return [await rt.oauth_login("keycloak", "new@example.com", claims("hushdesk-staff")),
-                await rt.oauth_login("keycloak", "known@example.com", claims("hushdesk-admins")),
-                await rt.oauth_login("keycloak", "known@example.com", claims()),
-                await rt.oauth_login("keycloak", "gone@example.com", claims("hushdesk-staff")),
-                await rt.oauth_login("keycloak", "bad name!", claims("hushdesk-staff")),
-                await rt.oauth_login("keycloak", None, "not even a dict"),
-                await rt.oauth_login("keycloak", "local@example.com", claims("hushdesk-admins")),
-                await rt.oauth_login("generic", "known@example.com", claims("hushdesk-staff")),
-                await rt.oauth_login("keycloak", "known@example.com",
+        return [await rt.signin.oauth_login("keycloak", "new@example.com", claims("hushdesk-staff")),
+                await rt.signin.oauth_login("keycloak", "known@example.com", claims("hushdesk-admins")),
+                await rt.signin.oauth_login("keycloak", "known@example.com", claims()),
+                await rt.signin.oauth_login("keycloak", "gone@example.com", claims("hushdesk-staff")),
+                await rt.signin.oauth_login("keycloak", "bad name!", claims("hushdesk-staff")),
+                await rt.signin.oauth_login("keycloak", None, "not even a dict"),
+                await rt.signin.oauth_login("keycloak", "local@example.com", claims("hushdesk-admins")),
+                await rt.signin.oauth_login("generic", "known@example.com", claims("hushdesk-staff")),
+                await rt.signin.oauth_login("keycloak", "known@example.com",
                                      {**claims("hushdesk-staff"), "email_verified": False})]
 
     results, rows, users = run(tmp_path, False, scenario)
@@ -72,9 +72,9 @@ def test_unknown_users_are_refused_without_auto_provisioning(tmp_path: Path) -> 
 
 def test_auto_provisioning_creates_mapped_users_only(tmp_path: Path) -> None:
     async def scenario(rt: Runtime):
-        return [await rt.oauth_login("generic", "new@example.com", claims("hushdesk-staff")),
-                await rt.oauth_login("generic", "nobody@example.com", claims("other-group")),
-                await rt.login("new@example.com", "!"), await rt.login("new@example.com", "")]
+        return [await rt.signin.oauth_login("generic", "new@example.com", claims("hushdesk-staff")),
+                await rt.signin.oauth_login("generic", "nobody@example.com", claims("other-group")),
+                await rt.signin.login("new@example.com", "!"), await rt.signin.login("new@example.com", "")]
 
     results, rows, users = run(tmp_path, True, scenario)
     assert results[0].role == "staff" and results[1:] == [None, None, None]

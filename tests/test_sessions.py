@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 from services.ops.bootstrap import ensure_initialised
 from services.config import Settings, load_settings
 from services.keys import load_keys
-from services.runtime import LoginRefused, Runtime
+from services.auth.signin import LoginRefused
+from services.runtime import Runtime
 from services.auth.sessions import AMBIGUOUS, SessionRegistry, SessionStore, decode_claims, tokens_from_headers
 from services.store import transaction
 from services.auth.throttle import LoginThrottle
@@ -225,12 +226,12 @@ def test_lockout_after_repeated_failures_is_lifted_by_an_admin(settings: Setting
         runtime = Runtime.open(settings)
         runtime.audit.start()
         try:
-            results = [await runtime.login("dana", "wrong password number one", "10.1.1.1") for _ in range(4)]
+            results = [await runtime.signin.login("dana", "wrong password number one", "10.1.1.1") for _ in range(4)]
             with pytest.raises(LoginRefused):
-                await runtime.login("dana", "a long enough password", "10.1.1.2")  # right, but locked
+                await runtime.signin.login("dana", "a long enough password", "10.1.1.2")  # right, but locked
             assert runtime.users.get("dana").locked
             runtime.users.unlock("dana")
-            ok = await runtime.login("dana", "a long enough password", "10.1.1.3")
+            ok = await runtime.signin.login("dana", "a long enough password", "10.1.1.3")
             return results, ok, runtime.audit.tail(10), runtime.user_hash("dana")
         finally:
             runtime.audit.close()
@@ -259,9 +260,9 @@ def test_backoff_refuses_without_checking_the_password(settings: Settings, engin
         runtime.audit.start()
         try:
             for _ in range(3):
-                assert await runtime.login("erin", "wrong password here!", "10.2.2.2") is None
+                assert await runtime.signin.login("erin", "wrong password here!", "10.2.2.2") is None
             with pytest.raises(LoginRefused):
-                await runtime.login("erin", "a long enough password", "10.2.2.3")
+                await runtime.signin.login("erin", "a long enough password", "10.2.2.3")
             return runtime.audit.tail(10)
         finally:
             runtime.audit.close()
@@ -298,7 +299,7 @@ def test_huge_and_expanding_passwords_are_refused_and_audited_not_raised(setting
         runtime.audit.start()
         try:
             # U+FDFA becomes 18 characters under NFKC.
-            return [await runtime.login(name, "\ufdfa" * 1000, None) for name in ("erin", "nobody")], \
+            return [await runtime.signin.login(name, "\ufdfa" * 1000, None) for name in ("erin", "nobody")], \
                 runtime.audit.tail(5)
         finally:
             runtime.audit.close()

@@ -21,7 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..config import load_settings
 from ..errors import HushdeskError
+from ..keys import load_keys, update_key_file
+from ..store import damaged_pages, lock_instance, open_store, rekey
 from .bundle import export_bundle, verify_bundle
 from .log import tail
 from .purge import cutoff, purge
@@ -121,9 +124,6 @@ def _verify_export(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..config import load_settings
-    from ..keys import load_keys
-    from ..store import damaged_pages, open_store
 
     settings = load_settings()
     keys = load_keys(settings, create=False)
@@ -186,8 +186,6 @@ def _rekey(settings: Any, keys: Any) -> int:
     import os
     import secrets
 
-    from ..keys import update_key_file
-    from ..store import lock_instance, open_store, rekey
 
     if settings.db_key is not None:
         raise HushdeskError("HUSHDESK_DB_KEY is set in the environment: rekey needs the key in the key file "
@@ -214,6 +212,5 @@ def _rekey(settings: Any, keys: Any) -> int:
 
 def load_new(settings: Any) -> Any:
     """The keys as now stored (after a rekey)."""
-    from ..keys import load_keys
 
     return load_keys(settings, create=False)

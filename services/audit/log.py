@@ -11,14 +11,16 @@ import asyncio
 import json
 import logging
 import queue
+import shutil
 import threading
 import time
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ..errors import HushdeskError, StoreError
+from ..errors import AuditUnavailable, HushdeskError, StoreError
 from .rollups import update_rollups
 from ..store import transaction, utc_now
 from .checkpoints import Checkpoints
@@ -51,8 +53,11 @@ class AuditLog:
     """Appends audit rows through one writer thread; `submit` and `write` return the row's seq."""
 
     def __init__(self, engine: Engine, chain_key: bytes, *, checkpoints: Checkpoints | None = None,
-                 checkpoint_rows: int = 1000, checkpoint_seconds: float = 600.0) -> None:
+                 checkpoint_rows: int = 1000, checkpoint_seconds: float = 600.0,
+                 store_dir: Path | None = None, min_free_bytes: int = 0) -> None:
         self._engine = engine
+        self._store_dir = store_dir
+        self._min_free = min_free_bytes
         self._chain_key = chain_key
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._submit_lock = threading.Lock()
@@ -82,6 +87,20 @@ class AuditLog:
             self._checkpointed_seq = self._last_checkpointed()
             self._thread = threading.Thread(target=self._run, name="hushdesk-audit-writer", daemon=True)
             self._thread.start()
+
+    def check_writable(self) -> None:
+        """AuditUnavailable unless the writer is healthy and the store's disk keeps `min_free_bytes` free.
+
+        A turn calls this before it reaches the engine: never a turn without its row."""
+        if not self.alive:
+            raise AuditUnavailable()
+        if self._store_dir is not None and self._min_free:
+            try:
+                free = shutil.disk_usage(self._store_dir).free
+            except OSError:
+                free = 0
+            if free < self._min_free:
+                raise AuditUnavailable()
 
     def _last_checkpointed(self) -> int:
         if self._checkpoints is None:

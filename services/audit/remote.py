@@ -16,7 +16,16 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import StoreError
-from .checkpoints import Checkpoints, Signer, SignerLike, checkpoint_message, fingerprint, signature_ok
+from ..keys import load_keys
+from .checkpoints import (
+    Checkpoints,
+    Signer,
+    SignerLike,
+    checkpoint_message,
+    fingerprint,
+    signature_ok,
+)
+from .mirror import Mirror
 
 __all__ = ["RemoteSigner", "signer_for", "checkpoints_for"]
 
@@ -108,7 +117,6 @@ def signer_for(settings: Settings, keys: Any = None) -> SignerLike:
     if settings.signer_socket is not None:
         return RemoteSigner(settings.signer_socket)
     if keys is None:
-        from ..keys import load_keys
 
         keys = load_keys(settings, create=False)
     return Signer(keys.signing_key)
@@ -116,7 +124,6 @@ def signer_for(settings: Settings, keys: Any = None) -> SignerLike:
 
 def checkpoints_for(settings: Settings, keys: Any = None, signer: SignerLike | None = None) -> Checkpoints:
     """The checkpoint file with this instance's signer and mirror (`HUSHDESK_AUDIT_CHECKPOINT_MIRROR`)."""
-    from .mirror import Mirror
 
     mirror = Mirror(settings.audit_checkpoint_mirror) if settings.audit_checkpoint_mirror else None
     return Checkpoints(settings.checkpoint_path, signer or signer_for(settings, keys), mirror)

@@ -268,11 +268,18 @@ class _Live:
 
 
 class SessionRegistry:
-    """The server's sessions: `begin` at login, `check` on every request and message, `sync` each second."""
+    """The server's sessions: `begin` at login, `check` on every request and message, `sync` each second.
+
+    `on_end(claims, reason)` is called exactly once for each session that a check finds idle or expired
+    (whichever check that is: HTTP, socket event or the watchdog), so "ended, then audited once" is
+    written in one place. It must not block (the audit queues its row).
+    """
 
     def __init__(self, store: SessionStore, auth_secret: str, *, idle_seconds: float, max_seconds: float,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 on_end: Callable[[Claims, str], None] | None = None) -> None:
         self.store = store
+        self._on_end = on_end
         self._secret = auth_secret
         self.idle = idle_seconds
         self.max = max_seconds
@@ -326,14 +333,19 @@ class SessionRegistry:
             if live.role != claims.role or live.user_hash != self.store.user_hash(claims.user):
                 return Verdict(REVOKED, claims)
             state = EXPIRED if now - live.login_at >= self.max else IDLE if now - live.last_seen >= self.idle else ACTIVE
-            if state != ACTIVE:
-                live.ended = state
-                self._ending[sid_hash] = state
-                return Verdict(state, claims, newly_ended=True)
-            if touch:
-                live.last_seen = now
-                self._dirty[sid_hash] = now
-        return Verdict(ACTIVE, claims)
+            if state == ACTIVE:
+                if touch:
+                    live.last_seen = now
+                    self._dirty[sid_hash] = now
+                return Verdict(ACTIVE, claims)
+            live.ended = state
+            self._ending[sid_hash] = state
+        if self._on_end is not None:
+            try:
+                self._on_end(claims, state)
+            except Exception as exc:  # noqa: BLE001 - the ending stands; only its audit row is missing
+                _log.error("session end could not be reported: %s", type(exc).__name__)
+        return Verdict(state, claims, newly_ended=True)
 
     def end(self, token: str, reason: str = "logout") -> Claims | None:
         """End the session of this token and revoke the token itself (blocking); its claims or None."""

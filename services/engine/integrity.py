@@ -42,8 +42,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..audit.checkpoints import Signer, fingerprint, signature_ok
 from ..audit.records import canonical_json
-from ..config import Settings
+from ..audit.remote import signer_for
+from ..config import Settings, load_settings
 from ..errors import EngineStartError, HushdeskError, KeyFileError
+from ..keys import _read_key_file, update_key_file
 
 __all__ = [
     "ManifestCheck", "ModelIntegrityError", "MANIFEST_NAME", "ENCRYPTED_MARKER",
@@ -382,7 +384,6 @@ def decrypt_model(src_dir: Path, dst_dir: Path, key: bytes, *, cancel: threading
 
 def load_model_key(settings: Settings) -> bytes | None:
     """The model key: HUSHDESK_MODEL_KEY, else `model_key` in the key file, else None."""
-    from ..keys import _read_key_file  # its permission checks, not a copy of them
 
     if settings.model_key is not None:
         raw, where = settings.model_key.get(), "HUSHDESK_MODEL_KEY"
@@ -402,7 +403,6 @@ def load_model_key(settings: Settings) -> bytes | None:
 # --------------------------------------------------------------------------------------------- CLI
 
 def _cli_key(settings: Settings, create: bool) -> bytes:
-    from ..keys import update_key_file
 
     key = load_model_key(settings)
     if key is not None:
@@ -434,8 +434,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = sub.add_parser(name, help=f"{name} a model folder (AES-256-GCM) into a new folder")
         p.add_argument("src"), p.add_argument("dst")
     args = parser.parse_args(argv)
-    from ..audit.remote import signer_for
-    from ..config import load_settings
 
     try:
         settings = load_settings()

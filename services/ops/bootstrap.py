@@ -13,12 +13,14 @@ from typing import Callable, Sequence
 
 from sqlalchemy.engine import Engine
 
-from ..config import Settings, load_settings
-from ..errors import HushdeskError
-from ..web.frontend import ensure_frontend
-from ..keys import Keys, load_keys
-from ..store import open_store
 from ..auth.users import UserExists, UserStore
+from ..config import Settings, load_settings
+from ..engine.integrity import manifest_path_for
+from ..errors import HushdeskError
+from ..keys import Keys, load_keys
+from ..runtime import resolve_model_dir
+from ..store import open_store
+from ..web.frontend import ensure_frontend
 
 __all__ = ["ensure_initialised", "main", "FIRST_ADMIN"]
 
@@ -76,8 +78,6 @@ def _frontend_step(settings: Settings, keys: Keys) -> None:
 
 def _demo_model_step(settings: Settings, keys: Keys) -> None:
     """Generate (and sign) the demo model now when no model is configured; warn of an unsigned model."""
-    from ..engine.integrity import manifest_path_for
-    from ..runtime import resolve_model_dir  # imports torch only when the demo model is needed
 
     model_dir, demo = resolve_model_dir(settings, keys)
     if demo:

@@ -20,14 +20,25 @@ import os
 import re
 import stat
 import sys
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
-from ..config import Settings
+import tomllib
+
+from redaction.recognizers import LAYERS
+
+from ..audit.remote import signer_for
+from ..audit.trail import verify_trail
+from ..config import Settings, load_settings
+from ..engine.integrity import refusal, verify_manifest
+from ..engine.specs import resolve_engine_kind, transformers_spec, vllm_spec
 from ..errors import HushdeskError
+from ..keys import load_keys
+from ..runtime import redaction_layers
+from ..store import damaged_pages, open_store
+from ..web.frontend import FRONTEND_DIR, FrontendError, _source_id, chainlit_dist
 
 __all__ = ["Check", "run_checks", "main"]
 
@@ -66,7 +77,6 @@ def _loopback(host: str | None) -> bool:
 
 def check_engine(settings: Settings) -> Iterable[Check]:
     """The engine listens on loopback only, with telemetry and hub access off."""
-    from ..engine.specs import resolve_engine_kind, transformers_spec, vllm_spec
 
     kind = resolve_engine_kind(settings)
     if kind == "external":
@@ -112,7 +122,6 @@ def check_environment(settings: Settings, environ: dict[str, str]) -> Iterable[C
 
 def check_frontend(root: Path) -> Iterable[Check]:
     """The served frontend copy exists, is current, and references no other host."""
-    from ..web.frontend import FRONTEND_DIR, FrontendError, chainlit_dist, _source_id
 
     copy = root / FRONTEND_DIR
     index = copy / "index.html"
@@ -169,9 +178,6 @@ def check_permissions(settings: Settings) -> Iterable[Check]:
 
 def check_audit(settings: Settings) -> Iterable[Check]:
     """The store's pages pass their HMAC check and the chain verifies against the signed checkpoints."""
-    from ..audit.trail import verify_trail
-    from ..keys import load_keys
-    from ..store import damaged_pages, open_store
 
     try:
         keys = load_keys(settings, create=False)
@@ -205,7 +211,6 @@ def check_signer(settings: Settings) -> Iterable[Check]:
     """Who holds the checkpoint signing key: a signer service (pass) or the service account (warn)."""
     import json as _json
 
-    from ..audit.remote import signer_for
 
     name = "audit signing key"
     try:
@@ -254,15 +259,12 @@ def check_web(settings: Settings) -> Iterable[Check]:
 
 def check_model(settings: Settings) -> Iterable[Check]:
     """The model to be served matches its signed manifest."""
-    from ..engine.specs import resolve_engine_kind
 
     if resolve_engine_kind(settings) == "external":
         yield Check("model manifest", PASS, "external engine: its operator vouches for the model")
         return
     model_dir = settings.model_path or settings.demo_model_dir
     try:
-        from ..audit.remote import signer_for
-        from ..engine.integrity import refusal, verify_manifest
 
         check = verify_manifest(model_dir, signer_for(settings).public, settings.model_manifest)
     except HushdeskError as exc:
@@ -278,9 +280,7 @@ def check_model(settings: Settings) -> Iterable[Check]:
 
 def check_redaction(settings: Settings) -> Iterable[Check]:
     """Which redaction layers are active: the rules, the name model, a recognizer file, Python hooks."""
-    from redaction.recognizers import LAYERS
 
-    from ..runtime import redaction_layers
 
     try:
         recognizers = redaction_layers(settings)
@@ -329,7 +329,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.ops.doctor", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="one JSON object per check")
     args = parser.parse_args(argv)
-    from ..config import load_settings
 
     try:
         settings = load_settings()

@@ -7,13 +7,13 @@ request), `SocketGuard` (checks every socket.io event), `SecurityMiddleware` (CS
 """
 
 from .coalesce import Coalescer
-from .frontend import FRONTEND_DIR, FrontendError, ensure_frontend
+from .frontend import FRONTEND_DIR, FrontendError, ensure_frontend, served_refusal
 from .routes import routes
 from .security import SecurityMiddleware
 from .session_guard import SessionGuard
-from .socket_guard import Features, event_allowed
+from .socket_guard import ChatSockets, Features, SocketGuard, event_allowed
 
 __all__ = [
-    "Coalescer", "FRONTEND_DIR", "Features", "FrontendError", "SecurityMiddleware", "SessionGuard",
-    "ensure_frontend", "event_allowed", "routes",
+    "ChatSockets", "Coalescer", "FRONTEND_DIR", "Features", "FrontendError", "SecurityMiddleware", "SessionGuard",
+    "SocketGuard", "ensure_frontend", "event_allowed", "routes", "served_refusal",
 ]

@@ -90,3 +90,17 @@ def ensure_frontend(root: Path, dist: Path | None = None) -> Path:
     building.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def served_refusal(root: Path, served: Path) -> str | None:
+    """Why the app must not start serving `served` (the build the UI framework chose before the app
+    module ran), or None: only the current copy without external requests may be served. A missing or
+    outdated copy is rebuilt here, so a restart serves it."""
+    try:
+        built = ensure_frontend(root)
+    except (FrontendError, OSError):
+        return FrontendError.default_message
+    if served.resolve() != built.resolve():  # the framework fell back to its own build (Google Fonts, jsdelivr)
+        return (f"its frontend copy ({FRONTEND_DIR}) was missing or outdated and has been rebuilt; start hushdesk "
+                "again (`make run` does this before starting).")
+    return None

@@ -148,7 +148,7 @@ class _Handlers:
         except HushdeskError as exc:
             done = exc.notice  # each error class names its own notice code
         else:
-            await self.runtime.admin_action(claims.user, action.replace("-", "_"), name)
+            await self.runtime.signin.admin_action(claims.user, action.replace("-", "_"), name)
         # A fixed code, never a name or free text, goes into the URL (proxy logs, history).
         return RedirectResponse("/hushdesk/admin?done=" + done, status_code=303)
 
@@ -158,7 +158,7 @@ class _Handlers:
             return checked
         claims, _ = checked
         count = await asyncio.to_thread(self.runtime.sessions.end_all, "ended_by_admin")
-        await self.runtime.admin_action(claims.user, "end_all_sessions")
+        await self.runtime.signin.admin_action(claims.user, "end_all_sessions")
         # The admin's own session ended too: the next request lands on the login page.
         return RedirectResponse(f"/login?error=sessionRevoked&ended={count}", status_code=303)
 
@@ -209,7 +209,7 @@ class _Handlers:
             body = await asyncio.to_thread(make)
         except HushdeskError as exc:
             return PlainTextResponse(exc.message, status_code=503)
-        await runtime.audit_access(claims.user, "export")
+        await runtime.signin.audit_access(claims.user, "export")
         name = f"hushdesk-audit-{chosen.start.isoformat()}-{chosen.end.isoformat()}.jsonl"
         return Response(body, media_type="application/x-ndjson",
                         headers={"content-disposition": f"attachment; filename={name}"})
@@ -223,7 +223,7 @@ class _Handlers:
 
         token = tokens_from_headers(request.scope.get("headers", ()))
         if token:
-            await self.runtime.logout(token)
+            await self.runtime.signin.logout(token)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie("access_token", path="/")
         return response

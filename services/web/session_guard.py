@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from typing import Any, Awaitable, Callable, MutableMapping
 
 from ..roles import CHAT_ROLES
-from ..auth.sessions import AMBIGUOUS, SessionRegistry, Verdict, tokens_from_headers
+from ..auth.sessions import AMBIGUOUS, SessionRegistry, tokens_from_headers
 
 __all__ = ["SessionGuard", "LoginAttempt", "LOGIN_ATTEMPT", "STATUS_PATH", "protected"]
 
@@ -63,14 +63,11 @@ def protected(path: str) -> bool:
 
 
 class SessionGuard:
-    """See the module docstring. `on_end(verdict)` is awaited once when a check ends a session."""
+    """See the module docstring. A session a check ends is audited by the registry's `on_end`."""
 
-    def __init__(self, app: ASGIApp, *, registry: SessionRegistry,
-                 on_end: Callable[[Verdict], Awaitable[None]] | None = None,
-                 public_url: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, registry: SessionRegistry, public_url: str | None = None) -> None:
         self.app = app
         self.registry = registry
-        self.on_end = on_end
         self.public_url = public_url
         parts = urlsplit(public_url) if public_url else None
         self._public_host = parts.netloc.encode("ascii") if parts else None
@@ -105,8 +102,6 @@ class SessionGuard:
         verdict = None
         if token is not None and path != "/logout" and not path.startswith(_OPEN):
             verdict = self.registry.check(token, touch=path != STATUS_PATH and protected(path))
-            if verdict.newly_ended and self.on_end is not None:
-                await self.on_end(verdict)
             scope.setdefault("state", {})["hushdesk_verdict"] = verdict
         if protected(path) and token is not None and verdict is not None and not verdict.ok:
             # The cookie is left in place: the login page's script asks why the session ended.
