@@ -187,11 +187,11 @@ class ChatService:
                 admitted = True
                 return await self._turn(conv, text, on_text)
         except LimitRefused as exc:
-            record, seq = await self._record(conv, started, None, {}, {}, None, exc.outcome)
+            record, seq = await self._record(conv, exc.outcome, started)
             return TurnResult(exc.outcome, "", exc, record, seq)
         except asyncio.CancelledError:
             if not admitted:  # ended while waiting in the queue: audited as cancelled too
-                await asyncio.shield(self._record(conv, started, None, {}, {}, None, "cancelled"))
+                await asyncio.shield(self._record(conv, "cancelled", started))
             raise
 
     async def _turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
@@ -263,14 +263,16 @@ class ChatService:
             error, outcome = exc, exc.outcome
         except asyncio.CancelledError:
             outcome = "cancelled"
-            await asyncio.shield(self._record(conv, started, ttft, counts_in, dict(redactor.counts), stats, outcome))
+            await asyncio.shield(self._record(conv, outcome, started, ttft=ttft, counts_in=counts_in,
+                                              counts_out=dict(redactor.counts), stats=stats))
             raise
         except Exception as exc:  # a bug must not leak its text to the user; log the type only
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
             error, outcome = EngineError(), "internal_error"
         if stats is not None and self._on_engine_turn is not None:
             self._on_engine_turn()
-        record, seq = await self._record(conv, started, ttft, counts_in, dict(redactor.counts), stats, outcome)
+        record, seq = await self._record(conv, outcome, started, ttft=ttft, counts_in=counts_in,
+                                        counts_out=dict(redactor.counts), stats=stats)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)
             del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
@@ -278,9 +280,10 @@ class ChatService:
             log.info("turn ended: %s", outcome)
         return TurnResult(outcome, "".join(reply_parts), error, record, seq, retract=isinstance(error, ReplyBlocked))
 
-    async def _record(self, conv: Conversation, started: float, ttft: float | None,
-                      counts_in: dict[str, int], counts_out: dict[str, int], stats, outcome: str
-                      ) -> tuple[TurnRecord, int]:
+    async def _record(self, conv: Conversation, outcome: str, started: float, *, ttft: float | None = None,
+                      counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,
+                      stats=None) -> tuple[TurnRecord, int]:
+        """Write the turn's row (counts, timings, hashes; never text); AuditUnavailable if it cannot be."""
         record = TurnRecord(
             session_hash=conv.session_hash,
             user_hash=conv.user_hash,
@@ -291,8 +294,8 @@ class ChatService:
                                else stats.chunks) if stats else None,
             ttft_ms=ttft,
             latency_ms=(time.perf_counter() - started) * 1000,
-            redactions_in=counts_in,
-            redactions_out=counts_out,
+            redactions_in=counts_in or {},
+            redactions_out=counts_out or {},
             outcome=outcome,
         )
         try:

@@ -191,6 +191,7 @@ def _write_json(path: Path, value: dict) -> None:
 
 def _write_weights(path: Path) -> None:
     """Random Qwen2 weights (normal, std 0.02; zero biases; unit norms), same for every run."""
+    # Deferred: numpy and safetensors are needed only the first time the demo model is built.
     import numpy as np
     from safetensors.numpy import save_file
 
@@ -227,6 +228,7 @@ def _write_weights(path: Path) -> None:
 
 
 def _train_tokenizer():
+    # Deferred: the tokenizers library is needed only the first time the demo model is built.
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
     tokenizer = Tokenizer(models.BPE())

@@ -418,7 +418,7 @@ def _cuda_available() -> bool:
     if importlib.util.find_spec("torch") is None:
         return False
     try:
-        import torch
+        import torch  # deferred: torch is a GPU-host dependency, heavy to import, absent on most hosts
 
         return bool(torch.cuda.is_available())
     except Exception:  # a broken CUDA install must not stop the app: fall back to the CPU engine

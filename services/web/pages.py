@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from ..audit.dashboard import BadRange, parse_range
+from ..audit.trail import verify_trail
 from ..auth.sessions import Claims
 from ..auth.users import status
 from ..errors import HushdeskError
@@ -113,7 +114,6 @@ class Pages:
 
     async def verification(self, lang: str) -> Verification:
         """The same verification as `python -m services.audit verify`, for auditors' pages."""
-        from ..audit.trail import verify_trail
 
         runtime = self.runtime
         try:

@@ -35,11 +35,18 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
+from ..audit.bundle import export_bundle
 from ..audit.dashboard import BadRange, DateRange, build, parse_range, to_json
-from ..auth.sessions import Claims, Verdict
+from ..audit.remote import checkpoints_for
+from ..auth.sessions import Claims, Verdict, tokens_from_headers
 from ..auth.users import UnknownUser
 from ..errors import HushdeskError
 from ..keys import hash_id
@@ -186,8 +193,6 @@ class _Handlers:
         claims = _claims(request, "auditor")
         if isinstance(claims, Response):
             return claims
-        from ..audit.bundle import export_bundle
-        from ..audit.remote import checkpoints_for
 
         try:
             chosen = _range(request)
@@ -219,7 +224,6 @@ class _Handlers:
         form = await request.form()
         if verdict is None or verdict.claims is None or not self.form_ok(request, verdict.claims, form):
             return PlainTextResponse(_FORBIDDEN, status_code=403)
-        from ..auth.sessions import tokens_from_headers
 
         token = tokens_from_headers(request.scope.get("headers", ()))
         if token:
