@@ -1,7 +1,7 @@
 """Load: many concurrent staff sessions over Chainlit's real websocket protocol (issue 6 item 5).
 
-The real app (`chainlit run app.py` in a scratch folder, as tests/test_browser.py's `App` runs it)
-talks to the fake engine process (tests/fakes/engine.py) streaming fast; every simulated staff
+The real app (`chainlit run app.py` in a scratch folder, as tests/support/app.py's `App` runs it)
+talks to the fake engine process (tests/support/engine_server.py) streaming fast; every simulated staff
 member signs in over HTTP and chats through its own socket.io connection, all in one asyncio loop
 in this process (which shares the machine's cores with the app and the engine: its own event-loop
 lag is measured and reported). The baseline, in the same run, is the same number of concurrent
@@ -35,7 +35,8 @@ import httpx
 import psutil
 import socketio
 
-from tests.conftest import ROOT, FakeEngine, base_env, free_port, stop_process, wait_http
+from tests.support.engine import FakeEngine
+from tests.support.process import ROOT, base_env, free_port, stop_process, wait_http
 
 __all__ = ["run", "report"]
 
@@ -78,7 +79,7 @@ def _schedule(sessions: int, turns: int, seed: int, think: tuple[float, float]) 
 
 
 class _Site:
-    """The app as `chainlit run app.py` in a scratch folder (like tests/test_browser.py's App, whose
+    """The app as `chainlit run app.py` in a scratch folder (like tests/support/app.py's App, whose
     log level is fixed), with staff users that have accepted the consent notice."""
 
     def __init__(self, tmp: Path, engine: FakeEngine, users: int, env: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ import openai
 from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
-from tests.conftest import FakeEngine
+from tests.support.engine import FakeEngine
 
 TOKENS = 2000
 ROUNDS = 30

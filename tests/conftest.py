@@ -1,78 +1,48 @@
-"""Shared fixtures: a fake engine process, an initialised data directory, process helpers."""
+"""Shared fixtures: settings, keys and a store in tmp_path; a fake engine process; Chromium.
+
+The helpers these build on are in `tests/support/` (imported from there, never from a test module).
+"""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
+from typing import Iterator
 
-import httpx
 import pytest
+from sqlalchemy.engine import Engine
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
-    """Wait until `url` answers (any status < 500)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(url)
+from services.config import Settings, load_settings
+from services.keys import Keys, load_keys
+from services.store import open_store
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.support.engine import FakeEngine
+from tests.support.signer import SignerProcess
 
 
-def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    """Terminate a process started by a test, killing it if it does not exit."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+@pytest.fixture
+def settings_env(tmp_path: Path) -> dict[str, str]:
+    """The environment `settings` is loaded from; a module overrides it to add or change values."""
+    return {"HUSHDESK_DATA_DIR": str(tmp_path / "data")}
 
 
-class FakeEngine:
-    """A running fake engine process: its base URL and the file of request bodies it received."""
+@pytest.fixture
+def settings(settings_env: dict[str, str]) -> Settings:
+    """Settings for a data folder in tmp_path (and whatever `settings_env` adds), no .env file."""
+    return load_settings(settings_env, dotenv=False)
 
-    def __init__(self, tmp: Path, *, delay: float = 0.0, tokens: int = 0, api_key: str | None = None):
-        self.port = free_port()
-        self.record = tmp / f"engine-requests-{self.port}.jsonl"
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        args = [sys.executable, "-m", "tests.fakes.engine", "--port", str(self.port),
-                "--record", str(self.record), "--delay", str(delay), "--tokens", str(tokens)]
-        if api_key:
-            args += ["--api-key", api_key]
-        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_http(f"http://127.0.0.1:{self.port}/health", proc=self.proc)
 
-    def requests(self) -> list[bytes]:
-        """Raw bodies received so far."""
-        return self.record.read_bytes().splitlines() if self.record.exists() else []
+@pytest.fixture
+def keys(settings: Settings) -> Keys:
+    """The instance's keys, created in the data folder."""
+    return load_keys(settings, create=True)
 
-    def ends(self) -> list[str]:
-        """How each stream ended so far: `done` (all sent) or `cut` (the client went away first)."""
-        path = Path(str(self.record) + ".ends")
-        return path.read_text().split() if path.exists() else []
 
-    def stop(self) -> None:
-        stop_process(self.proc)
+@pytest.fixture
+def store(settings: Settings, keys: Keys) -> Iterator[Engine]:
+    """A new SQLCipher store (the audit, user and session tables), disposed afterwards."""
+    engine = open_store(settings, keys, create=True)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +52,21 @@ def fake_engine(tmp_path_factory):
     engine.stop()
 
 
-def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """A clean environment for a hushdesk subprocess using `data_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
-    env.update({"HUSHDESK_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
-    env.update(extra)
-    return env
+@pytest.fixture(scope="module")
+def browser():
+    """Debian Chromium under Playwright for one module; fails (never skips) when Chromium is missing."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
-def make_token(secret: str, user: str, metadata: dict, lifetime: float = 3600.0) -> str:
-    """A login token as Chainlit makes it (HS256; identifier and metadata at the top level)."""
-    import jwt
-
-    return jwt.encode({"identifier": user, "display_name": None, "metadata": metadata,
-                       "exp": int(time.time() + lifetime), "iat": int(time.time())}, secret, algorithm="HS256")
+@pytest.fixture
+def signer(tmp_path: Path) -> Iterator[SignerProcess]:
+    """The audit signer service as a process, its key in tmp_path/signer-home (purge after a day)."""
+    process = SignerProcess(tmp_path / "signer-home", min_age_days=1)
+    yield process
+    process.close()

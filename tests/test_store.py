@@ -12,22 +12,12 @@ from typing import Iterator
 
 import pytest
 
-from services.config import Settings, load_settings
+from services.config import Settings
 from services.errors import KeyFileError, StoreError
-from services.keys import Keys, load_keys
+from services.keys import Keys
 from services.store import MIGRATIONS, open_store, transaction
 
 MARKER = "zebra-canary-4711"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
-
-
-@pytest.fixture
-def keys(settings: Settings) -> Keys:
-    return load_keys(settings, create=True)
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -15,29 +12,17 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from services.audit import AuditLog, AuthRecord, TurnRecord, verify_chain
-from services.config import Settings, load_settings
+from services.config import Settings
 from services.errors import StoreError
-from services.keys import Keys, hash_id, load_keys
-from services.store import open_store, transaction
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
+from services.keys import Keys, hash_id
+from services.store import transaction
+from tests.support.audit import cli, turn
 
 
 @pytest.fixture
-def keys(settings: Settings) -> Keys:
-    return load_keys(settings, create=True)
-
-
-@pytest.fixture
-def engine(settings: Settings, keys: Keys) -> Iterator[Engine]:
-    engine = open_store(settings, keys, create=True)
-    yield engine
-    engine.dispose()
+def engine(store: Engine) -> Engine:
+    """The shared store (tests/conftest.py) under the name these tests use."""
+    return store
 
 
 @pytest.fixture
@@ -46,22 +31,6 @@ def log(engine: Engine, keys: Keys) -> Iterator[AuditLog]:
     log.start()
     yield log
     log.close()
-
-
-def turn(keys: Keys, i: int = 0, outcome: str = "ok") -> TurnRecord:
-    return TurnRecord(
-        session_hash=hash_id(keys.pepper, "session", f"s{i % 3}"),
-        user_hash=hash_id(keys.pepper, "user", f"u{i % 5}"),
-        role="staff",
-        model="hushdesk-model",
-        prompt_tokens=10 + i,
-        completion_tokens=None if i % 4 == 0 else 20,
-        ttft_ms=None if i % 2 else 12.5,
-        latency_ms=100 + i,  # an int: stored and chained as a float
-        redactions_in={"PHONE": 1, "EMAIL": i % 2},
-        redactions_out={},
-        outcome=outcome,
-    )
 
 
 def seqs(engine: Engine) -> list[int]:
@@ -190,15 +159,6 @@ def test_restart_continues_the_chain(engine: Engine, keys: Keys) -> None:
 def test_records_that_could_hold_raw_data_are_refused(log: AuditLog, record: object) -> None:
     with pytest.raises((ValueError, TypeError)):
         log.submit(record)  # type: ignore[arg-type]
-
-
-def cli(args: list[str], data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
-    env.update(HUSHDESK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "services.audit", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
-    )
 
 
 def test_cli_tail_and_verify(settings: Settings, engine: Engine, keys: Keys, tmp_path: Path) -> None:

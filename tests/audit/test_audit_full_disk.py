@@ -21,7 +21,7 @@ from services.chat import AUDIT_UNAVAILABLE
 from services.errors import StoreError
 from services.runtime import Runtime
 from services.store import transaction
-from tests.test_turn import settings_for
+from tests.support.turns import settings_for
 
 NEEDLE = "13812345678"
 
@@ -35,7 +35,7 @@ def small_volume(tmp_path: Path):
     if mounted.returncode != 0:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must be able to mount a tmpfs (root): {mounted.stderr.strip()}")
-        pytest.skip("mounting a tmpfs needs root; tests/test_audit_full_disk.py::test_injected_* covers this")
+        pytest.skip("mounting a tmpfs needs root; tests/audit/test_audit_full_disk.py::test_injected_* covers this")
     yield volume
     subprocess.run(["umount", "-l", str(volume)], capture_output=True)
 

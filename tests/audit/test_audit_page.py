@@ -20,7 +20,7 @@ from services.keys import load_keys
 from services.auth.sessions import ACTIVE, Claims, Verdict
 from services.store import open_store, transaction
 from services.web.routes import routes
-from tests.test_audit_signer import SignerProcess, app_settings, write_rows
+from tests.support.signer import SignerProcess, app_settings, write_rows
 
 
 def auditor_app(settings: Settings, role: str = "auditor") -> tuple[Starlette, object]:
@@ -111,6 +111,6 @@ def test_the_page_asks_the_signer_and_holds_the_pinned_key(tmp_path: Path) -> No
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    from tests.test_audit_signer import env_of
+    from tests.support.signer import env_of
 
     return env_of(settings)

@@ -12,7 +12,6 @@ import os
 import shutil
 import stat
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,30 +19,23 @@ from sqlalchemy.engine import Engine
 from services.audit import AuditLog
 from services.audit.checkpoints import Checkpoints, Signer
 from services.audit.verify import verify
-from services.config import Settings, load_settings
+from services.config import Settings
 from services.keys import Keys, load_keys
 from services.store import open_store, transaction
-from tests.test_audit import cli, turn
+from tests.support.audit import cli, turn
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"),
-                          "HUSHDESK_AUDIT_CHECKPOINT_FILE": str(tmp_path / "elsewhere" / "checkpoints.jsonl")},
-                         dotenv=False)
+def settings_env(settings_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The shared settings, with the checkpoint file in a folder of its own."""
+    return {**settings_env, "HUSHDESK_AUDIT_CHECKPOINT_FILE": str(tmp_path / "elsewhere" / "checkpoints.jsonl")}
 
 
 @pytest.fixture
-def keys(settings: Settings) -> Keys:
-    return load_keys(settings, create=True)
-
-
-@pytest.fixture
-def engine(settings: Settings, keys: Keys) -> Iterator[Engine]:
+def engine(settings: Settings, keys: Keys, request: pytest.FixtureRequest) -> Engine:
+    """The shared store, opened once the checkpoint file's folder exists (owner-only)."""
     (settings.checkpoint_path.parent).mkdir(mode=0o700)
-    engine = open_store(settings, keys, create=True)
-    yield engine
-    engine.dispose()
+    return request.getfixturevalue("store")
 
 
 def checkpoints(settings: Settings, keys: Keys) -> Checkpoints:
@@ -66,7 +58,7 @@ def trail_cli(settings: Settings, *args: str, **extra: str):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
     env.update(HUSHDESK_DATA_DIR=str(settings.data_dir),
                HUSHDESK_AUDIT_CHECKPOINT_FILE=str(settings.checkpoint_path),
-               PYTHONPATH=str(Path(__file__).resolve().parents[1]), **extra)
+               PYTHONPATH=str(Path(__file__).resolve().parents[2]), **extra)
     return subprocess.run([sys.executable, "-m", "services.audit", *args], env=env, capture_output=True,
                           text=True, timeout=60)
 

@@ -5,99 +5,25 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
-import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from services.audit import COLUMNS, AuditLog, TurnRecord, verify_chain
-from services.config import Settings, load_settings
+from services.audit import COLUMNS, verify_chain
 from services.audit.dashboard import (MAX_DAYS, BadRange, DateRange, build, engine_health, parse_range, to_json)
-from services.keys import Keys, hash_id, load_keys
 from services.audit.rollups import (BINS_PER_DOUBLING, MAX_BIN, RELATIVE_ERROR, bin_of, bin_value, m003_rollups,
                               outcome_class, percentile_from_bins, purge_rollups, update_rollups)
-from services.store import m001_initial, m002_sessions_and_logins, open_store, transaction
+from services.store import m001_initial, m002_sessions_and_logins, transaction
+from tests.support.dashboard import HEX64, Turn, at, seed_turns, user_hash
 
 OUTCOMES = ("ok", "ok", "ok", "ok", "engine_error", "engine_timeout", "rejected_input", "reply_blocked",
             "cancelled", "internal_error")
 LABELS = ("PHONE", "EMAIL", "CN_ID", "PERSON")
-HEX64 = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """A turn to seed: when, which of the seeded users, and its counts."""
-
-    ts: str
-    user: int
-    outcome: str = "ok"
-    prompt_tokens: int | None = 10
-    completion_tokens: int | None = 20
-    ttft_ms: float | None = 50.0
-    latency_ms: float = 400.0
-    redactions_in: dict = field(default_factory=dict)
-    redactions_out: dict = field(default_factory=dict)
-
-
-def user_hash(keys: Keys, user: int) -> str:
-    return hash_id(keys.pepper, "user", f"seeded-user-{user}")
-
-
-def seed_turns(engine: Engine, keys: Keys, turns: Sequence[Turn], checkpoints=None) -> None:
-    """Write turns through the real AuditLog (chain, batches, rollups), each at its own `ts`.
-
-    The log stamps rows with its clock when they are submitted; it is replaced meanwhile so the
-    seeded times land where the test wants them (in order, as the log would write them).
-    """
-    module = sys.modules[AuditLog.__module__]
-    real = module.utc_now
-    pending = iter(sorted(t.ts for t in turns))
-    ordered = sorted(turns, key=lambda t: t.ts)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "utc_now", lambda: next(pending, None) or real())
-        log = AuditLog(engine, keys.chain_key, checkpoints=checkpoints)
-        log.start()
-        try:
-            futures = [log.submit(TurnRecord(
-                session_hash=hash_id(keys.pepper, "session", f"s{t.user}"), user_hash=user_hash(keys, t.user),
-                role="staff", model="fake-model", prompt_tokens=t.prompt_tokens,
-                completion_tokens=t.completion_tokens, ttft_ms=t.ttft_ms, latency_ms=t.latency_ms,
-                redactions_in=t.redactions_in, redactions_out=t.redactions_out, outcome=t.outcome))
-                for t in ordered]
-            for future in futures:
-                future.result(30)
-        finally:
-            log.close()
-
-
-def at(day: date, hour: int, minute: int = 0, second: int = 0) -> str:
-    """A row's ts on `day` at the given UTC time."""
-    return f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}.000Z"
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
-
-
-@pytest.fixture
-def keys(settings: Settings) -> Keys:
-    return load_keys(settings, create=True)
-
-
-@pytest.fixture
-def store(settings: Settings, keys: Keys) -> Iterator[Engine]:
-    engine = open_store(settings, keys, create=True)
-    yield engine
-    engine.dispose()
 
 
 def random_turns(rng: random.Random, n: int, start: date, days: int, users: int) -> list[Turn]:

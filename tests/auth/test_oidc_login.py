@@ -1,7 +1,7 @@
 """What an OAuth/OIDC sign-in turns into: role mapping, auto-provisioning off and on, disabled users.
 
 The claims are given as Chainlit hands them to the callback (the provider is exercised for real in
-tests/test_browser_oidc.py); the store and audit trail are real.
+tests/browser/test_browser_oidc.py); the store and audit trail are real.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
 from services.auth.users import UserStore
-from tests.conftest import free_port
+from tests.support.process import free_port
 
 MAP = "hushdesk-admins=admin,hushdesk-staff=staff"
 

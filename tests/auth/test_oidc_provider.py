@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 
-from tests.oidc_provider import OidcProvider, OidcProviderUnavailable
+from tests.support.oidc_provider import OidcProvider, OidcProviderUnavailable
 
 REDIRECT_URI = "http://127.0.0.1:8000/auth/oauth/keycloak/callback"
 GENERIC_REDIRECT_URI = "http://127.0.0.1:8000/auth/oauth/generic/callback"

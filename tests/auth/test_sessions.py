@@ -2,7 +2,7 @@
 
 The clock is injected (the registry's `clock`): the limits themselves are what is under test, and
 waiting 30 real minutes would not make the test any truer. The real server and browser are tested
-with short limits in tests/test_browser_auth.py.
+with short limits in tests/browser/test_browser_auth.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import asyncio
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Iterator
 
 import jwt
@@ -27,7 +26,7 @@ from services.auth.sessions import AMBIGUOUS, SessionRegistry, SessionStore, dec
 from services.store import transaction
 from services.auth.throttle import LoginThrottle
 from services.auth.users import UserStore
-from tests.conftest import base_env, free_port, make_token
+from tests.support.process import base_env, free_port, make_token
 
 SECRET = "s" * 40
 PEPPER = bytes(range(32))
@@ -42,9 +41,9 @@ class Clock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"), "HUSHDESK_ENGINE": "external",
-                          "HUSHDESK_ENGINE_URL": f"http://127.0.0.1:{free_port()}/v1"}, dotenv=False)
+def settings_env(settings_env: dict[str, str]) -> dict[str, str]:
+    """The shared settings, with an external engine on a port nothing listens on."""
+    return {**settings_env, "HUSHDESK_ENGINE": "external", "HUSHDESK_ENGINE_URL": f"http://127.0.0.1:{free_port()}/v1"}
 
 
 @pytest.fixture

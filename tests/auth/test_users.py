@@ -9,16 +9,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from passlib.context import CryptContext
 from sqlalchemy.engine import Engine
 
-from services.config import Settings, load_settings
-from services.keys import load_keys
+from services.config import Settings
 from services.auth.passwords import PasswordTooShort
-from services.store import open_store, transaction
+from services.store import transaction
 from services.auth.users import (
     InvalidRole,
     InvalidUserName,
@@ -30,26 +28,20 @@ from services.auth.users import (
     WeakPassword,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "another-long-passphrase"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_store(settings, load_keys(settings, create=True), create=True)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def users(engine: Engine) -> UserStore:
     return UserStore(engine)
+
+
+@pytest.fixture
+def engine(store: Engine) -> Engine:
+    """The shared store (tests/conftest.py) under the name these tests use."""
+    return store
 
 
 def stored_hash(engine: Engine, name: str) -> str:

@@ -9,77 +9,22 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import re
-import shutil
-import signal
 import socket
-import subprocess
-import sys
-from pathlib import Path
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, FakeEngine, base_env, free_port, stop_process, wait_http
-from tests.fakes.engine import DEFAULT_REPLY, ID_VALUE
+from tests.support.app import STAFF, STAFF_PASSWORD, App
+from tests.support.browser import accept_consent, assistant_texts, login
+from tests.support.engine import FakeEngine
+from tests.support.engine_server import DEFAULT_REPLY, ID_VALUE
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = "13812345678"
 CANARY = "quincecanary"
-STAFF, STAFF_PASSWORD = "clerk", "correct horse battery staple"
-
-
-class App:
-    """The app running as `chainlit run app.py` in a scratch directory."""
-
-    def __init__(self, tmp: Path, engine: FakeEngine, *, users: tuple[tuple[str, str, str], ...] = (),
-                 port: int | None = None, **env: str) -> None:
-        self.dir = tmp / "site"
-        self.dir.mkdir()
-        (self.dir / "app.py").symlink_to(ROOT / "app.py")
-        shutil.copytree(ROOT / ".chainlit", self.dir / ".chainlit")
-        shutil.copy(ROOT / "chainlit.md", self.dir / "chainlit.md")
-        self.data = tmp / "data"
-        self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
-                            HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG",
-                            HUSHDESK_OUTPUT_POLICY="CN_ID=block", **env)
-        boot = self.cli("services.ops.bootstrap")
-        self.admin_password = re.search(r"with password: (\S+)", boot.stdout).group(1)
-        for name, role, password in ((STAFF, "staff", STAFF_PASSWORD), *users):
-            self.cli("services.auth", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp / "server.log"
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "chainlit"), "run", "app.py", "--host", "127.0.0.1",
-             "--port", str(self.port), "--headless"],
-            cwd=self.dir, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_http(self.url + "/login", timeout=60, proc=self.proc)
-
-    def cli(self, module: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run([sys.executable, "-m", module, *args], cwd=self.dir, env=self.env,
-                                input=stdin, capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        return result
-
-    def stop(self) -> bytes:
-        """Stop the server with SIGTERM as an operator would; return everything it logged."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                stop_process(self.proc)
-        self.log.close()
-        return self.log_path.read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -90,45 +35,6 @@ def site(tmp_path_factory):
     yield app, engine
     app.stop()
     engine.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def fresh_page(browser, timeout_ms: int = 20_000, **context_options):
-    """A page in a new browser context (its own cookies); close it with `page.context.close()`."""
-    page = browser.new_context(**context_options).new_page()
-    page.set_default_timeout(timeout_ms)
-    return page
-
-
-def assistant_texts(page) -> list[str]:
-    """The assistant messages' text, without the "Clear my conversation" button under replies."""
-    return page.eval_on_selector_all(
-        "[data-step-type=assistant_message]",
-        "els => els.map(e => e.innerText.replace('Clear my conversation', '').trim())")
-
-
-def login(page, url, user, password):
-    page.goto(url + "/login")
-    page.fill("#email", user)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-
-
-def accept_consent(page):
-    """Accept the first-login consent notice (shown until accepted)."""
-    page.get_by_role("button", name="I accept").click()
-    page.wait_for_function("() => document.body.innerText.includes('acceptance has been recorded')")
 
 
 def _get(url: str, **headers: str) -> tuple[int, dict[str, str]]:

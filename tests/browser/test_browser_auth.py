@@ -11,21 +11,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import socketio
 
-from services.config import load_settings
-from services.keys import load_keys
-from services.auth.signin import consent_version
-from services.store import open_store
-from services.auth.users import UserStore
-from tests.conftest import FakeEngine
-from tests.test_browser import STAFF, STAFF_PASSWORD, App, accept_consent, browser, fresh_page, login  # noqa: F401
+from tests.support.app import STAFF, STAFF_PASSWORD, App
+from tests.support.browser import accept_consent, fresh_page, login
+from tests.support.engine import FakeEngine
+from tests.support.sockets import Socket, audit_rows, give_consent, http_login, run_async, token_of, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -60,80 +55,12 @@ def site(tmp_path_factory):
     engine.stop()
 
 
-def http_login(app: App, user: str, password: str) -> httpx.Response:
-    return httpx.post(app.url + "/login", data={"username": user, "password": password},
-                      headers={"Origin": app.url}, timeout=30)
-
-
-def token_of(response: httpx.Response) -> str:
-    assert response.status_code == 200, response.text
-    return response.cookies["access_token"]
-
-
 def get(app: App, path: str, token: str | None = None, bearer: bool = False) -> httpx.Response:
     headers = {}
     if token and bearer:
         headers["Authorization"] = f"Bearer {token}"
     cookies = {"access_token": token} if token and not bearer else None
     return httpx.get(app.url + path, headers=headers, cookies=cookies, timeout=30)
-
-
-def audit_rows(app: App) -> list[dict]:
-    out = app.cli("services.audit", "tail", "-n", "200", "--json").stdout
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
-def give_consent(app: App, user: str) -> None:
-    settings = load_settings(app.env, dotenv=False)
-    engine = open_store(settings, load_keys(settings, create=False))
-    try:
-        UserStore(engine).set_consent(user, consent_version(settings))
-    finally:
-        engine.dispose()
-
-
-class Socket:
-    """Chainlit's websocket protocol, spoken by python-socketio."""
-
-    def __init__(self, app: App, token: str) -> None:
-        self.app, self.token = app, token
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.events: list[str] = []
-        self.client.on("*", self._any)
-
-    async def _any(self, event, *args):
-        self.events.append(event)
-
-    async def connect(self) -> None:
-        await self.client.connect(
-            self.app.url, socketio_path="/ws/socket.io", transports=["websocket"], wait_timeout=10,
-            headers={"Cookie": f"access_token={self.token}", "Origin": self.app.url},
-            auth={"clientType": "webapp", "sessionId": str(uuid.uuid4()), "threadId": None, "userEnv": "{}",
-                  "chatProfile": None})
-        await self.client.emit("connection_successful")
-        await asyncio.sleep(0.5)
-
-    async def say(self, text: str) -> None:
-        await self.client.emit("client_message", {"message": {
-            "id": str(uuid.uuid4()), "threadId": "", "name": STAFF, "type": "user_message", "output": text,
-            "createdAt": datetime.now(timezone.utc).isoformat()}, "fileReferences": None})
-
-
-def run_async(make_coroutine) -> None:
-    """Run a coroutine in its own thread: Playwright's sync API holds this thread's event loop."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(lambda: asyncio.run(make_coroutine())).result()
-
-
-async def wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
 
 
 # Timeouts --------------------------------------------------------------------------------------

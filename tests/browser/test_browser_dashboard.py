@@ -21,9 +21,10 @@ from services.config import load_settings
 from services.keys import load_keys
 from services.audit.rollups import bin_of, outcome_class, percentile_from_bins
 from services.store import open_store
-from tests.conftest import FakeEngine
-from tests.test_browser import STAFF, STAFF_PASSWORD, App, browser, fresh_page, login  # noqa: F401
-from tests.test_dashboard import HEX64, Turn, at, seed_turns, user_hash
+from tests.support.app import STAFF, STAFF_PASSWORD, App
+from tests.support.browser import fresh_page, login
+from tests.support.dashboard import HEX64, Turn, at, seed_turns, user_hash
+from tests.support.engine import FakeEngine
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from tests.conftest import FakeEngine
-from tests.fakes.engine import DEFAULT_REPLY
-from tests.test_browser import (STAFF, STAFF_PASSWORD, App, accept_consent, assistant_texts, browser,  # noqa: F401
-                                fresh_page, login)
+from tests.support.app import STAFF, STAFF_PASSWORD, App
+from tests.support.browser import accept_consent, assistant_texts, fresh_page, login
+from tests.support.engine import FakeEngine
+from tests.support.engine_server import DEFAULT_REPLY
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """OAuth/OIDC sign-in in a real browser through Chainlit's Keycloak and generic providers.
 
 The identity provider is real: panva's oidc-provider (certified OpenID Connect) on Node, started by
-tests/oidc_provider.py with Keycloak's endpoint layout. What it cannot stand in for: Keycloak's own
+tests/support/oidc_provider.py with Keycloak's endpoint layout. What it cannot stand in for: Keycloak's own
 admin features (realms, group management, token exchange); only the protocol Chainlit speaks is
 exercised: authorization code, client_secret_post at the token endpoint, userinfo with groups.
 """
@@ -12,9 +12,11 @@ import json
 
 import pytest
 
-from tests.conftest import FakeEngine, free_port
-from tests.oidc_provider import OidcProvider, OidcProviderUnavailable
-from tests.test_browser import App, browser, fresh_page  # noqa: F401
+from tests.support.app import App
+from tests.support.browser import fresh_page
+from tests.support.engine import FakeEngine
+from tests.support.oidc_provider import OidcProvider, OidcProviderUnavailable
+from tests.support.process import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -1,14 +1,15 @@
 """The admin page in a real browser (Debian Chromium, Playwright): keyboard use, dark mode, language, width.
 
-The real app as `tests/test_browser.py` starts it; an admin signs in and opens /hushdesk/admin.
+The real app as `tests/support/app.py` starts it; an admin signs in and opens /hushdesk/admin.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FakeEngine
-from tests.test_browser import App, browser, fresh_page, login  # noqa: F401
+from tests.support.app import App
+from tests.support.browser import fresh_page, login
+from tests.support.engine import FakeEngine
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import pytest
 from services.ops.bootstrap import ensure_initialised
 from services.limits import Busy, RateLimited, TurnInFlight, TurnLimiter
 from services.runtime import Runtime
-from tests.conftest import FakeEngine
-from tests.test_turn import settings_for
+from tests.support.engine import FakeEngine
+from tests.support.turns import settings_for
 
 
 class Clock:

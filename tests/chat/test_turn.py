@@ -11,11 +11,10 @@ import logging
 import pytest
 
 from services.ops.bootstrap import ensure_initialised
-from services.config import load_settings
 from services.logs import configure_logging
-from services.runtime import Runtime
-from tests.conftest import FakeEngine, free_port
-from tests.fakes.engine import DEFAULT_REPLY, tokens_of
+from tests.support.engine_server import DEFAULT_REPLY, tokens_of
+from tests.support.process import free_port
+from tests.support.turns import run_turns, settings_for
 
 RAW = {
     "phone": "13812345678",
@@ -27,32 +26,6 @@ RAW = {
 CANARY = "plumtreecanary"  # not PII: proves no prompt text at all reaches logs or the store
 MESSAGE = (f"客户手机{RAW['phone']}，邮箱{RAW['email']}，身份证{RAW['id']}，订单{RAW['order']}，"
            f"卡号 {RAW['card']}. {CANARY} 请帮忙查询。")
-
-
-def settings_for(tmp_path, url, **extra):
-    env = {"HUSHDESK_DATA_DIR": str(tmp_path / "data"), "HUSHDESK_ENGINE": "external",
-           "HUSHDESK_ENGINE_URL": url, "HUSHDESK_MODEL_NAME": "fake-model", **extra}
-    return load_settings(env, dotenv=False)
-
-
-async def run_turns(settings, texts):
-    runtime = Runtime.open(settings)
-    await runtime.start()
-    await runtime.wait_ready(10)
-    conv = runtime.conversation("chainlit-session-0001", "alice.staff", "staff")
-    results = []
-    try:
-        for text in texts:
-            shown: list[str] = []
-
-            async def on_text(piece, shown=shown):
-                shown.append(piece)
-
-            result = await runtime.chat.turn(conv, text, on_text)
-            results.append((result, shown))
-    finally:
-        await runtime.stop()
-    return runtime, conv, results
 
 
 @pytest.fixture

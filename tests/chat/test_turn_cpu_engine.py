@@ -11,7 +11,7 @@ import pytest
 from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
-from tests.standins.procs import alive
+from tests.support.standins import alive
 
 pytestmark = pytest.mark.engine
 

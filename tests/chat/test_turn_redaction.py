@@ -20,7 +20,7 @@ from services.errors import ReplyBlocked
 from services.logs import configure_logging
 from services.runtime import Runtime
 from redaction import escape_placeholders
-from tests.fakes.engine import ECHO_PREFIX, ID_VALUE, PH_REPLY
+from tests.support.engine_server import ECHO_PREFIX, ID_VALUE, PH_REPLY
 
 PHONE = "13812345678"
 EMAIL = "zhang.wei@example.com"

@@ -19,19 +19,13 @@ import pytest
 from services.config import Secret, Settings
 from services.engine.supervisor import EngineSupervisor, ExternalEngine, LaunchSpec, create_engine, free_port
 from services.errors import EngineStartError, EngineUnavailable
-from tests.standins.procs import SUPERVISOR_PARENT, Launches, alive, fake_spec, wait_gone
+from tests.support.standins import SUPERVISOR_PARENT, Launches, alive, fake_spec, supervisor, wait_gone
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def run(coro):
     return asyncio.run(coro)
-
-
-def supervisor(make_spec, **kwargs) -> EngineSupervisor:
-    kwargs.setdefault("start_timeout", 10)
-    kwargs.setdefault("health_interval", 0.05)
-    return EngineSupervisor(make_spec, **kwargs)
 
 
 async def wait_for(predicate, timeout: float) -> None:

@@ -11,7 +11,7 @@ import pytest
 from services.config import Settings
 from services.engine.demo_model import ensure_demo_model
 from services.engine.supervisor import EngineSupervisor, transformers_spec
-from tests.standins.procs import alive
+from tests.support.standins import alive
 
 
 @pytest.mark.engine

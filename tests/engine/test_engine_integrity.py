@@ -16,11 +16,11 @@ import pytest
 
 from services.audit.checkpoints import Signer
 from services.config import Settings, load_settings
-from services.engine.supervisor import EngineSupervisor, LaunchSpec, ModelGuard, create_engine
+from services.engine.supervisor import LaunchSpec, ModelGuard, create_engine
 from services.engine.specs import is_tmpfs
 from services.keys import load_keys
 from services.engine.integrity import MANIFEST_NAME, ModelIntegrityError, encrypt_model, verify_manifest, write_manifest
-from tests.standins.procs import FAKE_ENGINE, Launches, alive, fake_spec
+from tests.support.standins import FAKE_ENGINE, Launches, alive, fake_spec, supervisor
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -57,12 +57,6 @@ def make_model(folder: Path) -> Path:
 def guard(model: Path, **kwargs) -> ModelGuard:
     kwargs.setdefault("scratch", SHM)
     return ModelGuard(model, public=lambda: SIGNER.public, model_key=lambda: KEY, **kwargs)
-
-
-def supervisor(make_spec, **kwargs) -> EngineSupervisor:
-    kwargs.setdefault("start_timeout", 10)
-    kwargs.setdefault("health_interval", 0.05)
-    return EngineSupervisor(make_spec, **kwargs)
 
 
 def peek_spec(g: ModelGuard, out: Path, *flags: str):

@@ -20,7 +20,7 @@ from services.engine.supervisor import (
     transformers_spec,
     vllm_spec,
 )
-from tests.standins.procs import STANDINS, alive
+from tests.support.standins import STANDINS, alive
 
 pytestmark = pytest.mark.timeout(30)
 

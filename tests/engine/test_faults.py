@@ -1,7 +1,7 @@
 """Faults, each with real processes: an engine killed mid-stream and restarted by the supervisor, an
 engine that never becomes ready, a corrupted audit file, a 1 MB message.
 
-The supervised engine here is the fake OpenAI-compatible engine (tests/fakes/engine.py) launched as
+The supervised engine here is the fake OpenAI-compatible engine (tests/support/engine_server.py) launched as
 a child process by the real `EngineSupervisor`, and killed with SIGKILL while it streams.
 """
 
@@ -24,9 +24,10 @@ from services.errors import EngineError, EngineStartError
 from services.engine.client import LLMClient
 from services.runtime import Runtime
 from services.store import DAMAGED
-from tests.conftest import ROOT, base_env, free_port
-from tests.standins.procs import fake_spec
-from tests.test_turn import settings_for
+from tests.support.audit import turn
+from tests.support.process import ROOT, base_env, free_port
+from tests.support.standins import fake_spec
+from tests.support.turns import settings_for
 
 HASH = "a" * 64
 
@@ -36,7 +37,7 @@ def chat_engine_spec(record: Path):
 
     def make(port: int, api_key: str) -> LaunchSpec:
         return LaunchSpec(
-            argv=(sys.executable, "-m", "tests.fakes.engine", "--port", str(port), "--delay", "0.05",
+            argv=(sys.executable, "-m", "tests.support.engine_server", "--port", str(port), "--delay", "0.05",
                   "--record", str(record)),
             env={**os.environ, "PYTHONPATH": str(ROOT)}, base_url=f"http://127.0.0.1:{port}/v1",
             health_url=f"http://127.0.0.1:{port}/health", api_key=api_key, model_name="fake-model")
@@ -111,7 +112,7 @@ def test_a_corrupted_audit_file_stops_the_app_with_a_clear_message(tmp_path: Pat
     log = AuditLog(store, keys.chain_key)
     log.start()
     for _ in range(400):
-        log.submit(__import__("tests.test_audit", fromlist=["turn"]).turn(keys, 1))
+        log.submit(turn(keys, 1))
     log.close()
     with store.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -30,7 +30,7 @@ from services.engine.integrity import (
 
 pytestmark = pytest.mark.timeout(30)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHM = Path("/dev/shm")
 SIGNER = Signer(bytes(range(32)))
 OTHER = Signer(bytes(range(1, 33)))

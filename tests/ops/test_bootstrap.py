@@ -11,17 +11,12 @@ from pathlib import Path
 import pytest
 
 from services.ops.bootstrap import ensure_initialised
-from services.config import Settings, load_settings
+from services.config import Settings
 from services.errors import KeyFileError
 from services.keys import Keys
 from services.auth.users import UserStore
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_first_run_creates_admin_then_nothing(settings: Settings) -> None:

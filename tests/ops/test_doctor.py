@@ -21,7 +21,7 @@ from services.ops.doctor import FAIL, PASS, WARN, run_checks
 from services.web.frontend import ensure_frontend
 from services.engine.integrity import write_manifest
 from services.store import transaction
-from tests.conftest import ROOT, base_env, free_port
+from tests.support.process import ROOT, base_env, free_port
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_each_broken_promise_fails(site: Path) -> None:
     settings = load_settings(env_for(site), dotenv=False)
     keys, engine, _ = ensure_initialised(settings)
     from services.audit import AuditLog
-    from tests.test_audit import turn
+    from tests.support.audit import turn
 
     log = AuditLog(engine, keys.chain_key)
     log.start()
@@ -119,7 +119,7 @@ def test_command_line_exit_codes(site: Path) -> None:
 
 
 def test_a_signer_service_passes_and_a_pinned_key_must_match(site: Path) -> None:
-    from tests.test_audit_signer import SignerProcess
+    from tests.support.signer import SignerProcess
 
     signer = SignerProcess(site / "signer-home")
     try:

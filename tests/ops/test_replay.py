@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from services.ops.replay import SCHEMA, ReplayError, load_set, main
-from tests.conftest import ROOT, FakeEngine, free_port, stop_process, wait_http
-from tests.fakes.engine import DEFAULT_REPLY
+from tests.support.engine import FakeEngine
+from tests.support.engine_server import DEFAULT_REPLY
+from tests.support.process import ROOT, free_port, stop_process, wait_http
 
-SETS = ROOT / "tests" / "fixtures" / "replay"
+SETS = ROOT / "tests" / "ops" / "fixtures" / "replay"
 BASIC = SETS / "basic.jsonl"
 PHONE = "13812345678"
 
@@ -59,7 +60,7 @@ def reports(tmp_path_factory, fake_engine):
 def leaky_engine_url():
     """A fake engine whose every reply carries a phone number, an e-mail address and an order number."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.engine", "--port", str(port), "--pii"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.engine_server", "--port", str(port), "--pii"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http(f"http://127.0.0.1:{port}/health", proc=proc)

@@ -18,7 +18,7 @@ import redaction
 from redaction import DEFAULT_DETECTORS, PatternDetector, Placeholders, Redaction, Span, find_spans, redact
 from redaction.detectors import luhn_ok
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def found(text: str) -> list[tuple[str, str]]:

@@ -139,7 +139,7 @@ def test_the_command_line_takes_a_recognizer_file(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.support.process import ROOT
 
     rules = tmp_path / "rules.toml"
     rules.write_text(RULES, encoding="utf-8")

@@ -1,7 +1,7 @@
 """Per-label detector tables (positives and hard negatives), normalisation offsets, the output policy.
 
 Each table is (text, expected [(label, matched substring), ...]) checked with `find_spans`, like the tables
-in tests/test_redaction.py (which this file extends rather than repeats).
+in tests/redaction/test_redaction.py (which this file extends rather than repeats).
 """
 
 from __future__ import annotations

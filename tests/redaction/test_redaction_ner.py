@@ -6,13 +6,10 @@ import shutil
 
 import pytest
 
-from redaction import LAYERS, LayerError, Recognizer, Redactor, check_layers, find_spans
+from redaction import LAYERS, LayerError, Recognizer, Redactor, check_layers
 from redaction.detectors import DEFAULT_DETECTORS
 from redaction.ner.lac import FILE_SHA256, LacTagger, ModelFileError, model_dir
-
-
-def names(text: str) -> list[str]:
-    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+from tests.support.redaction import names
 
 
 @pytest.mark.parametrize("text,expected", [

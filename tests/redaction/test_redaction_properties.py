@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bench.pii_data import Sample, samples
 from redaction import DEFAULT_DETECTORS, Placeholders, Redactor, StreamRedactor, normalise, redact_output
+from tests.support.redaction import split_at
 
 # The stream runs the output detector set; the invariant is against its batch equivalent.
 find_spans = Redactor(DEFAULT_DETECTORS, ()).output.find_spans
@@ -41,11 +42,6 @@ def stream_checked(chunks: list[str], expected: str, secrets: list[str]) -> tupl
             assert secret not in out, (i, secret)
     out += redactor.flush()
     return out, redactor.counts
-
-
-def split_at(text: str, cuts: list[int]) -> list[str]:
-    bounds = [0, *sorted(cuts), len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def test_dataset_is_what_the_properties_assume():

@@ -17,7 +17,7 @@ from redaction.custom import HookError, load_hooks, parse_rules, with_rules
 from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.ops.doctor import FAIL, PASS, check_redaction
-from tests.test_app_start import start_app
+from tests.support.app import start_app
 
 
 class Badges:
@@ -45,7 +45,7 @@ class Liar:
 
 
 def test_a_python_recognizer_is_loaded_by_name_and_fused():
-    (hook,) = load_hooks(["tests.test_redaction_setup:Badges"], entry_points=False)
+    (hook,) = load_hooks(["tests.redaction.test_redaction_setup:Badges"], entry_points=False)
     redactor = Redactor(build_detectors(), recognizers=(hook,))
     spans = redactor.find_spans("badge 16000 and badge 12345, 手机13812345678")
     assert [(s.label, s.start) for s in spans] == [("BADGE", 6), ("PHONE", 31)]
@@ -53,9 +53,9 @@ def test_a_python_recognizer_is_loaded_by_name_and_fused():
 
 @pytest.mark.parametrize("spec, says", [
     ("tests.nowhere:Badges", "could not be imported"),
-    ("tests.test_redaction_setup:Nothing", "could not be imported"),
-    ("tests.test_redaction_setup:Liar", "not (start, end, label, score) with one of its labels"),
-    ("tests.test_redaction_setup:PASS", "could not be built"),
+    ("tests.redaction.test_redaction_setup:Nothing", "could not be imported"),
+    ("tests.redaction.test_redaction_setup:Liar", "not (start, end, label, score) with one of its labels"),
+    ("tests.redaction.test_redaction_setup:PASS", "could not be built"),
 ])
 def test_a_broken_python_recognizer_is_named(spec, says):
     with pytest.raises(HookError) as err:
@@ -93,7 +93,7 @@ def test_a_damaged_name_model_stops_the_app(tmp_path):
     _, engine, _ = ensure_initialised(settings)
     engine.dispose()
     shadow = _damaged_model(tmp_path)
-    from tests.conftest import ROOT
+    from tests.support.process import ROOT
 
     result = start_app(tmp_path, PYTHONPATH=f"{shadow}:{ROOT}")
     assert result.returncode == 2, result.stderr[-2000:]
@@ -106,7 +106,7 @@ def test_the_doctor_names_the_layers(tmp_path, monkeypatch):
     rules.write_text('[[recognizer]]\nlabel = "MEMBER_ID"\npatterns = ["M[0-9]{8}"]\n[allow]\nterms = ["hushdesk"]\n',
                      encoding="utf-8")
     settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"), "HUSHDESK_RECOGNIZERS_FILE": str(rules),
-                              "HUSHDESK_RECOGNIZER_HOOKS": "tests.test_redaction_setup:Badges"}, dotenv=False)
+                              "HUSHDESK_RECOGNIZER_HOOKS": "tests.redaction.test_redaction_setup:Badges"}, dotenv=False)
     (check,) = check_redaction(settings)
     assert check.result == PASS
     assert check.detail == ("rules, zh-names-lac, en-names-census, recognizer file (1 labels of its own, "
@@ -120,7 +120,7 @@ def test_the_doctor_names_the_layers(tmp_path, monkeypatch):
 def test_a_custom_label_flows_through_a_turn_into_the_audit_counts(tmp_path, fake_engine):
     import json as _json
 
-    from tests.test_turn import run_turns, settings_for
+    from tests.support.turns import run_turns, settings_for
 
     rules = tmp_path / "rules.toml"
     rules.write_text('[[recognizer]]\nlabel = "MEMBER_ID"\npatterns = ["M[0-9]{8}"]\ncues = ["会员号"]\n',
@@ -140,7 +140,7 @@ def test_a_custom_label_flows_through_a_turn_into_the_audit_counts(tmp_path, fak
 def test_a_damaged_name_model_stops_the_command_line(tmp_path, args):
     import subprocess
 
-    from tests.conftest import ROOT
+    from tests.support.process import ROOT
 
     shadow = _damaged_model(tmp_path)
     (tmp_path / "notes.md").write_text("张伟说明天再来\n", encoding="utf-8")

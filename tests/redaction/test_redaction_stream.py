@@ -15,6 +15,7 @@ from redaction import DEFAULT_DETECTORS, Placeholders, Redactor, StreamRedactor,
 # The stream runs the output detector set: its batch equivalent is redact_output().
 _OUTPUT = Redactor(DEFAULT_DETECTORS, ()).output
 from redaction.redactor import _search_all
+from tests.support.redaction import split_at
 
 SAMPLES = [
     "您好，我是张先生，手机13812345678，邮箱zhang.san@example.com，身份证11010519491231002X。",
@@ -56,11 +57,6 @@ def stream(chunks: list[str]) -> tuple[str, StreamRedactor]:
             assert secret not in out
     out += redactor.flush()
     return out, redactor
-
-
-def split_at(text: str, cuts: list[int]) -> list[str]:
-    bounds = [0, *sorted(cuts), len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 @pytest.mark.parametrize("text", SAMPLES)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -21,14 +20,7 @@ from services.audit.records import COLUMNS, ZERO_MAC, canonical_json, next_mac
 from services.config import Settings
 from services.keys import Keys, load_keys, update_key_file
 from services.store import open_store, transaction
-from tests.test_audit_signer import SignerProcess, app_settings, ask, audit_cli, write_rows
-
-
-@pytest.fixture
-def signer(tmp_path: Path) -> Iterator[SignerProcess]:
-    process = SignerProcess(tmp_path / "signer-home", min_age_days=1)
-    yield process
-    process.close()
+from tests.support.signer import SignerProcess, app_settings, ask, audit_cli, write_rows
 
 
 @pytest.fixture

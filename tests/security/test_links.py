@@ -14,8 +14,10 @@ import threading
 import pytest
 
 from redaction import Placeholders
-from tests.conftest import FakeEngine, free_port
-from tests.test_browser import STAFF, STAFF_PASSWORD, App, accept_consent, assistant_texts, browser, fresh_page, login  # noqa: F401
+from tests.support.app import STAFF, STAFF_PASSWORD, App
+from tests.support.browser import accept_consent, assistant_texts, fresh_page, login
+from tests.support.engine import FakeEngine
+from tests.support.process import free_port
 
 PHONE = "13812345678"
 

@@ -18,9 +18,10 @@ import httpx
 import pytest
 import socketio
 
-from tests.conftest import FakeEngine, free_port
-from tests.test_browser import STAFF, STAFF_PASSWORD, App
-from tests.test_browser_auth import Socket, audit_rows, give_consent, http_login, run_async, token_of, wait_for
+from tests.support.app import STAFF, STAFF_PASSWORD, App
+from tests.support.engine import FakeEngine
+from tests.support.process import free_port
+from tests.support.sockets import Socket, audit_rows, give_consent, http_login, run_async, token_of, wait_for
 
 pytestmark = pytest.mark.browser
 

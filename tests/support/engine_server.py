@@ -21,7 +21,7 @@ was sent, `cut` when the client went away first (a cancelled turn must stop gene
 
 `--pii` makes every reply without another reply marker the [[pii]] reply (a model that leaks).
 
-Run: python -m tests.fakes.engine --port P [--record FILE] [--delay S] [--tokens N] [--pii]
+Run: python -m tests.support.engine_server --port P [--record FILE] [--delay S] [--tokens N] [--pii]
 """
 
 from __future__ import annotations

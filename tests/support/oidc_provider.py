@@ -1,4 +1,4 @@
-"""A real OpenID Connect provider (tests/standins/oidc, panva's oidc-provider on Node) for tests.
+"""A real OpenID Connect provider (tests/support/oidc, panva's oidc-provider on Node) for tests.
 
     provider = OidcProvider(tmp_path, redirect_uris=["http://127.0.0.1:8000/auth/oauth/keycloak/callback"],
                             users={"alice": {"password": "pw", "email": "alice@example.com",
@@ -8,7 +8,7 @@
 
 Endpoints follow Keycloak's layout (issuer http://127.0.0.1:P/realms/REALM), so Chainlit's Keycloak
 provider works with `base_url` and `realm`, and its generic provider with `auth_url`, `token_url` and
-`userinfo_url`. `npm ci` runs when tests/standins/oidc/node_modules is missing or was installed from
+`userinfo_url`. `npm ci` runs when tests/support/oidc/node_modules is missing or was installed from
 another package-lock.json (stamp file in node_modules); that needs the npm registry once.
 """
 
@@ -23,11 +23,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import free_port, stop_process, wait_http
+from tests.support.process import free_port, stop_process, wait_http
 
 __all__ = ["OIDC_DIR", "OidcProviderUnavailable", "OidcProvider", "ensure_node_modules"]
 
-OIDC_DIR = Path(__file__).resolve().parent / "standins" / "oidc"
+OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 _STAMP = ".hushdesk-lock-sha256"
 
 
@@ -36,7 +36,7 @@ class OidcProviderUnavailable(RuntimeError):
 
 
 def ensure_node_modules() -> None:
-    """Run `npm ci` in tests/standins/oidc unless node_modules matches package-lock.json."""
+    """Run `npm ci` in tests/support/oidc unless node_modules matches package-lock.json."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise OidcProviderUnavailable(
             "the OIDC stand-in needs Node.js (20 or later) and npm on PATH: apt-get install -y nodejs npm")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from services.engine.supervisor import LaunchSpec
+from services.engine.supervisor import EngineSupervisor, LaunchSpec
 
 STANDINS = Path(__file__).resolve().parent
 FAKE_ENGINE = STANDINS / "fake_engine_proc.py"
@@ -38,6 +38,13 @@ def wait_gone(pid: int, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return not alive(pid)
+
+
+def supervisor(make_spec, **kwargs) -> EngineSupervisor:
+    """An EngineSupervisor with short start and health-check times (overridable)."""
+    kwargs.setdefault("start_timeout", 10)
+    kwargs.setdefault("health_interval", 0.05)
+    return EngineSupervisor(make_spec, **kwargs)
 
 
 def fake_spec(*extra: str, record: Path | None = None, env: dict[str, str] | None = None) -> Callable[[int, str], LaunchSpec]:

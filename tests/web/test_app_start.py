@@ -4,10 +4,6 @@ with a message naming the key; logins go through the encrypted user store (disab
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,21 +11,8 @@ from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
 from services.runtime import Runtime
 from services.auth.users import UserStore
-from tests.conftest import ROOT, make_token, base_env, free_port
-
-
-def start_app(tmp: Path, **env: str) -> subprocess.CompletedProcess:
-    site = tmp / "site"
-    site.mkdir(exist_ok=True)
-    if not (site / "app.py").exists():
-        (site / "app.py").symlink_to(ROOT / "app.py")
-        shutil.copytree(ROOT / ".chainlit", site / ".chainlit")
-    full = base_env(tmp / "data", HUSHDESK_ENGINE="external",
-                    HUSHDESK_ENGINE_URL=f"http://127.0.0.1:{free_port()}/v1")
-    full.update(env)
-    return subprocess.run([str(Path(sys.executable).parent / "chainlit"), "run", "app.py", "--headless",
-                           "--port", str(free_port())], cwd=site, env=full, capture_output=True,
-                          text=True, timeout=60)
+from tests.support.app import start_app
+from tests.support.process import free_port, make_token
 
 
 @pytest.fixture

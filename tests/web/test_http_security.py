@@ -1,4 +1,4 @@
-"""The security middleware on a tiny ASGI app (the real app is checked in tests/test_browser.py)."""
+"""The security middleware on a tiny ASGI app (the real app is checked in tests/browser/test_browser.py)."""
 
 from __future__ import annotations
 

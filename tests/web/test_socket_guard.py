@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 import socketio
 import uvicorn
 
@@ -21,7 +20,7 @@ from services.auth.users import UserStore
 from services.config import load_settings
 from services.ops.bootstrap import ensure_initialised
 from services.web.socket_guard import Features, SocketGuard
-from tests.conftest import free_port, make_token
+from tests.support.process import free_port, make_token
 
 SECRET = "s" * 40
 PEPPER = bytes(range(32))

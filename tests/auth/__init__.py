@@ -1,0 +1,1 @@
+"""Tests of services/auth/: passwords, users, sessions and back-off, OIDC claims and sign-in."""

@@ -1,0 +1,1 @@
+"""End-to-end tests in Debian Chromium (Playwright) against the real app process."""
