@@ -17,10 +17,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-import services.audit.trail
 import services.auth.passwords
 import services.auth.users
 import services.errors
+import services.web.pages
 from services.audit.dashboard import BadRange, parse_range
 from services.auth.sessions import ACTIVE, Claims, Verdict
 from services.auth.users import User
@@ -81,7 +81,9 @@ def make_app(role: str = "admin", users: Users | None = None):
 
 @pytest.fixture(autouse=True)
 def verified(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services.audit.trail, "verify_trail",
+    # The pages call the trail's full verification (signer, mirror, pinned key); here it is a stand-in,
+    # as these tests are about rendering. tests/audit/test_audit_page.py runs the real one.
+    monkeypatch.setattr(services.web.pages, "verify_trail",
                         lambda *a: SimpleNamespace(ok=True, describe=lambda: "ok (3 rows, 1 signed checkpoint)"))
 
 
