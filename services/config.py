@@ -327,6 +327,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("audit_retention_days", "365", _positive_int, "Audit rows older than this many days are removed by `python -m services.audit purge`.", "a positive integer"),
     Setting("audit_min_free_mb", "64", _non_negative_int, "A turn is refused before the engine when the store's disk has less free space than this (MB).", "a non-negative integer"),
     Setting("dashboard_min_group", "5", _bounded_int(2, 1000), "Smallest number of distinct users a dashboard group (hour, day or range) must have to be shown; smaller groups are suppressed.", "an integer from 2 to 1000"),
+    Setting("kb_chunk_chars", "600", _bounded_int(100, 8000), "Knowledge base: longest passage, in characters (passages never cross a heading).", "an integer from 100 to 8000"),
+    Setting("kb_overlap_chars", "100", _bounded_int(0, 2000), "Knowledge base: characters of a passage repeated at the start of the next.", "an integer from 0 to 2000"),
+    Setting("kb_max_file_mb", "50", _bounded_int(1, 1024), "Knowledge base: largest file accepted, in MB.", "an integer from 1 to 1024"),
+    Setting("kb_keep_originals", "false", _bool, "Knowledge base: keep each added file (encrypted, inside the store); otherwise only its redacted passages are kept.", "true or false"),
+    Setting("kb_no_answer_below", "0.45", _fraction, "Knowledge base: a question whose best passage scores under this is answered as not covered by the documents.", "a number from 0 to 1"),
     Setting("model_manifest", "", _optional_path, "The model's signed SHA-256 manifest; empty: <model dir>/hushdesk-manifest.json.", "a path"),
     Setting("require_model_manifest", "true", _bool, "Refuse to launch a model without a manifest that verifies.", "true or false"),
     Setting("model_key", "", _secret, "AES-256-GCM key (64 hex) of a model encrypted at rest; else from the key file.", "64 hex digits"),
@@ -393,6 +398,11 @@ class Settings:
     consent_text_en: str = ""
     consent_text_zh: str = ""
     dashboard_min_group: int = 5
+    kb_chunk_chars: int = 600
+    kb_overlap_chars: int = 100
+    kb_max_file_mb: int = 50
+    kb_keep_originals: bool = False
+    kb_no_answer_below: float = 0.45
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_rows: int = 1000
     audit_checkpoint_minutes: float = 10.0

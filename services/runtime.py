@@ -16,10 +16,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from redaction import Redactor, build_detectors
-from redaction.custom import HookError, load_hooks, with_rules
-from redaction.recognizers import LayerError, load_layers
-
 from .audit import AuditLog
 from .audit.remote import checkpoints_for, signer_for
 from .auth.sessions import SessionRegistry, SessionStore
@@ -32,31 +28,17 @@ from .engine.client import LLMClient
 from .engine.demo_model import ensure_demo_model
 from .engine.integrity import manifest_path_for
 from .engine.supervisor import Engine, create_engine, resolve_engine_kind
-from .errors import RedactionSetupError, HushdeskError, StoreError
+from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .limits import TurnLimiter
+from .redact import redaction_layers, redactor_for
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
 
-__all__ = ["Runtime", "redaction_layers", "resolve_model_dir"]
+__all__ = ["Runtime", "resolve_model_dir"]
 
 log = logging.getLogger("hushdesk.runtime")
 
 _FIRST_START_RETRY = 10.0
-
-
-def redaction_layers(settings: Settings) -> tuple:
-    """The recognizers every input is redacted with: the built-in name layers, then the Python hooks
-    (HUSHDESK_RECOGNIZER_HOOKS and entry points). RedactionSetupError when one cannot be loaded: hushdesk
-    never runs on the rules alone."""
-    try:
-        layers = load_layers()
-    except LayerError as exc:
-        raise RedactionSetupError(exc.MESSAGE + ".") from None
-    try:
-        hooks = load_hooks(settings.recognizer_hooks)
-    except HookError as exc:
-        raise RedactionSetupError(f"HUSHDESK_RECOGNIZER_HOOKS: {exc}") from None
-    return (*layers, *hooks)
 
 
 def resolve_model_dir(settings: Settings, keys: Keys | None = None) -> tuple[Path | None, bool]:
@@ -122,8 +104,7 @@ class Runtime:
                          checkpoint_rows=settings.audit_checkpoint_rows,
                          checkpoint_seconds=settings.audit_checkpoint_minutes * 60,
                          store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20)
-        redactor = Redactor(with_rules(settings.recognizers_file, build_detectors(settings.order_id_patterns)),
-                            recognizers)
+        redactor = redactor_for(settings, recognizers)
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,
                             reveal=settings.reveal_placeholders)

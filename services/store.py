@@ -29,6 +29,7 @@ from .audit.rollups import m003_rollups  # pre-aggregated usage for the dashboar
 from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
+from .kb.schema import m004_knowledge_base  # the knowledge base's tables
 
 __all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
 
@@ -106,7 +107,8 @@ def m002_sessions_and_logins(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE audit_events ADD COLUMN target_hash TEXT")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups]
+MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups,
+                                                  m004_knowledge_base]
 
 
 def _migrate(conn: Connection) -> None:

@@ -36,7 +36,7 @@ from ..engine.integrity import refusal, verify_manifest
 from ..engine.specs import resolve_engine_kind, transformers_spec, vllm_spec
 from ..errors import HushdeskError
 from ..keys import load_keys
-from ..runtime import redaction_layers
+from ..redact import redaction_layers
 from ..store import damaged_pages, open_store
 from ..web.frontend import FRONTEND_DIR, FrontendError, _source_id, chainlit_dist
 

@@ -1,0 +1,155 @@
+"""The knowledge base over a real SQLCipher store: redaction at ingestion (no personal value is stored or
+indexed), re-adding is a no-op and a changed file replaces its passages, a refused file leaves nothing,
+collections and grants decide what a search sees, and an unrelated question is recognised as such."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from redaction import Redactor, build_detectors
+from redaction.recognizers import load_layers
+from services.kb.index import KbError, KnowledgeBase, UnknownCollection
+from services.kb.parse import DocumentRejected
+from services.store import transaction
+from tests.support.documents import write_all
+
+PHONE, NAME = "13812345678", "张伟"
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    return Redactor(build_detectors(), load_layers())
+
+
+@pytest.fixture
+def kb(store, redactor) -> KnowledgeBase:
+    return KnowledgeBase(store, redactor, chunk_chars=300, overlap_chars=40, max_bytes=2**20)
+
+
+@pytest.fixture
+def docs(tmp_path) -> dict[str, Path]:
+    return write_all(tmp_path / "docs")
+
+
+def _add_all(kb: KnowledgeBase, docs: dict[str, Path], collection: str = "policies") -> None:
+    for kind, path in docs.items():
+        kb.add_file(path, f"docs/{path.name}", collection)
+
+
+def _all_text(store) -> str:
+    with transaction(store) as conn:
+        rows = [*conn.exec_driver_sql("SELECT title, heading, path, text FROM kb_chunks c JOIN kb_documents d "
+                                      "ON d.id = c.document_id").all(),
+                *conn.exec_driver_sql("SELECT title, heading, body, grams FROM kb_fts").all()]
+    return json.dumps([list(r) for r in rows], ensure_ascii=False)
+
+
+def test_personal_data_is_redacted_before_anything_is_stored_or_indexed(kb, docs, store) -> None:
+    added = kb.add_file(docs["md"], "docs/shipping.md", "policies")
+    assert added.status == "added" and added.redactions == {"PERSON": 1, "PHONE": 1}
+    stored = _all_text(store)
+    assert PHONE not in stored and NAME not in stored and "[PHONE_1]" in stored
+    assert PHONE not in json.dumps([h.text for h in kb.search(f"{NAME} 电话 {PHONE}").hits], ensure_ascii=False)
+    [info] = kb.documents("policies")
+    assert info.redactions == {"PERSON": 1, "PHONE": 1} and info.kind == "markdown"
+    with transaction(store) as conn:
+        assert conn.exec_driver_sql("SELECT original FROM kb_documents").scalar() is None  # not kept by default
+
+
+def test_readding_is_a_no_op_and_a_changed_file_replaces_its_passages(kb, docs) -> None:
+    path = docs["md"]
+    first = kb.add_file(path, "docs/shipping.md", "policies")
+    assert kb.add_file(path, "docs/shipping.md", "policies").status == "unchanged"
+    path.write_text("# 配送\n\n## 配送时间\n\n下单后当天发货。\n", encoding="utf-8")
+    second = kb.add_file(path, "docs/shipping.md", "policies")
+    assert second.status == "replaced" and second.sha256 != first.sha256 and second.passages == 1
+    assert [h.heading for h in kb.search("什么时候发货").hits] == ["配送时间"]
+    assert "当天发货" in kb.search("什么时候发货").hits[0].text
+    assert [d.passages for d in kb.documents("policies")] == [1]
+
+
+def test_a_refused_file_leaves_nothing_half_stored(kb, tmp_path, store) -> None:
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 broken archive")
+    with pytest.raises(DocumentRejected):
+        kb.add_file(bad, "docs/broken.docx", "policies")
+    with transaction(store) as conn:
+        counts = [conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar() for t in ("kb_documents", "kb_chunks", "kb_fts")]
+    assert counts == [0, 0, 0]
+
+
+@pytest.mark.parametrize("question, source, heading", [
+    ("买的东西七日内能不能退货", "docs/returns.pdf", "第一章 退货"),
+    ("how fast do refunds reach my card", "docs/returns.pdf", "Chapter 2 Refunds"),
+    ("how long is the battery covered", "docs/warranty.docx", "Battery"),
+    ("整机保修多长时间", "docs/warranty.docx", "保修说明"),
+    ("积分能换礼品吗", "docs/faq.xlsx", "会员积分怎么兑换？"),
+    ("pay with an invoice", "docs/faq.csv", "Can I pay by invoice?"),
+    ("how long do you keep my order history", "docs/privacy.html", "Data we keep"),
+    ("客服几点上班", "docs/hours.txt", "营业时间"),
+])
+def test_questions_find_their_section_in_every_type(kb, docs, question, source, heading) -> None:
+    _add_all(kb, docs)
+    result = kb.search(question)
+    assert (result.hits[0].source, result.hits[0].heading) == (source, heading)
+    assert 0 < result.top_score <= 1
+    assert result.hits[0].page == (1 if heading == "第一章 退货" else 2 if heading == "Chapter 2 Refunds" else None)
+
+
+def test_an_unrelated_question_is_recognised_as_not_answered(kb, docs) -> None:
+    _add_all(kb, docs)
+    answered = min((kb.search(q) for q in ("整机保修多长时间", "how long is the battery covered")),
+                   key=lambda r: r.top_score)
+    assert not answered.no_answer
+    for question in ("do you sell gift cards for restaurants", "火车票怎么改签"):
+        result = kb.search(question)
+        assert result.no_answer and result.top_score < answered.top_score
+
+
+def test_one_result_per_section_and_k_respected(kb, docs) -> None:
+    _add_all(kb, docs)
+    hits = kb.search("退货 退款 保修 配送 积分 发票", k=3).hits
+    assert len(hits) == 3 and len({(h.source, h.heading) for h in hits}) == 3
+
+
+def test_collections_and_grants_decide_what_a_search_sees(kb, docs) -> None:
+    kb.add_file(docs["docx"], "docs/warranty.docx", "manuals")
+    kb.add_file(docs["md"], "docs/shipping.md", "policies")
+    kb.grant("manuals", "role:staff")
+    kb.grant("policies", "group:logistics")
+    assert kb.readable("staff") == ("manuals",)
+    assert kb.readable("staff", ["logistics"]) == ("manuals", "policies")
+    assert kb.readable("admin") == ()
+    assert kb.search("配送时间", collections=kb.readable("staff")).hits == ()
+    assert kb.search("配送时间", collections=kb.readable("staff", ["logistics"])).hits[0].collection == "policies"
+    assert kb.search("配送时间", collections=[]).no_answer
+    kb.revoke("policies", "group:logistics")
+    assert kb.readable("staff", ["logistics"]) == ("manuals",)
+    with pytest.raises(KbError):
+        kb.grant("manuals", "role:auditor")  # auditors see no document text
+    with pytest.raises(UnknownCollection):
+        kb.grant("nope", "role:staff")
+
+
+def test_remove_reindex_and_delete_collection(kb, docs, store) -> None:
+    _add_all(kb, docs)
+    question = "how long is the battery covered"
+    before = kb.search(question).hits[0]
+    assert kb.reindex() == sum(d.passages for d in kb.documents())
+    after = kb.search(question).hits[0]
+    assert (after.source, after.heading, after.text) == (before.source, before.heading, before.text)
+    assert kb.remove("docs/warranty.docx", "policies") and not kb.remove("docs/warranty.docx", "policies")
+    assert all(h.source != "docs/warranty.docx" for h in kb.search(question).hits)
+    kb.delete_collection("policies")
+    with transaction(store) as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM kb_fts").scalar() == 0
+
+
+def test_originals_are_kept_only_when_asked(store, redactor, docs) -> None:
+    keeping = KnowledgeBase(store, redactor, keep_originals=True)
+    keeping.add_file(docs["csv"], "docs/faq.csv", "faq")
+    with transaction(store) as conn:
+        assert conn.exec_driver_sql("SELECT original FROM kb_documents").scalar() == docs["csv"].read_bytes()
