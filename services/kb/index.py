@@ -31,13 +31,19 @@ from ..errors import HushdeskError
 from ..store import transaction, utc_now
 from .chunk import Passage, passages
 from .parse import DocumentRejected, Parsed, parse_bytes
-from .segment import pairs, query_terms, segment
+from .segment import key_pairs, pairs, query_terms, segment
 
 __all__ = ["KnowledgeBase", "AddResult", "Hit", "SearchResult", "DocumentInfo", "CollectionInfo", "KbError",
            "UnknownCollection"]
 
 _WEIGHTS = (2.0, 3.0, 1.0, 0.35, 0.0)  # title, heading path, body, Chinese pairs, collection token
 _CANDIDATES = 60
+# The score blends coverage with BM25 squashed to 0..1. BM25 grows with the question's matched rare words,
+# and a word's weight (IDF) with the log of the number of passages, so the squashing scale does too:
+# 3.3 * ln(1 + 2N) is about the median top BM25 of answerable questions on bench/kb_eval (N = 218: 20).
+# Measured there (even lines): no-answer AUROC 0.80, against 0.73 for coverage alone.
+_COVER = 0.3
+_SCALE_PER_LOG = 3.3
 _MAX_TERMS = 24
 
 
@@ -312,7 +318,7 @@ class KnowledgeBase:
         started = time.perf_counter()
         text = self.redactor.redact(question, Placeholders()).text
         words, grams = query_terms(text)
-        words, grams = words[:_MAX_TERMS], grams[:_MAX_TERMS]
+        words, grams, key = words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
         with transaction(self.engine) as conn:
             ids = self._collection_ids(conn, collections)
             if not ids or not (words or grams):
@@ -323,8 +329,8 @@ class KnowledgeBase:
                 (*_WEIGHTS, _match(words, grams, ids.values()), *_WEIGHTS, _CANDIDATES)).all()
             if not rows:
                 return SearchResult((), True, 0.0, _ms(started), tuple(ids))
-            idf = self._idf(conn, (*words, *grams))
-            hits = self._hits(conn, rows, words, grams, idf, k, {v: n for n, v in ids.items()})
+            idf = self._idf(conn, tuple(dict.fromkeys((*words, *key))))
+            hits = self._hits(conn, rows, words, key, idf, k, {v: n for n, v in ids.items()})
         top = hits[0].score if hits else 0.0
         return SearchResult(tuple(hits), top < self.no_answer_below, top, _ms(started), tuple(ids))
 
@@ -335,8 +341,12 @@ class KnowledgeBase:
             return known
         return {n: known[n] for n in names if n in known}
 
+    @staticmethod
+    def _passages(conn: Connection) -> int:
+        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM kb_chunks").scalar() or 0)
+
     def _idf(self, conn: Connection, words: Sequence[str]) -> dict[str, float]:
-        total = int(conn.exec_driver_sql("SELECT COUNT(*) FROM kb_chunks").scalar() or 0)
+        total = self._passages(conn)
         if not words:
             return {}
         marks = ",".join("?" * len(words))
@@ -345,12 +355,12 @@ class KnowledgeBase:
 
     def _hits(self, conn: Connection, rows: Sequence[Any], words: Sequence[str], grams: Sequence[str],
               idf: dict[str, float], k: int, names: dict[int, str]) -> list[Hit]:
-        best = rows[0][1] or 1.0
         marks = ",".join("?" * len(rows))
         detail = {r[0]: r[1:] for r in conn.exec_driver_sql(
             "SELECT c.id, d.source, d.title, c.heading, c.page, c.text, d.collection_id, d.sha256, f.title, f.heading, "
             f"f.body, f.grams FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id JOIN kb_fts f ON f.rowid = c.id "
             f"WHERE c.id IN ({marks})", tuple(r[0] for r in rows)).all()}
+        scale = _SCALE_PER_LOG * math.log(1 + 2 * self._passages(conn))
         scored = []
         for chunk, bm25 in rows:
             info = detail.get(chunk)
@@ -359,7 +369,7 @@ class KnowledgeBase:
             source, title, heading, page, text, cid, sha, f_title, f_heading, f_body, f_grams = info
             cover = _coverage(words, grams, idf, set(f"{f_heading} {f_body}".split()), set(f_title.split()),
                               set(f_grams.split()))
-            score = 0.75 * cover + 0.25 * (bm25 / best)
+            score = _COVER * cover + (1 - _COVER) * (1 - math.exp(-bm25 / scale))
             scored.append((score, chunk, Hit(source, title, heading, page, round(score, 4), text,
                                              names.get(int(cid), ""), sha, int(chunk))))
         scored.sort(key=lambda item: (-item[0], item[1]))

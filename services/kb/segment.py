@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import jieba
 import snowballstemmer
 
-__all__ = ["Segmented", "segment", "query_terms", "pairs", "STOPWORDS", "warm_up"]
+__all__ = ["Segmented", "segment", "query_terms", "key_pairs", "pairs", "STOPWORDS", "warm_up"]
 
 jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
 _ready = False
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:['’][a-z]+)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _stemmer = snowballstemmer.stemmer("english")
 
 # Words that carry no topic in a question (asked in any form): left out of queries, never of the index.
@@ -41,6 +42,8 @@ let hi hello thanks thank okay ok
 也 还 又 把 被 给 让 对 从 到 吗 不 是否 一个 个 些 上 下 中 里 时 时候 呀 哦 嗯 谢谢 你好 您好 好
 多久 多长 多长时间 几天 几个 哪里 哪儿 怎么办 能不能 是不是 有没有 可不可以 吗 呢 啥 咋 咋办
 """.split())
+# A number of days is written 七日/15日 in policies and 七天/15天 when people ask: one form for both.
+_DAYS = re.compile(r"([0-9０-９一二三四五六七八九十两百]+)天")
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")  # a redacted value says nothing about the topic
 
 
@@ -61,10 +64,14 @@ def warm_up() -> None:
             _ready = True
 
 
+def _clean(text: str) -> str:
+    return _DAYS.sub(r"\1日", unicodedata.normalize("NFKC", _PLACEHOLDER.sub(" ", text)))
+
+
 def _words(text: str) -> list[str]:
     warm_up()
     out: list[str] = []
-    for match in _RUN.finditer(unicodedata.normalize("NFKC", _PLACEHOLDER.sub(" ", text)).lower()):
+    for match in _RUN.finditer(_clean(text).lower()):
         run = match.group(0)
         if _CJK.match(run):
             out += [w for w in jieba.cut_for_search(run) if w.strip()]
@@ -75,7 +82,7 @@ def _words(text: str) -> list[str]:
 
 def _grams(text: str) -> list[str]:
     out: list[str] = []
-    for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}", unicodedata.normalize("NFKC", _PLACEHOLDER.sub(" ", text))):
+    for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}", _clean(text)):
         out += [run[i:i + 2] for i in range(len(run) - 1)]
     return out
 
@@ -86,10 +93,32 @@ def segment(text: str) -> Segmented:
 
 
 def query_terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(words, Chinese character pairs) of a question, without stopwords, each once, in order."""
+    """(words, Chinese character pairs) of a question to match with, without stopwords, each once."""
     words = [w for w in _words(text) if w not in STOPWORDS and not (len(w) == 1 and _CJK.match(w))]
     grams = [g for g in _grams(text) if g not in STOPWORDS and not all(c in STOPWORDS for c in g)]
     return tuple(dict.fromkeys(words)), tuple(dict.fromkeys(grams))
+
+
+def key_pairs(text: str) -> tuple[str, ...]:
+    """The Chinese character pairs that say what a question is about (for the answerability score).
+
+    Pairs are taken inside the question's words (jieba's accurate mode) and inside runs of single
+    characters it could not join (a word its dictionary lacks, such as a product name), never across
+    two words: 产假有多少天 gives 产假, not 假有 or 少天."""
+    grams: list[str] = []
+    for run in _CJK_RUN.findall(_clean(text)):
+        pieces = [w for w in jieba.cut(run) if w.strip()]
+        singles: list[str] = []
+        for piece in [*pieces, ""]:
+            if len(piece) == 1 and piece not in STOPWORDS:
+                singles.append(piece)
+                continue
+            if len(singles) > 1:
+                grams += _grams("".join(singles))
+            singles = []
+            if len(piece) > 1 and piece not in STOPWORDS:
+                grams += _grams(piece)
+    return tuple(dict.fromkeys(g for g in grams if g not in STOPWORDS))
 
 
 def pairs(word: str) -> tuple[str, ...]:
