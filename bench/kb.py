@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -206,6 +205,155 @@ def quality(tmp: Path) -> dict:
                 "jieba_bm25": score(questions, _baseline(sections, _jieba))}
     finally:
         engine.dispose()
+
+
+def _texts() -> list[str]:
+    """Passage texts to fill a large index with: the eval documents' sections and the public replies."""
+    texts = [text for _, text in _sections(EVAL / "docs")]
+    if (REPLIES / "replies.jsonl").is_file():
+        for line in (REPLIES / "replies.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return [t[i:i + 600] for t in texts for i in range(0, len(t), 600) if t[i:i + 600].strip()]
+
+
+def scale(tmp: Path, passages: int = 100_000) -> dict:
+    """Keyword retrieval latency over `passages` passages (the eval documents and the public replies,
+    each segmented once and repeated under distinct titles), for the eval questions."""
+    from services.kb.segment import segment
+    from services.store import transaction
+
+    kb, engine = _kb(tmp)
+    try:
+        kb.create_collection("scale")
+        texts = _texts()
+        segmented = [segment(t) for t in texts]
+        started = time.perf_counter()
+        with transaction(engine, write=True) as conn:
+            cid = int(conn.exec_driver_sql("SELECT id FROM kb_collections WHERE name = 'scale'").scalar())
+            doc = 0
+            for i in range(passages):
+                if i % 50 == 0:
+                    doc = int(conn.exec_driver_sql(
+                        "INSERT INTO kb_documents (collection_id, source, sha256, title, kind, pages, chunks, redactions, "
+                        "added_at) VALUES (?, ?, ?, ?, 'text', NULL, 50, '{}', '')",
+                        (cid, f"doc-{i // 50}.txt", f"{i:064x}", f"doc {i // 50}")).lastrowid)
+                j = i % len(texts)
+                chunk = conn.exec_driver_sql("INSERT INTO kb_chunks (document_id, ord, heading, path, page, text) "
+                                             "VALUES (?, ?, ?, '[]', NULL, ?)", (doc, i % 50, f"part {i}", texts[j])).lastrowid
+                conn.exec_driver_sql("INSERT INTO kb_fts (rowid, title, heading, body, grams, coll) VALUES (?, ?, ?, ?, ?, ?)",
+                                     (chunk, f"doc {i // 50}", f"part {i}", segmented[j].words, segmented[j].grams, f"c{cid}"))
+        build = time.perf_counter() - started
+        questions = [q.q for q in load_questions()]
+        for q in questions[:20]:
+            kb.search(q)  # warm the page cache
+        latencies = []
+        for q in questions:
+            t0 = time.perf_counter()
+            kb.search(q, k=5)
+            latencies.append((time.perf_counter() - t0) * 1000)
+        latencies.sort()
+        return {"passages": passages, "distinct": len(texts), "build_s": build, "questions": len(questions),
+                "p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95)],
+                "p99_ms": latencies[int(len(latencies) * 0.99)]}
+    finally:
+        engine.dispose()
+
+
+def ingestion(tmp: Path) -> dict:
+    """Pages per second through the whole ingestion path (parse, passages, redaction with the name
+    model, segmentation, one transaction per file) of a mixed PDF/DOCX/Markdown set made from the eval
+    documents: each Markdown document as itself, as a DOCX (python-docx) and as a PDF (reportlab, its
+    built-in Chinese font, 40 lines a page). A PDF page counts as a page; DOCX and Markdown as 2,000
+    characters a page."""
+    from services.kb.cli import files_under
+    from services.kb.parse import parse_file
+    from tests.support.documents import docx_file, pdf
+
+    folder = tmp / "mixed"
+    folder.mkdir()
+    pages = 0.0
+    for path in files_under([str(EVAL / "docs")]):
+        if path.suffix != ".md":
+            continue
+        sections = parse_file(path, max_bytes=50 * 2**20).sections
+        (folder / path.name).write_bytes(path.read_bytes())
+        chars = sum(len(s.text) for s in sections)
+        pages += 2 * chars / 2000  # the Markdown and the DOCX
+        blocks = [b for s in sections for b in ((("h1", s.heading),) if s.heading else ()) + (("p", s.text),)]
+        docx_file(folder / (path.stem + ".docx"), blocks)
+        lines = [line[i:i + 38] for s in sections for line in (s.heading or "", *s.text.splitlines())
+                 for i in range(0, max(len(line), 1), 38)]
+        chunks = [lines[i:i + 40] for i in range(0, len(lines), 40)]
+        pdf(folder / (path.stem + ".pdf"), [[("", "\n".join(c))] for c in chunks], outline=False)
+        pages += len(chunks)
+    kb, engine = _kb(tmp / "store")
+    try:
+        files = files_under([str(folder)])
+        started = time.perf_counter()
+        for path in files:
+            kb.add_file(path, path.name, "ingest")
+        seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    return {"files": len(files), "pages": pages, "seconds": seconds, "pages_per_s": pages / seconds}
+
+
+def run() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "q").mkdir()
+        (root / "s").mkdir()
+        (root / "i").mkdir()
+        return {"quality": quality(root / "q"), "scale": scale(root / "s"), "ingestion": ingestion(root / "i")}
+
+
+def _row(name: str, r: dict) -> str:
+    lang = ", ".join(f"{k} {v[1]:.2f}/{v[2]:.2f} (n={v[0]})" for k, v in r["by_lang"].items())
+    return (f"| {name} | {r['doc_recall']:.3f} | {r['section_recall']:.3f} | {r['doc_mrr']:.3f} | {r['section_mrr']:.3f} | "
+            f"{r['auroc']:.3f} | {r['answerable_called_answerable']:.2f} / {r['unanswerable_recognised']:.2f} | {lang} |")
+
+
+def report(result: dict) -> str:
+    q, s, i = result["quality"], result["scale"], result["ingestion"]
+    ours = q["ours"]
+    def met(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+    return f"""## Knowledge base
+
+Input: `bench/kb_eval/` ({q['documents']} public policy, FAQ and product-help documents in Chinese and English,
+{q['passages']} passages; {q['questions']} questions written against them: {ours['answerable']} answerable,
+{ours['unanswerable']} not; sources and licences in its README), added through the real ingestion path
+(parse, redaction, segmentation) into a SQLCipher store and searched with default settings (keyword search:
+the embedded default; no embedding model here). Recall@5 and MRR over answerable questions, at document and
+at section level (the exact heading); AUROC of the top score between answerable and unanswerable
+questions; how often each kind is called right at `HUSHDESK_KB_NO_ANSWER_BELOW` (0.45). Baselines in the
+same run, over whole sections: BM25 with whitespace tokens (what Open WebUI's keyword search does with
+Chinese) and BM25 with jieba tokens. The set was used for tuning (even lines) and checking (odd lines):
+read these as our own figures, not a held-out result.
+
+| retrieval | doc R@5 | section R@5 | doc MRR | section MRR | no-answer AUROC | answerable / unanswerable called right | doc/section R@5 by language |
+|---|---:|---:|---:|---:|---:|---|---|
+{_row("hushdesk keyword (FTS5, jieba + Snowball + pairs)", ours)}
+{_row("BM25, jieba tokens", q["jieba_bm25"])}
+{_row("BM25, whitespace tokens (peers)", q["whitespace_bm25"])}
+
+Goals (held-out set of others): document R@5 ≥ 0.95 ({met(ours['doc_recall'] >= 0.95)} here), section R@5 ≥ 0.70
+({met(ours['section_recall'] >= 0.70)} here), no-answer AUROC ≥ 0.90 ({met(ours['auroc'] >= 0.90)} here).
+Hybrid (dense vectors) is not built yet, so there is no hybrid row.
+
+Keyword retrieval latency at {s['passages']:,} passages ({s['distinct']:,} distinct texts from the eval documents
+and the public replies in `../shared/data/replies/`, repeated under distinct titles; indexed in
+{s['build_s']:.0f} s), {s['questions']} eval questions, each redacted, segmented, matched and scored:
+p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms (goal p95 ≤ 30 ms: {met(s['p95_ms'] <= 30)}).
+Time to first token added by retrieval is this search time (it runs before the engine is asked): p50
+{ours['p50_ms']:.1f} ms on the eval set, {s['p50_ms']:.1f} ms at {s['passages']:,} passages.
+
+Ingestion of a mixed set ({i['files']} files: the eval's Markdown documents, each also as DOCX and PDF, made in the
+run): {i['pages']:.0f} pages in {i['seconds']:.1f} s, {i['pages_per_s']:.1f} pages/s through parsing, passages, redaction
+with the name model, segmentation and one transaction per file (a PDF page is a page; DOCX and Markdown
+count 2,000 characters a page).
+"""
 
 
 def main() -> None:
