@@ -16,6 +16,12 @@ from elsewhere; they are rendered by `services.web.pages` from templates, in the
     GET  /hushdesk/admin              users, their status, live sessions; forms below (?done=<notice code>)
     POST /hushdesk/admin/users        action=add|disable|enable|unlock|set-role|end-sessions
     POST /hushdesk/admin/end-all      end every live session
+    GET  /hushdesk/admin/kb           knowledge-base collections (handlers in kb_pages.py); create form
+    GET  /hushdesk/admin/kb/collection?name=   one collection: documents, upload, access, search
+    POST /hushdesk/admin/kb/collections        action=create|delete|grant|revoke
+    POST /hushdesk/admin/kb/documents          action=remove|reindex
+    POST /hushdesk/admin/kb/search             the top passages (redacted) for a question
+    POST /hushdesk/admin/kb/upload             files (plain form, redirect) or one file (kb_upload.js, JSON)
     GET  /hushdesk/audit              chain verification and export (auditors)
     GET  /hushdesk/audit/export       audit rows as JSON lines (metadata and hashes only)
     GET  /hushdesk/dashboard          anonymized usage charts (admins; auditors also see the chain's
@@ -51,6 +57,7 @@ from ..auth.users import UnknownUser
 from ..errors import HushdeskError
 from ..keys import hash_id
 from ..roles import CHAT_ROLES, DASHBOARD_ROLES
+from .kb_pages import BASE as KB, KbPages
 from .pages import Pages
 from .session_guard import STATUS_PATH
 
@@ -247,6 +254,7 @@ def routes(runtime: "Runtime") -> list[Route]:
     """The routes, bound to a runtime."""
     h = _Handlers(runtime)
     pages = Pages(runtime, h.csrf)
+    kb = KbPages(runtime, pages, _claims, _same_origin)
     return [
         Route("/hushdesk/logout", h.logout, methods=["POST"]),
         Route(STATUS_PATH, h.session_status, methods=["GET"]),
@@ -254,6 +262,12 @@ def routes(runtime: "Runtime") -> list[Route]:
         Route("/hushdesk/admin", _page("admin", pages.admin), methods=["GET"]),
         Route("/hushdesk/admin/users", h.admin_users, methods=["POST"]),
         Route("/hushdesk/admin/end-all", h.admin_end_all, methods=["POST"]),
+        Route(KB, _page("admin", kb.index), methods=["GET"]),
+        Route(KB + "/collection", _page("admin", kb.collection), methods=["GET"]),
+        Route(KB + "/collections", kb.change_collection, methods=["POST"]),
+        Route(KB + "/documents", kb.change_documents, methods=["POST"]),
+        Route(KB + "/search", kb.search, methods=["POST"]),
+        Route(KB + "/upload", kb.upload, methods=["POST"]),
         Route("/hushdesk/audit", _page("auditor", pages.audit), methods=["GET"]),
         Route("/hushdesk/audit/export", h.audit_export, methods=["GET"]),
         Route("/hushdesk/dashboard", _page(DASHBOARD_ROLES, pages.dashboard), methods=["GET"]),
