@@ -1,9 +1,13 @@
-"""One chat turn: redact in -> stream from the engine -> redact out -> audit. No UI import here.
+"""One chat turn: redact in -> search the knowledge base -> stream from the engine -> redact out -> audit.
+No UI import here.
 
 The model only ever sees redacted text: the history kept in `Conversation` is the redacted one,
 and the reply is passed through a `StreamRedactor` so no character reaches `on_text` before it is
-known to be safe. Every turn, whatever its outcome, is audited as one `TurnRecord` holding counts,
-timings and hashes, never text.
+known to be safe. Passages from the knowledge base (redacted at ingestion) go to the model in the
+system message of that turn only, numbered as sources; they are never kept in the history. Every
+turn, whatever its outcome, is audited as one `TurnRecord` holding counts, timings and hashes
+(for a search: how many passages, their documents' SHA-256, the top score, the search's time, keyed
+hashes of the collections), never text.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from .audit import AuditLog, TurnRecord
 from .engine.client import LLMClient
 from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
 from .i18n import MESSAGES
+from .kb.answer import Knowledge, Retrieval, Source, cited, context_message
 from .limits import LimitRefused, TurnLimiter
 from .roles import CHAT_ROLES
 
-__all__ = ["Conversation", "ChatService", "TurnPolicy", "TurnResult", "OnText", "RoleCannotChat", "ConsentRequired"]
+__all__ = ["Conversation", "ChatService", "TurnPolicy", "TurnResult", "OnText", "RoleCannotChat", "ConsentRequired",
+           "KnowledgeUnavailable"]
 
 log = logging.getLogger("hushdesk.chat")
 
@@ -66,10 +72,22 @@ class ConsentRequired(HushdeskError):
     translations = {"zh-CN": MESSAGES["consent_required"]["zh-CN"]}
 
 
+class KnowledgeUnavailable(HushdeskError):
+    """The knowledge base could not be searched for this turn; audited, nothing sent to the engine."""
+
+    outcome = "kb_unavailable"
+    default_message = MESSAGES["kb_unavailable"]["en"]
+    translations = {"zh-CN": MESSAGES["kb_unavailable"]["zh-CN"]}
+
+
 @dataclass
 class Conversation:
     """One chat session's state, in memory only: hashed identities, redacted history, placeholders,
-    and whether the user has yet to accept the consent notice in force (set by the sign-in service)."""
+    and whether the user has yet to accept the consent notice in force (set by the sign-in service).
+
+    `groups`: the identity provider's groups of the user (for knowledge-base grants); `knowledge`:
+    whether this conversation answers from the knowledge base; `collections`: the ones it chose
+    (None: every collection the user may read)."""
 
     session_hash: str
     user_hash: str
@@ -77,6 +95,9 @@ class Conversation:
     placeholders: Placeholders = field(default_factory=Placeholders)
     history: list[dict[str, str]] = field(default_factory=list)
     consent_pending: bool = False
+    groups: tuple[str, ...] = ()
+    knowledge: bool = True
+    collections: tuple[str, ...] | None = None
 
     def clear(self) -> None:
         """Forget the history and the placeholder vault."""
@@ -103,6 +124,7 @@ class TurnResult:
     `retract`: whatever was shown of the reply must be taken back and replaced by the error's text
     (a blocked value in the reply, or a turn whose audit row could not be written). `record`/`seq`
     are None for a turn refused before it began (role, consent) or that could not be audited.
+    `sources`: the knowledge-base passages given to the model, numbered as it was told to cite them.
     """
 
     outcome: str
@@ -111,6 +133,12 @@ class TurnResult:
     record: TurnRecord | None = None
     seq: int | None = None
     retract: bool = False
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def cited(self) -> tuple[Source, ...]:
+        """The sources to show under the reply: those it cites as `[n]` (all, when it cites none)."""
+        return cited(self.reply, self.sources) if self.error is None else ()
 
     @classmethod
     def refused(cls, error: HushdeskError, *, retract: bool = False) -> "TurnResult":
@@ -126,8 +154,10 @@ class ChatService:
     """Runs turns against an engine, auditing each; one instance serves all sessions."""
 
     def __init__(self, llm: LLMClient, audit: AuditLog, policy: TurnPolicy, *, redactor: Redactor | None = None,
-                 limiter: TurnLimiter | None = None, on_engine_turn: Callable[[], None] | None = None) -> None:
+                 limiter: TurnLimiter | None = None, on_engine_turn: Callable[[], None] | None = None,
+                 knowledge: Knowledge | None = None) -> None:
         self._llm = llm
+        self._knowledge = knowledge
         self._audit = audit
         self._redactor = redactor if redactor is not None else Redactor(build_detectors())
         self._limiter = limiter
@@ -138,10 +168,46 @@ class ChatService:
         self._max_input_chars = policy.max_input_chars
         self._history_turns = policy.history_turns
 
-    def _messages(self, conv: Conversation, user_text: str) -> list[dict[str, str]]:
-        # The history is kept trimmed to the turns that are sent (see turn()).
-        return [{"role": "system", "content": self._system_prompt}, *conv.history,
-                {"role": "user", "content": user_text}]
+    def _messages(self, conv: Conversation, user_text: str, retrieval: Retrieval | None) -> list[dict[str, str]]:
+        # The history is kept trimmed to the turns that are sent (see turn()); passages are this turn's only.
+        system = self._system_prompt if retrieval is None else f"{self._system_prompt}\n\n{context_message(retrieval)}"
+        return [{"role": "system", "content": system}, *conv.history, {"role": "user", "content": user_text}]
+
+    async def collections_for(self, conv: Conversation | None) -> tuple[str, ...]:
+        """The knowledge-base collections this conversation's user may search (none without a knowledge
+        base, or for a role that does not chat)."""
+        if self._knowledge is None or conv is None or conv.role not in CHAT_ROLES:
+            return ()
+        try:
+            return await asyncio.to_thread(self._knowledge.readable, conv.role, conv.groups)
+        except HushdeskError as exc:
+            log.error("knowledge base not readable: %s", exc.outcome)
+            return ()
+
+    @staticmethod
+    def choose(conv: Conversation | None, values: object) -> None:
+        """Apply the chat settings a user sent: `kb` (use the knowledge base) and `kb_collections` (which
+        ones). Values of the wrong type are ignored; collections are only ever narrowed to readable ones
+        when searching, so naming another changes nothing."""
+        if conv is None or not isinstance(values, dict):
+            return
+        use, chosen = values.get("kb"), values.get("kb_collections")
+        if isinstance(use, bool):
+            conv.knowledge = use
+        if isinstance(chosen, list) and all(isinstance(c, str) for c in chosen):
+            conv.collections = tuple(chosen)
+
+    async def _retrieve(self, conv: Conversation, question: str) -> Retrieval | None:
+        """Search the knowledge base for the redacted question, off the event loop; None when knowledge is
+        off or there is nothing this user may search. KnowledgeUnavailable when the search fails."""
+        if self._knowledge is None or not conv.knowledge:
+            return None
+        try:
+            return await asyncio.to_thread(self._knowledge.retrieve, question, conv.role, conv.groups,
+                                           conv.collections)
+        except Exception as exc:  # never the question or a passage in a log: the type only
+            log.error("knowledge search failed: %s", type(exc).__name__)
+            raise KnowledgeUnavailable() from None
 
     def _check(self, text: str) -> str:
         text = clean_input(text)
@@ -212,6 +278,7 @@ class ChatService:
         revealer = conv.placeholders.revealer(self._policy.block) if self._reveal else None
         policy = self._policy
         stats = None
+        retrieval: Retrieval | None = None
         error: HushdeskError | None = None
         outcome = "ok"
 
@@ -241,7 +308,8 @@ class ChatService:
             clean = self._check(text)
             redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
             counts_in = dict(redacted.counts)
-            messages = self._messages(conv, redacted.text)
+            retrieval = await self._retrieve(conv, redacted.text)
+            messages = self._messages(conv, redacted.text, retrieval)
             stream = await self._llm.stream(messages)
             feed = redactor.feed
             deltas = stream.__aiter__()
@@ -264,7 +332,7 @@ class ChatService:
         except asyncio.CancelledError:
             outcome = "cancelled"
             await asyncio.shield(self._record(conv, outcome, started, ttft=ttft, counts_in=counts_in,
-                                              counts_out=dict(redactor.counts), stats=stats))
+                                              counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval))
             raise
         except Exception as exc:  # a bug must not leak its text to the user; log the type only
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
@@ -272,18 +340,23 @@ class ChatService:
         if stats is not None and self._on_engine_turn is not None:
             self._on_engine_turn()
         record, seq = await self._record(conv, outcome, started, ttft=ttft, counts_in=counts_in,
-                                        counts_out=dict(redactor.counts), stats=stats)
+                                        counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)
             del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
         if error is not None:
             log.info("turn ended: %s", outcome)
-        return TurnResult(outcome, "".join(reply_parts), error, record, seq, retract=isinstance(error, ReplyBlocked))
+        return TurnResult(outcome, "".join(reply_parts), error, record, seq, retract=isinstance(error, ReplyBlocked),
+                          sources=retrieval.sources if retrieval is not None else ())
 
     async def _record(self, conv: Conversation, outcome: str, started: float, *, ttft: float | None = None,
                       counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,
-                      stats=None) -> tuple[TurnRecord, int]:
+                      stats=None, retrieval: Retrieval | None = None) -> tuple[TurnRecord, int]:
         """Write the turn's row (counts, timings, hashes; never text); AuditUnavailable if it cannot be."""
+        kb = {} if retrieval is None else {
+            "kb_passages": len(retrieval.sources), "kb_documents": retrieval.documents,
+            "kb_top_score": min(1.0, max(0.0, float(retrieval.top_score))), "kb_latency_ms": retrieval.latency_ms,
+            "kb_collections": retrieval.collection_hashes}
         record = TurnRecord(
             session_hash=conv.session_hash,
             user_hash=conv.user_hash,
@@ -297,6 +370,7 @@ class ChatService:
             redactions_in=counts_in or {},
             redactions_out=counts_out or {},
             outcome=outcome,
+            **kb,
         )
         try:
             seq = await self._audit.write(record)

@@ -411,6 +411,26 @@ def error_text(exc: BaseException, lang: str) -> str:
     return exc.message
 
 
+
+# Answers from the knowledge base in the chat (services/chat.py, app.py) and the dashboard's figures of it
+# (services/audit/dashboard.py, dashboard.js): key -> (en, zh-CN).
+_KB_CHAT: dict[str, tuple[str, str]] = {
+    "kb_unavailable": ("The knowledge base could not be searched, so this message was not answered. Try again, "
+                       "or turn the knowledge base off in the chat settings.",
+                       "无法检索知识库，因此未回答此消息。请重试，或在聊天设置中关闭知识库。"),
+    "kb_use": ("Answer from the knowledge base", "根据知识库回答"),
+    "kb_choose": ("Collections to search", "要检索的文档集"),
+    "kb_sources": ("Sources", "来源"),
+    "dash.kb": ("Knowledge base", "知识库"),
+    "dash.kb_searched": ("Questions searched in the knowledge base", "在知识库中检索的问题"),
+    "dash.kb_with_sources": ("Answered with sources", "有来源的回答"),
+    "dash.kb_without_sources": ("Answered without sources", "无来源的回答"),
+    "dash.kb_no_answer_rate": ("Searches the documents did not answer", "文档未能回答的检索比例"),
+    "dash.kb_latency_p50": ("Search time p50", "检索时间 p50"),
+    "dash.kb_latency_p95": ("Search time p95", "检索时间 p95"),
+}
+MESSAGES.update({key: {"en": en, "zh-CN": zh} for key, (en, zh) in _KB_CHAT.items()})
+
 # The admin console's knowledge-base pages (services/web/kb_pages.py, templates/kb*.html, static/kb_upload.js):
 # key -> (en, zh-CN). "kb.reject.<slug>" holds each fixed refusal of services/kb/parse.py word for word in
 # English ({mb}: the size limit), so a refusal is shown in the page's language.

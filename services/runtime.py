@@ -1,7 +1,8 @@
 """Everything one hushdesk process needs, built once from Settings: wiring only, no decisions.
 
 `Runtime.open(settings)` loads keys and the store (set-up must have run: it never creates them),
-picks the model and the engine, and wires the services: `chat` (one turn: redact, stream, audit),
+picks the model and the engine, and wires the services: `chat` (one turn: redact, search the knowledge
+base, stream, audit),
 `signin` (sign-in, consent, logout and their audit rows), `sessions` (the live session registry, whose
 endings are audited once through `SessionEndAudit`). `start()` launches the engine in the background so
 the UI is up while a large model loads; `stop()` stops it and drains the audit log.
@@ -30,6 +31,7 @@ from .engine.integrity import manifest_path_for
 from .engine.supervisor import Engine, create_engine, resolve_engine_kind
 from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
+from .kb.answer import Knowledge, knowledge_base
 from .limits import TurnLimiter
 from .redact import redaction_layers, redactor_for
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
@@ -105,12 +107,16 @@ class Runtime:
                          checkpoint_seconds=settings.audit_checkpoint_minutes * 60,
                          store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20)
         redactor = redactor_for(settings, recognizers)
+        # The chat's redactor: the name layers load once. Collection names reach the audit row keyed.
+        knowledge = Knowledge(knowledge_base(settings, store, redactor),
+                              lambda name: hash_id(keys.pepper, "kb_collection", name))
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,
                             reveal=settings.reveal_placeholders)
         limiter = TurnLimiter(per_minute=settings.messages_per_minute, max_concurrent=settings.max_concurrent_turns,
                               queue=settings.turn_queue, queue_wait=settings.queue_wait_seconds)
-        chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn)
+        chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn,
+                           knowledge=knowledge)
         session_store = SessionStore(store, keys.pepper)
         registry = SessionRegistry(session_store, keys.auth_secret, idle_seconds=settings.session_idle_seconds,
                                    max_seconds=settings.session_max_seconds,
@@ -167,7 +173,10 @@ class Runtime:
         """Keyed hash of a user name, case-folded: names are unique regardless of case."""
         return hash_id(self.keys.pepper, "user", name.casefold())
 
-    def conversation(self, session_id: str, user_name: str, role: str, *, consent_pending: bool = False) -> Conversation:
-        """A fresh conversation for a chat session."""
+    def conversation(self, session_id: str, user_name: str, role: str, *, consent_pending: bool = False,
+                     groups: object = None) -> Conversation:
+        """A fresh conversation for a chat session; `groups` (the identity provider's, when the sign-in
+        carried them) decide knowledge-base grants together with the role."""
+        groups = tuple(g for g in groups if isinstance(g, str)) if isinstance(groups, (list, tuple)) else ()
         return Conversation(self.session_hash(session_id), self.user_hash(user_name), role,
-                            consent_pending=consent_pending)
+                            consent_pending=consent_pending, groups=groups)

@@ -25,13 +25,14 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
-from .audit.rollups import m003_rollups  # pre-aggregated usage for the dashboard
+from .audit.rollups import create_kb_rollups, m003_rollups  # pre-aggregated usage for the dashboard
 from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
 from .kb.schema import m004_knowledge_base  # the knowledge base's tables
 
-__all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins"]
+__all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins",
+           "m005_knowledge_audit"]
 
 _log = logging.getLogger(__name__)
 _SETUP_HINT = "run set-up first: python -m services.ops.bootstrap (or make run)"
@@ -107,8 +108,17 @@ def m002_sessions_and_logins(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE audit_events ADD COLUMN target_hash TEXT")
 
 
+def m005_knowledge_audit(conn: Connection) -> None:
+    """A turn's knowledge-base retrieval on its audit row, metadata only (nullable: NULL when it did not
+    search, and in every row written before this), and its hourly rollup for the dashboard."""
+    for column in ("kb_passages INTEGER", "kb_documents TEXT", "kb_top_score REAL", "kb_latency_ms REAL",
+                   "kb_collections TEXT"):
+        conn.exec_driver_sql(f"ALTER TABLE audit_events ADD COLUMN {column}")
+    create_kb_rollups(conn)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups,
-                                                  m004_knowledge_base]
+                                                  m004_knowledge_base, m005_knowledge_audit]
 
 
 def _migrate(conn: Connection) -> None:

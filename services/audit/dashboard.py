@@ -3,7 +3,9 @@
 Days are UTC days; a range is whole days, `from` and `to` included, at most MAX_DAYS long. A group
 (an hour, a day, or the whole range) whose distinct active users number fewer than `k` but more
 than zero is suppressed: its figures are withheld, its user count too. Redaction totals by label
-follow the whole range. Nothing per user, and no hash, ever leaves this module.
+follow the whole range. Knowledge-base figures (questions searched, answered with and without sources,
+searches the documents did not answer, search time) belong to their group and are suppressed with it.
+Nothing per user, and no hash, ever leaves this module.
 
     parse_range(from_text, to_text, today=...)  ->  DateRange      (BadRange: fixed message, code)
     build(engine, date_range, k=..., engine_status=...)  ->  Dashboard
@@ -21,7 +23,7 @@ from typing import Any, Callable, Mapping, Sequence
 from sqlalchemy.engine import Engine
 
 from ..errors import HushdeskError
-from .rollups import BINS_PER_DOUBLING, LATENCY, RELATIVE_ERROR, TTFT, percentile_from_bins
+from .rollups import BINS_PER_DOUBLING, KB_LATENCY, LATENCY, RELATIVE_ERROR, TTFT, percentile_from_bins
 from ..store import transaction
 
 __all__ = [
@@ -131,6 +133,20 @@ class Figures:
     completion_tokens: int
     latency_ms: Percentiles
     ttft_ms: Percentiles
+    kb_searched: int = 0  # turns that searched the knowledge base
+    kb_no_answer: int = 0  # of those, how many the documents did not answer (no passage given)
+    kb_with_sources: int = 0  # answered turns given at least one passage
+    kb_latency_ms: Percentiles = Percentiles()
+
+    @property
+    def kb_without_sources(self) -> int:
+        """Answered turns given no passage (knowledge off, nothing readable, or no answer in the documents)."""
+        return self.ok - self.kb_with_sources
+
+    @property
+    def kb_no_answer_rate(self) -> float | None:
+        """Searches the documents did not answer, per search."""
+        return self.kb_no_answer / self.kb_searched if self.kb_searched else None
 
     @property
     def failure_rate(self) -> float | None:
@@ -193,21 +209,25 @@ def _suppressed(users: int, k: int) -> bool:
     return 0 < users < k
 
 
-def _figures(sums: Sequence[int], timings: Mapping[int, Mapping[int, int]] | None) -> Figures:
+def _figures(sums: Sequence[int], timings: Mapping[int, Mapping[int, int]] | None,
+             kb: Sequence[int] = (0, 0, 0)) -> Figures:
     def pct(metric: int) -> Percentiles:
         bins = (timings or {}).get(metric)
         if not bins:
             return Percentiles()
         return Percentiles(percentile_from_bins(bins, 0.5), percentile_from_bins(bins, 0.95))
 
-    return Figures(*(int(v) for v in sums[:7]), latency_ms=pct(LATENCY), ttft_ms=pct(TTFT))
+    return Figures(*(int(v) for v in sums[:7]), latency_ms=pct(LATENCY), ttft_ms=pct(TTFT),
+                   kb_searched=int(kb[0]), kb_no_answer=int(kb[1]), kb_with_sources=int(kb[2]),
+                   kb_latency_ms=pct(KB_LATENCY))
 
 
 def _bucket(start: str, users: int, k: int, sums: Sequence[int],
-            timings: Mapping[int, Mapping[int, int]] | None, at_least: bool = False) -> Bucket:
+            timings: Mapping[int, Mapping[int, int]] | None, at_least: bool = False,
+            kb: Sequence[int] = (0, 0, 0)) -> Bucket:
     if _suppressed(users, k):
         return Bucket(start, True, None, None)
-    return Bucket(start, False, users, _figures(sums, timings), at_least)
+    return Bucket(start, False, users, _figures(sums, timings, kb), at_least)
 
 
 def _iso_day(day: int) -> str:
@@ -234,6 +254,8 @@ def _read(engine: Engine, r: DateRange) -> dict[str, Any]:
             "users": q("SELECT COUNT(DISTINCT user_key) FROM rollup_user_days WHERE day >= ? AND day < ?",
                        (r.first_day, r.first_day + r.days)).scalar() or 0,
             "purged": q("SELECT value FROM rollup_state WHERE key = 'purged_before_hour'").scalar(),
+            "kb": q("SELECT hour, searched, no_answer, with_sources FROM rollup_kb_hours WHERE hour >= ? AND hour < ?",
+                    (lo, hi)).all(),
         }
 
 
@@ -252,13 +274,20 @@ def build(engine: Engine, date_range: DateRange, *, k: int, engine_status: Engin
         acc = day_sums.setdefault(hour // 24, [0] * 7)
         for i, v in enumerate(sums):
             acc[i] += v
+    day_kb: dict[int, list[int]] = {}
+    for hour, *values in raw["kb"]:
+        acc = day_kb.setdefault(hour // 24, [0, 0, 0])
+        for i, v in enumerate(values):
+            acc[i] += int(v)
     day_timings: dict[int, dict[int, dict[int, int]]] = {}
-    total_timings: dict[int, dict[int, int]] = {LATENCY: {}, TTFT: {}}
+    total_timings: dict[int, dict[int, int]] = {LATENCY: {}, TTFT: {}, KB_LATENCY: {}}
     for day, metric, b, n in raw["timings"]:
         day_timings.setdefault(day, {}).setdefault(metric, {})[b] = n
-        total_timings[metric][b] = total_timings[metric].get(b, 0) + n
+        total = total_timings.setdefault(metric, {})
+        total[b] = total.get(b, 0) + n
     days = tuple(
-        _bucket(_iso_day(d), int(raw["days"].get(d, 0)), k, day_sums.get(d, zero), day_timings.get(d))
+        _bucket(_iso_day(d), int(raw["days"].get(d, 0)), k, day_sums.get(d, zero), day_timings.get(d),
+                kb=day_kb.get(d, (0, 0, 0)))
         for d in range(date_range.first_day, date_range.first_day + date_range.days))
     hours = None
     if date_range.days <= HOURLY_MAX_DAYS:
@@ -271,8 +300,9 @@ def build(engine: Engine, date_range: DateRange, *, k: int, engine_status: Engin
     at_least = raw["purged"] is not None and date_range.first_hour < int(raw["purged"])
     if at_least:
         users = max([users, *(int(v) for v in raw["days"].values())])
+    kb_totals = [sum(s[i] for s in day_kb.values()) for i in range(3)]
     summary = _bucket(f"{date_range.start.isoformat()}/{date_range.end.isoformat()}", users, k, totals,
-                      total_timings, at_least)
+                      total_timings, at_least, kb=kb_totals)
     hidden = summary.suppressed
     inbound = tuple(sorted(((label, int(n)) for d, label, n in raw["redactions"] if d == "in" and n), key=_order))
     outbound = tuple(sorted(((label, int(n)) for d, label, n in raw["redactions"] if d == "out" and n), key=_order))
@@ -315,6 +345,10 @@ def _figures_json(f: Figures) -> dict[str, Any]:
         "prompt_tokens": f.prompt_tokens, "completion_tokens": f.completion_tokens,
         "latency_ms": {"p50": f.latency_ms.p50, "p95": f.latency_ms.p95},
         "ttft_ms": {"p50": f.ttft_ms.p50, "p95": f.ttft_ms.p95},
+        "kb": {"searched": f.kb_searched, "with_sources": f.kb_with_sources,
+               "without_sources": f.kb_without_sources, "no_answer": f.kb_no_answer,
+               "no_answer_rate": f.kb_no_answer_rate,
+               "latency_ms": {"p50": f.kb_latency_ms.p50, "p95": f.kb_latency_ms.p95}},
     }
 
 

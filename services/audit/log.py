@@ -143,7 +143,7 @@ class AuditLog:
         return await asyncio.shield(asyncio.wrap_future(self.submit(record)))
 
     def tail(self, n: int = 20) -> list[dict[str, Any]]:
-        """The last `n` rows, oldest first, without mac; redaction counts as dicts."""
+        """The last `n` rows, oldest first, without mac; redaction counts as dicts, kb hashes as lists."""
         return tail(self._engine, n)
 
     @property
@@ -251,7 +251,7 @@ def tail(engine: Engine, n: int) -> list[dict[str, Any]]:
     out = []
     for row in reversed(rows):
         item = dict(zip(COLUMNS, row))
-        for name in ("redactions_in", "redactions_out"):
+        for name in ("redactions_in", "redactions_out", "kb_documents", "kb_collections"):
             try:
                 item[name] = json.loads(item[name]) if item[name] is not None else None
             except (TypeError, ValueError):  # a damaged row is shown as stored; verify reports it

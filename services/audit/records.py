@@ -1,7 +1,9 @@
 """Audit records and the HMAC chain's arithmetic (no I/O here).
 
 Rows hold only what the records hold: hashed IDs, role, model, token counts, timings, counts of
-redactions per label and an outcome; never message text or raw IDs. `ts` is UTC ISO-8601 text
+redactions per label and an outcome; for a turn that searched the knowledge base, the number of passages
+given to the model, the SHA-256 of their documents, the top score, the search's time and keyed hashes of
+the collections searched. Never message text, passage text, titles or raw IDs. `ts` is UTC ISO-8601 text
 with milliseconds and a Z (`2026-11-22T00:50:58.725Z`), taken when the record is submitted.
 
 Chain: mac_i = HMAC-SHA256(chain_key, mac_{i-1} || canonical_json(row_i without mac)), mac_0 = 32
@@ -23,10 +25,14 @@ __all__ = ["TurnRecord", "AuthRecord", "COLUMNS", "AUTH_KINDS", "ZERO_MAC", "can
 COLUMNS = (
     "seq", "ts", "kind", "session_hash", "user_hash", "role", "model", "prompt_tokens",
     "completion_tokens", "ttft_ms", "latency_ms", "redactions_in", "redactions_out", "outcome",
-    "target_hash",
+    "target_hash", "kb_passages", "kb_documents", "kb_top_score", "kb_latency_ms", "kb_collections",
 )
-# target_hash (m002) enters a row's MAC only when set, so rows written before it still verify.
-_OPTIONAL = frozenset({"target_hash"})
+# Columns added after m001 (target_hash in m002, kb_* in m005) enter a row's MAC only when set, so rows
+# written before them, which hold NULL there, still verify.
+_OPTIONAL = frozenset({"target_hash", "kb_passages", "kb_documents", "kb_top_score", "kb_latency_ms",
+                       "kb_collections"})
+_OPTIONAL_ORDER = tuple(c for c in COLUMNS if c in _OPTIONAL)
+_KB_MAX = 64  # documents or collections named in one row
 AUTH_KINDS = ("login", "login_failed", "login_refused", "account_locked", "logout", "session_end",
               "consent", "admin_action", "audit_access")
 ZERO_MAC = bytes(32)
@@ -50,6 +56,14 @@ class TurnRecord:
     redactions_in: Mapping[str, int]
     redactions_out: Mapping[str, int]
     outcome: str
+    # Knowledge-base retrieval, all None/empty when the turn did not search: passages given to the
+    # model, SHA-256 of their documents, the top score, the search's time, keyed hashes of the
+    # collections searched.
+    kb_passages: int | None = None
+    kb_documents: Sequence[str] = ()
+    kb_top_score: float | None = None
+    kb_latency_ms: float | None = None
+    kb_collections: Sequence[str] = ()
     kind: str = field(default="turn", init=False)
 
 
@@ -83,8 +97,9 @@ def next_mac(chain_key: bytes, previous: bytes, row: Mapping[str, Any]) -> bytes
 def mac_of(chain_key: bytes, previous: bytes, values: Sequence[Any]) -> bytes:
     """`next_mac` of a row given as a tuple in COLUMNS order (the fast path for verification)."""
     body = dict(zip(COLUMNS, values))
-    if body["target_hash"] is None:
-        del body["target_hash"]
+    for name in _OPTIONAL_ORDER:
+        if body[name] is None:
+            del body[name]
     return hmac.digest(chain_key, previous + _ENCODE(body).encode("ascii"), "sha256")
 
 
@@ -130,6 +145,32 @@ def _redactions(value: object, what: str) -> str:
     return canonical_json(dict(value))
 
 
+def _hashes(value: object, what: str) -> str:
+    """A sorted, deduplicated JSON list of 64-hex hashes (SHA-256 of documents, keyed hashes of names)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise ValueError(f"{what} must be a list of hashes")
+    items = sorted({_hash(v, what) for v in value})
+    if len(items) > _KB_MAX:
+        raise ValueError(f"{what} names at most {_KB_MAX} hashes")
+    return canonical_json(items)
+
+
+def _knowledge(record: TurnRecord) -> dict[str, Any]:
+    if record.kb_passages is None:
+        if record.kb_documents or record.kb_collections or record.kb_top_score is not None \
+                or record.kb_latency_ms is not None:
+            raise ValueError("knowledge-base figures need kb_passages")
+        return {"kb_passages": None, "kb_documents": None, "kb_top_score": None, "kb_latency_ms": None,
+                "kb_collections": None}
+    score = _millis(record.kb_top_score, "kb_top_score", False)
+    if score is not None and score > 1:
+        raise ValueError("kb_top_score must be between 0 and 1")
+    return {"kb_passages": _count(record.kb_passages, "kb_passages"),
+            "kb_documents": _hashes(record.kb_documents, "kb_documents"),
+            "kb_top_score": score,
+            "kb_latency_ms": _millis(record.kb_latency_ms, "kb_latency_ms", False),
+            "kb_collections": _hashes(record.kb_collections, "kb_collections")}
+
 
 def validate(record: TurnRecord | AuthRecord) -> dict[str, Any]:
     """Validate a record into a row without seq, ts and mac; ValueError on a bad field."""
@@ -148,6 +189,7 @@ def validate(record: TurnRecord | AuthRecord) -> dict[str, Any]:
             "redactions_out": _redactions(record.redactions_out, "redactions_out"),
             "outcome": _word(record.outcome, "outcome"),
             "target_hash": None,
+            **_knowledge(record),
         }
     if isinstance(record, AuthRecord):
         if record.kind not in AUTH_KINDS:
@@ -161,5 +203,7 @@ def validate(record: TurnRecord | AuthRecord) -> dict[str, Any]:
             "latency_ms": None, "redactions_in": None, "redactions_out": None,
             "outcome": _word(record.outcome, "outcome"),
             "target_hash": _hash(record.target_hash, "target_hash", True),
+            "kb_passages": None, "kb_documents": None, "kb_top_score": None, "kb_latency_ms": None,
+            "kb_collections": None,
         }
     raise TypeError("record must be a TurnRecord or an AuthRecord")

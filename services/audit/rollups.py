@@ -6,6 +6,7 @@ Contract (the audit writer and the store call these; nothing else writes the rol
   (dicts with the audit COLUMNS: ts, kind, user_hash, prompt_tokens, completion_tokens, ttft_ms,
   latency_ms, redactions_in/out as canonical JSON text, outcome, …), so the rollups never disagree
   with the rows.
+- `create_kb_rollups(conn)`: part of the store's migration m005 (the knowledge-base table below).
 - `purge_rollups(conn, before_ts)`: called by the audit purge in the same transaction; drops rollup
   rows that hold user hashes for hours before `before_ts` (an ISO-8601 UTC text like the rows' ts).
 
@@ -13,13 +14,16 @@ Only chat turns (`kind == "turn"`) are folded in, keyed by UTC hour (hours since
 
     rollup_hours       hour → turns, ok, failures, refusals, other, prompt/completion tokens, users
     rollup_days        day → users (distinct users with a turn that UTC day)
-    rollup_timings     (hour, metric, bin) → n   metric 0 = latency_ms, 1 = ttft_ms (answered turns)
+    rollup_timings     (hour, metric, bin) → n   metric 0 = latency_ms, 1 = ttft_ms (answered turns),
+                       2 = kb_latency_ms (every turn that searched the knowledge base)
     rollup_timing_days (day, metric, bin) → n    the same by UTC day, so long ranges read few rows
     rollup_redactions  (hour, direction, label) → n   direction "in" or "out"
     rollup_redaction_days (day, direction, label) → n
     rollup_user_hours  (hour, user_key)   which users were active, for distinct counts
     rollup_user_days   (day, user_key)
     rollup_state       key → value   ("purged_before_hour")
+    rollup_kb_hours    hour → searched (turns that searched the knowledge base), no_answer (of those,
+                       none given a passage), with_sources (answered turns given at least one passage)
 
 `user_key` is the first 64 bits of the (already keyed) user hash as a signed integer: distinct
 counts stay exact unless two of ~10^9 users collide, and the full hash is never copied. Timings are
@@ -40,7 +44,7 @@ from sqlalchemy.engine import Connection
 __all__ = [
     "m003_rollups", "update_rollups", "purge_rollups", "bin_of", "bin_value", "percentile_from_bins",
     "outcome_class", "hour_of", "BINS_PER_DOUBLING", "MAX_BIN", "RELATIVE_ERROR", "LATENCY", "TTFT",
-    "REFUSALS", "OTHER",
+    "KB_LATENCY", "REFUSALS", "OTHER", "create_kb_rollups",
 ]
 
 _log = logging.getLogger(__name__)
@@ -48,7 +52,7 @@ _log = logging.getLogger(__name__)
 BINS_PER_DOUBLING = 8
 MAX_BIN = 1 + 24 * BINS_PER_DOUBLING  # 2^24 ms (about 4.7 h) and above share the last bin
 RELATIVE_ERROR = 2 ** (1 / (2 * BINS_PER_DOUBLING)) - 1  # a bin's centre is within 4.4% of its edges
-LATENCY, TTFT = 0, 1
+LATENCY, TTFT, KB_LATENCY = 0, 1, 2
 # Refused before or while answering by a rule, not a failure: input checks, the output policy and
 # the limits (services/limits.py).
 REFUSALS = frozenset({"rejected_input", "reply_blocked", "rate_limited", "turn_in_flight", "busy", "limited"})
@@ -117,6 +121,24 @@ _UPSERT_REDACTION_DAYS = (
     "INSERT INTO rollup_redaction_days (day, direction, label, n) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (day, direction, label) DO UPDATE SET n = n + excluded.n"
 )
+
+
+_KB_TABLE = """CREATE TABLE rollup_kb_hours (
+    hour INTEGER PRIMARY KEY,
+    searched INTEGER NOT NULL DEFAULT 0,
+    no_answer INTEGER NOT NULL DEFAULT 0,
+    with_sources INTEGER NOT NULL DEFAULT 0
+)"""
+_UPSERT_KB = (
+    "INSERT INTO rollup_kb_hours (hour, searched, no_answer, with_sources) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (hour) DO UPDATE SET searched = searched + excluded.searched, "
+    "no_answer = no_answer + excluded.no_answer, with_sources = with_sources + excluded.with_sources"
+)
+
+
+def create_kb_rollups(conn: Connection) -> None:
+    """The knowledge-base rollup (migration m005; rows stored before it never searched)."""
+    conn.exec_driver_sql(_KB_TABLE)
 
 
 def m003_rollups(conn: Connection) -> None:
@@ -227,6 +249,7 @@ class _Fold:
         self.timings: dict[tuple[int, int, int], int] = defaultdict(int)
         self.redactions: dict[tuple[int, str, str], int] = defaultdict(int)
         self.users: dict[int, set[int]] = defaultdict(set)
+        self.kb: dict[int, list[int]] = defaultdict(lambda: [0] * 3)
 
     def add(self, row: Mapping[str, Any]) -> None:
         hour = hour_of(row["ts"])
@@ -234,6 +257,8 @@ class _Fold:
         klass = outcome_class(row["outcome"])
         redactions = [("in", label, n) for label, n in _labels(row.get("redactions_in"))]
         redactions += [("out", label, n) for label, n in _labels(row.get("redactions_out"))]
+        passages = row.get("kb_passages")
+        kb_ms = None if passages is None else float(row["kb_latency_ms"])
         # Everything parsed before anything is counted: a bad row is skipped whole.
         sums = self.hours[hour]
         sums[0] += 1
@@ -248,6 +273,12 @@ class _Fold:
                     self.timings[(hour, metric, bin_of(float(value)))] += 1
         for direction, label, n in redactions:
             self.redactions[(hour, direction, label)] += n
+        if passages is not None:
+            kb = self.kb[hour]
+            kb[0] += 1
+            kb[1] += int(passages) == 0
+            kb[2] += klass == "ok" and int(passages) > 0
+            self.timings[(hour, KB_LATENCY, bin_of(kb_ms))] += 1
 
 
 def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -266,6 +297,8 @@ def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     if not fold.hours:
         return
     conn.exec_driver_sql(_UPSERT_HOURS, [(hour, *sums) for hour, sums in fold.hours.items()])
+    if fold.kb:
+        conn.exec_driver_sql(_UPSERT_KB, [(hour, *sums) for hour, sums in fold.kb.items()])
     if fold.timings:
         conn.exec_driver_sql(_UPSERT_TIMINGS, [(*key, n) for key, n in fold.timings.items()])
         by_day: dict[tuple[int, int, int], int] = defaultdict(int)

@@ -67,6 +67,21 @@
     });
   }
 
+  // The knowledge base's figures of the range, suppressed with it.
+  var KB = [
+    ["kb_searched", "searched", int], ["kb_with_sources", "with_sources", int],
+    ["kb_without_sources", "without_sources", int], ["kb_no_answer_rate", "no_answer_rate", pct],
+    ["kb_latency_p50", "p50", ms], ["kb_latency_p95", "p95", ms]
+  ];
+  function kb(data) {
+    var tb = clear("kb"), s = data.summary;
+    KB.forEach(function (f) {
+      var v = s.suppressed ? null : (f[1] === "p50" || f[1] === "p95" ? s.kb.latency_ms[f[1]] : s.kb[f[1]]);
+      row(tb, [{ text: t("dash." + f[0]) }, { text: s.suppressed ? hidden(data.k) : f[2](v), num: true,
+        attrs: { "data-figure": f[0], "data-suppressed": s.suppressed ? "1" : "0" } }]);
+    });
+  }
+
   function redactions(data) {
     var tb = clear("redactions"), r = data.redactions, labels = {}, order = [];
     if (r.suppressed) {
@@ -201,7 +216,7 @@
           document.body.setAttribute("data-ready", "error");
           return;
         }
-        summary(body); redactions(body); health(body); days(body); chartsFor(body);
+        summary(body); kb(body); redactions(body); health(body); days(body); chartsFor(body);
         var n = body.days.filter(function (d) { return d.suppressed; }).length;
         status(t("dash.loaded", { from: body.range.from, to: body.range.to, days: body.range.days, n: n, k: body.k }));
         document.body.setAttribute("data-ready", "1");
