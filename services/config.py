@@ -332,6 +332,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kb_max_file_mb", "50", _bounded_int(1, 1024), "Knowledge base: largest file accepted, in MB.", "an integer from 1 to 1024"),
     Setting("kb_keep_originals", "false", _bool, "Knowledge base: keep each added file (encrypted, inside the store); otherwise only its redacted passages are kept.", "true or false"),
     Setting("kb_no_answer_below", "0.45", _fraction, "Knowledge base: a question whose best passage scores under this is answered as not covered by the documents.", "a number from 0 to 1"),
+    Setting("kb_embedding_model", "", _optional_path, "Knowledge base: local embedding model directory, served by a second supervised engine (vLLM pooling on a GPU, the built-in embedding server on the CPU); empty: keyword search only.", "a path"),
+    Setting("kb_embedding_url", "", _engine_url, "Knowledge base: an external OpenAI-compatible embeddings server (base URL ending in /v1) used instead of launching one.", "an http(s) URL ending in /v1"),
+    Setting("kb_embedding_api_key", "", _secret, "Knowledge base: API key for HUSHDESK_KB_EMBEDDING_URL.", "text"),
+    Setting("kb_embedding_name", "hushdesk-embed", _model_name, "Knowledge base: the embedding model's name (served under it when launched; sent as `model` to an external server).", "a name of letters, digits and _.:@/+- (at most 128)"),
+    Setting("kb_rerank_model", "", _optional_path, "Knowledge base: local reranker model directory (vLLM pooling on a GPU, a cross-encoder on the CPU), reordering the fused results; empty: no reranking.", "a path"),
+    Setting("kb_vector_candidates", "40", _bounded_int(1, 500), "Knowledge base: passages taken from the vector search (and reranked) before fusion with the keyword candidates.", "an integer from 1 to 500"),
+    Setting("kb_vector_no_answer_below", "1", _fraction, "Knowledge base: with embeddings, a question is also answerable when its best passage's similarity (cosine, or the reranker's score) reaches this; 1 leaves no_answer to the keyword score alone.", "a number in (0, 1]"),
+    Setting("kb_pooling_gpu_memory_utilization", "0.05", _fraction, "vLLM --gpu-memory-utilization of each knowledge-base pooling engine (embeddings, reranker); the chat engine's share plus these must stay under 1.", "a number in (0, 1]"),
     Setting("model_manifest", "", _optional_path, "The model's signed SHA-256 manifest; empty: <model dir>/hushdesk-manifest.json.", "a path"),
     Setting("require_model_manifest", "true", _bool, "Refuse to launch a model without a manifest that verifies.", "true or false"),
     Setting("model_key", "", _secret, "AES-256-GCM key (64 hex) of a model encrypted at rest; else from the key file.", "64 hex digits"),
@@ -403,6 +411,14 @@ class Settings:
     kb_max_file_mb: int = 50
     kb_keep_originals: bool = False
     kb_no_answer_below: float = 0.45
+    kb_embedding_model: Path | None = None
+    kb_embedding_url: str | None = None
+    kb_embedding_api_key: Secret | None = None
+    kb_embedding_name: str = "hushdesk-embed"
+    kb_rerank_model: Path | None = None
+    kb_vector_candidates: int = 40
+    kb_vector_no_answer_below: float = 1.0
+    kb_pooling_gpu_memory_utilization: float = 0.05
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_rows: int = 1000
     audit_checkpoint_minutes: float = 10.0

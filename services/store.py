@@ -29,7 +29,7 @@ from .audit.rollups import create_kb_rollups, m003_rollups  # pre-aggregated usa
 from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
-from .kb.schema import m004_knowledge_base  # the knowledge base's tables
+from .kb.schema import m004_knowledge_base, m006_kb_vectors  # the knowledge base's tables
 
 __all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins",
            "m005_knowledge_audit"]
@@ -118,7 +118,7 @@ def m005_knowledge_audit(conn: Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups,
-                                                  m004_knowledge_base, m005_knowledge_audit]
+                                                  m004_knowledge_base, m005_knowledge_audit, m006_kb_vectors]
 
 
 def _migrate(conn: Connection) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -45,6 +46,9 @@ __all__ = [
     "resolve_engine_kind",
     "vllm_spec",
     "transformers_spec",
+    "pooling_spec",
+    "embed_server_spec",
+    "EMBED_KEY_ENV",
     "child_env",
     "free_port",
     "ENGINE_ENV",
@@ -231,6 +235,103 @@ def transformers_spec(
         model_name=served,
         cwd=cwd,
     )
+
+
+# vLLM's pooling runner for a Qwen3 reranker (a causal LM scored by its "yes"/"no" logits): FINDINGS, vLLM 0.33.
+_QWEN3_RERANKER_OVERRIDES = {"architectures": ["Qwen3ForSequenceClassification"],
+                             "classifier_from_token": ["no", "yes"], "is_original_qwen3_reranker": True}
+# Passages are at most HUSHDESK_KB_CHUNK_CHARS (8000) characters: a pooling engine never needs a long context.
+_POOLING_MAX_LEN = 8192
+# The built-in embedding server reads its per-launch key from here (never from argv, which `ps` shows).
+EMBED_KEY_ENV = "EMBED_SERVER_API_KEY"
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def pooling_spec(
+    model_dir: Path,
+    *,
+    port: int,
+    api_key: str,
+    model_name: str,
+    settings: Settings,
+    rerank: bool = False,
+    executable: str | Path | None = None,
+) -> LaunchSpec:
+    """`vllm serve DIR --runner pooling` on 127.0.0.1:port: `/v1/embeddings`, or `/v1/rerank` with `rerank`.
+
+    The same guards as the chat engine's `vllm_spec` (loopback, key on /v1, telemetry off, no request
+    log, served name hiding the path), its own small GPU share (HUSHDESK_KB_POOLING_GPU_MEMORY_UTILIZATION)
+    and none of the chat engine's extra arguments. A reranker whose config names a Qwen3 causal LM gets
+    the overrides that make vLLM score it by its "yes"/"no" logits; a cross-encoder needs none.
+    """
+    program = str(executable) if executable is not None else _find_executable(Path(sys.prefix) / "bin" / "vllm")
+    argv = [
+        program, "serve", str(model_dir),
+        "--runner", "pooling",
+        "--host", LOOPBACK,
+        "--port", str(port),
+        "--served-model-name", model_name,
+        "--api-key", api_key,
+        "--max-model-len", str(_POOLING_MAX_LEN),
+        "--gpu-memory-utilization", str(settings.kb_pooling_gpu_memory_utilization),
+        "--disable-uvicorn-access-log",
+        "--disable-log-stats",
+    ]
+    if rerank and _is_qwen3_causal(model_dir):
+        argv += ["--hf_overrides", json.dumps(_QWEN3_RERANKER_OVERRIDES, separators=(",", ":"))]
+    return LaunchSpec(
+        argv=tuple(argv),
+        env=MappingProxyType(child_env(settings)),
+        base_url=f"http://{LOOPBACK}:{port}/v1",
+        health_url=f"http://{LOOPBACK}:{port}/health",
+        api_key=api_key,
+        model_name=model_name,
+    )
+
+
+def embed_server_spec(
+    model_dir: Path,
+    *,
+    port: int,
+    api_key: str,
+    model_name: str,
+    settings: Settings,
+    rerank: bool = False,
+) -> LaunchSpec:
+    """`python -m services.engine.embed_server` on 127.0.0.1:port: the CPU's `/v1/embeddings` (or `/v1/rerank`).
+
+    Our own small server (transformers + torch on the CPU; `transformers serve` has no embeddings
+    route), so the knowledge base's client is the same on both. It checks the per-launch key, which it
+    reads from its environment (EMBED_SERVER_API_KEY), not from argv.
+    """
+    env = child_env(settings)
+    env[EMBED_KEY_ENV] = api_key
+    env["PYTHONPATH"] = str(_REPO_ROOT)
+    argv = (
+        sys.executable, "-m", "services.engine.embed_server",
+        "--model", str(model_dir),
+        "--host", LOOPBACK,
+        "--port", str(port),
+        "--served-model-name", model_name,
+        *(("--rerank",) if rerank else ()),
+    )
+    return LaunchSpec(
+        argv=argv,
+        env=MappingProxyType(env),
+        base_url=f"http://{LOOPBACK}:{port}/v1",
+        health_url=f"http://{LOOPBACK}:{port}/health",
+        api_key=api_key,
+        model_name=model_name,
+        cwd=str(_REPO_ROOT),
+    )
+
+
+def _is_qwen3_causal(model_dir: Path) -> bool:
+    try:
+        config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "Qwen3ForCausalLM" in (config.get("architectures") or ())
 
 
 def is_tmpfs(path: Path) -> bool:

@@ -14,6 +14,7 @@ discarded unless `log_file` is set, and never logged here. What to launch lives 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import secrets
@@ -28,14 +29,15 @@ import httpx
 
 from ..audit.remote import signer_for
 from ..config import Settings
-from .specs import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, free_port,
-                          resolve_engine_kind, transformers_spec, vllm_spec)
+from .specs import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, embed_server_spec,
+                    free_port, pooling_spec, resolve_engine_kind, transformers_spec, vllm_spec)
 from ..errors import EngineStartError, EngineUnavailable
 from ..keys import Keys
-from .integrity import ModelIntegrityError, load_model_key, manifest_path_for
+from .integrity import MANIFEST_NAME, ModelIntegrityError, load_model_key, manifest_path_for
 
 __all__ = ["Endpoint", "Engine", "LaunchSpec", "EngineSupervisor", "ExternalEngine", "create_engine", "resolve_engine_kind",
-           "vllm_spec", "transformers_spec", "child_env", "free_port", "STATES", "ModelGuard"]
+           "vllm_spec", "transformers_spec", "child_env", "free_port", "STATES", "ModelGuard",
+           "create_pooling_engine", "create_kb_engines"]
 
 log = logging.getLogger("hushdesk.engine")
 
@@ -454,6 +456,57 @@ def create_engine(settings: Settings, *, model_dir: Path, keys: Keys | None = No
 
     return EngineSupervisor(make_spec, start_timeout=settings.engine_start_timeout, log_file=settings.engine_log_file,
                             model_guard=guard, recycle_turns=settings.engine_recycle_turns)
+
+
+def create_pooling_engine(settings: Settings, *, model_dir: Path, rerank: bool = False, keys: Keys | None = None,
+                          scratch: Path = SCRATCH) -> EngineSupervisor:
+    """A supervised engine serving `model_dir` for the knowledge base: `/v1/embeddings`, or `/v1/rerank` with `rerank`.
+
+    On a GPU (vLLM installed, as for the chat engine) a second `vllm serve --runner pooling`; elsewhere the
+    built-in CPU server (`services.engine.embed_server`). Launched, health-checked, restarted and stopped like
+    the chat engine, under the same model check: the folder's own signed manifest
+    (`<model_dir>/hushdesk-manifest.json`) and, if encrypted, decryption into RAM.
+    """
+    chat_kind = resolve_engine_kind(settings if settings.engine != "external" else dataclasses.replace(settings, engine="auto"))
+    name = settings.kb_embedding_name if not rerank else settings.kb_embedding_name + "-rerank"
+    signer = signer_for(settings, keys) if keys is not None else None
+    guard = ModelGuard(model_dir, public=lambda: (signer or signer_for(settings)).public,
+                       model_key=lambda: load_model_key(settings), manifest_path=Path(model_dir) / MANIFEST_NAME,
+                       require_manifest=settings.require_model_manifest, scratch=scratch)
+
+    def make_spec(port: int, api_key: str) -> LaunchSpec:
+        if chat_kind == "vllm":
+            return pooling_spec(guard.serving_dir, port=port, api_key=api_key, model_name=name, settings=settings,
+                                rerank=rerank)
+        return embed_server_spec(guard.serving_dir, port=port, api_key=api_key, model_name=name, settings=settings,
+                                 rerank=rerank)
+
+    log.info("knowledge-base %s engine: %s", "rerank" if rerank else "embedding",
+             "vllm pooling" if chat_kind == "vllm" else "built-in CPU server")
+    return EngineSupervisor(make_spec, start_timeout=settings.engine_start_timeout, log_file=settings.engine_log_file,
+                            model_guard=guard)
+
+
+def create_kb_engines(settings: Settings, *, keys: Keys | None = None, scratch: Path = SCRATCH
+                      ) -> tuple[EngineSupervisor | ExternalEngine | None, EngineSupervisor | None]:
+    """(embedding engine, reranker engine) for the settings; None where not configured.
+
+    HUSHDESK_KB_EMBEDDING_URL wins over HUSHDESK_KB_EMBEDDING_MODEL (nothing is launched for it); the
+    reranker is launched only from HUSHDESK_KB_RERANK_MODEL. Start them with `await engine.start()`
+    like the chat engine (each may take minutes on first boot) and stop them at shutdown.
+    """
+    embed: EngineSupervisor | ExternalEngine | None = None
+    if settings.kb_embedding_url:
+        embed = ExternalEngine(dataclasses.replace(settings, engine_url=settings.kb_embedding_url,
+                                                   engine_api_key=settings.kb_embedding_api_key,
+                                                   model_name=settings.kb_embedding_name))
+    elif settings.kb_embedding_model is not None:
+        embed = create_pooling_engine(settings, model_dir=settings.kb_embedding_model, keys=keys, scratch=scratch)
+    rerank = None
+    if settings.kb_rerank_model is not None and embed is not None:
+        rerank = create_pooling_engine(settings, model_dir=settings.kb_rerank_model, rerank=True, keys=keys,
+                                       scratch=scratch)
+    return embed, rerank
 
 
 async def _healthy(client: httpx.AsyncClient, url: str, timeout: float) -> bool:

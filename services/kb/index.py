@@ -11,17 +11,30 @@ body and Chinese character pairs weighted), keeps the best passage of each secti
 result by how much of the question it covers: the IDF-weighted share of the question's words found in
 the passage's title, headings and text, blended with its BM25 relative to the best one. A top score under
 `no_answer_below` means the documents do not answer the question.
+
+With an embedder (HUSHDESK_KB_EMBEDDING_MODEL or _URL), passages are also embedded at ingestion (after
+redaction, outside the write lock; their vectors are written in the same transaction as their rows) and a
+search is hybrid: the redacted question is embedded, the `vector_candidates` nearest passages (cosine) are
+fused with the keyword candidates by reciprocal rank fusion (k = 60: each list adds 1 / (60 + rank)), one
+result per section is kept, and with a reranker the fused top passages are reordered by its score.
+Scores: a hit's `score` stays its keyword answerability score (for a passage found only by its vector,
+its coverage with no BM25 part), `similarity` is its cosine (or the reranker's score); the question is
+not answered when the best keyword score is under `no_answer_below` AND the best similarity is under
+`vector_no_answer_below` (1: the keyword score alone decides, as measured on bench/kb_eval). Without an
+embedder, or when it fails during a search (logged, never the text), search is the keyword search alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -32,6 +45,10 @@ from ..store import transaction, utc_now
 from .chunk import Passage, passages
 from .parse import DocumentRejected, Parsed, parse_bytes
 from .segment import key_pairs, pairs, query_terms, segment
+from .vectors import Change, VectorIndex
+
+if TYPE_CHECKING:
+    from .embed import Embedder, Reranker
 
 __all__ = ["KnowledgeBase", "AddResult", "Hit", "SearchResult", "DocumentInfo", "CollectionInfo", "KbError",
            "UnknownCollection"]
@@ -45,6 +62,9 @@ _CANDIDATES = 60
 _COVER = 0.3
 _SCALE_PER_LOG = 3.3
 _MAX_TERMS = 24
+_RRF_K = 60
+_RERANK_MAX = 20
+_log = logging.getLogger("hushdesk.kb")
 
 
 class KbError(HushdeskError):
@@ -89,6 +109,7 @@ class Hit:
     collection: str
     document_sha256: str
     chunk_id: int
+    similarity: float | None = None  # with an embedder: cosine to the question (or the reranker's score)
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,8 @@ class SearchResult:
     top_score: float
     latency_ms: float
     collections: tuple[str, ...]
+    mode: str = "keyword"  # "hybrid" when vectors (and a reranker, "hybrid+rerank") took part
+    top_similarity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +158,12 @@ class KnowledgeBase:
     max_bytes: int = 50 * 2**20
     keep_originals: bool = False
     no_answer_below: float = 0.45
+    embedder: "Embedder | None" = None
+    reranker: "Reranker | None" = None
+    vector_candidates: int = 40
+    vector_no_answer_below: float = 1.0
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
+    _vectors: VectorIndex = field(default_factory=VectorIndex, repr=False)
 
     # Collections -------------------------------------------------------------------------------
 
@@ -167,6 +195,7 @@ class KnowledgeBase:
             conn.exec_driver_sql("DELETE FROM kb_documents WHERE collection_id = ?", (cid,))
             conn.exec_driver_sql("DELETE FROM kb_grants WHERE collection_id = ?", (cid,))
             conn.exec_driver_sql("DELETE FROM kb_collections WHERE id = ?", (cid,))
+        self._vectors.invalidate()
 
     def grant(self, name: str, grantee: str) -> None:
         """Let a role (`role:staff`) or an identity-provider group (`group:NAME`) search a collection."""
@@ -223,15 +252,23 @@ class KnowledgeBase:
             return AddResult(source, "unchanged", int(row[1]), json.loads(row[2]), sha)
         parsed = parse_bytes(data, name, max_bytes=self.max_bytes)
         redacted, counts = self._redact(parsed)
+        vectors = self._embed_passages(redacted.title, redacted.passages)  # before the write lock is taken
         with transaction(self.engine, write=True) as conn:
+            before = VectorIndex.signature(conn)
             cid = self._collection_id(conn, collection)
+            removed = self._document_chunks(conn, cid, source)
             self._delete_document(conn, cid, source)
             doc = conn.exec_driver_sql(
                 "INSERT INTO kb_documents (collection_id, source, sha256, title, kind, pages, chunks, redactions, "
                 "added_at, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (cid, source, sha, redacted.title, parsed.kind, parsed.pages, len(redacted.passages),
                  json.dumps(counts, sort_keys=True), utc_now(), data if self.keep_originals else None)).lastrowid
-            self._index(conn, cid, int(doc), redacted.title, redacted.passages)
+            chunks = self._index(conn, cid, int(doc), redacted.title, redacted.passages)
+            if vectors is not None:
+                VectorIndex.insert(conn, chunks, vectors)
+            change = Change(before, VectorIndex.signature(conn),
+                            [(c, cid, v) for c, v in zip(chunks, vectors)] if vectors is not None else [], removed)
+        self._vectors.apply(change)
         return AddResult(source, "added" if row is None else "replaced", len(redacted.passages), counts, sha)
 
     def _redact(self, parsed: Parsed) -> tuple["_Redacted", dict[str, int]]:
@@ -249,19 +286,34 @@ class KnowledgeBase:
                             clean(s.text)) for s in parsed.sections]
         return _Redacted(title, passages(sections, size=self.chunk_chars, overlap=self.overlap_chars)), counts
 
-    def _index(self, conn: Connection, cid: int, doc: int, title: str, items: Sequence[Passage]) -> None:
+    def _embed_passages(self, title: str, items: Sequence[Passage]) -> Any:
+        """The passages' vectors (title, headings and text embedded together), or None without an embedder."""
+        if self.embedder is None or not items:
+            return None
+        return self.embedder.embed([_embed_text(title, item) for item in items])
+
+    def _index(self, conn: Connection, cid: int, doc: int, title: str, items: Sequence[Passage]) -> list[int]:
         title_words = segment(title).words
+        chunks: list[int] = []
         for order, item in enumerate(items):
             chunk = conn.exec_driver_sql(
                 "INSERT INTO kb_chunks (document_id, ord, heading, path, page, text) VALUES (?, ?, ?, ?, ?, ?)",
                 (doc, order, item.heading, json.dumps(list(item.path), ensure_ascii=False), item.page,
                  item.text)).lastrowid
+            chunks.append(int(chunk))
             heading = " ".join(h for h in (*item.path, item.heading) if h)
             body = segment(item.text)
             heads = segment(heading)
             conn.exec_driver_sql("INSERT INTO kb_fts (rowid, title, heading, body, grams, coll) VALUES (?, ?, ?, ?, ?, ?)",
                                  (chunk, title_words, heads.words, body.words,
                                   " ".join(filter(None, (heads.grams, body.grams))), f"c{cid}"))
+        return chunks
+
+    @staticmethod
+    def _document_chunks(conn: Connection, cid: int, source: str) -> set[int]:
+        return {int(r[0]) for r in conn.exec_driver_sql(
+            "SELECT c.id FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id "
+            "WHERE d.collection_id = ? AND d.source = ?", (cid, source)).all()}
 
     def _delete_document(self, conn: Connection, cid: int, source: str) -> bool:
         row = conn.exec_driver_sql("SELECT id FROM kb_documents WHERE collection_id = ? AND source = ?",
@@ -277,7 +329,13 @@ class KnowledgeBase:
     def remove(self, source: str, collection: str) -> bool:
         """Remove one document and its passages; False if it was not there."""
         with transaction(self.engine, write=True) as conn:
-            return self._delete_document(conn, self._collection_id(conn, collection), source)
+            before = VectorIndex.signature(conn)
+            cid = self._collection_id(conn, collection)
+            removed = self._document_chunks(conn, cid, source)
+            done = self._delete_document(conn, cid, source)
+            change = Change(before, VectorIndex.signature(conn), [], removed)
+        self._vectors.apply(change)
+        return done
 
     def documents(self, collection: str | None = None) -> list[DocumentInfo]:
         sql = ("SELECT d.source, c.name, d.title, d.kind, d.pages, d.chunks, d.redactions, d.sha256, d.added_at "
@@ -291,48 +349,123 @@ class KnowledgeBase:
         return [DocumentInfo(r[0], r[1], r[2], r[3], r[4], int(r[5]), json.loads(r[6]), r[7], r[8]) for r in rows]
 
     def reindex(self, collection: str | None = None) -> int:
-        """Rebuild the keyword index from the stored (redacted) passages; the number of passages."""
-        with transaction(self.engine, write=True) as conn:
+        """Rebuild the keyword index (and, with an embedder, the vectors) from the stored redacted passages.
+
+        One document per transaction, embedded before its write lock is taken, so the store stays writable
+        (the audit trail shares it) while a large collection is re-embedded. Without an embedder a passage
+        keeps the vector it had. Returns the number of passages.
+        """
+        with transaction(self.engine) as conn:
             where, args = ("", ()) if collection is None else (" WHERE c.name = ?", (collection,))
             if collection is not None:
                 self._collection_id(conn, collection)
-            docs = conn.exec_driver_sql("SELECT d.id, d.collection_id, d.title FROM kb_documents d "
+            docs = conn.exec_driver_sql("SELECT d.id, d.collection_id, d.title, d.sha256 FROM kb_documents d "
                                         "JOIN kb_collections c ON c.id = d.collection_id" + where, args).all()
-            total = 0
-            for doc, cid, title in docs:
+        total = 0
+        for doc, cid, title, sha in docs:
+            with transaction(self.engine) as conn:
                 rows = conn.exec_driver_sql("SELECT heading, path, page, text FROM kb_chunks WHERE document_id = ? "
                                             "ORDER BY ord", (doc,)).all()
-                items = [Passage(h, tuple(json.loads(p)), page, text) for h, p, page, text in rows]
+            items = [Passage(h, tuple(json.loads(p)), page, text) for h, p, page, text in rows]
+            vectors = self._embed_passages(title, items)
+            with transaction(self.engine, write=True) as conn:
+                if conn.exec_driver_sql("SELECT sha256 FROM kb_documents WHERE id = ?", (doc,)).scalar() != sha:
+                    continue  # replaced or removed meanwhile: its passages are already fresh
+                kept = {} if vectors is not None else {int(o): (int(d), bytes(v)) for o, d, v in conn.exec_driver_sql(
+                    "SELECT c.ord, v.dim, v.vec FROM kb_vectors v JOIN kb_chunks c ON c.id = v.chunk_id "
+                    "WHERE c.document_id = ?", (doc,)).all()}
                 conn.exec_driver_sql("DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE document_id = ?)",
                                      (doc,))
                 conn.exec_driver_sql("DELETE FROM kb_chunks WHERE document_id = ?", (doc,))
-                self._index(conn, int(cid), int(doc), title, items)
-                total += len(items)
+                chunks = self._index(conn, int(cid), int(doc), title, items)
+                if vectors is not None:
+                    VectorIndex.insert(conn, chunks, vectors)
+                for order, chunk in enumerate(chunks):
+                    if order in kept:
+                        conn.exec_driver_sql("INSERT INTO kb_vectors (chunk_id, dim, vec) VALUES (?, ?, ?)",
+                                             (chunk, *kept[order]))
+            total += len(items)
+        self._vectors.invalidate()
         return total
 
     # Search ------------------------------------------------------------------------------------
 
     def search(self, question: str, *, collections: Sequence[str] | None = None, k: int = 5) -> SearchResult:
         """The best passages for a question (redacted first), at most one per section, from `collections`
-        (None: every collection; an empty sequence: none)."""
+        (None: every collection; an empty sequence: none). Hybrid with an embedder (module docstring)."""
         started = time.perf_counter()
         text = self.redactor.redact(question, Placeholders()).text
+        if self.embedder is not None:
+            try:
+                query = self.embedder.embed([text])[0]
+            except KbError as exc:  # fixed messages: safe to log
+                _log.warning("knowledge base search falls back to keywords: %s", exc.message)
+            else:
+                return self._hybrid(text, query, collections, k, started)
         words, grams = query_terms(text)
         words, grams, key = words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
         with transaction(self.engine) as conn:
             ids = self._collection_ids(conn, collections)
             if not ids or not (words or grams):
                 return SearchResult((), True, 0.0, _ms(started), tuple(collections or ()))
-            rows = conn.exec_driver_sql(
-                "SELECT rowid, -bm25(kb_fts, ?, ?, ?, ?, ?) AS s FROM kb_fts WHERE kb_fts MATCH ? "
-                "ORDER BY bm25(kb_fts, ?, ?, ?, ?, ?) LIMIT ?",
-                (*_WEIGHTS, _match(words, grams, ids.values()), *_WEIGHTS, _CANDIDATES)).all()
+            rows = self._keyword_rows(conn, words, grams, ids)
             if not rows:
                 return SearchResult((), True, 0.0, _ms(started), tuple(ids))
             idf = self._idf(conn, tuple(dict.fromkeys((*words, *key))))
             hits = self._hits(conn, rows, words, key, idf, k, {v: n for n, v in ids.items()})
         top = hits[0].score if hits else 0.0
         return SearchResult(tuple(hits), top < self.no_answer_below, top, _ms(started), tuple(ids))
+
+    @staticmethod
+    def _keyword_rows(conn: Connection, words: Sequence[str], grams: Sequence[str], ids: dict[str, int]) -> list[Any]:
+        return list(conn.exec_driver_sql(
+            "SELECT rowid, -bm25(kb_fts, ?, ?, ?, ?, ?) AS s FROM kb_fts WHERE kb_fts MATCH ? "
+            "ORDER BY bm25(kb_fts, ?, ?, ?, ?, ?) LIMIT ?",
+            (*_WEIGHTS, _match(words, grams, ids.values()), *_WEIGHTS, _CANDIDATES)).all())
+
+    def _hybrid(self, text: str, query: Any, collections: Sequence[str] | None, k: int, started: float) -> SearchResult:
+        words, grams = query_terms(text)
+        words, grams, key = words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
+        with transaction(self.engine) as conn:
+            ids = self._collection_ids(conn, collections)
+        if not ids:
+            return SearchResult((), True, 0.0, _ms(started), tuple(collections or ()), "hybrid", 0.0)
+        nearest = self._vectors.search(self.engine, query, ids.values(), self.vector_candidates)
+        with transaction(self.engine) as conn:
+            rows = self._keyword_rows(conn, words, grams, ids) if words or grams else []
+            idf = self._idf(conn, tuple(dict.fromkeys((*words, *key))))
+            found = {int(r[0]) for r in rows}
+            candidates = [*rows, *((chunk, 0.0) for chunk, _ in nearest if chunk not in found)]
+            scored = self._scored(conn, candidates, words, key, idf, {v: n for n, v in ids.items()})
+        cosine = dict(nearest)
+        missing = [hit.chunk_id for _, _, hit in scored if hit.chunk_id not in cosine]
+        cosine.update(self._vectors.similarities(missing, query))
+        fused: dict[int, float] = {}
+        for rank, (_, _, hit) in enumerate(scored, start=1):  # the keyword list, in the keyword search's order
+            if hit.chunk_id in found:
+                fused[hit.chunk_id] = 1.0 / (_RRF_K + rank)
+        for rank, (chunk, _) in enumerate(nearest, start=1):
+            fused[chunk] = fused.get(chunk, 0.0) + 1.0 / (_RRF_K + rank)
+        by_chunk = {hit.chunk_id: hit for _, _, hit in scored}
+        order = sorted((c for c in fused if c in by_chunk), key=lambda c: (-fused[c], c))
+        sim = {c: round(min(1.0, max(0.0, cosine.get(c, 0.0))), 4) for c in order}
+        mode = "hybrid"
+        first = _one_per_section([by_chunk[c] for c in order], max(k, min(self.vector_candidates, _RERANK_MAX))
+                                 if self.reranker is not None else k)
+        if self.reranker is not None and first:
+            try:
+                scores = self.reranker.rerank(text, [h.text for h in first])
+            except KbError as exc:
+                _log.warning("knowledge base search not reranked: %s", exc.message)
+            else:
+                mode = "hybrid+rerank"
+                sim.update({h.chunk_id: round(min(1.0, max(0.0, s)), 4) for h, s in zip(first, scores)})
+                first = [h for _, h in sorted(zip(scores, first), key=lambda p: (-p[0], p[1].chunk_id))]
+        hits = [dataclass_replace(h, similarity=sim.get(h.chunk_id, 0.0)) for h in first[:k]]
+        top = max((h.score for h in hits), default=0.0)
+        top_sim = max((h.similarity or 0.0 for h in hits), default=0.0)
+        no_answer = not hits or (top < self.no_answer_below and top_sim < self.vector_no_answer_below)
+        return SearchResult(tuple(hits), no_answer, top, _ms(started), tuple(ids), mode, top_sim)
 
     def _collection_ids(self, conn: Connection, names: Sequence[str] | None) -> dict[str, int]:
         rows = conn.exec_driver_sql("SELECT name, id FROM kb_collections").all()
@@ -355,6 +488,13 @@ class KnowledgeBase:
 
     def _hits(self, conn: Connection, rows: Sequence[Any], words: Sequence[str], grams: Sequence[str],
               idf: dict[str, float], k: int, names: dict[int, str]) -> list[Hit]:
+        return _one_per_section([hit for _, _, hit in self._scored(conn, rows, words, grams, idf, names)], k)
+
+    def _scored(self, conn: Connection, rows: Sequence[Any], words: Sequence[str], grams: Sequence[str],
+                idf: dict[str, float], names: dict[int, str]) -> list[tuple[float, int, Hit]]:
+        """Every candidate (chunk id, BM25) with its keyword score, best first."""
+        if not rows:
+            return []
         marks = ",".join("?" * len(rows))
         detail = {r[0]: r[1:] for r in conn.exec_driver_sql(
             "SELECT c.id, d.source, d.title, c.heading, c.page, c.text, d.collection_id, d.sha256, f.title, f.heading, "
@@ -373,17 +513,28 @@ class KnowledgeBase:
             scored.append((score, chunk, Hit(source, title, heading, page, round(score, 4), text,
                                              names.get(int(cid), ""), sha, int(chunk))))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        out: list[Hit] = []
-        seen: set[tuple[str, str | None]] = set()
-        for _, _, hit in scored:
-            key = (hit.collection + "\0" + hit.source, hit.heading)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(hit)
-            if len(out) == k:
-                break
-        return out
+        return scored
+
+
+def _one_per_section(hits: Iterable[Hit], k: int) -> list[Hit]:
+    """The first hit of each section (document and heading), at most `k`."""
+    out: list[Hit] = []
+    seen: set[tuple[str, str | None]] = set()
+    for hit in hits:
+        key = (hit.collection + "\0" + hit.source, hit.heading)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(hit)
+        if len(out) == k:
+            break
+    return out
+
+
+def _embed_text(title: str, item: Passage) -> str:
+    """What is embedded for a passage: its document's title and headings, then its text."""
+    head = " / ".join(h for h in (title, *item.path, item.heading) if h)
+    return f"{head}\n{item.text}" if head else item.text
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,16 @@
     kb_fts          FTS5 over the passages' segmented words (title, heading path, body), Chinese character
                     pairs, and the collection as a token (`c<id>`) so a search never leaves its collections
     kb_vocab        FTS5's own view of document frequencies (for the answerability score)
+    kb_vectors      (m006) a passage's embedding as float32 bytes with its dimension; `id` only grows
+                    (AUTOINCREMENT), so (count, max id) changes with every add or removal; rows go with
+                    their passage (foreign key, ON DELETE CASCADE)
 """
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-__all__ = ["m004_knowledge_base"]
+__all__ = ["m004_knowledge_base", "m006_kb_vectors"]
 
 _DDL = (
     "CREATE TABLE kb_collections (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)",
@@ -37,3 +40,10 @@ def m004_knowledge_base(conn: Connection) -> None:
     """Create the knowledge base's tables."""
     for statement in _DDL:
         conn.exec_driver_sql(statement)
+
+
+def m006_kb_vectors(conn: Connection) -> None:
+    """The passages' embeddings (when an embedding model is configured), inside the encrypted store."""
+    conn.exec_driver_sql(
+        "CREATE TABLE kb_vectors (id INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id INTEGER NOT NULL UNIQUE "
+        "REFERENCES kb_chunks(id) ON DELETE CASCADE, dim INTEGER NOT NULL, vec BLOB NOT NULL)")
