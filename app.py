@@ -6,40 +6,22 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
-from services.config import load_settings
-from services.errors import HushdeskError
 from services.i18n import error_text, language, text
-from services.logs import configure_logging
-from services.runtime import Runtime
+from services.kb.answer import sources_note
+from services.runtime import open_for_server, refuse_start
 from services.web.wiring import log_out, login_address, prepare_environment, secure_http, sign_in, start_refusal
 
 log = logging.getLogger("hushdesk.app")
 
-
-def _refuse(message: str) -> None:
-    print(f"hushdesk cannot start: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-def _open_runtime() -> Runtime:
-    try:
-        settings = load_settings()
-        configure_logging(settings.log_level)
-        return Runtime.open(settings)
-    except HushdeskError as exc:  # a missing, malformed or wrong key or setting, named in the message
-        _refuse(exc.message)
-        raise
-
-
-runtime = _open_runtime()
+runtime = open_for_server()  # exits 2 naming a missing, malformed or wrong key or setting
 prepare_environment(runtime.settings, runtime.keys.auth_secret, os.environ)
 
 import chainlit as cl  # noqa: E402  (after the secret is in place)
 import chainlit.server  # noqa: E402
 from chainlit.config import config as _chainlit_config  # noqa: E402
+from chainlit.input_widget import MultiSelect, Switch  # noqa: E402
 from chainlit.oauth_providers import get_configured_oauth_providers  # noqa: E402
 from chainlit.session import WebsocketSession  # noqa: E402
 
@@ -49,7 +31,7 @@ _why = served_refusal(Path.cwd(), Path(chainlit.server.build_dir)) or start_refu
     root_path=_chainlit_config.run.root_path, oauth=bool(get_configured_oauth_providers()),
     public_url=runtime.settings.public_url)
 if _why:
-    _refuse(_why)
+    refuse_start(_why)
 secure_http(chainlit.server.app, chainlit.server.sio, runtime, _chainlit_config.project)
 
 
@@ -70,11 +52,6 @@ class _ChainlitSockets:
         task = getattr(WebsocketSession.get(sid), "current_task", None)  # set only while a turn runs
         if task is not None and not task.done():
             task.cancel()
-
-
-guard = SocketGuard(runtime.sessions, Features.of(_chainlit_config.features, _chainlit_config.code),
-                    _ChainlitSockets())
-guard.install(chainlit.server.sio)
 
 
 @cl.on_app_startup
@@ -128,11 +105,16 @@ async def _show(message: cl.Message) -> None:
 @cl.on_chat_start
 async def _chat_start() -> None:
     user, lang, signin = cl.user_session.get("user"), _lang(), runtime.signin
-    name, role = (user.identifier, (user.metadata or {}).get("role", "")) if user else ("", "")
+    meta = (user.metadata or {}) if user else {}
+    name, role = (user.identifier, meta.get("role", "")) if user else ("", "")
     pending = user is not None and await signin.needs_consent(name)
-    cl.user_session.set("conversation", runtime.conversation(cl.user_session.get("id"), name, role,
-                                                             consent_pending=pending))
+    conv = runtime.conversation(cl.user_session.get("id"), name, role, consent_pending=pending, groups=meta.get("groups"))
+    cl.user_session.set("conversation", conv)
     cl.user_session.set("shown", [])
+    if collections := await runtime.chat.collections_for(conv):  # knowledge on/off, which collections
+        await cl.ChatSettings([Switch(id="kb", label=text("kb_use", lang), initial=True),
+                               MultiSelect(id="kb_collections", label=text("kb_choose", lang), values=list(collections),
+                                           initial=list(collections))]).send()
     if pending:
         accept = cl.Action(name="consent", payload={"v": signin.consent_version}, label=text("consent_accept", lang))
         await cl.Message(content=f"**{text('consent_title', lang)}**\n\n{signin.consent_text(lang)}",
@@ -162,10 +144,14 @@ async def _clear(action: cl.Action) -> None:
     await cl.Message(content=text("conversation_cleared", _lang()), author="hushdesk").send()
 
 
+@cl.on_settings_update  # registered before the socket guard is built: it lets chat_settings_change through
+async def _settings(values: dict) -> None:
+    runtime.chat.choose(cl.user_session.get("conversation"), values)
+
+
 @cl.on_chat_end
 async def _chat_end() -> None:
-    conv = cl.user_session.get("conversation")
-    if conv is not None:
+    if (conv := cl.user_session.get("conversation")) is not None:
         conv.clear()
 
 
@@ -191,8 +177,16 @@ async def _on_message(message: cl.Message) -> None:
         return
     await stream.close()
     if reply.streaming:
+        if cited := result.cited:  # each [n] in the text links to its source; the list names them all
+            reply.content += sources_note(cited, text("kb_sources", lang))
+            reply.elements = [cl.Text(name=s.name, content=s.card, display="side") for s in cited]
         reply.actions = _actions(lang)
         await _show(reply)
     if result.error is not None:
         await _show(cl.Message(content=error_text(result.error, lang), author="hushdesk",
                                actions=_actions(lang) if result.record else []))
+
+
+# Built last, once every callback is registered: Features.of reads them (chat settings among them).
+guard = SocketGuard(runtime.sessions, Features.of(_chainlit_config.features, _chainlit_config.code), _ChainlitSockets())
+guard.install(chainlit.server.sio)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from .audit import AuditLog
 from .audit.remote import checkpoints_for, signer_for
@@ -24,7 +26,7 @@ from .auth.signin import SessionEndAudit, SignIn
 from .auth.throttle import LoginThrottle
 from .auth.users import UserStore
 from .chat import ChatService, Conversation, TurnPolicy
-from .config import Settings
+from .config import Settings, load_settings
 from .engine.client import LLMClient
 from .engine.demo_model import ensure_demo_model
 from .engine.integrity import manifest_path_for
@@ -33,10 +35,11 @@ from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .kb.answer import Knowledge, knowledge_base
 from .limits import TurnLimiter
+from .logs import configure_logging
 from .redact import redaction_layers, redactor_for
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
 
-__all__ = ["Runtime", "resolve_model_dir"]
+__all__ = ["Runtime", "resolve_model_dir", "refuse_start", "open_for_server"]
 
 log = logging.getLogger("hushdesk.runtime")
 
@@ -180,3 +183,20 @@ class Runtime:
         groups = tuple(g for g in groups if isinstance(g, str)) if isinstance(groups, (list, tuple)) else ()
         return Conversation(self.session_hash(session_id), self.user_hash(user_name), role,
                             consent_pending=consent_pending, groups=groups)
+
+
+def refuse_start(message: str) -> NoReturn:
+    """Stop a server that cannot start: the reason on stderr, exit status 2."""
+    print(f"hushdesk cannot start: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def open_for_server() -> Runtime:
+    """Settings (with logging configured) and the runtime for the chat server; refuse_start naming a
+    missing, malformed or wrong key or setting."""
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        return Runtime.open(settings)
+    except HushdeskError as exc:
+        refuse_start(exc.message)

@@ -18,7 +18,7 @@ from redaction import escape_placeholders
 
 from .index import Hit, KnowledgeBase
 
-__all__ = ["Source", "Retrieval", "Knowledge", "knowledge_base", "cited", "context_message"]
+__all__ = ["Source", "Retrieval", "Knowledge", "knowledge_base", "cited", "context_message", "sources_note"]
 
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 
@@ -57,6 +57,11 @@ class Source:
         """Title, then the section heading or the page: `Refund policy — 2.1 Returns` / `… — p. 3`."""
         place = self.heading or (f"p. {self.page}" if self.page is not None else "")
         return f"{self.title} — {place}" if place else self.title
+
+    @property
+    def card(self) -> str:
+        """The source as its element shows it (Markdown): where it comes from, then the redacted passage."""
+        return f"**{self.where}**\n\n{self.text}"
 
 
 @dataclass(frozen=True)
@@ -128,3 +133,11 @@ def cited(reply: str, sources: Sequence[Source]) -> tuple[Source, ...]:
     numbers = {int(m) for m in _CITATION.findall(reply)}
     chosen = tuple(s for s in sources if s.n in numbers)
     return chosen or tuple(sources)
+
+
+def sources_note(sources: Sequence[Source], label: str) -> str:
+    """The line added under a reply naming its sources (`\n\n**Sources:** [1] Title — heading; …`); each
+    `[n]` there and in the reply links to its source's element. Empty without sources."""
+    if not sources:
+        return ""
+    return f"\n\n**{label}:** " + "; ".join(f"{s.name} {s.where}" for s in sources)
