@@ -30,10 +30,11 @@ from .config import Settings, load_settings
 from .engine.client import LLMClient
 from .engine.demo_model import ensure_demo_model
 from .engine.integrity import manifest_path_for
-from .engine.supervisor import Engine, create_engine, resolve_engine_kind
+from .engine.supervisor import Engine, create_engine, create_kb_engines, resolve_engine_kind
 from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .kb.answer import Knowledge, knowledge_base
+from .kb.index import KnowledgeBase
 from .limits import TurnLimiter
 from .logs import configure_logging
 from .redact import redaction_layers, redactor_for
@@ -77,7 +78,10 @@ class Runtime:
     signin: SignIn
     lock_fd: int
     started_at: float  # epoch seconds: the dashboard's uptime
+    knowledge_base: KnowledgeBase | None = None  # the chat's and the admin pages' (one per process)
+    kb_engines: tuple = ()  # the embedding and reranking engines, when configured
     _task: asyncio.Task | None = None
+    _kb_tasks: tuple = ()
 
     @classmethod
     def open(cls, settings: Settings) -> "Runtime":
@@ -110,9 +114,12 @@ class Runtime:
                          checkpoint_seconds=settings.audit_checkpoint_minutes * 60,
                          store_dir=settings.data_dir, min_free_bytes=settings.audit_min_free_mb * 2**20)
         redactor = redactor_for(settings, recognizers)
+        # Embedding and reranking engines only when configured (keyword search alone otherwise).
+        embed_engine, rerank_engine = create_kb_engines(settings, keys=keys)
+        kb_engines = tuple(e for e in (embed_engine, rerank_engine) if e is not None)
         # The chat's redactor: the name layers load once. Collection names reach the audit row keyed.
-        knowledge = Knowledge(knowledge_base(settings, store, redactor),
-                              lambda name: hash_id(keys.pepper, "kb_collection", name))
+        kb = knowledge_base(settings, store, redactor, embed_engine=embed_engine, rerank_engine=rerank_engine)
+        knowledge = Knowledge(kb, lambda name: hash_id(keys.pepper, "kb_collection", name))
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,
                             reveal=settings.reveal_placeholders)
@@ -130,12 +137,16 @@ class Runtime:
                                  max_delay=settings.login_backoff_max_seconds)
         users = UserStore(store, min_password=settings.password_min_length)
         signin = SignIn(settings, users, registry, throttle, audit)
-        return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, signin, lock, time.time())
+        return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, signin, lock, time.time(),
+                   knowledge_base=kb, kb_engines=kb_engines)
 
     async def start(self) -> None:
         """Start the audit writer now and the engine in the background."""
         self.audit.start()
         self._task = asyncio.create_task(self._start_engine())
+        # Each knowledge-base engine starts in the background the same way; until it answers, adding a
+        # document waits for it and a search falls back to keywords.
+        self._kb_tasks = tuple(asyncio.create_task(self._start_engine(e)) for e in self.kb_engines)
 
     async def wait_ready(self, timeout: float) -> None:
         """Wait until the engine answers (tests and benchmarks; the UI does not wait)."""
@@ -143,13 +154,14 @@ class Runtime:
             await asyncio.wait_for(asyncio.shield(self._task), timeout)
         await self.engine.wait_ready(timeout)
 
-    async def _start_engine(self) -> None:
+    async def _start_engine(self, engine: Engine | None = None) -> None:
         # A first start that fails (a slow first load, a GPU still busy at boot) is retried with
         # back-off like a crash after start; turns meanwhile get "not available".
+        engine = self.engine if engine is None else engine
         delay = _FIRST_START_RETRY
         while True:
             try:
-                await self.engine.start()
+                await engine.start()
                 return
             except HushdeskError as exc:
                 log.error("%s Retrying in %g s.", exc.message, delay)
@@ -158,9 +170,12 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop the engine (no orphan process) and flush the audit log."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+        for task in (self._task, *self._kb_tasks):
+            if task is not None and not task.done():
+                task.cancel()
         await self.engine.stop()
+        for kb_engine in self.kb_engines:
+            await kb_engine.stop()
         await self.llm.aclose()
         await asyncio.to_thread(self.audit.close)  # drains queued rows, signs a last checkpoint
         try:

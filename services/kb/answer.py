@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Sequence
 
 from redaction import escape_placeholders
 
+from .cli import open_kb
 from .index import Hit, KnowledgeBase
 
 __all__ = ["Source", "Retrieval", "Knowledge", "knowledge_base", "cited", "context_message", "sources_note"]
@@ -111,12 +112,10 @@ class Knowledge:
                          tuple(sorted({self._hash(c) for c in collections})))
 
 
-def knowledge_base(settings, engine, redactor) -> KnowledgeBase:
+def knowledge_base(settings, engine, redactor, *, embed_engine=None, rerank_engine=None) -> KnowledgeBase:
     """The knowledge base over an open store with a redactor already built (the chat's: the name
-    layers load once), sized like `services.kb.cli.open_kb`."""
-    return KnowledgeBase(engine, redactor, chunk_chars=settings.kb_chunk_chars,
-                         overlap_chars=settings.kb_overlap_chars, max_bytes=settings.kb_max_file_mb * 2**20,
-                         keep_originals=settings.kb_keep_originals, no_answer_below=settings.kb_no_answer_below)
+    layers load once) and the embedding/reranking engines when configured (`services.kb.cli.open_kb`)."""
+    return open_kb(settings, engine, redactor=redactor, embed_engine=embed_engine, rerank_engine=rerank_engine)
 
 
 def context_message(retrieval: Retrieval) -> str:

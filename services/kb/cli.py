@@ -18,6 +18,7 @@ with its reason, and the others are still added: exit 1 then).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -25,21 +26,29 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from ..config import load_settings
+from ..engine.supervisor import create_kb_engines
 from ..errors import HushdeskError
 from ..keys import load_keys
 from ..redact import redactor_for
 from ..store import open_store
+from .embed import Embedder, Reranker
 from .index import KnowledgeBase
 from .parse import KINDS, DocumentRejected
 
 __all__ = ["main", "open_kb", "files_under", "source_name"]
 
 
-def open_kb(settings, engine) -> KnowledgeBase:
-    """The knowledge base over an open store, with the settings' redactor and sizes."""
-    return KnowledgeBase(engine, redactor_for(settings), chunk_chars=settings.kb_chunk_chars,
-                         overlap_chars=settings.kb_overlap_chars, max_bytes=settings.kb_max_file_mb * 2**20,
-                         keep_originals=settings.kb_keep_originals, no_answer_below=settings.kb_no_answer_below)
+def open_kb(settings, engine, *, redactor=None, embed_engine=None, rerank_engine=None) -> KnowledgeBase:
+    """The knowledge base over an open store, sized by the settings: with `redactor` when one is already
+    built (the chat's: the name layers load once) else the settings' own, and with the embedding and
+    reranking engines when they run (their endpoints are read at each call: they change on restart)."""
+    return KnowledgeBase(
+        engine, redactor if redactor is not None else redactor_for(settings), chunk_chars=settings.kb_chunk_chars,
+        overlap_chars=settings.kb_overlap_chars, max_bytes=settings.kb_max_file_mb * 2**20,
+        keep_originals=settings.kb_keep_originals, no_answer_below=settings.kb_no_answer_below,
+        embedder=Embedder(lambda: embed_engine.endpoint) if embed_engine is not None else None,
+        reranker=Reranker(lambda: rerank_engine.endpoint) if rerank_engine is not None else None,
+        vector_candidates=settings.kb_vector_candidates, vector_no_answer_below=settings.kb_vector_no_answer_below)
 
 
 def files_under(paths: Sequence[str]) -> list[Path]:
@@ -164,8 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         engine = open_store(settings, load_keys(settings, create=False))
+        embed = None
+        if settings.kb_embedding_url:  # an external embedding server; the command line never launches a model
+            embed, _ = create_kb_engines(settings)
+            asyncio.run(embed.start())
         try:
-            return _run(args, open_kb(settings, engine))
+            return _run(args, open_kb(settings, engine, embed_engine=embed))
         finally:
             engine.dispose()
     except HushdeskError as exc:

@@ -18,8 +18,8 @@ body streams in: an oversized upload is refused having been neither kept whole i
 Every action is audited through `SignIn.admin_action` with a fixed action name and the collection's name
 as the target (stored as a keyed hash); never a document's name, a question or any text.
 
-The knowledge base is built on first use, over the audit log's store, with the chat's own redactor when
-the runtime has one (else one built once per process); a `runtime.knowledge` already built is used as is.
+The knowledge base is the runtime's own (`Runtime.knowledge_base`): the chat's redactor, the embedding
+engine when one is configured, one instance per process.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import re
-import threading
 import unicodedata
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 from urllib.parse import unquote, urlencode
@@ -40,7 +39,6 @@ from ..errors import HushdeskError
 from ..i18n import LANGUAGES, MESSAGES, text
 from ..kb.index import KbError, KnowledgeBase
 from ..kb.parse import KINDS, DocumentRejected
-from ..redact import redactor_for
 from .pages import Pages, notice_text, page_language
 
 if TYPE_CHECKING:
@@ -57,8 +55,6 @@ _ROLE_GRANTEES = ("role:staff", "role:admin")
 _COUNTS = ("added", "replaced", "unchanged", "refused")
 _REJECTS = {key.removeprefix("kb.reject."): re.compile(re.escape(entry["en"]).replace(re.escape("{mb}"), r"(?P<mb>\d+)"))
             for key, entry in MESSAGES.items() if key.startswith("kb.reject.")}
-_SHARED_REDACTOR: dict[str, Any] = {}
-_SHARED_LOCK = threading.Lock()
 
 
 class _TooLarge(Exception):
@@ -120,36 +116,12 @@ class KbPages:
         self.pages = pages
         self.claims = claims
         self.same_origin = same_origin
-        self._kb: KnowledgeBase | None = None
-        self._lock = threading.Lock()
 
-    # The knowledge base, built once --------------------------------------------------------------
-
-    def _build(self) -> KnowledgeBase:
-        with self._lock:
-            if self._kb is not None:
-                return self._kb
-            existing = getattr(self.runtime, "knowledge", None)
-            if isinstance(existing, KnowledgeBase):
-                self._kb = existing
-                return existing
-            settings = self.runtime.settings
-            # The chat's redactor: one set of name models per process (ask for a public accessor).
-            redactor = getattr(getattr(self.runtime, "chat", None), "_redactor", None)
-            if redactor is None:
-                with _SHARED_LOCK:
-                    redactor = _SHARED_REDACTOR.get("redactor")
-                    if redactor is None:
-                        redactor = _SHARED_REDACTOR["redactor"] = redactor_for(settings)
-            self._kb = KnowledgeBase(self.runtime.audit.engine, redactor, chunk_chars=settings.kb_chunk_chars,
-                                     overlap_chars=settings.kb_overlap_chars,
-                                     max_bytes=settings.kb_max_file_mb * 2**20,
-                                     keep_originals=settings.kb_keep_originals,
-                                     no_answer_below=settings.kb_no_answer_below)
-            return self._kb
+    # The knowledge base ----------------------------------------------------------------------------
 
     async def kb(self) -> KnowledgeBase:
-        return self._kb if self._kb is not None else await asyncio.to_thread(self._build)
+        """The runtime's knowledge base: the chat's redactor and, when configured, its embedding engine."""
+        return self.runtime.knowledge_base
 
     @property
     def max_bytes(self) -> int:

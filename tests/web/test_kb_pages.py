@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from redaction import Redactor, build_detectors
 from redaction.recognizers import load_layers
+from services.kb.cli import open_kb
 from services.auth.sessions import ACTIVE, Claims, Verdict
 from services.i18n import text
 from services.keys import hash_id
@@ -61,8 +62,9 @@ class Site:
         async def admin_action(admin: str, action: str, target: str | None = None) -> None:
             self.actions.append((admin, action, target))
 
-        self.runtime = SimpleNamespace(settings=settings, keys=SimpleNamespace(pepper=PEPPER),
-                                       audit=SimpleNamespace(engine=store), chat=SimpleNamespace(_redactor=redactor),
+        knowledge = open_kb(settings, store, redactor=redactor)  # as the runtime builds it
+        self.runtime = SimpleNamespace(settings=settings, keys=SimpleNamespace(pepper=PEPPER), knowledge_base=knowledge,
+                                       audit=SimpleNamespace(engine=store),
                                        signin=SimpleNamespace(admin_action=admin_action),
                                        users=SimpleNamespace(list=lambda: []),
                                        sessions=SimpleNamespace(store=SimpleNamespace(open_count=lambda *a: {}),
