@@ -72,6 +72,7 @@ def _rows(rng: random.Random, n: int, days: int, users: list[str], start_seq: in
             "redactions_in": json.dumps(red_in, sort_keys=True, separators=(",", ":")),
             "redactions_out": json.dumps(red_out, sort_keys=True, separators=(",", ":")),
             "outcome": outcome, "target_hash": None, "mac": _PLACEHOLDER_MAC,
+            **{c: None for c in COLUMNS if c.startswith("kb_")},  # turns without the knowledge base
         }
 
 

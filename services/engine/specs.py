@@ -150,6 +150,20 @@ def child_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+
+def _loopback(argv: tuple[str, ...], settings: Settings, *, port: int, api_key: str, model_name: str,
+              env: dict[str, str] | None = None, cwd: str | None = None) -> LaunchSpec:
+    """A launch on 127.0.0.1:port with the child environment (telemetry off, none of our keys) or `env`."""
+    return LaunchSpec(
+        argv=argv,
+        env=MappingProxyType(child_env(settings) if env is None else env),
+        base_url=f"http://{LOOPBACK}:{port}/v1",
+        health_url=f"http://{LOOPBACK}:{port}/health",
+        api_key=api_key,
+        model_name=model_name,
+        cwd=cwd,
+    )
+
 def vllm_spec(
     model_dir: Path,
     *,
@@ -178,14 +192,7 @@ def vllm_spec(
         "--disable-log-stats",
         *settings.engine_extra_args,
     )
-    return LaunchSpec(
-        argv=argv,
-        env=MappingProxyType(child_env(settings)),
-        base_url=f"http://{LOOPBACK}:{port}/v1",
-        health_url=f"http://{LOOPBACK}:{port}/health",
-        api_key=api_key,
-        model_name=model_name,
-    )
+    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name)
 
 
 def transformers_spec(
@@ -226,15 +233,7 @@ def transformers_spec(
         "--log-level", "warning",
         *settings.engine_extra_args,
     )
-    return LaunchSpec(
-        argv=argv,
-        env=MappingProxyType(child_env(settings)),
-        base_url=f"http://{LOOPBACK}:{port}/v1",
-        health_url=f"http://{LOOPBACK}:{port}/health",
-        api_key=api_key,
-        model_name=served,
-        cwd=cwd,
-    )
+    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=served, cwd=cwd)
 
 
 # vLLM's pooling runner for a Qwen3 reranker (a causal LM scored by its "yes"/"no" logits): FINDINGS, vLLM 0.33.
@@ -279,14 +278,7 @@ def pooling_spec(
     ]
     if rerank and _is_qwen3_causal(model_dir):
         argv += ["--hf_overrides", json.dumps(_QWEN3_RERANKER_OVERRIDES, separators=(",", ":"))]
-    return LaunchSpec(
-        argv=tuple(argv),
-        env=MappingProxyType(child_env(settings)),
-        base_url=f"http://{LOOPBACK}:{port}/v1",
-        health_url=f"http://{LOOPBACK}:{port}/health",
-        api_key=api_key,
-        model_name=model_name,
-    )
+    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name)
 
 
 def embed_server_spec(
@@ -315,15 +307,8 @@ def embed_server_spec(
         "--served-model-name", model_name,
         *(("--rerank",) if rerank else ()),
     )
-    return LaunchSpec(
-        argv=argv,
-        env=MappingProxyType(env),
-        base_url=f"http://{LOOPBACK}:{port}/v1",
-        health_url=f"http://{LOOPBACK}:{port}/health",
-        api_key=api_key,
-        model_name=model_name,
-        cwd=str(_REPO_ROOT),
-    )
+    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name, env=env,
+                     cwd=str(_REPO_ROOT))
 
 
 def _is_qwen3_causal(model_dir: Path) -> bool:
