@@ -200,8 +200,8 @@ class ChatService:
     async def _retrieve(self, conv: Conversation, question: str) -> Retrieval | None:
         """Search the knowledge base for the redacted question, off the event loop; None when knowledge is
         off or there is nothing this user may search. KnowledgeUnavailable when the search fails."""
-        if self._knowledge is None or not conv.knowledge:
-            return None
+        if self._knowledge is None or not conv.knowledge or self._knowledge.nothing_to_search(conv.role, conv.groups):
+            return None  # the last check (seconds ago) found nothing to search: no thread hop, no query
         try:
             return await asyncio.to_thread(self._knowledge.retrieve, question, conv.role, conv.groups,
                                            conv.collections)

@@ -94,6 +94,10 @@ class Knowledge:
         """The collections this role or these groups may search (blocking)."""
         return self._kb.readable(role, tuple(groups))
 
+    def nothing_to_search(self, role: str, groups: Iterable[str] = ()) -> bool:
+        """True when grants read in the last seconds give this user no collection (no I/O)."""
+        return self._kb.cached_readable(role, tuple(groups)) == ()
+
     def retrieve(self, question: str, role: str, groups: Sequence[str],
                  chosen: Sequence[str] | None) -> Retrieval | None:
         """Search the readable collections (narrowed to `chosen` unless None) for an already-redacted

@@ -162,7 +162,9 @@ class KnowledgeBase:
     reranker: "Reranker | None" = None
     vector_candidates: int = 40
     vector_no_answer_below: float = 1.0
+    grants_ttl: float = 2.0  # how long a role's readable collections are kept; changes made here apply at once
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
+    _readable: dict[tuple[str, tuple[str, ...]], tuple[float, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _vectors: VectorIndex = field(default_factory=VectorIndex, repr=False)
 
     # Collections -------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class KnowledgeBase:
                 for cid, name, created, docs, chunks in rows]
 
     def delete_collection(self, name: str) -> None:
+        self._readable.clear()
         with transaction(self.engine, write=True) as conn:
             cid = self._collection_id(conn, name)
             conn.exec_driver_sql("DELETE FROM kb_fts WHERE coll = ?", (f"c{cid}",))
@@ -199,25 +202,37 @@ class KnowledgeBase:
 
     def grant(self, name: str, grantee: str) -> None:
         """Let a role (`role:staff`) or an identity-provider group (`group:NAME`) search a collection."""
+        self._readable.clear()
         grantee = _check_grantee(grantee)
         with transaction(self.engine, write=True) as conn:
             cid = self._collection_id(conn, name)
             conn.exec_driver_sql("INSERT OR IGNORE INTO kb_grants (collection_id, grantee) VALUES (?, ?)", (cid, grantee))
 
     def revoke(self, name: str, grantee: str) -> None:
+        self._readable.clear()
         with transaction(self.engine, write=True) as conn:
             cid = self._collection_id(conn, name)
             conn.exec_driver_sql("DELETE FROM kb_grants WHERE collection_id = ? AND grantee = ?", (cid, grantee))
 
+    def cached_readable(self, role: str, groups: Iterable[str] = ()) -> tuple[str, ...] | None:
+        """`readable` as last read, if within `grants_ttl` seconds, else None (no I/O: safe on the event
+        loop). Grants changed through this object clear it; changes from another process (the command
+        line, another app process) apply within `grants_ttl`."""
+        entry = self._readable.get((role, tuple(groups)))
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
     def readable(self, role: str, groups: Iterable[str] = ()) -> tuple[str, ...]:
         """The collections granted to this role or to one of these groups."""
+        groups = tuple(groups)
         grantees = [f"role:{role}", *(f"group:{g}" for g in groups)]
         marks = ",".join("?" * len(grantees))
         with transaction(self.engine) as conn:
             rows = conn.exec_driver_sql(
                 f"SELECT DISTINCT c.name FROM kb_collections c JOIN kb_grants g ON g.collection_id = c.id "
                 f"WHERE g.grantee IN ({marks}) ORDER BY c.name", tuple(grantees)).all()
-        return tuple(r[0] for r in rows)
+        names = tuple(r[0] for r in rows)
+        self._readable[(role, groups)] = (time.monotonic() + self.grants_ttl, names)
+        return names
 
     def _collection_id(self, conn: Connection, name: str) -> int:
         row = conn.exec_driver_sql("SELECT id FROM kb_collections WHERE name = ?", (name,)).first()

@@ -153,3 +153,14 @@ def test_originals_are_kept_only_when_asked(store, redactor, docs) -> None:
     keeping.add_file(docs["csv"], "docs/faq.csv", "faq")
     with transaction(store) as conn:
         assert conn.exec_driver_sql("SELECT original FROM kb_documents").scalar() == docs["csv"].read_bytes()
+
+
+def test_readable_is_kept_briefly_and_cleared_by_a_change_made_here(kb, docs) -> None:
+    kb.add_file(docs["csv"], "docs/faq.csv", "faq")
+    assert kb.cached_readable("staff") is None  # never read: the caller must ask the store
+    assert kb.readable("staff") == () and kb.cached_readable("staff") == ()
+    kb.grant("faq", "role:staff")  # a change through this object applies at once
+    assert kb.cached_readable("staff") is None and kb.readable("staff") == ("faq",)
+    kb.grants_ttl = 0.0  # past its time, the cached answer is not used
+    kb.readable("staff")
+    assert kb.cached_readable("staff") is None
