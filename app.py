@@ -66,8 +66,8 @@ async def _shutdown() -> None:
     await runtime.stop()
 
 
-async def _user(check) -> cl.User | None:
-    signed_in = await sign_in(runtime, check)
+async def _user(check, groups: tuple[str, ...] = ()) -> cl.User | None:
+    signed_in = await sign_in(runtime, check, groups)
     return None if signed_in is None else cl.User(identifier=signed_in[0].name, metadata=signed_in[1])
 
 
@@ -80,7 +80,8 @@ if get_configured_oauth_providers():
     @cl.oauth_callback
     async def _oauth_login(provider_id: str, token: str, raw_user_data: dict, default_user: cl.User,
                            id_token: str | None = None) -> cl.User | None:
-        return await _user(runtime.signin.oauth_login(provider_id, default_user.identifier, raw_user_data))
+        return await _user(runtime.signin.oauth_login(provider_id, default_user.identifier, raw_user_data),
+                           runtime.signin.groups_of(raw_user_data))
 
 
 @cl.on_logout

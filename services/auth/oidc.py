@@ -25,7 +25,7 @@ from typing import Any
 
 from ..roles import SEPARATORS as _SEPARATORS, RoleMap, norm_group as _norm, parse_claim_path, parse_role_map
 
-__all__ = ["RoleMap", "OidcIdentity", "parse_role_map", "parse_claim_path", "role_from_claims",
+__all__ = ["RoleMap", "OidcIdentity", "parse_role_map", "parse_claim_path", "role_from_claims", "groups_from_claims",
            "identity_from_userinfo"]
 
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
@@ -39,6 +39,18 @@ def _groups(value: Any) -> set[str]:
     else:
         return set()
     return {_norm(v.strip()) for v in items if isinstance(v, str) and _norm(v.strip())}
+
+
+def groups_from_claims(claims: Any, claim_path: tuple[str, ...], *, limit: int = 64) -> tuple[str, ...]:
+    """The groups in the claim at `claim_path` (leading "/" removed, sorted, at most `limit` of them, each
+    a group name of 1 to 128 visible characters); none for odd provider data."""
+    node: Any = claims
+    for segment in claim_path:
+        if not isinstance(node, Mapping):
+            return ()
+        node = node.get(segment)
+    found = sorted(g for g in _groups(node) if len(g) <= 128 and not any(c.isspace() or ord(c) < 32 for c in g))
+    return tuple(found[:limit])
 
 
 def role_from_claims(claims: Mapping[str, Any], claim_path: tuple[str, ...], role_map: RoleMap) -> str | None:

@@ -18,7 +18,7 @@ from ..audit import AuditLog, AuthRecord
 from ..config import Settings
 from ..errors import HushdeskError
 from ..i18n import text
-from .oidc import identity_from_userinfo
+from .oidc import groups_from_claims, identity_from_userinfo
 from .sessions import Claims, SessionRegistry, SessionStore
 from .throttle import LoginThrottle
 from .users import LoginCheck, User, UserStore
@@ -162,6 +162,11 @@ class SignIn:
                 return None
         await self._audit.write(AuthRecord("login", who, role=user.role, outcome="oauth"))
         return user
+
+    def groups_of(self, userinfo: object) -> tuple[str, ...]:
+        """The identity provider's groups of a user (the claim at HUSHDESK_OIDC_ROLE_CLAIM), carried in the
+        signed login token so knowledge-base grants to groups apply in the chat."""
+        return groups_from_claims(userinfo, self.settings.oidc_role_claim)
 
     async def begin_session(self, user: User) -> dict | None:
         """Start a login session for a signed-in user: the metadata its token carries, or None (and

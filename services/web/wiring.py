@@ -72,13 +72,17 @@ def secure_http(app: Any, sio: Any, runtime: "Runtime", project: Any = None) -> 
     app.router.routes[0:0] = routes(runtime)  # ahead of the framework's catch-all page route
 
 
-async def sign_in(runtime: "Runtime", check: Awaitable["User | None"]) -> tuple["User", dict] | None:
-    """Run a credential check and start a session: the user and the metadata its login token carries,
-    or None. A throttled or locked sign-in marks the request so the session guard answers 429 instead
-    of 401. Never lets an exception out (the UI framework would log all of it)."""
+async def sign_in(runtime: "Runtime", check: Awaitable["User | None"], groups: tuple[str, ...] = ()
+                  ) -> tuple["User", dict] | None:
+    """Run a credential check and start a session: the user and the metadata its login token carries
+    (with the identity provider's `groups`, when it gave any), or None. A throttled or locked sign-in marks
+    the request so the session guard answers 429 instead of 401. Never lets an exception out (the UI
+    framework would log all of it)."""
     try:
         user = await check
         metadata = None if user is None else await runtime.signin.begin_session(user)
+        if metadata is not None and groups:
+            metadata = {**metadata, "groups": list(groups)}
         return None if user is None or metadata is None else (user, metadata)
     except LoginRefused:
         attempt = LOGIN_ATTEMPT.get()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.auth.oidc import (OidcIdentity, identity_from_userinfo, parse_claim_path, parse_role_map,
+from services.auth.oidc import (OidcIdentity, groups_from_claims, identity_from_userinfo, parse_claim_path, parse_role_map,
                            role_from_claims)
 
 MAP = parse_role_map("hushdesk-staff=staff, /hushdesk-admins=admin,auditors=auditor")
@@ -144,3 +144,21 @@ def test_identity_with_nested_roles_claim():
     identity = identity_from_userinfo(userinfo, identifier_claim="email",
                                       claim_path=parse_claim_path("realm_access.roles"), role_map=MAP)
     assert identity == OidcIdentity("carol@example.com", "staff")
+
+
+@pytest.mark.parametrize("claims, path, expected", [
+    ({"groups": ["/support", "billing", "/support"]}, ("groups",), ("billing", "support")),
+    ({"realm_access": {"roles": ["a", "b"]}}, ("realm_access", "roles"), ("a", "b")),
+    ({"groups": "x, y z"}, ("groups",), ("x", "y", "z")),
+    ({"groups": [1, None, {"a": 1}, "ok"]}, ("groups",), ("ok",)),
+    ({"groups": ["bad\tname", "x" * 129, "fine"]}, ("groups",), ("fine",)),
+    ({"groups": None}, ("groups",), ()),
+    ("not a mapping", ("groups",), ()),
+    ({"realm_access": "flat"}, ("realm_access", "roles"), ()),
+])
+def test_the_groups_a_sign_in_carries(claims, path, expected) -> None:
+    assert groups_from_claims(claims, path) == expected
+
+
+def test_the_groups_a_sign_in_carries_are_bounded() -> None:
+    assert len(groups_from_claims({"groups": [f"g{i}" for i in range(500)]}, ("groups",))) == 64

@@ -86,3 +86,24 @@ def test_start_refusals() -> None:
     assert start_refusal(root_path="", oauth=True, public_url="https://desk.example") is None
     assert "--root-path" in start_refusal(root_path="/desk", oauth=False, public_url=None)
     assert "HUSHDESK_PUBLIC_URL" in start_refusal(root_path="", oauth=True, public_url=None)
+
+
+def test_sign_in_carries_the_identity_providers_groups_in_the_token_metadata() -> None:
+    import asyncio
+
+    from services.web.wiring import sign_in
+
+    user = SimpleNamespace(name="sam")
+
+    async def begin_session(u):  # the session store's answer (its own tests cover it)
+        return {"role": "staff", "sid": "s" * 24, "login_at": 1.0}
+
+    runtime = SimpleNamespace(signin=SimpleNamespace(begin_session=begin_session))
+
+    async def check():
+        return user
+
+    with_groups = asyncio.run(sign_in(runtime, check(), ("logistics", "support")))
+    without = asyncio.run(sign_in(runtime, check()))
+    assert with_groups == (user, {"role": "staff", "sid": "s" * 24, "login_at": 1.0, "groups": ["logistics", "support"]})
+    assert without == (user, {"role": "staff", "sid": "s" * 24, "login_at": 1.0})
