@@ -417,8 +417,7 @@ class KnowledgeBase:
                 _log.warning("knowledge base search falls back to keywords: %s", exc.message)
             else:
                 return self._hybrid(text, query, collections, k, started)
-        words, grams = query_terms(text)
-        words, grams, key = words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
+        words, grams, key = _terms(text)
         with transaction(self.engine) as conn:
             ids = self._collection_ids(conn, collections)
             if not ids or not (words or grams):
@@ -426,8 +425,8 @@ class KnowledgeBase:
             rows = self._keyword_rows(conn, words, grams, ids)
             if not rows:
                 return SearchResult((), True, 0.0, _ms(started), tuple(ids))
-            idf = self._idf(conn, tuple(dict.fromkeys((*words, *key))))
-            hits = self._hits(conn, rows, words, key, idf, k, {v: n for n, v in ids.items()})
+            idf, scale = self._weights(conn, (*words, *key))
+            hits = self._hits(conn, rows, words, key, idf, scale, k, {v: n for n, v in ids.items()})
         top = hits[0].score if hits else 0.0
         return SearchResult(tuple(hits), top < self.no_answer_below, top, _ms(started), tuple(ids))
 
@@ -439,8 +438,7 @@ class KnowledgeBase:
             (*_WEIGHTS, _match(words, grams, ids.values()), *_WEIGHTS, _CANDIDATES)).all())
 
     def _hybrid(self, text: str, query: Any, collections: Sequence[str] | None, k: int, started: float) -> SearchResult:
-        words, grams = query_terms(text)
-        words, grams, key = words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
+        words, grams, key = _terms(text)
         with transaction(self.engine) as conn:
             ids = self._collection_ids(conn, collections)
         if not ids:
@@ -448,10 +446,10 @@ class KnowledgeBase:
         nearest = self._vectors.search(self.engine, query, ids.values(), self.vector_candidates)
         with transaction(self.engine) as conn:
             rows = self._keyword_rows(conn, words, grams, ids) if words or grams else []
-            idf = self._idf(conn, tuple(dict.fromkeys((*words, *key))))
+            idf, scale = self._weights(conn, (*words, *key))
             found = {int(r[0]) for r in rows}
             candidates = [*rows, *((chunk, 0.0) for chunk, _ in nearest if chunk not in found)]
-            scored = self._scored(conn, candidates, words, key, idf, {v: n for n, v in ids.items()})
+            scored = self._scored(conn, candidates, words, key, idf, scale, {v: n for n, v in ids.items()})
         cosine = dict(nearest)
         missing = [hit.chunk_id for _, _, hit in scored if hit.chunk_id not in cosine]
         cosine.update(self._vectors.similarities(missing, query))
@@ -490,23 +488,23 @@ class KnowledgeBase:
         return {n: known[n] for n in names if n in known}
 
     @staticmethod
-    def _passages(conn: Connection) -> int:
-        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM kb_chunks").scalar() or 0)
-
-    def _idf(self, conn: Connection, words: Sequence[str]) -> dict[str, float]:
-        total = self._passages(conn)
+    def _weights(conn: Connection, terms: Sequence[str]) -> tuple[dict[str, float], float]:
+        """Each term's IDF and the BM25 squashing scale, from one count of the passages."""
+        total = int(conn.exec_driver_sql("SELECT COUNT(*) FROM kb_chunks").scalar() or 0)
+        scale = _SCALE_PER_LOG * math.log(1 + 2 * total)
+        words = tuple(dict.fromkeys(terms))
         if not words:
-            return {}
+            return {}, scale
         marks = ",".join("?" * len(words))
-        found = dict(conn.exec_driver_sql(f"SELECT term, doc FROM kb_vocab WHERE term IN ({marks})", tuple(words)).all())
-        return {w: math.log(1 + (total - found.get(w, 0) + 0.5) / (found.get(w, 0) + 0.5)) for w in words}
+        found = dict(conn.exec_driver_sql(f"SELECT term, doc FROM kb_vocab WHERE term IN ({marks})", words).all())
+        return {w: math.log(1 + (total - found.get(w, 0) + 0.5) / (found.get(w, 0) + 0.5)) for w in words}, scale
 
     def _hits(self, conn: Connection, rows: Sequence[Any], words: Sequence[str], grams: Sequence[str],
-              idf: dict[str, float], k: int, names: dict[int, str]) -> list[Hit]:
-        return _one_per_section([hit for _, _, hit in self._scored(conn, rows, words, grams, idf, names)], k)
+              idf: dict[str, float], scale: float, k: int, names: dict[int, str]) -> list[Hit]:
+        return _one_per_section([hit for _, _, hit in self._scored(conn, rows, words, grams, idf, scale, names)], k)
 
     def _scored(self, conn: Connection, rows: Sequence[Any], words: Sequence[str], grams: Sequence[str],
-                idf: dict[str, float], names: dict[int, str]) -> list[tuple[float, int, Hit]]:
+                idf: dict[str, float], scale: float, names: dict[int, str]) -> list[tuple[float, int, Hit]]:
         """Every candidate (chunk id, BM25) with its keyword score, best first."""
         if not rows:
             return []
@@ -515,7 +513,6 @@ class KnowledgeBase:
             "SELECT c.id, d.source, d.title, c.heading, c.page, c.text, d.collection_id, d.sha256, f.title, f.heading, "
             f"f.body, f.grams FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id JOIN kb_fts f ON f.rowid = c.id "
             f"WHERE c.id IN ({marks})", tuple(r[0] for r in rows)).all()}
-        scale = _SCALE_PER_LOG * math.log(1 + 2 * self._passages(conn))
         scored = []
         for chunk, bm25 in rows:
             info = detail.get(chunk)
@@ -579,6 +576,12 @@ def _in_pairs(word: str, present: set[str]) -> bool:
     """A Chinese word segmented differently in the passage still counts when all its pairs are there."""
     grams = pairs(word)
     return bool(grams) and all(g in present for g in grams)
+
+
+def _terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A redacted question's words and pairs to match with, and its key pairs to score coverage with."""
+    words, grams = query_terms(text)
+    return words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
 
 
 def _match(words: Sequence[str], grams: Sequence[str], ids: Iterable[int]) -> str:
