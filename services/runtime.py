@@ -188,8 +188,9 @@ class Runtime:
         return hash_id(self.keys.pepper, "session", session_id)
 
     def user_hash(self, name: str) -> str:
-        """Keyed hash of a user name, case-folded: names are unique regardless of case."""
-        return hash_id(self.keys.pepper, "user", name.casefold())
+        """Keyed hash of a user name, case-folded: names are unique regardless of case (the sign-in's,
+        the sessions' and the audit trail's one hash)."""
+        return self.signin.user_hash(name)
 
     def conversation(self, session_id: str, user_name: str, role: str, *, consent_pending: bool = False,
                      groups: object = None) -> Conversation:

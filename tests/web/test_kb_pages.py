@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -32,6 +31,7 @@ from services.web.kb_pages import source_from_filename
 from services.web.routes import routes
 from services.web.security import csp_for
 from tests.support.documents import write_all
+from tests.support.html import Tags
 
 PEPPER = b"p" * 32
 TOKEN = hash_id(PEPPER, "csrf", "sid-1")
@@ -314,19 +314,6 @@ def test_search_shows_the_redacted_passages_never_the_number(site: Site, docs) -
     assert 'href="/hushdesk/admin/kb/collection?name=policies&amp;lang=en"' in nothing  # the switch: a GET page
     assert PHONE not in "".join(site.responses)
     assert [a[1] for a in site.actions if a[1] == "kb_search"] == ["kb_search"] * 3
-
-
-class Tags(HTMLParser):
-    """Every tag and attribute name of a page, as a browser's parser reads them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-        self.attributes: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.names.add(tag)
-        self.attributes.update(name for name, _ in attrs)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])

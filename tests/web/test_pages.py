@@ -10,7 +10,6 @@ import asyncio
 import inspect
 import re
 from datetime import date
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import httpx
@@ -30,6 +29,7 @@ from services.keys import hash_id
 from services.web.pages import LANG_COOKIE, notice_text
 from services.web.routes import routes
 from services.web.security import csp_for
+from tests.support.html import Tags
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -160,19 +160,6 @@ def test_the_stylesheet_is_served_locally_as_css() -> None:
     assert "prefers-color-scheme: dark" in css.text and ":focus-visible" in css.text
     assert "overflow-x: auto" in css.text and "@media (max-width" in css.text
     assert not re.search(r"url\(|@import|//", css.text.replace("/* ", "").replace("*/", ""))
-
-
-class Tags(HTMLParser):
-    """Every tag and attribute name of a page, as a browser's parser reads them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-        self.attributes: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.names.add(tag)
-        self.attributes.update(name for name, _ in attrs)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
