@@ -31,7 +31,7 @@ from services.web.kb_pages import source_from_filename
 from services.web.routes import routes
 from services.web.security import csp_for
 from tests.support.documents import write_all
-from tests.support.html import Tags
+from tests.support.html_tags import Tags
 
 PEPPER = b"p" * 32
 TOKEN = hash_id(PEPPER, "csrf", "sid-1")

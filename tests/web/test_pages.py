@@ -29,7 +29,7 @@ from services.keys import hash_id
 from services.web.pages import LANG_COOKIE, notice_text
 from services.web.routes import routes
 from services.web.security import csp_for
-from tests.support.html import Tags
+from tests.support.html_tags import Tags
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")

@@ -1,4 +1,5 @@
-"""Reading pages as a browser's parser does (for the page tests)."""
+"""Reading pages as a browser's parser does (for the page tests). Not named `html`: the stand-in engines
+put this folder on sys.path, where that name would hide the standard library's `html`."""
 
 from __future__ import annotations
 
