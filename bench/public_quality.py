@@ -34,6 +34,7 @@ class Utterance:
     spans: tuple[tuple[int, int, str], ...]
     lang: str
     ignored: tuple[tuple[int, int], ...]
+    sources: tuple[str, ...] = ()  # the source family of each gold span (weibo_train, wnut17, ...)
 
 
 def load(path: Path = CHECK) -> list[Utterance] | None:
@@ -46,7 +47,8 @@ def load(path: Path = CHECK) -> list[Utterance] | None:
             row = json.loads(line)
             spans = tuple((s["start"], s["end"], _CARD.get(s["label"], s["label"])) for s in row["spans"])
             ignored = tuple((s["start"], s["end"]) for s in row.get("ignored_spans", ()))
-            out.append(Utterance(row["text"], spans, row["lang"], ignored))
+            sources = tuple(str(s.get("tag", "?")) for s in row["spans"])
+            out.append(Utterance(row["text"], spans, row["lang"], ignored, sources))
     return out
 
 
@@ -87,6 +89,28 @@ def run() -> dict:
             net_pred += 1
             net_ok += any(g[2] == p[2] and _overlaps(p, g) for g in u.spans)
     result["net_precision"] = net_ok / net_pred if net_pred else None
+    # Per label, net of ignored spans too; and the PII-free messages that carry no ignored span either
+    # (a contact's name in `给晓琴发短信` or an @handle is ignored by the corpus, not PII-free).
+    net_label: dict[str, list[int]] = {}
+    strict = strict_flagged = 0
+    for u, preds in zip(data, predictions):
+        for p in preds:
+            if not any(p[0] < e and s < p[1] for s, e in u.ignored):
+                cell = net_label.setdefault(p[2], [0, 0])
+                cell[0] += 1
+                cell[1] += any(g[2] == p[2] and _overlaps(p, g) for g in u.spans)
+        if not u.spans and not u.ignored:
+            strict += 1
+            strict_flagged += bool(preds)
+    result["net_precision_by_label"] = {k: v[1] / v[0] for k, v in sorted(net_label.items())}
+    result["strict_free"], result["strict_free_flagged"] = strict, strict_flagged
+    by_source: dict[str, list[int]] = {}
+    for u, preds in zip(data, predictions):
+        for g, src in zip(u.spans, u.sources or ("?",) * len(u.spans)):
+            cell = by_source.setdefault(src, [0, 0])
+            cell[0] += 1
+            cell[1] += any(_overlaps(p, g) for p in preds)
+    result["recall_by_source"] = {k: (v[1] / v[0], v[0]) for k, v in sorted(by_source.items())}
     by_lang: dict[str, list[int]] = {}
     for u, preds in zip(data, predictions):
         for g in u.spans:
@@ -138,16 +162,21 @@ def report(result: dict, synthetic: dict | None = None) -> str:
         ("PII-free messages flagged", f"{_pct(result['pii_free_flagged_share'])} "
          f"({result['pii_free_flagged']}/{result['pii_free']})", _pct(syn.get("pii_free_flagged_share")),
          f"≤ {_pct(t['pii_free_flagged'], 0)} ({met((result['pii_free_flagged_share'] or 0) <= t['pii_free_flagged'])})"),
+        ("... of them with no ignored span either", f"{_pct(result['strict_free_flagged'] / result['strict_free'] if result['strict_free'] else None)} "
+         f"({result['strict_free_flagged']}/{result['strict_free']})", "n/a", ""),
     ]
     for row in rows:
         lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "| label | gold (public) | predicted | precision | recall | F1 | synthetic precision | synthetic recall |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["", "| label | gold (public) | predicted | precision | net precision | recall | F1 | synthetic precision | synthetic recall |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     syn_labels = syn.get("per_label", {})
+    net_by = result.get("net_precision_by_label", {})
     for label, m in result["per_label"].items():
         s = syn_labels.get(label, {})
-        lines.append(f"| {label} | {m['gold']} | {m['predicted']} | {_num(m['precision'])} | {_num(m['recall'])} | "
-                     f"{_num(m['f1'])} | {_num(s.get('precision'))} | {_num(s.get('recall'))} |")
+        lines.append(f"| {label} | {m['gold']} | {m['predicted']} | {_num(m['precision'])} | {_num(net_by.get(label))} | "
+                     f"{_num(m['recall'])} | {_num(m['f1'])} | {_num(s.get('precision'))} | {_num(s.get('recall'))} |")
     lines += ["", "Recall by label and language (public, cells of 5 or more gold spans): " + ", ".join(
-        f"{k} {v:.3f}" for k, v in result["recall_by_language"].items()) + ".", ""]
+        f"{k} {v:.3f}" for k, v in result["recall_by_language"].items()) + ".", "",
+              "Any-label recall by source family (gold spans): " + ", ".join(
+        f"{k} {r:.3f} (n={n})" for k, (r, n) in result.get("recall_by_source", {}).items()) + ".", ""]
     return "\n".join(lines)

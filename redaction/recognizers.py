@@ -47,7 +47,7 @@ class LayerError(Exception):
 
 
 # Layer names, in the order they run.
-LAYERS = ("zh-names-lac", "en-names-census")
+LAYERS = ("zh-names-lac", "en-names-census", "cued-values")
 
 _LOCK = threading.Lock()
 _LOADED: list[Recognizer] = []
@@ -60,6 +60,7 @@ def load_layers() -> tuple[Recognizer, ...]:
     with _LOCK:
         if not _LOADED:
             from .ner.chinese import ChineseNames
+            from .ner.cued import CuedValues
             from .ner.english import EnglishNames
             from .ner.lac import ModelFileError
 
@@ -72,6 +73,7 @@ def load_layers() -> tuple[Recognizer, ...]:
                 layers.append(EnglishNames())
             except (OSError, ImportError, ValueError):  # a name list or the English word list is missing
                 raise LayerError(LAYERS[1]) from None
+            layers.append(CuedValues())  # patterns only: nothing to load
             _LOADED.extend(layers)
     return tuple(_LOADED)
 

@@ -9,7 +9,9 @@ the lists below and not an alias; a two-character word only when the model is su
 
 from __future__ import annotations
 
-from ..detectors.names import SURNAMES
+import re
+
+from ..detectors.names import GIVEN_CHARS, SURNAMES
 from .lac import LacTagger
 
 # Words LAC may tag PER that name nobody in particular (titles, address forms, roles, courtesy words,
@@ -38,14 +40,27 @@ _MIN_MARGIN_2 = 1.0
 _MIN_MARGIN_2_CUED = 0.0
 _CUE_AFTER = ("说", "表示", "认为", "告诉", "打电话", "发短信", "发信息", "报道", "推荐", "指出", "介绍", "强调",
               "回答")
-_CUE_BEFORE = ("给", "记者", "我叫")
+_CUE_BEFORE = ("给", "记者", "我叫", "岁的", "名叫", "同事", "得主")
 # A transliterated name with its parts joined by a middle dot (安德鲁·葛鲁夫) may be this long.
 _MAX_DOTTED = 16
 # Endings of a nickname or kinship form (千哥, 靖哥哥, 红姐, 张某): not a full name.
 _ALIAS_END = "哥姐弟妹某老子儿仔氏"
+# A surname with 某 or 老 (梁某, 胡老): a person the text names by surname only; kept when LAC is sure.
+_SURNAME_FORM_END = "某老"
+# Words joining two people (阳靖和胡卫红, 阳靖与王芳): a name LAC is unsure of next to one it is sure
+# of is kept.
+_JOIN = ("和", "与", "及", "跟", "同")
+# A speaker's turn opening a line (姜山：..., 王诚：...): a surname and one or two given-name characters.
+_SPEAKER = re.compile("(?:^|(?<=\n))([" + SURNAMES + "][" + GIVEN_CHARS + "]{1,2})[：:](?![0-9])")
+# A Weibo-style mention that is a name (@严之吟, //@王人平:): a surname and one or two given-name
+# characters, then the mention's end.
+_MENTION = re.compile("@([" + SURNAMES + "][" + GIVEN_CHARS + "]{1,2})(?=[@:：/\s,，。!！?？]|$)")
 # What follows a firm's, a shop's or a street's name (司利达律师事务所, 某某烤全羊, 赵登禹路口).
 _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "路口",
               "大街", "大道", "街道", "中学", "小学", "大学", "医院")
+
+
+_ORG_AFTER_RE = re.compile("|".join(_ORG_AFTER))
 
 
 class ChineseNames:
@@ -65,6 +80,8 @@ class ChineseNames:
                 found[-1] = (found[-1][0], end, min(found[-1][2], margin))  # 亚历山大·彼得罗维奇 in two words
             else:
                 found.append((start, end, margin))
+        sure: list[tuple[int, int]] = []
+        unsure: list[tuple[int, int]] = []
         for start, end, margin in found:
             word = text[start:end]
             cut = True
@@ -82,9 +99,15 @@ class ChineseNames:
             if len(word) == 2:
                 if word[0] in _ALIAS_FIRST or word[0] == word[1]:
                     continue  # 小王, 老李, 婷婷: an alias or a pet name
+                if word[-1] in _SURNAME_FORM_END:
+                    if word[0] in SURNAMES and margin >= _MIN_MARGIN_2 and not _ORG_AFTER_RE.match(text, end):
+                        out.append((start, end, "PERSON", 0.8))  # 梁某, 胡老
+                    continue
                 cued = word[0] in SURNAMES and (text.startswith(_CUE_AFTER, end)
                                                 or any(text.endswith(c, 0, start) for c in _CUE_BEFORE))
                 if margin < (_MIN_MARGIN_2_CUED if cued else _MIN_MARGIN_2):
+                    if margin > 0 and word[0] in SURNAMES:
+                        unsure.append((start, end))
                     continue
             if word[-1] in _ALIAS_END:
                 continue
@@ -99,4 +122,23 @@ class ChineseNames:
             if not all("\u3400" <= c <= "\u9fff" or c in "·•." for c in word):
                 continue
             out.append((start, end, "PERSON", 0.85))
+            sure.append((start, end))
+        # An unsure two-character name joined to a sure one (阳靖和胡卫红).
+        for start, end in unsure:
+            if any((b == start - 1 and text[b:start] in _JOIN) or (a == end + 1 and text[end:a] in _JOIN)
+                   for a, b in sure) and self._plain(text, start, end):
+                out.append((start, end, "PERSON", 0.75))
+        taken = {i for a, b, _, _ in out for i in range(a, b)}
+        for rx in (_SPEAKER, _MENTION) if ("：" in text or ":" in text or "@" in text) else ():
+            for m in rx.finditer(text):
+                a, b = m.span(1)
+                if taken.isdisjoint(range(a, b)) and text[a:b] not in NOT_NAMES and text[b - 1] not in _ALIAS_END:
+                    out.append((a, b, "PERSON", 0.75))
+                    taken.update(range(a, b))
         return out
+
+    @staticmethod
+    def _plain(text: str, start: int, end: int) -> bool:
+        """text[start:end] is not part of a firm, a place or a dateline."""
+        return not (text.startswith(_ORG_AFTER, end) or text.endswith("本报", 0, start)
+                    or any(text.endswith(role, 0, start) for role in _ROLES_BEFORE))

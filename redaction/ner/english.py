@@ -63,6 +63,12 @@ _NOT_FIRST_COMMON = frozenset((
     "lincoln jackson jefferson madison franklin hamilton clinton victoria beverly paris london holiday "
     "ford dell tesla apple amazon google visa morgan wells fargo frontier spirit sun summer autumn"
 ).split())
+# Common words that the census lists as surnames but that end a title, a season or a phrase far more
+# often than a name (Happy Christmas, Grand Cash, Amy Day).
+_NOT_LAST_COMMON = frozenset((
+    "day week time christmas easter holiday inn hotel suite city states team service support order account "
+    "card please thanks thank you love hope faith joy grace star sky sun summer autumn dawn justice"
+).split())
 # Words before a capitalised pair that make it part of a place, a street or a title (San Felipe Ortega
 # Road, Sir Edwin Parker Boulevard, The Duchess Mabel), and words after it that make it a place.
 _PLACE_BEFORE = frozenset("san santa santo sao st saint sir fort mount mt lake port cite vila villa "
@@ -241,6 +247,12 @@ class EnglishNames:
     def _is_name(self, words: list[str]) -> float:
         low = [_plain(w.lower()) for w in words]
         if low[-1] in _COMMON:
+            # A first name that is no common word before a surname that is one (Toby White, Tanya Brown,
+            # Ben Bishop is not: Ben is common too): a person, written as names are written.
+            if (len(low) == 2 and low[0] in self.first and low[0] not in _COMMON
+                    and low[-1] in self.last and low[-1] not in _NOT_LAST_COMMON
+                    and words[0][1:].islower() and words[-1][1:].islower()):
+                return 0.72
             return 0.0
         if low[0] in _COMMON:
             # A common word that is also a first name (Don, Ben, Grace) before a surname that is no

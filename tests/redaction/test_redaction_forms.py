@@ -126,3 +126,18 @@ def test_stream_equals_batch_at_every_split(text):
     for cut in range(1, len(text)):
         stream = StreamRedactor()
         assert stream.feed(text[:cut]) + stream.feed(text[cut:]) + stream.flush() == expected
+
+
+TYPED_PHONES = [
+    ("Jan Novak 12 Main St 51-16-34-25-Office, 833.719.3994x1887-Fax",
+     [("PHONE", "51-16-34-25"), ("PHONE", "833.719.3994x1887")]),
+    ("reach her on 0431 35 06 90 (mobile)", [("PHONE", "0431 35 06 90")]),
+    ("I work from home on 3 days", []),
+    ("room 2024 office hours", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TYPED_PHONES, ids=_ids(TYPED_PHONES))
+def test_phone_typed_by_the_word_after_it(text, expected):
+    # Input side only (redaction.ner.cued): the word after the number is more than the stream may look at.
+    assert [(label, value) for label, value in found(text) if label == "PHONE"] == expected

@@ -51,6 +51,9 @@ from tests.support.redaction import names
     ("send 90 bucks to grace", ["grace"]),
     # a common word that is a first name, before a census surname that is no English word
     ("i think Ben Kowalczyk wins this one", ["Ben Kowalczyk"]),
+    # a first name that is no common word, before a surname that is one
+    ("we are seeing Toby White on friday", ["Toby White"]),
+    ("yesterday Tanya Brown was late", ["Tanya Brown"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -75,6 +78,8 @@ def test_english_names(text, expected):
     "Please transfer $40 to Checking",  # an account, not a payee
     "transfer $200 to Wells Fargo today",
     "we met in May Kowalczyk said",  # a month, not a first name
+    "we wish you a Merry Christmas Day",  # a common word after a word that is no first name
+    "Happy Easter Sunday everyone",
 ])
 def test_not_english_names(text):
     assert names(text) == []

@@ -23,3 +23,25 @@ def test_dotted_foreign_names(text, expected):
 ])
 def test_not_names(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a surname with 某 or 老, as news and court reports name people
+    ("法院查明，梁某与郭某于去年登记结婚", ["梁某", "郭某"]),
+    # a speaker's turn opening the text or a line
+    ("姜山：这场比赛的关键在中场", ["姜山"]),
+    ("主持人开场。\n王诚：各位来宾大家好", ["王诚"]),
+    # a mention that is a name
+    ("转发微博 //@王人平:好主意", ["王人平"]),
+])
+def test_names_by_form(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "方法：先登录再下单",  # a field label opening a line is no speaker
+    "@客服小美 请帮我查一下",  # an agent's alias
+    "某某公司的老总来了",
+])
+def test_forms_that_are_not_names(text):
+    assert names(text) == []

@@ -109,7 +109,7 @@ def test_the_doctor_names_the_layers(tmp_path, monkeypatch):
                               "HUSHDESK_RECOGNIZER_HOOKS": "tests.redaction.test_redaction_setup:Badges"}, dotenv=False)
     (check,) = check_redaction(settings)
     assert check.result == PASS
-    assert check.detail == ("rules, zh-names-lac, en-names-census, recognizer file (1 labels of its own, "
+    assert check.detail == ("rules, zh-names-lac, en-names-census, cued-values, recognizer file (1 labels of its own, "
                             "1 allowed terms), 1 Python recognizer")
     broken = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"),
                             "HUSHDESK_RECOGNIZER_HOOKS": "tests.nowhere:X"}, dotenv=False)
