@@ -180,6 +180,9 @@ _SLOT_CUE = re.compile(
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)) [A-Za-zÀ-ſ]$", re.I)
+# The strongest cues: what follows is the name the person goes by, whatever word it also is.
+_STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )?calls? me|my name is|my name's|i am called|"
+                         r"i'm called|named|change (?:it|the name) to) $")
 # A lower-case name in a payment slot (send $40 to xiaoxue, share it with christopher).
 _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiring|bucks|dollars|\$[0-9,.]+)[^.?!\n]{0,40}? to|"
                          r"belonging to|account of|share[^.?!\n]{0,40}? with) ([a-z]{3,})(?![A-Za-z])")
@@ -435,9 +438,15 @@ class EnglishNames:
             if a < 3 or text[a - 1] != " " or not _SLOT_CUE.search(text, max(0, a - 60), a + 1):
                 continue
             words = m.group().replace("-", " ").split()
-            if not all(self._person_word(w, True) for w in words) or self._in_place(text, a, b):
+            # After `call me`, `my name is`: a first name even when it is a common word (Mark, Christian).
+            strong = _STRONG_CUE.search(text, max(0, a - 24), a) is not None
+
+            def person(w: str) -> bool:
+                return self._person_word(w, True) or (strong and _plain(w.lower()) in self.first)
+
+            if not all(person(w) for w in words) or self._in_place(text, a, b):
                 words = words[:1]
-                if not self._person_word(words[0], True) or self._in_place(text, a, a + len(words[0])):
+                if not person(words[0]) or self._in_place(text, a, a + len(words[0])):
                     continue
                 b = a + len(words[0])
             if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():

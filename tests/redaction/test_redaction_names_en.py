@@ -54,6 +54,9 @@ from tests.support.redaction import names
     # a first name that is no common word, before a surname that is one
     ("we are seeing Toby White on friday", ["Toby White"]),
     ("yesterday Tanya Brown was late", ["Tanya Brown"]),
+    # after the strongest cues, a first name that is also a common word
+    ("Sometimes people call me Mark", ["Mark"]),
+    ("My name is Joseph Okafor but everyone calls me Christian", ["Joseph Okafor", "Christian"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -80,6 +83,7 @@ def test_english_names(text, expected):
     "we met in May Kowalczyk said",  # a month, not a first name
     "we wish you a Merry Christmas Day",  # a common word after a word that is no first name
     "Happy Easter Sunday everyone",
+    "they call me Monday morning",  # a strong cue before a word that is no first name
 ])
 def test_not_english_names(text):
     assert names(text) == []
