@@ -170,7 +170,7 @@ class ChatService:
 
     def _messages(self, conv: Conversation, user_text: str, retrieval: Retrieval | None) -> list[dict[str, str]]:
         # The history is kept trimmed to the turns that are sent (see turn()); passages are this turn's only.
-        system = self._system_prompt if retrieval is None else f"{self._system_prompt}\n\n{context_message(retrieval)}"
+        system = self._system_prompt if retrieval is None else f"{self._system_prompt}\n\n{context_message(retrieval, user_text)}"
         return [{"role": "system", "content": system}, *conv.history, {"role": "user", "content": user_text}]
 
     async def collections_for(self, conv: Conversation | None) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import logging
 
 import pytest
 
-from services.kb.answer import NO_ANSWER, knowledge_base
+from services.kb.answer import NO_ANSWER_ZH, knowledge_base
 from services.keys import hash_id, load_keys
 from services.logs import configure_logging
 from services.ops.bootstrap import ensure_initialised
@@ -112,7 +112,7 @@ def test_passages_reach_the_engine_redacted_and_come_back_as_sources(site, fake_
     for value in RAW:
         assert value.encode() not in raw_body
     system = request["messages"][0]
-    assert system["role"] == "system" and "[1] " in system["content"] and "like [1]" in system["content"]
+    assert system["role"] == "system" and "[1] " in system["content"] and "例如 [1]" in system["content"]  # a Chinese question: Chinese instructions
     assert "［PHONE_1］" in system["content"] and "［PERSON_1］" in system["content"]
     assert request["messages"][-1] == {"role": "user", "content": QUESTION}
     # The history keeps the redacted question and reply only, never a passage.
@@ -178,7 +178,7 @@ def test_a_question_the_documents_do_not_answer(site, fake_engine):
     runtime, [(result, _, _)] = asyncio.run(_turns(settings, [(None, None, "火星的卫星叫什么名字？")]))
     assert result.outcome == "ok" and result.sources == ()
     [request] = _sent(fake_engine, before)
-    assert request["messages"][0]["content"].endswith(NO_ANSWER)
+    assert request["messages"][0]["content"].endswith(NO_ANSWER_ZH)
     row = runtime.audit.tail(1)[0]
     assert row["kb_passages"] == 0 and row["kb_documents"] == [] and row["kb_latency_ms"] > 0
 
