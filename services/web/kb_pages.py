@@ -14,7 +14,8 @@ with progress, re-indexing and a search that shows the stored (redacted) passage
 
 Every post is checked like the admin page's forms: admin role, same origin, the session's form token. The
 size limit (HUSHDESK_KB_MAX_FILE_MB) is checked on Content-Length before anything is read, then while the
-body streams in: an oversized upload is refused having been neither kept whole in memory nor stored.
+body streams in: an oversized upload is refused having been neither kept whole in memory nor stored. The
+plain form's files are parsed in memory (never spooled to a temporary file on disk).
 Every action is audited through `SignIn.admin_action` with a fixed action name and the collection's name
 as the target (stored as a keyed hash); never a document's name, a question or any text.
 
@@ -31,6 +32,8 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 from urllib.parse import unquote, urlencode
 
+from starlette.datastructures import FormData
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -49,6 +52,10 @@ __all__ = ["KbPages", "source_from_filename", "reject_text", "BASE"]
 BASE = "/hushdesk/admin/kb"
 _FORBIDDEN = "Forbidden. 无权访问。"
 _MAX_FILES = 20  # files in one plain form post
+# The plain form posts its files together: up to this many files at the per-file limit (or more, smaller
+# ones), held in memory while they are added (never spooled to a temporary file on disk: a document is
+# stored only redacted, in the encrypted store).
+_FORM_FILES_AT_LIMIT = 4
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields around the files
 _DONE = ("kb-created", "kb-deleted", "kb-granted", "kb-revoked", "kb-removed", "kb-reindexed")
 _ROLE_GRANTEES = ("role:staff", "role:admin")
@@ -299,17 +306,21 @@ class KbPages:
         return JSONResponse(outcome, status_code=200 if outcome["ok"] else 422)
 
     async def _upload_form(self, request: Request, claims: Claims) -> Response:
-        """The plain form (no script): files together up to the limit; redirect back with the counts."""
+        """The plain form (no script): each file up to the limit, all together up to _FORM_FILES_AT_LIMIT
+        times it, held in memory; redirect back with the counts."""
         lang = page_language(request)
         collection = request.query_params.get("collection", "")  # in the form's action: known before the body
         back = f"{BASE}/collection?" + urlencode({"name": collection})
-        if _declared(request) > self.max_bytes + _FORM_OVERHEAD:
+        total = self.max_bytes * _FORM_FILES_AT_LIMIT + _FORM_OVERHEAD
+        if _declared(request) > total:
             return _see(back + "&done=kb-too-large")  # refused before a byte of it is read
-        capped = Request(request.scope, _capped_receive(request.receive, self.max_bytes + _FORM_OVERHEAD))
+        capped = Request(request.scope, _capped_receive(request.receive, total))
         try:
-            form = await capped.form(max_files=_MAX_FILES, max_fields=10)
+            form = await _form_in_memory(capped, total)
         except _TooLarge:
             return _see(back + "&done=kb-too-large")
+        except MultiPartException:
+            return _see(back + "&done=kb-no-files")  # a malformed or over-full form: nothing was added
         try:
             if not self._token_ok(claims, form.get("csrf")):
                 return PlainTextResponse(_FORBIDDEN, status_code=403)
@@ -388,6 +399,22 @@ def _grantee(form: Any) -> str | None:
         if 1 <= len(value) <= 128 and not any(c.isspace() or unicodedata.category(c).startswith("C") for c in value):
             return kind
     return None
+
+
+class _InMemoryParser(MultiPartParser):
+    """Starlette's multipart parser with every file kept in memory (its default spools a file over 1 MB to
+    a temporary file on disk, where an unredacted document must never be)."""
+
+    spool_max_size = 2**62  # the body is capped before parsing (_capped_receive): this is never reached
+
+
+async def _form_in_memory(request: Request, limit: int) -> FormData:
+    """The request's multipart form, files in memory; its body is already capped at `limit` bytes."""
+    async def stream() -> AsyncIterator[bytes]:
+        async for chunk in request.stream():
+            yield chunk
+    parser = _InMemoryParser(request.headers, stream(), max_files=_MAX_FILES, max_fields=10, max_part_size=64 * 1024)
+    return await parser.parse()
 
 
 async def _read_capped(stream: AsyncIterator[bytes], limit: int) -> bytes:

@@ -10,6 +10,7 @@ number that is in a document.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -243,7 +244,7 @@ def test_an_oversized_file_is_refused_before_it_is_read_or_stored(site: Site, tm
     assert streamed.status_code == 413 and "content-length" not in streamed.request.headers
     # The plain form: past the limit (and the form's small overhead) by its Content-Length, refused unread;
     # a file just over the limit inside a smaller form is refused on its own.
-    bigger = big.read_bytes() * 2
+    bigger = big.read_bytes() * 5  # past four files at the limit: the plain form's total
     form = site.request("POST", KB + "/upload?collection=policies", headers={"Origin": "null"},
                         data={"csrf": TOKEN}, files={"files": ("big.txt", bigger, "text/plain")})
     assert form.status_code == 303 and form.headers["location"] == f"{KB}/collection?name=policies&done=kb-too-large"
@@ -253,6 +254,31 @@ def test_an_oversized_file_is_refused_before_it_is_read_or_stored(site: Site, tm
     assert site.stored() == {"kb_documents": 0, "kb_chunks": 0, "kb_fts": 0} and site.actions == []
     site.post(KB + "/collections", {"action": "create", "name": "policies"})
     assert "The file is larger than the limit (1 MB)." in site.get(form.headers["location"]).text
+
+
+def test_the_plain_form_takes_files_that_together_pass_one_files_limit_without_a_temporary_file(
+        site: Site, monkeypatch) -> None:
+    import tempfile
+
+    disk: list[object] = []
+    real = tempfile.TemporaryFile
+
+    def recorded(*args, **kwargs):  # what a SpooledTemporaryFile rolls over to (an unnamed file on disk)
+        disk.append(kwargs.get("dir"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", recorded)
+    # A 2 MB limit: Starlette's parser would spool each of these 1.5 MB files (over its 1 MB) to disk.
+    site.runtime.settings = dataclasses.replace(site.runtime.settings, kb_max_file_mb=2)
+    site.runtime.knowledge_base.max_bytes = 2 * 2**20
+    line = "退货请在七日内申请，运费由商家承担。Returns within seven days.\n"
+    body = (line * (int(1.5 * 2**20) // len(line.encode()))).encode()  # 1.5 MB each, 4.5 MB together
+    files = [("files", (f"part{i}.txt", body + str(i).encode(), "text/plain")) for i in range(3)]
+    posted = site.request("POST", KB + "/upload?collection=policies", headers={"Origin": "null"},
+                          data={"csrf": TOKEN}, files=files)
+    assert posted.headers["location"].endswith("done=kb-uploaded&added=3&replaced=0&unchanged=0&refused=0")
+    assert disk == []  # no part of an unredacted document was written to disk
+    assert site.stored()["kb_documents"] == 3
 
 
 def test_the_plain_form_uploads_several_files_and_redirects_with_counts(site: Site, docs, tmp_path) -> None:
