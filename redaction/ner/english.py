@@ -353,6 +353,28 @@ class EnglishNames:
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
                     out.append((a, b, "PERSON", 0.7))
         out.extend(self._casual(text, out))
+        if _HAS_CJK.search(text):
+            out.extend(self._in_chinese(text, out))
+        return out
+
+    def _in_chinese(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """Latin-script names inside Chinese text, where words are not spaced: a first name glued to a
+        surname (电影中的KelseyGrammer), or any Latin word after a Chinese word for a person's role
+        (选手Moon, 领队RURU, 影评人rayn)."""
+        out = _Spans(found)
+        for m in _GLUED.finditer(text):
+            first, last = _plain(m.group(1).lower()), _plain(m.group(2).lower())
+            if (first in self.first and first not in _COMMON and (last in self.last or last in self.rare or self._unknown(m.group(2)))
+                    and free_of(out, m.start(), m.end())):
+                out.append((m.start(), m.end(), "PERSON", 0.75))
+        for m in _ROLE_LATIN.finditer(text):
+            a, b = m.span(1)
+            word = m.group(1)
+            if re.search("[a-z][A-Z]", word) or word.lower() in _NOT_SLOT or word.lower() in _NOT_ROLE_LATIN or (
+                    word.isupper() and len(word) <= 3):
+                continue  # 用户iPhone, 用户admin, 主持SPL: a product, an account or an acronym, not a person
+            if free_of(out, a, b):
+                out.append((a, b, "PERSON", 0.7))
         return out
 
     def _mid_unknown(self, text: str, a: int, b: int) -> bool:
@@ -568,6 +590,23 @@ _TRIPLE = re.compile(r"(.)\1\1")
 _AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
 _PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
 _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
+
+
+_HAS_CJK = re.compile("[\u3400-\u9fff]")
+# A first name and a surname written without a space, next to Chinese text or alone (KelseyGrammer).
+_GLUED = re.compile(r"(?<![A-Za-z0-9_@#.-])([A-Z][a-z]{2,})([A-Z][a-z]{2,})(?![A-Za-z0-9_@])")
+# A Latin word right after a Chinese word for a person's role or job.
+_ROLE_LATIN = re.compile(
+    "(?:选手|队长|领队|队员|球员|影评人|主持人|记者|编辑|作者|教练|玩家|网友|博主|主播|歌手|演员|导演|"
+    "设计师|工程师|同学|客户|用户|联系人|收件人|先生|女士|小姐)"
+    r"([A-Za-z][A-Za-z'-]{2,19})(?![A-Za-z0-9_@.-])")
+
+
+_NOT_ROLE_LATIN = frozenset("admin root user test guest vip app web ios android windows mac linux pc id ip".split())
+
+
+def free_of(spans: "_Spans", a: int, b: int) -> bool:
+    return spans.free(a, b)
 
 
 def _in_business_list(text: str, start: int, end: int) -> bool:

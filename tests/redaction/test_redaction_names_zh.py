@@ -45,3 +45,23 @@ def test_names_by_form(text, expected):
 ])
 def test_forms_that_are_not_names(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Latin-script names in Chinese text: glued first name and surname, a Latin word after a role
+    ("就像电影里的KelseyGrammer一样", ["KelseyGrammer"]),
+    ("前魔兽著名选手Moon夺得亚军", ["Moon"]),
+    ("领队RURU透露了新包装", ["RURU"]),
+])
+def test_latin_names_in_chinese_text(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "用户iPhone无法开机",  # a product after a role word
+    "主持人SPL的比赛",  # an acronym
+    "我们用PowerPoint做报告",  # a glued product name: no first name first
+    "用户admin登录失败",
+])
+def test_latin_words_in_chinese_text_that_are_not_names(text):
+    assert names(text) == []
