@@ -1,0 +1,40 @@
+"""Values that only the words AFTER them identify: a number before `-Office`, `(fax)` or `mobile` in a
+contact record. (A postcode alone after `zip code is` is not taken: without a street it locates an area,
+not a person, and the public corpora label it so.)
+
+Input side only (a recognizer): the stream's detectors may look at most one character past a match (see
+detectors/base.py), and a type word after a number is several. No library covers these forms: they are
+the contact-record layouts of address books and CRM exports, where the number's own shape varies by
+country (`51-16-34-25-Office`, `(69) 948-538-Office`, `833.719.3994x1887-fax`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A phone type word, and 6 to 15 digits right before it with the separators numbers are written with and
+# an optional extension (searched only in the few characters before a type word: a scan of every digit
+# would be quadratic on long digit runs).
+_TYPE = re.compile(r"(?<![A-Za-z])(?i:office|fax|mobile|cell|home|work|landline|tel)(?![A-Za-z])")
+_NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
+_WINDOW = 32
+
+
+class CuedValues:
+    """Recognizer: phones typed by the word after them."""
+
+    labels = ("PHONE",)
+
+    def find(self, text: str) -> list[tuple[int, int, str, float]]:
+        """PHONE spans on normalised `text`."""
+        out: list[tuple[int, int, str, float]] = []
+        for t in _TYPE.finditer(text):
+            start = max(0, t.start() - _WINDOW)
+            m = _NUMBER_BEFORE.search(text, start, t.start())
+            if m is None or (m.start(1) == start and start > 0):
+                continue  # nothing before the word, or a run longer than any phone
+            value = m.group(1).lstrip(" .-(")
+            digits = sum(ch.isdigit() for ch in value.split("x")[0])
+            if 6 <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3:
+                out.append((m.end(1) - len(value), m.end(1), "PHONE", 0.85))
+        return out
