@@ -109,7 +109,8 @@ async def _chat_start() -> None:
     meta = (user.metadata or {}) if user else {}
     name, role = (user.identifier, meta.get("role", "")) if user else ("", "")
     pending = user is not None and await signin.needs_consent(name)
-    conv = runtime.conversation(cl.user_session.get("id"), name, role, consent_pending=pending, groups=meta.get("groups"))
+    conv = runtime.conversation(cl.user_session.get("id"), name, role, consent_pending=pending, groups=meta.get("groups"),
+                                login_sid=str(meta.get("sid") or ""))
     cl.user_session.set("conversation", conv)
     cl.user_session.set("shown", [])
     if collections := await runtime.chat.collections_for(conv):  # knowledge on/off, which collections
@@ -163,7 +164,8 @@ async def _on_message(message: cl.Message) -> None:
     reply = cl.Message(content="")
     stream = Coalescer(reply.stream_token)  # tokens go out in 50 ms slices: one process serves all
     try:
-        result = await runtime.chat.turn(cl.user_session.get("conversation"), message.content or "", stream.feed)
+        result = await runtime.chat.turn(cl.user_session.get("conversation"), message.content or "", stream.feed,
+                                         turn_id=message.id)  # the page finds the message by this id
     except BaseException as exc:  # ended or stopped (the turn is audited `cancelled`), or a bug
         stream.discard()
         if not isinstance(exc, Exception):

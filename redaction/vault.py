@@ -114,6 +114,18 @@ class Placeholders:
 
         return _PLACEHOLDER.sub(one, text)
 
+    def value_of(self, placeholder: str) -> str | None:
+        """The value a revealable placeholder stands for (as the staff member typed it), else None."""
+        return self._values.get(placeholder)
+
+    def issued_in(self, text: str) -> list[str]:
+        """The placeholders of `text` this vault issued, in order (a typed shape is never one: see
+        escape_placeholders)."""
+        if "[" not in text:
+            return []
+        issued = set(self._issued.values())
+        return [m.group() for m in _PLACEHOLDER.finditer(text) if m.group() in issued]
+
     def revealer(self, skip: frozenset[str] = frozenset()) -> "Revealer":
         """A streaming `reveal` for a reply arriving in pieces (never revealing labels in `skip`)."""
         return Revealer(self, skip)

@@ -16,13 +16,14 @@ import asyncio
 import logging
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors, escape_placeholders
 from redaction.normalise import INVISIBLE_CLASS
 
-from .audit import AuditLog, TurnRecord
+from .audit import AuditLog, AuthRecord, TurnRecord
 from .engine.client import LLMClient
 from .errors import AuditUnavailable, EngineError, HushdeskError, InputRejected, ReplyBlocked, StoreError
 from .i18n import MESSAGES
@@ -31,7 +32,7 @@ from .limits import LimitRefused, TurnLimiter
 from .roles import CHAT_ROLES
 
 __all__ = ["Conversation", "ChatService", "TurnPolicy", "TurnResult", "OnText", "RoleCannotChat", "ConsentRequired",
-           "KnowledgeUnavailable"]
+           "KnowledgeUnavailable", "Mark", "Shown", "MISS_LABELS"]
 
 log = logging.getLogger("hushdesk.chat")
 
@@ -80,7 +81,34 @@ class KnowledgeUnavailable(HushdeskError):
     translations = {"zh-CN": MESSAGES["kb_unavailable"]["zh-CN"]}
 
 
-@dataclass
+# Labels staff may give a value the redaction missed: the built-in ones and CUSTOM (anything else).
+MISS_LABELS = ("PERSON", "PHONE", "ADDRESS", "EMAIL", "CN_ID", "BANK_CARD", "CREDIT_CARD", "PASSPORT", "ORDER_ID",
+               "LICENSE_PLATE", "IP", "US_SSN", "CUSTOM")
+_MASK_MAX = 200  # characters of one text staff mask by hand
+_MASKS_MAX = 50  # such texts per conversation
+_SHOWN_MAX = 200  # turns whose marks are kept for the page
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One value masked in a staff member's message: its placeholder, label and the value as typed."""
+
+    placeholder: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the page shows of one sent message: the text the model received and the values masked in it.
+    In memory only, for the staff member's own page (the values are theirs); never logged or stored."""
+
+    turn: str
+    sent: str
+    marks: tuple[Mark, ...]
+
+
+@dataclass(eq=False)  # compared and hashed by identity: the runtime keeps weak sets of them
 class Conversation:
     """One chat session's state, in memory only: hashed identities, redacted history, placeholders,
     and whether the user has yet to accept the consent notice in force (set by the sign-in service).
@@ -98,11 +126,36 @@ class Conversation:
     groups: tuple[str, ...] = ()
     knowledge: bool = True
     collections: tuple[str, ...] | None = None
+    login_hash: str = ""  # keyed hash of the login session: the page asks for its conversations' marks
+    shown: deque[Shown] = field(default_factory=lambda: deque(maxlen=_SHOWN_MAX))
+    turn_ids: list[str] = field(default_factory=list)  # one per exchange in `history`
+    masks: list[tuple[str, str]] = field(default_factory=list)  # (text, label) staff masked by hand
 
     def clear(self) -> None:
-        """Forget the history and the placeholder vault."""
+        """Forget the history, the placeholder vault, the marks and the hand-made masks."""
         self.history.clear()
         self.placeholders.clear()
+        self.shown.clear()
+        self.turn_ids.clear()
+        self.masks.clear()
+
+    def shown_for(self, turn: str) -> Shown | None:
+        return next((s for s in reversed(self.shown) if s.turn == turn), None)
+
+    def forget_turn(self, turn: str) -> bool:
+        """Take one exchange out of the history (the model will not see it again); False if not there."""
+        if turn not in self.turn_ids:
+            return False
+        i = self.turn_ids.index(turn)
+        del self.turn_ids[i]
+        del self.history[2 * i:2 * i + 2]
+        return True
+
+    def mask(self, text: str, label: str) -> None:
+        """Mask `text` as `label` in every later message of this conversation."""
+        if text not in (t for t, _ in self.masks):
+            self.masks.append((text, label))
+            del self.masks[:-_MASKS_MAX]
 
 
 @dataclass(frozen=True)
@@ -134,6 +187,7 @@ class TurnResult:
     seq: int | None = None
     retract: bool = False
     sources: tuple[Source, ...] = ()
+    shown: Shown | None = None  # what the model received of the message, once it was redacted
 
     @property
     def cited(self) -> tuple[Source, ...]:
@@ -227,7 +281,7 @@ class ChatService:
             return ConsentRequired()
         return None
 
-    async def turn(self, conv: Conversation | None, text: str, on_text: OnText) -> TurnResult:
+    async def turn(self, conv: Conversation | None, text: str, on_text: OnText, *, turn_id: str = "") -> TurnResult:
         """Answer one message within the limits; every outcome is returned, none raised but cancellation.
 
         A role or consent refusal is returned before anything runs (no audit row: nothing was asked);
@@ -239,19 +293,19 @@ class ChatService:
             return TurnResult.refused(refused)
         assert conv is not None
         try:
-            return await self._admitted(conv, text, on_text)
+            return await self._admitted(conv, text, on_text, turn_id)
         except AuditUnavailable as exc:
             return TurnResult.refused(exc, retract=True)
 
-    async def _admitted(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
+    async def _admitted(self, conv: Conversation, text: str, on_text: OnText, turn_id: str) -> TurnResult:
         if self._limiter is None:
-            return await self._turn(conv, text, on_text)
+            return await self._turn(conv, text, on_text, turn_id)
         started = time.perf_counter()
         admitted = False
         try:
             async with self._limiter.admit(conv.user_hash, conv.session_hash):
                 admitted = True
-                return await self._turn(conv, text, on_text)
+                return await self._turn(conv, text, on_text, turn_id)
         except LimitRefused as exc:
             record, seq = await self._record(conv, exc.outcome, started)
             return TurnResult(exc.outcome, "", exc, record, seq)
@@ -260,7 +314,7 @@ class ChatService:
                 await asyncio.shield(self._record(conv, "cancelled", started))
             raise
 
-    async def _turn(self, conv: Conversation, text: str, on_text: OnText) -> TurnResult:
+    async def _turn(self, conv: Conversation, text: str, on_text: OnText, turn_id: str = "") -> TurnResult:
         """Answer one message, streaming safe text to `on_text`; never raises for engine failures.
 
         `on_text` receives the redacted reply, with the staff member's own values revealed where the
@@ -281,6 +335,7 @@ class ChatService:
         retrieval: Retrieval | None = None
         error: HushdeskError | None = None
         outcome = "ok"
+        shown: Shown | None = None
 
         async def emit(piece: str) -> None:
             nonlocal ttft
@@ -305,9 +360,12 @@ class ChatService:
         # Never a turn without its row: when the trail cannot be written, refuse before the engine.
         self._audit.check_writable()
         try:
-            clean = self._check(text)
+            clean, masked = self._masked(conv, self._check(text))
             redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
             counts_in = dict(redacted.counts)
+            for label, n in masked.items():
+                counts_in[label] = counts_in.get(label, 0) + n
+            shown = self._shown(conv, turn_id, redacted.text)
             retrieval = await self._retrieve(conv, redacted.text)
             messages = self._messages(conv, redacted.text, retrieval)
             stream = await self._llm.stream(messages)
@@ -343,11 +401,58 @@ class ChatService:
                                         counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)
+            conv.turn_ids.append(turn_id)
             del conv.history[:-2 * self._history_turns or len(conv.history)]  # only what is sent
+            del conv.turn_ids[:-self._history_turns or len(conv.turn_ids)]
         if error is not None:
             log.info("turn ended: %s", outcome)
         return TurnResult(outcome, "".join(reply_parts), error, record, seq, retract=isinstance(error, ReplyBlocked),
-                          sources=retrieval.sources if retrieval is not None else ())
+                          sources=retrieval.sources if retrieval is not None else (), shown=shown)
+
+    @staticmethod
+    def _masked(conv: Conversation, text: str) -> tuple[str, dict[str, int]]:
+        """`text` with what staff masked by hand earlier in this conversation replaced by its placeholder
+        (`[CUSTOM_1]`, or the label they chose), and the count per label."""
+        counts: dict[str, int] = {}
+        for value, label in conv.masks:
+            n = text.count(value)
+            if n:
+                text = text.replace(value, conv.placeholders.placeholder(label, value, revealable=True))
+                counts[label] = counts.get(label, 0) + n
+        return text, counts
+
+    @staticmethod
+    def _shown(conv: Conversation, turn_id: str, sent: str) -> Shown | None:
+        """Keep what the page may show of this message (no id: a caller without a page)."""
+        if not turn_id:
+            return None
+        vault = conv.placeholders
+        marks = []
+        for tag in vault.issued_in(sent):
+            value = vault.value_of(tag)
+            if value is not None:
+                marks.append(Mark(tag, tag[1:tag.rindex("_")], value))
+        shown = Shown(turn_id, sent, tuple(marks))
+        conv.shown.append(shown)
+        return shown
+
+    async def report_miss(self, conv: Conversation, turn_id: str, label: str, text: str = "") -> bool:
+        """Staff say a value in one of their messages was not masked: that exchange leaves the history
+        (the model will not see it again), `text` (if given) is masked as `label` for the rest of the
+        conversation, and the audit gains a `redaction_miss_reported` row with the label only. False when
+        the turn is not this conversation's or the label or text is not acceptable."""
+        text = clean_input(text).strip()
+        if label not in MISS_LABELS or conv.shown_for(turn_id) is None or len(text) > _MASK_MAX:
+            return False
+        conv.forget_turn(turn_id)
+        if text:
+            conv.mask(text, label)
+        try:
+            await self._audit.write(AuthRecord("redaction_miss_reported", conv.user_hash, role=conv.role,
+                                               session_hash=conv.session_hash, outcome=label))
+        except StoreError:
+            raise AuditUnavailable() from None
+        return True
 
     async def _record(self, conv: Conversation, outcome: str, started: float, *, ttft: float | None = None,
                       counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,

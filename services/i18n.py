@@ -431,6 +431,30 @@ _KB_CHAT: dict[str, tuple[str, str]] = {
 }
 MESSAGES.update({key: {"en": en, "zh-CN": zh} for key, (en, zh) in _KB_CHAT.items()})
 
+# What the chat page shows of each sent message (services/web/turns.py, static/hushdesk.js): key -> (en, zh-CN).
+_TURNS: dict[str, tuple[str, str]] = {
+    "turns.model_saw": ("model saw", "模型收到"),
+    "turns.not_masked": ("Something was not masked", "有内容没有遮盖"),
+    "turns.label": ("What was it?", "是什么信息？"),
+    "turns.mask_text": ("Text to mask from now on (optional; select it in your message)",
+                        "之后要遮盖的文字（可选；可在消息中选中）"),
+    "turns.report": ("Report and take this message out", "报告并撤出这条消息"),
+    "turns.cancel": ("Cancel", "取消"),
+    "turns.reported": ("Reported. The model will not see this message again.", "已报告。模型不会再看到这条消息。"),
+    "turns.reported_masked": ("Reported. The model will not see this message again, and that text is masked "
+                              "for the rest of this conversation.",
+                              "已报告。模型不会再看到这条消息，该文字在本次对话中将被遮盖。"),
+    "turns.failed": ("The report could not be sent. Try again.", "报告未能发送，请重试。"),
+    "turns.your_value": ("your value", "您输入的内容"),
+    "turns.blocked": ("kept masked by policy", "按策略保持遮盖"),
+    "dash.misses": ("Reported redaction misses", "报告的遮盖遗漏"),
+    "dash.no_misses": ("No misses reported.", "没有报告的遗漏。"),
+    "dash.all_days": ("All days", "全部日期"),
+    "dash.misses_note": ("Messages staff reported as holding a value redaction missed, by the label they chose.",
+                         "员工报告含有未被遮盖信息的消息，按其选择的类别统计。"),
+}
+MESSAGES.update({key: {"en": en, "zh-CN": zh} for key, (en, zh) in _TURNS.items()})
+
 # The admin console's knowledge-base pages (services/web/kb_pages.py, templates/kb*.html, static/kb_upload.js):
 # key -> (en, zh-CN). "kb.reject.<slug>" holds each fixed refusal of services/kb/parse.py word for word in
 # English ({mb}: the size limit), so a refusal is shown in the page's language.

@@ -15,7 +15,8 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -82,6 +83,8 @@ class Runtime:
     kb_engines: tuple = ()  # the embedding and reranking engines, when configured
     _task: asyncio.Task | None = None
     _kb_tasks: tuple = ()
+    # Each login session's open conversations (a login may have several tabs), for the page's marks.
+    _by_login: dict[str, "weakref.WeakSet[Conversation]"] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> "Runtime":
@@ -193,12 +196,28 @@ class Runtime:
         return self.signin.user_hash(name)
 
     def conversation(self, session_id: str, user_name: str, role: str, *, consent_pending: bool = False,
-                     groups: object = None) -> Conversation:
+                     groups: object = None, login_sid: str = "") -> Conversation:
         """A fresh conversation for a chat session; `groups` (the identity provider's, when the sign-in
-        carried them) decide knowledge-base grants together with the role."""
+        carried them) decide knowledge-base grants together with the role; `login_sid` is the login
+        session it belongs to (its page may then read what the model saw of its messages)."""
         groups = tuple(g for g in groups if isinstance(g, str)) if isinstance(groups, (list, tuple)) else ()
-        return Conversation(self.session_hash(session_id), self.user_hash(user_name), role,
-                            consent_pending=consent_pending, groups=groups)
+        login = self.login_hash(login_sid) if login_sid else ""
+        conv = Conversation(self.session_hash(session_id), self.user_hash(user_name), role,
+                            consent_pending=consent_pending, groups=groups, login_hash=login)
+        if login:
+            for key in [k for k, convs in self._by_login.items() if not convs]:
+                del self._by_login[key]  # logins whose conversations are all gone
+            self._by_login.setdefault(login, weakref.WeakSet()).add(conv)
+        return conv
+
+    def login_hash(self, login_sid: str) -> str:
+        """Keyed hash of a login session id (the key of its conversations here)."""
+        return hash_id(self.keys.pepper, "login", login_sid)
+
+    def conversations_of(self, login_sid: str) -> list[Conversation]:
+        """The open conversations of one login session (none for an empty id)."""
+        convs = self._by_login.get(self.login_hash(login_sid)) if login_sid else None
+        return list(convs) if convs else []
 
 
 def refuse_start(message: str) -> NoReturn:

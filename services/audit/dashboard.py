@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace as dataclass_replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Sequence
 
@@ -169,6 +169,7 @@ class Bucket:
     users: int | None
     figures: Figures | None
     users_at_least: bool = False
+    misses: tuple[tuple[str, int], ...] = ()  # reported redaction misses by label (days and the range)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class Redactions:
     suppressed: bool
     inbound: tuple[tuple[str, int], ...]
     outbound: tuple[tuple[str, int], ...]
+    missed: tuple[tuple[str, int], ...] = ()  # messages staff reported as holding a missed value, by label
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,14 @@ def _bucket(start: str, users: int, k: int, sums: Sequence[int],
     return Bucket(start, False, users, _figures(sums, timings, kb), at_least)
 
 
+def _with_misses(bucket: Bucket, misses: Mapping[str, int], k: int) -> Bucket:
+    """A day's bucket with its reported misses by label; none shown when the day is suppressed (a miss
+    is reported by someone who had a turn that day, so it belongs to the same group)."""
+    if bucket.suppressed or not misses or (bucket.users or 0) < k:
+        return bucket  # a day without k users (even none with a turn) shows no misses
+    return dataclass_replace(bucket, misses=tuple(sorted(((l, n) for l, n in misses.items() if n), key=_order)))
+
+
 def _iso_day(day: int) -> str:
     return (_EPOCH + timedelta(days=day)).isoformat()
 
@@ -251,6 +261,8 @@ def _read(engine: Engine, r: DateRange) -> dict[str, Any]:
                          (r.first_day, r.first_day + r.days)).all(),
             "redactions": q("SELECT direction, label, SUM(n) FROM rollup_redaction_days WHERE day >= ? AND day < ? "
                             "GROUP BY direction, label", (r.first_day, r.first_day + r.days)).all(),
+            "misses": q("SELECT day, label, n FROM rollup_redaction_days WHERE direction = 'miss' AND day >= ? "
+                        "AND day < ?", (r.first_day, r.first_day + r.days)).all(),
             "users": q("SELECT COUNT(DISTINCT user_key) FROM rollup_user_days WHERE day >= ? AND day < ?",
                        (r.first_day, r.first_day + r.days)).scalar() or 0,
             "purged": q("SELECT value FROM rollup_state WHERE key = 'purged_before_hour'").scalar(),
@@ -285,9 +297,12 @@ def build(engine: Engine, date_range: DateRange, *, k: int, engine_status: Engin
         day_timings.setdefault(day, {}).setdefault(metric, {})[b] = n
         total = total_timings.setdefault(metric, {})
         total[b] = total.get(b, 0) + n
+    day_misses: dict[int, dict[str, int]] = {}
+    for day, label, n in raw["misses"]:
+        day_misses.setdefault(int(day), {})[str(label)] = int(n)
     days = tuple(
-        _bucket(_iso_day(d), int(raw["days"].get(d, 0)), k, day_sums.get(d, zero), day_timings.get(d),
-                kb=day_kb.get(d, (0, 0, 0)))
+        _with_misses(_bucket(_iso_day(d), int(raw["days"].get(d, 0)), k, day_sums.get(d, zero), day_timings.get(d),
+                             kb=day_kb.get(d, (0, 0, 0))), day_misses.get(d, {}), k)
         for d in range(date_range.first_day, date_range.first_day + date_range.days))
     hours = None
     if date_range.days <= HOURLY_MAX_DAYS:
@@ -306,7 +321,9 @@ def build(engine: Engine, date_range: DateRange, *, k: int, engine_status: Engin
     hidden = summary.suppressed
     inbound = tuple(sorted(((label, int(n)) for d, label, n in raw["redactions"] if d == "in" and n), key=_order))
     outbound = tuple(sorted(((label, int(n)) for d, label, n in raw["redactions"] if d == "out" and n), key=_order))
-    redactions = Redactions(hidden, () if hidden else inbound, () if hidden else outbound)
+    missed = tuple(sorted(((label, int(n)) for d, label, n in raw["redactions"] if d == "miss" and n), key=_order))
+    quiet = hidden or users < k  # misses of a range with fewer than k users (or none) are not shown
+    redactions = Redactions(hidden, () if hidden else inbound, () if hidden else outbound, () if quiet else missed)
     health = engine_health(engine_status, now) if engine_status is not None else None
     return Dashboard(date_range, k, summary, redactions, days, hours, health)
 
@@ -356,7 +373,7 @@ def _bucket_json(b: Bucket) -> dict[str, Any]:
     if b.suppressed or b.figures is None:
         return {"start": b.start, "suppressed": True}
     return {"start": b.start, "suppressed": False, "users": b.users, "users_at_least": b.users_at_least,
-            **_figures_json(b.figures)}
+            **_figures_json(b.figures), "misses": [list(p) for p in b.misses]}
 
 
 def _hour_json(b: Bucket) -> dict[str, Any]:
@@ -377,7 +394,8 @@ def to_json(d: Dashboard) -> dict[str, Any]:
         "resolution": {"bins_per_doubling": BINS_PER_DOUBLING, "relative_error": round(RELATIVE_ERROR, 4)},
         "summary": _bucket_json(d.summary),
         "redactions": {"suppressed": d.redactions.suppressed, "in": [list(p) for p in d.redactions.inbound],
-                       "out": [list(p) for p in d.redactions.outbound]},
+                       "out": [list(p) for p in d.redactions.outbound],
+                       "missed": [list(p) for p in d.redactions.missed]},
         "days": [_bucket_json(b) for b in d.days],
         "hours": None if d.hours is None else [_hour_json(b) for b in d.hours],
         "health": None if health is None else {"state": health.state, "restarts": health.restarts,

@@ -34,7 +34,7 @@ _OPTIONAL = frozenset({"target_hash", "kb_passages", "kb_documents", "kb_top_sco
 _OPTIONAL_ORDER = tuple(c for c in COLUMNS if c in _OPTIONAL)
 _KB_MAX = 64  # documents or collections named in one row
 AUTH_KINDS = ("login", "login_failed", "login_refused", "account_locked", "logout", "session_end",
-              "consent", "admin_action", "audit_access")
+              "consent", "admin_action", "audit_access", "redaction_miss_reported")
 ZERO_MAC = bytes(32)
 _HASH = re.compile(r"[0-9a-f]{64}")
 _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")

@@ -10,14 +10,16 @@ Contract (the audit writer and the store call these; nothing else writes the rol
 - `purge_rollups(conn, before_ts)`: called by the audit purge in the same transaction; drops rollup
   rows that hold user hashes for hours before `before_ts` (an ISO-8601 UTC text like the rows' ts).
 
-Only chat turns (`kind == "turn"`) are folded in, keyed by UTC hour (hours since 1970-01-01):
+Chat turns (`kind == "turn"`) are folded in, and reported misses into the redaction tables, keyed by UTC
+hour (hours since 1970-01-01):
 
     rollup_hours       hour → turns, ok, failures, refusals, other, prompt/completion tokens, users
     rollup_days        day → users (distinct users with a turn that UTC day)
     rollup_timings     (hour, metric, bin) → n   metric 0 = latency_ms, 1 = ttft_ms (answered turns),
                        2 = kb_latency_ms (every turn that searched the knowledge base)
     rollup_timing_days (day, metric, bin) → n    the same by UTC day, so long ranges read few rows
-    rollup_redactions  (hour, direction, label) → n   direction "in" or "out"
+    rollup_redactions  (hour, direction, label) → n   direction "in" or "out", or "miss": messages staff
+                       reported as holding a value redaction missed (`redaction_miss_reported` rows)
     rollup_redaction_days (day, direction, label) → n
     rollup_user_hours  (hour, user_key)   which users were active, for distinct counts
     rollup_user_days   (day, user_key)
@@ -58,6 +60,7 @@ LATENCY, TTFT, KB_LATENCY = 0, 1, 2
 REFUSALS = frozenset({"rejected_input", "reply_blocked", "rate_limited", "turn_in_flight", "busy", "limited"})
 OTHER = frozenset({"cancelled"})
 _BACKFILL_CHUNK = 5000
+MISS_KIND = "redaction_miss_reported"
 
 _TABLES = (
     """CREATE TABLE rollup_hours (
@@ -286,6 +289,12 @@ def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     fold = _Fold()
     skipped = 0
     for row in rows:
+        if row.get("kind") == MISS_KIND:
+            try:  # a staff member's "something was not masked": counted by the label they chose
+                fold.redactions[(hour_of(row["ts"]), "miss", str(row["outcome"]))] += 1
+            except (KeyError, TypeError, ValueError):
+                skipped += 1
+            continue
         if row.get("kind") != "turn":
             continue
         try:
@@ -294,9 +303,10 @@ def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
             skipped += 1  # rows are validated before they get here; never fail the audit write
     if skipped:
         _log.warning("rollups skipped %d malformed turn rows", skipped)
-    if not fold.hours:
+    if not fold.hours and not fold.redactions:
         return
-    conn.exec_driver_sql(_UPSERT_HOURS, [(hour, *sums) for hour, sums in fold.hours.items()])
+    if fold.hours:
+        conn.exec_driver_sql(_UPSERT_HOURS, [(hour, *sums) for hour, sums in fold.hours.items()])
     if fold.kb:
         conn.exec_driver_sql(_UPSERT_KB, [(hour, *sums) for hour, sums in fold.kb.items()])
     if fold.timings:

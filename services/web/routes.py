@@ -9,6 +9,8 @@ inline script (the dashboard loads its own and Chart.js from /hushdesk/static/) 
 from elsewhere; they are rendered by `services.web.pages` from templates, in the user's language.
 
     GET  /hushdesk/session            status for the page's script (not counted as activity)
+    GET  /hushdesk/turns              what the model saw of this login's messages (turns.py)
+    POST /hushdesk/miss               "something was not masked" for one message (turns.py)
     GET  /hushdesk/static/hushdesk.js the page's script: redirects to the login page when the
                                       session ends, saying why; sends auditors to their page
     GET  /hushdesk/static/fonts.css   the Inter font, served from here instead of Google Fonts
@@ -60,6 +62,7 @@ from ..roles import CHAT_ROLES, DASHBOARD_ROLES
 from .kb_pages import BASE as KB, KbPages
 from .pages import Pages
 from .session_guard import STATUS_PATH
+from .turns import MISS_PATH, TURNS_PATH, TurnRoutes
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -255,7 +258,10 @@ def routes(runtime: "Runtime") -> list[Route]:
     h = _Handlers(runtime)
     pages = Pages(runtime, h.csrf)
     kb = KbPages(runtime, pages, _claims, _same_origin)
+    turns = TurnRoutes(runtime, _claims, _same_origin)
     return [
+        Route(TURNS_PATH, turns.turns, methods=["GET"]),
+        Route(MISS_PATH, turns.miss, methods=["POST"]),
         Route("/hushdesk/logout", h.logout, methods=["POST"]),
         Route(STATUS_PATH, h.session_status, methods=["GET"]),
         Route("/hushdesk/static/{name:path}", h.static, methods=["GET"]),

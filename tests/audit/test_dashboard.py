@@ -19,7 +19,7 @@ from services.audit.dashboard import (MAX_DAYS, BadRange, DateRange, build, engi
 from services.audit.rollups import (BINS_PER_DOUBLING, MAX_BIN, RELATIVE_ERROR, bin_of, bin_value, m003_rollups,
                               outcome_class, percentile_from_bins, purge_rollups, update_rollups)
 from services.store import m001_initial, m002_sessions_and_logins, transaction
-from tests.support.dashboard import HEX64, Turn, at, seed_turns, user_hash
+from tests.support.dashboard import HEX64, Turn, at, seed_misses, seed_turns, user_hash
 
 OUTCOMES = ("ok", "ok", "ok", "ok", "engine_error", "engine_timeout", "rejected_input", "reply_blocked",
             "cancelled", "internal_error")
@@ -212,12 +212,37 @@ def test_groups_below_k_users_are_suppressed_at_the_edges(store, keys):
     data = to_json(alone)
     assert data["summary"] == {"start": f"{DAY + timedelta(days=1)}/{DAY + timedelta(days=1)}", "suppressed": True}
     assert data["days"] == [{"start": str(DAY + timedelta(days=1)), "suppressed": True}]
-    assert data["redactions"] == {"suppressed": True, "in": [], "out": []}
+    assert data["redactions"] == {"suppressed": True, "in": [], "out": [], "missed": []}
     assert all(h["suppressed"] or h["turns"] == 0 for h in data["hours"])  # only empty hours show
     shown = to_json(d)["hours"]
     assert {tuple(sorted(h)) for h in shown} == {("start", "suppressed"), ("start", "suppressed", "turns", "users")}
     # With k-1 as the threshold the same range is shown.
     assert not build(store, DateRange(DAY + timedelta(days=1), DAY + timedelta(days=1)), k=K - 1).summary.suppressed
+
+
+def test_reported_misses_per_day_and_label_with_the_same_minimum_group(store, keys):
+    day2 = DAY + timedelta(days=1)
+    turns = [Turn(at(DAY, 9, u), u) for u in range(K)] + [Turn(at(day2, 9, u), u) for u in range(K - 1)]
+    seed_turns(store, keys, turns)
+    seed_misses(store, keys, [(at(DAY, 10, 1), 0, "PERSON"), (at(DAY, 11, 2), 1, "PERSON"), (at(DAY, 12), 2, "CUSTOM"),
+                              (at(day2, 10), 0, "PHONE"), (at(DAY + timedelta(days=2), 10), 1, "ADDRESS")])
+    d = build(store, DateRange(DAY, DAY + timedelta(days=2)), k=K)
+    assert dict(d.redactions.missed) == {"PERSON": 2, "CUSTOM": 1, "PHONE": 1, "ADDRESS": 1}
+    first, second, third = d.days
+    assert dict(first.misses) == {"PERSON": 2, "CUSTOM": 1}
+    assert second.suppressed and second.misses == ()  # k-1 users that day
+    assert not third.suppressed and third.users == 0 and third.misses == ()  # nobody with a turn: withheld
+    data = to_json(d)
+    assert sorted(map(tuple, data["redactions"]["missed"])) == [("ADDRESS", 1), ("CUSTOM", 1), ("PERSON", 2), ("PHONE", 1)]
+    assert sorted(map(tuple, data["days"][0]["misses"])) == [("CUSTOM", 1), ("PERSON", 2)]
+    assert "misses" not in data["days"][1] and data["days"][2]["misses"] == []
+    # A range of fewer than k users shows none.
+    alone = build(store, DateRange(day2, day2), k=K)
+    assert alone.redactions.missed == () and to_json(alone)["redactions"]["missed"] == []
+    # The rows hold the label only: the rollups equal what a scan of them gives.
+    with transaction(store) as conn:
+        rows = conn.exec_driver_sql("SELECT outcome FROM audit_events WHERE kind = 'redaction_miss_reported'").all()
+    assert sorted(r[0] for r in rows) == ["ADDRESS", "CUSTOM", "PERSON", "PERSON", "PHONE"]
 
 
 def test_no_hash_or_per_user_figure_leaves_the_dashboard(store, keys):

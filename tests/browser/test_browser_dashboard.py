@@ -23,7 +23,7 @@ from services.audit.rollups import bin_of, outcome_class, percentile_from_bins
 from services.store import open_store
 from tests.support.app import STAFF, STAFF_PASSWORD, App
 from tests.support.browser import fresh_page, login
-from tests.support.dashboard import HEX64, Turn, at, seed_turns, user_hash
+from tests.support.dashboard import HEX64, Turn, at, seed_misses, seed_turns, user_hash
 from tests.support.engine import FakeEngine
 
 pytestmark = pytest.mark.browser
@@ -95,6 +95,9 @@ class SeededApp(App):
             try:
                 # Signed like the app's own rows: the auditor's page verifies them with checkpoints.
                 seed_turns(engine, keys, seeded(), checkpoints=checkpoints_for(settings, keys))
+                # Staff reported two misses on day 1 (6 users) and one on day 2 (4 users: withheld).
+                seed_misses(engine, keys, [(at(DAY1, 16), 0, "PERSON"), (at(DAY1, 17), 1, "PERSON"),
+                                           (at(DAY2, 16), 2, "PHONE")], checkpoints=checkpoints_for(settings, keys))
             finally:
                 engine.dispose()
         return result
@@ -162,6 +165,9 @@ def test_admin_sees_the_seeded_figures_drawn_with_small_groups_suppressed(site, 
         "#redactions [data-label]", "els => els.map(e => [e.dataset.label, e.dataset.dir, e.textContent])")
     assert sorted(redactions) == sorted([["PHONE", "in", "3"], ["PHONE", "out", "1"], ["EMAIL", "in", "1"],
                                          ["EMAIL", "out", "0"], ["CN_ID", "in", "8"], ["CN_ID", "out", "0"]])
+    misses = page.eval_on_selector_all(
+        "#misses [data-miss-label]", "els => els.map(e => [e.dataset.missDay, e.dataset.missLabel, e.textContent])")
+    assert sorted(misses) == sorted([["all", "PERSON", "2"], ["all", "PHONE", "1"], [str(DAY1), "PERSON", "2"]])
     day1 = page.locator(f"#days tr[data-day='{DAY1}']")
     assert day1.get_attribute("data-suppressed") == "0"
     assert day1.locator("[data-figure=users]").text_content() == "6"
@@ -188,6 +194,7 @@ def test_admin_sees_the_seeded_figures_drawn_with_small_groups_suppressed(site, 
     page.wait_for_selector("body[data-ready='1']")
     assert set(figures(page).values()) == {"suppressed (< 5 users)"}
     assert "suppressed (< 5 users)" in page.text_content("#redactions-suppressed")
+    assert "suppressed (< 5 users)" in page.text_content("#misses") and page.locator("#misses [data-miss-label]").count() == 0
     # The same in Chinese (the language switch), then back to English.
     page.click("#lang-switch")
     page.wait_for_selector("html[lang=zh-CN] body[data-ready='1']")

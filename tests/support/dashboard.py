@@ -11,7 +11,7 @@ from typing import Sequence
 import pytest
 from sqlalchemy.engine import Engine
 
-from services.audit import AuditLog, TurnRecord
+from services.audit import AuditLog, AuthRecord, TurnRecord
 from services.keys import Keys, hash_id
 
 
@@ -67,3 +67,23 @@ def seed_turns(engine: Engine, keys: Keys, turns: Sequence[Turn], checkpoints=No
 def at(day: date, hour: int, minute: int = 0, second: int = 0) -> str:
     """A row's ts on `day` at the given UTC time."""
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}.000Z"
+
+
+def seed_misses(engine: Engine, keys: Keys, misses: Sequence[tuple[str, int, str]], checkpoints=None) -> None:
+    """Write `redaction_miss_reported` rows (ts, seeded user, label) through the real AuditLog."""
+    module = sys.modules[AuditLog.__module__]
+    real = module.utc_now
+    ordered = sorted(misses)
+    pending = iter(ts for ts, _, _ in ordered)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "utc_now", lambda: next(pending, None) or real())
+        log = AuditLog(engine, keys.chain_key, checkpoints=checkpoints)
+        log.start()
+        try:
+            futures = [log.submit(AuthRecord("redaction_miss_reported", user_hash(keys, user), role="staff",
+                                             session_hash=hash_id(keys.pepper, "session", f"s{user}"), outcome=label))
+                       for _, user, label in ordered]
+            for future in futures:
+                future.result(30)
+        finally:
+            log.close()

@@ -101,6 +101,26 @@
     });
   }
 
+  // Messages staff reported as holding a value redaction missed, by the label they chose: the range's
+  // total, then each day that shows them (a day of fewer than k users shows none).
+  function misses(data) {
+    var tb = clear("misses"), r = data.redactions;
+    if (r.suppressed) { row(tb, [{ text: hidden(data.k) }]); return; }
+    var total = r.missed || [];
+    if (!total.length) { row(tb, [{ text: t("dash.no_misses") }]); return; }
+    row(tb, [{ text: t("dash.day") }, { text: t("dash.type") }, { text: t("dash.misses") }], true);
+    total.forEach(function (p) {
+      row(tb, [{ text: t("dash.all_days") }, { text: p[0] }, { text: int(p[1]), num: true,
+        attrs: { "data-miss-label": p[0], "data-miss-day": "all" } }]);
+    });
+    data.days.forEach(function (d) {
+      (d.misses || []).forEach(function (p) {
+        row(tb, [{ text: d.start }, { text: p[0] }, { text: int(p[1]), num: true,
+          attrs: { "data-miss-label": p[0], "data-miss-day": d.start } }]);
+      });
+    });
+  }
+
   function health(data) {
     var tb = clear("health"), h = data.health;
     if (!h) { row(tb, [{ text: t("dash.not_available") }]); return; }
@@ -216,7 +236,7 @@
           document.body.setAttribute("data-ready", "error");
           return;
         }
-        summary(body); kb(body); redactions(body); health(body); days(body); chartsFor(body);
+        summary(body); kb(body); redactions(body); misses(body); health(body); days(body); chartsFor(body);
         var n = body.days.filter(function (d) { return d.suppressed; }).length;
         status(t("dash.loaded", { from: body.range.from, to: body.range.to, days: body.range.days, n: n, k: body.k }));
         document.body.setAttribute("data-ready", "1");

@@ -114,6 +114,168 @@
       return r;
     });
   };
+  // What the model saw of each sent message (GET /hushdesk/turns, services/web/turns.py): the values
+  // masked in the staff member's own message become chips with their label (the value on hover or tap),
+  // a collapsible "model saw" line shows what the model received, the reply's revealed values are marked
+  // the same way, and "Something was not masked" reports a miss (POST /hushdesk/miss). The values are the
+  // staff member's own, answered only to this login; nothing here is stored.
+  var turns = { csrf: "", texts: {}, labels: [], byId: {}, values: [], timer: null, settle: null, tries: 0 };
+  var CHIP_CSS = ".hushdesk-chip{display:inline-block;padding:0 6px;margin:0 1px;border-radius:9px;" +
+    "font:600 0.8em/1.5 system-ui,sans-serif;background:#dbeafe;color:#1e3a8a;border:1px solid #93c5fd;" +
+    "cursor:help;white-space:nowrap}" +
+    ".hushdesk-chip[data-open=true]::after{content:\" \" attr(data-value);font-weight:400}" +
+    ".hushdesk-revealed{border-bottom:2px dotted #2563eb;cursor:help}" +
+    ".hushdesk-saw{margin:4px 0 0;font:12px/1.4 system-ui,sans-serif;color:#555;max-width:100%}" +
+    ".hushdesk-saw summary{cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
+    ".hushdesk-saw code{white-space:pre-wrap;word-break:break-word}" +
+    ".hushdesk-miss{font:12px system-ui,sans-serif;margin-top:2px}" +
+    ".hushdesk-miss button{font:inherit;padding:1px 6px;margin-right:4px;cursor:pointer}" +
+    ".hushdesk-miss select,.hushdesk-miss input{font:inherit;margin:2px 4px 2px 0;max-width:100%}" +
+    "@media (prefers-color-scheme: dark){.hushdesk-chip{background:#1e3a8a;color:#dbeafe;border-color:#3b82f6}" +
+    ".hushdesk-saw{color:#bbb}}";
+  function el(tag, props, kids) {
+    var e = document.createElement(tag);
+    for (var k in props) { if (Object.prototype.hasOwnProperty.call(props, k)) e.setAttribute(k, props[k]); }
+    (kids || []).forEach(function (c) { e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return e;
+  }
+  function chip(mark) {
+    var c = el("span", { "class": "hushdesk-chip", tabindex: "0", role: "button", "data-open": "false",
+      "data-placeholder": mark.placeholder, "data-value": mark.value,
+      title: mark.value + " (" + (turns.texts.your_value || "your value") + ")",
+      "aria-label": mark.placeholder }, [mark.placeholder.slice(1, -1)]);
+    function toggle(e) { e.preventDefault(); c.setAttribute("data-open", c.getAttribute("data-open") === "true" ? "false" : "true"); }
+    c.addEventListener("click", toggle);
+    c.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") toggle(e); });
+    return c;
+  }
+  // Replace, in the text nodes under `root`, each value of `marks` (longest first) with what make(mark)
+  // builds; values already inside a chip are left alone.
+  function markText(root, marks, make) {
+    var sorted = marks.slice().sort(function (a, b) { return b.value.length - a.value.length; });
+    sorted.forEach(function (mark) {
+      if (!mark.value) return;
+      var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, null);
+      var nodes = [], n;
+      while ((n = walker.nextNode())) {
+        if (n.parentNode && n.parentNode.closest && n.parentNode.closest(".hushdesk-chip,.hushdesk-revealed,.hushdesk-saw,.hushdesk-miss")) continue;
+        if (n.nodeValue.indexOf(mark.value) >= 0) nodes.push(n);
+      }
+      nodes.forEach(function (node) {
+        var parts = node.nodeValue.split(mark.value), frag = document.createDocumentFragment();
+        parts.forEach(function (part, i) {
+          if (i) frag.appendChild(make(mark));
+          if (part) frag.appendChild(document.createTextNode(part));
+        });
+        node.parentNode.replaceChild(frag, node);
+      });
+    });
+  }
+  function missForm(box, turn) {
+    var t = turns.texts;
+    var select = el("select", { "aria-label": t.label || "label" });
+    turns.labels.forEach(function (l) { select.appendChild(el("option", { value: l }, [l])); });
+    var picked = (window.getSelection && String(window.getSelection())) || "";
+    var input = el("input", { type: "text", maxlength: "200", "aria-label": t.mask_text || "", placeholder: t.mask_text || "" });
+    input.value = picked.slice(0, 200);
+    var send = el("button", { type: "button", "class": "hushdesk-miss-send" }, [t.report || "Report"]);
+    var cancel = el("button", { type: "button" }, [t.cancel || "Cancel"]);
+    var form = el("div", { "class": "hushdesk-miss-form" }, [select, input, send, cancel]);
+    box.appendChild(form);
+    cancel.addEventListener("click", function () { box.removeChild(form); });
+    send.addEventListener("click", function () {
+      send.disabled = true;
+      fetch("/hushdesk/miss", { method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": turns.csrf },
+        body: JSON.stringify({ turn: turn.id, label: select.value, text: input.value }) }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          box.removeChild(form);
+          var done = el("span", { "class": "hushdesk-miss-done", role: "status" },
+            [body.ok ? (body.masked ? t.reported_masked : t.reported) : (t.failed || "")]);
+          box.appendChild(done);
+          if (body.ok) box.querySelector(".hushdesk-miss-open").disabled = true;
+        });
+      }, function () { send.disabled = false; });
+    });
+  }
+  function decorateUser(node, turn) {
+    node.setAttribute("data-hushdesk-turn", turn.id);
+    var body = node.querySelector(".message-content") || node;
+    markText(body, turn.marks, chip);
+    var t = turns.texts;
+    var code = el("code", {}, [turn.sent]);
+    var saw = el("details", { "class": "hushdesk-saw" }, [el("summary", {}, [(t.model_saw || "model saw") + ": " + turn.sent]), code]);
+    var open = el("button", { type: "button", "class": "hushdesk-miss-open" }, [t.not_masked || "Something was not masked"]);
+    var box = el("div", { "class": "hushdesk-miss" }, [open]);
+    open.addEventListener("click", function () { if (!box.querySelector(".hushdesk-miss-form")) missForm(box, turn); });
+    var holder = el("div", { "class": "hushdesk-turn" }, [saw, box]);
+    body.parentNode.insertBefore(holder, body.nextSibling);
+  }
+  function revealed(mark) {
+    return el("span", { "class": "hushdesk-revealed", "data-placeholder": mark.placeholder,
+      title: mark.placeholder.slice(1, -1) + " — " + (turns.texts.your_value || "your value") }, [mark.value]);
+  }
+  function decorate() {
+    var pending = false;
+    var users = document.querySelectorAll("[data-step-type=user_message]");
+    for (var i = 0; i < users.length; i++) {
+      var node = users[i];
+      if (node.getAttribute("data-hushdesk-turn")) continue;
+      var holder = node.closest("[id^='step-']") || node.querySelector("[id^='step-']");
+      var id = holder ? holder.id.slice(5) : "";
+      var turn = id && turns.byId[id];
+      if (turn) decorateUser(node, turn); else pending = true;
+    }
+    // A reply is marked once its text has stopped changing (the page's own renderer owns a streaming
+    // message); only the last few can still change, so a long conversation costs no more.
+    var replies = document.querySelectorAll("[data-step-type=assistant_message]");
+    var settling = false;
+    for (var j = Math.max(0, replies.length - 3); j < replies.length && turns.values.length; j++) {
+      var reply = replies[j];
+      if (reply.getAttribute("data-hushdesk-marked")) continue;
+      var body = reply.querySelector(".message-content") || reply;
+      var now = body.textContent;
+      if (stable.get(reply) === now) {
+        markText(body, turns.values, revealed);
+        reply.setAttribute("data-hushdesk-marked", "1");
+      } else { stable.set(reply, now); settling = true; }
+    }
+    if (settling) { clearTimeout(turns.settle); turns.settle = setTimeout(decorate, 700); }
+    return pending;
+  }
+  var stable = new WeakMap();
+  function loadTurns() {
+    fetch("/hushdesk/turns", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (r.status !== 200) return null;
+      return r.json();
+    }).then(function (body) {
+      if (!body) return;
+      turns.csrf = body.csrf; turns.texts = body.texts || {}; turns.labels = body.labels || [];
+      var seen = {};
+      turns.values = [];
+      (body.turns || []).forEach(function (t) {
+        turns.byId[t.id] = t;
+        t.marks.forEach(function (m) { if (!seen[m.placeholder] && m.value.length > 1) { seen[m.placeholder] = 1; turns.values.push(m); } });
+      });
+      var pending = decorate();
+      if (pending && turns.tries < 6) { turns.tries += 1; later2(400 * turns.tries); }
+    }, function () { /* tried again on the next message */ });
+  }
+  function later2(ms) { clearTimeout(turns.timer); turns.timer = setTimeout(loadTurns, ms); }
+  function watchTurns() {
+    var style = document.createElement("style");
+    style.textContent = CHIP_CSS;
+    document.head.appendChild(style);
+    var lastUsers = 0, lastReplies = 0;
+    new MutationObserver(function () {
+      var u = document.querySelectorAll("[data-step-type=user_message]").length;
+      var a = document.querySelectorAll("[data-step-type=assistant_message]").length;
+      if (u !== lastUsers) { lastUsers = u; turns.tries = 0; later2(300); }
+      if (a !== lastReplies) { lastReplies = a; clearTimeout(turns.settle); turns.settle = setTimeout(decorate, 700); }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
   watchLinks();
+  // The login page becomes the chat without a reload: the watch is installed there too.
+  if (window.location.pathname.indexOf("/hushdesk/") !== 0) watchTurns();
   check();
 })();

@@ -1,0 +1,104 @@
+"""What the chat page shows of each sent message, and the staff member's "something was not masked".
+
+    GET  /hushdesk/turns   {"csrf", "labels", "texts", "turns": [{"id", "sent", "marks": [{"placeholder",
+                           "label", "value"}]}]}: for each message of this login session's open
+                           conversations, the text the model received and the values masked in it
+    POST /hushdesk/miss    JSON {"turn", "label", "text"?} with X-CSRF-Token: that exchange leaves the
+                           history, `text` is masked as `label` for the rest of the conversation, the audit
+                           gains a `redaction_miss_reported` row (the label only); {"ok": true}
+
+Chat roles only. The values are the staff member's own, typed in this browser; they are held in memory by
+the conversation (as the placeholder vault already holds them), answered only to the login session that
+owns the conversation, never logged, never cached (`no-store`), never written anywhere. The page's
+script (`static/hushdesk.js`) marks them in place: a chip with the label, the value on hover or tap.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..auth.sessions import Claims
+from ..chat import MISS_LABELS, Conversation
+from ..errors import HushdeskError
+from ..i18n import text
+from ..keys import hash_id
+from ..roles import CHAT_ROLES
+from .pages import page_language
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+__all__ = ["TurnRoutes", "TURNS_PATH", "MISS_PATH"]
+
+TURNS_PATH = "/hushdesk/turns"
+MISS_PATH = "/hushdesk/miss"
+_TEXTS = ("turns.model_saw", "turns.not_masked", "turns.label", "turns.mask_text", "turns.report",
+          "turns.cancel", "turns.reported", "turns.reported_masked", "turns.failed", "turns.your_value",
+          "turns.blocked")
+_MAX_BODY = 4096
+_NO_STORE = {"cache-control": "no-store"}
+log = logging.getLogger("hushdesk.web")
+
+
+class TurnRoutes:
+    """The two routes, bound to a runtime; `claims(request, roles)` and `same_origin(request)` are the
+    routes' own checks."""
+
+    def __init__(self, runtime: "Runtime", claims: Callable[[Request, object], Claims | Response],
+                 same_origin: Callable[[Request], bool]) -> None:
+        self.runtime = runtime
+        self.claims = claims
+        self.same_origin = same_origin
+
+    def _token(self, claims: Claims) -> str:
+        return hash_id(self.runtime.keys.pepper, "csrf", claims.sid)
+
+    async def turns(self, request: Request) -> Response:
+        claims = self.claims(request, CHAT_ROLES)
+        if isinstance(claims, Response):
+            return claims
+        lang = page_language(request)
+        turns = [{"id": s.turn, "sent": s.sent,
+                  "marks": [{"placeholder": m.placeholder, "label": m.label, "value": m.value} for m in s.marks]}
+                 for conv in self.runtime.conversations_of(claims.sid) for s in conv.shown]
+        return JSONResponse({"csrf": self._token(claims), "labels": list(MISS_LABELS),
+                             "texts": {k.split(".", 1)[1]: text(k, lang) for k in _TEXTS}, "turns": turns},
+                            headers=_NO_STORE)
+
+    async def miss(self, request: Request) -> Response:
+        claims = self.claims(request, CHAT_ROLES)
+        if isinstance(claims, Response):
+            return claims
+        token = request.headers.get("x-csrf-token", "")
+        if not self.same_origin(request) or not hmac.compare_digest(token, self._token(claims)):
+            return JSONResponse({"ok": False, "error": "forbidden"}, status_code=403)
+        body = await request.body()
+        try:
+            if len(body) > _MAX_BODY:
+                raise ValueError
+            data = json.loads(body)
+            turn, label, masked = data.get("turn"), data.get("label"), data.get("text", "")
+            if not (isinstance(turn, str) and isinstance(label, str) and isinstance(masked, str)):
+                raise ValueError
+        except (ValueError, AttributeError):
+            return JSONResponse({"ok": False, "error": "malformed"}, status_code=400)
+        conv = self._owner(claims.sid, turn)
+        if conv is None:
+            return JSONResponse({"ok": False, "error": "unknown_turn"}, status_code=404)
+        try:
+            done = await self.runtime.chat.report_miss(conv, turn, label, masked)
+        except HushdeskError as exc:  # the audit could not be written: a fixed code, never text
+            log.error("miss report not recorded: %s", exc.outcome)
+            return JSONResponse({"ok": False, "error": exc.outcome}, status_code=503)
+        if not done:
+            return JSONResponse({"ok": False, "error": "rejected"}, status_code=400)
+        return JSONResponse({"ok": True, "masked": bool(masked.strip())}, headers=_NO_STORE)
+
+    def _owner(self, sid: str, turn: str) -> Conversation | None:
+        return next((c for c in self.runtime.conversations_of(sid) if c.shown_for(turn) is not None), None)
