@@ -16,7 +16,7 @@ STAMP_GPU := $(VENV)/.stamp-gpu-$(shell cat requirements-gpu.txt | sha256sum | c
 STAMP_BENCH := $(VENV)/.stamp-bench-$(shell cat requirements-bench.txt | sha256sum | cut -c1-12)
 ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 
-.PHONY: run test bench setup setup-test browser clean-venv
+.PHONY: run test bench docs-picture setup setup-test browser clean-venv
 
 run: setup
 	$(PY) -m services.ops.bootstrap
@@ -27,6 +27,10 @@ test: setup-test
 
 bench: setup-test $(STAMP_BENCH)
 	$(PY) -m bench
+
+# The README's picture: the first-run browser test's screenshot (tests/browser/test_first_run.py).
+docs-picture: setup-test
+	HUSHDESK_DOCS_PICTURE=$(CURDIR)/docs/first-run.png $(PY) -m pytest -q tests/browser/test_first_run.py
 
 setup: $(STAMP_APP) $(ENGINE_STAMP)
 

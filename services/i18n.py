@@ -22,9 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # Chat notices.
     "demo_notice": {
         "en": ("**Demo model.** No model is configured (HUSHDESK_MODEL_PATH), so hushdesk serves a tiny "
-               "generated model whose replies are random noise."),
+               "generated model. Its replies first quote your message exactly as the model received it (the "
+               "personal data masked), then random noise."),
         "zh-CN": ("**演示模型。** 尚未配置模型（HUSHDESK_MODEL_PATH），hushdesk 正在使用一个自动生成的"
-                  "微型模型，其回复均为随机文本。"),
+                  "微型模型。它的回复会先原样引用模型收到的消息（个人信息已遮盖），然后是随机文本。"),
     },
     "unsafe_error": {
         "en": "Something went wrong. Please try again.",

@@ -106,9 +106,9 @@ class Runtime:
         recognizers = redaction_layers(settings)  # before the engine: a missing model stops start-up
         model_dir, demo = resolve_model_dir(settings)
         if demo:
-            log.warning("No HUSHDESK_MODEL_PATH set: serving the generated demo model; "
-                        "its replies are random noise.")
-        engine = create_engine(settings, model_dir=model_dir, keys=keys)
+            log.warning("No HUSHDESK_MODEL_PATH set: serving the generated demo model; its replies quote "
+                        "what it received, then random noise.")
+        engine = create_engine(settings, model_dir=model_dir, keys=keys, demo=demo)
         llm = LLMClient(lambda: engine.endpoint, request_timeout=settings.engine_request_timeout,
                         max_tokens=settings.max_output_tokens, temperature=settings.temperature)
         audit = AuditLog(store, keys.chain_key,

@@ -48,7 +48,9 @@ __all__ = [
     "transformers_spec",
     "pooling_spec",
     "embed_server_spec",
+    "demo_server_spec",
     "EMBED_KEY_ENV",
+    "DEMO_KEY_ENV",
     "child_env",
     "free_port",
     "ENGINE_ENV",
@@ -306,6 +308,35 @@ def embed_server_spec(
         "--port", str(port),
         "--served-model-name", model_name,
         *(("--rerank",) if rerank else ()),
+    )
+    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name, env=env,
+                     cwd=str(_REPO_ROOT))
+
+
+# The demo engine reads its per-launch key from here (never from argv).
+DEMO_KEY_ENV = "DEMO_SERVER_API_KEY"
+
+
+def demo_server_spec(
+    model_dir: Path,
+    *,
+    port: int,
+    api_key: str,
+    model_name: str,
+    settings: Settings,
+) -> LaunchSpec:
+    """`python -m services.engine.demo_server` on 127.0.0.1:port: the generated demo model behind a chat
+    server that quotes the message it received before its noise (services/engine/demo_server.py), so a
+    first run shows what the model was sent. It checks the per-launch key from DEMO_SERVER_API_KEY."""
+    env = child_env(settings)
+    env[DEMO_KEY_ENV] = api_key
+    env["PYTHONPATH"] = str(_REPO_ROOT)
+    argv = (
+        sys.executable, "-m", "services.engine.demo_server",
+        "--model", str(model_dir),
+        "--host", LOOPBACK,
+        "--port", str(port),
+        "--served-model-name", model_name,
     )
     return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name, env=env,
                      cwd=str(_REPO_ROOT))

@@ -29,8 +29,8 @@ import httpx
 
 from ..audit.remote import signer_for
 from ..config import Settings
-from .specs import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, die_with_parent, embed_server_spec,
-                    free_port, pooling_spec, resolve_engine_kind, transformers_spec, vllm_spec)
+from .specs import (SCRATCH, Endpoint, LaunchSpec, ModelGuard, child_env, demo_server_spec, die_with_parent,
+                    embed_server_spec, free_port, pooling_spec, resolve_engine_kind, transformers_spec, vllm_spec)
 from ..errors import EngineStartError, EngineUnavailable
 from ..keys import Keys
 from .integrity import MANIFEST_NAME, ModelIntegrityError, load_model_key, manifest_path_for
@@ -435,17 +435,19 @@ class ExternalEngine:
 
 
 def create_engine(settings: Settings, *, model_dir: Path, keys: Keys | None = None,
-                  scratch: Path = SCRATCH) -> EngineSupervisor | ExternalEngine:
+                  scratch: Path = SCRATCH, demo: bool = False) -> EngineSupervisor | ExternalEngine:
     """The engine for `settings` (see resolve_engine_kind), serving `model_dir` unless external.
 
     Before each launch the model is checked against its manifest signed with the instance's key
     (the signer service's, or the key file's) and, if encrypted, decrypted under `scratch` (tmpfs).
+    `demo`: `model_dir` is the generated demo model; on the CPU it is served by the demo engine, which
+    quotes the message it received before its noise (demo_server_spec).
     """
     kind = resolve_engine_kind(settings)
     log.info("engine kind %s (setting %s)", kind, settings.engine)
     if kind == "external":
         return ExternalEngine(settings)
-    build = vllm_spec if kind == "vllm" else transformers_spec
+    build = vllm_spec if kind == "vllm" else demo_server_spec if demo else transformers_spec
     signer = signer_for(settings, keys) if keys is not None else None
     guard = ModelGuard(model_dir, public=lambda: (signer or signer_for(settings)).public,
                        model_key=lambda: load_model_key(settings), manifest_path=manifest_path_for(settings, model_dir),

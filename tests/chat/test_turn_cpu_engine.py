@@ -1,6 +1,7 @@
-"""The whole turn with every part real: the runtime generates the demo model, its supervisor
-launches `transformers serve` on it, and a turn streams a reply through input and output redaction
-into the encrypted audit store. The replies are noise (random weights); the path is what is tested."""
+"""The whole turn with every part real: the runtime generates the demo model, its supervisor launches the
+demo engine on it (services/engine/demo_server.py: transformers on the CPU), and a turn streams a reply
+through input and output redaction into the encrypted audit store. The reply quotes what the engine
+received (the placeholder, never the number), then noise (random weights)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def test_turn_through_the_real_cpu_engine(tmp_path):
 
     runtime, pid, result, pieces = asyncio.run(scenario())
     assert result.outcome == "ok", result.outcome
-    assert pieces and "".join(pieces) == result.reply
+    # The engine quoted what it received: the placeholder; the staff member's screen shows their number.
+    assert "> 我的手机号是[PHONE_1]，请回电。" in result.reply and "13812345678" not in result.reply
+    assert pieces and "".join(pieces) == result.reply.replace("[PHONE_1]", "13812345678")
+    assert result.reply.startswith("演示引擎。模型收到的消息是：")
     assert dict(result.record.redactions_in) == {"PHONE": 1}
     assert result.record.completion_tokens and result.record.completion_tokens <= 24
     assert result.record.model == "hushdesk-model"

@@ -26,9 +26,9 @@ class App:
         shutil.copytree(ROOT / ".chainlit", self.dir / ".chainlit")
         shutil.copy(ROOT / "chainlit.md", self.dir / "chainlit.md")
         self.data = tmp / "data"
-        self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
-                            HUSHDESK_MODEL_NAME="fake-model", HUSHDESK_LOG_LEVEL="DEBUG",
-                            HUSHDESK_OUTPUT_POLICY="CN_ID=block", **env)
+        self.env = base_env(self.data, **{"HUSHDESK_ENGINE": "external", "HUSHDESK_ENGINE_URL": engine.base_url,
+                                          "HUSHDESK_MODEL_NAME": "fake-model", "HUSHDESK_LOG_LEVEL": "DEBUG",
+                                          "HUSHDESK_OUTPUT_POLICY": "CN_ID=block", **env})
         boot = self.cli("services.ops.bootstrap")
         self.admin_password = re.search(r"with password: (\S+)", boot.stdout).group(1)
         for name, role, password in ((STAFF, "staff", STAFF_PASSWORD), *users):

@@ -128,6 +128,7 @@
     ".hushdesk-saw{margin:4px 0 0;font:12px/1.4 system-ui,sans-serif;color:#555;max-width:100%}" +
     ".hushdesk-saw summary{cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
     ".hushdesk-saw code{white-space:pre-wrap;word-break:break-word}" +
+    ".hushdesk-saw[open] .hushdesk-saw-line{display:none}" +
     ".hushdesk-miss{font:12px system-ui,sans-serif;margin-top:2px}" +
     ".hushdesk-miss button{font:inherit;padding:1px 6px;margin-right:4px;cursor:pointer}" +
     ".hushdesk-miss select,.hushdesk-miss input{font:inherit;margin:2px 4px 2px 0;max-width:100%}" +
@@ -204,7 +205,8 @@
     markText(body, turn.marks, chip);
     var t = turns.texts;
     var code = el("code", {}, [turn.sent]);
-    var saw = el("details", { "class": "hushdesk-saw" }, [el("summary", {}, [(t.model_saw || "model saw") + ": " + turn.sent]), code]);
+    var saw = el("details", { "class": "hushdesk-saw" }, [el("summary", {}, [(t.model_saw || "model saw") + ": ",
+      el("span", { "class": "hushdesk-saw-line" }, [turn.sent])]), code]);
     var open = el("button", { type: "button", "class": "hushdesk-miss-open" }, [t.not_masked || "Something was not masked"]);
     var box = el("div", { "class": "hushdesk-miss" }, [open]);
     open.addEventListener("click", function () { if (!box.querySelector(".hushdesk-miss-form")) missForm(box, turn); });
