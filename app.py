@@ -8,6 +8,7 @@ import logging
 import os
 from pathlib import Path
 
+from services.errors import HushdeskError
 from services.i18n import error_text, language, text
 from services.kb.answer import sources_note
 from services.runtime import open_for_server, refuse_start
@@ -113,10 +114,13 @@ async def _chat_start() -> None:
                                 login_sid=str(meta.get("sid") or ""))
     cl.user_session.set("conversation", conv)
     cl.user_session.set("shown", [])
+    cl.user_session.set("held", {})
+    widgets = [Switch(id="check", label=text("check.toggle", lang), initial=conv.check)]
     if collections := await runtime.chat.collections_for(conv):  # knowledge on/off, which collections
-        await cl.ChatSettings([Switch(id="kb", label=text("kb_use", lang), initial=True),
-                               MultiSelect(id="kb_collections", label=text("kb_choose", lang), values=list(collections),
-                                           initial=list(collections))]).send()
+        widgets += [Switch(id="kb", label=text("kb_use", lang), initial=True),
+                    MultiSelect(id="kb_collections", label=text("kb_choose", lang), values=list(collections),
+                                initial=list(collections))]
+    await cl.ChatSettings(widgets).send()
     if pending:
         accept = cl.Action(name="consent", payload={"v": signin.consent_version}, label=text("consent_accept", lang))
         await cl.Message(content=f"**{text('consent_title', lang)}**\n\n{signin.consent_text(lang)}",
@@ -159,19 +163,71 @@ async def _chat_end() -> None:
 
 @cl.on_message
 async def _on_message(message: cl.Message) -> None:
-    lang = _lang()
     cl.user_session.get("shown", []).append(message)
+    conv = cl.user_session.get("conversation")
+    if conv is not None and conv.check and runtime.chat.refusal(conv) is None:
+        await _hold(conv, message)  # check before sending: redacted and shown, sent only on "send"
+        return
+    # The page finds the message by its id (GET /hushdesk/turns).
+    await _answer(lambda on_text: runtime.chat.turn(conv, message.content or "", on_text, turn_id=message.id))
+
+
+async def _hold(conv, message: cl.Message) -> None:
+    lang = _lang()
+    try:
+        runtime.chat.preview(conv, message.content or "", message.id)
+    except HushdeskError as exc:  # empty or oversized: its fixed message
+        await _show(cl.Message(content=error_text(exc, lang), author="hushdesk"))
+        return
+    payload = {"turn": message.id}
+    notice = cl.Message(content=text("check.notice", lang), author="hushdesk", actions=[
+        cl.Action(name="send", payload=payload, label=text("check.send", lang)),
+        cl.Action(name="cancel_send", payload=payload, label=text("check.cancel", lang))])
+    cl.user_session.get("held", {})[message.id] = notice
+    await _show(notice)
+
+
+async def _release(action: cl.Action) -> tuple[object, str] | None:
+    """The conversation and the waiting message's id an action names, its notice taken off the screen."""
+    conv, turn = cl.user_session.get("conversation"), (action.payload or {}).get("turn")
+    notice = (cl.user_session.get("held") or {}).pop(turn, None) if isinstance(turn, str) else None
+    if conv is None or notice is None:
+        return None
+    await notice.remove()
+    return conv, turn
+
+
+@cl.action_callback("send")
+async def _send_held(action: cl.Action) -> None:
+    if (held := await _release(action)) is not None:
+        conv, turn = held
+        await _answer(lambda on_text: runtime.chat.send_pending(conv, turn, on_text))
+
+
+@cl.action_callback("cancel_send")
+async def _cancel_held(action: cl.Action) -> None:
+    if (held := await _release(action)) is not None:
+        conv, turn = held
+        conv.cancel(turn)
+        await _show(cl.Message(content=text("check.cancelled", _lang()), author="hushdesk"))
+
+
+async def _answer(run) -> None:
+    """Run one turn (`run(on_text)`), streaming its reply, then its sources, notice or error."""
+    lang = _lang()
     reply = cl.Message(content="")
     stream = Coalescer(reply.stream_token)  # tokens go out in 50 ms slices: one process serves all
     try:
-        result = await runtime.chat.turn(cl.user_session.get("conversation"), message.content or "", stream.feed,
-                                         turn_id=message.id)  # the page finds the message by this id
+        result = await run(stream.feed)
     except BaseException as exc:  # ended or stopped (the turn is audited `cancelled`), or a bug
         stream.discard()
         if not isinstance(exc, Exception):
             raise
         log.error("message handling failed: %s", type(exc).__name__)  # never str(exc): it may hold text
         await _show(cl.Message(content=text("unsafe_error", lang), author="hushdesk"))
+        return
+    if result is None:  # nothing was waiting under that id
+        stream.discard()
         return
     if result.retract:  # a blocked value, or no audit row: what streamed is replaced by the notice
         stream.discard()

@@ -87,6 +87,7 @@ MISS_LABELS = ("PERSON", "PHONE", "ADDRESS", "EMAIL", "CN_ID", "BANK_CARD", "CRE
 _MASK_MAX = 200  # characters of one text staff mask by hand
 _MASKS_MAX = 50  # such texts per conversation
 _SHOWN_MAX = 200  # turns whose marks are kept for the page
+_PENDING_MAX = 5  # messages waiting to be sent (check before sending)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Shown:
     turn: str
     sent: str
     marks: tuple[Mark, ...]
+    pending: bool = False  # checked before sending: not sent yet
 
 
 @dataclass(eq=False)  # compared and hashed by identity: the runtime keeps weak sets of them
@@ -130,6 +132,8 @@ class Conversation:
     shown: deque[Shown] = field(default_factory=lambda: deque(maxlen=_SHOWN_MAX))
     turn_ids: list[str] = field(default_factory=list)  # one per exchange in `history`
     masks: list[tuple[str, str]] = field(default_factory=list)  # (text, label) staff masked by hand
+    check: bool = False  # check before sending: a message waits, redacted, until staff send it
+    pending: dict[str, str] = field(default_factory=dict)  # turn id -> the message waiting to be sent
 
     def clear(self) -> None:
         """Forget the history, the placeholder vault, the marks and the hand-made masks."""
@@ -138,6 +142,7 @@ class Conversation:
         self.shown.clear()
         self.turn_ids.clear()
         self.masks.clear()
+        self.pending.clear()
 
     def shown_for(self, turn: str) -> Shown | None:
         return next((s for s in reversed(self.shown) if s.turn == turn), None)
@@ -149,6 +154,14 @@ class Conversation:
         i = self.turn_ids.index(turn)
         del self.turn_ids[i]
         del self.history[2 * i:2 * i + 2]
+        return True
+
+    def cancel(self, turn: str) -> bool:
+        """Drop a message waiting to be sent (check before sending); False if none waits under `turn`."""
+        if self.pending.pop(turn, None) is None:
+            return False
+        for s in [s for s in self.shown if s.turn == turn]:
+            self.shown.remove(s)
         return True
 
     def mask(self, text: str, label: str) -> None:
@@ -240,14 +253,16 @@ class ChatService:
 
     @staticmethod
     def choose(conv: Conversation | None, values: object) -> None:
-        """Apply the chat settings a user sent: `kb` (use the knowledge base) and `kb_collections` (which
-        ones). Values of the wrong type are ignored; collections are only ever narrowed to readable ones
+        """Apply the chat settings a user sent: `kb` (use the knowledge base), `kb_collections` (which
+        ones) and `check` (check before sending). Values of the wrong type are ignored; collections are only ever narrowed to readable ones
         when searching, so naming another changes nothing."""
         if conv is None or not isinstance(values, dict):
             return
-        use, chosen = values.get("kb"), values.get("kb_collections")
+        use, chosen, check = values.get("kb"), values.get("kb_collections"), values.get("check")
         if isinstance(use, bool):
             conv.knowledge = use
+        if isinstance(check, bool):
+            conv.check = check
         if isinstance(chosen, list) and all(isinstance(c, str) for c in chosen):
             conv.collections = tuple(chosen)
 
@@ -422,8 +437,9 @@ class ChatService:
         return text, counts
 
     @staticmethod
-    def _shown(conv: Conversation, turn_id: str, sent: str) -> Shown | None:
-        """Keep what the page may show of this message (no id: a caller without a page)."""
+    def _shown(conv: Conversation, turn_id: str, sent: str, pending: bool = False) -> Shown | None:
+        """Keep what the page may show of this message (no id: a caller without a page); a message
+        checked before sending keeps one entry, updated as it is masked and when it is sent."""
         if not turn_id:
             return None
         vault = conv.placeholders
@@ -432,9 +448,41 @@ class ChatService:
             value = vault.value_of(tag)
             if value is not None:
                 marks.append(Mark(tag, tag[1:tag.rindex("_")], value))
-        shown = Shown(turn_id, sent, tuple(marks))
+        shown = Shown(turn_id, sent, tuple(marks), pending)
+        for i, old in enumerate(conv.shown):
+            if old.turn == turn_id:
+                conv.shown[i] = shown
+                return shown
         conv.shown.append(shown)
         return shown
+
+    def preview(self, conv: Conversation, text: str, turn_id: str) -> Shown:
+        """Check before sending: redact a message as its turn would and keep it waiting (nothing reaches
+        the engine, nothing is audited until it is sent). InputRejected for an empty or oversized one."""
+        clean, _ = self._masked(conv, self._check(text))
+        redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
+        conv.pending[turn_id] = text
+        while len(conv.pending) > _PENDING_MAX:
+            conv.pending.pop(next(iter(conv.pending)))
+        shown = self._shown(conv, turn_id, redacted.text, pending=True)
+        assert shown is not None
+        return shown
+
+    def mask_pending(self, conv: Conversation, turn_id: str, text: str, label: str) -> Shown | None:
+        """Mask `text` as `label` (`CUSTOM` or a built-in label) from now on and show the waiting message
+        again as the model would see it; None when there is no such waiting message or the mask is bad."""
+        text = clean_input(text).strip()
+        if turn_id not in conv.pending or label not in MISS_LABELS or not text or len(text) > _MASK_MAX:
+            return None
+        conv.mask(text, label)
+        return self.preview(conv, conv.pending[turn_id], turn_id)
+
+    async def send_pending(self, conv: Conversation, turn_id: str, on_text: OnText) -> TurnResult | None:
+        """Send the waiting message as a turn (with every mask made meanwhile); None if none waits."""
+        text = conv.pending.pop(turn_id, None)
+        if text is None:
+            return None
+        return await self.turn(conv, text, on_text, turn_id=turn_id)
 
     async def report_miss(self, conv: Conversation, turn_id: str, label: str, text: str = "") -> bool:
         """Staff say a value in one of their messages was not masked: that exchange leaves the history

@@ -306,6 +306,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("recognizer_hooks", "", _hooks, "Python recognizers, module:attribute (space-separated), each a class or factory whose object has labels and find(text); also the `hushdesk.recognizers` entry points.", "module:attribute names"),
     Setting("output_policy", "", _output_policy, "Labels that block a whole reply, e.g. CN_ID=block; every other label is masked.", "LABEL=mask|block, comma-separated"),
     Setting("reveal_placeholders", "true", _bool, "Show staff the values they typed where the reply uses their placeholder.", "true or false"),
+    Setting("check_before_sending", "false", _bool, "Start each conversation with 'check before sending' on: a message is redacted and shown as the model would see it, and goes to the model only when staff press Send (each conversation can turn it on or off in its settings).", "true or false"),
     Setting("allowed_origins", "", _origins, "Other origins (scheme://host[:port], space- or comma-separated) whose pages may call hushdesk; empty: its own origin only.", "origins like https://portal.example.com"),
     Setting("secure_cookies", "false", _bool, "Mark cookies Secure: set it when hushdesk is served over HTTPS, directly or behind a TLS proxy.", "true or false"),
     Setting("session_idle_seconds", "1800", _positive_float, "A login session ends after this many seconds without activity.", "a positive number"),
@@ -390,6 +391,7 @@ class Settings:
     recognizer_hooks: tuple[str, ...] = ()
     output_policy: OutputPolicy = OutputPolicy()
     reveal_placeholders: bool = True
+    check_before_sending: bool = False
     allowed_origins: frozenset[str] = frozenset()
     secure_cookies: bool = False
     session_idle_seconds: float = 1800.0

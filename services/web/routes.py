@@ -11,6 +11,7 @@ from elsewhere; they are rendered by `services.web.pages` from templates, in the
     GET  /hushdesk/session            status for the page's script (not counted as activity)
     GET  /hushdesk/turns              what the model saw of this login's messages (turns.py)
     POST /hushdesk/miss               "something was not masked" for one message (turns.py)
+    POST /hushdesk/mask               mask more of a message waiting to be sent (turns.py)
     GET  /hushdesk/static/hushdesk.js the page's script: redirects to the login page when the
                                       session ends, saying why; sends auditors to their page
     GET  /hushdesk/static/fonts.css   the Inter font, served from here instead of Google Fonts
@@ -62,7 +63,7 @@ from ..roles import CHAT_ROLES, DASHBOARD_ROLES
 from .kb_pages import BASE as KB, KbPages
 from .pages import Pages
 from .session_guard import STATUS_PATH
-from .turns import MISS_PATH, TURNS_PATH, TurnRoutes
+from .turns import MASK_PATH, MISS_PATH, TURNS_PATH, TurnRoutes
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -262,6 +263,7 @@ def routes(runtime: "Runtime") -> list[Route]:
     return [
         Route(TURNS_PATH, turns.turns, methods=["GET"]),
         Route(MISS_PATH, turns.miss, methods=["POST"]),
+        Route(MASK_PATH, turns.mask, methods=["POST"]),
         Route("/hushdesk/logout", h.logout, methods=["POST"]),
         Route(STATUS_PATH, h.session_status, methods=["GET"]),
         Route("/hushdesk/static/{name:path}", h.static, methods=["GET"]),

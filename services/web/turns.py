@@ -6,6 +6,9 @@
     POST /hushdesk/miss    JSON {"turn", "label", "text"?} with X-CSRF-Token: that exchange leaves the
                            history, `text` is masked as `label` for the rest of the conversation, the audit
                            gains a `redaction_miss_reported` row (the label only); {"ok": true}
+    POST /hushdesk/mask    JSON {"turn", "label", "text"} with X-CSRF-Token, for a message waiting to be sent
+                           (check before sending): `text` is masked as `label` from now on; {"ok": true,
+                           "turn": {...}} with the message as the model would now see it
 
 Chat roles only. The values are the staff member's own, typed in this browser; they are held in memory by
 the conversation (as the placeholder vault already holds them), answered only to the login session that
@@ -24,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..auth.sessions import Claims
-from ..chat import MISS_LABELS, Conversation
+from ..chat import MISS_LABELS, Conversation, Shown
 from ..errors import HushdeskError
 from ..i18n import text
 from ..keys import hash_id
@@ -34,13 +37,14 @@ from .pages import page_language
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
-__all__ = ["TurnRoutes", "TURNS_PATH", "MISS_PATH"]
+__all__ = ["TurnRoutes", "TURNS_PATH", "MISS_PATH", "MASK_PATH"]
 
 TURNS_PATH = "/hushdesk/turns"
 MISS_PATH = "/hushdesk/miss"
+MASK_PATH = "/hushdesk/mask"
 _TEXTS = ("turns.model_saw", "turns.not_masked", "turns.label", "turns.mask_text", "turns.report",
           "turns.cancel", "turns.reported", "turns.reported_masked", "turns.failed", "turns.your_value",
-          "turns.blocked")
+          "turns.blocked", "turns.model_will_see", "turns.mask_more", "turns.mask", "turns.mask_hint")
 _MAX_BODY = 4096
 _NO_STORE = {"cache-control": "no-store"}
 log = logging.getLogger("hushdesk.web")
@@ -64,14 +68,13 @@ class TurnRoutes:
         if isinstance(claims, Response):
             return claims
         lang = page_language(request)
-        turns = [{"id": s.turn, "sent": s.sent,
-                  "marks": [{"placeholder": m.placeholder, "label": m.label, "value": m.value} for m in s.marks]}
-                 for conv in self.runtime.conversations_of(claims.sid) for s in conv.shown]
+        turns = [_turn_json(s) for conv in self.runtime.conversations_of(claims.sid) for s in conv.shown]
         return JSONResponse({"csrf": self._token(claims), "labels": list(MISS_LABELS),
                              "texts": {k.split(".", 1)[1]: text(k, lang) for k in _TEXTS}, "turns": turns},
                             headers=_NO_STORE)
 
-    async def miss(self, request: Request) -> Response:
+    async def _posted(self, request: Request) -> tuple[Claims, str, str, str] | Response:
+        """A JSON post of {"turn", "label", "text"} from this server's page with the session's token."""
         claims = self.claims(request, CHAT_ROLES)
         if isinstance(claims, Response):
             return claims
@@ -88,6 +91,29 @@ class TurnRoutes:
                 raise ValueError
         except (ValueError, AttributeError):
             return JSONResponse({"ok": False, "error": "malformed"}, status_code=400)
+        return claims, turn, label, masked
+
+    async def mask(self, request: Request) -> Response:
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        claims, turn, label, masked = posted
+        conv = self._owner(claims.sid, turn)
+        if conv is None:
+            return JSONResponse({"ok": False, "error": "unknown_turn"}, status_code=404)
+        try:
+            shown = self.runtime.chat.mask_pending(conv, turn, masked, label)
+        except HushdeskError as exc:
+            return JSONResponse({"ok": False, "error": exc.outcome}, status_code=400)
+        if shown is None:
+            return JSONResponse({"ok": False, "error": "rejected"}, status_code=400)
+        return JSONResponse({"ok": True, "turn": _turn_json(shown)}, headers=_NO_STORE)
+
+    async def miss(self, request: Request) -> Response:
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        claims, turn, label, masked = posted
         conv = self._owner(claims.sid, turn)
         if conv is None:
             return JSONResponse({"ok": False, "error": "unknown_turn"}, status_code=404)
@@ -102,3 +128,8 @@ class TurnRoutes:
 
     def _owner(self, sid: str, turn: str) -> Conversation | None:
         return next((c for c in self.runtime.conversations_of(sid) if c.shown_for(turn) is not None), None)
+
+
+def _turn_json(s: Shown) -> dict:
+    return {"id": s.turn, "sent": s.sent, "pending": s.pending,
+            "marks": [{"placeholder": m.placeholder, "label": m.label, "value": m.value} for m in s.marks]}

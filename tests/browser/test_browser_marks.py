@@ -115,3 +115,64 @@ def test_english_screen(site, browser):
     assert user.locator(".hushdesk-saw summary").inner_text().startswith("model saw: Please call [PERSON_1] on [PHONE_1]")
     assert user.locator(".hushdesk-miss-open").inner_text() == "Something was not masked"
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def checking(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("check")
+    engine = FakeEngine(tmp)
+    app = App(tmp, engine, HUSHDESK_CHECK_BEFORE_SENDING="true")
+    yield app, engine
+    app.stop()
+    engine.stop()
+
+
+def test_check_before_sending_with_a_custom_mask(checking, browser):
+    app, engine = checking
+    page = fresh_page(browser, locale="en-US")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, app.url, STAFF, STAFF_PASSWORD)
+    page.wait_for_selector("#chat-input")
+    accept_consent(page)
+    before = len(engine.requests())
+    page.fill("#chat-input", f"Member {MISSED} called from {PHONE} [[echo]]")
+    page.click("#chat-submit")
+    page.wait_for_selector("[data-step-type=user_message][data-hushdesk-pending='1'] .hushdesk-mask")
+    user = page.locator("[data-step-type=user_message]").last
+    assert user.locator(".hushdesk-saw summary").inner_text().strip() == "model will see:"  # open, the text below
+    assert user.locator(".hushdesk-saw code").inner_text() == f"Member {MISSED} called from [PHONE_1] [[echo]]"
+    assert len(engine.requests()) == before  # nothing reached the engine yet
+
+    # "Mask more": select the member number in the message, mask it as CUSTOM.
+    user.locator(".message-content").evaluate(
+        """(e, word) => { const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+             let n; while ((n = walker.nextNode())) { const i = n.nodeValue.indexOf(word);
+               if (i >= 0) { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + word.length);
+                 const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); return; } } }""", MISSED)
+    user.locator(".hushdesk-mask-send").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-step-type=user_message] .hushdesk-chip').length >= 2")
+    assert sorted(user.locator(".hushdesk-chip").all_inner_texts()) == ["CUSTOM_1", "PHONE_1"]
+    assert user.locator(".hushdesk-saw code").inner_text() == "Member [CUSTOM_1] called from [PHONE_1] [[echo]]"
+    assert len(engine.requests()) == before
+
+    page.get_by_role("button", name="Send to the model").click()
+    page.wait_for_function("() => document.body.innerText.includes('You said')")
+    page.wait_for_selector("[data-step-type=user_message][data-hushdesk-pending='0'] .hushdesk-miss-open")
+    [body] = engine.requests()[before:]
+    assert MISSED.encode() not in body and PHONE.encode() not in body  # the masked text never arrived
+    assert json.loads(body)["messages"][-1]["content"] == "Member [CUSTOM_1] called from [PHONE_1] [[echo]]"
+    assert user.locator(".hushdesk-saw summary").inner_text().startswith("model saw: Member [CUSTOM_1]")
+
+    # "Do not send": nothing reaches the engine, nothing is audited as a turn.
+    turns_before = sum(1 for line in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()
+                       if json.loads(line)["kind"] == "turn")
+    page.fill("#chat-input", "second thoughts")
+    page.click("#chat-submit")
+    page.get_by_role("button", name="Do not send").click()
+    page.wait_for_function("() => document.body.innerText.includes('Not sent. The model did not receive')")
+    assert len(engine.requests()) == before + 1
+    assert sum(1 for line in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()
+               if json.loads(line)["kind"] == "turn") == turns_before
+    assert errors == []
+    page.context.close()

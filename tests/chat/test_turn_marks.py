@@ -100,3 +100,61 @@ def test_a_turn_without_an_id_keeps_nothing_for_a_page(tmp_path, fake_engine):
     settings = make_settings(tmp_path, fake_engine.base_url)
     _, conv, [result] = run(settings, [("say", "", f"手机{PHONE}")])
     assert result.shown is None and not conv.shown
+
+
+async def _checked(settings, fake_engine):
+    runtime = Runtime.open(settings)
+    await runtime.start()
+    await runtime.wait_ready(10)
+    conv = runtime.conversation("chainlit-session-c", "alice.staff", "staff", login_sid="login-c")
+    shown: list[str] = []
+
+    async def on_text(piece):
+        shown.append(piece)
+
+    try:
+        assert conv.check is True  # HUSHDESK_CHECK_BEFORE_SENDING
+        before = len(fake_engine.requests())
+        first = runtime.chat.preview(conv, f"会员{MEMBER}，手机{PHONE} [[echo]]", "p1")
+        masked = runtime.chat.mask_pending(conv, "p1", MEMBER, "CUSTOM")
+        refused = [runtime.chat.mask_pending(conv, "p1", MEMBER, "NOPE"), runtime.chat.mask_pending(conv, "zz", "x", "CUSTOM"),
+                   runtime.chat.mask_pending(conv, "p1", "  ", "CUSTOM")]
+        waited = len(fake_engine.requests()) - before
+        result = await runtime.chat.send_pending(conv, "p1", on_text)
+        again = await runtime.chat.send_pending(conv, "p1", on_text)
+        runtime.chat.preview(conv, "不发了", "p2")
+        dropped = conv.cancel("p2")
+        rows = runtime.audit.tail(20)
+    finally:
+        await runtime.stop()
+    return conv, first, masked, refused, waited, result, again, dropped, rows, before, "".join(shown)
+
+
+def test_check_before_sending(tmp_path, fake_engine):
+    settings = make_settings(tmp_path, fake_engine.base_url, HUSHDESK_CHECK_BEFORE_SENDING="true")
+    conv, first, masked, refused, waited, result, again, dropped, rows, before, shown = asyncio.run(
+        _checked(settings, fake_engine))
+    assert first.pending and first.sent == f"会员{MEMBER}，手机[PHONE_1] [[echo]]"
+    assert masked.pending and masked.sent == "会员[CUSTOM_1]，手机[PHONE_1] [[echo]]"
+    assert [m.value for m in masked.marks] == [MEMBER, PHONE]
+    assert refused == [None, None, None] and waited == 0  # nothing reached the engine while it waited
+    assert result.outcome == "ok" and not result.shown.pending
+    assert sent_since(fake_engine, before) == ["会员[CUSTOM_1]，手机[PHONE_1] [[echo]]"]
+    assert MEMBER in shown and PHONE in shown  # the staff member's screen shows their values back
+    assert again is None and dropped is True
+    assert [s.turn for s in conv.shown] == ["p1"] and conv.pending == {}  # one entry per message
+    assert [r["kind"] for r in rows].count("turn") == 1  # a cancelled message is never a turn
+
+
+def test_the_setting_and_each_conversation_choose(tmp_path, fake_engine):
+    from services.chat import ChatService
+
+    settings = make_settings(tmp_path, fake_engine.base_url)
+    assert settings.check_before_sending is False
+    runtime = Runtime.open(settings)
+    conv = runtime.conversation("s", "alice.staff", "staff")
+    assert conv.check is False
+    ChatService.choose(conv, {"check": True})
+    assert conv.check is True
+    ChatService.choose(conv, {"check": "yes"})  # the wrong type is ignored
+    assert conv.check is True

@@ -65,7 +65,7 @@ def test_a_login_reads_its_own_turns_only(site):
     r = site.call("GET", "/hushdesk/turns", headers={"accept-language": "zh-CN"})
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     body = r.json()
-    assert body["turns"] == [{"id": "t1", "sent": "客户[PERSON_1]",
+    assert body["turns"] == [{"id": "t1", "sent": "客户[PERSON_1]", "pending": False,
                               "marks": [{"placeholder": "[PERSON_1]", "label": "PERSON", "value": "张伟"}]}]
     assert "13812345678" not in r.text and body["csrf"] == _token()
     assert body["texts"]["model_saw"] == "模型收到" and "CUSTOM" in body["labels"]
@@ -108,3 +108,28 @@ def test_an_oversized_report_is_refused(site):
     r = site.call("POST", "/hushdesk/miss", headers={"origin": "http://testserver", "x-csrf-token": _token()},
                   content=json.dumps({"turn": "t1", "label": "PHONE", "text": "x" * 5000}))
     assert r.status_code == 400 and site.chat.reports == []
+
+
+class MaskingChat(FakeChat):
+    def mask_pending(self, conv, turn, text, label):
+        if label == "BAD":
+            return None
+        return Shown(turn, "[CUSTOM_1]", (Mark("[CUSTOM_1]", "CUSTOM", text),), True)
+
+
+def test_masking_a_message_that_waits(site):
+    site.chat.__class__ = MaskingChat
+    ok = site.call("POST", "/hushdesk/mask", headers={"origin": "http://testserver", "x-csrf-token": _token()},
+                   content=json.dumps({"turn": "t1", "label": "CUSTOM", "text": "蓝鲸"}))
+    assert ok.status_code == 200 and ok.headers["cache-control"] == "no-store"
+    assert ok.json() == {"ok": True, "turn": {"id": "t1", "sent": "[CUSTOM_1]", "pending": True,
+                                              "marks": [{"placeholder": "[CUSTOM_1]", "label": "CUSTOM", "value": "蓝鲸"}]}}
+    bad = site.call("POST", "/hushdesk/mask", headers={"origin": "http://testserver", "x-csrf-token": _token()},
+                    content=json.dumps({"turn": "t1", "label": "BAD", "text": "x"}))
+    assert bad.status_code == 400 and bad.json() == {"ok": False, "error": "rejected"}
+    forged = site.call("POST", "/hushdesk/mask", headers={"origin": "http://testserver"},
+                       content=json.dumps({"turn": "t1", "label": "CUSTOM", "text": "x"}))
+    assert forged.status_code == 403
+    other = site.call("POST", "/hushdesk/mask", headers={"origin": "http://testserver", "x-csrf-token": _token()},
+                      content=json.dumps({"turn": "t9", "label": "CUSTOM", "text": "x"}))
+    assert other.status_code == 404

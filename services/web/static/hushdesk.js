@@ -174,8 +174,7 @@
   }
   function missForm(box, turn) {
     var t = turns.texts;
-    var select = el("select", { "aria-label": t.label || "label" });
-    turns.labels.forEach(function (l) { select.appendChild(el("option", { value: l }, [l])); });
+    var select = labelSelect(t);
     var picked = (window.getSelection && String(window.getSelection())) || "";
     var input = el("input", { type: "text", maxlength: "200", "aria-label": t.mask_text || "", placeholder: t.mask_text || "" });
     input.value = picked.slice(0, 200);
@@ -186,32 +185,81 @@
     cancel.addEventListener("click", function () { box.removeChild(form); });
     send.addEventListener("click", function () {
       send.disabled = true;
-      fetch("/hushdesk/miss", { method: "POST", credentials: "same-origin", cache: "no-store",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": turns.csrf },
-        body: JSON.stringify({ turn: turn.id, label: select.value, text: input.value }) }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (body) {
-          box.removeChild(form);
-          var done = el("span", { "class": "hushdesk-miss-done", role: "status" },
-            [body.ok ? (body.masked ? t.reported_masked : t.reported) : (t.failed || "")]);
-          box.appendChild(done);
-          if (body.ok) box.querySelector(".hushdesk-miss-open").disabled = true;
-        });
+      post("/hushdesk/miss", { turn: turn.id, label: select.value, text: input.value }).then(function (body) {
+        box.removeChild(form);
+        var done = el("span", { "class": "hushdesk-miss-done", role: "status" },
+          [body.ok ? (body.masked ? t.reported_masked : t.reported) : (t.failed || "")]);
+        box.appendChild(done);
+        if (body.ok) box.querySelector(".hushdesk-miss-open").disabled = true;
       }, function () { send.disabled = false; });
     });
   }
+  function post(path, body) {
+    return fetch(path, { method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": turns.csrf },
+      body: JSON.stringify(body) }).then(function (r) { return r.json().catch(function () { return {}; }); });
+  }
+  function labelSelect(t) {
+    var select = el("select", { "aria-label": t.label || "label" });
+    turns.labels.forEach(function (l) { select.appendChild(el("option", { value: l }, [l])); });
+    select.value = "CUSTOM";
+    return select;
+  }
+  // Check before sending: mask more of a message that waits for "send".
+  function maskForm(node, turn) {
+    var t = turns.texts;
+    var select = labelSelect(t);
+    var input = el("input", { type: "text", maxlength: "200", "aria-label": t.mask_hint || "", placeholder: t.mask_hint || "" });
+    var go = el("button", { type: "button", "class": "hushdesk-mask-send" }, [t.mask || "Mask"]);
+    input.addEventListener("focus", function () {
+      var picked = (window.getSelection && String(window.getSelection())) || "";
+      if (picked && !input.value) input.value = picked.slice(0, 200);
+    });
+    go.addEventListener("mousedown", function () {  // a selection made in the message, before it is lost
+      var picked = (window.getSelection && String(window.getSelection())) || "";
+      if (picked && !input.value) input.value = picked.slice(0, 200);
+    });
+    go.addEventListener("click", function () {
+      if (!input.value) return;
+      go.disabled = true;
+      post("/hushdesk/mask", { turn: turn.id, label: select.value, text: input.value }).then(function (body) {
+        go.disabled = false;
+        if (!body.ok) return;
+        input.value = "";
+        turns.byId[turn.id] = body.turn;
+        redecorate(node, body.turn);
+      }, function () { go.disabled = false; });
+    });
+    return el("div", { "class": "hushdesk-miss hushdesk-mask" }, [el("span", {}, [(t.mask_more || "Mask more") + ": "]),
+      select, input, go]);
+  }
   function decorateUser(node, turn) {
     node.setAttribute("data-hushdesk-turn", turn.id);
+    node.setAttribute("data-hushdesk-pending", turn.pending ? "1" : "0");
     var body = node.querySelector(".message-content") || node;
     markText(body, turn.marks, chip);
     var t = turns.texts;
     var code = el("code", {}, [turn.sent]);
-    var saw = el("details", { "class": "hushdesk-saw" }, [el("summary", {}, [(t.model_saw || "model saw") + ": ",
+    var label = turn.pending ? (t.model_will_see || "model will see") : (t.model_saw || "model saw");
+    var saw = el("details", { "class": "hushdesk-saw" }, [el("summary", {}, [label + ": ",
       el("span", { "class": "hushdesk-saw-line" }, [turn.sent])]), code]);
-    var open = el("button", { type: "button", "class": "hushdesk-miss-open" }, [t.not_masked || "Something was not masked"]);
-    var box = el("div", { "class": "hushdesk-miss" }, [open]);
-    open.addEventListener("click", function () { if (!box.querySelector(".hushdesk-miss-form")) missForm(box, turn); });
+    if (turn.pending) saw.setAttribute("open", "");
+    var box;
+    if (turn.pending) {
+      box = maskForm(node, turn);
+    } else {
+      var open = el("button", { type: "button", "class": "hushdesk-miss-open" }, [t.not_masked || "Something was not masked"]);
+      box = el("div", { "class": "hushdesk-miss" }, [open]);
+      open.addEventListener("click", function () { if (!box.querySelector(".hushdesk-miss-form")) missForm(box, turn); });
+    }
     var holder = el("div", { "class": "hushdesk-turn" }, [saw, box]);
     body.parentNode.insertBefore(holder, body.nextSibling);
+  }
+  // A message shown again: its new masks become chips (the old ones stay), its line and buttons rebuilt.
+  function redecorate(node, turn) {
+    var old = node.querySelector(".hushdesk-turn");
+    if (old) old.parentNode.removeChild(old);
+    decorateUser(node, turn);
   }
   function revealed(mark) {
     return el("span", { "class": "hushdesk-revealed", "data-placeholder": mark.placeholder,
@@ -227,6 +275,13 @@
       var id = holder ? holder.id.slice(5) : "";
       var turn = id && turns.byId[id];
       if (turn) decorateUser(node, turn); else pending = true;
+    }
+    // A message that waited (check before sending) and has been sent since: shown as sent.
+    var waiting = document.querySelectorAll("[data-step-type=user_message][data-hushdesk-pending='1']");
+    for (var w = 0; w < waiting.length; w++) {
+      var known = turns.byId[waiting[w].getAttribute("data-hushdesk-turn")];
+      if (known && !known.pending) redecorate(waiting[w], known);
+      else if (!known) { var gone = waiting[w].querySelector(".hushdesk-turn"); if (gone) gone.parentNode.removeChild(gone); }
     }
     // A reply is marked once its text has stopped changing (the page's own renderer owns a streaming
     // message); only the last few can still change, so a long conversation costs no more.
@@ -255,6 +310,7 @@
       turns.csrf = body.csrf; turns.texts = body.texts || {}; turns.labels = body.labels || [];
       var seen = {};
       turns.values = [];
+      turns.byId = {};
       (body.turns || []).forEach(function (t) {
         turns.byId[t.id] = t;
         t.marks.forEach(function (m) { if (!seen[m.placeholder] && m.value.length > 1) { seen[m.placeholder] = 1; turns.values.push(m); } });
@@ -273,7 +329,11 @@
       var u = document.querySelectorAll("[data-step-type=user_message]").length;
       var a = document.querySelectorAll("[data-step-type=assistant_message]").length;
       if (u !== lastUsers) { lastUsers = u; turns.tries = 0; later2(300); }
-      if (a !== lastReplies) { lastReplies = a; clearTimeout(turns.settle); turns.settle = setTimeout(decorate, 700); }
+      if (a !== lastReplies) {
+        lastReplies = a;
+        clearTimeout(turns.settle); turns.settle = setTimeout(decorate, 700);
+        if (document.querySelector("[data-hushdesk-pending='1']")) later2(500);  // sent or dropped since
+      }
     }).observe(document.documentElement, { childList: true, subtree: true });
   }
   watchLinks();
