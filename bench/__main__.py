@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import audit, dashboard, kb, layers, load, public_quality, quality, redaction_speed, turn
+from bench import audit, dashboard, kb, layers, load, marks, public_quality, quality, redaction_speed, turn
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -41,7 +41,7 @@ def main() -> None:
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()
            if isinstance(v, (int, float)) and not isinstance(v, bool)})
     sections.append(redaction_speed.report(s))
-    for name, module in (("audit", audit), ("dashboard", dashboard), ("load", load), ("kb", kb)):
+    for name, module in (("audit", audit), ("dashboard", dashboard), ("load", load), ("kb", kb), ("marks", marks)):
         r = module.run()
         print(name, {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()
                      if isinstance(v, (int, float, str)) and not isinstance(v, bool)})

@@ -47,7 +47,11 @@
       ".hushdesk-inert-named::after{content:\" <\" attr(data-hushdesk-url) \">\";word-break:break-all}";
     document.head.appendChild(style);
     inertLinks(document);
-    new MutationObserver(function () { inertLinks(document); }).observe(document.documentElement, {
+    new MutationObserver(function () {
+      var started = performance.now();
+      inertLinks(document);
+      if (window.hushdeskStats) window.hushdeskStats.observerMs += performance.now() - started;
+    }).observe(document.documentElement, {
       childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
     // A second guard: a click that reaches a link not (yet) made inert goes nowhere.
     ["click", "auxclick"].forEach(function (type) {
@@ -120,6 +124,8 @@
   // the same way, and "Something was not masked" reports a miss (POST /hushdesk/miss). The values are the
   // staff member's own, answered only to this login; nothing here is stored.
   var turns = { csrf: "", texts: {}, labels: [], byId: {}, values: [], timer: null, settle: null, tries: 0 };
+  // Time spent here marking messages, for `make bench` (bench/marks.py): milliseconds and passes.
+  var stats = window.hushdeskStats = { decorateMs: 0, passes: 0, observerMs: 0 };
   var CHIP_CSS = ".hushdesk-chip{display:inline-block;padding:0 6px;margin:0 1px;border-radius:9px;" +
     "font:600 0.8em/1.5 system-ui,sans-serif;background:#dbeafe;color:#1e3a8a;border:1px solid #93c5fd;" +
     "cursor:help;white-space:nowrap}" +
@@ -266,6 +272,10 @@
       title: mark.placeholder.slice(1, -1) + " — " + (turns.texts.your_value || "your value") }, [mark.value]);
   }
   function decorate() {
+    var started = performance.now();
+    try { return decoratePass(); } finally { stats.decorateMs += performance.now() - started; stats.passes += 1; }
+  }
+  function decoratePass() {
     var pending = false;
     var users = document.querySelectorAll("[data-step-type=user_message]");
     for (var i = 0; i < users.length; i++) {
@@ -326,6 +336,10 @@
     document.head.appendChild(style);
     var lastUsers = 0, lastReplies = 0;
     new MutationObserver(function () {
+      var started = performance.now();
+      try { onMutation(); } finally { stats.observerMs += performance.now() - started; }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+    function onMutation() {
       var u = document.querySelectorAll("[data-step-type=user_message]").length;
       var a = document.querySelectorAll("[data-step-type=assistant_message]").length;
       if (u !== lastUsers) { lastUsers = u; turns.tries = 0; later2(300); }
@@ -334,7 +348,7 @@
         clearTimeout(turns.settle); turns.settle = setTimeout(decorate, 700);
         if (document.querySelector("[data-hushdesk-pending='1']")) later2(500);  // sent or dropped since
       }
-    }).observe(document.documentElement, { childList: true, subtree: true });
+    }
   }
   watchLinks();
   // The login page becomes the chat without a reload: the watch is installed there too.
