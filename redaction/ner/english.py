@@ -365,6 +365,7 @@ class EnglishNames:
         for m in _GLUED.finditer(text):
             first, last = _plain(m.group(1).lower()), _plain(m.group(2).lower())
             if (first in self.first and first not in _COMMON and (last in self.last or last in self.rare or self._unknown(m.group(2)))
+                    and first not in self.lower_words and last not in self.lower_words  # MacBook, PowerPoint
                     and free_of(out, m.start(), m.end())):
                 out.append((m.start(), m.end(), "PERSON", 0.75))
         for m in _ROLE_LATIN.finditer(text):

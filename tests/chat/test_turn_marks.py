@@ -94,6 +94,12 @@ def test_a_reported_miss_leaves_the_history_masks_from_then_on_and_is_audited_wi
     assert turn4["redactions_in"] == {"CUSTOM": 1}
     everything = json.dumps(rows, ensure_ascii=False) + caplog.text
     assert MEMBER not in everything and "退款" not in everything
+    # The dashboard's rollups count it, by label, in the same transaction as the row.
+    from services.store import transaction
+
+    with transaction(runtime.audit.engine) as conn:
+        misses = conn.exec_driver_sql("SELECT label, n FROM rollup_redaction_days WHERE direction = 'miss'").all()
+    assert [tuple(m) for m in misses] == [("CUSTOM", 1)]
 
 
 def test_a_turn_without_an_id_keeps_nothing_for_a_page(tmp_path, fake_engine):

@@ -61,6 +61,7 @@ def test_latin_names_in_chinese_text(text, expected):
     "用户iPhone无法开机",  # a product after a role word
     "主持人SPL的比赛",  # an acronym
     "我们用PowerPoint做报告",  # a glued product name: no first name first
+    "请问MacBook Air现在多少钱",  # a first name and a surname that are also words: a product
     "用户admin登录失败",
 ])
 def test_latin_words_in_chinese_text_that_are_not_names(text):
