@@ -72,7 +72,8 @@ def server() -> dict:
             "added_max": max(added_ms)}
 
 
-def browser() -> dict:
+def browser(block: bool = False) -> dict:
+    """The 200-turn run; `block`: the same page without hushdesk.js (Chainlit's page alone, the baseline)."""
     from playwright.sync_api import sync_playwright
 
     from tests.support.app import STAFF, STAFF_PASSWORD, App
@@ -91,26 +92,37 @@ def browser() -> dict:
             cdp = page.context.new_cdp_session(page)
             cdp.send("Performance.enable")
 
+            def ours_ms() -> float:
+                return page.evaluate("() => window.hushdeskStats ? window.hushdeskStats.decorateMs"
+                                     " + window.hushdeskStats.observerMs : 0")
+
             def script_s() -> float:
                 return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ScriptDuration")
 
             login(page, app.url, STAFF, STAFF_PASSWORD)
             page.wait_for_selector("#chat-input")
             accept_consent(page)
+            if block:
+                page.route("**/hushdesk/static/hushdesk.js", lambda route: route.abort())
+                page.reload()
+                page.wait_for_selector("#chat-input")
+                page.wait_for_timeout(1000)
             base = page.locator("[data-step-type=assistant_message]").count()
             for i in range(TURNS):
                 measured = i < 10 or i >= TURNS - 10
                 if measured:
                     page.wait_for_timeout(1000)  # let the last message settle first
-                    s0, o0 = script_s(), page.evaluate("() => window.hushdeskStats.decorateMs + window.hushdeskStats.observerMs")
+                    s0, o0 = script_s(), ours_ms()
                 page.fill("#chat-input", f"{SAMPLES[i % len(SAMPLES)]} (#{i}) [[echo]]")
                 page.click("#chat-submit")
                 page.wait_for_function(f"() => document.querySelectorAll('[data-step-type=assistant_message]').length >= {base + i + 1}")
                 if measured:
-                    page.wait_for_function(f"() => document.querySelectorAll('[data-step-type=user_message][data-hushdesk-turn]').length >= {i + 1}")
+                    if not block:
+                        page.wait_for_function("n => document.querySelectorAll("
+                                               "'[data-step-type=user_message][data-hushdesk-turn]').length >= n", arg=i + 1)
                     page.wait_for_timeout(1500)  # the reply settles and is marked
                     ms = (script_s() - s0) * 1000
-                    ours = page.evaluate("() => window.hushdeskStats.decorateMs + window.hushdeskStats.observerMs") - o0
+                    ours = ours_ms() - o0
                     (early if i < 10 else late).append(ms)
                     (ours_early if i < 10 else ours_late).append(ours)
             b.close()
@@ -125,7 +137,10 @@ def browser() -> dict:
 def run() -> dict:
     result = server()
     try:
-        result.update(browser())
+        page = browser()
+        bare = browser(block=True)
+        result.update(page)
+        result["bare_early"], result["bare_late"] = bare["script_early"], bare["script_late"]
     except Exception as exc:  # the browser part needs Chromium (make test installs it)
         result["browser_error"] = type(exc).__name__
     return result
@@ -153,6 +168,9 @@ def report(r: dict) -> str:
             f"| page script time per new message, messages {TURNS - 9}-{TURNS} (median) | {r['script_late']:.0f} ms "
             f"({r['script_late'] / r['script_early']:.2f}× the first ten) | smooth "
             f"({'met' if r['script_late'] <= 2 * r['script_early'] else 'MISSED'}: at most 2× the first ten) |",
+            f"| the same page without hushdesk.js (Chainlit alone, baseline), messages 1-10 / {TURNS - 9}-{TURNS} | "
+            f"{r['bare_early']:.0f} / {r['bare_late']:.0f} ms ({r['bare_late'] / r['bare_early']:.2f}×) | |",
+            f"| with hushdesk.js / without, messages {TURNS - 9}-{TURNS} | {r['script_late'] / r['bare_late']:.2f} | |",
             f"| hushdesk.js per new message (marking and its DOM observers), first ten / last ten (median) | {r['ours_early']:.1f} / "
             f"{r['ours_late']:.1f} ms (max {r['ours_late_max']:.1f}) | |",
         ]
@@ -161,7 +179,8 @@ def report(r: dict) -> str:
     lines += ["", "Browser: a real 200-turn conversation in Debian Chromium against the real app and the fake "
               "engine (`[[echo]]` replies, so every reply reveals the staff member's values and is marked); "
               "script time is Chrome's ScriptDuration around each measured message, everything the page "
-              "runs (Chainlit's renderer and hushdesk.js).", ""]
+              "runs (Chainlit's renderer and hushdesk.js). The baseline is the same run with hushdesk.js "
+              "blocked: the growth with the conversation's length is Chainlit's renderer's.", ""]
     return "\n".join(lines)
 
 
