@@ -19,17 +19,16 @@ the access log is off and errors are answered with fixed messages.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import hmac
 import json
 import logging
-import os
 import sys
 import threading
 import time
 import uuid
 from typing import Any, AsyncIterator
+
+from .local_server import authorised, common_routes, error, serve
 
 KEY_ENV = "DEMO_SERVER_API_KEY"  # same as services.engine.specs.DEMO_KEY_ENV (not imported: a light process)
 _MAX_BODY = 4 << 20
@@ -103,24 +102,8 @@ def build_app(model: Model, *, name: str, api_key: str):  # -> Starlette
     from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
 
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"error": {"message": message, "type": "invalid_request_error", "code": status}},
-                            status_code=status)
-
-    def authorised(request: Request) -> bool:
-        given = request.headers.get("authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode())
-
-    async def health(_request: Request) -> Response:
-        return Response(status_code=200)
-
-    async def models(request: Request) -> Response:
-        if not authorised(request):
-            return error(401, "Unauthorized")
-        return JSONResponse({"object": "list", "data": [{"id": name, "object": "model", "owned_by": "hushdesk"}]})
-
     async def chat(request: Request) -> Response:
-        if not authorised(request):
+        if not authorised(request, api_key):
             return error(401, "Unauthorized")
         raw = await request.body()
         try:
@@ -196,31 +179,14 @@ def build_app(model: Model, *, name: str, api_key: str):  # -> Starlette
                              "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": generated,
                                        "total_tokens": prompt_tokens + generated}})
 
-    return Starlette(routes=[
-        Route("/health", health),
-        Route("/v1/models", models),
-        Route("/v1/chat/completions", chat, methods=["POST"]),
-    ])
+    return Starlette(routes=[*common_routes(name, api_key), Route("/v1/chat/completions", chat, methods=["POST"])])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.engine.demo_server")
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--served-model-name", default="hushdesk-demo")
-    args = parser.parse_args(argv)
-    api_key = os.environ.get(KEY_ENV, "")
-    if not api_key:
-        print(f"{KEY_ENV} is not set; refusing to serve without a key.", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.WARNING)
-    import uvicorn  # deferred: only the server process needs it
+    def build(args, api_key: str):
+        return build_app(Model(args.model), name=args.served_model_name, api_key=api_key)
 
-    model = Model(args.model)
-    app = build_app(model, name=args.served_model_name, api_key=api_key)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning", lifespan="off")
-    return 0
+    return serve("python -m services.engine.demo_server", KEY_ENV, "hushdesk-demo", build, argv)
 
 
 if __name__ == "__main__":

@@ -20,15 +20,14 @@ is ever logged: the access log is off and errors are answered with fixed message
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
-import hmac
 import logging
-import os
 import sys
 import threading
 from typing import Any
+
+from .local_server import authorised as key_ok, common_routes, error, serve
 
 _MAX_INPUTS = 256
 _MAX_TOKENS = 512
@@ -79,13 +78,8 @@ def build_app(model: Model, *, name: str, api_key: str, rerank: bool):  # -> Sta
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"error": {"message": message, "type": "invalid_request_error", "code": status}},
-                            status_code=status)
-
     def authorised(request: Request) -> bool:
-        given = request.headers.get("authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode())
+        return key_ok(request, api_key)
 
     async def body(request: Request) -> dict[str, Any] | None:
         raw = await request.body()
@@ -98,14 +92,6 @@ def build_app(model: Model, *, name: str, api_key: str, rerank: bool):  # -> Sta
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
-
-    async def health(_request: Request) -> Response:
-        return Response(status_code=200)
-
-    async def models(request: Request) -> Response:
-        if not authorised(request):
-            return error(401, "Unauthorized")
-        return JSONResponse({"object": "list", "data": [{"id": name, "object": "model", "owned_by": "hushdesk"}]})
 
     async def embeddings(request: Request) -> Response:
         if not authorised(request):
@@ -160,8 +146,7 @@ def build_app(model: Model, *, name: str, api_key: str, rerank: bool):  # -> Sta
             {"index": i, "relevance_score": scores[i], "document": {"text": docs[i]}} for i in order]})
 
     return Starlette(routes=[
-        Route("/health", health),
-        Route("/v1/models", models),
+        *common_routes(name, api_key),
         Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/v1/rerank", rerank_route, methods=["POST"]),
         Route("/rerank", rerank_route, methods=["POST"]),
@@ -169,24 +154,11 @@ def build_app(model: Model, *, name: str, api_key: str, rerank: bool):  # -> Sta
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.engine.embed_server")
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--served-model-name", default="hushdesk-embed")
-    parser.add_argument("--rerank", action="store_true")
-    args = parser.parse_args(argv)
-    api_key = os.environ.get(KEY_ENV, "")
-    if not api_key:
-        print(f"{KEY_ENV} is not set; refusing to serve without a key.", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.WARNING)
-    import uvicorn  # deferred: only the server process needs it
+    def build(args, api_key: str):
+        return build_app(Model(args.model, args.rerank), name=args.served_model_name, api_key=api_key, rerank=args.rerank)
 
-    model = Model(args.model, args.rerank)
-    app = build_app(model, name=args.served_model_name, api_key=api_key, rerank=args.rerank)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning", lifespan="off")
-    return 0
+    return serve("python -m services.engine.embed_server", KEY_ENV, "hushdesk-embed", build, argv,
+                 extra=lambda parser: parser.add_argument("--rerank", action="store_true"))
 
 
 if __name__ == "__main__":

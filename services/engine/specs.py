@@ -298,19 +298,8 @@ def embed_server_spec(
     route), so the knowledge base's client is the same on both. It checks the per-launch key, which it
     reads from its environment (EMBED_SERVER_API_KEY), not from argv.
     """
-    env = child_env(settings)
-    env[EMBED_KEY_ENV] = api_key
-    env["PYTHONPATH"] = str(_REPO_ROOT)
-    argv = (
-        sys.executable, "-m", "services.engine.embed_server",
-        "--model", str(model_dir),
-        "--host", LOOPBACK,
-        "--port", str(port),
-        "--served-model-name", model_name,
-        *(("--rerank",) if rerank else ()),
-    )
-    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name, env=env,
-                     cwd=str(_REPO_ROOT))
+    return _our_server("services.engine.embed_server", EMBED_KEY_ENV, model_dir, port=port, api_key=api_key,
+                       model_name=model_name, settings=settings, extra=("--rerank",) if rerank else ())
 
 
 # The demo engine reads its per-launch key from here (never from argv).
@@ -328,18 +317,20 @@ def demo_server_spec(
     """`python -m services.engine.demo_server` on 127.0.0.1:port: the generated demo model behind a chat
     server that quotes the message it received before its noise (services/engine/demo_server.py), so a
     first run shows what the model was sent. It checks the per-launch key from DEMO_SERVER_API_KEY."""
+    return _our_server("services.engine.demo_server", DEMO_KEY_ENV, model_dir, port=port, api_key=api_key,
+                       model_name=model_name, settings=settings)
+
+
+def _our_server(module: str, key_env: str, model_dir: Path, *, port: int, api_key: str, model_name: str,
+                settings: Settings, extra: tuple[str, ...] = ()) -> LaunchSpec:
+    """`python -m module` (one of our own small servers) on 127.0.0.1:port with its per-launch key in
+    `key_env` (never argv) and this checkout on its path."""
     env = child_env(settings)
-    env[DEMO_KEY_ENV] = api_key
+    env[key_env] = api_key
     env["PYTHONPATH"] = str(_REPO_ROOT)
-    argv = (
-        sys.executable, "-m", "services.engine.demo_server",
-        "--model", str(model_dir),
-        "--host", LOOPBACK,
-        "--port", str(port),
-        "--served-model-name", model_name,
-    )
-    return _loopback(tuple(argv), settings, port=port, api_key=api_key, model_name=model_name, env=env,
-                     cwd=str(_REPO_ROOT))
+    argv = (sys.executable, "-m", module, "--model", str(model_dir), "--host", LOOPBACK, "--port", str(port),
+            "--served-model-name", model_name, *extra)
+    return _loopback(argv, settings, port=port, api_key=api_key, model_name=model_name, env=env, cwd=str(_REPO_ROOT))
 
 
 def _is_qwen3_causal(model_dir: Path) -> bool:

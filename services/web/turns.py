@@ -73,8 +73,9 @@ class TurnRoutes:
                              "texts": {k.split(".", 1)[1]: text(k, lang) for k in _TEXTS}, "turns": turns},
                             headers=_NO_STORE)
 
-    async def _posted(self, request: Request) -> tuple[Claims, str, str, str] | Response:
-        """A JSON post of {"turn", "label", "text"} from this server's page with the session's token."""
+    async def _posted(self, request: Request) -> tuple[Conversation, str, str, str] | Response:
+        """A JSON post of {"turn", "label", "text"} from this server's page with the session's token, about
+        a message of one of this login's conversations: (that conversation, turn, label, text)."""
         claims = self.claims(request, CHAT_ROLES)
         if isinstance(claims, Response):
             return claims
@@ -91,16 +92,16 @@ class TurnRoutes:
                 raise ValueError
         except (ValueError, AttributeError):
             return JSONResponse({"ok": False, "error": "malformed"}, status_code=400)
-        return claims, turn, label, masked
+        conv = next((c for c in self.runtime.conversations_of(claims.sid) if c.shown_for(turn) is not None), None)
+        if conv is None:
+            return JSONResponse({"ok": False, "error": "unknown_turn"}, status_code=404)
+        return conv, turn, label, masked
 
     async def mask(self, request: Request) -> Response:
         posted = await self._posted(request)
         if isinstance(posted, Response):
             return posted
-        claims, turn, label, masked = posted
-        conv = self._owner(claims.sid, turn)
-        if conv is None:
-            return JSONResponse({"ok": False, "error": "unknown_turn"}, status_code=404)
+        conv, turn, label, masked = posted
         try:
             shown = self.runtime.chat.mask_pending(conv, turn, masked, label)
         except HushdeskError as exc:
@@ -113,10 +114,7 @@ class TurnRoutes:
         posted = await self._posted(request)
         if isinstance(posted, Response):
             return posted
-        claims, turn, label, masked = posted
-        conv = self._owner(claims.sid, turn)
-        if conv is None:
-            return JSONResponse({"ok": False, "error": "unknown_turn"}, status_code=404)
+        conv, turn, label, masked = posted
         try:
             done = await self.runtime.chat.report_miss(conv, turn, label, masked)
         except HushdeskError as exc:  # the audit could not be written: a fixed code, never text
@@ -125,9 +123,6 @@ class TurnRoutes:
         if not done:
             return JSONResponse({"ok": False, "error": "rejected"}, status_code=400)
         return JSONResponse({"ok": True, "masked": bool(masked.strip())}, headers=_NO_STORE)
-
-    def _owner(self, sid: str, turn: str) -> Conversation | None:
-        return next((c for c in self.runtime.conversations_of(sid) if c.shown_for(turn) is not None), None)
 
 
 def _turn_json(s: Shown) -> dict:
