@@ -95,6 +95,14 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _auto_or_positive_int(raw: str) -> int | None:
+    return None if raw.strip().lower() == "auto" else _positive_int(raw)
+
+
+def _auto_or_non_negative_int(raw: str) -> int | None:
+    return None if raw.strip().lower() == "auto" else _non_negative_int(raw)
+
+
 def _non_negative_int(raw: str) -> int:
     value = int(raw)
     if value < 0:
@@ -346,8 +354,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model_key", "", _secret, "AES-256-GCM key (64 hex) of a model encrypted at rest; else from the key file.", "64 hex digits"),
     Setting("engine_recycle_turns", "0", _non_negative_int, "Restart a launched engine after this many turns to clear GPU memory; 0 never.", "a non-negative integer"),
     Setting("messages_per_minute", "20", _positive_int, "Messages one user may send per minute; more are refused.", "a positive integer"),
-    Setting("max_concurrent_turns", "8", _positive_int, "Turns answered at once across all sessions.", "a positive integer"),
-    Setting("turn_queue", "16", _non_negative_int, "Turns that may wait for a free slot; beyond this users are told the assistant is busy.", "a non-negative integer"),
+    Setting("max_concurrent_turns", "auto", _auto_or_positive_int, "Turns answered at once across all sessions; auto sizes it for the engine (vLLM and external engines 128, the CPU engine 4).", "auto or a positive integer"),
+    Setting("turn_queue", "auto", _auto_or_non_negative_int, "Turns that may wait for a free slot; beyond this users are told the assistant is busy; auto sizes it for the engine (vLLM and external engines 256, the CPU engine 16).", "auto or a non-negative integer"),
     Setting("queue_wait_seconds", "10", _positive_float, "Longest a turn waits in the queue before the busy message.", "a positive number"),
     Setting("signer_socket", "", _optional_path, "Unix socket of the audit signer (`python -m services.audit.signer`, run under its own account so the service account can ask for signatures but never read the key); empty: sign in-process with the key file's key.", "a path"),
     Setting("audit_checkpoint_mirror", "", _mirror, "A second, append-only copy of every checkpoint: journal (the system journal through /dev/log), unix:/path (a syslog socket), udp://host:port or tcp://host:port (a remote syslog collector); empty: none.", "journal, unix:/path, udp://host:port or tcp://host:port"),
@@ -431,8 +439,8 @@ class Settings:
     model_key: Secret | None = None
     engine_recycle_turns: int = 0
     messages_per_minute: int = 20
-    max_concurrent_turns: int = 8
-    turn_queue: int = 16
+    max_concurrent_turns: int | None = None  # None: auto, sized for the engine (services.limits.sizes_for)
+    turn_queue: int | None = None
     queue_wait_seconds: float = 10.0
     signer_socket: Path | None = None
     audit_checkpoint_mirror: str | None = None

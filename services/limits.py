@@ -3,7 +3,10 @@
 - `HUSHDESK_MESSAGES_PER_MINUTE` per user (a sliding minute; refused messages do not count);
 - one turn in flight per chat session (a second message while one is answered is refused);
 - `HUSHDESK_MAX_CONCURRENT_TURNS` answered at once across all sessions, with up to
-  `HUSHDESK_TURN_QUEUE` waiting at most `HUSHDESK_QUEUE_WAIT_SECONDS`; beyond that, "busy".
+  `HUSHDESK_TURN_QUEUE` waiting at most `HUSHDESK_QUEUE_WAIT_SECONDS`; beyond that, "busy". Both are
+  `auto` by default and then sized for the engine (`sizes_for`): a GPU engine (vLLM) batches 64-256
+  streams and an external engine is taken to be one, so they admit 128 at once with 256 waiting; the CPU
+  engine answers a few at a time (4, with 16 waiting).
 
 The longest message (`HUSHDESK_MAX_INPUT_CHARS`) and reply (`HUSHDESK_MAX_OUTPUT_TOKENS`) are
 enforced by the turn and the engine client. The chat service audits every refusal as a turn row
@@ -16,11 +19,32 @@ import asyncio
 import time
 from collections import deque
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import AsyncIterator, Callable
 
 from .errors import HushdeskError
 
-__all__ = ["TurnLimiter", "LimitRefused", "RateLimited", "TurnInFlight", "Busy"]
+__all__ = ["TurnLimiter", "LimitRefused", "RateLimited", "TurnInFlight", "Busy", "LimitSizes", "sizes_for"]
+
+# (turns at once, turns waiting) per engine kind when the settings say `auto`.
+_SIZES = {"vllm": (128, 256), "external": (128, 256), "transformers": (4, 16)}
+
+
+@dataclass(frozen=True)
+class LimitSizes:
+    """The effective concurrency cap and queue, and whether each came from the engine kind (auto)."""
+
+    max_concurrent: int
+    queue: int
+    auto_concurrent: bool
+    auto_queue: bool
+
+
+def sizes_for(kind: str, max_concurrent: int | None, queue: int | None) -> LimitSizes:
+    """The limits for an engine kind: the settings where given, else the kind's defaults."""
+    concurrent_default, queue_default = _SIZES.get(kind, _SIZES["transformers"])
+    return LimitSizes(concurrent_default if max_concurrent is None else max_concurrent,
+                      queue_default if queue is None else queue, max_concurrent is None, queue is None)
 
 
 class LimitRefused(HushdeskError):

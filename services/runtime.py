@@ -36,7 +36,7 @@ from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .kb.answer import Knowledge, knowledge_base
 from .kb.index import KnowledgeBase
-from .limits import TurnLimiter
+from .limits import TurnLimiter, sizes_for
 from .logs import configure_logging
 from .redact import redaction_layers, redactor_for
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
@@ -126,8 +126,9 @@ class Runtime:
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,
                             reveal=settings.reveal_placeholders)
-        limiter = TurnLimiter(per_minute=settings.messages_per_minute, max_concurrent=settings.max_concurrent_turns,
-                              queue=settings.turn_queue, queue_wait=settings.queue_wait_seconds)
+        sizes = sizes_for(resolve_engine_kind(settings), settings.max_concurrent_turns, settings.turn_queue)
+        limiter = TurnLimiter(per_minute=settings.messages_per_minute, max_concurrent=sizes.max_concurrent,
+                              queue=sizes.queue, queue_wait=settings.queue_wait_seconds)
         chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn,
                            knowledge=knowledge)
         session_store = SessionStore(store, keys.pepper)

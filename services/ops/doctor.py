@@ -36,6 +36,7 @@ from ..engine.integrity import refusal, verify_manifest
 from ..engine.specs import resolve_engine_kind, transformers_spec, vllm_spec
 from ..errors import HushdeskError
 from ..keys import load_keys
+from ..limits import sizes_for
 from ..redact import redaction_layers
 from ..store import damaged_pages, open_store
 from ..web.frontend import FRONTEND_DIR, FrontendError, _source_id, chainlit_dist
@@ -76,9 +77,10 @@ def _loopback(host: str | None) -> bool:
 
 
 def check_engine(settings: Settings) -> Iterable[Check]:
-    """The engine listens on loopback only, with telemetry and hub access off."""
+    """The engine listens on loopback only, with telemetry and hub access off; the turn limits in force."""
 
     kind = resolve_engine_kind(settings)
+    yield check_limits(settings, kind)
     if kind == "external":
         url = urlsplit(settings.engine_url or "")
         if _loopback(url.hostname):
@@ -105,6 +107,19 @@ def check_engine(settings: Settings) -> Iterable[Check]:
                     "VLLM_DEBUG_LOG_API_SERVER_RESPONSE is set (logs replies)")
     else:
         yield Check("engine telemetry off", PASS, ", ".join(sorted(_TELEMETRY)))
+
+
+def check_limits(settings: Settings, kind: str) -> Check:
+    """The effective turn limits: sized for the engine kind where the settings say auto."""
+    sizes = sizes_for(kind, settings.max_concurrent_turns, settings.turn_queue)
+
+    def origin(auto: bool) -> str:
+        return f"auto for {kind}" if auto else "set"
+
+    return Check("turn limits", PASS,
+                 f"{sizes.max_concurrent} at once ({origin(sizes.auto_concurrent)}), {sizes.queue} waiting "
+                 f"({origin(sizes.auto_queue)}) up to {settings.queue_wait_seconds:g} s, "
+                 f"{settings.messages_per_minute} messages a minute per user")
 
 
 def check_environment(settings: Settings, environ: dict[str, str]) -> Iterable[Check]:

@@ -8,8 +8,10 @@ import asyncio
 
 import pytest
 
+from services.config import load_settings
+from services.errors import ConfigError
 from services.ops.bootstrap import ensure_initialised
-from services.limits import Busy, RateLimited, TurnInFlight, TurnLimiter
+from services.limits import Busy, RateLimited, TurnInFlight, TurnLimiter, sizes_for
 from services.runtime import Runtime
 from tests.support.engine import FakeEngine
 from tests.support.turns import settings_for
@@ -116,3 +118,41 @@ def test_refusals_are_audited_and_never_reach_the_engine(tmp_path) -> None:
         assert sorted(outcomes) == sorted(["ok", "turn_in_flight", "busy", "ok", "ok", "rate_limited"])
     finally:
         engine.stop()
+
+
+@pytest.mark.parametrize("kind,concurrent,queue,expected", [
+    ("vllm", None, None, (128, 256, True, True)),
+    ("external", None, None, (128, 256, True, True)),
+    ("transformers", None, None, (4, 16, True, True)),
+    ("vllm", 8, None, (8, 256, False, True)),
+    ("transformers", None, 0, (4, 0, True, False)),
+])
+def test_limits_sized_for_the_engine_unless_set(kind, concurrent, queue, expected):
+    sizes = sizes_for(kind, concurrent, queue)
+    assert (sizes.max_concurrent, sizes.queue, sizes.auto_concurrent, sizes.auto_queue) == expected
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({}, (None, None)),
+    ({"HUSHDESK_MAX_CONCURRENT_TURNS": "auto", "HUSHDESK_TURN_QUEUE": "AUTO"}, (None, None)),
+    ({"HUSHDESK_MAX_CONCURRENT_TURNS": "32", "HUSHDESK_TURN_QUEUE": "0"}, (32, 0)),
+])
+def test_the_settings_take_auto_or_a_number(tmp_path, env, expected):
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path), **env}, dotenv=False)
+    assert (settings.max_concurrent_turns, settings.turn_queue) == expected
+
+
+@pytest.mark.parametrize("name,value", [("HUSHDESK_MAX_CONCURRENT_TURNS", "0"), ("HUSHDESK_TURN_QUEUE", "-1"),
+                                        ("HUSHDESK_MAX_CONCURRENT_TURNS", "many")])
+def test_bad_limits_are_refused_naming_the_setting(tmp_path, name, value):
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"HUSHDESK_DATA_DIR": str(tmp_path), name: value}, dotenv=False)
+    assert name in caught.value.message and value not in caught.value.message
+
+
+def test_doctor_shows_the_effective_limits(tmp_path):
+    from services.ops.doctor import check_limits
+
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path), "HUSHDESK_TURN_QUEUE": "3"}, dotenv=False)
+    check = check_limits(settings, "vllm")
+    assert check.detail.startswith("128 at once (auto for vllm), 3 waiting (set) up to 10 s")
