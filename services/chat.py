@@ -20,7 +20,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from redaction import OutputPolicy, Placeholders, Redactor, StreamRedactor, build_detectors, escape_placeholders
+from redaction import (OutputPolicy, Placeholders, Redaction, Redactor, StreamRedactor, build_detectors,
+                       escape_placeholders)
 from redaction.normalise import INVISIBLE_CLASS
 
 from .audit import AuditLog, AuthRecord, TurnRecord
@@ -128,7 +129,6 @@ class Conversation:
     groups: tuple[str, ...] = ()
     knowledge: bool = True
     collections: tuple[str, ...] | None = None
-    login_hash: str = ""  # keyed hash of the login session: the page asks for its conversations' marks
     shown: deque[Shown] = field(default_factory=lambda: deque(maxlen=_SHOWN_MAX))
     turn_ids: list[str] = field(default_factory=list)  # one per exchange in `history`
     masks: list[tuple[str, str]] = field(default_factory=list)  # (text, label) staff masked by hand
@@ -375,11 +375,7 @@ class ChatService:
         # Never a turn without its row: when the trail cannot be written, refuse before the engine.
         self._audit.check_writable()
         try:
-            clean, masked = self._masked(conv, self._check(text))
-            redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
-            counts_in = dict(redacted.counts)
-            for label, n in masked.items():
-                counts_in[label] = counts_in.get(label, 0) + n
+            redacted, counts_in = self._redact_in(conv, text)
             shown = self._shown(conv, turn_id, redacted.text)
             retrieval = await self._retrieve(conv, redacted.text)
             messages = self._messages(conv, redacted.text, retrieval)
@@ -424,6 +420,16 @@ class ChatService:
         return TurnResult(outcome, "".join(reply_parts), error, record, seq, retract=isinstance(error, ReplyBlocked),
                           sources=retrieval.sources if retrieval is not None else (), shown=shown)
 
+    def _redact_in(self, conv: Conversation, text: str) -> tuple[Redaction, dict[str, int]]:
+        """A message as the model receives it: checked, hand-made masks applied, redacted; and its counts
+        per label (InputRejected for an empty or oversized one)."""
+        clean, masked = self._masked(conv, self._check(text))
+        redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
+        counts = dict(redacted.counts)
+        for label, n in masked.items():
+            counts[label] = counts.get(label, 0) + n
+        return redacted, counts
+
     @staticmethod
     def _masked(conv: Conversation, text: str) -> tuple[str, dict[str, int]]:
         """`text` with what staff masked by hand earlier in this conversation replaced by its placeholder
@@ -459,8 +465,7 @@ class ChatService:
     def preview(self, conv: Conversation, text: str, turn_id: str) -> Shown:
         """Check before sending: redact a message as its turn would and keep it waiting (nothing reaches
         the engine, nothing is audited until it is sent). InputRejected for an empty or oversized one."""
-        clean, _ = self._masked(conv, self._check(text))
-        redacted = self._redactor.redact(clean, conv.placeholders, revealable=True)
+        redacted, _ = self._redact_in(conv, text)
         conv.pending[turn_id] = text
         while len(conv.pending) > _PENDING_MAX:
             conv.pending.pop(next(iter(conv.pending)))

@@ -204,8 +204,7 @@ class Runtime:
         groups = tuple(g for g in groups if isinstance(g, str)) if isinstance(groups, (list, tuple)) else ()
         login = self.login_hash(login_sid) if login_sid else ""
         conv = Conversation(self.session_hash(session_id), self.user_hash(user_name), role,
-                            consent_pending=consent_pending, groups=groups, login_hash=login,
-                            check=self.settings.check_before_sending)
+                            consent_pending=consent_pending, groups=groups, check=self.settings.check_before_sending)
         if login:
             for key in [k for k, convs in self._by_login.items() if not convs]:
                 del self._by_login[key]  # logins whose conversations are all gone

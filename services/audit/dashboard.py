@@ -237,7 +237,7 @@ def _with_misses(bucket: Bucket, misses: Mapping[str, int], k: int) -> Bucket:
     is reported by someone who had a turn that day, so it belongs to the same group)."""
     if bucket.suppressed or not misses or (bucket.users or 0) < k:
         return bucket  # a day without k users (even none with a turn) shows no misses
-    return dataclass_replace(bucket, misses=tuple(sorted(((l, n) for l, n in misses.items() if n), key=_order)))
+    return dataclass_replace(bucket, misses=tuple(sorted(((label, n) for label, n in misses.items() if n), key=_order)))
 
 
 def _iso_day(day: int) -> str:

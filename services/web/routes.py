@@ -259,7 +259,7 @@ def routes(runtime: "Runtime") -> list[Route]:
     h = _Handlers(runtime)
     pages = Pages(runtime, h.csrf)
     kb = KbPages(runtime, pages, _claims, _same_origin)
-    turns = TurnRoutes(runtime, _claims, _same_origin)
+    turns = TurnRoutes(runtime, _claims, _same_origin, h.csrf)
     return [
         Route(TURNS_PATH, turns.turns, methods=["GET"]),
         Route(MISS_PATH, turns.miss, methods=["POST"]),

@@ -30,7 +30,6 @@ from ..auth.sessions import Claims
 from ..chat import MISS_LABELS, Conversation, Shown
 from ..errors import HushdeskError
 from ..i18n import text
-from ..keys import hash_id
 from ..roles import CHAT_ROLES
 from .pages import page_language
 
@@ -51,17 +50,15 @@ log = logging.getLogger("hushdesk.web")
 
 
 class TurnRoutes:
-    """The two routes, bound to a runtime; `claims(request, roles)` and `same_origin(request)` are the
-    routes' own checks."""
+    """The routes, bound to a runtime; `claims(request, roles)`, `same_origin(request)` and `csrf(claims)`
+    are the routes' own checks."""
 
     def __init__(self, runtime: "Runtime", claims: Callable[[Request, object], Claims | Response],
-                 same_origin: Callable[[Request], bool]) -> None:
+                 same_origin: Callable[[Request], bool], csrf: Callable[[Claims], str]) -> None:
         self.runtime = runtime
         self.claims = claims
         self.same_origin = same_origin
-
-    def _token(self, claims: Claims) -> str:
-        return hash_id(self.runtime.keys.pepper, "csrf", claims.sid)
+        self._token = csrf  # the session's form token, as every form of these routes checks it
 
     async def turns(self, request: Request) -> Response:
         claims = self.claims(request, CHAT_ROLES)
