@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 from services.errors import HushdeskError
@@ -27,6 +28,11 @@ from chainlit.oauth_providers import get_configured_oauth_providers  # noqa: E40
 from chainlit.session import WebsocketSession  # noqa: E402
 
 from services.web import Coalescer, Features, SocketGuard, served_refusal  # noqa: E402
+from services.web.clock import unblock  # noqa: E402
+
+# Chainlit sleeps 1 ms on the event loop for every Message and Step it builds (to keep creation times
+# apart); under load that stalls every session. Same guarantee, no wait: services/web/clock.py.
+unblock(sys.modules["chainlit.message"], sys.modules["chainlit.step"])  # `chainlit.step` is the decorator
 
 _why = served_refusal(Path.cwd(), Path(chainlit.server.build_dir)) or start_refusal(
     root_path=_chainlit_config.run.root_path, oauth=bool(get_configured_oauth_providers()),

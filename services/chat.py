@@ -392,6 +392,7 @@ class ChatService:
                 raise
             finally:
                 await deltas.aclose()  # stops the engine's generation when the reply is blocked
+                await stream.aclose()  # also when no delta was read (cancelled at once)
                 stats = stream.stats
             await emit_tail()
             exchange = ({"role": "user", "content": redacted.text},

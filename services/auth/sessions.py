@@ -235,6 +235,15 @@ class SessionStore:
                     for r in rows}
         return sessions, revoked
 
+    def one(self, sid_hash: str) -> tuple[str, str, float, float, str | None] | None:
+        """One session by its hash (user_hash, role, login_at, last_seen, end reason), or None."""
+        with transaction(self._engine) as conn:
+            r = conn.exec_driver_sql("SELECT user_hash, role, login_at, last_seen, end_reason, ended_at FROM sessions "
+                                     "WHERE sid_hash = ?", (sid_hash,)).first()
+        if r is None:
+            return None
+        return r[0], r[1], float(r[2]), float(r[3]), _ended_state(r[4]) if r[5] is not None else None
+
     def save_seen(self, seen: Mapping[str, float]) -> None:
         """Persist last-activity times (a restart then still knows how idle a session is)."""
         if not seen:
@@ -267,6 +276,20 @@ class _Live:
     ended: str | None = None
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A well-signed token's expiry and claims, and the keyed hashes a check compares."""
+
+    exp: float
+    claims: Claims
+    sid_hash: str
+    token_hash: str
+    user_hash: str
+
+
+_READS_KEPT = 4096
+
+
 class SessionRegistry:
     """The server's sessions: `begin` at login, `check` on every request and message, `sync` each second.
 
@@ -289,6 +312,7 @@ class SessionRegistry:
         self._revoked: set[str] = set()
         self._dirty: dict[str, float] = {}
         self._ending: dict[str, str] = {}  # ended here by a check, not yet written
+        self._reads: dict[str, _Read] = {}  # token -> what checking it found (see _read)
         self._epoch: int | None = None
 
     def load(self) -> None:
@@ -313,24 +337,45 @@ class SessionRegistry:
             self._live[self.store.sid_hash(sid)] = _Live(self.store.user_hash(user), role, now, now)
         return {"role": role, "sid": sid, "login_at": now}
 
-    def check(self, token: str | None, *, touch: bool = True) -> Verdict:
-        """Whether this token's session is active; `touch` counts the call as activity."""
-        data = _decode(token, self._secret) if token else None
+    def _read(self, token: str) -> _Read | None:
+        """The token's checked signature and claims with its keyed hashes, worked out once per token:
+        a socket's every event and the watchdog's every tick check the same token again (issue 16's
+        profile), and a token never changes. Invalid tokens are not kept (anyone can send those)."""
+        read = self._reads.get(token)
+        if read is not None:
+            return read
+        data = _decode(token, self._secret)
         claims = _claims(data) if data is not None else None
         if claims is None:
+            return None
+        read = _Read(float(data["exp"]), claims, self.store.sid_hash(claims.sid), self.store.token_hash(token),  # type: ignore[index]
+                     self.store.user_hash(claims.user))
+        with self._lock:
+            if len(self._reads) >= _READS_KEPT:
+                self._reads.clear()  # a bound, not an LRU: refilled from live sockets within a tick
+            self._reads[token] = read
+        return read
+
+    def check(self, token: str | None, *, touch: bool = True) -> Verdict:
+        """Whether this token's session is active; `touch` counts the call as activity."""
+        read = self._read(token) if token else None
+        if read is None:
             return Verdict(INVALID)
+        claims = read.claims
         now = self._clock()
-        if data["exp"] <= now:  # type: ignore[index]
+        if read.exp <= now:
             # The token's own expiry (set to the session's maximum length): say so, not "invalid".
             return Verdict(EXPIRED, claims)
-        sid_hash = self.store.sid_hash(claims.sid)
+        sid_hash = read.sid_hash
+        if sid_hash not in self._live:
+            self._adopt(sid_hash, now)
         with self._lock:
             live = self._live.get(sid_hash)
-            if live is None or self.store.token_hash(token) in self._revoked:  # type: ignore[arg-type]
+            if live is None or read.token_hash in self._revoked:
                 return Verdict(REVOKED, claims)
             if live.ended:
                 return Verdict(live.ended, claims)
-            if live.role != claims.role or live.user_hash != self.store.user_hash(claims.user):
+            if live.role != claims.role or live.user_hash != read.user_hash:
                 return Verdict(REVOKED, claims)
             state = EXPIRED if now - live.login_at >= self.max else IDLE if now - live.last_seen >= self.idle else ACTIVE
             if state == ACTIVE:
@@ -346,6 +391,20 @@ class SessionRegistry:
             except Exception as exc:  # noqa: BLE001 - the ending stands; only its audit row is missing
                 _log.error("session end could not be reported: %s", type(exc).__name__)
         return Verdict(state, claims, newly_ended=True)
+
+    def _adopt(self, sid_hash: str, now: float) -> None:
+        """A well-signed token of a session this process has not seen: another app process sharing the
+        store began it (several workers behind one proxy). Read it once from the store (blocking, once
+        per session and process); a session the store does not hold stays unknown (refused)."""
+        try:
+            found = self.store.one(sid_hash)
+        except Exception as exc:  # noqa: BLE001 - the store is down: refuse now, look again next time
+            _log.error("session lookup failed: %s", type(exc).__name__)
+            return
+        if found is None or found[2] <= now - self.max:
+            return
+        with self._lock:
+            self._live.setdefault(sid_hash, _Live(*found))
 
     def end(self, token: str, reason: str = "logout") -> Claims | None:
         """End the session of this token and revoke the token itself (blocking); its claims or None."""

@@ -1,21 +1,27 @@
-"""Streaming chat client over the OpenAI SDK; engine failures become our fixed-message errors.
+"""Streaming chat client for OpenAI-compatible engines; engine failures become our fixed-message errors.
 
 `LLMClient.stream(messages)` yields content deltas as they arrive. It asks for usage in the stream
 (vLLM sends a final `choices: []` chunk; transformers serve puts usage on its finish chunk) and
 exposes what it saw as a `StreamStats`. Nothing here logs message content, and no exception text
-from the SDK or the engine ever leaves this module.
+from the HTTP stack or the engine ever leaves this module.
+
+The request is the OpenAI chat-completions protocol spoken over aiohttp (its HTTP parser is C), and
+the server-sent events are parsed here with one `json.loads` a chunk. The OpenAI SDK, which the rest
+of hushdesk uses for embeddings, costs about 1.4 ms of CPU to open a stream (its parameter
+transforms and request building) and builds a pydantic object per chunk; with 100 staff sending at
+once those were the first thing each of them waited for (issue 16's profile; `bench/load.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Sequence
 
-import httpx2
-import openai
+import aiohttp
 
 from .supervisor import Endpoint
 from ..errors import EngineError, EngineTimeout, EngineUnavailable
@@ -23,6 +29,8 @@ from ..errors import EngineError, EngineTimeout, EngineUnavailable
 __all__ = ["LLMClient", "StreamStats"]
 
 log = logging.getLogger("hushdesk.llm")
+
+_MAX_LINE = 1 << 20  # one server-sent event line (a chunk) at most; longer is a broken engine (EngineError)
 
 
 @dataclass(frozen=True)
@@ -35,10 +43,15 @@ class StreamStats:
 
 
 class _Stream:
-    """One streaming completion; iterate it for text deltas, then read `stats`."""
+    """One streaming completion; iterate it for text deltas, then read `stats`.
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
+    Server-sent events as the protocol defines them: `data:` lines joined until a blank line, `[DONE]`
+    ends the stream; an `{"error": ...}` event after HTTP 200 (vLLM sends one when generation fails)
+    is an engine error.
+    """
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response: aiohttp.ClientResponse | None = response
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self.chunks = 0
@@ -48,83 +61,111 @@ class _Stream:
         """Counts seen so far."""
         return StreamStats(self.prompt_tokens, self.completion_tokens, self.chunks)
 
+    def _usage(self, usage: Any) -> None:
+        if isinstance(usage, dict):
+            prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+            self.prompt_tokens = prompt if type(prompt) is int else None
+            self.completion_tokens = completion if type(completion) is int else None
+
     async def __aiter__(self) -> AsyncIterator[str]:
+        loads = json.loads
+        data: list[bytes] = []
+        response = self._response
         try:
-            # Hot path: one iteration per token. The SDK itself raises APIError for the in-stream
-            # `{"error": ...}` event vLLM sends after HTTP 200, so no per-chunk error probe is needed.
-            async for chunk in self._stream:
-                choices = chunk.choices
+            if response is None:
+                raise EngineError()
+            async for raw in response.content:
+                line = raw.rstrip(b"\r\n")
+                if line:
+                    if line.startswith(b"data:"):
+                        data.append(line[6:] if line.startswith(b"data: ") else line[5:])
+                    continue  # `event:`, `id:`, `retry:` and comments carry nothing we use
+                if not data:
+                    continue
+                payload = data[0] if len(data) == 1 else b"\n".join(data)
+                data = []
+                if payload == b"[DONE]":
+                    break
+                chunk = loads(payload)
+                if not isinstance(chunk, dict) or "error" in chunk:
+                    log.warning("engine stream failed: an error event")
+                    raise EngineError()
+                choices = chunk.get("choices")
                 if choices:
-                    delta = choices[0].delta
-                    text = delta.content if delta is not None else None
+                    delta = choices[0].get("delta")
+                    text = delta.get("content") if delta else None
                     if text:
+                        if not isinstance(text, str):
+                            raise TypeError("content is not text")
                         self.chunks += 1
                         yield text
-                usage = chunk.usage
+                usage = chunk.get("usage")
                 if usage is not None:
-                    self.prompt_tokens = usage.prompt_tokens
-                    self.completion_tokens = usage.completion_tokens
-        except openai.APITimeoutError:
+                    self._usage(usage)
+            else:
+                if data:  # the last event without its blank line: the connection ended after it
+                    log.warning("engine stream ended inside an event")
+                    raise EngineError()
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+            log.warning("engine stream timed out")
             raise EngineTimeout() from None
-        except openai.APIConnectionError:
-            raise EngineError() from None
-        except openai.APIError as exc:
-            log.warning("engine stream failed: %s", type(exc).__name__)
-            raise EngineError() from None
-        except (httpx2.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            # Broken connections and malformed chunks surface from below the SDK.
+        except (aiohttp.ClientError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            # Broken connections and malformed chunks (json.JSONDecodeError is a ValueError).
             log.warning("engine stream broken: %s", type(exc).__name__)
             raise EngineError() from None
         finally:
-            await self._close()
+            await self.aclose()
 
-    async def _close(self) -> None:
-        try:
-            await self._stream.close()
-        except Exception:  # closing a broken stream must not mask the real outcome
-            pass
+    async def aclose(self) -> None:
+        """Close the response (idempotent), also when iteration never started: the engine sees the
+        connection end and stops generating."""
+        response, self._response = self._response, None
+        if response is not None:
+            response.close()
 
 
 class LLMClient:
-    """Streams chat completions from whichever endpoint `endpoint()` currently returns."""
+    """Streams chat completions from whichever endpoint `endpoint()` currently returns.
+
+    `connections` bounds the connections kept open to the engine (at least the turns answered at
+    once, so a busy server reuses them instead of opening new ones)."""
 
     def __init__(self, endpoint: Callable[[], Endpoint | None], *, request_timeout: float,
-                 max_tokens: int, temperature: float) -> None:
+                 max_tokens: int, temperature: float, connections: int = 256) -> None:
         self._endpoint = endpoint
         self._timeout = request_timeout
         self._max_tokens = max_tokens
         self._temperature = temperature
-        self._clients: dict[tuple[str, str], openai.AsyncOpenAI] = {}
+        self._connections = max(1, connections)
+        self._sessions: dict[tuple[str, str], aiohttp.ClientSession] = {}
         self._closing: list[asyncio.Future] = []
 
-    def _client(self, ep: Endpoint) -> openai.AsyncOpenAI:
+    def _session(self, ep: Endpoint) -> aiohttp.ClientSession:
         key = (ep.base_url, ep.api_key)
-        client = self._clients.get(key)
-        if client is None:
-            # The supervisor picks a new port and key per launch: close clients of old launches
+        session = self._sessions.get(key)
+        if session is None:
+            # The supervisor picks a new port and key per launch: close sessions of old launches
             # (their engine is gone, so no live stream uses them).
-            for old in self._clients.values():
+            for old in self._sessions.values():
                 self._closing.append(asyncio.ensure_future(old.close()))
-            self._clients.clear()
+            self._sessions.clear()
             self._closing = [t for t in self._closing if not t.done()]
-            timeout = httpx2.Timeout(self._timeout, connect=5.0)
-            client = openai.AsyncOpenAI(
-                base_url=ep.base_url,
-                api_key=ep.api_key or "none",
-                max_retries=0,
-                timeout=timeout,
-                # trust_env=False: a proxy from the environment must never see prompts, replies or
-                # the engine's key.
-                http_client=openai.DefaultAsyncHttpx2Client(timeout=timeout, trust_env=False),
-            )
-            self._clients[key] = client
-        return client
+            # trust_env=False: a proxy from the environment must never see prompts, replies or the
+            # engine's key. sock_read: the longest silence allowed between two pieces of a reply.
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections, limit_per_host=self._connections,
+                                               keepalive_timeout=60),
+                timeout=aiohttp.ClientTimeout(total=None, connect=5.0, sock_connect=5.0, sock_read=self._timeout),
+                headers={"Authorization": f"Bearer {ep.api_key or 'none'}"},
+                trust_env=False, read_bufsize=_MAX_LINE // 2, raise_for_status=False)
+            self._sessions[key] = session
+        return session
 
     async def aclose(self) -> None:
-        """Close every HTTP client this object opened."""
-        for client in self._clients.values():
-            await client.close()
-        self._clients.clear()
+        """Close every HTTP session this object opened."""
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
         self._closing.clear()
@@ -141,24 +182,22 @@ class LLMClient:
         if ep is None:
             raise EngineUnavailable()
         started = time.perf_counter()
+        body = {"model": ep.model_name, "messages": list(messages), "stream": True,
+                "stream_options": {"include_usage": True}, "max_tokens": self._max_tokens,
+                "temperature": self._temperature}
         try:
-            raw = await self._client(ep).chat.completions.create(
-                model=ep.model_name,
-                messages=list(messages),
-                stream=True,
-                stream_options={"include_usage": True},
-                max_tokens=self._max_tokens,
-                temperature=self._temperature,
-            )
-        except openai.APITimeoutError:
+            response = await self._session(ep).post(ep.base_url.rstrip("/") + "/chat/completions", json=body,
+                                                    allow_redirects=False)
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
             raise EngineTimeout() from None
-        except openai.APIConnectionError:
+        except (aiohttp.ClientConnectionError, OSError):
             raise EngineUnavailable() from None
-        except openai.APIStatusError as exc:
-            log.warning("engine refused the request: HTTP %s", exc.status_code)
-            raise EngineError() from None
-        except (openai.APIError, httpx2.HTTPError) as exc:
+        except (aiohttp.ClientError, ValueError) as exc:
             log.warning("engine request failed: %s", type(exc).__name__)
             raise EngineError() from None
+        if response.status != 200:
+            log.warning("engine refused the request: HTTP %s", response.status)
+            response.close()
+            raise EngineError()
         log.debug("engine stream opened in %.1f ms", (time.perf_counter() - started) * 1000)
-        return _Stream(raw)
+        return _Stream(response)

@@ -306,3 +306,63 @@ def test_huge_and_expanding_passwords_are_refused_and_audited_not_raised(setting
     results, rows = asyncio.run(scenario())
     assert results == [None, None]
     assert [(r["kind"], r["outcome"]) for r in rows] == [("login_failed", "denied")] * 2
+
+
+def test_a_token_is_read_once_and_every_later_check_still_sees_endings(engine: Engine, monkeypatch) -> None:
+    """Issue 16: a socket's every event and the watchdog's every tick check the same token; its
+    signature and keyed hashes are worked out once. What the check decides from (revocation, the
+    session's end, its limits) is still read each time."""
+    import services.auth.sessions as sessions_module
+
+    calls: list[str] = []
+    real = sessions_module._decode
+    monkeypatch.setattr(sessions_module, "_decode", lambda token, secret: calls.append(token) or real(token, secret))
+    clock = Clock()
+    reg = registry(engine, clock, idle=600)
+    token, other = login(reg), login(reg, "ann")
+    for _ in range(50):
+        assert reg.check(token).ok
+    assert calls.count(token) == 1
+    forged = token[:-4] + ("AAAA" if token[-4:] != "AAAA" else "BBBB")
+    for _ in range(3):  # invalid tokens are never kept: each is read again, and refused again
+        assert reg.check(forged).state == "invalid"
+    assert calls.count(forged) == 3
+    reg.end(other, "logout")
+    assert reg.check(other).state == "revoked"  # revoked after it was read and kept
+    clock.now += 601
+    assert reg.check(token).state == "idle"  # limits are checked at every call
+    assert calls.count(token) == 1
+
+
+def test_kept_token_reads_are_bounded(engine: Engine, monkeypatch) -> None:
+    import services.auth.sessions as sessions_module
+
+    monkeypatch.setattr(sessions_module, "_READS_KEPT", 8)
+    clock = Clock()
+    reg = registry(engine, clock)
+    tokens = [login(reg, f"clerk{i}") for i in range(20)]
+    for token in tokens:
+        assert reg.check(token).ok
+        assert len(reg._reads) <= 8
+    assert all(reg.check(token).ok for token in tokens)  # read again once dropped
+
+
+def test_a_session_begun_by_another_process_is_honoured_and_its_end_reaches_this_one(engine: Engine) -> None:
+    """Issue 16: several app processes share one store. A sign-in on one is accepted by another (read
+    from the store once), and an ending decided on one reaches the other at its next sync (each second)."""
+    clock = Clock()
+    first, second = registry(engine, clock), registry(engine, clock)
+    token = login(first)
+    assert second.check(token).ok
+    unknown = make_token(SECRET, "clerk", {"role": "staff", "sid": "x" * 24, "login_at": clock.now})
+    assert second.check(unknown).state == "revoked"  # well signed, but no such session in the store
+    first.end(token, "logout")
+    assert second.check(token).ok  # until this process syncs (the watchdog does, each second)
+    second.sync()
+    assert second.check(token).state == "revoked"
+    other = login(first, "ann")
+    assert second.check(other).ok
+    first.end_user("ann", "disabled")
+    second.sync()
+    verdict = second.check(other)
+    assert verdict.state == "revoked" and not verdict.newly_ended  # audited once, by the process that ended it
