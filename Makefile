@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# App processes behind the bundled nginx (services/ops/workers.py); 1: Chainlit alone on HOST:PORT.
+WORKERS ?= $(or $(HUSHDESK_WORKERS),1)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -16,11 +18,16 @@ STAMP_GPU := $(VENV)/.stamp-gpu-$(shell cat requirements-gpu.txt | sha256sum | c
 STAMP_BENCH := $(VENV)/.stamp-bench-$(shell cat requirements-bench.txt | sha256sum | cut -c1-12)
 ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 
-.PHONY: run test bench docs-picture setup setup-test browser clean-venv
+.PHONY: run test bench docs-picture setup setup-test browser nginx clean-venv
 
 run: setup
 	$(PY) -m services.ops.bootstrap
+ifeq ($(WORKERS),1)
 	$(VENV)/bin/chainlit run app.py --host $(HOST) --port $(PORT) --headless
+else
+	@$(MAKE) --no-print-directory nginx
+	HUSHDESK_WORKERS=$(WORKERS) $(PY) -m services.ops.workers --workers $(WORKERS) --host $(HOST) --port $(PORT)
+endif
 
 test: setup-test
 	$(PY) -m pytest
@@ -34,7 +41,7 @@ docs-picture: setup-test
 
 setup: $(STAMP_APP) $(ENGINE_STAMP)
 
-setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser
+setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser nginx
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +72,14 @@ browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# Debian's nginx for several app processes (`make run WORKERS=N`) and their tests; never started as a
+# system service by hushdesk (the launcher runs its own instance with its own configuration).
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light; \
 	fi
 
 clean-venv:

@@ -357,6 +357,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_concurrent_turns", "auto", _auto_or_positive_int, "Turns answered at once across all sessions; auto sizes it for the engine (vLLM and external engines 128, the CPU engine 4).", "auto or a positive integer"),
     Setting("turn_queue", "auto", _auto_or_non_negative_int, "Turns that may wait for a free slot; beyond this users are told the assistant is busy; auto sizes it for the engine (vLLM and external engines 256, the CPU engine 16).", "auto or a non-negative integer"),
     Setting("queue_wait_seconds", "10", _positive_float, "Longest a turn waits in the queue before the busy message.", "a positive number"),
+    Setting("tls_cert", "", _optional_path, "With HUSHDESK_WORKERS: the TLS certificate (chain) nginx serves; with HUSHDESK_TLS_KEY, nginx listens with TLS only.", "a path"),
+    Setting("tls_key", "", _optional_path, "With HUSHDESK_WORKERS: the TLS private key for HUSHDESK_TLS_CERT (readable by the service account only).", "a path"),
+    Setting("workers", "1", _bounded_int(1, 64), "App processes behind the bundled nginx (`make run WORKERS=N`, `python -m services.ops.workers`); they share the store, and the per-user message limit and the turn limits hold across them.", "an integer from 1 to 64"),
     Setting("signer_socket", "", _optional_path, "Unix socket of the audit signer (`python -m services.audit.signer`, run under its own account so the service account can ask for signatures but never read the key); empty: sign in-process with the key file's key.", "a path"),
     Setting("audit_checkpoint_mirror", "", _mirror, "A second, append-only copy of every checkpoint: journal (the system journal through /dev/log), unix:/path (a syslog socket), udp://host:port or tcp://host:port (a remote syslog collector); empty: none.", "journal, unix:/path, udp://host:port or tcp://host:port"),
     Setting("audit_expect_key", "", _fingerprint, "Fingerprint (ed25519:<64 hex>) the checkpoints must be signed with, pinned out of band; the auditor's page and doctor check it.", "ed25519: and 64 hex digits"),
@@ -442,6 +445,9 @@ class Settings:
     max_concurrent_turns: int | None = None  # None: auto, sized for the engine (services.limits.sizes_for)
     turn_queue: int | None = None
     queue_wait_seconds: float = 10.0
+    workers: int = 1
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     signer_socket: Path | None = None
     audit_checkpoint_mirror: str | None = None
     audit_expect_key: str | None = None

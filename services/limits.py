@@ -8,6 +8,10 @@
   streams and an external engine is taken to be one, so they admit 128 at once with 256 waiting; the CPU
   engine answers a few at a time (4, with 16 waiting).
 
+With several app processes on one store (`HUSHDESK_WORKERS`), the per-user limit is counted in the
+store (`SharedRate`: one small write transaction a message, off the event loop) so it holds across
+them, and each process admits its share of the turns at once and waiting (`sizes_for(..., workers)`).
+
 The longest message (`HUSHDESK_MAX_INPUT_CHARS`) and reply (`HUSHDESK_MAX_OUTPUT_TOKENS`) are
 enforced by the turn and the engine client. The chat service audits every refusal as a turn row
 with the error's outcome.
@@ -20,11 +24,12 @@ import time
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable
 
 from .errors import HushdeskError
 
-__all__ = ["TurnLimiter", "LimitRefused", "RateLimited", "TurnInFlight", "Busy", "LimitSizes", "sizes_for"]
+__all__ = ["TurnLimiter", "LimitRefused", "RateLimited", "TurnInFlight", "Busy", "LimitSizes", "sizes_for",
+           "SharedRate"]
 
 # (turns at once, turns waiting) per engine kind when the settings say `auto`.
 _SIZES = {"vllm": (128, 256), "external": (128, 256), "transformers": (4, 16)}
@@ -40,11 +45,40 @@ class LimitSizes:
     auto_queue: bool
 
 
-def sizes_for(kind: str, max_concurrent: int | None, queue: int | None) -> LimitSizes:
-    """The limits for an engine kind: the settings where given, else the kind's defaults."""
+def sizes_for(kind: str, max_concurrent: int | None, queue: int | None, workers: int = 1) -> LimitSizes:
+    """The limits for an engine kind: the settings where given, else the kind's defaults; with several
+    app processes, one process's share of them (rounded up, at least one turn at once)."""
     concurrent_default, queue_default = _SIZES.get(kind, _SIZES["transformers"])
-    return LimitSizes(concurrent_default if max_concurrent is None else max_concurrent,
-                      queue_default if queue is None else queue, max_concurrent is None, queue is None)
+    total_concurrent = concurrent_default if max_concurrent is None else max_concurrent
+    total_queue = queue_default if queue is None else queue
+    workers = max(1, workers)
+    return LimitSizes(max(1, -(-total_concurrent // workers)), -(-total_queue // workers),
+                      max_concurrent is None, queue is None)
+
+
+class SharedRate:
+    """The per-user sliding minute counted in the store, shared by every app process using it.
+
+    `take(user_hash)` (blocking) records a message and says whether it is within `per_minute`; in one
+    write transaction (BEGIN IMMEDIATE), so processes sending at once cannot both take the last one.
+    Only keyed user hashes and times are kept, for a minute."""
+
+    def __init__(self, engine: Any, per_minute: int, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
+        self.per_minute = per_minute
+        self._clock = clock
+
+    def take(self, user: str) -> bool:
+        from .store import transaction  # not at import: limits.py stays free of the store for one process
+
+        now = self._clock()
+        with transaction(self._engine, write=True) as conn:
+            conn.exec_driver_sql("DELETE FROM rate_marks WHERE at <= ?", (now - 60.0,))
+            sent = conn.exec_driver_sql("SELECT COUNT(*) FROM rate_marks WHERE user_hash = ?", (user,)).scalar()
+            if int(sent or 0) >= self.per_minute:
+                return False
+            conn.exec_driver_sql("INSERT INTO rate_marks (user_hash, at) VALUES (?, ?)", (user, now))
+        return True
 
 
 class LimitRefused(HushdeskError):
@@ -79,8 +113,9 @@ class TurnLimiter:
     """Admission for turns: `async with limiter.admit(user_hash, session_hash): ...`."""
 
     def __init__(self, *, per_minute: int, max_concurrent: int, queue: int, queue_wait: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, shared: SharedRate | None = None) -> None:
         self.per_minute = per_minute
+        self._shared = shared
         self.queue = queue
         self.queue_wait = queue_wait
         self._clock = clock
@@ -112,7 +147,7 @@ class TurnLimiter:
         """Hold a slot for one turn; raise TurnInFlight, RateLimited or Busy instead of waiting long."""
         if session in self._in_flight:
             raise TurnInFlight()
-        if not self._rate_ok(user):
+        if not (await asyncio.to_thread(self._shared.take, user) if self._shared is not None else self._rate_ok(user)):
             raise RateLimited()
         self._in_flight.add(session)
         try:

@@ -36,7 +36,7 @@ from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys
 from .kb.answer import Knowledge, knowledge_base
 from .kb.index import KnowledgeBase
-from .limits import TurnLimiter, sizes_for
+from .limits import SharedRate, TurnLimiter, sizes_for
 from .logs import configure_logging
 from .redact import redaction_layers, redactor_for
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
@@ -90,7 +90,7 @@ class Runtime:
     def open(cls, settings: Settings) -> "Runtime":
         """Load keys and store, choose the engine; raise a HushdeskError with a safe message."""
         keys = load_keys(settings, create=False)
-        lock = lock_instance(settings)  # one writer of the audit chain per data folder
+        lock = lock_instance(settings, shared=settings.workers > 1)  # see lock_instance
         try:
             return cls._wire(settings, keys, lock)
         except BaseException:
@@ -109,8 +109,11 @@ class Runtime:
             log.warning("No HUSHDESK_MODEL_PATH set: serving the generated demo model; its replies quote "
                         "what it received, then random noise.")
         engine = create_engine(settings, model_dir=model_dir, keys=keys, demo=demo)
+        sizes = sizes_for(resolve_engine_kind(settings), settings.max_concurrent_turns, settings.turn_queue,
+                          settings.workers)
         llm = LLMClient(lambda: engine.endpoint, request_timeout=settings.engine_request_timeout,
-                        max_tokens=settings.max_output_tokens, temperature=settings.temperature)
+                        max_tokens=settings.max_output_tokens, temperature=settings.temperature,
+                        connections=sizes.max_concurrent)
         audit = AuditLog(store, keys.chain_key,
                          checkpoints=checkpoints_for(settings, keys),
                          checkpoint_rows=settings.audit_checkpoint_rows,
@@ -126,9 +129,9 @@ class Runtime:
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,
                             reveal=settings.reveal_placeholders)
-        sizes = sizes_for(resolve_engine_kind(settings), settings.max_concurrent_turns, settings.turn_queue)
         limiter = TurnLimiter(per_minute=settings.messages_per_minute, max_concurrent=sizes.max_concurrent,
-                              queue=sizes.queue, queue_wait=settings.queue_wait_seconds)
+                              queue=sizes.queue, queue_wait=settings.queue_wait_seconds,
+                              shared=SharedRate(store, settings.messages_per_minute) if settings.workers > 1 else None)
         chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn,
                            knowledge=knowledge)
         session_store = SessionStore(store, keys.pepper)

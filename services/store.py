@@ -117,8 +117,16 @@ def m005_knowledge_audit(conn: Connection) -> None:
     create_kb_rollups(conn)
 
 
+def m007_shared_rate(conn: Connection) -> None:
+    """When several app processes share the store (`HUSHDESK_WORKERS`), each message's time under its
+    sender's keyed hash, for the per-user limit across them (services/limits.py); kept one minute."""
+    conn.exec_driver_sql("CREATE TABLE rate_marks (user_hash TEXT NOT NULL, at REAL NOT NULL)")
+    conn.exec_driver_sql("CREATE INDEX rate_marks_user ON rate_marks (user_hash, at)")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups,
-                                                  m004_knowledge_base, m005_knowledge_audit, m006_kb_vectors]
+                                                  m004_knowledge_base, m005_knowledge_audit, m006_kb_vectors,
+                                                  m007_shared_rate]
 
 
 def _migrate(conn: Connection) -> None:
@@ -312,11 +320,13 @@ def damaged_pages(engine: Engine) -> int:
         raise StoreError(DAMAGED) from None
 
 
-def lock_instance(settings: Settings) -> int:
+def lock_instance(settings: Settings, *, shared: bool = False) -> int:
     """Hold `<data_dir>/hushdesk.lock` (an open descriptor; closing it releases the lock).
 
-    One process at a time writes the audit chain: a second server on the same data folder, or a
-    rekey while one runs, is refused with StoreError.
+    A server alone on its data folder holds it exclusively: a second server on the same folder, or a
+    rekey while one runs, is refused with StoreError. The app processes of one `HUSHDESK_WORKERS`
+    deployment hold it `shared` (their audit writers read the chain's end inside each write
+    transaction); a server started alone beside them, and a rekey, are still refused.
     """
     path = settings.data_dir / "hushdesk.lock"
     try:
@@ -324,7 +334,7 @@ def lock_instance(settings: Settings) -> int:
     except OSError:
         raise StoreError(f"The lock file {path} could not be opened.") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
         raise StoreError(f"Another hushdesk process is using {settings.data_dir}; stop it first.") from None

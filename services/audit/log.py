@@ -40,7 +40,11 @@ _INSERT = (
 
 def _last_link(engine: Engine) -> tuple[int, bytes]:
     with transaction(engine) as conn:
-        row = conn.exec_driver_sql("SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1").first()
+        return _last_link_in(conn)
+
+
+def _last_link_in(conn: Any) -> tuple[int, bytes]:
+    row = conn.exec_driver_sql("SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1").first()
     if row is None:
         return 0, ZERO_MAC
     try:
@@ -203,17 +207,17 @@ class AuditLog:
         for _, fut in batch:
             fut.set_running_or_notify_cancel()
         try:
-            if self._last is None:  # a failed batch may have left the DB ahead of memory
-                self._last = _last_link(self._engine)
-            seq, mac = self._last
-            rows = []
-            for row, _ in batch:
-                seq += 1
-                full = {**row, "seq": seq}
-                mac = next_mac(self._chain_key, mac, full)
-                full["mac"] = mac.hex()
-                rows.append(full)
             with transaction(self._engine, write=True) as conn:
+                # The chain's end is read inside the write transaction (BEGIN IMMEDIATE): several app
+                # processes share one store, and another may have appended since this one last wrote.
+                seq, mac = _last_link_in(conn)
+                rows = []
+                for row, _ in batch:
+                    seq += 1
+                    full = {**row, "seq": seq}
+                    mac = next_mac(self._chain_key, mac, full)
+                    full["mac"] = mac.hex()
+                    rows.append(full)
                 conn.exec_driver_sql(_INSERT, rows)
                 update_rollups(conn, rows)  # the dashboard's aggregates, in the same transaction
         except Exception as exc:  # noqa: BLE001 - the writer thread must survive any failure

@@ -74,6 +74,8 @@ class EngineSupervisor:
     launch is preceded by its `prepare_async()` (a model that fails is never launched; a restart so
     refused waits at least `integrity_retry` s, hashing a large model is not free) and followed by
     `release()`. After `recycle_turns` calls of `note_turn()` (0: never) the engine is replaced.
+    Each launch gets a free port and a new key, unless `address` fixes both (the engine several app
+    processes share, launched by services/ops/workers.py: they are told its address once).
     """
 
     def __init__(
@@ -93,6 +95,7 @@ class EngineSupervisor:
         recycle_turns: int = 0,
         recycle_drain: float = 10.0,
         integrity_retry: float = 300.0,
+        address: tuple[int, str] | None = None,
     ) -> None:
         if not backoff:
             raise ValueError("backoff must not be empty")
@@ -118,6 +121,7 @@ class EngineSupervisor:
         self._recycle_turns, self._recycle_drain = recycle_turns, recycle_drain
         self._recycle = asyncio.Event()
         self._turns = self._recycles = 0
+        self._address = address  # (port, key) kept by every launch: app processes find it there
 
     @property
     def state(self) -> str:
@@ -226,7 +230,7 @@ class EngineSupervisor:
 
     async def _launch(self) -> None:
         try:
-            port, api_key = free_port(), secrets.token_urlsafe(32)
+            port, api_key = self._address or (free_port(), secrets.token_urlsafe(32))
             spec = self._make_spec(port, api_key)
         except Exception as exc:  # e.g. the data folder is not writable
             log.error("engine launch could not be prepared (%s)", type(exc).__name__)
@@ -435,7 +439,8 @@ class ExternalEngine:
 
 
 def create_engine(settings: Settings, *, model_dir: Path, keys: Keys | None = None,
-                  scratch: Path = SCRATCH, demo: bool = False) -> EngineSupervisor | ExternalEngine:
+                  scratch: Path = SCRATCH, demo: bool = False,
+                  address: tuple[int, str] | None = None) -> EngineSupervisor | ExternalEngine:
     """The engine for `settings` (see resolve_engine_kind), serving `model_dir` unless external.
 
     Before each launch the model is checked against its manifest signed with the instance's key
@@ -457,7 +462,7 @@ def create_engine(settings: Settings, *, model_dir: Path, keys: Keys | None = No
         return build(guard.serving_dir, port=port, api_key=api_key, model_name=settings.model_name, settings=settings)
 
     return EngineSupervisor(make_spec, start_timeout=settings.engine_start_timeout, log_file=settings.engine_log_file,
-                            model_guard=guard, recycle_turns=settings.engine_recycle_turns)
+                            model_guard=guard, recycle_turns=settings.engine_recycle_turns, address=address)
 
 
 def create_pooling_engine(settings: Settings, *, model_dir: Path, rerank: bool = False, keys: Keys | None = None,

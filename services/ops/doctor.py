@@ -111,15 +111,17 @@ def check_engine(settings: Settings) -> Iterable[Check]:
 
 def check_limits(settings: Settings, kind: str) -> Check:
     """The effective turn limits: sized for the engine kind where the settings say auto."""
-    sizes = sizes_for(kind, settings.max_concurrent_turns, settings.turn_queue)
+    sizes = sizes_for(kind, settings.max_concurrent_turns, settings.turn_queue, settings.workers)
 
     def origin(auto: bool) -> str:
         return f"auto for {kind}" if auto else "set"
 
+    each = f" in each of {settings.workers} app processes" if settings.workers > 1 else ""
+    shared = " (counted in the store, across the processes)" if settings.workers > 1 else ""
     return Check("turn limits", PASS,
                  f"{sizes.max_concurrent} at once ({origin(sizes.auto_concurrent)}), {sizes.queue} waiting "
-                 f"({origin(sizes.auto_queue)}) up to {settings.queue_wait_seconds:g} s, "
-                 f"{settings.messages_per_minute} messages a minute per user")
+                 f"({origin(sizes.auto_queue)}){each} up to {settings.queue_wait_seconds:g} s, "
+                 f"{settings.messages_per_minute} messages a minute per user{shared}")
 
 
 def check_environment(settings: Settings, environ: dict[str, str]) -> Iterable[Check]:

@@ -112,13 +112,16 @@ def test_failed_batch_is_rolled_back_and_the_chain_stays_consistent(engine: Engi
     assert verify_chain(engine, keys.chain_key) == (True, None)
 
 
-def test_writer_survives_rows_changed_behind_its_back(log: AuditLog, engine: Engine, keys: Keys) -> None:
+def test_writer_continues_after_rows_another_writer_appended(log: AuditLog, engine: Engine, keys: Keys) -> None:
+    """Another process sharing the store appended since this writer's last row: the next row follows
+    it (the chain's end is read inside each write transaction), it does not collide."""
     assert log.submit(turn(keys)).result(timeout=10) == 1
-    with transaction(engine, write=True) as conn:  # a second writer would collide on seq 2
-        conn.exec_driver_sql("INSERT INTO audit_events (seq, ts, kind, outcome, mac) VALUES (2, 't', 'x', 'ok', '00')")
-    with pytest.raises(StoreError):
-        log.submit(turn(keys)).result(timeout=10)
-    assert log.submit(turn(keys)).result(timeout=10) == 3  # reloaded the last link, no crash
+    other = AuditLog(engine, keys.chain_key)  # a second writer, as another app process has
+    other.start()
+    assert other.submit(turn(keys)).result(timeout=10) == 2
+    other.close()
+    assert log.submit(turn(keys)).result(timeout=10) == 3
+    assert verify_chain(engine, keys.chain_key) == (True, None)
 
 
 def test_async_write_and_close_drains_the_queue(engine: Engine, keys: Keys) -> None:
@@ -196,3 +199,40 @@ def test_cli_errors_are_fixed_messages(tmp_path: Path) -> None:
     assert out.stdout == ""
     assert "HUSHDESK_DB_KEY" in out.stderr and "python -m services.ops.bootstrap" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+WRITER = r"""
+import sys
+from services.audit import AuditLog
+from services.config import load_settings
+from services.keys import load_keys
+from services.store import open_store
+from tests.support.audit import turn
+
+settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1]}, dotenv=False)
+keys = load_keys(settings, create=False)
+engine = open_store(settings, keys)
+log = AuditLog(engine, keys.chain_key)
+log.start()
+seqs = [log.submit(turn(keys, i)).result(timeout=60) for i in range(int(sys.argv[2]))]
+log.close()
+print(len(set(seqs)))
+"""
+
+
+def test_several_processes_append_one_linear_chain(engine: Engine, keys: Keys, settings: Settings) -> None:
+    """Issue 16: app processes on one box share one store; each writer reads the chain's end inside its
+    write transaction, so their rows interleave into one sequence that verifies."""
+    import subprocess
+    import sys
+
+    from tests.support.process import ROOT, base_env
+
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(settings.data_dir), "150"], cwd=ROOT,
+                              env=base_env(settings.data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e[-800:] for _, e in outs]
+    assert [o.strip() for o, _ in outs] == ["150"] * 3
+    assert seqs(engine) == list(range(1, 451))
+    assert verify_chain(engine, keys.chain_key) == (True, None)

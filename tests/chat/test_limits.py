@@ -156,3 +156,57 @@ def test_doctor_shows_the_effective_limits(tmp_path):
     settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path), "HUSHDESK_TURN_QUEUE": "3"}, dotenv=False)
     check = check_limits(settings, "vllm")
     assert check.detail.startswith("128 at once (auto for vllm), 3 waiting (set) up to 10 s")
+
+
+@pytest.mark.parametrize("workers, expected", [(1, (128, 256)), (2, (64, 128)), (3, (43, 86)), (200, (1, 2))])
+def test_several_processes_each_admit_their_share(workers, expected):
+    sizes = sizes_for("external", None, None, workers)
+    assert (sizes.max_concurrent, sizes.queue) == expected
+
+
+SHARED_RATE = r"""
+import sys
+from services.config import load_settings
+from services.keys import load_keys
+from services.limits import SharedRate
+from services.store import open_store
+
+settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1]}, dotenv=False)
+engine = open_store(settings, load_keys(settings, create=False))
+rate = SharedRate(engine, 7)
+print(sum(rate.take("u" * 64) for _ in range(10)), sum(rate.take("v" * 64) for _ in range(3)))
+"""
+
+
+def test_the_per_user_limit_holds_across_processes(tmp_path):
+    """Issue 16: three app processes share one store; together they let a user send the limit, no more."""
+    import subprocess
+    import sys
+
+    from tests.support.process import ROOT, base_env
+
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
+    ensure_initialised(settings)[1].dispose()
+    procs = [subprocess.Popen([sys.executable, "-c", SHARED_RATE, str(settings.data_dir)], cwd=ROOT,
+                              env=base_env(settings.data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e[-800:] for _, e in outs]
+    taken = [tuple(map(int, o.split())) for o, _ in outs]
+    assert sum(u for u, _ in taken) == 7  # of 30 sent at once for one user
+    assert sum(v for _, v in taken) == 7  # another user's own minute: 7 of 9
+
+
+def test_the_shared_minute_slides(tmp_path):
+    from services.limits import SharedRate
+
+    settings = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data")}, dotenv=False)
+    _, engine, _ = ensure_initialised(settings)
+    now = [1000.0]
+    rate = SharedRate(engine, 2, clock=lambda: now[0])
+    assert [rate.take("u"), rate.take("u"), rate.take("u")] == [True, True, False]
+    now[0] += 59.0
+    assert not rate.take("u")
+    now[0] += 1.5
+    assert rate.take("u") and rate.take("u") and not rate.take("u")
+    engine.dispose()

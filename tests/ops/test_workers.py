@@ -1,0 +1,250 @@
+"""Several app processes behind nginx (issue 16 part 3), for real: the distribution's nginx (Debian's
+package, installed by `make setup-test`), `python -m services.ops.workers` starting two `chainlit run
+app.py` processes on one SQLCipher store, and the fake engine process. Clients speak HTTP and
+Chainlit's socket.io protocol through the proxy, or to one worker directly where the test needs to
+pick the process (the workers' ports are read from the configuration the launcher wrote)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.ops.workers import ProxyPlan, check_config, nginx_path, render
+from tests.support.app import STAFF, STAFF_PASSWORD
+from tests.support.engine import FakeEngine
+from tests.support.process import ROOT, base_env, free_port, stop_process, wait_http
+from tests.support.sockets import Socket, give_consent
+
+NGINX = nginx_path()
+needs_nginx = pytest.mark.skipif(NGINX is None and os.environ.get("CI") != "true",
+                                 reason="nginx is installed by make setup-test")
+PASSWORD_B = "another horse battery staple"
+
+
+class _Target:
+    """What tests.support.sockets needs of an app: its URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class Workers:
+    """`python -m services.ops.workers --workers 2` on a scratch site and data folder."""
+
+    def __init__(self, tmp: Path, engine: FakeEngine, workers: int = 2, **env: str) -> None:
+        self.site = tmp / "site"
+        self.site.mkdir()
+        (self.site / "app.py").symlink_to(ROOT / "app.py")
+        shutil.copytree(ROOT / ".chainlit", self.site / ".chainlit")
+        shutil.copy(ROOT / "chainlit.md", self.site / "chainlit.md")
+        self.data = tmp / "data"
+        self.env = base_env(self.data, HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
+                            HUSHDESK_MODEL_NAME="fake-model", **env)
+        self.cli("services.ops.bootstrap")
+        self.cli("services.auth", "add", STAFF, "--role", "staff", "--password-stdin", stdin=STAFF_PASSWORD + "\n")
+        self.cli("services.auth", "add", "ann", "--role", "staff", "--password-stdin", stdin=PASSWORD_B + "\n")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp / "workers.log"
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.ops.workers", "--workers", str(workers), "--port", str(self.port),
+             "--site", str(self.site)], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            wait_http(self.url + "/login", timeout=180, proc=self.proc)
+        except BaseException:
+            self.stop()
+            raise AssertionError(self.log_path.read_text(errors="replace")[-3000:]) from None
+        conf = (self.data / "proxy" / "nginx.conf").read_text()
+        self.ports = [int(p) for p in re.findall(r"server 127\.0\.0\.1:(\d+)", conf)]
+
+    def cli(self, module: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", module, *args], cwd=self.site, env=self.env, input=stdin,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-f", "chainlit run app.py --host 127.0.0.1 --port"], capture_output=True, text=True)
+        pids = []
+        for pid in out.stdout.split():
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(str(p).encode() in cmd for p in self.ports):
+                pids.append(int(pid))
+        return pids
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                stop_process(self.proc)
+        self.log.close()
+        return self.log_path.read_text(errors="replace")
+
+
+def _login(url: str, user: str = STAFF, password: str = STAFF_PASSWORD) -> httpx.Response:
+    return httpx.post(url + "/login", data={"username": user, "password": password}, headers={"Origin": url}, timeout=30)
+
+
+async def _chat(url: str, token: str, text: str, timeout: float = 20.0) -> list[str]:
+    """Send one message; the texts of the messages that came back (the reply, or a notice)."""
+    sock = Socket(_Target(url), token)
+    texts: list[str] = []
+    done = asyncio.Event()
+
+    async def message(step):
+        if step.get("type") in ("assistant_message",) and step.get("output"):
+            texts.append(step["output"])
+
+    sock.client.on("new_message", message)
+    sock.client.on("update_message", message)
+    sock.client.on("task_end", lambda *a: done.set())
+    await sock.connect()
+    done.clear()  # the chat start's own task_end
+    try:
+        await sock.say(text)
+        await asyncio.wait_for(done.wait(), timeout)
+    finally:
+        await sock.client.disconnect()
+    return texts
+
+
+def test_the_configuration_is_one_nginx_accepts(tmp_path: Path) -> None:
+    if NGINX is None:
+        pytest.skip("nginx is installed by make setup-test") if os.environ.get("CI") != "true" else pytest.fail("no nginx")
+    plan = ProxyPlan("127.0.0.1", free_port(), (free_port(), free_port()), tmp_path / "proxy", 208)
+    (tmp_path / "proxy").mkdir()
+    (tmp_path / "proxy" / "nginx.conf").write_text(render(plan))
+    assert check_config(NGINX, tmp_path / "proxy") is None
+    text = render(plan)
+    assert "access_log off;" in text and "hash $hd_route consistent;" in text
+    # Never a request body on disk: bodies are held in a buffer as large as the largest allowed, and
+    # uploads (larger) stream through unbuffered.
+    assert "client_max_body_size 9m;" in text and "client_body_buffer_size 9m;" in text
+    assert "location = /hushdesk/admin/kb/upload" in text and "proxy_request_buffering off;" in text
+    assert text.count("server 127.0.0.1:") == 2 and "Secure" not in text
+    tls = render(ProxyPlan("127.0.0.1", 8443, (1,), tmp_path, 8, tmp_path / "missing.pem", tmp_path / "missing.key"))
+    (tmp_path / "proxy" / "nginx.conf").write_text(tls)
+    problem = check_config(NGINX, tmp_path / "proxy")
+    assert problem is not None and "missing.pem" in problem  # a clear start-up error naming the file
+    with pytest.raises(ValueError):
+        render(ProxyPlan("127.0.0.1", 1, (), tmp_path, 8))
+
+
+@needs_nginx
+def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_path: Path) -> None:
+    engine = FakeEngine(tmp_path, delay=0.01)
+    cluster = Workers(tmp_path, engine, HUSHDESK_MESSAGES_PER_MINUTE="3")
+    try:
+        give_consent(cluster, STAFF)  # type: ignore[arg-type]
+        # Through the proxy: the route cookie, the app's own security headers, a streamed reply.
+        first = httpx.get(cluster.url + "/login", timeout=30)
+        assert first.status_code == 200 and "hd_route=" in first.headers.get("set-cookie", "")
+        assert "content-security-policy" in first.headers and first.headers.get("x-frame-options") == "DENY"
+        assert "nginx/" not in first.headers.get("server", "")
+        assert len(cluster.ports) == 2
+        a, b = (f"http://127.0.0.1:{p}" for p in cluster.ports)
+
+        token = _login(cluster.url).cookies["access_token"]
+        reply = asyncio.run(_chat(cluster.url, token, "hello through the proxy"))
+        assert reply and "Thank you for contacting us" in reply[0]
+
+        # A sign-in on worker A is honoured by worker B (the session is read from the store).
+        token_a = _login(a).cookies["access_token"]
+        status = httpx.get(b + "/hushdesk/session", cookies={"access_token": token_a}, timeout=10)
+        assert status.status_code == 200 and status.json()["state"] == "active"
+
+        # The per-user limit (3 a minute) across processes: one through the proxy above, one on A,
+        # one on B; the next, wherever it goes, is refused.
+        assert asyncio.run(_chat(a, token_a, "second"))[0].startswith("Thank you")
+        token_b = _login(b).cookies["access_token"]
+        assert asyncio.run(_chat(b, token_b, "third"))[0].startswith("Thank you")
+        refused = asyncio.run(_chat(a, token_a, "fourth"))
+        assert refused and "too quickly" in refused[0]
+
+        # A logout on B ends the same login's socket on A within about a second.
+        async def revoked_within() -> float:
+            sock = Socket(_Target(a), token_a)
+            gone = asyncio.Event()
+            sock.client.on("disconnect", lambda *args: gone.set())
+            await sock.connect()
+            t0 = time.monotonic()
+            logout = await asyncio.to_thread(
+                httpx.post, b + "/logout", cookies={"access_token": token_a}, headers={"Origin": b}, timeout=10)
+            assert logout.status_code < 400
+            await asyncio.wait_for(gone.wait(), 5)
+            return time.monotonic() - t0
+
+        assert asyncio.run(revoked_within()) <= 2.5
+
+        # Request bodies are never written to disk by the proxy: nginx spools large ones to a temporary
+        # file by default, and says so in its log (checked at the end).
+        for path in ("/login", "/hushdesk/admin/kb/upload"):
+            big = httpx.post(cluster.url + path, content=b"x" * (5 << 20), headers={"Origin": cluster.url}, timeout=60)
+            assert big.status_code in (400, 401, 403, 413, 422), (path, big.status_code)
+
+        # One audit chain, written by both processes, verifies.
+        verify = subprocess.run([sys.executable, "-m", "services.audit", "verify"], cwd=cluster.site,
+                                env=cluster.env, capture_output=True, text=True, timeout=120)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+
+        # A worker killed: the launcher starts it again, and the proxy keeps serving meanwhile.
+        before = cluster.worker_pids()
+        assert len(before) == 2
+        os.kill(before[0], signal.SIGKILL)
+        signed_in = _login(cluster.url, "ann", PASSWORD_B)
+        assert signed_in.status_code == 200, (signed_in.status_code, signed_in.text[:200])
+        token_ann = signed_in.cookies["access_token"]
+        give_consent(cluster, "ann")  # type: ignore[arg-type]
+        assert asyncio.run(_chat(cluster.url, token_ann, "still there?"))[0].startswith("Thank you")
+        deadline = time.monotonic() + 60
+        while len(set(cluster.worker_pids()) - {before[0]}) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(set(cluster.worker_pids()) - {before[0]}) == 2
+    finally:
+        log = cluster.stop()
+        engine.stop()
+    assert "exited" in log and "starting it again" in log
+    assert "buffered to a temporary file" not in log
+    assert cluster.proc.returncode == 0
+    assert not cluster.worker_pids()  # every worker stopped with the launcher
+
+
+@needs_nginx
+def test_start_up_errors_are_clear_and_leave_nothing_running(tmp_path: Path) -> None:
+    engine = FakeEngine(tmp_path)
+    port = free_port()
+    env = base_env(tmp_path / "data", HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url)
+    subprocess.run([sys.executable, "-m", "services.ops.bootstrap"], cwd=ROOT, env=env, capture_output=True, timeout=120)
+    try:
+        # A TLS certificate that is not there: nginx refuses the configuration, named.
+        bad = subprocess.run([sys.executable, "-m", "services.ops.workers", "--workers", "2", "--port", str(port)],
+                             cwd=ROOT, env={**env, "HUSHDESK_TLS_CERT": str(tmp_path / "no.pem"),
+                                            "HUSHDESK_TLS_KEY": str(tmp_path / "no.key")},
+                             capture_output=True, text=True, timeout=300)
+        assert bad.returncode == 2 and "nginx refused its configuration" in bad.stderr and "no.pem" in bad.stderr
+        assert "Traceback" not in bad.stderr
+        # A launched embedding engine cannot be shared: refused before anything starts.
+        kb = subprocess.run([sys.executable, "-m", "services.ops.workers", "--workers", "2", "--port", str(port)],
+                            cwd=ROOT, env={**env, "HUSHDESK_KB_EMBEDDING_MODEL": str(tmp_path)},
+                            capture_output=True, text=True, timeout=120)
+        assert kb.returncode == 2 and "HUSHDESK_KB_EMBEDDING_URL" in kb.stderr
+        out = subprocess.run(["pgrep", "-f", f"--port {port}"], capture_output=True, text=True)
+        assert out.stdout.strip() == ""
+    finally:
+        engine.stop()
