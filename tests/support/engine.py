@@ -12,7 +12,8 @@ from tests.support.process import ROOT, free_port, stop_process, wait_http
 class FakeEngine:
     """A running fake engine process: its base URL and the file of request bodies it received."""
 
-    def __init__(self, tmp: Path, *, delay: float = 0.0, tokens: int = 0, api_key: str | None = None):
+    def __init__(self, tmp: Path, *, delay: float = 0.0, tokens: int = 0, api_key: str | None = None,
+                 replies: Path | None = None):
         self.port = free_port()
         self.record = tmp / f"engine-requests-{self.port}.jsonl"
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
@@ -20,6 +21,8 @@ class FakeEngine:
                 "--record", str(self.record), "--delay", str(delay), "--tokens", str(tokens)]
         if api_key:
             args += ["--api-key", api_key]
+        if replies is not None:
+            args += ["--replies", str(replies)]
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_http(f"http://127.0.0.1:{self.port}/health", proc=self.proc)
 

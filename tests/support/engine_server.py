@@ -20,8 +20,11 @@ Each stream's end is recorded beside the request bodies (`<record>.ends`): `done
 was sent, `cut` when the client went away first (a cancelled turn must stop generation).
 
 `--pii` makes every reply without another reply marker the [[pii]] reply (a model that leaks).
+`--replies FILE` streams real agent replies instead (`tests.support.replies`: one a request, picked by
+its last user message; with `--tokens N`, replies joined up to exactly N tokens): benchmarks only.
 
 Run: python -m tests.support.engine_server --port P [--record FILE] [--delay S] [--tokens N] [--pii]
+                                           [--replies FILE]
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.support.replies import reply_for
 
 DEFAULT_REPLY = (
     "Thank you for contacting us. I have checked the account you mentioned and everything looks "
@@ -69,7 +74,8 @@ def _chunk(model: str, delta: dict, finish: str | None = None) -> str:
 
 
 def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0,
-               model: str = "fake-model", api_key: str | None = None, pii: bool = False) -> Starlette:
+               model: str = "fake-model", api_key: str | None = None, pii: bool = False,
+               replies: str | None = None) -> Starlette:
     """Build the fake engine; `tokens` > 0 streams that many tokens instead of the default reply."""
 
     def reply_tokens(last_user: str) -> list[str]:
@@ -88,6 +94,8 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
             return [t[i:i + 4] for t in tokens_of(said) for i in range(0, len(t), 4)]
         if pii:
             return tokens_of(PII_REPLY)
+        if replies:
+            return reply_for(replies, last_user, tokens)
         if tokens:
             return ["tok "] * tokens
         return tokens_of(DEFAULT_REPLY)
@@ -165,9 +173,10 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=0)
     parser.add_argument("--api-key")
     parser.add_argument("--pii", action="store_true")
+    parser.add_argument("--replies")
     args = parser.parse_args()
     app = create_app(record=args.record, delay=args.delay, tokens=args.tokens, api_key=args.api_key,
-                     pii=args.pii)
+                     pii=args.pii, replies=args.replies)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
