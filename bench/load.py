@@ -707,9 +707,16 @@ limits, engine error), a turn over {timeout:g} s, a streamed text that differs f
 message, or (bare) reply text that differs from the engine's. Tokens/s are over each phase's wall time.
 
 """.format(timeout=TURN_TIMEOUT)
+    before = """Before issue 16's fixes (commit `ed5655e`, this harness, `simultaneous`, recorded once; not re-run): hushdesk
+added 676 / 739 ms to the first token (p50 / p95), delivered 0.84 of the engine's tokens per second and
+used 46.9 ms of CPU a reply; the bare Chainlit app 561 / 619 ms, 0.81 and 48.5 ms. The fixes: the
+engine's stream read without the OpenAI SDK, Chainlit's 1 ms sleeps per Message and Step removed, a
+token's check worked out once (README, "One process under load").
+
+"""
     if not r.get("present"):
-        return head + "Not run: `../shared/data/replies/replies.jsonl` is absent on this machine.\n"
-    return head + "\n".join(_scenario_report(x) for x in r["scenarios"].values())
+        return head + before + "Not run: `../shared/data/replies/replies.jsonl` is absent on this machine.\n"
+    return head + before + "\n".join(_scenario_report(x) for x in r["scenarios"].values())
 
 
 def main() -> None:

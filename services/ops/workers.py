@@ -188,7 +188,6 @@ class Cluster:
         await self.engine.start()
         env.update({"HUSHDESK_ENGINE": "external", "HUSHDESK_ENGINE_URL": f"http://127.0.0.1:{port}/v1",
                     "HUSHDESK_ENGINE_API_KEY": key, "HUSHDESK_MODEL_NAME": self.settings.model_name})
-        env.pop("HUSHDESK_MODEL_PATH", None)
         _say(f"engine launched once for all workers (127.0.0.1:{port})")
 
     async def start(self) -> None:
