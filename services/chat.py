@@ -222,8 +222,9 @@ class ChatService:
 
     def __init__(self, llm: LLMClient, audit: AuditLog, policy: TurnPolicy, *, redactor: Redactor | None = None,
                  limiter: TurnLimiter | None = None, on_engine_turn: Callable[[], None] | None = None,
-                 knowledge: Knowledge | None = None) -> None:
+                 knowledge: Knowledge | None = None, affinity: Callable[[str], str] | None = None) -> None:
         self._llm = llm
+        self._affinity = affinity  # session hash -> the engine router's affinity value (keyed again)
         self._knowledge = knowledge
         self._audit = audit
         self._redactor = redactor if redactor is not None else Redactor(build_detectors())
@@ -379,7 +380,8 @@ class ChatService:
             shown = self._shown(conv, turn_id, redacted.text)
             retrieval = await self._retrieve(conv, redacted.text)
             messages = self._messages(conv, redacted.text, retrieval)
-            stream = await self._llm.stream(messages)
+            stream = await self._llm.stream(
+                messages, affinity=self._affinity(conv.session_hash) if self._affinity is not None else None)
             feed = redactor.feed
             deltas = stream.__aiter__()
             try:

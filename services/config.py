@@ -248,6 +248,19 @@ def _model_name(raw: str) -> str:
     return raw
 
 
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def _header_name(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if not _HEADER_NAME.fullmatch(value) or value.lower() in ("authorization", "host", "content-type",
+                                                             "content-length", "cookie", "connection"):
+        raise ValueError
+    return value.lower()
+
+
 def _engine(raw: str) -> str:
     value = raw.strip().lower()
     if value not in ENGINE_KINDS:
@@ -296,6 +309,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("engine", "auto", _engine, "auto, vllm, transformers or external.", "one of " + ", ".join(ENGINE_KINDS)),
     Setting("engine_url", "", _engine_url, "Base URL of an external OpenAI-compatible engine, ending in /v1.", "an http(s) URL ending in /v1"),
     Setting("engine_api_key", "", _secret, "API key for the external engine.", "text"),
+    Setting("engine_affinity_header", "", _header_name, "A header sent with every request of one conversation, holding a keyed hash of it, so a router in front of several engine replicas keeps the conversation on one (its prefix cache): e.g. x-user-id for vLLM's production-stack router with --routing-logic session --session-key x-user-id. Empty: none.", "a header name (letters, digits, -)"),
     Setting("model_path", "", _optional_path, "Local model directory; empty uses the generated demo model.", "a path"),
     Setting("model_name", "hushdesk-model", _model_name, "Name the engine serves the model under (hides the path).", "a name of letters, digits and _.:@/+- (at most 128)"),
     Setting("engine_start_timeout", "600", _positive_float, "Seconds to wait for the engine to become healthy.", "a positive number"),
@@ -384,6 +398,7 @@ class Settings:
     engine: str = "auto"
     engine_url: str | None = None
     engine_api_key: Secret | None = None
+    engine_affinity_header: str | None = None
     model_path: Path | None = None
     model_name: str = "hushdesk-model"
     engine_start_timeout: float = 600.0

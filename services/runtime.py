@@ -113,7 +113,7 @@ class Runtime:
                           settings.workers)
         llm = LLMClient(lambda: engine.endpoint, request_timeout=settings.engine_request_timeout,
                         max_tokens=settings.max_output_tokens, temperature=settings.temperature,
-                        connections=sizes.max_concurrent)
+                        connections=sizes.max_concurrent, affinity_header=settings.engine_affinity_header)
         audit = AuditLog(store, keys.chain_key,
                          checkpoints=checkpoints_for(settings, keys),
                          checkpoint_rows=settings.audit_checkpoint_rows,
@@ -132,8 +132,11 @@ class Runtime:
         limiter = TurnLimiter(per_minute=settings.messages_per_minute, max_concurrent=sizes.max_concurrent,
                               queue=sizes.queue, queue_wait=settings.queue_wait_seconds,
                               shared=SharedRate(store, settings.messages_per_minute) if settings.workers > 1 else None)
+        # The router sees neither the session id nor the audit trail's hash of it: a hash keyed again.
         chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn,
-                           knowledge=knowledge)
+                           knowledge=knowledge,
+                           affinity=(lambda session_hash: hash_id(keys.pepper, "engine_affinity", session_hash)[:32])
+                           if settings.engine_affinity_header else None)
         session_store = SessionStore(store, keys.pepper)
         registry = SessionRegistry(session_store, keys.auth_secret, idle_seconds=settings.session_idle_seconds,
                                    max_seconds=settings.session_max_seconds,

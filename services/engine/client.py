@@ -131,7 +131,9 @@ class LLMClient:
     once, so a busy server reuses them instead of opening new ones)."""
 
     def __init__(self, endpoint: Callable[[], Endpoint | None], *, request_timeout: float,
-                 max_tokens: int, temperature: float, connections: int = 256) -> None:
+                 max_tokens: int, temperature: float, connections: int = 256,
+                 affinity_header: str | None = None) -> None:
+        self._affinity_header = affinity_header
         self._endpoint = endpoint
         self._timeout = request_timeout
         self._max_tokens = max_tokens
@@ -176,8 +178,9 @@ class LLMClient:
         ep = self._endpoint()
         return ep.model_name if ep else None
 
-    async def stream(self, messages: Sequence[dict[str, str]]) -> _Stream:
-        """Start a streaming completion; raise EngineUnavailable if no endpoint or no connection."""
+    async def stream(self, messages: Sequence[dict[str, str]], *, affinity: str | None = None) -> _Stream:
+        """Start a streaming completion; raise EngineUnavailable if no endpoint or no connection.
+        `affinity` (a keyed hash of the conversation) goes in the affinity header, when one is set."""
         ep = self._endpoint()
         if ep is None:
             raise EngineUnavailable()
@@ -186,8 +189,9 @@ class LLMClient:
                 "stream_options": {"include_usage": True}, "max_tokens": self._max_tokens,
                 "temperature": self._temperature}
         try:
+            headers = {self._affinity_header: affinity} if self._affinity_header and affinity else None
             response = await self._session(ep).post(ep.base_url.rstrip("/") + "/chat/completions", json=body,
-                                                    allow_redirects=False)
+                                                    headers=headers, allow_redirects=False)
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
             raise EngineTimeout() from None
         except (aiohttp.ClientConnectionError, OSError):

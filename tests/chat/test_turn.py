@@ -178,3 +178,28 @@ def test_history_keeps_only_the_turns_that_are_sent(tmp_path, fake_engine):
     last = json.loads(fake_engine.requests()[before:][-1])["messages"]
     assert [m["role"] for m in last] == ["system", "user", "assistant", "user"]
     assert last[1]["content"] == "two"
+
+
+def test_a_conversation_keeps_one_affinity_key_that_is_not_its_audit_hash(tmp_path) -> None:
+    """Issue 16 part 4: with HUSHDESK_ENGINE_AFFINITY_HEADER set, every request of one conversation
+    carries the same key (a router keeps it on one engine replica), keyed again so that neither the
+    session id nor the audit trail's session hash reaches the router; none without the setting."""
+    from services.ops.bootstrap import ensure_initialised
+    from tests.support.engine import FakeEngine
+    from tests.support.turns import run_turns, settings_for
+
+    engine = FakeEngine(tmp_path)
+    try:
+        settings = settings_for(tmp_path, engine.base_url, HUSHDESK_ENGINE_AFFINITY_HEADER="x-user-id")
+        ensure_initialised(settings)[1].dispose()
+        _, conv, results = asyncio.run(run_turns(settings, ["first", "second"]))
+        assert [r.outcome for r, _ in results] == ["ok", "ok"]
+        keys = engine.affinities()
+        assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) == 32
+        assert keys[0] not in conv.session_hash and "chainlit-session-0001" not in keys[0]
+        plain = settings_for(tmp_path / "plain", engine.base_url)
+        ensure_initialised(plain)[1].dispose()
+        asyncio.run(run_turns(plain, ["third"]))
+        assert engine.affinities()[2:] == ["-"]
+    finally:
+        engine.stop()

@@ -169,3 +169,36 @@ def test_a_stream_closed_before_reading_lets_the_engine_go() -> None:
             server.close()
 
     asyncio.run(run())
+
+
+def test_the_affinity_header_carries_the_conversation_key_only_when_set() -> None:
+    """Issue 16 part 4: a router in front of engine replicas keeps a conversation on one replica (its
+    prefix cache) by a header; hushdesk sends a keyed hash there, and nothing when no header is set."""
+    async def run(header):
+        async with _Server(_delta("a") + DONE) as server:
+            llm = LLMClient(lambda: Endpoint(f"http://127.0.0.1:{server.port}/v1", "k", "m"), request_timeout=5,
+                            max_tokens=8, temperature=0, affinity_header=header)
+            try:
+                stream = await llm.stream([{"role": "user", "content": "hi"}], affinity="f" * 32)
+                assert [t async for t in stream] == ["a"]
+            finally:
+                await llm.aclose()
+            return server.requests[0][1]
+
+    sent = asyncio.run(run("x-user-id"))
+    assert sent["x-user-id"] == "f" * 32
+    assert "x-user-id" not in asyncio.run(run(None))
+
+
+@pytest.mark.parametrize("value, ok", [("x-user-id", True), ("X-Session-Affinity", True), ("", True),
+                                       ("authorization", False), ("bad header", False), ("x:y", False)])
+def test_the_affinity_header_setting(tmp_path, value, ok) -> None:
+    from services.config import load_settings
+    from services.errors import ConfigError
+
+    env = {"HUSHDESK_DATA_DIR": str(tmp_path), "HUSHDESK_ENGINE_AFFINITY_HEADER": value}
+    if ok:
+        assert load_settings(env, dotenv=False).engine_affinity_header == (value.lower() or None)
+    else:
+        with pytest.raises(ConfigError, match="HUSHDESK_ENGINE_AFFINITY_HEADER"):
+            load_settings(env, dotenv=False)

@@ -30,6 +30,11 @@ class FakeEngine:
         """Raw bodies received so far."""
         return self.record.read_bytes().splitlines() if self.record.exists() else []
 
+    def affinities(self) -> list[str]:
+        """The `x-user-id` header of each request so far ("-" where none was sent)."""
+        path = Path(str(self.record) + ".affinity")
+        return path.read_text().split() if path.exists() else []
+
     def ends(self) -> list[str]:
         """How each stream ended so far: `done` (all sent) or `cut` (the client went away first)."""
         path = Path(str(self.record) + ".ends")

@@ -113,6 +113,8 @@ def create_app(*, record: str | None = None, delay: float = 0.0, tokens: int = 0
         if record:
             with open(record, "ab") as fh:
                 fh.write(raw.replace(b"\n", b" ") + b"\n")
+            with open(record + ".affinity", "a") as fh:  # a router's session key (x-user-id), or "-"
+                fh.write((request.headers.get("x-user-id") or "-") + "\n")
         body = json.loads(raw)
         last_user = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         toks = reply_tokens(last_user)
