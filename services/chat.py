@@ -373,8 +373,13 @@ class ChatService:
                 if tail:
                     await on_text(tail)
 
-        # Never a turn without its row: when the trail cannot be written, refuse before the engine.
+        # Never a turn without its row: when the trail cannot be written, refuse before the engine; and
+        # if this process dies before the row is written, its marker becomes an `interrupted` row.
         self._audit.check_writable()
+        marker = self._audit.open_turn(TurnRecord(
+            session_hash=conv.session_hash, user_hash=conv.user_hash, role=conv.role,
+            model=self._llm.model_name or "", prompt_tokens=None, completion_tokens=None, ttft_ms=None,
+            latency_ms=0.0, redactions_in={}, redactions_out={}, outcome="interrupted"))
         try:
             redacted, counts_in = self._redact_in(conv, text)
             shown = self._shown(conv, turn_id, redacted.text)
@@ -404,7 +409,8 @@ class ChatService:
         except asyncio.CancelledError:
             outcome = "cancelled"
             await asyncio.shield(self._record(conv, outcome, started, ttft=ttft, counts_in=counts_in,
-                                              counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval))
+                                              counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval,
+                                              closes=marker))
             raise
         except Exception as exc:  # a bug must not leak its text to the user; log the type only
             log.error("turn failed unexpectedly: %s", type(exc).__name__)
@@ -412,7 +418,8 @@ class ChatService:
         if stats is not None and self._on_engine_turn is not None:
             self._on_engine_turn()
         record, seq = await self._record(conv, outcome, started, ttft=ttft, counts_in=counts_in,
-                                        counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval)
+                                        counts_out=dict(redactor.counts), stats=stats, retrieval=retrieval,
+                                        closes=marker)
         if error is None:  # kept only once its row is written: an unaudited reply is never built on
             conv.history.extend(exchange)
             conv.turn_ids.append(turn_id)
@@ -512,7 +519,8 @@ class ChatService:
 
     async def _record(self, conv: Conversation, outcome: str, started: float, *, ttft: float | None = None,
                       counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,
-                      stats=None, retrieval: Retrieval | None = None) -> tuple[TurnRecord, int]:
+                      stats=None, retrieval: Retrieval | None = None,
+                      closes: str | None = None) -> tuple[TurnRecord, int]:
         """Write the turn's row (counts, timings, hashes; never text); AuditUnavailable if it cannot be."""
         kb = {} if retrieval is None else {
             "kb_passages": len(retrieval.sources), "kb_documents": retrieval.documents,
@@ -534,7 +542,7 @@ class ChatService:
             **kb,
         )
         try:
-            seq = await self._audit.write(record)
+            seq = await self._audit.write(record, closes=closes)
         except StoreError:
             raise AuditUnavailable() from None
         except Exception as exc:

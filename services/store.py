@@ -124,9 +124,18 @@ def m007_shared_rate(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX rate_marks_user ON rate_marks (user_hash, at)")
 
 
+def m008_open_turns(conn: Connection) -> None:
+    """A turn's audit row as it would read had the turn been interrupted (hashes and counts only), kept
+    while the turn runs and deleted with its real row; the process that opened it (pid, boot). A marker
+    whose process died becomes an `interrupted` row (services/audit/log.py): no turn without its row."""
+    conn.exec_driver_sql(
+        "CREATE TABLE turns_open (key TEXT PRIMARY KEY, pid INTEGER NOT NULL, boot TEXT NOT NULL, "
+        "opened REAL NOT NULL, row TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups,
                                                   m004_knowledge_base, m005_knowledge_audit, m006_kb_vectors,
-                                                  m007_shared_rate]
+                                                  m007_shared_rate, m008_open_turns]
 
 
 def _migrate(conn: Connection) -> None:

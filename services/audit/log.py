@@ -3,6 +3,12 @@
 A turn never waits on disk inside the event loop: `write` hands the record to the writer thread and
 awaits its commit. Each batch is one transaction (rows and the dashboard's rollups together), so a
 failure leaves nothing half-written; every caller of a failed batch gets StoreError.
+
+No turn without its row, even when its process dies mid-stream: `open_turn` queues a marker (the row
+the turn would have if interrupted: hashes and counts, never text) that the turn's real row deletes
+in the same transaction. Markers of a process that is gone (this machine's boot, its pid not running,
+or older than an hour) become `interrupted` rows: at start and every minute when idle, by whichever
+process of the store's writers finds them first, inside its write transaction (never twice).
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import queue
+import secrets
 import shutil
 import threading
 import time
@@ -31,6 +39,38 @@ __all__ = ["AuditLog", "tail"]
 _log = logging.getLogger("services.audit")
 _MAX_BATCH = 1000
 _CLOSE = object()
+_RECLAIM = object()  # a writer-thread item: turn markers of dead processes into interrupted rows
+_STALE_MARKER = 3600.0  # s: a marker this old is reclaimed even if its pid is running (pid reuse)
+
+
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip()[:64] or "unknown"
+    except OSError:
+        return "unknown"
+
+
+_BOOT = _boot_id()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another account's process, or cannot tell: leave it
+    return True
+
+
+class _Open:
+    """A queued marker: the row an interrupted turn gets, under `key`."""
+
+    __slots__ = ("key", "row")
+
+    def __init__(self, key: str, row: dict[str, Any]) -> None:
+        self.key, self.row = key, row
 _INSERT = (
     f"INSERT INTO audit_events ({', '.join(COLUMNS)}, mac) "
     f"VALUES ({', '.join(':' + c for c in COLUMNS)}, :mac)"
@@ -89,6 +129,7 @@ class AuditLog:
                 return
             self._last = _last_link(self._engine)
             self._checkpointed_seq = self._last_checkpointed()
+            self._queue.put((_RECLAIM, None))  # turns a process that died left without their rows
             self._thread = threading.Thread(target=self._run, name="hushdesk-audit-writer", daemon=True)
             self._thread.start()
 
@@ -128,12 +169,26 @@ class AuditLog:
         else:
             self._fail_queued()
 
-    def submit(self, record: TurnRecord | AuthRecord) -> Future[int]:
+    def open_turn(self, record: TurnRecord) -> str:
+        """Queue a marker for a turn that starts now (not awaited); its key goes to `submit(closes=)`
+        with the turn's real row. `record` is the row the turn gets if its process dies first."""
+        row = validate(record)
+        key = secrets.token_hex(16)
+        with self._submit_lock:
+            if self._closed:
+                raise StoreError("The audit log is closed.")
+            self._queue.put((_Open(key, row), None))
+        return key
+
+    def submit(self, record: TurnRecord | AuthRecord, *, closes: str | None = None) -> Future[int]:
         """Queue a record; the future resolves to its seq once committed, or raises StoreError.
+        `closes`: the marker (`open_turn`) this row replaces, deleted in the same transaction.
 
         A malformed record raises ValueError/TypeError here; a closed log raises StoreError.
         """
         row = validate(record)
+        if closes is not None:
+            row["_closes"] = closes
         future: Future[int] = Future()
         with self._submit_lock:
             if self._closed:
@@ -142,9 +197,9 @@ class AuditLog:
             self._queue.put((row, future))
         return future
 
-    async def write(self, record: TurnRecord | AuthRecord) -> int:
+    async def write(self, record: TurnRecord | AuthRecord, *, closes: str | None = None) -> int:
         """Submit and await the seq; cancelling the caller does not cancel the write."""
-        return await asyncio.shield(asyncio.wrap_future(self.submit(record)))
+        return await asyncio.shield(asyncio.wrap_future(self.submit(record, closes=closes)))
 
     def tail(self, n: int = 20) -> list[dict[str, Any]]:
         """The last `n` rows, oldest first, without mac; redaction counts as dicts, kb hashes as lists."""
@@ -163,6 +218,7 @@ class AuditLog:
             try:
                 item = self._queue.get(timeout=min(self._checkpoint_seconds, 60.0))
             except queue.Empty:
+                self._write_batch([(_RECLAIM, None)])  # another process's turns, if it died
                 self._checkpoint("time")
                 continue
             stop = item is _CLOSE
@@ -202,38 +258,81 @@ class AuditLog:
             return
         self._checkpointed_seq, self._checkpointed_at = seq, time.monotonic()
 
-    def _write_batch(self, batch: list[tuple[dict[str, Any], Future[int]]]) -> None:
+    def _write_batch(self, batch: list[tuple[Any, Future[int] | None]]) -> None:
         # Every queued row is written even if its future was cancelled: audit rows are not optional.
         for _, fut in batch:
-            fut.set_running_or_notify_cancel()
+            if fut is not None:
+                fut.set_running_or_notify_cancel()
+        # Reclaimed rows go last: their time is now, so ts never goes back along seq.
+        batch = [b for b in batch if b[0] is not _RECLAIM] + [b for b in batch if b[0] is _RECLAIM]
         try:
             with transaction(self._engine, write=True) as conn:
                 # The chain's end is read inside the write transaction (BEGIN IMMEDIATE): several app
                 # processes share one store, and another may have appended since this one last wrote.
                 seq, mac = _last_link_in(conn)
-                rows = []
-                for row, _ in batch:
-                    seq += 1
-                    full = {**row, "seq": seq}
-                    mac = next_mac(self._chain_key, mac, full)
-                    full["mac"] = mac.hex()
-                    rows.append(full)
-                conn.exec_driver_sql(_INSERT, rows)
-                update_rollups(conn, rows)  # the dashboard's aggregates, in the same transaction
+                rows, owners, opened, closed = [], [], [], []
+                for item, fut in batch:
+                    if isinstance(item, _Open):
+                        opened.append((item.key, os.getpid(), _BOOT, time.time(), json.dumps(item.row)))
+                        continue
+                    if item is _RECLAIM:
+                        found = self._reclaim(conn)
+                    else:
+                        if "_closes" in item:
+                            item = dict(item)
+                            closed.append((item.pop("_closes"),))
+                        found = [item]
+                    for row in found:
+                        seq += 1
+                        full = {**row, "seq": seq}
+                        mac = next_mac(self._chain_key, mac, full)
+                        full["mac"] = mac.hex()
+                        rows.append(full)
+                        owners.append(fut if row is item else None)
+                if opened:
+                    conn.exec_driver_sql("INSERT INTO turns_open (key, pid, boot, opened, row) VALUES (?, ?, ?, ?, ?)",
+                                         opened)
+                if closed:
+                    conn.exec_driver_sql("DELETE FROM turns_open WHERE key = ?", closed)
+                if rows:
+                    conn.exec_driver_sql(_INSERT, rows)
+                    update_rollups(conn, rows)  # the dashboard's aggregates, in the same transaction
         except Exception as exc:  # noqa: BLE001 - the writer thread must survive any failure
             if not isinstance(exc, HushdeskError):
                 _log.error("audit batch failed: %s", type(exc).__name__)
             self._last = None
             self.failed = True
             for _, fut in batch:
-                if not fut.cancelled():
+                if fut is not None and not fut.cancelled():
                     fut.set_exception(StoreError("The audit event could not be recorded."))
             return
-        self._last = (seq, mac)
+        if rows:
+            self._last = (seq, mac)
         self.failed = False
-        for full, (_, fut) in zip(rows, batch):
-            if not fut.cancelled():
+        for full, fut in zip(rows, owners):
+            if fut is not None and not fut.cancelled():
                 fut.set_result(full["seq"])
+
+    @staticmethod
+    def _reclaim(conn: Any) -> list[dict[str, Any]]:
+        """Inside the write transaction: the markers of processes that are gone, deleted, as rows."""
+        now = time.time()
+        gone = [(key, row) for key, pid, boot, opened, row in conn.exec_driver_sql(
+                    "SELECT key, pid, boot, opened, row FROM turns_open ORDER BY opened").all()
+                if boot != _BOOT or now - float(opened) > _STALE_MARKER or not _running(int(pid))]
+        out = []
+        for key, raw in gone:
+            conn.exec_driver_sql("DELETE FROM turns_open WHERE key = ?", (key,))
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                _log.error("an open-turn marker was unreadable; dropped")
+                continue
+            row["ts"] = utc_now()
+            out.append(row)
+        if out:
+            _log.warning("%d turn(s) of a process that stopped recorded as interrupted", len(out))
+        return out
 
     def _fail_queued(self) -> None:
         while True:
@@ -241,7 +340,7 @@ class AuditLog:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if item is not _CLOSE and item[1].set_running_or_notify_cancel():
+            if item is not _CLOSE and item[1] is not None and item[1].set_running_or_notify_cancel():
                 item[1].set_exception(StoreError("The audit log is closed."))
 
 

@@ -236,3 +236,67 @@ def test_several_processes_append_one_linear_chain(engine: Engine, keys: Keys, s
     assert [o.strip() for o, _ in outs] == ["150"] * 3
     assert seqs(engine) == list(range(1, 451))
     assert verify_chain(engine, keys.chain_key) == (True, None)
+
+
+OPENER = r"""
+import os, sys
+from services.audit import AuditLog, TurnRecord
+from services.config import load_settings
+from services.keys import load_keys
+from services.store import open_store
+
+settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1]}, dotenv=False)
+keys = load_keys(settings, create=False)
+log = AuditLog(open_store(settings, keys), keys.chain_key)
+log.start()
+marker = TurnRecord(session_hash="a" * 64, user_hash="b" * 64, role="staff", model="m", prompt_tokens=None,
+                    completion_tokens=None, ttft_ms=None, latency_ms=0.0, redactions_in={}, redactions_out={},
+                    outcome="interrupted")
+for _ in range(int(sys.argv[2])):
+    log.open_turn(marker)
+log.submit(TurnRecord(session_hash="a" * 64, user_hash="b" * 64, role="staff", model="m", prompt_tokens=1,
+                      completion_tokens=1, ttft_ms=1.0, latency_ms=2.0, redactions_in={}, redactions_out={},
+                      outcome="ok")).result(timeout=30)  # the markers are on disk once this row is
+os._exit(0)  # dies as a killed worker would: no row for the open turns
+"""
+
+
+def _open_markers(engine: Engine) -> int:
+    with transaction(engine) as conn:
+        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM turns_open").scalar())
+
+
+def test_a_turn_whose_process_dies_gets_an_interrupted_row_once(engine: Engine, keys: Keys, settings: Settings) -> None:
+    """Issue 16 part 6: a worker killed mid-stream writes no row for its turn; the marker it left
+    becomes an `interrupted` row when a writer of the store starts (or is idle), once however many."""
+    import subprocess
+    import sys
+
+    from tests.support.process import ROOT, base_env
+
+    died = subprocess.run([sys.executable, "-c", OPENER, str(settings.data_dir), "3"], cwd=ROOT,
+                          env=base_env(settings.data_dir), capture_output=True, text=True, timeout=120)
+    assert died.returncode == 0, died.stderr[-800:]
+    assert _open_markers(engine) == 3
+    logs = [AuditLog(engine, keys.chain_key) for _ in range(2)]  # two processes' writers starting at once
+    for log in logs:
+        log.start()
+    for log in logs:
+        log.close()
+    rows = log.tail(10)
+    assert [r["outcome"] for r in rows] == ["ok", "interrupted", "interrupted", "interrupted"]
+    assert {r["session_hash"] for r in rows} == {"a" * 64} and rows[-1]["latency_ms"] == 0.0
+    assert _open_markers(engine) == 0
+    assert verify_chain(engine, keys.chain_key) == (True, None)
+
+
+def test_a_finished_turn_leaves_no_marker_and_a_live_ones_is_kept(log: AuditLog, engine: Engine, keys: Keys) -> None:
+    marker = turn(keys)
+    done = log.open_turn(marker)
+    running = log.open_turn(marker)
+    assert log.submit(turn(keys), closes=done).result(timeout=10) == 1
+    with transaction(engine) as conn:
+        keys_left = conn.exec_driver_sql("SELECT key FROM turns_open").scalars().all()
+    assert keys_left == [running]  # this process is alive: its running turn is not reclaimed
+    log._write_batch([(__import__("services.audit.log", fromlist=["_RECLAIM"])._RECLAIM, None)])
+    assert _open_markers(engine) == 1 and [r["outcome"] for r in log.tail(5)] == [turn(keys).outcome]

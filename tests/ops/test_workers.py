@@ -7,6 +7,7 @@ pick the process (the workers' ports are read from the configuration the launche
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -74,16 +75,18 @@ class Workers:
         assert result.returncode == 0, result.stderr
         return result
 
-    def worker_pids(self) -> list[int]:
+    def worker_pids(self) -> dict[int, int]:
+        """Port -> pid of each running worker."""
         out = subprocess.run(["pgrep", "-f", "chainlit run app.py --host 127.0.0.1 --port"], capture_output=True, text=True)
-        pids = []
+        pids = {}
         for pid in out.stdout.split():
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if any(str(p).encode() in cmd for p in self.ports):
-                pids.append(int(pid))
+            for port in self.ports:
+                if str(port).encode() in cmd:
+                    pids[port] = int(pid)
         return pids
 
     def stop(self) -> str:
@@ -95,6 +98,11 @@ class Workers:
                 stop_process(self.proc)
         self.log.close()
         return self.log_path.read_text(errors="replace")
+
+
+def json_rows(cluster: Workers) -> list[dict]:
+    out = cluster.cli("services.audit", "tail", "-n", "200", "--json").stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def _login(url: str, user: str = STAFF, password: str = STAFF_PASSWORD) -> httpx.Response:
@@ -152,6 +160,7 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
     cluster = Workers(tmp_path, engine, HUSHDESK_MESSAGES_PER_MINUTE="3")
     try:
         give_consent(cluster, STAFF)  # type: ignore[arg-type]
+        give_consent(cluster, "ann")  # type: ignore[arg-type]
         # Through the proxy: the route cookie, the app's own security headers, a streamed reply.
         first = httpx.get(cluster.url + "/login", timeout=30)
         assert first.status_code == 200 and "hd_route=" in first.headers.get("set-cookie", "")
@@ -198,24 +207,47 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
             big = httpx.post(cluster.url + path, content=b"x" * (5 << 20), headers={"Origin": cluster.url}, timeout=60)
             assert big.status_code in (400, 401, 403, 413, 422), (path, big.status_code)
 
-        # One audit chain, written by both processes, verifies.
-        verify = subprocess.run([sys.executable, "-m", "services.audit", "verify"], cwd=cluster.site,
-                                env=cluster.env, capture_output=True, text=True, timeout=120)
-        assert verify.returncode == 0, verify.stdout + verify.stderr
 
-        # A worker killed: the launcher starts it again, and the proxy keeps serving meanwhile.
+        # A worker killed mid-stream: its staff's socket drops; the launcher starts it again, the proxy
+        # keeps serving meanwhile, and the turn it was answering is in the audit as interrupted.
         before = cluster.worker_pids()
         assert len(before) == 2
-        os.kill(before[0], signal.SIGKILL)
+        victim = before[cluster.ports[0]]
+        token_long = _login(a, "ann", PASSWORD_B).cookies["access_token"]
+
+        async def killed_mid_stream() -> bool:
+            sock = Socket(_Target(a), token_long)
+            streaming, gone = asyncio.Event(), asyncio.Event()
+            sock.client.on("stream_token", lambda *args: streaming.set())
+            sock.client.on("disconnect", lambda *args: gone.set())
+            await sock.connect()
+            await sock.say("a long answer please [[long]]")
+            await asyncio.wait_for(streaming.wait(), 10)
+            os.kill(victim, signal.SIGKILL)
+            await asyncio.wait_for(gone.wait(), 10)
+            return True
+
+        assert asyncio.run(killed_mid_stream())
         signed_in = _login(cluster.url, "ann", PASSWORD_B)
         assert signed_in.status_code == 200, (signed_in.status_code, signed_in.text[:200])
         token_ann = signed_in.cookies["access_token"]
-        give_consent(cluster, "ann")  # type: ignore[arg-type]
         assert asyncio.run(_chat(cluster.url, token_ann, "still there?"))[0].startswith("Thank you")
         deadline = time.monotonic() + 60
-        while len(set(cluster.worker_pids()) - {before[0]}) < 2 and time.monotonic() < deadline:
+        while len(set(cluster.worker_pids().values()) - {victim}) < 2 and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert len(set(cluster.worker_pids()) - {before[0]}) == 2
+        assert len(set(cluster.worker_pids().values()) - {victim}) == 2
+        wait_http(a + "/login", timeout=60)  # the restarted worker has reclaimed the dead one's turn
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            rows = json_rows(cluster)
+            if any(r["outcome"] == "interrupted" for r in rows):
+                break
+            time.sleep(0.5)
+        assert [r["outcome"] for r in rows].count("interrupted") == 1
+        # One audit chain, written by both processes (and the restarted one), verifies.
+        verify = subprocess.run([sys.executable, "-m", "services.audit", "verify"], cwd=cluster.site,
+                                env=cluster.env, capture_output=True, text=True, timeout=120)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
     finally:
         log = cluster.stop()
         engine.stop()
