@@ -81,6 +81,8 @@ def check_engine(settings: Settings) -> Iterable[Check]:
 
     kind = resolve_engine_kind(settings)
     yield check_limits(settings, kind)
+    if settings.workers > 1:
+        yield check_workers(settings)
     if kind == "external":
         url = urlsplit(settings.engine_url or "")
         if _loopback(url.hostname):
@@ -107,6 +109,19 @@ def check_engine(settings: Settings) -> Iterable[Check]:
                     "VLLM_DEBUG_LOG_API_SERVER_RESPONSE is set (logs replies)")
     else:
         yield Check("engine telemetry off", PASS, ", ".join(sorted(_TELEMETRY)))
+
+
+def check_workers(settings: Settings) -> Check:
+    """Several app processes need the distribution's nginx (services/ops/workers.py) and, for TLS, both files."""
+    from .workers import nginx_path
+
+    if nginx_path() is None:
+        return Check("app processes", FAIL, f"HUSHDESK_WORKERS={settings.workers} needs nginx: apt-get install nginx-light")
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        return Check("app processes", FAIL, "HUSHDESK_TLS_CERT and HUSHDESK_TLS_KEY must be set together")
+    tls = "with TLS" if settings.tls_cert is not None else "without TLS (set HUSHDESK_TLS_CERT/KEY or put TLS in front)"
+    return Check("app processes", PASS if settings.tls_cert is not None else WARN,
+                 f"{settings.workers} behind the bundled nginx, {tls}")
 
 
 def check_limits(settings: Settings, kind: str) -> Check:

@@ -210,3 +210,23 @@ def test_the_shared_minute_slides(tmp_path):
     now[0] += 1.5
     assert rate.take("u") and rate.take("u") and not rate.take("u")
     engine.dispose()
+
+
+def test_doctor_shows_each_processes_share_and_checks_the_proxy(tmp_path, monkeypatch):
+    import services.ops.workers as workers
+    from services.ops.doctor import check_limits, check_workers
+
+    env = {"HUSHDESK_DATA_DIR": str(tmp_path), "HUSHDESK_WORKERS": "4"}
+    settings = load_settings(env, dotenv=False)
+    detail = check_limits(settings, "external").detail
+    assert detail.startswith("32 at once (auto for external), 64 waiting (auto) in each of 4 app processes")
+    assert "counted in the store" in detail
+    monkeypatch.setattr(workers, "nginx_path", lambda: "/usr/sbin/nginx")
+    assert check_workers(settings).result == "warn"  # no TLS of its own
+    tls = load_settings({**env, "HUSHDESK_TLS_CERT": "/c.pem", "HUSHDESK_TLS_KEY": "/k.pem"}, dotenv=False)
+    assert check_workers(tls).result == "pass"
+    half = load_settings({**env, "HUSHDESK_TLS_CERT": "/c.pem"}, dotenv=False)
+    assert check_workers(half).result == "fail"
+    monkeypatch.setattr(workers, "nginx_path", lambda: None)
+    missing = check_workers(settings)
+    assert missing.result == "fail" and "nginx" in missing.detail
