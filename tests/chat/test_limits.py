@@ -219,7 +219,7 @@ def test_doctor_shows_each_processes_share_and_checks_the_proxy(tmp_path, monkey
     env = {"HUSHDESK_DATA_DIR": str(tmp_path), "HUSHDESK_WORKERS": "4"}
     settings = load_settings(env, dotenv=False)
     detail = check_limits(settings, "external").detail
-    assert detail.startswith("32 at once (auto for external), 64 waiting (auto) in each of 4 app processes")
+    assert detail.startswith("32 at once (auto for external), 64 waiting (auto for external) in each of 4 app processes")
     assert "counted in the store" in detail
     monkeypatch.setattr(workers, "nginx_path", lambda: "/usr/sbin/nginx")
     assert check_workers(settings).result == "warn"  # no TLS of its own
