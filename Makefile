@@ -3,8 +3,9 @@
 SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# App processes behind the bundled nginx (services/ops/workers.py); 1: Chainlit alone on HOST:PORT.
-WORKERS ?= $(or $(HUSHDESK_WORKERS),1)
+# App processes behind the bundled nginx (services/ops/workers.py); unset: HUSHDESK_WORKERS (from the
+# environment or .env), 1 by default: Chainlit alone on HOST:PORT.
+WORKERS ?=
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -22,12 +23,10 @@ ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 
 run: setup
 	$(PY) -m services.ops.bootstrap
-ifeq ($(WORKERS),1)
-	$(VENV)/bin/chainlit run app.py --host $(HOST) --port $(PORT) --headless
-else
+ifneq ($(filter-out 1,$(WORKERS)),)
 	@$(MAKE) --no-print-directory nginx
-	HUSHDESK_WORKERS=$(WORKERS) $(PY) -m services.ops.workers --workers $(WORKERS) --host $(HOST) --port $(PORT)
 endif
+	$(if $(WORKERS),HUSHDESK_WORKERS=$(WORKERS) )$(PY) -m services.ops.workers $(if $(WORKERS),--workers $(WORKERS) )--host $(HOST) --port $(PORT)
 
 test: setup-test
 	$(PY) -m pytest

@@ -2,6 +2,9 @@
 
     python -m services.ops.workers [--workers N] [--host H] [--port P] [--site DIR]
 
+`make run` always starts hushdesk through it: with one worker (the default) it becomes `chainlit run
+app.py` on the address itself, with no proxy.
+
 One process serves one core (Chainlit keeps each chat in one process's memory and runs one event
 loop). This launcher starts `N` of them (`chainlit run app.py`) on loopback ports, each with
 `HUSHDESK_WORKERS=N`, and the distribution's nginx in front with a configuration it writes from
@@ -304,6 +307,14 @@ async def _run(args: argparse.Namespace) -> int:
         await cluster.stop()
 
 
+def _alone(args: argparse.Namespace) -> int:
+    """One process: Chainlit itself on the address, as before there were workers (no nginx)."""
+    chainlit = str(Path(sys.executable).parent / "chainlit")
+    os.chdir(Path(args.site).resolve())
+    os.execv(chainlit, [chainlit, "run", "app.py", "--host", args.host, "--port", str(args.port), "--headless"])
+    return 1  # not reached
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.ops.workers")
     parser.add_argument("--workers", type=int, default=0, help="app processes (default: HUSHDESK_WORKERS)")
@@ -313,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers < 0 or args.workers > 64:
         parser.error("--workers must be from 1 to 64")
+    if args.workers == 0:
+        try:
+            args.workers = load_settings().workers  # HUSHDESK_WORKERS, from the environment or .env
+        except HushdeskError as exc:
+            print(exc.message, file=sys.stderr)
+            return 2
+    if args.workers == 1:
+        return _alone(args)
     return asyncio.run(_run(args))
 
 

@@ -281,3 +281,28 @@ def test_start_up_errors_are_clear_and_leave_nothing_running(tmp_path: Path) -> 
         assert out.stdout.strip() == ""
     finally:
         engine.stop()
+
+
+def test_one_worker_is_chainlit_itself_without_a_proxy(tmp_path: Path) -> None:
+    """`make run` always goes through the launcher: with HUSHDESK_WORKERS at its default (1) it becomes
+    `chainlit run app.py` on the address itself (the same process, no nginx)."""
+    engine = FakeEngine(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "app.py").symlink_to(ROOT / "app.py")
+    shutil.copytree(ROOT / ".chainlit", site / ".chainlit")
+    env = base_env(tmp_path / "data", HUSHDESK_ENGINE="external", HUSHDESK_ENGINE_URL=engine.base_url,
+                   HUSHDESK_MODEL_NAME="fake-model")
+    subprocess.run([sys.executable, "-m", "services.ops.bootstrap"], cwd=site, env=env, capture_output=True, timeout=120)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "services.ops.workers", "--port", str(port), "--site", str(site)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/login", timeout=120, proc=proc)
+        command = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1].endswith(b"chainlit") and b"run" in command and str(port).encode() in command
+        assert not (tmp_path / "data" / "proxy").exists()  # no nginx configuration written, none started
+        assert "hd_route" not in httpx.get(f"http://127.0.0.1:{port}/login", timeout=10).headers.get("set-cookie", "")
+    finally:
+        stop_process(proc)
+        engine.stop()
