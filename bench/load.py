@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -49,6 +48,7 @@ import httpx
 import psutil
 import socketio
 
+from bench.lean import lean_read
 from tests.support.engine import FakeEngine
 from tests.support.process import ROOT, base_env, free_port, stop_process, wait_http
 from tests.support.replies import reply_for
@@ -386,24 +386,15 @@ async def _direct_turn(client: aiohttp.ClientSession, url: str, turn: _Turn, rep
             "messages": [{"role": "system", "content": SYSTEM},
                          {"role": "user", "content": PROMPT.format(n=turn.session * 100 + turn.index)}]}
     expected = "".join(reply_for(str(replies), body["messages"][1]["content"], tokens))
-    parts: list[str] = []
-    t0 = time.perf_counter()
-    async with client.post(url + "/chat/completions", json=body) as response:
-        if response.status != 200:
-            turn.error = f"direct: HTTP {response.status}"
-            return
-        async for line in response.content:
-            if not line.startswith(b"data: ") or line.startswith(b"data: [DONE]"):
-                continue
-            choices = json.loads(line[6:]).get("choices")
-            text = choices[0]["delta"].get("content") if choices else None
-            if text:
-                if turn.ttft_ms is None:
-                    turn.ttft_ms = (time.perf_counter() - t0) * 1000
-                parts.append(text)
-                turn.tokens += 1
-    turn.done_ms = (time.perf_counter() - t0) * 1000
-    if "".join(parts) != expected:
+    r = await lean_read(client, url, body)
+    if r.status != 200:
+        turn.error = f"direct: HTTP {r.status}"
+        return
+    if r.first is not None:
+        turn.ttft_ms = (r.first - r.started) * 1000
+    turn.tokens = len(r.parts)
+    turn.done_ms = (r.ended - r.started) * 1000
+    if "".join(r.parts) != expected:
         turn.error = "reply text mismatch"
 
 

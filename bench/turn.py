@@ -5,13 +5,14 @@ they can."""
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
+
+from bench.lean import lean_read
 
 from services.ops.bootstrap import ensure_initialised
 from services.config import load_settings
@@ -29,23 +30,11 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def _direct(client: aiohttp.ClientSession, url: str) -> tuple[float, float, int]:
-    """The engine read by a lean client: aiohttp (a C HTTP parser), one `json.loads` a chunk."""
-    t0 = time.perf_counter()
-    first = None
-    n = 0
-    body = {"model": "fake-model", "messages": [{"role": "user", "content": PROMPT}], "stream": True,
-            "stream_options": {"include_usage": True}}
-    async with client.post(url + "/chat/completions", json=body) as response:
-        async for line in response.content:
-            if not line.startswith(b"data: ") or line.startswith(b"data: [DONE]"):
-                continue
-            choices = json.loads(line[6:]).get("choices")
-            if choices and choices[0]["delta"].get("content"):
-                if first is None:
-                    first = time.perf_counter()
-                n += 1
-    end = time.perf_counter()
-    return (first - t0) * 1000, n / (end - first), n
+    """The engine read by the lean client (bench/lean.py)."""
+    r = await lean_read(client, url, {"model": "fake-model", "messages": [{"role": "user", "content": PROMPT}],
+                                      "stream": True, "stream_options": {"include_usage": True}})
+    n = len(r.parts)
+    return (r.first - r.started) * 1000, n / (r.ended - r.first), n
 
 
 async def _turn(runtime: Runtime, i: int) -> tuple[float, float, int]:
