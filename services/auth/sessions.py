@@ -408,18 +408,16 @@ class SessionRegistry:
 
     def end(self, token: str, reason: str = "logout") -> Claims | None:
         """End the session of this token and revoke the token itself (blocking); its claims or None."""
-        data = _decode(token, self._secret)
-        claims = _claims(data) if data is not None else None
-        if claims is None:
+        read = self._read(token)
+        if read is None:
             return None
-        now = self._clock()
-        sid_hash = self.store.sid_hash(claims.sid)
-        self.store.end([sid_hash], reason, now)
+        claims, now = read.claims, self._clock()
+        self.store.end([read.sid_hash], reason, now)
         self.store.revoke_token(token, claims.login_at + self.max + 60)
         with self._lock:
-            if sid_hash in self._live:
-                self._live[sid_hash].ended = REVOKED
-            self._revoked.add(self.store.token_hash(token))
+            if read.sid_hash in self._live:
+                self._live[read.sid_hash].ended = REVOKED
+            self._revoked.add(read.token_hash)
         return claims
 
     def end_user(self, name: str, reason: str) -> int:
