@@ -376,10 +376,7 @@ class ChatService:
         # Never a turn without its row: when the trail cannot be written, refuse before the engine; and
         # if this process dies before the row is written, its marker becomes an `interrupted` row.
         self._audit.check_writable()
-        marker = self._audit.open_turn(TurnRecord(
-            session_hash=conv.session_hash, user_hash=conv.user_hash, role=conv.role,
-            model=self._llm.model_name or "", prompt_tokens=None, completion_tokens=None, ttft_ms=None,
-            latency_ms=0.0, redactions_in={}, redactions_out={}, outcome="interrupted"))
+        marker = self._audit.open_turn(self._turn_record(conv, "interrupted", latency_ms=0.0))
         try:
             redacted, counts_in = self._redact_in(conv, text)
             shown = self._shown(conv, turn_id, redacted.text)
@@ -517,16 +514,15 @@ class ChatService:
             raise AuditUnavailable() from None
         return True
 
-    async def _record(self, conv: Conversation, outcome: str, started: float, *, ttft: float | None = None,
-                      counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,
-                      stats=None, retrieval: Retrieval | None = None,
-                      closes: str | None = None) -> tuple[TurnRecord, int]:
-        """Write the turn's row (counts, timings, hashes; never text); AuditUnavailable if it cannot be."""
+    def _turn_record(self, conv: Conversation, outcome: str, *, latency_ms: float, ttft: float | None = None,
+                     counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,
+                     stats=None, retrieval: Retrieval | None = None) -> TurnRecord:
+        """A turn's audit record: the conversation's hashes and role, counts and timings, never text."""
         kb = {} if retrieval is None else {
             "kb_passages": len(retrieval.sources), "kb_documents": retrieval.documents,
             "kb_top_score": min(1.0, max(0.0, float(retrieval.top_score))), "kb_latency_ms": retrieval.latency_ms,
             "kb_collections": retrieval.collection_hashes}
-        record = TurnRecord(
+        return TurnRecord(
             session_hash=conv.session_hash,
             user_hash=conv.user_hash,
             role=conv.role,
@@ -535,12 +531,20 @@ class ChatService:
             completion_tokens=(stats.completion_tokens if stats.completion_tokens is not None
                                else stats.chunks) if stats else None,
             ttft_ms=ttft,
-            latency_ms=(time.perf_counter() - started) * 1000,
+            latency_ms=latency_ms,
             redactions_in=counts_in or {},
             redactions_out=counts_out or {},
             outcome=outcome,
             **kb,
         )
+
+    async def _record(self, conv: Conversation, outcome: str, started: float, *, ttft: float | None = None,
+                      counts_in: dict[str, int] | None = None, counts_out: dict[str, int] | None = None,
+                      stats=None, retrieval: Retrieval | None = None,
+                      closes: str | None = None) -> tuple[TurnRecord, int]:
+        """Write the turn's row (counts, timings, hashes; never text); AuditUnavailable if it cannot be."""
+        record = self._turn_record(conv, outcome, latency_ms=(time.perf_counter() - started) * 1000, ttft=ttft,
+                                   counts_in=counts_in, counts_out=counts_out, stats=stats, retrieval=retrieval)
         try:
             seq = await self._audit.write(record, closes=closes)
         except StoreError:
