@@ -26,7 +26,7 @@ from typing import Any
 from .config import Settings
 from .errors import KeyFileError
 
-__all__ = ["Keys", "KEY_NAMES", "load_keys", "hash_id", "update_key_file"]
+__all__ = ["Keys", "KEY_NAMES", "load_keys", "hash_id", "update_key_file", "metrics_token"]
 
 KEY_NAMES = ("db_key", "pepper", "chain_key", "auth_secret", "signing_key")
 _HEX_KEYS = ("db_key", "pepper", "chain_key", "signing_key")
@@ -55,6 +55,22 @@ class Keys:
 def hash_id(pepper: bytes, kind: str, value: str) -> str:
     """Return the HMAC-SHA256 hex of f"{kind}:{value}" under `pepper` (kind: "session", "user"…)."""
     return hmac.new(pepper, f"{kind}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def metrics_token(settings: Settings, *, rotate: bool = False) -> str:
+    """The bearer token `GET /metrics` takes with HUSHDESK_METRICS_ACCESS=token: the key file's
+    `metrics_token`, generated into it when missing or with `rotate` (the old one then stops working
+    at the app's next start). Not one of the store's keys: losing it only means making a new one."""
+    path = settings.key_file_path
+    data = _read_key_file(path)
+    if data is None:
+        raise KeyFileError(f"There is no key file {path}; {_SETUP_HINT}.")
+    token = data.get("metrics_token")
+    if rotate or token is None:
+        token = _generate("metrics_token")
+        data["metrics_token"] = token
+        _rewrite_key_file(path, data)
+    return str(_parse("metrics_token", token, f"metrics_token in {path}"))
 
 
 def _env_name(name: str) -> str:

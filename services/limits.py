@@ -118,8 +118,10 @@ class TurnLimiter:
         self._shared = shared
         self.queue = queue
         self.queue_wait = queue_wait
+        self.max_concurrent = max_concurrent
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrent)
+        self._running = 0
         self._waiting = 0
         self._sent: dict[str, deque[float]] = {}
         self._in_flight: set[str] = set()
@@ -128,6 +130,11 @@ class TurnLimiter:
     def waiting(self) -> int:
         """Turns now waiting for a slot."""
         return self._waiting
+
+    @property
+    def running(self) -> int:
+        """Turns now holding a slot."""
+        return self._running
 
     def _rate_ok(self, user: str) -> bool:
         now = self._clock()
@@ -163,9 +170,11 @@ class TurnLimiter:
                     self._waiting -= 1
             else:
                 await self._slots.acquire()
+            self._running += 1
             try:
                 yield
             finally:
+                self._running -= 1
                 self._slots.release()
         finally:
             self._in_flight.discard(session)

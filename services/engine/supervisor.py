@@ -411,20 +411,30 @@ class ExternalEngine:
     def note_turn(self) -> None:
         """Nothing to recycle: the engine is someone else's."""
 
+    async def _models(self) -> int | str:
+        """The HTTP status of `GET {url}/models`, or the name of the error that stopped it."""
+        headers = {"Authorization": f"Bearer {self._endpoint.api_key}"}
+        try:
+            async with httpx.AsyncClient(timeout=self._probe_timeout, trust_env=False) as client:
+                return (await client.get(self._endpoint.base_url + "/models", headers=headers)).status_code
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            return type(exc).__name__
+
+    async def probe(self) -> bool:
+        """Whether the engine answers now (the readiness check: nothing here watches it between turns)."""
+        return self._state == "ready" and await self._models() == 200
+
     async def start(self) -> None:
         """Check once that `GET {url}/models` answers, logging a warning (never raising) if not."""
         where = urlsplit(self._endpoint.base_url)
         host = f"{where.hostname}:{where.port}" if where.port else str(where.hostname)
-        headers = {"Authorization": f"Bearer {self._endpoint.api_key}"}
-        try:
-            async with httpx.AsyncClient(timeout=self._probe_timeout, trust_env=False) as client:
-                answer = await client.get(self._endpoint.base_url + "/models", headers=headers)
-            if answer.status_code == 200:
-                log.info("external engine at %s answers, model %s", host, self._endpoint.model_name)
-            else:
-                log.warning("external engine at %s answered /models with HTTP %d", host, answer.status_code)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            log.warning("external engine at %s did not answer (%s)", host, type(exc).__name__)
+        answer = await self._models()
+        if answer == 200:
+            log.info("external engine at %s answers, model %s", host, self._endpoint.model_name)
+        elif isinstance(answer, int):
+            log.warning("external engine at %s answered /models with HTTP %d", host, answer)
+        else:
+            log.warning("external engine at %s did not answer (%s)", host, answer)
         self._state = "ready"
 
     async def stop(self) -> None:

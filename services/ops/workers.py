@@ -19,9 +19,12 @@ engine (vLLM, the CPU engine, the demo engine) is started once, here, under the 
 one port and key that survive its restarts; the app processes use it as an external engine.
 
 Start-up errors are clear and stop everything (exit 2): no nginx, a worker that does not start, a
-configuration nginx refuses, a proxy that does not reach the workers. While running, a worker that exits
-is started again on its port (nginx sends its browsers to the others meanwhile); nginx exiting stops
-all (exit 1). SIGTERM or Ctrl-C stops nginx, the workers and the engine.
+configuration nginx refuses, a proxy that does not reach the workers. A worker counts as up when it
+answers its liveness probe (`/hushdesk/health`). While running, a worker that exits, or that misses
+three liveness probes in a row (a hung event loop; one every `--health-every` seconds), is started
+again on its port (nginx sends its browsers to the others meanwhile); nginx exiting stops all (exit 1).
+Each worker's metrics are at `/metrics/N` on the proxy, under the app's HUSHDESK_METRICS_ACCESS rule
+(and, for `loopback`, nginx's too). SIGTERM or Ctrl-C stops nginx, the workers and the engine.
 """
 
 from __future__ import annotations
@@ -32,12 +35,9 @@ import os
 import secrets
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,8 @@ import jinja2
 from ..config import Settings, load_settings
 from ..engine.specs import free_port, resolve_engine_kind
 from ..errors import HushdeskError
+from ..keys import metrics_token
+from .monitor import probe
 
 __all__ = ["ProxyPlan", "render", "nginx_path", "check_config", "main"]
 
@@ -54,6 +56,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NGINX = ("/usr/sbin/nginx", "/usr/bin/nginx")
 _BODY_MB = 9  # every request but an upload: the socket's largest message (8 MB) and a margin
 START_TIMEOUT = 180.0  # an app process imports Chainlit and loads the name model: seconds, not minutes
+HEALTH = "/hushdesk/health"
+HEALTH_EVERY = 5.0  # seconds between liveness probes of each running worker
+HEALTH_MISSES = 3  # probes in a row unanswered before a running worker is taken as hung and restarted
 
 
 class StartError(Exception):
@@ -71,6 +76,7 @@ class ProxyPlan:
     max_body_mb: int
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    metrics_access: str = "loopback"
 
     @property
     def listen(self) -> str:
@@ -92,7 +98,7 @@ def render(plan: ProxyPlan) -> str:
     return env.get_template("nginx.conf").render(
         workers=len(plan.ports), ports=plan.ports, listen=plan.listen, run_dir=str(plan.run_dir),
         connections=4096, keepalive=max(8, 16 * len(plan.ports)), max_body_mb=plan.max_body_mb,
-        body_mb=_BODY_MB,
+        body_mb=_BODY_MB, metrics_access=plan.metrics_access,
         tls=tls, tls_cert=str(plan.tls_cert) if tls else "", tls_key=str(plan.tls_key) if tls else "")
 
 
@@ -114,20 +120,6 @@ def check_config(nginx: str, run_dir: Path) -> str | None:
     return (lines[0].split("] ", 1)[-1] if lines else f"nginx -t exited with {out.returncode}").strip()[:300]
 
 
-def _probe(url: str, timeout: float = 3.0) -> int | None:
-    """The HTTP status of GET url (no proxy from the environment, TLS unchecked: it is our own), or None."""
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
-    try:
-        with opener.open(url, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-
-
 class _Worker:
     """One `chainlit run app.py` on a loopback port."""
 
@@ -135,8 +127,13 @@ class _Worker:
         self.index, self.port, self.env, self.site = index, port, env, site
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
+        self.misses = 0  # liveness probes unanswered in a row
+        self.up = False  # answered a probe since its last start (until then it is starting, not hung)
+        self.started = 0.0
+        self.url = f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
+        self.misses, self.up, self.started = 0, False, time.monotonic()
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "chainlit"), "run", "app.py", "--host", "127.0.0.1",
              "--port", str(self.port), "--headless"], cwd=self.site, env=self.env, start_new_session=True)
@@ -199,6 +196,8 @@ class Cluster:
             raise StartError("With HUSHDESK_WORKERS > 1 the knowledge base's embedding engine must be a server of its "
                              "own (HUSHDESK_KB_EMBEDDING_URL); launched embedding and reranking engines are not shared.")
         env = self._env()
+        if s.metrics_access == "token":
+            metrics_token(s)  # made once here, before the processes that each read it start
         await self._engine(env)
         ports = tuple(free_port() for _ in range(self.n))
         self.workers = [_Worker(i, p, env, self.site) for i, p in enumerate(ports)]
@@ -206,7 +205,7 @@ class Cluster:
             worker.start()
         await self._wait_workers()
         self.plan = ProxyPlan(self.host, self.port, ports, self.run_dir, max_body_mb=s.kb_max_file_mb * 4 + 8,
-                              tls_cert=s.tls_cert, tls_key=s.tls_key)
+                              tls_cert=s.tls_cert, tls_key=s.tls_key, metrics_access=s.metrics_access)
         self._write_config(render(self.plan))
         problem = check_config(self.nginx, self.run_dir)
         if problem is not None:
@@ -214,7 +213,7 @@ class Cluster:
         self.proxy = subprocess.Popen([self.nginx, "-p", str(self.run_dir), "-c", str(self.run_dir / "nginx.conf"),
                                        "-g", "daemon off;"], start_new_session=True)
         deadline = time.monotonic() + 15
-        while _probe(self.plan.url + "/login") != 200:
+        while not probe(self.plan.url + HEALTH, 3.0)[0]:
             if self.proxy.poll() is not None or time.monotonic() > deadline:
                 raise StartError(f"nginx does not answer on {self.plan.url} (is the port taken, or the address not "
                                  "this machine's?)")
@@ -229,7 +228,7 @@ class Cluster:
                 if not worker.alive():
                     raise StartError(f"app process {worker.index + 1} of {self.n} exited at start "
                                      f"(code {worker.proc.returncode}); its log is above")
-                if await asyncio.to_thread(_probe, f"http://127.0.0.1:{worker.port}/login", 1.0) == 200:
+                if (await asyncio.to_thread(probe, worker.url + HEALTH, 1.0))[0]:
                     waiting.remove(worker)
             if waiting and time.monotonic() > deadline:
                 raise StartError(f"app process on 127.0.0.1:{waiting[0].port} did not answer within "
@@ -246,8 +245,10 @@ class Cluster:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
 
-    async def supervise(self, stop: asyncio.Event) -> int:
-        """Restart workers that exit; return when asked to stop (0) or when nginx exits (1)."""
+    async def supervise(self, stop: asyncio.Event, *, every: float = HEALTH_EVERY) -> int:
+        """Restart workers that exit, or stop answering their liveness probe `HEALTH_MISSES` times in a row
+        (a hung event loop); return when asked to stop (0) or when nginx exits (1)."""
+        probed = time.monotonic()
         while not stop.is_set():
             if self.proxy is not None and self.proxy.poll() is not None:
                 _say(f"nginx exited (code {self.proxy.returncode}); stopping")
@@ -258,11 +259,29 @@ class Cluster:
                     _say(f"app process {worker.index + 1} exited (code {worker.proc.returncode}); starting it again "
                          f"(restart {worker.restarts}); its browsers use the others meanwhile")
                     worker.start()
+            if time.monotonic() - probed >= every:
+                probed = time.monotonic()
+                await self._probe_workers()
             try:
                 await asyncio.wait_for(stop.wait(), 0.5)
             except TimeoutError:
                 pass
         return 0
+
+    async def _probe_workers(self) -> None:
+        # 5 s: a worker busy under load answers well within it; a hung one never does.
+        answers = await asyncio.gather(*(asyncio.to_thread(probe, w.url + HEALTH, 5.0) for w in self.workers))
+        for worker, (answered, _) in zip(self.workers, answers):
+            if not worker.alive():
+                continue
+            worker.up = worker.up or answered
+            if not worker.up and time.monotonic() - worker.started < START_TIMEOUT:
+                continue  # still starting (imports, the name model)
+            worker.misses = 0 if answered else worker.misses + 1
+            if worker.misses >= HEALTH_MISSES:
+                _say(f"app process {worker.index + 1} has not answered {HEALTH} {worker.misses} times in a row; "
+                     "stopping it to start it again")
+                await asyncio.to_thread(worker.stop, 5.0)  # the loop above starts it again
 
     async def stop(self) -> None:
         if self.proxy is not None and self.proxy.poll() is None:
@@ -302,7 +321,7 @@ async def _run(args: argparse.Namespace) -> int:
         except HushdeskError as exc:
             print(f"hushdesk workers: {exc.message}", file=sys.stderr)
             return 2
-        return await cluster.supervise(stop)
+        return await cluster.supervise(stop, every=args.health_every)
     finally:
         await cluster.stop()
 
@@ -321,7 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address nginx listens on")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--site", default=str(ROOT), help="folder holding app.py and .chainlit (default: this checkout)")
+    parser.add_argument("--health-every", type=float, default=HEALTH_EVERY,
+                        help=f"seconds between liveness probes of each worker (default {HEALTH_EVERY:g}); "
+                             f"{HEALTH_MISSES} missed in a row restart it")
     args = parser.parse_args(argv)
+    if not 0.2 <= args.health_every <= 300:
+        parser.error("--health-every must be from 0.2 to 300 seconds")
     if args.workers < 0 or args.workers > 64:
         parser.error("--workers must be from 1 to 64")
     if args.workers == 0:

@@ -8,6 +8,8 @@ and a per-session token (keyed hash of the session id) must come back with the f
 inline script (the dashboard loads its own and Chart.js from /hushdesk/static/) and load nothing
 from elsewhere; they are rendered by `services.web.pages` from templates, in the user's language.
 
+    GET  /hushdesk/health             liveness; GET /hushdesk/ready: readiness with a fixed reason code;
+                                      GET /metrics: Prometheus text (health.py; no session needed)
     GET  /hushdesk/session            status for the page's script (not counted as activity)
     GET  /hushdesk/turns              what the model saw of this login's messages (turns.py)
     POST /hushdesk/miss               "something was not masked" for one message (turns.py)
@@ -60,6 +62,7 @@ from ..auth.users import UnknownUser
 from ..errors import HushdeskError
 from ..keys import hash_id
 from ..roles import CHAT_ROLES, DASHBOARD_ROLES
+from .health import HEALTH_PATH, METRICS_PATH, READY_PATH, Health
 from .kb_pages import BASE as KB, KbPages
 from .pages import Pages
 from .session_guard import STATUS_PATH
@@ -260,7 +263,11 @@ def routes(runtime: "Runtime") -> list[Route]:
     pages = Pages(runtime, h.csrf)
     kb = KbPages(runtime, pages, _claims, _same_origin)
     turns = TurnRoutes(runtime, _claims, _same_origin, h.csrf)
+    health = Health(runtime)
     return [
+        Route(HEALTH_PATH, health.health, methods=["GET"]),
+        Route(READY_PATH, health.ready, methods=["GET"]),
+        Route(METRICS_PATH, health.metrics, methods=["GET"]),
         Route(TURNS_PATH, turns.turns, methods=["GET"]),
         Route(MISS_PATH, turns.miss, methods=["POST"]),
         Route(MASK_PATH, turns.mask, methods=["POST"]),

@@ -51,7 +51,9 @@ class LoginAttempt:
 LOGIN_ATTEMPT: contextvars.ContextVar[LoginAttempt | None] = contextvars.ContextVar("hushdesk_login", default=None)
 STATUS_PATH = "/hushdesk/session"
 _PROTECTED = ("/user", "/project/", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp", "/hushdesk/")
-_OPEN = ("/hushdesk/static/", "/project/translations")  # the login page needs its translations
+# The login page needs its translations; a monitor's probes carry no session (a stale cookie must not turn
+# them into 401s, and the metrics' bearer token is not a login token).
+_OPEN = ("/hushdesk/static/", "/project/translations", "/hushdesk/health", "/hushdesk/ready", "/metrics")
 
 
 def protected(path: str) -> bool:

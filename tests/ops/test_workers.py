@@ -24,19 +24,12 @@ from services.ops.workers import ProxyPlan, check_config, nginx_path, render
 from tests.support.app import STAFF, STAFF_PASSWORD
 from tests.support.engine import FakeEngine
 from tests.support.process import ROOT, base_env, free_port, stop_process, wait_http
-from tests.support.sockets import Socket, give_consent
+from tests.support.sockets import Socket, Target, chat_once, give_consent
 
 NGINX = nginx_path()
 needs_nginx = pytest.mark.skipif(NGINX is None and os.environ.get("CI") != "true",
                                  reason="nginx is installed by make setup-test")
 PASSWORD_B = "another horse battery staple"
-
-
-class _Target:
-    """What tests.support.sockets needs of an app: its URL."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
 
 
 class Workers:
@@ -60,7 +53,8 @@ class Workers:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "services.ops.workers", "--workers", str(workers), "--port", str(self.port),
-             "--site", str(self.site)], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+             "--site", str(self.site), "--health-every", "1"], cwd=ROOT, env=self.env, stdout=self.log,
+            stderr=subprocess.STDOUT)
         try:
             wait_http(self.url + "/login", timeout=180, proc=self.proc)
         except BaseException:
@@ -109,29 +103,6 @@ def _login(url: str, user: str = STAFF, password: str = STAFF_PASSWORD) -> httpx
     return httpx.post(url + "/login", data={"username": user, "password": password}, headers={"Origin": url}, timeout=30)
 
 
-async def _chat(url: str, token: str, text: str, timeout: float = 20.0) -> list[str]:
-    """Send one message; the texts of the messages that came back (the reply, or a notice)."""
-    sock = Socket(_Target(url), token)
-    texts: list[str] = []
-    done = asyncio.Event()
-
-    async def message(step):
-        if step.get("type") in ("assistant_message",) and step.get("output"):
-            texts.append(step["output"])
-
-    sock.client.on("new_message", message)
-    sock.client.on("update_message", message)
-    sock.client.on("task_end", lambda *a: done.set())
-    await sock.connect()
-    done.clear()  # the chat start's own task_end
-    try:
-        await sock.say(text)
-        await asyncio.wait_for(done.wait(), timeout)
-    finally:
-        await sock.client.disconnect()
-    return texts
-
-
 def test_the_configuration_is_one_nginx_accepts(tmp_path: Path) -> None:
     if NGINX is None:
         pytest.skip("nginx is installed by make setup-test") if os.environ.get("CI") != "true" else pytest.fail("no nginx")
@@ -146,6 +117,11 @@ def test_the_configuration_is_one_nginx_accepts(tmp_path: Path) -> None:
     assert "client_max_body_size 9m;" in text and "client_body_buffer_size 9m;" in text
     assert "location = /hushdesk/admin/kb/upload" in text and "proxy_request_buffering off;" in text
     assert text.count("server 127.0.0.1:") == 2 and "Secure" not in text
+    # Each worker's metrics at /metrics/N, to this machine only by default; none at the bare /metrics.
+    assert "location = /metrics/2 {\n            allow 127.0.0.1;" in text
+    assert f"proxy_pass http://127.0.0.1:{plan.ports[1]}/metrics;" in text
+    token = render(ProxyPlan("127.0.0.1", 1, (5,), tmp_path, 8, metrics_access="token"))
+    assert "location = /metrics/1" in token and "deny all" not in token
     tls = render(ProxyPlan("127.0.0.1", 8443, (1,), tmp_path, 8, tmp_path / "missing.pem", tmp_path / "missing.key"))
     (tmp_path / "proxy" / "nginx.conf").write_text(tls)
     problem = check_config(NGINX, tmp_path / "proxy")
@@ -170,7 +146,7 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
         a, b = (f"http://127.0.0.1:{p}" for p in cluster.ports)
 
         token = _login(cluster.url).cookies["access_token"]
-        reply = asyncio.run(_chat(cluster.url, token, "hello through the proxy"))
+        reply = asyncio.run(chat_once(cluster.url, token, "hello through the proxy"))
         assert reply and "Thank you for contacting us" in reply[0]
 
         # A sign-in on worker A is honoured by worker B (the session is read from the store).
@@ -180,15 +156,15 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
 
         # The per-user limit (3 a minute) across processes: one through the proxy above, one on A,
         # one on B; the next, wherever it goes, is refused.
-        assert asyncio.run(_chat(a, token_a, "second"))[0].startswith("Thank you")
+        assert asyncio.run(chat_once(a, token_a, "second"))[0].startswith("Thank you")
         token_b = _login(b).cookies["access_token"]
-        assert asyncio.run(_chat(b, token_b, "third"))[0].startswith("Thank you")
-        refused = asyncio.run(_chat(a, token_a, "fourth"))
+        assert asyncio.run(chat_once(b, token_b, "third"))[0].startswith("Thank you")
+        refused = asyncio.run(chat_once(a, token_a, "fourth"))
         assert refused and "too quickly" in refused[0]
 
         # A logout on B ends the same login's socket on A within about a second.
         async def revoked_within() -> float:
-            sock = Socket(_Target(a), token_a)
+            sock = Socket(Target(a), token_a)
             gone = asyncio.Event()
             sock.client.on("disconnect", lambda *args: gone.set())
             await sock.connect()
@@ -217,7 +193,7 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
         token_long = _login(a, "ann", PASSWORD_B).cookies["access_token"]
 
         async def killed_mid_stream() -> bool:
-            sock = Socket(_Target(a), token_long)
+            sock = Socket(Target(a), token_long)
             streaming, gone = asyncio.Event(), asyncio.Event()
             sock.client.on("stream_token", lambda *args: streaming.set())
             sock.client.on("disconnect", lambda *args: gone.set())
@@ -232,7 +208,7 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
         signed_in = _login(cluster.url, "ann", PASSWORD_B)
         assert signed_in.status_code == 200, (signed_in.status_code, signed_in.text[:200])
         token_ann = signed_in.cookies["access_token"]
-        assert asyncio.run(_chat(cluster.url, token_ann, "still there?"))[0].startswith("Thank you")
+        assert asyncio.run(chat_once(cluster.url, token_ann, "still there?"))[0].startswith("Thank you")
         deadline = time.monotonic() + 60
         while len(set(cluster.worker_pids().values()) - {victim}) < 2 and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -245,6 +221,26 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
                 break
             time.sleep(0.5)
         assert [r["outcome"] for r in rows].count("interrupted") == 1
+        # Probes through the proxy: liveness and readiness from any worker, each worker's own metrics at
+        # /metrics/N (a scrape must always reach the same process), none at the bare /metrics.
+        assert httpx.get(cluster.url + "/hushdesk/health", timeout=10).json() == {"status": "ok"}
+        assert httpx.get(cluster.url + "/hushdesk/ready", timeout=10).json() == {"status": "ready"}
+        assert httpx.get(cluster.url + "/metrics", timeout=10).status_code == 404
+        for n in (1, 2):
+            scraped = httpx.get(f"{cluster.url}/metrics/{n}", timeout=10)
+            assert scraped.status_code == 200 and "hushdesk_engine_up 1.0" in scraped.text, (n, scraped.status_code)
+
+        # A worker whose event loop hangs (stopped, not exited) misses its liveness probes: the launcher
+        # stops it and starts it again.
+        pids = cluster.worker_pids()
+        hung = pids[cluster.ports[1]]
+        os.kill(hung, signal.SIGSTOP)
+        deadline = time.monotonic() + 60
+        while (hung in cluster.worker_pids().values() or len(cluster.worker_pids()) < 2) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert hung not in cluster.worker_pids().values() and len(cluster.worker_pids()) == 2
+        wait_http(f"http://127.0.0.1:{cluster.ports[1]}/hushdesk/health", timeout=60)
+
         # One audit chain, written by both processes (and the restarted one), verifies.
         verify = subprocess.run([sys.executable, "-m", "services.audit", "verify"], cwd=cluster.site,
                                 env=cluster.env, capture_output=True, text=True, timeout=120)
@@ -252,7 +248,7 @@ def test_two_workers_share_sign_ins_revocations_limits_and_one_audit_chain(tmp_p
     finally:
         log = cluster.stop()
         engine.stop()
-    assert "exited" in log and "starting it again" in log
+    assert "exited" in log and "starting it again" in log and "has not answered /hushdesk/health" in log
     assert "buffered to a temporary file" not in log and "client: " not in log  # no client address logged
     assert cluster.proc.returncode == 0
     assert not cluster.worker_pids()  # every worker stopped with the launcher

@@ -86,3 +86,34 @@ async def wait_for(predicate, timeout: float = 10.0) -> bool:
             return True
         await asyncio.sleep(0.05)
     return predicate()
+
+
+class Target:
+    """What Socket needs of an app: its URL (a proxy's, or one process's)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+async def chat_once(url: str, token: str, text: str, timeout: float = 20.0) -> list[str]:
+    """Open a chat at `url`, send one message; the texts of the messages that came back (the reply, or a
+    notice)."""
+    sock = Socket(Target(url), token)
+    texts: list[str] = []
+    done = asyncio.Event()
+
+    async def message(step):
+        if step.get("type") in ("assistant_message",) and step.get("output"):
+            texts.append(step["output"])
+
+    sock.client.on("new_message", message)
+    sock.client.on("update_message", message)
+    sock.client.on("task_end", lambda *a: done.set())
+    await sock.connect()
+    done.clear()  # the chat start's own task_end
+    try:
+        await sock.say(text)
+        await asyncio.wait_for(done.wait(), timeout)
+    finally:
+        await sock.client.disconnect()
+    return texts
