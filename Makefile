@@ -19,7 +19,7 @@ STAMP_GPU := $(VENV)/.stamp-gpu-$(shell cat requirements-gpu.txt | sha256sum | c
 STAMP_BENCH := $(VENV)/.stamp-bench-$(shell cat requirements-bench.txt | sha256sum | cut -c1-12)
 ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 
-.PHONY: run test bench docs-picture setup setup-test browser nginx clean-venv
+.PHONY: run test bench docs-picture setup setup-test browser nginx postgres clean-venv
 
 run: setup
 	$(PY) -m services.ops.bootstrap
@@ -28,8 +28,13 @@ ifneq ($(filter-out 1,$(WORKERS)),)
 endif
 	$(if $(WORKERS),HUSHDESK_WORKERS=$(WORKERS) )$(PY) -m services.ops.workers $(if $(WORKERS),--workers $(WORKERS) )--host $(HOST) --port $(PORT)
 
+# Then the audit, session and user tests again against a real PostgreSQL server (the shared store of
+# several hosts); tests about the SQLCipher file itself are deselected there.
+STORE_TESTS := tests/audit tests/auth/test_sessions.py tests/auth/test_users.py
+
 test: setup-test
 	$(PY) -m pytest
+	$(PY) -m pytest -q --store=postgres $(STORE_TESTS)
 
 bench: setup-test $(STAMP_BENCH)
 	$(PY) -m bench
@@ -40,7 +45,7 @@ docs-picture: setup-test
 
 setup: $(STAMP_APP) $(ENGINE_STAMP)
 
-setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser nginx
+setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser nginx postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +84,14 @@ nginx:
 	@if [ ! -x /usr/sbin/nginx ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light; \
+	fi
+
+# Debian's PostgreSQL server for the shared-store tests: they run initdb and postgres in a temporary
+# directory of their own (tests/support/postgres.py); the system's cluster is neither used nor needed.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
 	fi
 
 clean-venv:

@@ -115,7 +115,11 @@ async def _chat_start() -> None:
     user, lang, signin = cl.user_session.get("user"), _lang(), runtime.signin
     meta = (user.metadata or {}) if user else {}
     name, role = (user.identifier, meta.get("role", "")) if user else ("", "")
-    pending = user is not None and await signin.needs_consent(name)
+    unreadable = None
+    try:
+        pending = user is not None and await signin.needs_consent(name)
+    except HushdeskError as exc:  # the store is unreachable (a database restart): chat is refused until back
+        pending, unreadable = True, exc
     conv = runtime.conversation(cl.user_session.get("id"), name, role, consent_pending=pending, groups=meta.get("groups"),
                                 login_sid=str(meta.get("sid") or ""))
     cl.user_session.set("conversation", conv)
@@ -127,7 +131,9 @@ async def _chat_start() -> None:
                     MultiSelect(id="kb_collections", label=text("kb_choose", lang), values=list(collections),
                                 initial=list(collections))]
     await cl.ChatSettings(widgets).send()
-    if pending:
+    if unreadable is not None:
+        await cl.Message(content=error_text(unreadable, lang), author="hushdesk").send()
+    elif pending:
         accept = cl.Action(name="consent", payload={"v": signin.consent_version}, label=text("consent_accept", lang))
         await cl.Message(content=f"**{text('consent_title', lang)}**\n\n{signin.consent_text(lang)}",
                          author="hushdesk", actions=[accept]).send()

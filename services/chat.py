@@ -222,8 +222,11 @@ class ChatService:
 
     def __init__(self, llm: LLMClient, audit: AuditLog, policy: TurnPolicy, *, redactor: Redactor | None = None,
                  limiter: TurnLimiter | None = None, on_engine_turn: Callable[[], None] | None = None,
-                 knowledge: Knowledge | None = None, affinity: Callable[[str], str] | None = None) -> None:
+                 knowledge: Knowledge | None = None, affinity: Callable[[str], str] | None = None,
+                 on_record: Callable[..., None] | None = None) -> None:
         self._llm = llm
+        # Each ended turn's record, once written (None with its outcome when it could not be): metrics.
+        self._on_record = on_record
         self._affinity = affinity  # session hash -> the engine router's affinity value (keyed again)
         self._knowledge = knowledge
         self._audit = audit
@@ -312,6 +315,9 @@ class ChatService:
             return await self._admitted(conv, text, on_text, turn_id)
         except AuditUnavailable as exc:
             return TurnResult.refused(exc, retract=True)
+        except StoreError:  # the shared store could not count the message (a database down): nothing sent
+            self._observe(None, AuditUnavailable.outcome)
+            return TurnResult.refused(AuditUnavailable(), retract=True)
 
     async def _admitted(self, conv: Conversation, text: str, on_text: OnText, turn_id: str) -> TurnResult:
         if self._limiter is None:
@@ -547,9 +553,17 @@ class ChatService:
                                    counts_in=counts_in, counts_out=counts_out, stats=stats, retrieval=retrieval)
         try:
             seq = await self._audit.write(record, closes=closes)
-        except StoreError:
-            raise AuditUnavailable() from None
         except Exception as exc:
-            log.error("audit write failed: %s", type(exc).__name__)
+            if not isinstance(exc, StoreError):
+                log.error("audit write failed: %s", type(exc).__name__)
+            self._observe(None, AuditUnavailable.outcome)
             raise AuditUnavailable() from None
+        self._observe(record)
         return record, seq
+
+    def _observe(self, record: TurnRecord | None, outcome: str | None = None) -> None:
+        if self._on_record is not None:
+            try:
+                self._on_record(record, outcome)
+            except Exception as exc:  # noqa: BLE001  (metrics never fail a turn)
+                log.error("turn metrics failed: %s", type(exc).__name__)

@@ -242,6 +242,22 @@ _role_map = parse_role_map
 _claim_path = parse_claim_path
 
 
+def _database_url(raw: str) -> Secret | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if not value.startswith("postgresql+psycopg://") or len(value) > 2000:
+        raise ValueError
+    return Secret(value)
+
+
+def _metrics_access(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("loopback", "token", "off"):
+        raise ValueError
+    return value
+
+
 def _model_name(raw: str) -> str:
     if not _MODEL_NAME.fullmatch(raw):
         raise ValueError
@@ -374,6 +390,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tls_cert", "", _optional_path, "With HUSHDESK_WORKERS: the TLS certificate (chain) nginx serves; with HUSHDESK_TLS_KEY, nginx listens with TLS only.", "a path"),
     Setting("tls_key", "", _optional_path, "With HUSHDESK_WORKERS: the TLS private key for HUSHDESK_TLS_CERT (readable by the service account only).", "a path"),
     Setting("workers", "1", _bounded_int(1, 64), "App processes behind the bundled nginx (`make run WORKERS=N`, `python -m services.ops.workers`); they share the store, and the per-user message limit and the turn limits hold across them.", "an integer from 1 to 64"),
+    Setting("database_url", "", _database_url, "The shared store on PostgreSQL for app instances on several hosts (users, sessions, revocations, the per-user limit, the audit chain and its rollups), e.g. postgresql+psycopg://hushdesk:PASSWORD@db.internal:5432/hushdesk?sslmode=verify-full&sslrootcert=/etc/hushdesk/db-ca.pem; empty: the encrypted SQLCipher file. The knowledge base stays in each host's SQLCipher file.", "a postgresql+psycopg:// URL"),
+    Setting("metrics_access", "loopback", _metrics_access, "Who may read GET /metrics (Prometheus text format): loopback (a client on this machine, not through the proxy), token (any client sending `Authorization: Bearer` with the key file's metrics_token; `python -m services.ops.probe token` prints it) or off.", "loopback, token or off"),
     Setting("signer_socket", "", _optional_path, "Unix socket of the audit signer (`python -m services.audit.signer`, run under its own account so the service account can ask for signatures but never read the key); empty: sign in-process with the key file's key.", "a path"),
     Setting("audit_checkpoint_mirror", "", _mirror, "A second, append-only copy of every checkpoint: journal (the system journal through /dev/log), unix:/path (a syslog socket), udp://host:port or tcp://host:port (a remote syslog collector); empty: none.", "journal, unix:/path, udp://host:port or tcp://host:port"),
     Setting("audit_expect_key", "", _fingerprint, "Fingerprint (ed25519:<64 hex>) the checkpoints must be signed with, pinned out of band; the auditor's page and doctor check it.", "ed25519: and 64 hex digits"),
@@ -461,6 +479,8 @@ class Settings:
     turn_queue: int | None = None
     queue_wait_seconds: float = 10.0
     workers: int = 1
+    metrics_access: str = "loopback"
+    database_url: Secret | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
     signer_socket: Path | None = None

@@ -33,11 +33,12 @@ from .engine.demo_model import ensure_demo_model
 from .engine.integrity import manifest_path_for
 from .engine.supervisor import Engine, create_engine, create_kb_engines, resolve_engine_kind
 from .errors import HushdeskError, StoreError
-from .keys import Keys, hash_id, load_keys
+from .keys import Keys, hash_id, load_keys, metrics_token
 from .kb.answer import Knowledge, knowledge_base
 from .kb.index import KnowledgeBase
 from .limits import SharedRate, TurnLimiter, sizes_for
 from .logs import configure_logging
+from .metrics import Metrics
 from .redact import redaction_layers, redactor_for
 from .store import DAMAGED, damaged_pages, lock_instance, open_store
 
@@ -81,6 +82,9 @@ class Runtime:
     started_at: float  # epoch seconds: the dashboard's uptime
     knowledge_base: KnowledgeBase | None = None  # the chat's and the admin pages' (one per process)
     kb_engines: tuple = ()  # the embedding and reranking engines, when configured
+    metrics: Metrics | None = None  # GET /metrics (services/web/health.py)
+    metrics_token: str | None = None  # its bearer token (HUSHDESK_METRICS_ACCESS=token), read at start
+    limiter: TurnLimiter | None = None
     _task: asyncio.Task | None = None
     _kb_tasks: tuple = ()
     # Each login session's open conversations (a login may have several tabs), for the page's marks.
@@ -99,9 +103,15 @@ class Runtime:
 
     @classmethod
     def _wire(cls, settings: Settings, keys: Keys, lock: int) -> "Runtime":
-        store = open_store(settings, keys, create=False)
-        if damaged_pages(store):  # a damaged store stops the server at start, with a clear message
+        store = open_store(settings, keys, create=False)  # PostgreSQL with HUSHDESK_DATABASE_URL, else the file
+        try:
+            local = open_store(settings, keys, create=False, local=True) if settings.database_url else store
+        except BaseException:
             store.dispose()
+            raise
+        if damaged_pages(local):  # a damaged store stops the server at start, with a clear message
+            store.dispose()
+            local.dispose()
             raise StoreError(DAMAGED)
         recognizers = redaction_layers(settings)  # before the engine: a missing model stops start-up
         model_dir, demo = resolve_model_dir(settings)
@@ -124,20 +134,24 @@ class Runtime:
         embed_engine, rerank_engine = create_kb_engines(settings, keys=keys)
         kb_engines = tuple(e for e in (embed_engine, rerank_engine) if e is not None)
         # The chat's redactor: the name layers load once. Collection names reach the audit row keyed.
-        kb = knowledge_base(settings, store, redactor, embed_engine=embed_engine, rerank_engine=rerank_engine)
+        kb = knowledge_base(settings, local, redactor, embed_engine=embed_engine, rerank_engine=rerank_engine)
         knowledge = Knowledge(kb, lambda name: hash_id(keys.pepper, "kb_collection", name))
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,
                             reveal=settings.reveal_placeholders)
         limiter = TurnLimiter(per_minute=settings.messages_per_minute, max_concurrent=sizes.max_concurrent,
                               queue=sizes.queue, queue_wait=settings.queue_wait_seconds,
-                              shared=SharedRate(store, settings.messages_per_minute) if settings.workers > 1 else None)
+                              shared=SharedRate(store, settings.messages_per_minute)
+                              if settings.workers > 1 or settings.database_url else None)
         # The router sees neither the session id nor the audit trail's hash of it: a hash keyed again.
+        session_store = SessionStore(store, keys.pepper)
+        metrics = Metrics(engine=engine, limiter=limiter, audit=audit, min_group=settings.dashboard_min_group,
+                          kb_engines=dict(zip(("embedding", "rerank"), kb_engines)),  # a reranker needs an embedder
+                          sessions=lambda: _open_sessions(session_store, settings))
         chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn,
-                           knowledge=knowledge,
+                           knowledge=knowledge, on_record=metrics.turn,
                            affinity=(lambda session_hash: hash_id(keys.pepper, "engine_affinity", session_hash)[:32])
                            if settings.engine_affinity_header else None)
-        session_store = SessionStore(store, keys.pepper)
         registry = SessionRegistry(session_store, keys.auth_secret, idle_seconds=settings.session_idle_seconds,
                                    max_seconds=settings.session_max_seconds,
                                    on_end=SessionEndAudit(audit, session_store))
@@ -148,7 +162,8 @@ class Runtime:
         users = UserStore(store, min_password=settings.password_min_length)
         signin = SignIn(settings, users, registry, throttle, audit)
         return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, signin, lock, time.time(),
-                   knowledge_base=kb, kb_engines=kb_engines)
+                   knowledge_base=kb, kb_engines=kb_engines, metrics=metrics, limiter=limiter,
+                   metrics_token=metrics_token(settings) if settings.metrics_access == "token" else None)
 
     async def start(self) -> None:
         """Start the audit writer now and the engine in the background."""
@@ -225,6 +240,12 @@ class Runtime:
         """The open conversations of one login session (none for an empty id)."""
         convs = self._by_login.get(self.login_hash(login_sid)) if login_sid else None
         return list(convs) if convs else []
+
+
+def _open_sessions(store: SessionStore, settings: Settings) -> dict[str, int]:
+    """Signed-in sessions by role, not ended, expired or idle (the admin page's count)."""
+    now = time.time()
+    return store.open_count(now - settings.session_max_seconds, now - settings.session_idle_seconds)
 
 
 def refuse_start(message: str) -> NoReturn:

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 
 import sqlcipher3
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
@@ -30,6 +30,7 @@ from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
 from .kb.schema import m004_knowledge_base, m006_kb_vectors  # the knowledge base's tables
+from . import postgres
 
 __all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins",
            "m005_knowledge_audit"]
@@ -143,9 +144,11 @@ def _migrate(conn: Connection) -> None:
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     applied = {row[0] for row in conn.exec_driver_sql("SELECT name FROM migrations")}
+    on_postgres = postgres.is_postgres(conn)
     for migration in MIGRATIONS:
         if migration.__name__ not in applied:
-            migration(conn)
+            if not (on_postgres and migration.__name__ in postgres.SKIPPED):  # recorded as not applicable
+                migration(conn)
             conn.exec_driver_sql(
                 "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (migration.__name__, utc_now())
             )
@@ -212,6 +215,8 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
             if write:
                 conn.execution_options(**{_WRITE_OPTION: True})
             with conn.begin():
+                if write and postgres.is_postgres(conn):  # writers one at a time, as BEGIN IMMEDIATE
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (postgres.WRITE_LOCK,))
                 yield conn
     except HushdeskError:
         raise
@@ -271,12 +276,16 @@ def _prepare_file(path: Path, create: bool) -> None:
         raise StoreError(f"The store {path} could not be created.") from None
 
 
-def open_store(settings: Settings, keys: Keys, *, create: bool = False) -> Engine:
-    """Open (or, with `create`, create) the encrypted store and apply pending migrations.
+def open_store(settings: Settings, keys: Keys, *, create: bool = False, local: bool = False) -> Engine:
+    """Open (or, with `create`, create) the store and apply pending migrations: the shared store, which is
+    PostgreSQL when HUSHDESK_DATABASE_URL is set (services/postgres.py), else the encrypted file; with
+    `local`, always this host's encrypted file (the knowledge base's).
 
     Raises StoreError when the file is missing or empty without `create`, is not encrypted or
     cannot be used, and KeyFileError when the key does not open it.
     """
+    if settings.database_url is not None and not local:
+        return _open_postgres(settings, keys, create)
     path = settings.audit_db_path
     _prepare_file(path, create)
     engine = _make_engine(path, keys.db_key)
@@ -292,6 +301,30 @@ def open_store(settings: Settings, keys: Keys, *, create: bool = False) -> Engin
         _log.error("store open failed: %s", type(exc).__name__)
         raise StoreError(f"The store {path} could not be opened.") from None
     return engine
+
+
+def _open_postgres(settings: Settings, keys: Keys, create: bool) -> Engine:
+    url = settings.database_url.get()
+    where = _where(url)
+    try:
+        engine = postgres.make_engine(url)
+    except (SQLAlchemyError, ValueError, ImportError):
+        raise StoreError(f"HUSHDESK_DATABASE_URL could not be used ({where}).") from None
+    try:
+        postgres.initialise(engine, create=create, key_check=_key_check(keys.db_key), migrate=_migrate, where=where)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _where(url: str) -> str:
+    """host:port/database of a database URL, never its user or password."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001
+        return "(unreadable URL)"
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
 
 
 def _initialise(engine: Engine, path: Path, db_key: bytes, create: bool) -> None:
@@ -320,7 +353,10 @@ def damaged_pages(engine: Engine) -> int:
     """How many pages fail SQLCipher's per-page HMAC (`PRAGMA cipher_integrity_check`); 0 when sound.
 
     A full read of the file: about a second per gigabyte here. Run at server start and by `verify`.
+    PostgreSQL (the shared store on several hosts) has no such check here: 0.
     """
+    if postgres.is_postgres(engine):
+        return 0
     try:
         with engine.connect() as conn:
             return len(conn.exec_driver_sql("PRAGMA cipher_integrity_check").all())
@@ -354,6 +390,9 @@ def rekey(engine: Engine, new_key: bytes) -> None:
     """Re-encrypt the whole store under `new_key` (the caller holds the instance lock and saves the key)."""
     if len(new_key) != 32:
         raise StoreError("A store key is 32 bytes.")
+    if postgres.is_postgres(engine):
+        raise StoreError("The shared store is PostgreSQL: its encryption at rest is the database server's "
+                         "(docs/DEPLOYMENT.md); rekey re-encrypts the local SQLCipher file only.")
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -19,6 +19,56 @@ from tests.support.engine import FakeEngine
 from tests.support.signer import SignerProcess
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--store", choices=("sqlcipher", "postgres"), default="sqlcipher",
+                     help="the shared store the tests run against: the SQLCipher file (default) or a real "
+                          "PostgreSQL server started from Debian's package (make test runs the audit, session "
+                          "and user tests both ways; tests marked sqlcipher_only are deselected there)")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "sqlcipher_only: about the encrypted file itself (its key, pages, disk)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if config.getoption("--store") == "postgres":
+        kept = [i for i in items if i.get_closest_marker("sqlcipher_only") is None]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the session (tests/support/postgres.py); each test gets its own database."""
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _shared_store(request, monkeypatch):
+    """With --store=postgres, every setting loaded in this test (in-process, and in the subprocesses it
+    starts through tests.support.process.base_env) names a fresh database on the real server."""
+    if request.config.getoption("--store") != "postgres":
+        yield None
+        return
+    import services.config as config
+
+    url = request.getfixturevalue("postgres_server").database()
+    original = config._read_sources
+
+    def with_database(environ, dotenv):
+        values = original(environ, dotenv)
+        values.setdefault("HUSHDESK_DATABASE_URL", url)
+        return values
+
+    monkeypatch.setattr(config, "_read_sources", with_database)
+    monkeypatch.setenv("HUSHDESK_DATABASE_URL", url)
+    yield url
+
+
 @pytest.fixture
 def settings_env(tmp_path: Path) -> dict[str, str]:
     """The environment `settings` is loaded from; a module overrides it to add or change values."""
@@ -39,7 +89,10 @@ def keys(settings: Settings) -> Keys:
 
 @pytest.fixture
 def store(settings: Settings, keys: Keys) -> Iterator[Engine]:
-    """A new SQLCipher store (the audit, user and session tables), disposed afterwards."""
+    """A new store (the audit, user and session tables), disposed afterwards: the SQLCipher file, or with
+    --store=postgres a database on the real server (and this host's file beside it, as set-up makes)."""
+    if settings.database_url is not None:
+        open_store(settings, keys, create=True, local=True).dispose()
     engine = open_store(settings, keys, create=True)
     yield engine
     engine.dispose()

@@ -18,6 +18,8 @@ from services.keys import Keys
 from services.store import MIGRATIONS, open_store, transaction
 
 MARKER = "zebra-canary-4711"
+# The encrypted file itself: with --store=postgres these are deselected (PostgreSQL's own: tests/test_postgres.py).
+pytestmark = pytest.mark.sqlcipher_only
 
 
 @pytest.fixture

@@ -190,6 +190,10 @@ def _rekey(settings: Any, keys: Any) -> int:
     if settings.db_key is not None:
         raise HushdeskError("HUSHDESK_DB_KEY is set in the environment: rekey needs the key in the key file "
                             "(unset it, or re-encrypt by hand and set the new value).")
+    if settings.database_url is not None:
+        raise HushdeskError("With a shared PostgreSQL store (HUSHDESK_DATABASE_URL) every host shares db_key and the "
+                            "database checks it: rekey is not supported there. Encryption at rest of the shared "
+                            "store is the database server's (docs/DEPLOYMENT.md).")
     lock = lock_instance(settings)  # refuses while hushdesk runs
     try:
         engine = open_store(settings, keys, create=False)

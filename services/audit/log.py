@@ -6,20 +6,23 @@ failure leaves nothing half-written; every caller of a failed batch gets StoreEr
 
 No turn without its row, even when its process dies mid-stream: `open_turn` queues a marker (the row
 the turn would have if interrupted: hashes and counts, never text) that the turn's real row deletes
-in the same transaction. Markers of a process that is gone (this machine's boot, its pid not running,
-or older than an hour) become `interrupted` rows: at start and every minute when idle, by whichever
-process of the store's writers finds them first, inside its write transaction (never twice).
+in the same transaction. Markers of a process that is gone (this machine, an earlier boot or its pid not
+running; on any machine, older than an hour) become `interrupted` rows: at start and every minute when
+idle, by whichever process of the store's writers finds them first, inside its write transaction (never
+twice). Hosts sharing a PostgreSQL store leave each other's live markers alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
 import queue
 import secrets
 import shutil
+import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -51,7 +54,23 @@ def _boot_id() -> str:
         return "unknown"
 
 
+def _host_id() -> str:
+    """This machine, as a hash of its machine id (or host name): app hosts sharing a PostgreSQL store
+    reclaim only their own processes' markers (another host's pids mean nothing here)."""
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            with open(path, encoding="ascii") as fh:
+                if value := fh.read().strip():
+                    return hashlib.sha256(b"hushdesk host " + value.encode()).hexdigest()[:16]
+        except OSError:
+            continue
+    return hashlib.sha256(b"hushdesk host " + socket.gethostname().encode()).hexdigest()[:16]
+
+
 _BOOT = _boot_id()
+_HOST = _host_id()
+# What a marker records of its process's machine: the host and its boot ("<host>/<boot>").
+_WHERE = f"{_HOST}/{_BOOT}"
 
 
 def _running(pid: int) -> bool:
@@ -62,6 +81,15 @@ def _running(pid: int) -> bool:
     except (PermissionError, OSError):
         return True  # another account's process, or cannot tell: leave it
     return True
+
+
+def _gone_here(where: str, pid: int) -> bool:
+    """A marker's process is known to be gone: it ran on this host, in an earlier boot or no longer.
+    Another host's markers are left to that host (or to the stale-marker rule)."""
+    host, _, boot = where.rpartition("/")
+    if host and host != _HOST:
+        return False
+    return boot != _BOOT or not _running(pid)
 
 
 class _Open:
@@ -273,7 +301,7 @@ class AuditLog:
                 rows, owners, opened, closed = [], [], [], []
                 for item, fut in batch:
                     if isinstance(item, _Open):
-                        opened.append((item.key, os.getpid(), _BOOT, time.time(), json.dumps(item.row)))
+                        opened.append((item.key, os.getpid(), _WHERE, time.time(), json.dumps(item.row)))
                         continue
                     if item is _RECLAIM:
                         found = self._reclaim(conn)
@@ -317,9 +345,9 @@ class AuditLog:
     def _reclaim(conn: Any) -> list[dict[str, Any]]:
         """Inside the write transaction: the markers of processes that are gone, deleted, as rows."""
         now = time.time()
-        gone = [(key, row) for key, pid, boot, opened, row in conn.exec_driver_sql(
+        gone = [(key, row) for key, pid, where, opened, row in conn.exec_driver_sql(
                     "SELECT key, pid, boot, opened, row FROM turns_open ORDER BY opened").all()
-                if boot != _BOOT or now - float(opened) > _STALE_MARKER or not _running(int(pid))]
+                if now - float(opened) > _STALE_MARKER or _gone_here(where, int(pid))]
         out = []
         for key, raw in gone:
             conn.exec_driver_sql("DELETE FROM turns_open WHERE key = ?", (key,))

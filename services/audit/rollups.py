@@ -103,26 +103,27 @@ _TABLES = (
 _UPSERT_HOURS = (
     "INSERT INTO rollup_hours (hour, turns, ok, failures, refusals, other, prompt_tokens, completion_tokens) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour) DO UPDATE SET "
-    "turns = turns + excluded.turns, ok = ok + excluded.ok, failures = failures + excluded.failures, "
-    "refusals = refusals + excluded.refusals, other = other + excluded.other, "
-    "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-    "completion_tokens = completion_tokens + excluded.completion_tokens"
+    "turns = rollup_hours.turns + excluded.turns, ok = rollup_hours.ok + excluded.ok, "
+    "failures = rollup_hours.failures + excluded.failures, refusals = rollup_hours.refusals + excluded.refusals, "
+    "other = rollup_hours.other + excluded.other, "
+    "prompt_tokens = rollup_hours.prompt_tokens + excluded.prompt_tokens, "
+    "completion_tokens = rollup_hours.completion_tokens + excluded.completion_tokens"
 )
 _UPSERT_TIMINGS = (
     "INSERT INTO rollup_timings (hour, metric, bin, n) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (hour, metric, bin) DO UPDATE SET n = n + excluded.n"
+    "ON CONFLICT (hour, metric, bin) DO UPDATE SET n = rollup_timings.n + excluded.n"
 )
 _UPSERT_TIMING_DAYS = (
     "INSERT INTO rollup_timing_days (day, metric, bin, n) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (day, metric, bin) DO UPDATE SET n = n + excluded.n"
+    "ON CONFLICT (day, metric, bin) DO UPDATE SET n = rollup_timing_days.n + excluded.n"
 )
 _UPSERT_REDACTIONS = (
     "INSERT INTO rollup_redactions (hour, direction, label, n) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (hour, direction, label) DO UPDATE SET n = n + excluded.n"
+    "ON CONFLICT (hour, direction, label) DO UPDATE SET n = rollup_redactions.n + excluded.n"
 )
 _UPSERT_REDACTION_DAYS = (
     "INSERT INTO rollup_redaction_days (day, direction, label, n) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (day, direction, label) DO UPDATE SET n = n + excluded.n"
+    "ON CONFLICT (day, direction, label) DO UPDATE SET n = rollup_redaction_days.n + excluded.n"
 )
 
 
@@ -134,8 +135,9 @@ _KB_TABLE = """CREATE TABLE rollup_kb_hours (
 )"""
 _UPSERT_KB = (
     "INSERT INTO rollup_kb_hours (hour, searched, no_answer, with_sources) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (hour) DO UPDATE SET searched = searched + excluded.searched, "
-    "no_answer = no_answer + excluded.no_answer, with_sources = with_sources + excluded.with_sources"
+    "ON CONFLICT (hour) DO UPDATE SET searched = rollup_kb_hours.searched + excluded.searched, "
+    "no_answer = rollup_kb_hours.no_answer + excluded.no_answer, "
+    "with_sources = rollup_kb_hours.with_sources + excluded.with_sources"
 )
 
 
@@ -334,7 +336,7 @@ def update_rollups(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if added:
             conn.exec_driver_sql(
                 "INSERT INTO rollup_days (day, users) VALUES (?, ?) "
-                "ON CONFLICT (day) DO UPDATE SET users = users + excluded.users", (day, added))
+                "ON CONFLICT (day) DO UPDATE SET users = rollup_days.users + excluded.users", (day, added))
 
 
 def purge_rollups(conn: Connection, before_ts: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..audit import AuditLog, AuthRecord
 from ..config import Settings
-from ..errors import HushdeskError
+from ..errors import HushdeskError, StoreError
 from ..i18n import text
 from .oidc import groups_from_claims, identity_from_userinfo
 from .sessions import Claims, SessionRegistry, SessionStore
@@ -87,6 +87,9 @@ class SignIn:
         self.throttle = throttle
         self._audit = audit
         self.consent_version = consent_version(settings)
+        # Users known in this process to have accepted the notice in force (keyed hashes): a chat can start
+        # while the store is briefly unreachable (a database restart) without asking again.
+        self._consented: set[str] = set()
 
     def user_hash(self, name: str) -> str:
         """Keyed hash of a user name, case-folded: names are unique regardless of case."""
@@ -172,6 +175,8 @@ class SignIn:
         """Start a login session for a signed-in user: the metadata its token carries, or None (and
         audited) when the account was disabled, locked or changed since its credentials were checked."""
         metadata = await asyncio.to_thread(self.sessions.begin, user.name, user.role)
+        if metadata is not None and user.consent_version == self.consent_version:
+            self._consented.add(self.user_hash(user.name))
         if metadata is None:
             await self._audit.write(AuthRecord("login_refused", self.user_hash(user.name), outcome="changed"))
         return metadata
@@ -188,13 +193,23 @@ class SignIn:
         return consent_text(self.settings, lang)
 
     async def needs_consent(self, name: str) -> bool:
-        """Whether the user has yet to accept the consent notice now in force."""
-        user = await asyncio.to_thread(self.users.get, name)
-        return user is None or user.consent_version != self.consent_version
+        """Whether the user has yet to accept the consent notice now in force. With the store unreachable,
+        a user seen to accept it in this process needs not; for others the StoreError is raised."""
+        who = self.user_hash(name)
+        try:
+            user = await asyncio.to_thread(self.users.get, name)
+        except StoreError:
+            if who in self._consented:
+                return False
+            raise
+        pending = user is None or user.consent_version != self.consent_version
+        (self._consented.discard if pending else self._consented.add)(who)
+        return pending
 
     async def accept_consent(self, name: str, role: str, sid: str) -> None:
         """Record and audit a user's acceptance of the consent notice."""
         await asyncio.to_thread(self.users.set_consent, name, self.consent_version)
+        self._consented.add(self.user_hash(name))
         await self._audit.write(AuthRecord("consent", self.user_hash(name), role=role or None,
                                            session_hash=self.sessions.store.sid_hash(sid) if sid else None,
                                            outcome="accepted"))

@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        engine = open_store(settings, load_keys(settings, create=False))
+        engine = open_store(settings, load_keys(settings, create=False), local=True)  # the KB: this host's file
         embed = None
         if settings.kb_embedding_url:  # an external embedding server; the command line never launches a model
             embed, _ = create_kb_engines(settings)

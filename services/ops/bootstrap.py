@@ -32,7 +32,8 @@ SetupStep = Callable[[Settings, Keys], None]
 def ensure_initialised(
     settings: Settings, *, extra_steps: Sequence[SetupStep] = ()
 ) -> tuple[Keys, Engine, str | None]:
-    """Load or create keys and store; create user 'admin' when there are no users.
+    """Load or create keys and store (with HUSHDESK_DATABASE_URL, this host's encrypted file and the shared
+    PostgreSQL database; the returned engine is the shared one); create user 'admin' when there are no users.
 
     Returns (keys, engine, the new admin's password or None when no user was created). Each
     of `extra_steps` then runs with the settings and keys (e.g. generating the demo model).
@@ -41,7 +42,11 @@ def ensure_initialised(
     # An empty file is what an interrupted first run leaves: it holds nothing, so create over it.
     store_exists = path.exists() and path.stat().st_size > 0
     keys = load_keys(settings, create=True)
-    engine = open_store(settings, keys, create=not store_exists)
+    if settings.database_url is None:
+        engine = open_store(settings, keys, create=not store_exists)
+    else:  # the shared store is PostgreSQL; this host's file holds the knowledge base
+        open_store(settings, keys, create=not store_exists, local=True).dispose()
+        engine = open_store(settings, keys, create=True)  # tables on an empty database; else the key check
     try:
         password = _first_admin(UserStore(engine))
         for step in extra_steps:

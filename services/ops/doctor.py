@@ -124,6 +124,28 @@ def check_workers(settings: Settings) -> Check:
                  f"{settings.workers} behind the bundled nginx, {tls}")
 
 
+def check_shared_store(settings: Settings) -> Iterable[Check]:
+    """With HUSHDESK_DATABASE_URL: the database reached over TLS that checks the server, unless on loopback."""
+    if settings.database_url is None:
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url.get())
+    where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+    mode = str(url.query.get("sslmode", "prefer"))
+    local = (url.host or "localhost") in ("localhost", "127.0.0.1", "::1") or (url.host or "").startswith("/")
+    if mode == "verify-full":
+        yield Check("shared store", PASS, f"PostgreSQL at {where}, TLS with the server's name checked")
+    elif local:
+        yield Check("shared store", PASS, f"PostgreSQL at {where} on this machine (sslmode={mode})")
+    elif mode in ("require", "verify-ca"):
+        yield Check("shared store", WARN, f"PostgreSQL at {where} over TLS without checking the server's name "
+                    "(sslmode=verify-full with sslrootcert is safer)")
+    else:
+        yield Check("shared store", FAIL, f"PostgreSQL at {where} without required TLS (sslmode={mode}): hashes "
+                    "and metadata would cross the network readable; set sslmode=verify-full")
+
+
 def check_limits(settings: Settings, kind: str) -> Check:
     """The effective turn limits: sized for the engine kind where the settings say auto."""
     sizes = sizes_for(kind, settings.max_concurrent_turns, settings.turn_queue, settings.workers)
@@ -335,7 +357,8 @@ def run_checks(settings: Settings, *, root: Path | None = None, environ: dict[st
     env = dict(os.environ if environ is None else environ)
     steps: list[Callable[[], Iterable[Check]]] = [
         lambda: check_engine(settings), lambda: check_environment(settings, env), lambda: check_frontend(root),
-        lambda: check_permissions(settings), lambda: check_audit(settings), lambda: check_signer(settings),
+        lambda: check_permissions(settings), lambda: check_shared_store(settings), lambda: check_audit(settings),
+        lambda: check_signer(settings),
         lambda: check_web(settings), lambda: check_redaction(settings),
         lambda: check_model(settings),
     ]

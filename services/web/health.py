@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from ..keys import metrics_token
 from ..metrics import CONTENT_TYPE
 from ..store import transaction
 
@@ -55,9 +54,6 @@ class Health:
 
     def __init__(self, runtime: "Runtime") -> None:
         self.runtime = runtime
-        self.access = runtime.settings.metrics_access
-        # Read once at start (a rotated token takes effect at the next start).
-        self._token = metrics_token(runtime.settings).encode() if self.access == "token" else None
         self._checked: tuple[float, str | None] = (-_KEEP, None)
         self._lock = asyncio.Lock()
 
@@ -114,19 +110,21 @@ class Health:
             return False
 
     async def metrics(self, request: Request) -> Response:
-        if self.access == "off" or self.runtime.metrics is None:
+        access = self.runtime.settings.metrics_access
+        if access == "off" or self.runtime.metrics is None:
             return PlainTextResponse("Not Found", status_code=404)
-        if self.access == "loopback" and not _local(request):
+        if access == "loopback" and not _local(request):
             return PlainTextResponse("Forbidden: metrics are served to this machine only.", status_code=403)
-        if self.access == "token" and not self._bearer_ok(request):
+        if access == "token" and not self._bearer_ok(request):
             return PlainTextResponse("Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"})
         body = await asyncio.to_thread(self.runtime.metrics.exposition)  # counts sessions in the store
         return Response(body, media_type=CONTENT_TYPE, headers=_NO_STORE)
 
     def _bearer_ok(self, request: Request) -> bool:
+        token = self.runtime.metrics_token  # read from the key file once, at start
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return (self._token is not None and scheme.lower() == "bearer"
-                and hmac.compare_digest(value.strip().encode(), self._token))
+        return (token is not None and scheme.lower() == "bearer"
+                and hmac.compare_digest(value.strip().encode(), token.encode()))
 
 
 def _take_write_lock(engine: Any) -> None:

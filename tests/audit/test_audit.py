@@ -86,6 +86,7 @@ def test_concurrent_submits_from_many_threads(log: AuditLog, engine: Engine, key
     assert verify_chain(engine, keys.chain_key) == (True, None)
 
 
+@pytest.mark.sqlcipher_only  # SQLite's own SQL (triggers, PRAGMA), its file or its disk
 def test_failed_batch_is_rolled_back_and_the_chain_stays_consistent(engine: Engine, keys: Keys) -> None:
     log = AuditLog(engine, keys.chain_key)
     log.start()
@@ -202,14 +203,15 @@ def test_cli_errors_are_fixed_messages(tmp_path: Path) -> None:
 
 
 WRITER = r"""
-import sys
+import os, sys
 from services.audit import AuditLog
 from services.config import load_settings
 from services.keys import load_keys
 from services.store import open_store
 from tests.support.audit import turn
 
-settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1]}, dotenv=False)
+settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1],  # and the database under test, if any
+                          **{k: v for k, v in os.environ.items() if k == "HUSHDESK_DATABASE_URL"}}, dotenv=False)
 keys = load_keys(settings, create=False)
 engine = open_store(settings, keys)
 log = AuditLog(engine, keys.chain_key)
@@ -245,7 +247,8 @@ from services.config import load_settings
 from services.keys import load_keys
 from services.store import open_store
 
-settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1]}, dotenv=False)
+settings = load_settings({"HUSHDESK_DATA_DIR": sys.argv[1],  # and the database under test, if any
+                          **{k: v for k, v in os.environ.items() if k == "HUSHDESK_DATABASE_URL"}}, dotenv=False)
 keys = load_keys(settings, create=False)
 log = AuditLog(open_store(settings, keys), keys.chain_key)
 log.start()

@@ -94,6 +94,7 @@ async def scenario(settings, volume: Path, fake_engine, *, preflight: bool):
     return runtime, out
 
 
+@pytest.mark.sqlcipher_only  # SQLite's own SQL (triggers, PRAGMA), its file or its disk
 @pytest.mark.parametrize("preflight", [True, False], ids=["refused-before-engine", "write-fails-after-reply"])
 def test_a_full_disk_refuses_the_turn_and_writes_nothing_half(tmp_path, small_volume, fake_engine, preflight):
     settings = settings_for(tmp_path, fake_engine.base_url,

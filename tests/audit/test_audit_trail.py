@@ -22,6 +22,7 @@ from services.audit.verify import verify
 from services.config import Settings
 from services.keys import Keys, load_keys
 from services.store import open_store, transaction
+from tests.support.process import base_env
 from tests.support.audit import cli, turn
 
 
@@ -55,10 +56,7 @@ def trail_cli(settings: Settings, *args: str, **extra: str):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
-    env.update(HUSHDESK_DATA_DIR=str(settings.data_dir),
-               HUSHDESK_AUDIT_CHECKPOINT_FILE=str(settings.checkpoint_path),
-               PYTHONPATH=str(Path(__file__).resolve().parents[2]), **extra)
+    env = base_env(settings.data_dir, HUSHDESK_AUDIT_CHECKPOINT_FILE=str(settings.checkpoint_path), **extra)
     return subprocess.run([sys.executable, "-m", "services.audit", *args], env=env, capture_output=True,
                           text=True, timeout=60)
 
@@ -187,7 +185,7 @@ def test_signed_export_verifies_anywhere_and_any_change_is_caught(engine, keys, 
     text = copy.read_text()
     for altered in (text.replace('"completion_tokens":20', '"completion_tokens":21', 1),
                     "\n".join(line for i, line in enumerate(text.splitlines()) if i != 3) + "\n",
-                    text.replace(f'"count":8', '"count":7', 1),
+                    text.replace('"count":8', '"count":7', 1),
                     text[:-30]):
         copy.write_text(altered)
         bad = cli(["verify-export", str(copy)], elsewhere / "no-data", elsewhere)
@@ -242,6 +240,7 @@ def _rechain(engine: Engine, keys: Keys) -> None:
             conn.exec_driver_sql("UPDATE audit_events SET mac = ? WHERE seq = ?", (mac.hex(), row["seq"]))
 
 
+@pytest.mark.sqlcipher_only
 def test_rekey_reencrypts_and_the_key_file_holds_the_new_key(engine, keys, settings, tmp_path) -> None:
     write_rows(engine, keys, settings, 3)
     engine.dispose()
@@ -259,6 +258,7 @@ def test_rekey_reencrypts_and_the_key_file_holds_the_new_key(engine, keys, setti
         open_store(settings, replace(after, db_key=before))
 
 
+@pytest.mark.sqlcipher_only  # rekey is the SQLCipher file's (refused on PostgreSQL: tests/test_postgres.py)
 def test_rekey_is_refused_while_hushdesk_runs(engine, keys, settings, tmp_path) -> None:
     from services.store import lock_instance
 
@@ -270,6 +270,7 @@ def test_rekey_is_refused_while_hushdesk_runs(engine, keys, settings, tmp_path) 
         os.close(held)
 
 
+@pytest.mark.sqlcipher_only
 def test_store_files_are_owner_only(engine, keys, settings) -> None:
     write_rows(engine, keys, settings, 3)
     names = {p.name: stat.S_IMODE(p.stat().st_mode) for p in settings.data_dir.iterdir()}

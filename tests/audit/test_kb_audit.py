@@ -44,6 +44,7 @@ def _kb(keys, passages: int, latency: float = 12.0) -> dict:
             "kb_latency_ms": latency, "kb_collections": [hash_id(keys.pepper, "kb_collection", "support")]}
 
 
+@pytest.mark.sqlcipher_only  # SQLite's own SQL (triggers, PRAGMA), its file or its disk
 def test_rows_written_before_m005_still_verify_beside_new_rows(settings, keys, monkeypatch):
     # A store as it was before m005, with rows written in the old canonical form.
     monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])

@@ -5,7 +5,6 @@ Each argon2 hash costs ~0.1-0.4 s, so the tests hash as few passwords as they ca
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from passlib.context import CryptContext
 from sqlalchemy.engine import Engine
 
+from tests.support.process import base_env
 from services.config import Settings
 from services.auth.passwords import PasswordTooShort
 from services.store import transaction
@@ -118,8 +118,7 @@ def test_roles_and_the_last_admin(users: UserStore, engine: Engine) -> None:
 
 
 def cli(args: list[str], data_dir: Path, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
-    env.update(HUSHDESK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
+    env = base_env(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "services.auth", *args],
         cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=60,

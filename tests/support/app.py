@@ -19,7 +19,7 @@ class App:
     """The app running as `chainlit run app.py` in a scratch directory."""
 
     def __init__(self, tmp: Path, engine: FakeEngine, *, users: tuple[tuple[str, str, str], ...] = (),
-                 port: int | None = None, **env: str) -> None:
+                 port: int | None = None, add_staff: bool = True, **env: str) -> None:
         self.dir = tmp / "site"
         self.dir.mkdir()
         (self.dir / "app.py").symlink_to(ROOT / "app.py")
@@ -30,8 +30,9 @@ class App:
                                           "HUSHDESK_MODEL_NAME": "fake-model", "HUSHDESK_LOG_LEVEL": "DEBUG",
                                           "HUSHDESK_OUTPUT_POLICY": "CN_ID=block", **env})
         boot = self.cli("services.ops.bootstrap")
-        self.admin_password = re.search(r"with password: (\S+)", boot.stdout).group(1)
-        for name, role, password in ((STAFF, "staff", STAFF_PASSWORD), *users):
+        made = re.search(r"with password: (\S+)", boot.stdout)  # none when a shared store has users already
+        self.admin_password = made.group(1) if made else None
+        for name, role, password in (((STAFF, "staff", STAFF_PASSWORD),) if add_staff else ()) + users:
             self.cli("services.auth", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"

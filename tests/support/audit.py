@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from services.audit import TurnRecord
 from services.keys import Keys, hash_id
-from tests.support.process import ROOT as REPO
+from tests.support.process import base_env
 
 
 def turn(keys: Keys, i: int = 0, outcome: str = "ok") -> TurnRecord:
@@ -31,8 +30,7 @@ def turn(keys: Keys, i: int = 0, outcome: str = "ok") -> TurnRecord:
 
 def cli(args: list[str], data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`python -m services.audit ARGS` against `data_dir`, run in `cwd`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
-    env.update(HUSHDESK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
+    env = base_env(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "services.audit", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=60,

@@ -48,7 +48,8 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
 
 def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """A clean environment for a hushdesk subprocess using `data_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
+    # HUSHDESK_DATABASE_URL is the store under test when the suite runs with --store=postgres (conftest).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_") or k == "HUSHDESK_DATABASE_URL"}
     env.update({"HUSHDESK_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env

@@ -76,7 +76,8 @@ class SignerProcess:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_")}
+    # HUSHDESK_DATABASE_URL: the store under test with --store=postgres (tests/conftest.py).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHDESK_") or k == "HUSHDESK_DATABASE_URL"}
     env["PYTHONPATH"] = str(REPO)
     return env
 

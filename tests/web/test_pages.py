@@ -66,7 +66,7 @@ def make_app(role: str = "admin", users: Users | None = None):
 
     sessions = SimpleNamespace(store=SimpleNamespace(open_count=lambda *a: {"staff": 3}), max=3600, idle=600,
                                end_user=lambda *a: None, end_all=lambda *a: 0)
-    runtime = SimpleNamespace(settings=SimpleNamespace(dashboard_min_group=5, metrics_access="off"), keys=SimpleNamespace(pepper=PEPPER),
+    runtime = SimpleNamespace(settings=SimpleNamespace(dashboard_min_group=5), keys=SimpleNamespace(pepper=PEPPER),
                               users=users or Users(), sessions=sessions, audit=SimpleNamespace(engine=None),
                               admin_action=admin_action, signin=SimpleNamespace(admin_action=admin_action))
     inner = Starlette(routes=routes(runtime))  # type: ignore[arg-type]
