@@ -154,10 +154,11 @@ class TurnLimiter:
         """Hold a slot for one turn; raise TurnInFlight, RateLimited or Busy instead of waiting long."""
         if session in self._in_flight:
             raise TurnInFlight()
-        if not (await asyncio.to_thread(self._shared.take, user) if self._shared is not None else self._rate_ok(user)):
-            raise RateLimited()
-        self._in_flight.add(session)
+        self._in_flight.add(session)  # before the shared count's await: a second message meanwhile is refused
         try:
+            if not (await asyncio.to_thread(self._shared.take, user) if self._shared is not None
+                    else self._rate_ok(user)):
+                raise RateLimited()
             if self._slots.locked():
                 if self._waiting >= self.queue:
                     raise Busy()

@@ -12,8 +12,10 @@ rewritten once (cached) into PostgreSQL's before it reaches psycopg (`pg_sql`):
   `WITHOUT ROWID` goes; `ORDER BY … COLLATE NOCASE` needs nothing on CITEXT.
 
 Write transactions take one transaction-scoped advisory lock first (`transaction(write=True)`), the
-equivalent of SQLite's `BEGIN IMMEDIATE`: writers run one at a time, so the audit chain, read and
-extended inside the writer's transaction, stays one linear sequence whichever host writes.
+equivalent of SQLite's `BEGIN IMMEDIATE`, waiting at most five seconds for it (SQLite's busy timeout):
+writers run one at a time, so the audit chain, read and extended inside the writer's transaction, stays
+one linear sequence whichever host writes. Read transactions are REPEATABLE READ: one snapshot, as a
+SQLite read transaction sees.
 
 Migrations are the same named ones as on SQLCipher, recorded in `migrations`; the knowledge base's own
 (`m004_knowledge_base`, `m006_kb_vectors`: SQLite FTS5 tables) are recorded as not applicable here, since
@@ -41,6 +43,7 @@ __all__ = ["pg_sql", "make_engine", "initialise", "WRITE_LOCK", "SKIPPED", "is_p
 _log = logging.getLogger(__name__)
 # pg_advisory_xact_lock's key for "a hushdesk write transaction" (any 64-bit number; this spells HUSHDESK).
 WRITE_LOCK = 0x4855534844455348 & 0x7FFFFFFFFFFFFFFF
+LOCK_WAIT = "5s"  # SET LOCAL lock_timeout in each write transaction
 SKIPPED = frozenset({"m004_knowledge_base", "m006_kb_vectors"})  # the knowledge base: SQLCipher only
 _SETUP_HINT = "run set-up first: python -m services.ops.bootstrap"
 
@@ -54,9 +57,9 @@ _DDL = re.compile(r"^\s*(CREATE|ALTER)\b", re.I)
 
 
 @functools.lru_cache(maxsize=1024)
-def pg_sql(statement: str, bound: bool = True) -> str:
-    """SQLite's SQL as this module's docstring says PostgreSQL takes it (pure; cached). `bound`: the
-    statement is sent with parameters (psycopg reads `%` as a placeholder only then)."""
+def pg_sql(statement: str) -> str:
+    """SQLite's SQL as this module's docstring says PostgreSQL takes it (pure; cached). A literal `%` is
+    always doubled: SQLAlchemy hands psycopg a parameter collection (empty or not) with every statement."""
     if _DDL.match(statement):
         sql = _ddl(statement)
     else:
@@ -64,8 +67,6 @@ def pg_sql(statement: str, bound: bool = True) -> str:
         ignore = re.match(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", sql, re.I)
         if ignore:
             sql = "INSERT INTO" + sql[ignore.end():] + " ON CONFLICT DO NOTHING"
-    if not bound:
-        return sql
 
     def swap(m: re.Match) -> str:
         token = m.group(0)
@@ -92,13 +93,19 @@ def _ddl(sql: str) -> str:
 
 
 def _rewrite(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-    return pg_sql(statement, bool(parameters)), parameters
+    return pg_sql(statement), parameters
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url` (postgresql+psycopg://…) whose statements are rewritten by `pg_sql`."""
+    # A host that dies or is cut off mid-transaction must not hold the write lock for long: the server
+    # ends a session idle in a transaction after a minute, TCP keepalives notice a dead peer within about
+    # a minute, and a writer waits at most LOCK_WAIT for the lock (SQLite's busy_timeout).
     engine = create_engine(url, pool_size=5, max_overflow=10, hide_parameters=True, pool_pre_ping=True,
-                           connect_args={"connect_timeout": 10, "application_name": "hushdesk"})
+                           connect_args={"connect_timeout": 10, "application_name": "hushdesk",
+                                         "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                                         "keepalives_count": 3,
+                                         "options": "-c idle_in_transaction_session_timeout=60000"})
     event.listen(engine, "before_cursor_execute", _rewrite, retval=True)
     return engine
 

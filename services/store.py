@@ -215,8 +215,12 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
             if write:
                 conn.execution_options(**{_WRITE_OPTION: True})
             with conn.begin():
-                if write and postgres.is_postgres(conn):  # writers one at a time, as BEGIN IMMEDIATE
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (postgres.WRITE_LOCK,))
+                if postgres.is_postgres(conn):
+                    if write:  # writers one at a time, as BEGIN IMMEDIATE, waiting as long as busy_timeout
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{postgres.LOCK_WAIT}'")
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (postgres.WRITE_LOCK,))
+                    else:  # one snapshot for the whole read, as SQLite's
+                        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield conn
     except HushdeskError:
         raise

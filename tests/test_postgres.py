@@ -18,7 +18,7 @@ import httpx
 import psycopg
 import pytest
 
-from services.audit.log import _gone_here, _HOST, _BOOT
+from services.audit.log import _BOOT, _gone_here, host_id
 from services.auth.users import UserExists, UserStore
 from services.config import load_settings
 from services.errors import KeyFileError, StoreError
@@ -124,11 +124,15 @@ def test_a_setting_that_is_not_a_postgresql_url_is_refused(tmp_path):
         assert "HUSHDESK_DATABASE_URL" in err.value.message and "u:p" not in err.value.message
 
 
-def test_markers_of_another_host_are_left_to_it():
-    assert _gone_here(f"{_HOST}/{_BOOT}", 2**22 + 12345)  # this host, a pid that is not running
-    assert _gone_here(f"{_HOST}/another-boot", 1)  # this host, an earlier boot
-    assert not _gone_here(f"{'f' * 16}/another-boot", 2**22 + 12345)  # another host's: not ours to call
-    assert _gone_here("an-old-boot-id-without-a-host", 1)  # written before hosts were recorded: this host's
+def test_markers_of_another_host_are_left_to_it(tmp_path):
+    here = host_id(tmp_path)
+    assert host_id(tmp_path) == here and len(here) == 16  # made once, kept in the data folder
+    assert (tmp_path / "host-id").stat().st_mode & 0o777 == 0o600
+    assert host_id(tmp_path / "elsewhere") != here  # a host cloned from the same image gets its own
+    assert _gone_here(f"{here}/{_BOOT}", 2**22 + 12345, here)  # this host, a pid that is not running
+    assert _gone_here(f"{here}/another-boot", 1, here)  # this host, an earlier boot
+    assert not _gone_here(f"{'f' * 16}/{_BOOT}", 2**22 + 12345, here)  # another host's: not ours to call
+    assert _gone_here("an-old-boot-id-without-a-host", 1, here)  # written before hosts were recorded
 
 
 def _dump(url: str) -> str:
@@ -252,3 +256,42 @@ def test_doctor_asks_for_tls_to_a_database_on_another_host(tmp_path, query, resu
     assert check.result == result and "s3cret" not in check.detail and "db.internal:5432/hushdesk" in check.detail
     [local] = check_shared_store(_settings(tmp_path, "postgresql+psycopg://hushdesk:s3cret@127.0.0.1/hushdesk"))
     assert local.result == "pass"
+
+
+def test_each_host_signs_the_chain_end_it_sees_other_hosts_rows_included(postgres_server, tmp_path):
+    """Each host has its own checkpoint file: a host that writes nothing still signs the rows the others
+    wrote (its writer reads the chain's end when idle), so `verify` holds from every host."""
+    from services.audit import AuditLog
+    from services.audit.remote import checkpoints_for
+    from services.audit.trail import verify_trail
+    from tests.support.audit import turn
+
+    url = postgres_server.database()
+    host_a, host_b = _settings(tmp_path / "a", url), _settings(tmp_path / "b", url)
+    keys, engine_a, _ = ensure_initialised(host_a)
+    (tmp_path / "b").mkdir(mode=0o700)
+    shutil.copy2(tmp_path / "a" / "keys.json", tmp_path / "b" / "keys.json")
+    _, engine_b, _ = ensure_initialised(host_b)
+    logs = [AuditLog(engine, keys.chain_key, checkpoints=checkpoints_for(settings, keys), checkpoint_seconds=0.3,
+                     store_dir=settings.data_dir) for engine, settings in ((engine_a, host_a), (engine_b, host_b))]
+    try:
+        for log in logs:
+            log.start()
+        assert [logs[0].submit(turn(keys, i)).result(timeout=30) for i in range(5)] == [1, 2, 3, 4, 5]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            lines = host_b.checkpoint_path.read_text().splitlines() if host_b.checkpoint_path.exists() else []
+            if lines and json.loads(lines[-1])["seq"] == 5:
+                break
+            time.sleep(0.2)
+        assert lines and json.loads(lines[-1])["seq"] == 5  # host B signed host A's rows
+    finally:
+        for log in logs:
+            log.close()
+    try:
+        for settings, engine in ((host_a, engine_a), (host_b, engine_b)):
+            verdict = verify_trail(settings, keys, engine)
+            assert verdict.ok and verdict.rows == 5, verdict.describe()
+    finally:
+        engine_a.dispose()
+        engine_b.dispose()

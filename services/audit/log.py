@@ -54,12 +54,31 @@ def _boot_id() -> str:
         return "unknown"
 
 
-def _host_id() -> str:
-    """This machine, as a hash of its machine id (or host name): app hosts sharing a PostgreSQL store
-    reclaim only their own processes' markers (another host's pids mean nothing here)."""
-    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+def host_id(store_dir: Path | None) -> str:
+    """This host, as app hosts sharing a PostgreSQL store tell each other apart: a random id kept in its
+    data folder (`host-id`, made once; hosts cloned from one image get their own at set-up), else a hash
+    of the machine id. Another host's pids mean nothing here, so its markers are left to it."""
+    if store_dir is not None:
+        path = store_dir / "host-id"
         try:
-            with open(path, encoding="ascii") as fh:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass
+        except OSError:
+            path = None
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(8))
+        if path is not None:
+            try:
+                value = path.read_text(encoding="ascii").strip()
+                if len(value) == 16 and all(c in "0123456789abcdef" for c in value):
+                    return value
+            except OSError:
+                pass
+    for machine in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            with open(machine, encoding="ascii") as fh:
                 if value := fh.read().strip():
                     return hashlib.sha256(b"hushdesk host " + value.encode()).hexdigest()[:16]
         except OSError:
@@ -68,9 +87,6 @@ def _host_id() -> str:
 
 
 _BOOT = _boot_id()
-_HOST = _host_id()
-# What a marker records of its process's machine: the host and its boot ("<host>/<boot>").
-_WHERE = f"{_HOST}/{_BOOT}"
 
 
 def _running(pid: int) -> bool:
@@ -83,11 +99,11 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _gone_here(where: str, pid: int) -> bool:
-    """A marker's process is known to be gone: it ran on this host, in an earlier boot or no longer.
-    Another host's markers are left to that host (or to the stale-marker rule)."""
+def _gone_here(where: str, pid: int, host_id: str) -> bool:
+    """A marker's process is known to be gone: it ran on this host (`host_id`), in an earlier boot or no
+    longer. Another host's markers are left to that host (or to the stale-marker rule)."""
     host, _, boot = where.rpartition("/")
-    if host and host != _HOST:
+    if host and host != host_id:
         return False
     return boot != _BOOT or not _running(pid)
 
@@ -129,6 +145,8 @@ class AuditLog:
                  store_dir: Path | None = None, min_free_bytes: int = 0) -> None:
         self._engine = engine
         self._store_dir = store_dir
+        self._host = host_id(store_dir)
+        self._where = f"{self._host}/{_BOOT}"  # what a marker records of its process's machine
         self._min_free = min_free_bytes
         self._chain_key = chain_key
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -301,7 +319,7 @@ class AuditLog:
                 rows, owners, opened, closed = [], [], [], []
                 for item, fut in batch:
                     if isinstance(item, _Open):
-                        opened.append((item.key, os.getpid(), _WHERE, time.time(), json.dumps(item.row)))
+                        opened.append((item.key, os.getpid(), self._where, time.time(), json.dumps(item.row)))
                         continue
                     if item is _RECLAIM:
                         found = self._reclaim(conn)
@@ -334,20 +352,20 @@ class AuditLog:
                 if fut is not None and not fut.cancelled():
                     fut.set_exception(StoreError("The audit event could not be recorded."))
             return
-        if rows:
-            self._last = (seq, mac)
+        # The chain's end as read in this transaction, rows or not: other hosts' rows included, so this
+        # host's next checkpoint covers them (each host signs its own checkpoint file).
+        self._last = (seq, mac)
         self.failed = False
         for full, fut in zip(rows, owners):
             if fut is not None and not fut.cancelled():
                 fut.set_result(full["seq"])
 
-    @staticmethod
-    def _reclaim(conn: Any) -> list[dict[str, Any]]:
+    def _reclaim(self, conn: Any) -> list[dict[str, Any]]:
         """Inside the write transaction: the markers of processes that are gone, deleted, as rows."""
         now = time.time()
         gone = [(key, row) for key, pid, where, opened, row in conn.exec_driver_sql(
                     "SELECT key, pid, boot, opened, row FROM turns_open ORDER BY opened").all()
-                if now - float(opened) > _STALE_MARKER or _gone_here(where, int(pid))]
+                if now - float(opened) > _STALE_MARKER or _gone_here(where, int(pid), self._host)]
         out = []
         for key, raw in gone:
             conn.exec_driver_sql("DELETE FROM turns_open WHERE key = ?", (key,))

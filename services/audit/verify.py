@@ -38,6 +38,8 @@ __all__ = ["Verdict", "verify", "verify_chain"]
 
 _FIELDS = (*COLUMNS, "mac")
 _SELECT = f"SELECT {', '.join(COLUMNS)}, mac FROM audit_events WHERE seq > ? ORDER BY seq"
+# Read in chunks as they come (PostgreSQL: a server-side cursor; psycopg would otherwise fetch all at once).
+_STREAM = {"stream_results": True, "max_row_buffer": 5000}
 _LOOKAHEAD = 10_000  # rows searched for a swapped partner before calling a fault an edit
 _WHY = {"wrong-key": "the checkpoints' signing key is not the pinned one",
         "checkpoints-missing": "the store has rows past the first checkpoint but the checkpoint file has none",
@@ -68,7 +70,7 @@ class Verdict:
 
 def _rows(engine: Engine, after: int) -> Iterator[dict[str, Any]]:
     with transaction(engine) as conn:
-        result = conn.exec_driver_sql(_SELECT, (after,))
+        result = conn.exec_driver_sql(_SELECT, (after,), execution_options=_STREAM)
         while chunk := result.fetchmany(5000):
             for values in chunk:
                 yield dict(zip(_FIELDS, values))
@@ -94,7 +96,7 @@ def _swapped(engine: Engine, chain_key: bytes, previous: bytes, seq: int) -> boo
 
 def _tuples(engine: Engine, after: int) -> Iterator[tuple[Any, ...]]:
     with transaction(engine) as conn:
-        result = conn.exec_driver_sql(_SELECT, (after,))
+        result = conn.exec_driver_sql(_SELECT, (after,), execution_options=_STREAM)
         while chunk := result.fetchmany(5000):
             yield from chunk
 

@@ -51,14 +51,19 @@ class LoginAttempt:
 LOGIN_ATTEMPT: contextvars.ContextVar[LoginAttempt | None] = contextvars.ContextVar("hushdesk_login", default=None)
 STATUS_PATH = "/hushdesk/session"
 _PROTECTED = ("/user", "/project/", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp", "/hushdesk/")
-# The login page needs its translations; a monitor's probes carry no session (a stale cookie must not turn
-# them into 401s, and the metrics' bearer token is not a login token).
-_OPEN = ("/hushdesk/static/", "/project/translations", "/hushdesk/health", "/hushdesk/ready", "/metrics")
+_OPEN = ("/hushdesk/static/", "/project/translations")  # the login page needs its translations
+# A monitor's probes carry no session (a stale cookie must not turn them into 401s, and the metrics' bearer
+# token is not a login token); exact paths only.
+_PROBES = frozenset({"/hushdesk/health", "/hushdesk/ready", "/metrics"})
+
+
+def _open(path: str) -> bool:
+    return path in _PROBES or path.startswith(_OPEN)
 
 
 def protected(path: str) -> bool:
     """Whether a path needs an active session when a token is presented."""
-    if path.startswith(_OPEN):
+    if _open(path):
         return False
     return path in ("/user", "/auth/jwt", "/set-session-cookie", "/feedback", "/mcp") or path.startswith(
         ("/project/", "/hushdesk/"))
@@ -102,7 +107,7 @@ class SessionGuard:
             await _deny(send, 400, "ambiguousCredentials")
             return
         verdict = None
-        if token is not None and path != "/logout" and not path.startswith(_OPEN):
+        if token is not None and path != "/logout" and not _open(path):
             verdict = self.registry.check(token, touch=path != STATUS_PATH and protected(path))
             scope.setdefault("state", {})["hushdesk_verdict"] = verdict
         if protected(path) and token is not None and verdict is not None and not verdict.ok:
