@@ -84,7 +84,6 @@ class Runtime:
     kb_engines: tuple = ()  # the embedding and reranking engines, when configured
     metrics: Metrics | None = None  # GET /metrics (services/web/health.py)
     metrics_token: str | None = None  # its bearer token (HUSHDESK_METRICS_ACCESS=token), read at start
-    limiter: TurnLimiter | None = None
     _task: asyncio.Task | None = None
     _kb_tasks: tuple = ()
     # Each login session's open conversations (a login may have several tabs), for the page's marks.
@@ -143,11 +142,11 @@ class Runtime:
                               queue=sizes.queue, queue_wait=settings.queue_wait_seconds,
                               shared=SharedRate(store, settings.messages_per_minute)
                               if settings.workers > 1 or settings.database_url else None)
-        # The router sees neither the session id nor the audit trail's hash of it: a hash keyed again.
         session_store = SessionStore(store, keys.pepper)
         metrics = Metrics(engine=engine, limiter=limiter, audit=audit, min_group=settings.dashboard_min_group,
                           kb_engines=dict(zip(("embedding", "rerank"), kb_engines)),  # a reranker needs an embedder
                           sessions=lambda: _open_sessions(session_store, settings))
+        # The router sees neither the session id nor the audit trail's hash of it: a hash keyed again.
         chat = ChatService(llm, audit, policy, redactor=redactor, limiter=limiter, on_engine_turn=engine.note_turn,
                            knowledge=knowledge, on_record=metrics.turn,
                            affinity=(lambda session_hash: hash_id(keys.pepper, "engine_affinity", session_hash)[:32])
@@ -162,7 +161,7 @@ class Runtime:
         users = UserStore(store, min_password=settings.password_min_length)
         signin = SignIn(settings, users, registry, throttle, audit)
         return cls(settings, keys, users, audit, engine, llm, chat, demo, registry, signin, lock, time.time(),
-                   knowledge_base=kb, kb_engines=kb_engines, metrics=metrics, limiter=limiter,
+                   knowledge_base=kb, kb_engines=kb_engines, metrics=metrics,
                    metrics_token=metrics_token(settings) if settings.metrics_access == "token" else None)
 
     async def start(self) -> None:

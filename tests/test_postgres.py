@@ -295,3 +295,20 @@ def test_each_host_signs_the_chain_end_it_sees_other_hosts_rows_included(postgre
     finally:
         engine_a.dispose()
         engine_b.dispose()
+
+
+def test_doctor_verifies_the_shared_chain_and_checks_this_hosts_file(postgres_server, tmp_path):
+    from services.ops.doctor import check_audit
+
+    settings = _settings(tmp_path / "data", postgres_server.database())
+    keys, engine, _ = ensure_initialised(settings)
+    engine.dispose()
+    [check] = check_audit(settings)
+    assert check.result != "fail", check.detail  # the chain in PostgreSQL verifies (no rows yet)
+    path = settings.audit_db_path  # this host's SQLCipher file: one page of it damaged
+    data = bytearray(path.read_bytes())
+    assert len(data) > 8192
+    data[5000:5016] = bytes(16)
+    path.write_bytes(bytes(data))
+    [check] = check_audit(settings)
+    assert check.result == "fail" and "damaged" in check.detail

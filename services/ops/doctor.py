@@ -240,7 +240,7 @@ def check_audit(settings: Settings) -> Iterable[Check]:
         yield Check("audit chain verifies", FAIL, exc.message)
         return
     try:
-        if damaged_pages(engine):
+        if damaged_pages(engine) or (settings.database_url is not None and _local_damaged(settings, keys)):
             yield Check("audit chain verifies", FAIL, "the store is damaged")
             return
         verdict = verify_trail(settings, keys, engine)
@@ -259,6 +259,15 @@ def check_audit(settings: Settings) -> Iterable[Check]:
         yield Check("audit chain verifies", WARN, f"{verdict.rows} rows verify, but there are no signed checkpoints")
     else:
         yield Check("audit chain verifies", PASS, verdict.describe())
+
+
+def _local_damaged(settings: Settings, keys) -> int:  # type: ignore[no-untyped-def]
+    """With a shared PostgreSQL store: this host's encrypted file (its knowledge base) checked page by page."""
+    local = open_store(settings, keys, create=False, local=True)
+    try:
+        return damaged_pages(local)
+    finally:
+        local.dispose()
 
 
 def check_signer(settings: Settings) -> Iterable[Check]:
