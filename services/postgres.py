@@ -33,12 +33,12 @@ import re
 from typing import Any, Callable
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import HushdeskError, KeyFileError, StoreError
 
-__all__ = ["pg_sql", "make_engine", "initialise", "WRITE_LOCK", "SKIPPED", "is_postgres"]
+__all__ = ["pg_sql", "make_engine", "initialise", "where", "WRITE_LOCK", "SKIPPED", "is_postgres"]
 
 _log = logging.getLogger(__name__)
 # pg_advisory_xact_lock's key for "a hushdesk write transaction" (any 64-bit number; this spells HUSHDESK).
@@ -46,6 +46,15 @@ WRITE_LOCK = 0x4855534844455348 & 0x7FFFFFFFFFFFFFFF
 LOCK_WAIT = "5s"  # SET LOCAL lock_timeout in each write transaction
 SKIPPED = frozenset({"m004_knowledge_base", "m006_kb_vectors"})  # the knowledge base: SQLCipher only
 _SETUP_HINT = "run set-up first: python -m services.ops.bootstrap"
+
+
+def where(url: str) -> str:
+    """host:port/database of a database URL, never its user or password (for messages)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001
+        return "(unreadable URL)"
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
 
 
 def is_postgres(engine_or_conn: Any) -> bool:

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 
 import sqlcipher3
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
@@ -309,7 +309,7 @@ def open_store(settings: Settings, keys: Keys, *, create: bool = False, local: b
 
 def _open_postgres(settings: Settings, keys: Keys, create: bool) -> Engine:
     url = settings.database_url.get()
-    where = _where(url)
+    where = postgres.where(url)
     try:
         engine = postgres.make_engine(url)
     except (SQLAlchemyError, ValueError, ImportError):
@@ -320,15 +320,6 @@ def _open_postgres(settings: Settings, keys: Keys, create: bool) -> Engine:
         engine.dispose()
         raise
     return engine
-
-
-def _where(url: str) -> str:
-    """host:port/database of a database URL, never its user or password."""
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001
-        return "(unreadable URL)"
-    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
 
 
 def _initialise(engine: Engine, path: Path, db_key: bytes, create: bool) -> None:

@@ -183,15 +183,22 @@ class AuditLog:
         """AuditUnavailable unless the writer is healthy and the store's disk keeps `min_free_bytes` free.
 
         A turn calls this before it reaches the engine: never a turn without its row."""
-        if not self.alive:
+        if self.unwritable() is not None:
             raise AuditUnavailable()
+
+    def unwritable(self) -> str | None:
+        """Why a row could not be written now (`audit_writer_down`, `disk_low`), or None: the turn's
+        check above and the readiness probe's reason."""
+        if not self.alive:
+            return "audit_writer_down"
         if self._store_dir is not None and self._min_free:
             try:
                 free = shutil.disk_usage(self._store_dir).free
             except OSError:
                 free = 0
             if free < self._min_free:
-                raise AuditUnavailable()
+                return "disk_low"
+        return None
 
     def _last_checkpointed(self) -> int:
         if self._checkpoints is None:

@@ -130,8 +130,10 @@ def check_shared_store(settings: Settings) -> Iterable[Check]:
         return
     from sqlalchemy.engine import make_url
 
+    from ..postgres import where as database_where
+
     url = make_url(settings.database_url.get())
-    where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+    where = database_where(settings.database_url.get())
     mode = str(url.query.get("sslmode", "prefer"))
     local = (url.host or "localhost") in ("localhost", "127.0.0.1", "::1") or (url.host or "").startswith("/")
     if mode == "verify-full":

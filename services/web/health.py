@@ -22,7 +22,6 @@ import asyncio
 import hmac
 import ipaddress
 import logging
-import shutil
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -82,14 +81,8 @@ class Health:
         runtime = self.runtime
         if not await self._engine_answers(runtime.engine):
             return "engine_unavailable"
-        if not runtime.audit.alive:
-            return "audit_writer_down"
-        try:
-            free = shutil.disk_usage(runtime.settings.data_dir).free
-        except OSError:
-            free = 0
-        if free < runtime.settings.audit_min_free_mb * 2**20:
-            return "disk_low"
+        if (why := runtime.audit.unwritable()) is not None:  # the same check a turn makes first
+            return why
         try:
             await asyncio.wait_for(asyncio.to_thread(_take_write_lock, runtime.audit.engine), _STORE_WAIT)
         except Exception as exc:  # noqa: BLE001  (locked, damaged, gone, read-only: all "cannot write")
