@@ -18,8 +18,8 @@ one linear sequence whichever host writes. Read transactions are REPEATABLE READ
 SQLite read transaction sees.
 
 Migrations are the same named ones as on SQLCipher, recorded in `migrations`; the knowledge base's own
-(`m004_knowledge_base`, `m006_kb_vectors`: SQLite FTS5 tables) are recorded as not applicable here, since
-the knowledge base stays in each host's encrypted SQLCipher file. Encryption at rest is the database
+(`m004_knowledge_base`, `m006_kb_vectors`, `m009_kb_abbreviations`: SQLite FTS5 tables) are recorded as
+not applicable here, since the knowledge base stays in each host's encrypted SQLCipher file. Encryption at rest is the database
 server's business here (docs/DEPLOYMENT.md, "Several machines"): SQLCipher's whole-file encryption does
 not carry over.
 """
@@ -44,7 +44,7 @@ _log = logging.getLogger(__name__)
 # pg_advisory_xact_lock's key for "a hushdesk write transaction" (any 64-bit number; this spells HUSHDESK).
 WRITE_LOCK = 0x4855534844455348 & 0x7FFFFFFFFFFFFFFF
 LOCK_WAIT = "5s"  # SET LOCAL lock_timeout in each write transaction
-SKIPPED = frozenset({"m004_knowledge_base", "m006_kb_vectors"})  # the knowledge base: SQLCipher only
+SKIPPED = frozenset({"m004_knowledge_base", "m006_kb_vectors", "m009_kb_abbreviations"})  # the knowledge base: SQLCipher only
 _SETUP_HINT = "run set-up first: python -m services.ops.bootstrap"
 
 

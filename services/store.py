@@ -29,7 +29,7 @@ from .audit.rollups import create_kb_rollups, m003_rollups  # pre-aggregated usa
 from .config import Settings
 from .errors import HushdeskError, KeyFileError, StoreError
 from .keys import Keys
-from .kb.schema import m004_knowledge_base, m006_kb_vectors  # the knowledge base's tables
+from .kb.schema import m004_knowledge_base, m006_kb_vectors, m009_kb_abbreviations  # the knowledge base's tables
 from . import postgres
 
 __all__ = ["open_store", "transaction", "utc_now", "lock_instance", "rekey", "damaged_pages", "DAMAGED", "MIGRATIONS", "m001_initial", "m002_sessions_and_logins",
@@ -136,7 +136,7 @@ def m008_open_turns(conn: Connection) -> None:
 
 MIGRATIONS: list[Callable[[Connection], None]] = [m001_initial, m002_sessions_and_logins, m003_rollups,
                                                   m004_knowledge_base, m005_knowledge_audit, m006_kb_vectors,
-                                                  m007_shared_rate, m008_open_turns]
+                                                  m007_shared_rate, m008_open_turns, m009_kb_abbreviations]
 
 
 def _migrate(conn: Connection) -> None:

@@ -44,7 +44,7 @@ from ..errors import HushdeskError
 from ..store import transaction, utc_now
 from .chunk import Passage, passages
 from .parse import DocumentRejected, Parsed, parse_bytes
-from .segment import key_pairs, pairs, query_terms, segment
+from .segment import index_row, key_pairs, pairs, query_terms
 from .vectors import Change, VectorIndex
 
 if TYPE_CHECKING:
@@ -308,7 +308,6 @@ class KnowledgeBase:
         return self.embedder.embed([_embed_text(title, item) for item in items])
 
     def _index(self, conn: Connection, cid: int, doc: int, title: str, items: Sequence[Passage]) -> list[int]:
-        title_words = segment(title).words
         chunks: list[int] = []
         for order, item in enumerate(items):
             chunk = conn.exec_driver_sql(
@@ -316,12 +315,8 @@ class KnowledgeBase:
                 (doc, order, item.heading, json.dumps(list(item.path), ensure_ascii=False), item.page,
                  item.text)).lastrowid
             chunks.append(int(chunk))
-            heading = " ".join(h for h in (*item.path, item.heading) if h)
-            body = segment(item.text)
-            heads = segment(heading)
             conn.exec_driver_sql("INSERT INTO kb_fts (rowid, title, heading, body, grams, coll) VALUES (?, ?, ?, ?, ?, ?)",
-                                 (chunk, title_words, heads.words, body.words,
-                                  " ".join(filter(None, (heads.grams, body.grams))), f"c{cid}"))
+                                 (chunk, *index_row(title, (*item.path, item.heading), item.text, cid)))
         return chunks
 
     @staticmethod

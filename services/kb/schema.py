@@ -1,4 +1,4 @@
-"""The knowledge base's tables in the encrypted store (a store migration; imports nothing of the project).
+"""The knowledge base's tables in the encrypted store (store migrations; m009 alone uses the project's segmenter).
 
     kb_collections  id, name (unique), created_at
     kb_grants       collection -> grantee: `role:staff`, `role:admin` or `group:<identity-provider group>`
@@ -16,9 +16,11 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy.engine import Connection
 
-__all__ = ["m004_knowledge_base", "m006_kb_vectors"]
+__all__ = ["m004_knowledge_base", "m006_kb_vectors", "m009_kb_abbreviations"]
 
 _DDL = (
     "CREATE TABLE kb_collections (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)",
@@ -47,3 +49,19 @@ def m006_kb_vectors(conn: Connection) -> None:
     conn.exec_driver_sql(
         "CREATE TABLE kb_vectors (id INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id INTEGER NOT NULL UNIQUE "
         "REFERENCES kb_chunks(id) ON DELETE CASCADE, dim INTEGER NOT NULL, vec BLOB NOT NULL)")
+
+
+def m009_kb_abbreviations(conn: Connection) -> None:
+    """Re-segment the keyword index of passages stored before Chinese abbreviations were indexed (年假 for
+    年休假; services/kb/segment.py), from the redacted passages themselves; vectors are not touched."""
+    rows = conn.exec_driver_sql(
+        "SELECT c.id, d.title, c.path, c.heading, c.text, d.collection_id FROM kb_chunks c "
+        "JOIN kb_documents d ON d.id = c.document_id").all()
+    if not rows:
+        return
+    from .segment import index_row  # defers jieba's dictionary to a store that has passages to re-index
+
+    for chunk, title, path, heading, text, cid in rows:
+        conn.exec_driver_sql("DELETE FROM kb_fts WHERE rowid = ?", (chunk,))
+        conn.exec_driver_sql("INSERT INTO kb_fts (rowid, title, heading, body, grams, coll) VALUES (?, ?, ?, ?, ?, ?)",
+                             (chunk, *index_row(title, (*json.loads(path), heading), text, int(cid))))

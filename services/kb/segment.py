@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import jieba
 import snowballstemmer
 
-__all__ = ["Segmented", "segment", "query_terms", "key_pairs", "pairs", "STOPWORDS", "warm_up"]
+__all__ = ["Segmented", "segment", "index_row", "query_terms", "key_pairs", "pairs", "STOPWORDS", "warm_up"]
 
 jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
@@ -68,6 +68,14 @@ def _clean(text: str) -> str:
     return _DAYS.sub(r"\1日", unicodedata.normalize("NFKC", _PLACEHOLDER.sub(" ", text)))
 
 
+def _abbreviations(run: str) -> list[str]:
+    """The short forms of a run of Chinese characters' words (module docstring)."""
+    words = [w if w not in STOPWORDS else "" for w in jieba.cut(run) if w.strip()]
+    out = [w[0] + w[2] for w in words if len(w) in (3, 4)]
+    out += [a[0] + b[0] for a, b in zip(words, words[1:]) if len(a) > 1 and len(b) > 1]
+    return out
+
+
 def _words(text: str) -> list[str]:
     warm_up()
     out: list[str] = []
@@ -75,6 +83,7 @@ def _words(text: str) -> list[str]:
         run = match.group(0)
         if _CJK.match(run):
             out += [w for w in jieba.cut_for_search(run) if w.strip()]
+            out += _abbreviations(run)
         else:
             out.append(_stemmer.stemWord(run.replace("’", "'")))
     return out
@@ -90,6 +99,14 @@ def _grams(text: str) -> list[str]:
 def segment(text: str) -> Segmented:
     """The index form of a document's text."""
     return Segmented(" ".join(_words(text)), " ".join(_grams(text)))
+
+
+def index_row(title: str, headings: tuple[str | None, ...], text: str, collection_id: int) -> tuple[str, str, str, str, str]:
+    """A passage's keyword-index columns: title, heading path, body, Chinese pairs, collection token."""
+    heads = segment(" ".join(h for h in headings if h))
+    body = segment(text)
+    return (segment(title).words, heads.words, body.words, " ".join(filter(None, (heads.grams, body.grams))),
+            f"c{collection_id}")
 
 
 def query_terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -164,3 +164,56 @@ def test_readable_is_kept_briefly_and_cleared_by_a_change_made_here(kb, docs) ->
     kb.grants_ttl = 0.0  # past its time, the cached answer is not used
     kb.readable("staff")
     assert kb.cached_readable("staff") is None
+
+
+_LEAVE = ("# 职工休假办法\n\n## 第三条\n\n职工连续工作满12个月以上的，享受带薪年休假，累计工作满1年不满10年的，年休假5天。\n\n"
+          "## 第九条\n\n用人单位应当依法为职工缴纳社会保险，未缴纳的，职工可以解除劳动合同。\n\n"
+          "## 第十条\n\n快递包裹在投递前应当验视内件，寄件人拒绝验视的，不予收寄。\n").encode()
+
+
+def _add_leave(kb: KnowledgeBase) -> None:
+    assert kb.add_bytes(_LEAVE, "leave.md", "docs/leave.md", "hr").status == "added"
+
+
+@pytest.mark.parametrize("question, heading", [
+    ("年假有几天", "第三条"),            # 年假: the everyday form of 年休假
+    ("公司不交社保我能走吗", "第九条"),   # 社保: of 社会保险
+])
+def test_a_short_everyday_form_finds_the_policy_written_in_full(kb, question, heading) -> None:
+    _add_leave(kb)
+    result = kb.search(question)
+    assert result.hits and result.hits[0].heading == heading
+
+
+def test_without_abbreviations_those_questions_miss(store, redactor, monkeypatch) -> None:
+    # The control for the test above: the same document indexed without short forms is not found by them.
+    from services.kb import segment as segment_module
+
+    monkeypatch.setattr(segment_module, "_abbreviations", lambda run: [])
+    kb = KnowledgeBase(store, redactor)
+    _add_leave(kb)
+    result = kb.search("年假有几天")
+    assert not result.hits or result.hits[0].heading != "第三条"
+
+
+@pytest.mark.sqlcipher_only  # the knowledge base lives in the host's SQLCipher file
+def test_m009_reindexes_passages_stored_before_abbreviations(settings, keys, redactor, monkeypatch) -> None:
+    from services import store as store_module
+    from services.kb import segment as segment_module
+    from services.store import open_store
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:8])
+    monkeypatch.setattr(segment_module, "_abbreviations", lambda run: [])
+    engine = open_store(settings, keys, create=True)
+    _add_leave(KnowledgeBase(engine, redactor))
+    engine.dispose()
+    monkeypatch.undo()
+    engine = open_store(settings, keys)  # the current code: m009 re-segments the stored passages
+    try:
+        with transaction(engine) as conn:
+            assert "m009_kb_abbreviations" in {r[0] for r in conn.exec_driver_sql("SELECT name FROM migrations")}
+            assert "年假" in " ".join(r[0] for r in conn.exec_driver_sql("SELECT body FROM kb_fts")).split()
+        result = KnowledgeBase(engine, redactor).search("年假有几天")
+        assert result.hits[0].heading == "第三条"
+    finally:
+        engine.dispose()

@@ -132,3 +132,18 @@ def test_question_words_drop_stopwords_and_placeholders(question, present, absen
 def test_index_words_segment_chinese_and_stem_english() -> None:
     seg = segment("七天无理由退货 Refunded orders")
     assert "退货" in seg.words.split() and "refund" in seg.words.split() and "退货" in seg.grams.split()
+
+
+@pytest.mark.parametrize("text, short", [
+    ("享受带薪年休假", "年假"),        # a three-character word: first and third characters
+    ("缴纳社会保险", "社保"),          # four characters
+    ("向消费者协会投诉", "消协"),      # two words in a row: their first characters
+    ("网络购物的退货", "网购"),
+])
+def test_index_words_hold_chinese_abbreviations(text, short) -> None:
+    assert short in segment(text).words.split()
+
+
+def test_abbreviations_skip_stopwords() -> None:
+    words, _ = query_terms("公司不交社保可以辞职吗")
+    assert {"社保", "辞职"} <= set(words) and not {"社可", "可辞", "社辞"} & set(words)
