@@ -12,7 +12,7 @@ import re
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, places
+from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, phones, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
 from .custom import ALLOW
@@ -304,9 +304,10 @@ def select(matches: Iterable[Match]) -> list[Match]:
 # Detectors that run on the input only, never on a reply stream (by pattern; see README, Redaction: what
 # the output side must catch): every address rule (they hold from any Chinese character, digit or
 # capital), the name rules that hold without their cue (names.INPUT_ONLY), and the spelled-out e-mail
-# (`john at gmail dot com`: its alphabet holds the space, so it would hold every English reply's tail).
+# (`john at gmail dot com`: its alphabet holds the space, so it would hold every English reply's tail),
+# and digits read out in English words (`one three eight ...`, the same reason).
 INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
-    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL])
+    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL, phones.SPOKEN_PHONE])
 
 
 def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:

@@ -8,10 +8,12 @@ a validator on what a cheap pattern found: its matcher would be far too slow as 
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from .base import DIGITS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead
+from .base import DIGITS, LETTERS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead, luhn_ok
 
 _SEP = " .-()"
 # Never a person's line: toll-free and premium everywhere; China's shared-cost 400 hotlines.
@@ -152,3 +154,47 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("CN_ID", _ZH_ID, None, _ZD + DIGITS + "Xx", validate=zh_id, required=tuple(_ZD),
                     starts="123456一二三四五六"),
 ]
+
+
+# --- digits spoken in English (speech-to-text transcripts) -------------------------------------------
+# `one three eight, one two three four, five six seven eight`, `oh two zero seven ...`, `double five`.
+# Seven or more digit words in a row are a number being read out. Input only (redaction.redactor
+# INPUT_ONLY_PATTERNS): the alphabet holds letters and the space, so on a reply stream it would hold every
+# English tail, and the model never sees the customer's digits to say them back.
+_EN_DIGIT = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+             "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_EN_FIRST = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
+_EN_UNIT = r"(?:(?:double|triple) )?(?:" + _EN_FIRST + "|o)"
+_EN_SPOKEN = (r"(?<![A-Za-z])(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:(?:, |[ ,-])" + _EN_UNIT
+              + r"){6,15})(?![A-Za-z])")
+_EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.title(), word.upper()))
+
+
+def english_digits(value: str) -> str:
+    """The digits of a number read out in English words (`double five` is 55)."""
+    out: list[str] = []
+    times = 1
+    for word in re.split(r"[ ,-]+", value.lower()):
+        if word in ("double", "triple"):
+            times = 2 if word == "double" else 3
+        elif word in _EN_DIGIT:
+            out.append(_EN_DIGIT[word] * times)
+            times = 1
+    return "".join(out)
+
+
+def spoken_phone(value: str) -> float:
+    digits = english_digits(value)
+    return 0.85 if 7 <= len(digits) <= 15 and not _same_digit(digits) else 0.0
+
+
+def spoken_card(value: str) -> float:
+    digits = english_digits(value)
+    return 0.9 if 13 <= len(digits) <= 19 and luhn_ok(digits) else 0.0
+
+
+_EN_ALPHABET = LETTERS + " ,-"
+SPOKEN_CARD = PatternDetector("CREDIT_CARD", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_card,
+                              required=_EN_REQUIRED)
+SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_phone,
+                               required=_EN_REQUIRED)

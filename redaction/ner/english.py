@@ -189,7 +189,8 @@ _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiri
 # A lower-case first name is taken only after the strongest of these.
 _LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:my name is|my name's|call me|i am called|name:) (?=[a-z])", re.I)
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
-_LOWER_WORD = re.compile(r"[a-z]{3,}(?: [a-z]{3,})?(?![A-Za-z])")
+_NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
+_LOWER_WORD = re.compile(rf"[a-z][{_LOW}]{{2,}}(?: [a-z][{_LOW}]{{2,}})?(?![A-Za-z])")
 # A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
 _MD = re.compile(rf"(?<![A-Za-z])[{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)? [{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)?,? (?:MD|M\.D\.)(?![A-Za-z])")
 # A list of three or more single words (Ana, Boris, Chloe and Dmitri): people when most are first names.
@@ -491,8 +492,14 @@ class EnglishNames:
             if m is not None:
                 a, b = m.span()
                 words = m.group().split()
-                if words[0] in self.first and words[0] not in _COMMON:
-                    if len(words) > 1 and not (words[1] in self.last and words[1] not in _COMMON):
+                # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
+                # a cue that names (`my name is`, `people call me`; a bare `call me` is followed by asap, anytime).
+                loose = not cue.group().lower().startswith("call") or _NAMING_CALL.search(text, max(0, cue.start() - 12),
+                                                                                          cue.start()) is not None
+                unknown = loose and self._unknown(words[0])
+                if (words[0] in self.first and words[0] not in _COMMON) or unknown:
+                    if len(words) > 1 and not ((words[1] in self.last and words[1] not in _COMMON) or (
+                            unknown and self._unknown(words[1]))):
                         b = a + len(words[0])
                     if free(a, b):
                         out.append((a, b, "PERSON", 0.7))

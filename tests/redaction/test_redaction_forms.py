@@ -111,6 +111,32 @@ SPELLED = [
 ]
 
 
+SPOKEN = [
+    ("my number is one three eight one two three four five six seven eight",
+     [("PHONE", "one three eight one two three four five six seven eight")]),
+    ("it's four two five, eight eight two, nine zero nine zero thanks",
+     [("PHONE", "four two five, eight eight two, nine zero nine zero")]),
+    ("Oh two zero seven nine four six double zero five eight", [("PHONE", "Oh two zero seven nine four six double zero five eight")]),
+    ("card four one one one one one one one one one one one one one one one",
+     [("CREDIT_CARD", "four one one one one one one one one one one one one one one one")]),
+    ("I have one or two questions about three orders", []),
+    ("six six six six six six six", []),  # one digit over and over is no number
+    ("someone said one two three", []),   # too short for a number
+]
+
+
+@pytest.mark.parametrize("text,expected", SPOKEN, ids=_ids(SPOKEN))
+def test_digits_read_out_in_english_on_the_input_side(text, expected):
+    # Speech-to-text writes what was said. Input only, like SPELLED_EMAIL: the model never sees the
+    # customer's digits, and on a reply stream the pattern would hold every English tail.
+    from redaction.detectors import phones
+
+    assert phones.SPOKEN_PHONE in DEFAULT_DETECTORS and phones.SPOKEN_PHONE not in output_detectors(DEFAULT_DETECTORS)
+    assert found(text) == expected
+    if expected:
+        assert expected[0][1] not in redact(text).text
+
+
 @pytest.mark.parametrize("text,expected", SPELLED, ids=_ids(SPELLED))
 def test_spelled_email_on_the_input_side(text, expected):
     # On by default for input; off on the reply stream (its alphabet holds the space, so the stream would

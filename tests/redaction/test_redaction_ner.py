@@ -28,6 +28,11 @@ from tests.support.redaction import names
     ("The booking is under Radomir Szczyrk", ["Radomir Szczyrk"]),
     ("Yesterday I met Tobias Quenneville at the gym", ["Tobias Quenneville"]),
     ("friends call me rosalind", ["rosalind"]),
+    # a lower-case word on no list of English words after a cue that names (speech-to-text)
+    ("hi my name is vitorinha and I need help", ["vitorinha"]),
+    ("everyone calls me žofie", ["žofie"]),
+    ("please call me asap", []),  # a bare `call me`: no unknown word taken
+    ("call me anytime after five", []),
     ("You have a visit with Okafor Ngozi MD on Friday.", ["Okafor Ngozi MD"]),
     ("We invited Wilhelmina, Desmond, Priscilla and Oyelaran.", ["Wilhelmina", "Desmond", "Priscilla", "Oyelaran"]),
     ("Rosalind Abernathy-Kwok\n\n12 Harbour Lane\nSpringfield", ["Rosalind Abernathy-Kwok"]),
