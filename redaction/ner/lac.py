@@ -139,8 +139,6 @@ class LacTagger:
         emission is within _MARGIN of their best tag (on the development set: the same words as a
         decode of the whole text, at half the cost); a word cut by a window's edge is not taken.
         """
-        np = self._np
-        per = self._per_cols
         # Runs seen recently (repeated lines of a long document) are not tagged again; the cache is
         # keyed by a digest, so it holds no text.
         out: list[tuple[int, int, float]] = []
