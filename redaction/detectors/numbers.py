@@ -6,7 +6,7 @@ import datetime
 import functools
 import re
 
-from .base import DIGITS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead, luhn_ok
+from .base import DIGITS, LOOKBEHIND, NUM_END, UPPER, PatternDetector, after_cue, digits_of, lead, luhn_ok
 
 # --- phones ---------------------------------------------------------------------------------------
 # 010, 020-029, 0xxx (without the trunk 0); never 400/800 (`+86 400 820 8820` is a service hotline)
@@ -214,11 +214,53 @@ def loose_bank(value: str) -> bool:
 _NUM = DIGITS + " -"
 _LOOSE_ALPHABET = DIGITS + " .\n-"
 
+
+# --- Hong Kong and Taiwan identity card numbers (label CN_ID) -------------------------------------------
+# Hong Kong: one or two letters, six digits and a check digit (0-9 or A), written `A123456(3)`; the
+# bracketed form is found anywhere, the bare `A1234563` only after a cue (a product code can look like it).
+# Taiwan: a letter, 1/2 (8/9: resident certificates), eight digits, `A123456789`. Both check digits are
+# verified, so a random code of the same shape passes one time in eleven (ten).
+_HKID_CUES = [c + sep for c in ("身份证", "身份证号", "身份证号码", "身分证", "身分证号", "身分证号码", "证件号", "证件号码",
+                                "hkid", "hkid no", "hkid no.", "hkid number", "hkid card", "id card", "id card no",
+                                "id card no.", "id card number", "identity card", "identity card no", "id no", "id no.",
+                                "id number")
+              for sep in ("", " ", ":", ": ", "是", "系", "为", " is ", " is: ", "#") if len(c + sep) <= LOOKBEHIND
+              and (sep or not c[0].isascii())]
+_HKID_BRACKETED = lead("A-Z", "0-9A-Za-z") + r"[A-Z]?[0-9]{6}\([0-9A]\)" + r"(?![0-9A-Za-z])"
+_HKID_CUED = (lead("A-Z", "0-9A-Za-z") + after_cue(_HKID_CUES, "A-Z", ignore_case=True) + r"[A-Z]?[0-9]{6}[0-9A]"
+              + r"(?![0-9A-Za-z])")
+_TWID = lead("A-Z", "0-9A-Za-z") + r"[1289][0-9]{8}" + r"(?![0-9A-Za-z])"
+_TW_LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"  # A = 10 ... in the order the Ministry numbers them
+
+
+def hkid_ok(value: str) -> bool:
+    """A Hong Kong identity card number whose check digit is right (weights 9..2, mod 11; a single
+    letter counts as a leading space worth 36)."""
+    body = value.replace("(", "").replace(")", "")
+    head, check = body[:-1], body[-1]
+    if len(head) == 7:
+        head = " " + head
+    values = [36 if c == " " else ord(c) - 55 if c.isalpha() else int(c) for c in head]
+    total = sum(v * w for v, w in zip(values, range(9, 1, -1)))
+    expected = (11 - total % 11) % 11
+    return check == ("A" if expected == 10 else str(expected))
+
+
+def twid_ok(value: str) -> bool:
+    """A Taiwan national identification number whose check digit is right."""
+    code = _TW_LETTERS.index(value[0]) + 10
+    digits = [code // 10, code % 10, *map(int, value[1:])]
+    return sum(d * w for d, w in zip(digits, (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1))) % 10 == 0
+
 DETECTORS: list[PatternDetector] = [
     # Listed before the cards: an 18-digit number with a plausible birth date is an ID first.
     PatternDetector("CN_ID", _CN_ID, None, DIGITS + "Xx -", validate=cn_id_score, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("CN_ID", _CN_ID15, None, DIGITS, validate=cn_id15_score, required=DIGITS),
+    PatternDetector("CN_ID", _HKID_BRACKETED, None, UPPER + DIGITS + "()", validate=hkid_ok, required=("(",),
+                    starts=UPPER),
+    PatternDetector("CN_ID", _HKID_CUED, None, UPPER + DIGITS, validate=hkid_ok, required=DIGITS, starts=UPPER),
+    PatternDetector("CN_ID", _TWID, None, UPPER + DIGITS, validate=twid_ok, required=DIGITS, starts=UPPER),
     PatternDetector("CN_ID", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_id, required=DIGITS, starts=DIGITS),
     PatternDetector("PHONE", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_mobile, required=DIGITS,
                     starts=DIGITS),

@@ -62,7 +62,10 @@ _TW = (lead("0(", "0-9") + r"(?:(?<=0)9[0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{3}|(?<=\(
 # --- after a cue ----------------------------------------------------------------------------------
 _ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是", "电话号码:", "手机", "手机号", "手机号码", "手机号是",
             "手机号码是", "手机号:", "手机号码:", "联系电话", "联系电话:", "联系方式", "联系方式:", "座机", "座机是",
-            "座机:", "固话", "号码是", "致电", "电话为", "电话号码为", "手机号为", "打电话", "打我电话"]
+            "座机:", "固话", "号码是", "致电", "电话为", "电话号码为", "手机号为", "打电话", "打我电话",
+            # Hong Kong and Taiwan text, read through the traditional-to-simplified fold (redaction.normalise):
+            # 聯絡電話 -> 联络电话, Cantonese 係 (is) -> 系, Taiwan 手機號碼 is 手机号码 already.
+            "联络电话", "联络电话:", "联络", "电话系", "号码系", "手机系", "手机号码系", "电话号码系"]
 _ZH_CUES = [c + s for c in _ZH_CUES for s in ("", " ") if len(c + s) <= LOOKBEHIND]
 _EN_CUES = [c + s for c in (*(w + " number is" for w in ("phone", "contact", "telephone", "their", "my", "the",
                                                              "cell", "mobile", "his", "her", "our", "its")),
@@ -88,7 +91,7 @@ def _list_lookbehind() -> str:
 _CUED_BODY = r"[0-9() .-]{5,18}[0-9]" + NUM_END
 _CUED = (
     # A two-character check first: in `4111 4111 …` every digit follows a space, never a cue's last letter.
-    lead("0-9(", "0-9A-Za-z") + r"(?:(?<=[A-Za-z:.] [0-9(])|(?<=[^ ][0-9(]))" + "(?:" + after_cue(_ZH_CUES, "0-9(") + "|"
+    lead("0-9(", "0-9A-Za-z") + r"(?:(?<=[A-Za-z:.\u4e00-\u9fff] [0-9(])|(?<=[^ ][0-9(]))" + "(?:" + after_cue(_ZH_CUES, "0-9(") + "|"
     + after_cue(_EN_CUES, "0-9(", ignore_case=True) + ")" + _CUED_BODY
 )
 _CUED_LIST = (lead("0-9", "0-9A-Za-z") + "(?<=[,、和/ 或][0-9])"

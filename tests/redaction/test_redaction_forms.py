@@ -58,6 +58,15 @@ FORMS = [
     # dotted SSN; passports after `travel document`
     ("SSN 123.45.6789", [("US_SSN", "123.45.6789")]),
     ("travel document no: K98765432", [("PASSPORT", "K98765432")]),
+    # Hong Kong and Taiwan: traditional characters (read through the fold to simplified), Cantonese
+    # 係 (is), 4-4 digit numbers after a cue with a space, identity card numbers with their check digits
+    ("我嘅電話係 9123 4567", [("PHONE", "9123 4567")]),
+    ("聯絡電話：2345 6789", [("PHONE", "2345 6789")]),
+    ("电话 6123 4567 找陈先生", [("PHONE", "6123 4567")]),
+    ("香港身份證號碼係A123456(3)", [("CN_ID", "A123456(3)")]),
+    ("ID card no. AB987654(3)", [("CN_ID", "AB987654(3)")]),
+    ("HKID: A1234563", [("CN_ID", "A1234563")]),
+    ("身分證字號A123456789", [("CN_ID", "A123456789")]),
 ]
 
 NEGATIVES = [
@@ -86,6 +95,10 @@ NEGATIVES = [
     ("数量 13 14 15 16 17 18", []),
     ("call +1 800 555 0199", []),
     ("+86 400 820 8820", []),
+    ("香港身份證號碼係A123456(7)", []),  # the check digit is wrong
+    ("型號 A123456788 已停產", []),       # a Taiwan ID's shape, check digit wrong
+    ("model A1234563 in stock", []),      # a bare Hong Kong shape without a cue
+    ("價格 2345 6789", []),               # a price, not a phone cue
 ]
 
 

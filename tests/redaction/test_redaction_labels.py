@@ -479,6 +479,8 @@ def test_normalise_leaves_ascii_and_plain_chinese_alone(text):
     ("您好，请问：（１）", "您好,请问:(1)"),
     ("①②٣", "123"),
     ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "13812345678"),  # mathematical bold digits (astral)
+    ("聯絡電話號碼：陳大文", "联络电话号码:陈大文"),  # traditional to simplified, one character each
+    ("香港九龍彌敦道688號", "香港九龙弥敦道688号"),
 ])
 def test_normalise_one_to_one_keeps_offsets_none(text, expected):
     norm = normalise(text)

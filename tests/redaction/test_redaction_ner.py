@@ -29,6 +29,8 @@ from tests.support.redaction import names
     ("Yesterday I met Tobias Quenneville at the gym", ["Tobias Quenneville"]),
     ("friends call me rosalind", ["rosalind"]),
     # a lower-case word on no list of English words after a cue that names (speech-to-text)
+    ("聯絡人：張偉，手機13812345678", ["張偉"]),  # traditional characters, read through the fold
+    ("我係陳大文，想問下個單", ["陳大文"]),
     ("hi my name is vitorinha and I need help", ["vitorinha"]),
     ("everyone calls me žofie", ["žofie"]),
     ("please call me asap", []),  # a bare `call me`: no unknown word taken
