@@ -120,14 +120,14 @@ _ZH_DIGIT = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "三": 
 _ZD = "零〇幺一二三四五六七八九"
 _ZD_ANY = "0-9" + _ZD
 _ZH_MOBILE = (
-    lead("1幺一", _ZD_ANY) + r"(?:[ -]?[3-9三四五六七八九])(?:[ -]?[" + _ZD_ANY + r"]){9}(?![" + _ZD_ANY + "])"
+    lead("1幺一", _ZD_ANY) + r"(?:[ -]?[3-9三四五六七八九])(?:[ ,，-]?[" + _ZD_ANY + r"]){9}(?![" + _ZD_ANY + "])"
 )
-_ZH_ID = lead("1-6一二三四五六", _ZD_ANY) + "[" + _ZD_ANY + "]{16}[" + _ZD_ANY + "Xx](?![" + _ZD_ANY + "])"
+_ZH_ID = lead("1-6一二三四五六幺", _ZD_ANY) + "[" + _ZD_ANY + "]{16}[" + _ZD_ANY + "Xx](?![" + _ZD_ANY + "])"
 
 
 def spoken_digits(value: str) -> str:
     """The ASCII digits of a number written with Chinese numerals (and ASCII digits)."""
-    return "".join(_ZH_DIGIT.get(ch, ch) for ch in value if ch not in " -")
+    return "".join(_ZH_DIGIT.get(ch, ch) for ch in value if ch not in " -,，")
 
 
 def zh_mobile(value: str) -> bool:
@@ -152,10 +152,10 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PHONE", _CUED, None, _PH, validate=cued_phone, required=DIGITS, starts=DIGITS + "("),
     PatternDetector("PHONE", _CUED_LIST, None, DIGITS + "-", validate=cued_phone, required=DIGITS,
                     starts=DIGITS),
-    PatternDetector("PHONE", _ZH_MOBILE, None, _ZD + DIGITS + " -", validate=zh_mobile,
+    PatternDetector("PHONE", _ZH_MOBILE, None, _ZD + DIGITS + " -,，", validate=zh_mobile,
                     required=tuple(_ZD), starts="1幺一"),
     PatternDetector("CN_ID", _ZH_ID, None, _ZD + DIGITS + "Xx", validate=zh_id, required=tuple(_ZD),
-                    starts="123456一二三四五六"),
+                    starts="123456一二三四五六幺"),
 ]
 
 
@@ -168,7 +168,7 @@ _EN_DIGIT = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": 
              "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _EN_FIRST = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
 _EN_UNIT = r"(?:(?:double|triple) )?(?:" + _EN_FIRST + "|o)"
-_EN_SPOKEN = (r"(?<![A-Za-z])(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:(?:, |[ ,-])" + _EN_UNIT
+_EN_SPOKEN = (r"(?<![A-Za-z])(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:(?:, | dash | hyphen |[ ,-])" + _EN_UNIT
               + r"){6,15})(?![A-Za-z])")
 _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.title(), word.upper()))
 

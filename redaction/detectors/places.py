@@ -62,6 +62,9 @@ _PLACE = _N + "[" + _NI + "]{0,5}?" + _ADMIN_SUFFIX
 _ROAD = _N + "[0-9" + _NI + "]{0,5}" + _ROAD_SUFFIX  # greedy: 中关村大街, not 中关村
 # 号线 is a metro line, 号口/号出口 an exit: not a door.
 _NUMBER = "[甲乙丙]?[0-9]{1,4}(?:-[0-9]{1,3})?(?:号院|号(?![线])|弄|组)(?:[0-9]{1,4}(?:号(?![线])|组))?"
+# A door number said in Chinese numerals (transcripts, 建国路八十八号): only right after a road, where a
+# number is a door, never a date (十一号).
+_ZH_NUMERAL_DOOR = "[一二三四五六七八九十百零〇两幺]{1,6}(?:号院|号(?![线])|弄)"
 _ESTATE = "[0-9A-Za-z" + _NC + "]{1,6}?(?:小区|大厦|大楼|花园|公寓|广场|中心|新村|家园|苑|园|村|城)"
 _UNIT = "(?:[0-9A-Za-z]{1,4}|[一二三四五六七八九十]{1,2})(?:号楼|栋|幢|座|楼|单元|层|室|号)"
 # The lookahead first: most positions in Chinese text fail it within a few characters, which keeps the
@@ -76,7 +79,7 @@ _ZH_ADDRESS = (
     "|(?=" + _PROVINCE + "|(?:" + "|".join(_CITIES) + ")市))"
     # A road or a house number must follow the place names, so the engine backtracks over a place
     # name that was really the start of a road (红旗 as a banner, 红旗大道 as the road).
-    "(?:" + _PROVINCE + ")?(?:" + _PLACE + "){0,3}(?:" + _ROAD + "(?:" + _NUMBER + "|(?![店]))|"
+    "(?:" + _PROVINCE + ")?(?:" + _PLACE + "){0,3}(?:" + _ROAD + "(?:" + _NUMBER + "|" + _ZH_NUMERAL_DOOR + "|(?![店]))|"
     + _N + "?[" + _NI + "]{0,5}" + _NUMBER + ")"
     "(?:" + _ESTATE + ")?"
 )
@@ -104,7 +107,7 @@ _PLACE_RE = re.compile(
 _UNIT_PLACE_RE = re.compile("(?:" + _PROVINCE_UNIT + "(?:" + _PLACE + "){0,3}|(?:" + _PROVINCE + ")?(?:" + _PLACE + "){1,3})")
 _ROAD_AFTER_RE = re.compile(_ROAD)
 _ROAD_RE = re.compile(_ROAD_SUFFIX)
-_NUMBER_RE = re.compile("[0-9](?:号|弄|组)")
+_NUMBER_RE = re.compile("[0-9](?:号|弄|组)|(?:路|街|道|巷|同|弄|村|屯)" + _ZH_NUMERAL_DOOR)
 _UNIT_RE = re.compile("(?:号楼|栋|幢|座|单元|层|室)")
 # Words that end in a unit character but name no place (家乡, 市区, 小区, 社区…).
 _FAKE_PLACE = re.compile(

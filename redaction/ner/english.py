@@ -187,7 +187,11 @@ _STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )
 _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiring|bucks|dollars|\$[0-9,.]+)[^.?!\n]{0,40}? to|"
                          r"belonging to|account of|share[^.?!\n]{0,40}? with) ([a-z]{3,})(?![A-Za-z])")
 # A lower-case first name is taken only after the strongest of these.
-_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:my name is|my name's|call me|i am called|name:) (?=[a-z])", re.I)
+# Speech-to-text keeps the filler (`my name is uh maria`). `this is` / `it is` (a caller naming
+# themselves) take only a full name on the census lists or a first name followed by calling, here, from...
+_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:my name is|my name's|call me|i am called|name:|(this is|it is|it's))"
+                        r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
+_CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_WORD = re.compile(rf"[a-z][{_LOW}]{{2,}}(?: [a-z][{_LOW}]{{2,}})?(?![A-Za-z])")
@@ -487,11 +491,20 @@ class EnglishNames:
                 continue  # transfer it to Wells Fargo: a longer, capitalised name
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))  # send $40 to Grace, the checking account of Amir
-        for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text else ()):
+        for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text or " is " in text
+                    or "it's " in text.lower() else ()):
             m = _LOWER_WORD.match(text, cue.end())
             if m is not None:
                 a, b = m.span()
                 words = m.group().split()
+                if cue.group(1) is not None:  # this is / it is: a caller's full name, or a first name calling
+                    first = words[0] in self.first and words[0] not in _COMMON
+                    full = len(words) > 1 and words[1] in self.last and words[1] not in _COMMON
+                    if first and full and free(a, b):
+                        out.append((a, b, "PERSON", 0.7))
+                    elif first and _CALLER_AFTER.match(text, a + len(words[0])) and free(a, a + len(words[0])):
+                        out.append((a, a + len(words[0]), "PERSON", 0.7))
+                    continue
                 # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
                 # a cue that names (`my name is`, `people call me`; a bare `call me` is followed by asap, anytime).
                 loose = not cue.group().lower().startswith("call") or _NAMING_CALL.search(text, max(0, cue.start() - 12),

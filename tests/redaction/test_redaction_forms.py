@@ -67,6 +67,9 @@ FORMS = [
     ("ID card no. AB987654(3)", [("CN_ID", "AB987654(3)")]),
     ("HKID: A1234563", [("CN_ID", "A1234563")]),
     ("身分證字號A123456789", [("CN_ID", "A123456789")]),
+    # transcripts: Chinese digits in comma-separated groups, an ID starting 幺, a door number in numerals
+    ("那个手机号是幺三八，幺二三四，五六七八", [("PHONE", "幺三八，幺二三四，五六七八")]),
+    ("身份证号是幺幺零幺零五幺九九零零三零七幺二三九", [("CN_ID", "幺幺零幺零五幺九九零零三零七幺二三九")]),
 ]
 
 NEGATIVES = [
@@ -99,6 +102,9 @@ NEGATIVES = [
     ("型號 A123456788 已停產", []),       # a Taiwan ID's shape, check digit wrong
     ("model A1234563 in stock", []),      # a bare Hong Kong shape without a cue
     ("價格 2345 6789", []),               # a price, not a phone cue
+    ("下个月十一号见", []),               # a date, not a door
+    ("地铁一号线换乘", []),
+    ("第一，第二，第三", []),
 ]
 
 
@@ -125,6 +131,8 @@ SPELLED = [
 
 
 SPOKEN = [
+    ("four one five dash five five five dash zero one three two",
+     [("PHONE", "four one five dash five five five dash zero one three two")]),
     ("my number is one three eight one two three four five six seven eight",
      [("PHONE", "one three eight one two three four five six seven eight")]),
     ("it's four two five, eight eight two, nine zero nine zero thanks",
@@ -180,3 +188,16 @@ TYPED_PHONES = [
 def test_phone_typed_by_the_word_after_it(text, expected):
     # Input side only (redaction.ner.cued): the word after the number is more than the stream may look at.
     assert [(label, value) for label, value in found(text) if label == "PHONE"] == expected
+
+
+# Input side only (every address rule is): a door number said in Chinese numerals, right after a road.
+SPOKEN_DOORS = [
+    ("我住在朝阳区建国路八十八号", [("ADDRESS", "朝阳区建国路八十八号")]),
+    ("寄到民和路三四八七号", [("ADDRESS", "民和路三四八七号")]),
+    ("我十一号去建国路", []),  # a date before a road is no door
+]
+
+
+@pytest.mark.parametrize("text,expected", SPOKEN_DOORS, ids=_ids(SPOKEN_DOORS))
+def test_door_number_in_chinese_numerals(text, expected):
+    assert found(text) == expected

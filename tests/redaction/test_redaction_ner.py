@@ -32,6 +32,12 @@ from tests.support.redaction import names
     ("聯絡人：張偉，手機13812345678", ["張偉"]),  # traditional characters, read through the fold
     ("我係陳大文，想問下個單", ["陳大文"]),
     ("hi my name is vitorinha and I need help", ["vitorinha"]),
+    # speech-to-text: fillers after the cue; a caller naming themselves in lower case
+    ("um my name is uh rosalind abernathy", ["rosalind abernathy"]),
+    ("hi this is theodore calling about my refund", ["theodore"]),
+    ("yeah it is margaret hendricks here", ["margaret hendricks"]),
+    ("this is great, thanks", []),
+    ("this is grace period stuff", []),  # a first name, but no surname and no calling/here/from after it
     ("everyone calls me žofie", ["žofie"]),
     ("please call me asap", []),  # a bare `call me`: no unknown word taken
     ("call me anytime after five", []),
