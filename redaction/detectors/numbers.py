@@ -166,7 +166,7 @@ def ssn_ok(value: str) -> bool:
 # Only where the split is uneven (a line break, a dot, two spaces, a short group): the even forms are the
 # exact patterns', and a long run of them (`4111 4111 …`) then costs one failed lookahead per group.
 _LOOSE = (lead("0-9", "0-9") + _NOT_CODE + r"(?=[0-9 .\n-]{0,24}?(?:\n|\.[0-9]|  |[0-9]{2}[ -][0-9]{2,3}(?![0-9])))"
-          + r"[0-9 .\n-]{9,26}[0-9]" + NUM_END)
+          + r"[0-9 .\n-]{9,26}[0-9][Xx]?" + NUM_END)
 _GROUPS = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[ .\n-]+")
 
@@ -175,6 +175,8 @@ _SEPARATORS = re.compile(r"[ .\n-]+")
 def _loose_digits(value: str, first: int) -> str:
     """The digits when every group has 2+ digits (the first `first`+) and separators are 1-3 characters;
     else "" (the exact patterns find the even forms too: the spans merge)."""
+    if value[-1] in "Xx":
+        return ""  # only an ID ends in X (loose_id)
     groups = _GROUPS.findall(value)
     if len(groups) < 2 or len(groups) > 6 or len(groups[0]) < first or not all(2 <= len(g) <= 8 for g in groups[1:]):
         return ""
@@ -192,8 +194,12 @@ def loose_mobile(value: str) -> bool:
 
 
 def loose_id(value: str) -> float:
-    """A CN resident ID (18 or 15 digits) split unevenly."""
-    digits = _loose_digits(value, 4)
+    """A CN resident ID (18 or 15 digits, the 18th may be X) split unevenly: `440301 1990 0101 123X`."""
+    if value[-1] in "Xx":
+        digits = _loose_digits(value[:-1], 4)
+        digits = digits + "X" if len(digits) == 17 else ""
+    else:
+        digits = _loose_digits(value, 4)
     if len(digits) == 18:
         return cn_id_score(digits) if digits[6:8] in ("18", "19", "20") else 0.0
     return cn_id15_score(digits) if len(digits) == 15 else 0.0
@@ -212,7 +218,7 @@ def loose_bank(value: str) -> bool:
 
 
 _NUM = DIGITS + " -"
-_LOOSE_ALPHABET = DIGITS + " .\n-"
+_LOOSE_ALPHABET = DIGITS + " .\n-Xx"
 
 
 # --- Hong Kong and Taiwan identity card numbers (label CN_ID) -------------------------------------------

@@ -70,6 +70,7 @@ FORMS = [
     # transcripts: Chinese digits in comma-separated groups, an ID starting 幺, a door number in numerals
     ("那个手机号是幺三八，幺二三四，五六七八", [("PHONE", "幺三八，幺二三四，五六七八")]),
     ("身份证号是幺幺零幺零五幺九九零零三零七幺二三九", [("CN_ID", "幺幺零幺零五幺九九零零三零七幺二三九")]),
+    ("身份证号码是 440301 1990 0101 123X", [("CN_ID", "440301 1990 0101 123X")]),  # split unevenly, ending in X
 ]
 
 NEGATIVES = [
