@@ -55,6 +55,18 @@ def taiwan(value: str) -> float:
 
 # `+`, a country code and 7-14 more digits with the separators people use; ends on a digit.
 _INTL = lead("+", "0-9A-Za-z") + r"[1-9][0-9() .-]{6,19}[0-9]" + NUM_END
+# The same dialled with an international prefix instead of `+` (00 in most of the world, 011 from North
+# America): `0044 20 7946 0958`, `011 44 20 7946 0958`.
+_INTL_DIALLED = lead("0", "0-9A-Za-z+") + r"(?:0|11 ?)[1-9][0-9() .-]{6,19}[0-9]" + NUM_END
+
+
+def international_dialled(value: str) -> float:
+    """`00`/`011` and a country code, read as `+` (then as international())."""
+    rest = value[2:] if value.startswith("00") else value[3:]
+    score = international("+" + rest.lstrip(" .-"))
+    return score if score == 1.0 else 0.0  # valid numbers only: a code starting 00 is common
+
+
 # Taiwan: mobiles 09xx-xxx-xxx (4-3-3 is not a CN shape); landlines (0X)XXXX-XXXX with a one-digit area.
 _TW = (lead("0(", "0-9") + r"(?:(?<=0)9[0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{3}|(?<=\()0[2-8]\)[ -]?[0-9]{3,4}[ -]?"
        r"[0-9]{4}|(?<=0)[2-8]-[0-9]{3,4}-[0-9]{4})" + NUM_END)
@@ -148,6 +160,7 @@ def zh_id(value: str) -> float:
 _PH = DIGITS + _SEP
 DETECTORS: list[PatternDetector] = [
     PatternDetector("PHONE", _INTL, None, _PH + "+", validate=international, required="+", starts="+"),
+    PatternDetector("PHONE", _INTL_DIALLED, None, _PH, validate=international_dialled, required=DIGITS, starts="0"),
     PatternDetector("PHONE", _TW, None, _PH, validate=taiwan, required=DIGITS, starts="0("),
     PatternDetector("PHONE", _CUED, None, _PH, validate=cued_phone, required=DIGITS, starts=DIGITS + "("),
     PatternDetector("PHONE", _CUED_LIST, None, DIGITS + "-", validate=cued_phone, required=DIGITS,

@@ -260,7 +260,7 @@ _STATES = (
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"
 ).split()
 _EN_CITY_ZIP = (
-    lead("A-Z", "A-Za-z") + r"[a-z]{1,14}(?: [A-Z][a-z]{1,14})?, (?:" + "|".join(_STATES)
+    lead("A-Z", "A-Za-z") + r"[a-z]{1,14}(?: [A-Z][a-z]{1,14})?,? (?:" + "|".join(_STATES)
     + r") [0-9]{5}(?:-[0-9]{4})?(?![0-9])"
 )
 

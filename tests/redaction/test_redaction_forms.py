@@ -39,6 +39,8 @@ FORMS = [
     ("cel +55 11 98456 5666.", [("PHONE", "+55 11 98456 5666")]),
     ("Zurich +41 (0)44 668 18 00", [("PHONE", "+41 (0)44 668 18 00")]),
     ("香港+852 2123 4567", [("PHONE", "+852 2123 4567")]),
+    ("Dial 011 44 20 7946 0958 tonight", [("PHONE", "011 44 20 7946 0958")]),  # 00/011 for +
+    ("call 0044 20 7946 0958 now", [("PHONE", "0044 20 7946 0958")]),
     ("台北(02)2345-6789或0912-345-678", [("PHONE", "(02)2345-6789"), ("PHONE", "0912-345-678")]),
     # US numbers in any area code; bare digits after a cue
     ("call (555) 123-4567 now", [("PHONE", "(555) 123-4567")]),
@@ -104,6 +106,8 @@ NEGATIVES = [
     ("model A1234563 in stock", []),      # a bare Hong Kong shape without a cue
     ("價格 2345 6789", []),               # a price, not a phone cue
     ("下个月十一号见", []),               # a date, not a door
+    ("order 0012345678 shipped", []),     # 00 + digits that make no valid number
+    ("invoice 011 2024 0001", []),
     ("地铁一号线换乘", []),
     ("第一，第二，第三", []),
 ]

@@ -230,6 +230,7 @@ ADDRESS = [
     ("Apt 4B", [("ADDRESS", "Apt 4B")]),
     ("Suite 200, Unit 5", [("ADDRESS", "Suite 200"), ("ADDRESS", "Unit 5")]),
     ("Springfield, IL 62704", [("ADDRESS", "Springfield, IL 62704")]),
+    ("P.O. Box 4521, Austin TX 78701", [("ADDRESS", "P.O. Box 4521"), ("ADDRESS", "Austin TX 78701")]),  # no comma
     ("1600 Amphitheatre Parkway, Mountain View, CA 94043",
      [("ADDRESS", "1600 Amphitheatre Parkway"), ("ADDRESS", "Mountain View, CA 94043")]),
     # hard negatives
