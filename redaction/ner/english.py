@@ -156,7 +156,13 @@ def rare_surnames() -> frozenset[str]:
 # Latin-1 and Latin Extended-A letters too (Åsa, Øberg, Łukasz); the lists are looked up without accents.
 _UP = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _LOW = "a-zß-öø-ÿĀ-ſ"
-_WORD = rf"(?:[{_UP}][{_LOW}]+(?:(?:'|-)[{_UP}][{_LOW}]+)?|[{_UP}][{_LOW}]?[{_UP}][{_LOW}]+|[{_UP}]{{2,}})"
+_WORD = rf"(?:[{_UP}][{_LOW}]+(?:(?:'|-)[{_UP}][{_LOW}]+)?|[{_UP}]'[{_UP}][{_LOW}]+|[{_UP}][{_LOW}]?[{_UP}][{_LOW}]+|[{_UP}]{{2,}})"
+_PART = re.compile(r"['-]")
+
+
+def _name_cased(word: str) -> bool:
+    """Written as a name is: each part capitalised, the rest lower case (Smith, Al-Farsi, O'Brien)."""
+    return all(part[1:].islower() or not part[1:] for part in _PART.split(word) if part)
 _CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'-]){_WORD}(?: (?:[A-Z]\.? )?{_WORD}){{1,2}}(?![A-Za-z0-9_@'-])")
 # Pinyin given names are often written lower case after an upper-case surname (ZHANG wei).
 _PINYIN_LOWER = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{2,}|[A-Z][a-z]+) ([a-z]+)(?![A-Za-z0-9_@'-])")
@@ -259,15 +265,15 @@ class EnglishNames:
             # Ben Bishop is not: Ben is common too): a person, written as names are written.
             if (len(low) == 2 and low[0] in self.first and low[0] not in _COMMON
                     and low[-1] in self.last and low[-1] not in _NOT_LAST_COMMON
-                    and words[0][1:].islower() and words[-1][1:].islower()):
+                    and _name_cased(words[0]) and _name_cased(words[-1])):
                 return 0.72
             return 0.0
         if low[0] in _COMMON:
             # A common word that is also a first name (Don, Ben, Grace) before a surname that is no
             # English word (Don Okonkwo-like pairs): a person; before anything else, nothing.
             last = low[-1].split("-")[-1].replace("'", "")
-            if (len(low) == 2 and low[0] in self.first and low[0] not in _NOT_FIRST_COMMON and words[0][1:].islower()
-                    and words[-1][1:].islower() and (last in self.last or last in self.rare)
+            if (len(low) == 2 and low[0] in self.first and low[0] not in _NOT_FIRST_COMMON and _name_cased(words[0])
+                    and _name_cased(words[-1]) and (last in self.last or last in self.rare)
                     and last not in self.words):
                 return 0.72
             return 0.0
@@ -279,7 +285,7 @@ class EnglishNames:
             # An all-capitals pair is usually a heading or a shout, unless it is a full name's form.
             return 0.85
         # A known first name and a word on no list (Mohsin Wilmsen), or the other way round.
-        if words[-1][1:].islower() and words[0][1:].islower():
+        if _name_cased(words[-1]) and _name_cased(words[0]):
             if first in self.first and (self._unknown(words[-1]) or last in self.rare):
                 return 0.75
             if last in self.last and last not in self.words and self._unknown(words[0]):

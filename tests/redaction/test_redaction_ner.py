@@ -33,6 +33,9 @@ from tests.support.redaction import names
     ("我係陳大文，想問下個單", ["陳大文"]),
     ("hi my name is vitorinha and I need help", ["vitorinha"]),
     # speech-to-text: fillers after the cue; a caller naming themselves in lower case
+    ("Ticket raised by Siobhan O'Brien", ["Siobhan O'Brien"]),        # apostrophe and hyphen surnames
+    ("Please add Mohammed Al-Farsi to the account", ["Mohammed Al-Farsi"]),
+    ("O'Reilly Media books are on the shelf", []),
     ("um my name is uh rosalind abernathy", ["rosalind abernathy"]),
     ("hi this is theodore calling about my refund", ["theodore"]),
     ("yeah it is margaret hendricks here", ["margaret hendricks"]),
