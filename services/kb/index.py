@@ -43,6 +43,7 @@ from redaction import Placeholders, Redactor
 from ..errors import HushdeskError
 from ..store import transaction, utc_now
 from .chunk import Passage, passages
+from .glossary import translations
 from .parse import DocumentRejected, Parsed, parse_bytes
 from .segment import index_row, key_pairs, pairs, query_terms
 from .vectors import Change, VectorIndex
@@ -574,8 +575,10 @@ def _in_pairs(word: str, present: set[str]) -> bool:
 
 
 def _terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """A redacted question's words and pairs to match with, and its key pairs to score coverage with."""
+    """A redacted question's words and pairs to match with, and its key pairs to score coverage with.
+    A question mixing Chinese and English also gets the other language's words (services/kb/glossary.py)."""
     words, grams = query_terms(text)
+    words = (*words, *translations(words, text))
     return words[:_MAX_TERMS], grams[:_MAX_TERMS], key_pairs(text)[:_MAX_TERMS]
 
 

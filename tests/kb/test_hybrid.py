@@ -15,8 +15,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from redaction import Redactor, build_detectors
-from redaction.recognizers import load_layers
 from services.engine.embed_model import EMBED_DIM, ensure_embed_model
 from services.engine.specs import EMBED_KEY_ENV, Endpoint
 from services.kb.embed import Embedder, EmbeddingUnavailable, Reranker
@@ -35,11 +33,6 @@ DOCS = {
     "returns.md": "# Returns\n\n## Conditions\n\nReturns are accepted within thirty days if the item is unused.\n",
 }
 QUESTIONS = ["退款多久到账", "how long does shipping take", "return conditions", "快递 express", "warranty"]
-
-
-@pytest.fixture(scope="module")
-def redactor() -> Redactor:
-    return Redactor(build_detectors(), load_layers())
 
 
 def _serve(model, *extra):

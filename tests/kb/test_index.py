@@ -9,19 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from redaction import Redactor, build_detectors
-from redaction.recognizers import load_layers
 from services.kb.index import KbError, KnowledgeBase, UnknownCollection
 from services.kb.parse import DocumentRejected
 from services.store import transaction
 from tests.support.documents import write_all
 
 PHONE, NAME = "13812345678", "张伟"
-
-
-@pytest.fixture(scope="module")
-def redactor() -> Redactor:
-    return Redactor(build_detectors(), load_layers())
 
 
 @pytest.fixture
