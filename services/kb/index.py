@@ -45,7 +45,7 @@ from ..store import transaction, utc_now
 from .chunk import Passage, passages
 from .glossary import translations
 from .parse import DocumentRejected, Parsed, parse_bytes
-from .segment import index_row, key_pairs, pairs, query_terms
+from .segment import index_row, key_pairs, pairs, query_terms, segment
 from .vectors import Change, VectorIndex
 
 if TYPE_CHECKING:
@@ -309,6 +309,7 @@ class KnowledgeBase:
         return self.embedder.embed([_embed_text(title, item) for item in items])
 
     def _index(self, conn: Connection, cid: int, doc: int, title: str, items: Sequence[Passage]) -> list[int]:
+        title_words = segment(title).words
         chunks: list[int] = []
         for order, item in enumerate(items):
             chunk = conn.exec_driver_sql(
@@ -317,7 +318,7 @@ class KnowledgeBase:
                  item.text)).lastrowid
             chunks.append(int(chunk))
             conn.exec_driver_sql("INSERT INTO kb_fts (rowid, title, heading, body, grams, coll) VALUES (?, ?, ?, ?, ?, ?)",
-                                 (chunk, *index_row(title, (*item.path, item.heading), item.text, cid)))
+                                 (chunk, *index_row(title_words, (*item.path, item.heading), item.text, cid)))
         return chunks
 
     @staticmethod

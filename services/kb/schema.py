@@ -55,13 +55,16 @@ def m009_kb_abbreviations(conn: Connection) -> None:
     """Re-segment the keyword index of passages stored before Chinese abbreviations were indexed (年假 for
     年休假; services/kb/segment.py), from the redacted passages themselves; vectors are not touched."""
     rows = conn.exec_driver_sql(
-        "SELECT c.id, d.title, c.path, c.heading, c.text, d.collection_id FROM kb_chunks c "
+        "SELECT c.id, d.id, d.title, c.path, c.heading, c.text, d.collection_id FROM kb_chunks c "
         "JOIN kb_documents d ON d.id = c.document_id").all()
     if not rows:
         return
-    from .segment import index_row  # defers jieba's dictionary to a store that has passages to re-index
+    from .segment import index_row, segment  # defers jieba's dictionary to a store with passages to re-index
 
-    for chunk, title, path, heading, text, cid in rows:
+    titles: dict[int, str] = {}  # each document's title, segmented once
+    for chunk, doc, title, path, heading, text, cid in rows:
+        if doc not in titles:
+            titles[doc] = segment(title).words
         conn.exec_driver_sql("DELETE FROM kb_fts WHERE rowid = ?", (chunk,))
         conn.exec_driver_sql("INSERT INTO kb_fts (rowid, title, heading, body, grams, coll) VALUES (?, ?, ?, ?, ?, ?)",
-                             (chunk, *index_row(title, (*json.loads(path), heading), text, int(cid))))
+                             (chunk, *index_row(titles[doc], (*json.loads(path), heading), text, int(cid))))

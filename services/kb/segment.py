@@ -109,11 +109,12 @@ def segment(text: str) -> Segmented:
     return Segmented(" ".join(_words(text)), " ".join(_grams(text)))
 
 
-def index_row(title: str, headings: tuple[str | None, ...], text: str, collection_id: int) -> tuple[str, str, str, str, str]:
-    """A passage's keyword-index columns: title, heading path, body, Chinese pairs, collection token."""
+def index_row(title_words: str, headings: tuple[str | None, ...], text: str, collection_id: int) -> tuple[str, str, str, str, str]:
+    """A passage's keyword-index columns: title (its document's, segmented once per document by the
+    caller: `segment(title).words`), heading path, body, Chinese pairs, collection token."""
     heads = segment(" ".join(h for h in headings if h))
     body = segment(text)
-    return (segment(title).words, heads.words, body.words, " ".join(filter(None, (heads.grams, body.grams))),
+    return (title_words, heads.words, body.words, " ".join(filter(None, (heads.grams, body.grams))),
             f"c{collection_id}")
 
 
