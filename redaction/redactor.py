@@ -16,6 +16,7 @@ from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, phone
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
 from .custom import ALLOW
+from .extend import extend_addresses
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
@@ -35,6 +36,10 @@ class Match(NamedTuple):
     end: int
     rank: int
     score: float
+
+
+def _rebound(start: int, end: int, like: Match) -> Match:
+    return like._replace(start=start, end=end)
 
 
 class _Group(NamedTuple):
@@ -87,7 +92,8 @@ class Redactor:
 
     def fused(self, text: str) -> list[Match]:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
-        pattern match of another label."""
+        pattern match of another label; with recognizers (the input side), each address grown over the
+        rest of its address (redaction.extend)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -102,7 +108,8 @@ class Redactor:
             if any(m.start < end and start < m.end and self.labels[m.rank] != label for m in chosen):
                 continue
             extra.append(Match(start, end, rank, score))
-        return select(chosen + extra) if extra else chosen
+        chosen = select(chosen + extra) if extra else chosen
+        return extend_addresses(text, chosen, self.labels, _rebound)
 
     @property
     def limits(self) -> tuple:

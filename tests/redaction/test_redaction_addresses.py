@@ -44,23 +44,66 @@ FOUND = [
     ("SHIP TO 221B BAKER STREET", ["221B BAKER STREET"]),
     ("meet at 1 Hosking place", ["1 Hosking place"]),
     ("the venue is 1 Lincoln Financial Field Way", ["1 Lincoln Financial Field Way"]),
-    ("at 123-01 Roosevelt Avenue, Queens", ["123-01 Roosevelt Avenue"]),
+    ("at 123-01 Roosevelt Avenue, Queens", ["123-01 Roosevelt Avenue, Queens"]),
     ("We're on 1355 Broadway", ["1355 Broadway"]),
     ("the salon at 450 East El Camino Real", ["450 East El Camino Real"]),
-    ("check 6000 bollinger canyon road suite 2300", ["6000 bollinger canyon road", "suite 2300"]),
+    ("check 6000 bollinger canyon road suite 2300", ["6000 bollinger canyon road suite 2300"]),
     # UK
-    ("10 Downing Street, London SW1A 2AA", ["10 Downing Street", "SW1A 2AA"]),
-    ("Flat 3, 12 Mill Lane, Leeds LS1 4AB", ["Flat 3", "12 Mill Lane", "LS1 4AB"]),
+    ("10 Downing Street, London SW1A 2AA", ["10 Downing Street, London SW1A 2AA"]),
+    ("Flat 3, 12 Mill Lane, Leeds LS1 4AB", ["Flat 3, 12 Mill Lane, Leeds LS1 4AB"]),
     ("post code M60 1QD", ["M60 1QD"]),
     # international, US military
     ("Villacher Strasse 89", ["Villacher Strasse 89"]),
     ("the bus stops at Hauptstrasse 12", ["Hauptstrasse 12"]),
     ("ship to Ringvej 144", ["Ringvej 144"]),
-    ("address: Rue de Piétrain 371, Namur", ["Rue de Piétrain 371"]),
-    ("at 1 Rue Bayard, 75008", ["1 Rue Bayard"]),
+    ("address: Rue de Piétrain 371, Namur", ["Rue de Piétrain 371, Namur"]),
+    ("at 1 Rue Bayard, 75008", ["1 Rue Bayard, 75008"]),
     ("ul. Cicha 86", ["ul. Cicha 86"]),
-    ("PSC 1234, Box 5678\nAPO AE 09012", ["PSC 1234, Box 5678", "APO AE 09012"]),
+    ("PSC 1234, Box 5678\nAPO AE 09012", ["PSC 1234, Box 5678\nAPO AE 09012"]),
 ]
+
+# The rest of an address around what the rules proved (redaction.extend): places before, building,
+# floor and landmark after, city/state/ZIP/country, units; and where each must stop.
+EXTENDED = [
+    ("地址是广州市天河区五山路口东侧天源路88号。", ["广州市天河区五山路口东侧天源路88号"]),
+    ("寄到成都市武侯区人民南路四段口北侧科华北路65号吧", ["成都市武侯区人民南路四段口北侧科华北路65号"]),
+    ("送到建设路15号阳光花园B座1802(近地铁二号口)，谢谢", ["建设路15号阳光花园B座1802(近地铁二号口)"]),
+    ("在滨江路9号天悦广场北侧等你", ["滨江路9号天悦广场北侧"]),
+    ("住在和平路5号附近，电话13812345678", ["和平路5号附近"]),
+    ("送到建国路88号明天下午到", ["建国路88号"]),
+    ("寄到民和路3487号的快递到了吗", ["民和路3487号"]),
+    ("我和平时一样住在建国路1号", ["建国路1号"]),
+    ("ship to 48 Ridgeview Drive, Apt 3C, Dayton, OH 45402 please", ["48 Ridgeview Drive, Apt 3C, Dayton, OH 45402"]),
+    ("12 Harbour Road\nSuite 400\nPortland\nOR 97201", ["12 Harbour Road\nSuite 400\nPortland\nOR 97201"]),
+    ("office: 90 King Street West, Toronto, ON M5H 1J9, Canada",
+     ["90 King Street West, Toronto, ON M5H 1J9, Canada"]),
+    ("it is 8811 41 Harbour Road", ["8811 41 Harbour Road"]),
+    ("my address is 31 Hauptstrasse 5, Zug", ["31 Hauptstrasse 5, Zug"]),
+    ("I live at 12 Main Street Thanks", ["12 Main Street"]),
+    ("we moved to 5 Elm Court, Springfield on Monday", ["5 Elm Court, Springfield"]),
+    ("my old place was 3 Oak Lane, Today I moved", ["3 Oak Lane"]),
+    ("at 7 Pine Road 3 weeks ago", ["7 Pine Road"]),
+    ("at 7 Pine Road and then left", ["7 Pine Road"]),
+    ("12 Main Street. Call me at home", ["12 Main Street."]),
+]
+
+
+@pytest.mark.parametrize("text,expected", EXTENDED, ids=[t[:30] for t, _ in EXTENDED])
+def test_address_extended(text, expected):
+    assert addresses(text) == expected
+
+
+def test_extension_never_crosses_another_label():
+    text = "送到建设路15号张伟收"
+    spans = find_spans(text)
+    assert [(text[s.start:s.end], s.label) for s in spans] == [("建设路15号", "ADDRESS"), ("张伟", "PERSON")]
+
+
+def test_extension_is_input_side_only():
+    # The reply stream runs no address rule; the output set is untouched by the extension.
+    from redaction import redact_output
+    assert "ADDRESS" not in redact_output("12 Harbour Road, Portland, OR 97201").counts
+
 
 NOT_FOUND = [
     "天安门", "故宫", "北京", "上海市", "坐2号线到了", "坐28路公交", "在二楼等您", "3月5号见", "3号订单呢?",

@@ -196,7 +196,7 @@ LICENSE_PLATE = [
 
 # --- ADDRESS ----------------------------------------------------------------------------------------
 ADDRESS = [
-    ("1 Infinite Loop, Cupertino, CA 95014", [("ADDRESS", "1 Infinite Loop"), ("ADDRESS", "Cupertino, CA 95014")]),
+    ("1 Infinite Loop, Cupertino, CA 95014", [("ADDRESS", "1 Infinite Loop, Cupertino, CA 95014")]),
     ("Send it to P.O. Box 1234, please", [("ADDRESS", "P.O. Box 1234")]),
     ("PO Box 88", [("ADDRESS", "PO Box 88")]),
     ("地址广东省深圳市南山区科技南路18号，谢谢", [("ADDRESS", "广东省深圳市南山区科技南路18号")]),
@@ -210,7 +210,7 @@ ADDRESS = [
     ("北京市朝阳区建国路88号院", [("ADDRESS", "北京市朝阳区建国路88号院")]),
     ("住在上海市徐汇区漕溪北路1200弄3号", [("ADDRESS", "上海市徐汇区漕溪北路1200弄3号")]),
     ("地址南山区科技南路18号SOHO现代城5号楼1203室",
-     [("ADDRESS", "南山区科技南路18号SOHO现代城"), ("ADDRESS", "5号楼1203室")]),
+     [("ADDRESS", "南山区科技南路18号SOHO现代城5号楼1203室")]),
     ("在5号楼1203室", [("ADDRESS", "5号楼1203室")]),
     ("3栋2单元501室", [("ADDRESS", "3栋2单元501室")]),
     # issue 12: without a city, named buildings with a floor, banners, lanes, lower case and capitals, UK
@@ -221,18 +221,18 @@ ADDRESS = [
     ("住在潘家园南里19号", [("ADDRESS", "潘家园南里19号")]),
     ("at 247 miller ave", [("ADDRESS", "247 miller ave")]),
     ("1600 PENNSYLVANIA AVENUE", [("ADDRESS", "1600 PENNSYLVANIA AVENUE")]),
-    ("22 Mill Lane, York YO1 7HH", [("ADDRESS", "22 Mill Lane"), ("ADDRESS", "YO1 7HH")]),
+    ("22 Mill Lane, York YO1 7HH", [("ADDRESS", "22 Mill Lane, York YO1 7HH")]),
     # English
     ("Ship to 1600 Amphitheatre Parkway please", [("ADDRESS", "1600 Amphitheatre Parkway")]),
-    ("office at 350 Fifth Avenue, New York", [("ADDRESS", "350 Fifth Avenue")]),
+    ("office at 350 Fifth Avenue, New York", [("ADDRESS", "350 Fifth Avenue, New York")]),
     ("34536 W Nguyen Ln", [("ADDRESS", "34536 W Nguyen Ln")]),
-    ("visit 221B Baker Street, London", [("ADDRESS", "221B Baker Street")]),
+    ("visit 221B Baker Street, London", [("ADDRESS", "221B Baker Street, London")]),
     ("Apt 4B", [("ADDRESS", "Apt 4B")]),
-    ("Suite 200, Unit 5", [("ADDRESS", "Suite 200"), ("ADDRESS", "Unit 5")]),
+    ("Suite 200, Unit 5", [("ADDRESS", "Suite 200, Unit 5")]),
     ("Springfield, IL 62704", [("ADDRESS", "Springfield, IL 62704")]),
-    ("P.O. Box 4521, Austin TX 78701", [("ADDRESS", "P.O. Box 4521"), ("ADDRESS", "Austin TX 78701")]),  # no comma
+    ("P.O. Box 4521, Austin TX 78701", [("ADDRESS", "P.O. Box 4521, Austin TX 78701")]),  # no comma
     ("1600 Amphitheatre Parkway, Mountain View, CA 94043",
-     [("ADDRESS", "1600 Amphitheatre Parkway"), ("ADDRESS", "Mountain View, CA 94043")]),
+     [("ADDRESS", "1600 Amphitheatre Parkway, Mountain View, CA 94043")]),
     # hard negatives
     ("市场", []),
     ("区别", []),
