@@ -163,7 +163,10 @@ _PART = re.compile(r"['-]")
 def _name_cased(word: str) -> bool:
     """Written as a name is: each part capitalised, the rest lower case (Smith, Al-Farsi, O'Brien)."""
     return all(part[1:].islower() or not part[1:] for part in _PART.split(word) if part)
-_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'-]){_WORD}(?: (?:[A-Z]\.? )?{_WORD}){{1,2}}(?![A-Za-z0-9_@'-])")
+# The name ends before a letter of any Latin script (Ström is one word) or an apostrophe, except the
+# possessive `'s` (John Smith's book).
+_NAME_END = rf"(?![A-Za-z0-9_@{_UP}{_LOW}-]|'(?!s(?![A-Za-z])))"
+_CANDIDATE = re.compile(rf"(?<![A-Za-z0-9@#_.'{_UP}{_LOW}-]){_WORD}(?: (?:[A-Z]\.? )?{_WORD}){{1,2}}{_NAME_END}")
 # Pinyin given names are often written lower case after an upper-case surname (ZHANG wei).
 _PINYIN_LOWER = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{2,}|[A-Z][a-z]+) ([a-z]+)(?![A-Za-z0-9_@'-])")
 
@@ -366,7 +369,42 @@ class EnglishNames:
         out.extend(self._casual(text, out))
         if _HAS_CJK.search(text):
             out.extend(self._in_chinese(text, out))
+        return self._grow(text, out)
+
+    def _grow(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """Each name grown over a name word the rules left beside it: a first name or a word on no list
+        before it, with an initial (Faina D. + Yefremova, Pinabel + Marcil); a surname after it, in lower
+        case when it is on the census lists and no common word (Kylie + minogue), capitalised when it is
+        no English word (Julio + Vásquez)."""
+        if not found:
+            return found
+        spans = sorted(found)
+        out: list[tuple[int, int, str, float]] = []
+        for i, (a, b, label, score) in enumerate(spans):
+            low_limit = out[-1][1] if out else 0
+            high_limit = spans[i + 1][0] if i + 1 < len(spans) else len(text)
+            m = _WORD_BEFORE.search(text, max(low_limit, a - 40), a)
+            if m is not None and self._grow_word(m.group(1), before=True) and (
+                    _plain(m.group(1).lower()) in self.first
+                    or _PREV_WORD.search(text, max(0, m.start(1) - 24), m.start(1)) is not None):
+                a = m.start(1)  # a word on no list only mid-sentence (not `Ahh Steve`, `Hotel Elegante Steve`)
+            m = _WORD_AFTER.match(text, b)
+            if m is not None and m.end(1) <= high_limit and self._grow_word(m.group(1), before=False):
+                b = m.end(1)
+            out.append((a, b, label, score))
         return out
+
+    def _grow_word(self, word: str, before: bool) -> bool:
+        low = _plain(word.lower())
+        if len(low) < 3 or low in _COMMON or low in _NOT_SLOT or low in _PLACE_BEFORE or low in _PLACE_AFTER:
+            return False
+        if word.islower():
+            return not before and (low in self.last or low in self.rare) and self._unknown(word)
+        if not _name_cased(word):
+            return False
+        if before:
+            return (low in self.first and low not in self.lower_words) or self._unknown(word)
+        return (low in self.last and low not in self.words) or self._unknown(word)
 
     def _in_chinese(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Latin-script names inside Chinese text, where words are not spaced: a first name glued to a
@@ -614,6 +652,9 @@ _NOT_BEFORE_UNKNOWN = frozenset((
     "traveling toward towards is are was were"
 ).split())
 _TRIPLE = re.compile(r"(.)\1\1")
+# A name word right before a name (with an initial between), or right after one (see EnglishNames._grow).
+_WORD_BEFORE = re.compile(rf"(?<![A-Za-z0-9@#_.'{_UP}{_LOW}-])([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?) (?:[A-Z]\. )?$")
+_WORD_AFTER = re.compile(rf" ([{_UP}{_LOW}][{_LOW}]+){_NAME_END}")
 _AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
 _PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
 _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")

@@ -311,7 +311,9 @@ def test_one_megabyte_is_bounded(unit):
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     started = time.perf_counter()
     result = redact(text)
-    assert time.perf_counter() - started < 2.0
+    # Linear, not a timing goal: 200,000 card-like starts each validated take about 1.8 s on 2 cores; a
+    # quadratic scan of 1 MB would take minutes.
+    assert time.perf_counter() - started < 4.0
     if "13812345678" in unit:
         assert "13812345678" not in result.text and result.counts["PHONE"] > 1000
 

@@ -49,6 +49,12 @@ from tests.support.redaction import names
     ("Rosalind Abernathy-Kwok\n\n12 Harbour Lane\nSpringfield", ["Rosalind Abernathy-Kwok"]),
     ('Evangeline: "Where were you?"', ["Evangeline"]),
     ("客户说6月凯弈的报表已发", []),
+    # a possessive after a full name; letters beyond ASCII end no name early; name words beside a name
+    ("I read Tobias Quenneville's report", ["Tobias Quenneville"]),
+    ("the notes from Emmie Ström's visit", ["Emmie Ström"]),
+    ("the notes from Radomira D. Szczyrkowska's visit", ["Radomira D. Szczyrkowska"]),
+    ("big fan of Kylie kowalczyk honestly", ["Kylie kowalczyk"]),  # a census surname in lower case
+    ("Kylie has the keys", ["Kylie"]),  # `has` is a word (web2 lists only `have`), not a surname
 ])
 def test_cueless_names(text, expected):
     assert names(text) == expected
