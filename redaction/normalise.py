@@ -198,6 +198,27 @@ class Normalised:
         return j if self.offsets is None else self.offsets[j - 1] + 1
 
 
+# Financial (capital) numerals, as in 手机壹叁捌…: read as the everyday ones in a run of numerals that
+# holds two or more of them (陆 and 伍 alone are surnames). Length-preserving: offsets stay as they are.
+_CAPITAL_DIGITS = "壹贰叁肆伍陆柒捌玖"
+_CAPITAL_SEEN = re.compile("[" + _CAPITAL_DIGITS + "]")
+_CAPITAL_RUN = re.compile("[零〇幺两一二三四五六七八九" + _CAPITAL_DIGITS + "]{4,}")
+_CAPITAL_FOLD = str.maketrans(_CAPITAL_DIGITS, "一二三四五六七八九")
+
+
+def _fold_capitals(m: re.Match[str]) -> str:
+    run = m.group()
+    return run.translate(_CAPITAL_FOLD) if len(_CAPITAL_SEEN.findall(run)) >= 2 else run
+
+
+def capital_numerals(norm: Normalised) -> Normalised:
+    """`norm` with runs of financial numerals read as everyday ones (壹叁捌… as 一三八…). Not per code
+    point, so not chunk-local: the input side applies it to a whole message (Redactor), never a stream."""
+    if norm.text.isascii() or _CAPITAL_SEEN.search(norm.text) is None:
+        return norm
+    return Normalised(_CAPITAL_RUN.sub(_fold_capitals, norm.text), norm.offsets)
+
+
 def normalise(text: str) -> Normalised:
     """Normalise text for detection (see the module docstring)."""
     if text.isascii():

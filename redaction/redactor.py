@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, phones, places
 from .detectors.base import LOOKBEHIND
-from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, normalise
+from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, normalise
 from .custom import ALLOW
 from .extend import extend_addresses
 from .custom import MAX_LEN as MAX_TERM
@@ -216,9 +216,15 @@ class Redactor:
                         out.append(m._replace(start=start, end=max(taken) + 1))
         return out
 
+    def _normalise(self, text: str) -> Normalised:
+        """The detection view of a whole message; on the input side (with recognizers) financial numerals
+        are read as everyday ones too (normalise.capital_numerals)."""
+        norm = normalise(text)
+        return capital_numerals(norm) if self.recognizers else norm
+
     def find_spans(self, text: str) -> list[Span]:
         """Sorted, non-overlapping PII spans (offsets into the original text)."""
-        norm = normalise(text)
+        norm = self._normalise(text)
         return [Span(norm.start(m.start), norm.end(m.end), self.labels[m.rank], m.score)
                 for m in self.fused(norm.text)]
 
@@ -228,7 +234,7 @@ class Redactor:
 
         `revealable` marks the values as typed by staff (see Placeholders.reveal).
         """
-        norm = normalise(text)
+        norm = self._normalise(text)
         chosen = self.fused(norm.text)
         # `is None`, not `or`: an empty Placeholders is falsy (it has __len__) but must still be shared.
         placeholders = Placeholders() if placeholders is None else placeholders

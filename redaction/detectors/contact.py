@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from .base import DIGITS, LETTERS, PatternDetector, lead
 
@@ -28,19 +29,23 @@ _EMAIL_BRACKETED = (
 _S_AT = r"(?: ?\[at\] ?| ?\(at\) ?| at | AT )"
 _S_DOT = r"(?:\.| ?\[dot\] ?| ?\(dot\) ?| dot | DOT )"
 _EMAIL_SPELLED = (
-    r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,15}" + _S_AT
+    r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,15}"
+    r"(?:(?: dot | DOT )[A-Za-z0-9_%+-]{1,15}){0,2}" + _S_AT
     + r"[A-Za-z0-9-]{1,12}" + _S_DOT + r"(?i:" + _TLDS + r")(?:" + _S_DOT + r"(?i:cn|uk|hk|tw|jp|au))?(?![A-Za-z0-9])"
 )
 _NOT_LOCAL = frozenset("am is are was were be me us him her them you it we they here there look meet stay arrive "
                        "home work".split())
 
 
+_SPLIT_AT = re.compile(r" ?\[at\] ?| ?\(at\) ?| at | AT ")
+
+
 def spelled_email(value: str) -> bool:
     """An address with `at` (and maybe `dot`) written out; a real `@` is EMAIL's."""
     if "@" in value:
         return False
-    local = value.split("at", 1)[0].strip(" [(<{").lower()
-    return local not in _NOT_LOCAL
+    local = _SPLIT_AT.split(value, 1)[0].strip(" [(<{").lower()
+    return local not in _NOT_LOCAL and local.split(" dot ")[0] not in _NOT_LOCAL
 
 
 SPELLED_EMAIL = PatternDetector("EMAIL", _EMAIL_SPELLED, None, DIGITS + LETTERS + "._%+- []()",

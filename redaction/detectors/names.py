@@ -91,7 +91,7 @@ _CONTEXT_LOOKAHEAD = 17
 _TAIL = r"(?:[a-z]{1,11}|a?c[A-Z][a-z]{1,8}|'[A-Z][a-z]{1,8})"  # Smith, McDonald, MacDonald, O'Brien
 _EN_NAME_REST = _TAIL + r"(?: [A-Z]\.)?(?:[ -][A-Z]" + _TAIL + r"){0,2}(?![A-Za-z])"
 _EN_CUE_WORDS = [
-    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "my name is", "my name's", "name is", "i am", "i'm",
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "my name is", "my name's", "name is", "name's", "i am", "i'm",
     "this is", "name", "customer", "client", "cardholder", "dear", "contact", "contact person", "recipient",
     "regards", "sincerely", "signed", "attn", "passenger", "patient", "account holder", "applicant",
 ]

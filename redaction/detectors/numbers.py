@@ -193,6 +193,17 @@ def loose_mobile(value: str) -> bool:
     return len(digits) == 11 and digits[1] in "3456789" and len(set(digits[3:])) > 1
 
 
+def loose_us_phone(value: str) -> bool:
+    """A North American number broken by a line or wide spaces (`415 555\n2671`): 3-3-4 digits (1 first
+    allowed), area code and exchange starting 2-9, a personal area code. The even forms are _US's."""
+    groups = _GROUPS.findall(value)
+    if [len(g) for g in groups] == [1, 3, 3, 4] and groups[0] == "1":
+        groups = groups[1:]
+    if [len(g) for g in groups] != [3, 3, 4] or groups[0][0] in "01" or groups[1][0] in "01":
+        return False
+    return _us_phone("".join(groups))
+
+
 def loose_id(value: str) -> float:
     """A CN resident ID (18 or 15 digits, the 18th may be X) split unevenly: `440301 1990 0101 123X`."""
     if value[-1] in "Xx":
@@ -269,6 +280,8 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("CN_ID", _TWID, None, UPPER + DIGITS, validate=twid_ok, required=DIGITS, starts=UPPER),
     PatternDetector("CN_ID", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_id, required=DIGITS, starts=DIGITS),
     PatternDetector("PHONE", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_mobile, required=DIGITS,
+                    starts=DIGITS),
+    PatternDetector("PHONE", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_us_phone, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("CREDIT_CARD", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_credit, required=DIGITS,
                     starts=DIGITS),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from redaction import StreamRedactor, find_spans, output_detectors, redact
+from redaction import StreamRedactor, find_spans, output_detectors, redact, redact_output
 from redaction.detectors import DEFAULT_DETECTORS, contact
 
 
@@ -73,6 +73,8 @@ FORMS = [
     ("那个手机号是幺三八，幺二三四，五六七八", [("PHONE", "幺三八，幺二三四，五六七八")]),
     ("身份证号是幺幺零幺零五幺九九零零三零七幺二三九", [("CN_ID", "幺幺零幺零五幺九九零零三零七幺二三九")]),
     ("身份证号码是 440301 1990 0101 123X", [("CN_ID", "440301 1990 0101 123X")]),  # split unevenly, ending in X
+    # a US number broken by a line
+    ("My phone number is 415 555\n2671", [("PHONE", "415 555\n2671")]),
 ]
 
 NEGATIVES = [
@@ -96,6 +98,7 @@ NEGATIVES = [
     ("in order 2024 we shipped 12 units", []),
     ("订单已发货，共 3 件", []),
     ("driver's license number is 1234-56-7890", []),
+    ("my email is john dot smith at gmail dot com", [("EMAIL", "john dot smith at gmail dot com")]),
     ("I am at home dot com", []),
     ("一栋楼，一座桥", []),
     ("数量 13 14 15 16 17 18", []),
@@ -110,6 +113,9 @@ NEGATIVES = [
     ("invoice 011 2024 0001", []),
     ("地铁一号线换乘", []),
     ("第一，第二，第三", []),
+    ("金额：壹万贰仟叁佰元整", []),      # an amount in financial numerals
+    ("rooms 415 and 555\n2671 total", []),  # not 3-3-4
+    ("call 415 155\n2671", []),           # an exchange never starts with 1
 ]
 
 
@@ -125,6 +131,16 @@ def test_form_is_found(text, expected):
 @pytest.mark.parametrize("text,expected", NEGATIVES, ids=_ids(NEGATIVES))
 def test_hard_negative(text, expected):
     assert found(text) == expected
+
+
+def test_financial_numerals_read_as_a_number_on_the_input_side():
+    # 壹叁捌… is read as 一三八… over a whole message (not per character, so not on a reply stream,
+    # where the model never writes the customer's number anyway); 陆 or 伍 alone stay surnames.
+    text = "手机号码：壹叁捌壹贰叁肆伍陆柒捌"
+    assert found(text) == [("PHONE", "壹叁捌壹贰叁肆伍陆柒捌")]
+    assert "壹叁捌" not in redact(text).text
+    assert "PHONE" not in redact_output(text).counts
+    assert found("伍佰的演唱会") == [("PERSON", "伍佰")]
 
 
 SPELLED = [

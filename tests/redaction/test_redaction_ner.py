@@ -54,7 +54,8 @@ from tests.support.redaction import names
     ("the notes from Emmie Ström's visit", ["Emmie Ström"]),
     ("the notes from Radomira D. Szczyrkowska's visit", ["Radomira D. Szczyrkowska"]),
     ("big fan of Kylie kowalczyk honestly", ["Kylie kowalczyk"]),  # a census surname in lower case
-    ("Kylie has the keys", ["Kylie"]),  # `has` is a word (web2 lists only `have`), not a surname
+    ("Kylie has the keys", ["Kylie"]),
+    ("name's Bob Smith", ["Bob Smith"]),  # `name's` is a cue like `name is`  # `has` is a word (web2 lists only `have`), not a surname
 ])
 def test_cueless_names(text, expected):
     assert names(text) == expected
