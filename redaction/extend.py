@@ -1,5 +1,7 @@
-"""Address extension: grow each address the rules found over the rest of the same address.
+"""Spans grown from what was chosen: each address over the rest of the same address, and each name to
+its other mentions in the same message.
 
+Addresses. 
 The address rules find the part of an address that proves it is one (a road and a door, a street and a
 house number). The rest of the address is still personal data and is what the rules leave behind:
 `7277 Valjean Avenue, Van Nuys, California 91406, United States`, `555 Knowles Drive #203`,
@@ -222,3 +224,47 @@ def _en_tail(text: str, end: int, limit: int) -> int:
         i = stop
         first = False
     return i
+
+
+# Names. A name found once is found everywhere in the message: the customer named in the first line of
+# a transcript and again later (`… Maria Gonzalez … thanks Maria`, `张伟说… 张伟的电话`), where the later
+# mention has no cue and no surname beside it. A full English name's first and last words count too,
+# capitalised and on their own. Input side only, like the address growth.
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ſ][A-Za-zÀ-ÖØ-öø-ſ'-]*")
+_NOT_REPEATED = frozenset("The This That And But For With From Dear Hello Thanks Mr Mrs Ms Dr Miss Sir Madam".split())
+
+
+def repeat_names(text: str, chosen: Sequence, labels: Sequence[str], make) -> list:
+    """`chosen` plus a PERSON match at every other mention of a name among them (see above)."""
+    names = {text[m.start:m.end] for m in chosen if labels[m.rank] == "PERSON"}
+    if not names:
+        return list(chosen)
+    like = next(m for m in chosen if labels[m.rank] == "PERSON")
+    targets: set[str] = set()
+    for name in names:
+        if any(c in CJK_CHARS for c in name):
+            if len(name) >= 2 and all(c in CJK_CHARS or c in "·•" for c in name):
+                targets.add(name)
+            continue
+        words = _LATIN_WORD.findall(name)
+        if not words or len(name) < 3:
+            continue
+        targets.add(name)
+        if len(words) >= 2:
+            targets.update(w for w in (words[0], words[-1])
+                           if len(w) >= 3 and w[0].isupper() and not w.isupper() and w not in _NOT_REPEATED)
+    taken = [(m.start, m.end) for m in chosen]
+    extra = []
+    for target in sorted(targets, key=len, reverse=True):
+        latin = not any(c in CJK_CHARS for c in target)
+        at = text.find(target)
+        while at >= 0:
+            end = at + len(target)
+            bounded = not latin or ((at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()))
+            if bounded and not any(a < end and at < b for a, b in taken):
+                extra.append(make(at, end, like))
+                taken.append((at, end))
+            at = text.find(target, at + 1)
+    if not extra:
+        return list(chosen)
+    return sorted(list(chosen) + extra, key=lambda m: m.start)

@@ -16,7 +16,7 @@ from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, phone
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, normalise
 from .custom import ALLOW
-from .extend import extend_addresses
+from .extend import extend_addresses, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
@@ -109,7 +109,8 @@ class Redactor:
                 continue
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen
-        return extend_addresses(text, chosen, self.labels, _rebound)
+        chosen = extend_addresses(text, chosen, self.labels, _rebound)
+        return repeat_names(text, chosen, self.labels, _rebound)
 
     @property
     def limits(self) -> tuple:

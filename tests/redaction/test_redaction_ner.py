@@ -55,7 +55,12 @@ from tests.support.redaction import names
     ("the notes from Radomira D. Szczyrkowska's visit", ["Radomira D. Szczyrkowska"]),
     ("big fan of Kylie kowalczyk honestly", ["Kylie kowalczyk"]),  # a census surname in lower case
     ("Kylie has the keys", ["Kylie"]),
-    ("name's Bob Smith", ["Bob Smith"]),  # `name's` is a cue like `name is`  # `has` is a word (web2 lists only `have`), not a surname
+    ("name's Bob Smith", ["Bob Smith"]),  # `name's` is a cue like `name is`
+    # a name found once is found at its other mentions (multi-turn transcripts)
+    ("Customer: it's Rosalind Abernathy. Agent: thanks, Rosalind. Customer: Abernathy, with a y.",
+     ["Rosalind Abernathy", "Rosalind", "Abernathy"]),
+    ("张伟说明天来。客服：好的，张伟的电话是多少？", ["张伟", "张伟"]),
+    ("I spoke with Maria Gonzalez; Mariachi band later", ["Maria Gonzalez"]),  # whole words only  # `has` is a word (web2 lists only `have`), not a surname
 ])
 def test_cueless_names(text, expected):
     assert names(text) == expected
