@@ -48,7 +48,7 @@ _ZH_ALNUM = re.compile("[0-9A-Za-z][0-9A-Za-z-]*")
 _ZH_BRACKET = re.compile("[(（][^()（）。，；！？!?;\n]{1,20}[)）]")
 _ZH_JOIN = frozenset("和、及与")
 # Before an address: back over place names, never over a verb of moving (到, 去, 住 are stops) or 的.
-_ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方"))
+_ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机"))
 _ZH_HEAD_MAX = 16
 _CITIES = frozenset(_CITY_LIST)  # 成都 before 市武侯区…: the place rules never start a name at 都
 
