@@ -73,6 +73,9 @@ FORMS = [
     ("那个手机号是幺三八，幺二三四，五六七八", [("PHONE", "幺三八，幺二三四，五六七八")]),
     ("身份证号是幺幺零幺零五幺九九零零三零七幺二三九", [("CN_ID", "幺幺零幺零五幺九九零零三零七幺二三九")]),
     ("身份证号码是 440301 1990 0101 123X", [("CN_ID", "440301 1990 0101 123X")]),  # split unevenly, ending in X
+    # bare 10 digits after a spoken or misspelt cue
+    ("call me 4258829090", [("PHONE", "4258829090")]),
+    ("my phoen numbr is 4258829090", [("PHONE", "4258829090")]),
     # a US number broken by a line
     ("My phone number is 415 555\n2671", [("PHONE", "415 555\n2671")]),
 ]
@@ -116,6 +119,7 @@ NEGATIVES = [
     ("金额：壹万贰仟叁佰元整", []),      # an amount in financial numerals
     ("rooms 415 and 555\n2671 total", []),  # not 3-3-4
     ("call 415 155\n2671", []),           # an exchange never starts with 1
+    ("the tracking number is 4258829090", [("ORDER_ID", "4258829090")]),  # `number is` alone is no phone cue
 ]
 
 
