@@ -172,13 +172,14 @@ _SEPARATORS = re.compile(r"[ .\n-]+")
 
 
 @functools.lru_cache(maxsize=64)  # four validators look at the same value in turn
-def _loose_digits(value: str, first: int) -> str:
-    """The digits when every group has 2+ digits (the first `first`+) and separators are 1-3 characters;
-    else "" (the exact patterns find the even forms too: the spans merge)."""
+def _loose_digits(value: str, first: int, longest: int = 8) -> str:
+    """The digits when every group has 2+ digits (the first `first`+, none over `longest`) and separators
+    are 1-3 characters; else "" (the exact patterns find the even forms too: the spans merge)."""
     if value[-1] in "Xx":
         return ""  # only an ID ends in X (loose_id)
     groups = _GROUPS.findall(value)
-    if len(groups) < 2 or len(groups) > 6 or len(groups[0]) < first or not all(2 <= len(g) <= 8 for g in groups[1:]):
+    if len(groups) < 2 or len(groups) > 6 or len(groups[0]) < first or not all(
+            2 <= len(g) <= longest for g in groups[1:]):
         return ""
     seps = set(_SEPARATORS.findall(value))
     # One kind of separator: whitespace (any amount up to 3), dots, or dashes; never a mix.
@@ -206,11 +207,12 @@ def loose_us_phone(value: str) -> bool:
 
 def loose_id(value: str) -> float:
     """A CN resident ID (18 or 15 digits, the 18th may be X) split unevenly: `440301 1990 0101 123X`."""
+    # An ID may be broken once anywhere (`110105` / `194912310021` on two lines): groups up to 14 digits.
     if value[-1] in "Xx":
-        digits = _loose_digits(value[:-1], 4)
+        digits = _loose_digits(value[:-1], 4, 14)
         digits = digits + "X" if len(digits) == 17 else ""
     else:
-        digits = _loose_digits(value, 4)
+        digits = _loose_digits(value, 4, 14)
     if len(digits) == 18:
         return cn_id_score(digits) if digits[6:8] in ("18", "19", "20") else 0.0
     return cn_id15_score(digits) if len(digits) == 15 else 0.0

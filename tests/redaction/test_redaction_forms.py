@@ -76,6 +76,9 @@ FORMS = [
     # bare 10 digits after a spoken or misspelt cue
     ("call me 4258829090", [("PHONE", "4258829090")]),
     ("my phoen numbr is 4258829090", [("PHONE", "4258829090")]),
+    # an ID broken once by a line, anywhere
+    ("身份证：110105\n194912310021", [("CN_ID", "110105\n194912310021")]),
+    ("身份证：110105194912\n31002X", [("CN_ID", "110105194912\n31002X")]),
     # a US number broken by a line
     ("My phone number is 415 555\n2671", [("PHONE", "415 555\n2671")]),
 ]
