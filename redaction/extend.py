@@ -31,6 +31,7 @@ from typing import Sequence
 from .detectors.base import CJK_CHARS
 from .detectors.places import _STOP as _ZH_START_STOP
 from .detectors.places import _CITIES as _CITY_LIST
+from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _UNIT_PLACE_RE
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
@@ -51,6 +52,9 @@ _ZH_JOIN = frozenset("和、及与")
 _ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机"))
 _ZH_HEAD_MAX = 16
 _CITIES = frozenset(_CITY_LIST)  # 成都 before 市武侯区…: the place rules never start a name at 都
+# Hong Kong: roads end in 道 (弥敦道, 轩尼诗道; the rules leave 道 alone, it ends 知道 and 频道 too), after
+# districts with no unit (九龙旺角弥敦道688号): taken only right before a door number.
+_HK_ROAD = re.compile("(?:" + _HK_DISTRICTS + ")*[" + _class_without(set(_ZH_START_STOP) | set("道")) + "]{1,4}道$")
 
 # English tails. One step: a separator (spaces, one comma or line break, mail quoting `>`) and one part.
 _SEP = re.compile(r"[ \t]*[,;\n]?[ \t>]*[,;\n]?[ \t>]*")
@@ -141,6 +145,10 @@ def _zh_head(text: str, start: int, limit: int) -> int:
         m = _UNIT_PLACE_RE.match(text, j, start)
         if m is not None or text[j:start] in _CITIES:
             return j
+    if text[start:start + 1].isdigit() and text[start - 1:start] == "道" and not hk_not_road(text[start - 2:start]):
+        m = _HK_ROAD.search(text, limit, start)
+        if m is not None:
+            return m.start()
     if start > limit and text[start - 1] == "和" and text[start:start + 1] == "平" and (
             start < 2 or text[start - 2] in _ZH_HEAD_STOP or text[start - 2] not in CJK_CHARS):
         return start - 1  # 住在和平路5号: 和 is a particle everywhere but in 和平

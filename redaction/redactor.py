@@ -321,7 +321,8 @@ def select(matches: Iterable[Match]) -> list[Match]:
 # (`john at gmail dot com`: its alphabet holds the space, so it would hold every English reply's tail),
 # and digits read out in English words (`one three eight ...`, the same reason).
 INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
-    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL, phones.SPOKEN_PHONE])
+    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL, phones.SPOKEN_PHONE,
+                                                              phones.ZH_CUED_NUMERALS])
 
 
 def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:

@@ -152,6 +152,16 @@ def zh_mobile(value: str) -> bool:
             and not _same_digit(digits[3:]))
 
 
+# A landline or Hong Kong number read out in Chinese numerals after a phone cue (手机五一二三四五六七,
+# 电话：八二三四 五六七八). Input only (redaction.redactor INPUT_ONLY_PATTERNS), like the English spoken digits.
+_ZH_CUED_NUMERALS = ("[" + _ZD + "]" + after_cue(_ZH_CUES, _ZD) + "(?:[ ,，]?[" + _ZD + "]){6,7}(?![" + _ZD_ANY + "])")
+
+
+def zh_cued_numerals(value: str) -> float:
+    digits = spoken_digits(value)
+    return 0.85 if len(digits) in (7, 8) and not _same_digit(digits) else 0.0
+
+
 def zh_id(value: str) -> float:
     """An 18-digit CN resident ID with at least one digit in Chinese (region and birth date checked)."""
     from .numbers import cn_id_score
@@ -215,5 +225,7 @@ def spoken_card(value: str) -> float:
 _EN_ALPHABET = LETTERS + " ,-"
 SPOKEN_CARD = PatternDetector("CREDIT_CARD", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_card,
                               required=_EN_REQUIRED)
+ZH_CUED_NUMERALS = PatternDetector("PHONE", _ZH_CUED_NUMERALS, None, _ZD + " ,，", validate=zh_cued_numerals,
+                                   required=tuple(_ZD), starts=_ZD)
 SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_phone,
                                required=_EN_REQUIRED)

@@ -140,6 +140,35 @@ def zh_address(value: str) -> bool:
         end = shorter.end()
 
 
+# Hong Kong roads end in 道 (弥敦道, 轩尼诗道), which the road rule leaves alone (it also ends 知道, 频道):
+# a 道 road is taken with its door number, after Hong Kong districts that carry no unit (九龙旺角…).
+_HK_DISTRICTS = (
+    "香港|九龙|新界|旺角|尖沙咀|油麻地|深水埗|长沙湾|太子|红磡|土瓜湾|黄大仙|观塘|将军澳|西贡|沙田|大埔|荃湾|葵涌|"
+    "青衣|屯门|元朗|中环|上环|西环|湾仔|铜锣湾|北角|鲗鱼涌|柴湾|筲箕湾|香港仔|跑马地|天水围|马鞍山|东涌"
+)
+# Words ending in 道 that are no road: know, taste, channel, passage, lane, report, said…
+_NOT_ROADS = frozenset(
+    "知道 味道 频道 渠道 轨道 通道 管道 跑道 赛道 车道 隧道 街道 报道 难道 一道 行道 步道 顺道 地道 公道 厚道 霸道 "
+    "王道 说道 问道 笑道 答道 叫道 写道 讲道 喊道 骂道 称道 门道 孔道 航道 水道 食道 弯道 坡道 栈道 古道 "
+    "人道 正道 当道 邪道 道道 早道 绕道 改道 取道".split())
+_HK_ROAD_DOOR = (
+    "(?:(?<![" + _NC + "])|(?<=[区县镇路街道]))(?:(?:" + _HK_DISTRICTS + "){0,2}" + _N + "[" + _NI + "]{0,3}道)"
+    + "[0-9]{1,4}(?:-[0-9]{1,3})?号(?![线])"
+)
+_HK_DOOR = re.compile("[0-9]")
+
+
+def hk_not_road(word: str) -> bool:
+    """A two-character word ending in 道 that names no road (知道, 频道, 报道…)."""
+    return word in _NOT_ROADS
+
+
+def hk_road(value: str) -> bool:
+    """A 道 road with its door, not 知道3号."""
+    door = _HK_DOOR.search(value)
+    return door is not None and not hk_not_road(value[max(0, door.start() - 2):door.start()])
+
+
 def zh_floor(value: str) -> bool:
     """A named building's floor, not a generic one (购物中心三楼)."""
     return _GENERIC_BUILDINGS.match(value) is None
@@ -274,6 +303,8 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("ADDRESS", _ZH_ADDRESS, None, _ZH_ALPHABET, validate=zh_address,
                     required=("路", "街", "大道", "巷", "弄", "胡同", "村", "屯", "号"), starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_LANE, None, _ZH_ALPHABET, required=("号",), starts=_ZH_STARTS),
+    PatternDetector("ADDRESS", _HK_ROAD_DOOR, None, _ZH_ALPHABET, validate=hk_road, required=("道",),
+                    starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_FLOOR, None, _ZH_ALPHABET, validate=zh_floor, required=("楼", "层"),
                     starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_BUILDING, None, _ZH_ALPHABET, validate=zh_building,

@@ -73,6 +73,12 @@ EXTENDED = [
     ("送到建国路88号明天下午到", ["建国路88号"]),
     ("我在建国路88号刚才那个门口", ["建国路88号"]),
     ("寄到北京顺义区首都国际机场航站楼路9号", ["北京顺义区首都国际机场航站楼路9号"]),
+    # Hong Kong: 道 roads with districts that carry no unit, in traditional characters
+    ("地址九龍旺角彌敦道688號3樓A室", ["九龍旺角彌敦道688號3樓A室"]),
+    ("寄去銅鑼灣軒尼詩道500號", ["銅鑼灣軒尼詩道500號"]),
+    ("我知道3号楼在哪", ["3号楼"]),  # 知道 is no road: the building alone
+    ("他说道3号已经到了", []),
+    ("这个频道12号开播", []),
     ("寄到民和路3487号的快递到了吗", ["民和路3487号"]),
     ("我和平时一样住在建国路1号", ["建国路1号"]),
     ("ship to 48 Ridgeview Drive, Apt 3C, Dayton, OH 45402 please", ["48 Ridgeview Drive, Apt 3C, Dayton, OH 45402"]),

@@ -150,6 +150,20 @@ def test_financial_numerals_read_as_a_number_on_the_input_side():
     assert found("伍佰的演唱会") == [("PERSON", "伍佰")]
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("客人话佢叫李嘉欣，手机五一二三四五六七", [("PERSON", "李嘉欣"), ("PHONE", "五一二三四五六七")]),
+    ("电话：八二三四 五六七八", [("PHONE", "八二三四 五六七八")]),
+    ("电话三三三三三三三三", []),     # one digit over and over
+    ("第一二三四五六七八条", []),     # no cue
+])
+def test_landline_in_chinese_numerals_after_a_cue(text, expected):
+    # Input only, like the English spoken digits (the model never sees the customer's digits).
+    from redaction.detectors import phones
+
+    assert phones.ZH_CUED_NUMERALS not in output_detectors(DEFAULT_DETECTORS)
+    assert found(text) == expected
+
+
 SPELLED = [
     ("write to john at gmail dot com", [("EMAIL", "john at gmail dot com")]),
     ("mail li.wei [at] example [dot] com.cn", [("EMAIL", "li.wei [at] example [dot] com.cn")]),
