@@ -195,7 +195,7 @@ _STREET_WORD = r"(?:[A-Z][a-z]{1,11}|[A-Z]{1,12}|[a-z]{2,12}|[0-9]{1,3}(?:st|nd|
 # Streets without a type: Broadway, El Camino Real, The Alameda.
 _NAMED = "(?:El )?Camino Real|EL CAMINO REAL|Broadway|BROADWAY|broadway|The Alameda|Alameda de las Pulgas"
 _EN_ADDRESS = (
-    r"[1-9](?<![0-9A-Za-z$][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Z]? (?:[NSEW]\.? )?(?:" + _STREET_WORD + r"(?: "
+    r"[1-9](?<![0-9A-Za-z$][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Za-z]? (?:[NSEW]\.? )?(?:" + _STREET_WORD + r"(?: "
     + _STREET_WORD + r"){0,2} (?:" + _SUFFIX + r")|(?:(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est) )?(?:" + _NAMED
     + r"))\.?(?![A-Za-z])"
 )

@@ -183,7 +183,7 @@ def _plain(word: str) -> str:
 _SLOT_CUE = re.compile(
     r"(?:under(?: the name(?: of)?)?|reservation for|booked for|book it for|table for (?:\w+ )?under|"
     r"(?:send|sending|sent|transfer|transferring|wire|wiring|pay|paying|paid|share|sharing|give|owe|split|refund)[^.?!\n]{0,40}? (?:to|with)|"
-    r"(?:people|they|friends|everyone|he|she|mom|dad) calls? me|call me|my name is|my name's|i am called|"
+    r"(?:people|they|friends|everyone|he|she|mom|dad) calls? me|call me|(?:sur)?name is|(?:sur)?name's|i am called|"
     r"assistant to|on behalf of|signed,?|from:|attn:?|attention:|regards,|cheers,|love,|xoxo,?|"
     r"appointment with|savings account of|checking account of|account of|contact name:?|name:|belonging to|"
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
@@ -198,12 +198,13 @@ _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiri
 # A lower-case first name is taken only after the strongest of these.
 # Speech-to-text keeps the filler (`my name is uh maria`). `this is` / `it is` (a caller naming
 # themselves) take only a full name on the census lists or a first name followed by calling, here, from...
-_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:my name is|my name's|call me|i am called|name:|(this is|it is|it's))"
+_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me|i am called|name:|(this is|it is|it's))"
                         r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
-_LOWER_WORD = re.compile(rf"[a-z][{_LOW}]{{2,}}(?: [a-z][{_LOW}]{{2,}})?(?![A-Za-z])")
+_LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
+_LOWER_WORD = re.compile(rf"{_LOWER_PART}(?: {_LOWER_PART})?(?![A-Za-z'-])")
 # A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
 _MD = re.compile(rf"(?<![A-Za-z])[{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)? [{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)?,? (?:MD|M\.D\.)(?![A-Za-z])")
 # A list of three or more single words (Ana, Boris, Chloe and Dmitri): people when most are first names.
@@ -540,14 +541,15 @@ class EnglishNames:
             m = _LOWER_WORD.match(text, cue.end())
             if m is not None:
                 a, b = m.span()
-                words = m.group().split()
+                words = [w.split("-")[0] for w in m.group().replace("'", "").split()]
+                spans = [w.span() for w in re.finditer(r"\S+", m.group())]
                 if cue.group(1) is not None:  # this is / it is: a caller's full name, or a first name calling
                     first = words[0] in self.first and words[0] not in _COMMON
                     full = len(words) > 1 and words[1] in self.last and words[1] not in _COMMON
                     if first and full and free(a, b):
                         out.append((a, b, "PERSON", 0.7))
-                    elif first and _CALLER_AFTER.match(text, a + len(words[0])) and free(a, a + len(words[0])):
-                        out.append((a, a + len(words[0]), "PERSON", 0.7))
+                    elif first and _CALLER_AFTER.match(text, a + spans[0][1]) and free(a, a + spans[0][1]):
+                        out.append((a, a + spans[0][1], "PERSON", 0.7))
                     continue
                 # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
                 # a cue that names (`my name is`, `people call me`; a bare `call me` is followed by asap, anytime).
@@ -557,7 +559,7 @@ class EnglishNames:
                 if (words[0] in self.first and words[0] not in _COMMON) or unknown:
                     if len(words) > 1 and not ((words[1] in self.last and words[1] not in _COMMON) or (
                             unknown and self._unknown(words[1]))):
-                        b = a + len(words[0])
+                        b = a + spans[0][1]
                     if free(a, b):
                         out.append((a, b, "PERSON", 0.7))
         for m in (_LOWER_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text else ()):

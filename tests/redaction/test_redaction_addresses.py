@@ -42,6 +42,7 @@ FOUND = [
     ("it's at 1532 20th street", ["1532 20th street"]),
     ("located at 6399 wilshire boulevard now", ["6399 wilshire boulevard"]),
     ("SHIP TO 221B BAKER STREET", ["221B BAKER STREET"]),
+    ("I'm at 221b baker street now", ["221b baker street"]),
     ("meet at 1 Hosking place", ["1 Hosking place"]),
     ("the venue is 1 Lincoln Financial Field Way", ["1 Lincoln Financial Field Way"]),
     ("at 123-01 Roosevelt Avenue, Queens", ["123-01 Roosevelt Avenue, Queens"]),

@@ -56,6 +56,13 @@ from tests.support.redaction import names
     ("big fan of Kylie kowalczyk honestly", ["Kylie kowalczyk"]),  # a census surname in lower case
     ("Kylie has the keys", ["Kylie"]),
     ("name's Bob Smith", ["Bob Smith"]),  # `name's` is a cue like `name is`
+    # lower case after a cue, with an apostrophe or a hyphen; surname and last-name cues
+    ("customer: yeah it's michael o'connor", ["michael o'connor"]),
+    ("my name is michael. last name is o'connor", ["michael", "o'connor"]),
+    ("her name is mary-jane watson", ["mary-jane watson"]),
+    ("my surname is Kowalski and first name is Piotr", ["Kowalski", "Piotr"]),
+    ("the name is wrong on my card", []),
+    ("his name is still missing", []),
     # a name found once is found at its other mentions (multi-turn transcripts)
     ("Customer: it's Rosalind Abernathy. Agent: thanks, Rosalind. Customer: Abernathy, with a y.",
      ["Rosalind Abernathy", "Rosalind", "Abernathy"]),
