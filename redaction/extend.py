@@ -1,8 +1,7 @@
 """Spans grown from what was chosen: each address over the rest of the same address, and each name to
 its other mentions in the same message.
 
-Addresses. 
-The address rules find the part of an address that proves it is one (a road and a door, a street and a
+Addresses. The address rules find the part of an address that proves it is one (a road and a door, a street and a
 house number). The rest of the address is still personal data and is what the rules leave behind:
 `7277 Valjean Avenue, Van Nuys, California 91406, United States`, `555 Knowles Drive #203`,
 `北京市朝阳区朝阳门外日坛北路6号`, `护国寺大街93号(人民剧场对面)`, `民族园路9号院甲1号楼`. Measured on
@@ -18,7 +17,7 @@ This runs on the input side only (Redactor.fused with recognizers), after the ma
 - a Chinese address takes the place names before it back to a province, city or district
   (朝阳门外 between 朝阳区 and 日坛北路), and after it the building, floor and landmark characters up to
   the clause's end: a stop word (的, 是, 吗 …), a time word (明天, 下午), punctuation or a bracketed
-  landmark of at most 20 characters.
+  landmark of at most 20 characters; a Hong Kong 道 road and its districts before a door number.
 
 An extension never crosses another label's match and is bounded (MAX_EXTRA characters each way).
 """
