@@ -135,7 +135,12 @@ class VectorIndex:
             mask = np.isin(self._colls, wanted)
             if not mask.any():
                 return []
-            ids, scores = self._ids[mask], self._matrix[mask] @ query
+            # One product over the whole matrix, then the rows asked for: indexing the matrix by the mask
+            # would copy it (400 MB at 100,000 x 1,024) on every search.
+            scores = self._matrix @ query
+            ids = self._ids
+            if not mask.all():
+                ids, scores = ids[mask], scores[mask]
         n = min(n, scores.shape[0])
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.lexsort((ids[top], -scores[top]))]

@@ -112,6 +112,22 @@ def test_hybrid_search_fuses_vectors_with_keywords(store, redactor, endpoints):
     assert kb.search("zzqx", collections=[]).hits == ()  # collections still decide what is searched
 
 
+def test_vector_search_keeps_to_the_collections_asked_for(store, redactor, endpoints):
+    # The product runs over the whole matrix and the rows of other collections are dropped after it
+    # (services/kb/vectors.py): a restricted search returns only its collection's passages, with the
+    # same similarities as an unrestricted one.
+    kb = _kb(store, redactor, embedder=Embedder(endpoints["embed"]))
+    _add(kb)
+    kb.add_bytes(DOCS["returns.md"].encode(), "returns.md", "other/returns.md", "other")
+    only = kb.search("zzqx wibble", collections=["other"])  # no keyword: the vectors alone
+    assert only.hits and {h.collection for h in only.hits} == {"other"}
+    both = kb.search("zzqx wibble")
+    assert "policies" in {h.collection for h in both.hits}  # five results, one passage in "other"
+    sims = {h.chunk_id: h.similarity for h in both.hits}
+    assert all(sims[h.chunk_id] == h.similarity for h in only.hits if h.chunk_id in sims)
+    assert kb.search("zzqx wibble", collections=["nowhere"]).hits == ()
+
+
 def test_reranker_reorders_the_fused_results(store, redactor, endpoints):
     kb = _kb(store, redactor, embedder=Embedder(endpoints["embed"]), reranker=Reranker(endpoints["rerank"]))
     _add(kb)
