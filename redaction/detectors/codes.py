@@ -78,7 +78,7 @@ _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Z
 _ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "订单", "单号", "运单号", "快递单号", "订单id",
                                  "order number", "order no", "order no.", "order #", "order id", "order",
                                  "order ref", "tracking number", "tracking no.")
-               for sep in ("", " ", ":", ": ", "是", "为", "是:", " is ", " is: ", "#", " #")
+               for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", " is ", " is: ", "#", " #")
                if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")))
                and not (c == "order" and sep in ("", " ", " is ", "是", "为"))]
 _ORDER_LOWER = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Za-z0-9", ignore_case=True)

@@ -152,14 +152,17 @@ def zh_mobile(value: str) -> bool:
             and not _same_digit(digits[3:]))
 
 
-# A landline or Hong Kong number read out in Chinese numerals after a phone cue (手机五一二三四五六七,
-# 电话：八二三四 五六七八). Input only (redaction.redactor INPUT_ONLY_PATTERNS), like the English spoken digits.
-_ZH_CUED_NUMERALS = ("[" + _ZD + "]" + after_cue(_ZH_CUES, _ZD) + "(?:[ ,，]?[" + _ZD + "]){6,7}(?![" + _ZD_ANY + "])")
+# A landline (with its area code) or Hong Kong number read out in Chinese numerals after a phone cue
+# (手机五一二三四五六七, 电话：零二一 六四三八 五五六六). Input only (redaction.redactor INPUT_ONLY_PATTERNS),
+# like the English spoken digits.
+_ZH_CUED_NUMERALS = ("[" + _ZD + "]" + after_cue(_ZH_CUES, _ZD) + "(?:[ ,，]?[" + _ZD + "]){6,11}(?![" + _ZD_ANY + "])")
 
 
 def zh_cued_numerals(value: str) -> float:
     digits = spoken_digits(value)
-    return 0.85 if len(digits) in (7, 8) and not _same_digit(digits) else 0.0
+    if _same_digit(digits) or not (len(digits) in (7, 8) or (digits[0] == "0" and 10 <= len(digits) <= 12)):
+        return 0.0
+    return 0.85
 
 
 def zh_id(value: str) -> float:

@@ -79,6 +79,8 @@ FORMS = [
     # an ID broken once by a line, anywhere
     ("身份证：110105\n194912310021", [("CN_ID", "110105\n194912310021")]),
     ("身份证：110105194912\n31002X", [("CN_ID", "110105194912\n31002X")]),
+    # an order number after 是 and a space
+    ("我的订单号是 20241105123456789", [("ORDER_ID", "20241105123456789")]),
     # a US number broken by a line
     ("My phone number is 415 555\n2671", [("PHONE", "415 555\n2671")]),
 ]
@@ -153,6 +155,8 @@ def test_financial_numerals_read_as_a_number_on_the_input_side():
 @pytest.mark.parametrize("text,expected", [
     ("客人话佢叫李嘉欣，手机五一二三四五六七", [("PERSON", "李嘉欣"), ("PHONE", "五一二三四五六七")]),
     ("电话：八二三四 五六七八", [("PHONE", "八二三四 五六七八")]),
+    ("电话号码是零二一 六四三八 五五六六", [("PHONE", "零二一 六四三八 五五六六")]),  # with the area code
+    ("电话一二三四五六七八九零", []),  # ten digits and no 0 first: no landline
     ("电话三三三三三三三三", []),     # one digit over and over
     ("第一二三四五六七八条", []),     # no cue
 ])
