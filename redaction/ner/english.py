@@ -614,7 +614,15 @@ class EnglishNames:
                 a, b = m.span(1)
                 words = m.group(1).split()
                 w0 = _plain(words[0].lower())
-                if w0 in _COMMON or not (w0 in self.first or self._unknown(words[0])):
+                if w0 in _COMMON:
+                    # A record's first line: a first name that is also a word (Mark, Beverly) before a
+                    # surname that is none (Mark Muslija, not Grace Period).
+                    last = _plain(words[-1].lower())
+                    if not (rx is _HEAD and len(words) > 1 and w0 in self.first
+                            and (last in self.last or last in self.rare or self._unknown(words[-1]))
+                            and last not in self.lower_words and last not in _COMMON):
+                        continue
+                elif not (w0 in self.first or self._unknown(words[0])):
                     continue
                 if len(words) > 1 and not all(w.endswith(".") or self._person_word(w) or
                                               _plain(w.lower()) in self.last for w in words[1:]):

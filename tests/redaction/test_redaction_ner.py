@@ -47,6 +47,8 @@ from tests.support.redaction import names
     ("You have a visit with Okafor Ngozi MD on Friday.", ["Okafor Ngozi MD"]),
     ("We invited Wilhelmina, Desmond, Priscilla and Oyelaran.", ["Wilhelmina", "Desmond", "Priscilla", "Oyelaran"]),
     ("Rosalind Abernathy-Kwok\n\n12 Harbour Lane\nSpringfield", ["Rosalind Abernathy-Kwok"]),
+    ("Mark Okonkwo\n\n12 Harbour Lane", ["Mark Okonkwo"]),  # a first name that is also a word, heading a record
+    ("Grace Period\nYour payment is due", []),
     ('Evangeline: "Where were you?"', ["Evangeline"]),
     ("客户说6月凯弈的报表已发", []),
     # a possessive after a full name; letters beyond ASCII end no name early; name words beside a name
