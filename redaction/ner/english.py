@@ -617,10 +617,12 @@ class EnglishNames:
                 if w0 in _COMMON:
                     # A record's first line: a first name that is also a word (Mark, Beverly) before a
                     # surname that is none (Mark Muslija, not Grace Period).
+                    # A speaker's turn opening with a quote: a first name that is also a word (Amber: "…").
                     last = _plain(words[-1].lower())
                     if not (rx is _HEAD and len(words) > 1 and w0 in self.first
                             and (last in self.last or last in self.rare or self._unknown(words[-1]))
-                            and last not in self.lower_words and last not in _COMMON):
+                            and last not in self.lower_words and last not in _COMMON) and not (
+                            rx is _SPEAKER and w0 in self.first and w0 not in _NOT_FIRST_COMMON):
                         continue
                 elif not (w0 in self.first or self._unknown(words[0])):
                     continue

@@ -50,6 +50,8 @@ from tests.support.redaction import names
     ("Mark Okonkwo\n\n12 Harbour Lane", ["Mark Okonkwo"]),  # a first name that is also a word, heading a record
     ("Grace Period\nYour payment is due", []),
     ('Evangeline: "Where were you?"', ["Evangeline"]),
+    ('Amber: "Who are you?"', ["Amber"]),  # a first name that is also a word, opening a quoted turn
+    ('Summer: "hot again"', []),          # a word far more often than a name there
     ("客户说6月凯弈的报表已发", []),
     # a possessive after a full name; letters beyond ASCII end no name early; name words beside a name
     ("I read Tobias Quenneville's report", ["Tobias Quenneville"]),
