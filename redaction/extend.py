@@ -261,18 +261,21 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str], make) -> li
         if len(words) >= 2:
             targets.update(w for w in (words[0], words[-1])
                            if len(w) >= 3 and w[0].isupper() and not w.isupper() and w not in _NOT_REPEATED)
-    taken = [(m.start, m.end) for m in chosen]
+    if not targets:
+        return list(chosen)
+    taken = bytearray(len(text))  # characters already in a span: linear in the text, not in the spans
+    for m in chosen:
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     extra = []
-    for target in sorted(targets, key=len, reverse=True):
-        latin = not any(c in CJK_CHARS for c in target)
-        at = text.find(target)
-        while at >= 0:
-            end = at + len(target)
-            bounded = not latin or ((at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()))
-            if bounded and not any(a < end and at < b for a, b in taken):
-                extra.append(make(at, end, like))
-                taken.append((at, end))
-            at = text.find(target, at + 1)
+    # One pass for every name, longest first at each position; a Latin name as a whole word only (no
+    # letter or digit on either side: the engine then tries the shorter names at the same position).
+    alternatives = (re.escape(t) if any(c in CJK_CHARS for c in t) else r"(?<![^\W_])" + re.escape(t) + r"(?![^\W_])"
+                    for t in sorted(targets, key=len, reverse=True))
+    for found in re.finditer("|".join(alternatives), text):
+        at, end = found.span()
+        if not any(taken[at:end]):
+            extra.append(make(at, end, like))
+            taken[at:end] = b"\x01" * (end - at)
     if not extra:
         return list(chosen)
     return sorted(list(chosen) + extra, key=lambda m: m.start)
