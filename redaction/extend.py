@@ -88,10 +88,9 @@ _EN_NOT_PLACE = frozenset(
 _EN_MAX_PARTS = 8
 
 
-def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str], make) -> list:
-    """`chosen` (sorted, non-overlapping matches on normalised `text`) with each ADDRESS grown over the
-    rest of its address and touching addresses merged. `make(start, end, like)` builds a match like
-    `like` with new bounds."""
+def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` (sorted, non-overlapping matches on normalised `text`: NamedTuples with start, end and
+    rank) with each ADDRESS grown over the rest of its address and touching addresses merged."""
     if not any(labels[m.rank] == "ADDRESS" for m in chosen):
         return list(chosen)
     out: list = []
@@ -112,9 +111,9 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str], make) -
             end = _en_tail(text, end, min(right_limit, end + MAX_EXTRA))
         if out and labels[out[-1].rank] == "ADDRESS" and _joins(text, out[-1].end, start, cjk):
             prev = out.pop()
-            out.append(make(prev.start, max(prev.end, end), prev))
+            out.append(prev._replace(end=max(prev.end, end)))
         else:
-            out.append(make(start, end, m) if (start, end) != (m.start, m.end) else m)
+            out.append(m._replace(start=start, end=end) if (start, end) != (m.start, m.end) else m)
     return out
 
 
@@ -242,7 +241,7 @@ _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ſ][A-Za-zÀ-ÖØ-öø-ſ'-]*")
 _NOT_REPEATED = frozenset("The This That And But For With From Dear Hello Thanks Mr Mrs Ms Dr Miss Sir Madam".split())
 
 
-def repeat_names(text: str, chosen: Sequence, labels: Sequence[str], make) -> list:
+def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` plus a PERSON match at every other mention of a name among them (see above)."""
     names = {text[m.start:m.end] for m in chosen if labels[m.rank] == "PERSON"}
     if not names:
@@ -274,7 +273,7 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str], make) -> li
     for found in re.finditer("|".join(alternatives), text):
         at, end = found.span()
         if not any(taken[at:end]):
-            extra.append(make(at, end, like))
+            extra.append(like._replace(start=at, end=end))
             taken[at:end] = b"\x01" * (end - at)
     if not extra:
         return list(chosen)

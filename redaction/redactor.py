@@ -38,10 +38,6 @@ class Match(NamedTuple):
     score: float
 
 
-def _rebound(start: int, end: int, like: Match) -> Match:
-    return like._replace(start=start, end=end)
-
-
 class _Group(NamedTuple):
     regex: re.Pattern[str]
     members: tuple  # (rank, validate, score)
@@ -109,8 +105,8 @@ class Redactor:
                 continue
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen
-        chosen = extend_addresses(text, chosen, self.labels, _rebound)
-        return repeat_names(text, chosen, self.labels, _rebound)
+        chosen = extend_addresses(text, chosen, self.labels)
+        return repeat_names(text, chosen, self.labels)
 
     @property
     def limits(self) -> tuple:

@@ -45,7 +45,7 @@ def spelled_email(value: str) -> bool:
     if "@" in value:
         return False
     local = _SPLIT_AT.split(value, 1)[0].strip(" [(<{").lower()
-    return local not in _NOT_LOCAL and local.split(" dot ")[0] not in _NOT_LOCAL
+    return local.split(" dot ")[0] not in _NOT_LOCAL  # its first word: `you dot com` is no address
 
 
 SPELLED_EMAIL = PatternDetector("EMAIL", _EMAIL_SPELLED, None, DIGITS + LETTERS + "._%+- []()",

@@ -198,7 +198,7 @@ def loose_us_phone(value: str) -> bool:
     """A North American number broken by a line or wide spaces (`415 555\n2671`): 3-3-4 digits (1 first
     allowed), area code and exchange starting 2-9, a personal area code. The even forms are _US's."""
     groups = _GROUPS.findall(value)
-    if [len(g) for g in groups] == [1, 3, 3, 4] and groups[0] == "1":
+    if groups[0] == "1":
         groups = groups[1:]
     if [len(g) for g in groups] != [3, 3, 4] or groups[0][0] in "01" or groups[1][0] in "01":
         return False
