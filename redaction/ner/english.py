@@ -541,15 +541,15 @@ class EnglishNames:
             m = _LOWER_WORD.match(text, cue.end())
             if m is not None:
                 a, b = m.span()
-                words = [w.split("-")[0] for w in m.group().replace("'", "").split()]
-                spans = [w.span() for w in re.finditer(r"\S+", m.group())]
+                words = [w.split("-")[0] for w in m.group().replace("'", "").split()]  # the lists' spelling
+                first_end = a + len(m.group().split(" ", 1)[0])  # as written (o'connor, mary-jane)
                 if cue.group(1) is not None:  # this is / it is: a caller's full name, or a first name calling
                     first = words[0] in self.first and words[0] not in _COMMON
                     full = len(words) > 1 and words[1] in self.last and words[1] not in _COMMON
                     if first and full and free(a, b):
                         out.append((a, b, "PERSON", 0.7))
-                    elif first and _CALLER_AFTER.match(text, a + spans[0][1]) and free(a, a + spans[0][1]):
-                        out.append((a, a + spans[0][1], "PERSON", 0.7))
+                    elif first and _CALLER_AFTER.match(text, first_end) and free(a, first_end):
+                        out.append((a, first_end, "PERSON", 0.7))
                     continue
                 # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
                 # a cue that names (`my name is`, `people call me`; a bare `call me` is followed by asap, anytime).
@@ -559,7 +559,7 @@ class EnglishNames:
                 if (words[0] in self.first and words[0] not in _COMMON) or unknown:
                     if len(words) > 1 and not ((words[1] in self.last and words[1] not in _COMMON) or (
                             unknown and self._unknown(words[1]))):
-                        b = a + spans[0][1]
+                        b = first_end
                     if free(a, b):
                         out.append((a, b, "PERSON", 0.7))
         for m in (_LOWER_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text else ()):
@@ -615,14 +615,14 @@ class EnglishNames:
                 words = m.group(1).split()
                 w0 = _plain(words[0].lower())
                 if w0 in _COMMON:
-                    # A record's first line: a first name that is also a word (Mark, Beverly) before a
-                    # surname that is none (Mark Muslija, not Grace Period).
-                    # A speaker's turn opening with a quote: a first name that is also a word (Amber: "…").
+                    # A first name that is also a word: heading a record before a surname that is none
+                    # (Mark Muslija, not Grace Period), or opening a quoted turn (Amber: "…", not Summer:).
                     last = _plain(words[-1].lower())
-                    if not (rx is _HEAD and len(words) > 1 and w0 in self.first
-                            and (last in self.last or last in self.rare or self._unknown(words[-1]))
-                            and last not in self.lower_words and last not in _COMMON) and not (
-                            rx is _SPEAKER and w0 in self.first and w0 not in _NOT_FIRST_COMMON):
+                    record = (rx is _HEAD and len(words) > 1 and w0 in self.first
+                              and (last in self.last or last in self.rare or self._unknown(words[-1]))
+                              and last not in self.lower_words and last not in _COMMON)
+                    speaker = rx is _SPEAKER and w0 in self.first and w0 not in _NOT_FIRST_COMMON
+                    if not (record or speaker):
                         continue
                 elif not (w0 in self.first or self._unknown(words[0])):
                     continue
