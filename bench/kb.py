@@ -254,12 +254,17 @@ def scale(tmp: Path, passages: int = 100_000) -> dict:
             latencies.append((time.perf_counter() - t0) * 1000)
         latencies.sort()
         out = {"passages": passages, "distinct": len(texts), "build_s": build, "questions": len(questions),
-               "p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95)],
-               "p99_ms": latencies[int(len(latencies) * 0.99)]}
+               **_percentiles(latencies)}
         out.update(_hybrid_latency(kb, engine, questions))
         return out
     finally:
         engine.dispose()
+
+
+def _percentiles(latencies: Sequence[float]) -> dict[str, float]:
+    """p50, p95 and p99 of sorted latencies, as the keyword figures have always been read."""
+    n = len(latencies)
+    return {"p50_ms": latencies[n // 2], "p95_ms": latencies[int(n * 0.95)], "p99_ms": latencies[int(n * 0.99)]}
 
 
 HYBRID_DIM = 1024  # Qwen3-Embedding-0.6B's width, the class of model issue 14 names
@@ -307,8 +312,7 @@ def _hybrid_latency(kb, engine, questions: Sequence[str]) -> dict:
             VectorIndex.insert(conn, part, block)
     vectors_s = time.perf_counter() - started
     stand_in = _StandInEmbedder(HYBRID_DIM)
-    kb.embedder = stand_in
-    kb._vectors.invalidate()
+    kb.embedder = stand_in  # the vectors written above change the table's signature: the next search loads them
     started = time.perf_counter()
     kb.search(questions[0])  # loads the matrix from the store, once per process
     load_s = time.perf_counter() - started
@@ -326,8 +330,7 @@ def _hybrid_latency(kb, engine, questions: Sequence[str]) -> dict:
     embed = sorted(x * 1000 for x in stand_in.seconds)
     return {"hybrid_dim": HYBRID_DIM, "hybrid_vectors_s": vectors_s, "hybrid_load_s": load_s,
             "hybrid_modes": ",".join(sorted(modes)),
-            "hybrid_p50_ms": latencies[len(latencies) // 2], "hybrid_p95_ms": latencies[int(len(latencies) * 0.95)],
-            "hybrid_p99_ms": latencies[int(len(latencies) * 0.99)],
+            **{f"hybrid_{k}": v for k, v in _percentiles(latencies).items()},
             "hybrid_embed_p95_ms": embed[int(len(embed) * 0.95)] if embed else 0.0}
 
 
