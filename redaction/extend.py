@@ -1,5 +1,5 @@
-"""Spans grown from what was chosen: each address over the rest of the same address, and each name to
-its other mentions in the same message.
+"""Spans grown from what was chosen: each address over the rest of the same address, each name to its
+other mentions in the same message and over the title and credentials written with it.
 
 Addresses. The address rules find the part of an address that proves it is one (a road and a door, a street and a
 house number). The rest of the address is still personal data and is what the rules leave behind:
@@ -278,3 +278,48 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     if not extra:
         return list(chosen)
     return sorted(list(chosen) + extra, key=lambda m: m.start)
+
+
+# Titles and credentials written with a name are part of how the name is written (`Dr. Robert Greenberg`,
+# `Amita Kachru, MD`, `Ben L. Littlejohn III`, `Aunt Jenny`): public dialogue data labels them inside the
+# name, and the span left beside a placeholder (`Dr. <PERSON_1>, MD`) tells nobody anything the model
+# needs. Two names with only spaces between them are one (`Dr. david Matz`). Input side only.
+_TITLE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:(?:Dr|DR|dr|Mr|MR|mr|Mrs|MRS|mrs|Ms|MS|ms|Mx|Prof|Sgt|Capt|Lt|Rev|Fr)\.?|Doctor|Professor|"
+    r"Mister|Miss|Madam|Uncle|Aunt|Auntie|Grandma|Grandpa|Cousin|uncle|aunt|auntie)[ \t]{1,2}$")
+_CREDENTIAL = re.compile(
+    r"(?:,?[ \t]{0,2}(?:M\.D\.|MD|Ph\.D\.|PhD|DDS|D\.D\.S\.|Jr\.?|Sr\.?|III|II|IV|Iii)"
+    r"|,[ \t]{0,2}(?:DO|D\.O\.|RN|R\.N\.|NP|PA-C|Esq\.?|MBBS|FACS|DNP))(?![A-Za-z0-9])")
+
+
+def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` with each PERSON grown over a title before it and credentials after it, and names with
+    only spaces between them merged (see above)."""
+    if not any(labels[m.rank] == "PERSON" for m in chosen):
+        return list(chosen)
+    out: list = []
+    n = len(chosen)
+    for i, m in enumerate(chosen):
+        if labels[m.rank] != "PERSON":
+            out.append(m)
+            continue
+        start, end = m.start, m.end
+        left_limit = out[-1].end if out else 0
+        right_limit = chosen[i + 1].start if i + 1 < n else len(text)
+        title = _TITLE_BEFORE.search(text, max(left_limit, start - 12), start)
+        if title is not None:
+            start = title.start()
+        if text.endswith((" Jr", " Sr"), start, end) and text.startswith(".", end) and end < right_limit:
+            end += 1  # the name rules took `Jr` as a name word, without its dot
+        while end < right_limit:
+            more = _CREDENTIAL.match(text, end, right_limit)
+            if more is None or more.end() == end:
+                break
+            end = more.end()
+        prev = out[-1] if out else None
+        if (prev is not None and labels[prev.rank] == "PERSON" and prev.end < start
+                and text[prev.end:start].strip(" \t") == ""):
+            out[-1] = prev._replace(end=end)
+        else:
+            out.append(m._replace(start=start, end=end) if (start, end) != (m.start, m.end) else m)
+    return out

@@ -16,7 +16,7 @@ from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, phone
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, normalise
 from .custom import ALLOW
-from .extend import extend_addresses, repeat_names
+from .extend import extend_addresses, extend_names, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
@@ -89,7 +89,7 @@ class Redactor:
     def fused(self, text: str) -> list[Match]:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
         pattern match of another label; with recognizers (the input side), each address grown over the
-        rest of its address (redaction.extend)."""
+        rest of its address and each name to its other mentions and its title (redaction.extend)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -106,7 +106,7 @@ class Redactor:
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen
         chosen = extend_addresses(text, chosen, self.labels)
-        return repeat_names(text, chosen, self.labels)
+        return extend_names(text, repeat_names(text, chosen, self.labels), self.labels)
 
     @property
     def limits(self) -> tuple:

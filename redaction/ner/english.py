@@ -597,6 +597,8 @@ class EnglishNames:
                 if free(a, b) and not self._in_place(text, a, b):
                     out.append((a, b, "PERSON", 0.7))
         for m in (_MD.finditer(text) if " MD" in text or "M.D." in text else ()):
+            if any(w[0].islower() and not self._unknown(w) for w in re.findall(rf"[{_UP}a-z][{_LOW}]+", m.group())):
+                continue  # `is an MD`: a lower-case English word, not a directory entry
             if free(*m.span()):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         for m in (_LIST.finditer(text) if ", " in text and (" and " in text or " & " in text) else ()):

@@ -281,7 +281,7 @@ PERSON = [
     ("收件人：司马光", [("PERSON", "司马光")]),
     ("我叫王小明", [("PERSON", "王小明")]),
     # English
-    ("Mr. Smith called", [("PERSON", "Smith")]),
+    ("Mr. Smith called", [("PERSON", "Mr. Smith")]),  # a title is written with the name (redaction.extend)
     ("my name is John Smith.", [("PERSON", "John Smith")]),
     ("Name: Jane Doe", [("PERSON", "Jane Doe")]),
     ("Dear Mary Johnson,", [("PERSON", "Mary Johnson")]),

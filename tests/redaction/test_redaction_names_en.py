@@ -24,7 +24,7 @@ from tests.support.redaction import names
     ("It goes to my friend Yumiko today", ["Yumiko"]),
     # physicians with a comma or M.D.
     ("Book me with Priya Raman, MD on Monday", ["Priya Raman, MD"]),
-    ("Try Harold T. Ostrowski M.D. instead", ["Harold T. Ostrowski"]),
+    ("Try Harold T. Ostrowski M.D. instead", ["Harold T. Ostrowski M.D."]),
     # possessives, spaced possessives of tweets
     ("Please move it to Desmond's account", ["Desmond"]),
     ("Desmond ' s car is outside", ["Desmond"]),

@@ -71,6 +71,15 @@ from tests.support.redaction import names
     ("Customer: it's Rosalind Abernathy. Agent: thanks, Rosalind. Customer: Abernathy, with a y.",
      ["Rosalind Abernathy", "Rosalind", "Abernathy"]),
     ("张伟说明天来。客服：好的，张伟的电话是多少？", ["张伟", "张伟"]),
+    # titles and credentials written with a name are masked with it; names with only spaces between merge
+    ("Please confirm Dr. Tobias Quenneville at noon", ["Dr. Tobias Quenneville"]),
+    ("Book me with Radomir Szczyrk, MD, at 3 pm", ["Radomir Szczyrk, MD"]),
+    ("Send the money to Aunt Wilhelmina please", ["Aunt Wilhelmina"]),
+    ("A letter from Tobias Quenneville Jr. arrived", ["Tobias Quenneville Jr."]),
+    ("Prof. Oyelaran Adebayo III, PhD wrote back", ["Prof. Oyelaran Adebayo III, PhD"]),
+    ("Ask dr. rosalind about it", ["dr. rosalind"]),
+    ("Tobias Quenneville is an MD now", ["Tobias Quenneville"]),  # not a directory entry, no credential
+    ("tobias Quenneville\nRosalind Abernathy", ["tobias Quenneville", "Rosalind Abernathy"]),  # lines stay apart
     ("I spoke with Maria Gonzalez; Mariachi band later", ["Maria Gonzalez"]),  # whole words only  # `has` is a word (web2 lists only `have`), not a surname
 ])
 def test_cueless_names(text, expected):
@@ -98,6 +107,8 @@ def test_cueless_names(text, expected):
     "I cried like Les Miserables",
     "那家司利达律师事务所很有名",
     "奥特曼来了",
+    "The MD will see you, Dr. is out",  # a title or credential alone names nobody
+    "she became an MD, then a PhD",
 ])
 def test_not_names(text):
     assert names(text) == []
