@@ -57,8 +57,8 @@ _HK_ROAD = re.compile("(?:" + _HK_DISTRICTS + ")*[" + _class_without(set(_ZH_STA
 
 # English tails. One step: a separator (spaces, one comma or line break, mail quoting `>`) and one part.
 _SEP = re.compile(r"[ \t]*[,;\n]?[ \t>]*[,;\n]?[ \t>]*")
-_L = "A-Za-zÀ-ÖØ-öø-ſ"
-_UP = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_L = "A-Za-zÀ-ÖØ-öø-ſΆΈ-ΊΌΎ-ώЀ-ӿ"  # Latin, Greek and Cyrillic letters
+_UP = "A-ZÀ-ÖØ-ÞĀ-ſΆΈ-ΊΌΎ-ΩЀ-Я"
 _EN_UNIT = re.compile(
     r"(?:#|No\.|Apt\.?|Apartment|Suite|Ste\.?|Unit|Room|Rm\.?|Floor|Fl\.?|Flat|Bldg\.?|Building|"
     r"APT\.?|SUITE|STE\.?|UNIT|ROOM|FLOOR|apt\.?|suite|ste\.?|unit)"
@@ -107,7 +107,7 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
             start = _zh_head(text, start, max(left_limit, start - _ZH_HEAD_MAX))
             end = _zh_tail(text, end, min(right_limit, end + MAX_EXTRA))
         else:
-            start = _en_head(text, start, max(left_limit, start - 12))
+            start = _en_head(text, start, left_limit)
             end = _en_tail(text, end, min(right_limit, end + MAX_EXTRA))
         if out and labels[out[-1].rank] == "ADDRESS" and _joins(text, out[-1].end, start, cjk):
             prev = out.pop()
@@ -190,11 +190,28 @@ def _zh_tail(text: str, end: int, limit: int) -> int:
 _EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])[0-9]{1,6}[ ,]{1,2}$")
 
 
+# The street before an address the rules found from its unit (`34 Auerstrasse 84\n Apt. 469`,
+# `51709 Spinatsch 94 Apt. 615`): a house number and up to six words, the whole line before the unit's
+# line, or on the unit's line when it ends in a number after a capitalised word.
+_EN_STREET_LINE = re.compile(r"(?:^|(?<=\n))[ \t>]*([0-9]{1,6}[A-Za-z]?,? (?:[" + _L + r"0-9.'/-]+ ){0,5}[" + _L
+                             + r"0-9.'/-]+)[ \t,]*\n[ \t>]*\Z")
+_EN_STREET_SAME = re.compile(r"(?:^|(?<=[\s>:,]))([0-9]{1,6}[A-Za-z]?,? (?:[" + _L + r".'/-]+ ){1,4}[0-9]{1,5}"
+                             r"[A-Za-z]?\.?)[ \t]*,?[ \t]*\Z")
+
+
 def _en_head(text: str, start: int, limit: int) -> int:
-    """A bare number right before the house number or street (`7943 2027 Prospect St`, `34 Auerstrasse 84`)."""
+    """A bare number right before the house number or street (`7943 2027 Prospect St`, `34 Auerstrasse 84`),
+    or the street before an address found from its unit (above)."""
+    if _EN_UNIT.match(text, start):
+        for rx in (_EN_STREET_LINE, _EN_STREET_SAME):
+            m = rx.search(text, max(limit, start - 72), start)
+            if m is not None and (any(c.isalpha() for c in m.group(1)) if rx is _EN_STREET_LINE
+                                  else any(w[:1].isupper() for w in m.group(1).split())):
+                return m.start(1)
+        return start
     if not (text[start:start + 1].isdigit() or text[start:start + 1].isupper()):
         return start
-    m = _EN_HOUSE_BEFORE.search(text, limit, start)
+    m = _EN_HOUSE_BEFORE.search(text, max(limit, start - 12), start)
     return m.start() if m is not None else start
 
 

@@ -94,6 +94,15 @@ EXTENDED = [
     ("at 7 Pine Road 3 weeks ago", ["7 Pine Road"]),
     ("at 7 Pine Road and then left", ["7 Pine Road"]),
     ("12 Main Street. Call me at home", ["12 Main Street."]),
+    # the street before an address found from its unit: the line above, or the same line ending in a number
+    ("Wilhelmina Oyelaran\n\n27 Grubenweg 14\n Apt. 308\n Thalwil\n Switzerland 80412",
+     ["27 Grubenweg 14\n Apt. 308\n Thalwil\n Switzerland 80412"]),
+    ("please check 6021 Lindenhof 72 Apt. 15 Brugg Switzerland", ["6021 Lindenhof 72 Apt. 15 Brugg Switzerland"]),
+    ("send it to:\n31 Οδός Ερμού 12\n Suite 4\n ΑΘΗΝΑ\n Greece 10563",  # Greek (and Cyrillic) place words
+     ["31 Οδός Ερμού 12\n Suite 4\n ΑΘΗΝΑ\n Greece 10563"]),
+    ("We have 3 rooms\nApt. 5 is free", ["Apt. 5"]),       # a line that is no street stays out
+    ("I waited 3 hours at 12\nSuite 5 please", ["Suite 5"]),
+    ("I waited 3 hours at 12 Suite 5 please", ["Suite 5"]),  # no capitalised street word before the unit
 ]
 
 
