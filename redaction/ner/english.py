@@ -212,6 +212,7 @@ _LIST = re.compile(rf"(?<![A-Za-z'-])[{_UP}{_LOW}][{_LOW}]+(?: ?, [{_UP}{_LOW}][
 # A record whose first line is a name (`>Ana Kovac`, `Ana Kovac\n\n12 Main St`), or a speaker turn
 # (`Ana: "..."`).
 _HEAD = re.compile(rf"^>?((?:{_WORD}) (?:[A-Z]\. )?(?:{_WORD})(?: {_WORD})?)(?:\n|  +\d| >)")
+_RECORD_NEXT = re.compile(r"[ \t]*\n(?:[ \t>]*\n)?[ \t>]*[0-9(+]")
 _SPEAKER = re.compile(rf"(?:^|\n)([{_UP}][{_LOW}]+):(?= ?[\"'\\])")
 # A first name or a word on no list owning something: Amir's account, Unnsteinn's address.
 _POSSESSIVE = re.compile(rf"(?<![A-Za-z0-9@#_.'-])([{_UP}][{_LOW}]{{2,}}) ?' ?s(?![A-Za-z])")
@@ -545,7 +546,8 @@ class EnglishNames:
                 first_end = a + len(m.group().split(" ", 1)[0])  # as written (o'connor, mary-jane)
                 if cue.group(1) is not None:  # this is / it is: a caller's full name, or a first name calling
                     first = words[0] in self.first and words[0] not in _COMMON
-                    full = len(words) > 1 and words[1] in self.last and words[1] not in _COMMON
+                    full = len(words) > 1 and ((words[1] in self.last and words[1] not in _COMMON)
+                                               or (words[1] in self.rare and self._unknown(words[1])))
                     if first and full and free(a, b):
                         out.append((a, b, "PERSON", 0.7))
                     elif first and _CALLER_AFTER.match(text, first_end) and free(a, first_end):
@@ -557,8 +559,9 @@ class EnglishNames:
                                                                                           cue.start()) is not None
                 unknown = loose and self._unknown(words[0])
                 if (words[0] in self.first and words[0] not in _COMMON) or unknown:
+                    # The surname: on the census lists, or a word on no list (lena andersson, vitoria višeslava).
                     if len(words) > 1 and not ((words[1] in self.last and words[1] not in _COMMON) or (
-                            unknown and self._unknown(words[1]))):
+                            (unknown or len(words[1]) >= 4) and self._unknown(words[1]))):
                         b = first_end
                     if free(a, b):
                         out.append((a, b, "PERSON", 0.7))
@@ -628,8 +631,14 @@ class EnglishNames:
                         continue
                 elif not (w0 in self.first or self._unknown(words[0])):
                     continue
+                # Heading a record whose next line starts with a number (its street or phone), a census
+                # first name's surname may be an old English word (Lara Pottinger; web2 lists pottinger).
+                addressed = (rx is _HEAD and w0 in self.first and w0 not in _COMMON
+                             and _RECORD_NEXT.match(text, b) is not None)
                 if len(words) > 1 and not all(w.endswith(".") or self._person_word(w) or
-                                              _plain(w.lower()) in self.last for w in words[1:]):
+                                              _plain(w.lower()) in self.last or (addressed and _plain(w.lower()) not in
+                                                                                 _COMMON | _PLACE_AFTER)
+                                              for w in words[1:]):
                     continue
                 if free(a, b):
                     out.append((a, b, "PERSON", 0.75))

@@ -65,6 +65,10 @@ from tests.support.redaction import names
     ("my name is michael. last name is o'connor", ["michael", "o'connor"]),
     ("her name is mary-jane watson", ["mary-jane watson"]),
     ("my surname is Kowalski and first name is Piotr", ["Kowalski", "Piotr"]),
+    ("my name is lena kowalczykowa.", ["lena kowalczykowa"]),  # a surname on no list after a naming cue
+    ("my name is lena pls help", ["lena"]),                    # not a short word after it
+    ("Wilhelmina Pottinger\n\n27 Grubenweg 14\nThalwil", ["Wilhelmina Pottinger"]),  # heading a record
+    ("Wilhelmina Pottinger\nthanks for the help", []),  # an old English word as surname: only before a street
     ("the name is wrong on my card", []),
     ("his name is still missing", []),
     # a name found once is found at its other mentions (multi-turn transcripts)
