@@ -31,7 +31,7 @@ from .detectors.base import CJK_CHARS
 from .detectors.places import _STOP as _ZH_START_STOP
 from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
-from .detectors.places import _UNIT_PLACE_RE
+from .detectors.places import _STATES, _UNIT_PLACE_RE
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -86,6 +86,22 @@ _EN_NOT_PLACE = frozenset(
     "For From By With Of About After Before As Near Next Via Please Order Account Card Number Ref Reference "
     "Name Address Zip ZIP Postcode Code Contact Customer Agent Support Team Thanks Rating Reservation".split())
 _EN_MAX_PARTS = 8
+# Speech-to-text and chat write whole addresses in lower case: city words are taken only up to a state
+# and its ZIP code, or up to a state written out (`12 elm st springfield il 62701`, `… redwood city
+# california`); a lower-case city alone (`12 main st boston`) is left (no list of places ships here).
+_US_STATE_NAMES = (
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho "
+    "illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota "
+    "mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah "
+    "vermont virginia washington wisconsin wyoming"
+).split() + ["new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota",
+             "rhode island", "south carolina", "south dakota", "west virginia"]
+_STATE_NAME = "(?:" + "|".join(sorted(_US_STATE_NAMES, key=len, reverse=True)) + ")"
+_STATE_CODE = "(?:" + "|".join(c.lower() for c in _STATES) + "|" + "|".join(_STATES) + ")"
+_LOWER_CITY_WORD = r"(?:(?!(?:and|but|then|the|is|are|was|at|to|of|for|from|with|near|by|my|we|it|you)\b)[a-z]{2,20},? )"
+_EN_LOWER_PLACE = re.compile(
+    _LOWER_CITY_WORD + r"{0,3}?(?:(?:" + _STATE_CODE + "|" + _STATE_NAME + r"),? )?[0-9]{5}(?:-[0-9]{4})?(?![0-9A-Za-z])"
+    r"|" + _LOWER_CITY_WORD + "{0,3}?" + _STATE_NAME + r"(?![A-Za-z])")
 
 
 def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
@@ -229,7 +245,12 @@ def _en_tail(text: str, end: int, limit: int) -> int:
         part = _EN_UNIT.match(text, j) or (_EN_DIRECTION.match(text, j) if first else None) \
             or _EN_CODE.match(text, j)
         stop = part.end() if part is not None and part.group() not in _EN_NOT_PLACE else None
-        if stop is None:
+        if stop is None and text[j:j + 1].islower():
+            lower = _EN_LOWER_PLACE.match(text, j)
+            if lower is None:
+                break
+            stop = lower.end()
+        elif stop is None:
             place = _EN_PLACE.match(text, j)
             if place is None:
                 break

@@ -103,6 +103,12 @@ EXTENDED = [
     ("We have 3 rooms\nApt. 5 is free", ["Apt. 5"]),       # a line that is no street stays out
     ("I waited 3 hours at 12\nSuite 5 please", ["Suite 5"]),
     ("I waited 3 hours at 12 Suite 5 please", ["Suite 5"]),  # no capitalised street word before the unit
+    # lower case (speech-to-text): city words only up to a state and ZIP code, or a state written out
+    ("send it to 12 elm st apt 4 springfield il 62701 please", ["12 elm st apt 4 springfield il 62701"]),
+    ("it's 12 elm st, springfield, new york 10001", ["12 elm st, springfield, new york 10001"]),
+    ("we're at 500 oracle parkway redwood city california now", ["500 oracle parkway redwood city california"]),
+    ("i live at 12 main st boston", ["12 main st"]),  # a lower-case city alone: no anchor, left
+    ("my place is 12 elm st and new york is far", ["12 elm st"]),
 ]
 
 
