@@ -111,7 +111,10 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
         return list(chosen)
     out: list = []
     n = len(chosen)
+    taken = -1  # a one-word name the previous address's tail took as its city (`42 Wallaby Way Sydney`)
     for i, m in enumerate(chosen):
+        if i == taken:
+            continue
         if labels[m.rank] != "ADDRESS":
             out.append(m)
             continue
@@ -125,6 +128,16 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
         else:
             start = _en_head(text, start, left_limit)
             end = _en_tail(text, end, min(right_limit, end + MAX_EXTRA))
+            if end == right_limit or _SEP.fullmatch(text, end, right_limit):
+                name = chosen[i + 1] if i + 1 < n else None
+                if (name is not None and labels[name.rank] == "PERSON" and text[name.start:name.start + 1].isupper()
+                        and " " not in text[name.start:name.end]):
+                    # The name rules read a city after a street as a first name: the tail may take it
+                    # (still masked, now as part of the address).
+                    beyond = chosen[i + 2].start if i + 2 < n else len(text)
+                    further = _en_tail(text, end, min(beyond, end + MAX_EXTRA))
+                    if further >= name.end:
+                        end, taken = further, i + 1
         if out and labels[out[-1].rank] == "ADDRESS" and _joins(text, out[-1].end, start, cjk):
             prev = out.pop()
             out.append(prev._replace(end=max(prev.end, end)))

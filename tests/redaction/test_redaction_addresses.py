@@ -109,6 +109,8 @@ EXTENDED = [
     ("we're at 500 oracle parkway redwood city california now", ["500 oracle parkway redwood city california"]),
     ("i live at 12 main st boston", ["12 main st"]),  # a lower-case city alone: no anchor, left
     ("my place is 12 elm st and new york is far", ["12 elm st"]),
+    ("I live at 42 Wallaby Way Sydney", ["42 Wallaby Way Sydney"]),  # a city the name rules read as a first name
+    ("I live at 42 Wallaby Way, Sydney NSW 2000", ["42 Wallaby Way, Sydney NSW 2000"]),
 ]
 
 
