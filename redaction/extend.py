@@ -334,7 +334,8 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
 # Titles and credentials written with a name are part of how the name is written (`Dr. Robert Greenberg`,
 # `Amita Kachru, MD`, `Ben L. Littlejohn III`, `Aunt Jenny`): public dialogue data labels them inside the
 # name, and the span left beside a placeholder (`Dr. <PERSON_1>, MD`) tells nobody anything the model
-# needs. Two names with only spaces between them are one (`Dr. david Matz`). Input side only.
+# needs. Two Latin-script names with only spaces between them are one (`Dr. david Matz`; `张伟 李娜` are
+# two people). Input side only.
 _TITLE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:(?:Dr|DR|dr|Mr|MR|mr|Mrs|MRS|mrs|Ms|MS|ms|Mx|Prof|Sgt|Capt|Lt|Rev|Fr)\.?|Doctor|Professor|"
     r"Mister|Miss|Madam|Uncle|Aunt|Auntie|Grandma|Grandpa|Cousin|uncle|aunt|auntie)[ \t]{1,2}$")
@@ -369,7 +370,8 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             end = more.end()
         prev = out[-1] if out else None
         if (prev is not None and labels[prev.rank] == "PERSON" and prev.end < start
-                and text[prev.end:start].strip(" \t") == ""):
+                and text[prev.end:start].strip(" \t") == "" and text[prev.end - 1] not in CJK_CHARS
+                and text[start] not in CJK_CHARS):  # 张伟 李娜: two people
             out[-1] = prev._replace(end=end)
         else:
             out.append(m._replace(start=start, end=end) if (start, end) != (m.start, m.end) else m)

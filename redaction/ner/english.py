@@ -80,6 +80,8 @@ _PLACE_AFTER = frozenset((
     "international university college school hospital clinic church museum theatre theater library "
     "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group"
 ).split())
+# A record's first line before its street: the surname may be any word but these (english.py, _HEAD).
+_NOT_RECORD_SURNAME = _COMMON | _PLACE_AFTER
 # A single capitalised first name after one of these words is someone (a table for Maria, send it to
 # Oscar, share it with Ivy, Hi Linda): lower case, the word right before the name.
 _SINGLE_CUE = re.compile(
@@ -637,7 +639,7 @@ class EnglishNames:
                              and _RECORD_NEXT.match(text, b) is not None)
                 if len(words) > 1 and not all(w.endswith(".") or self._person_word(w) or
                                               _plain(w.lower()) in self.last or (addressed and _plain(w.lower()) not in
-                                                                                 _COMMON | _PLACE_AFTER)
+                                                                                 _NOT_RECORD_SURNAME)
                                               for w in words[1:]):
                     continue
                 if free(a, b):

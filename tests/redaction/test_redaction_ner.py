@@ -84,6 +84,7 @@ from tests.support.redaction import names
     ("Ask dr. rosalind about it", ["dr. rosalind"]),
     ("Tobias Quenneville is an MD now", ["Tobias Quenneville"]),  # not a directory entry, no credential
     ("tobias Quenneville\nRosalind Abernathy", ["tobias Quenneville", "Rosalind Abernathy"]),  # lines stay apart
+    ("参会人员：张伟 李娜 王芳", ["张伟", "李娜", "王芳"]),  # Chinese names with spaces between: three people
     ("I spoke with Maria Gonzalez; Mariachi band later", ["Maria Gonzalez"]),  # whole words only  # `has` is a word (web2 lists only `have`), not a surname
 ])
 def test_cueless_names(text, expected):
