@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..detectors.names import GIVEN_CHARS, SURNAMES
+from ..detectors.names import COMPOUND_SURNAMES, GIVEN_CHARS, SURNAMES
 from .lac import LacTagger
 
 # Words LAC may tag PER that name nobody in particular (titles, address forms, roles, courtesy words,
@@ -22,6 +22,7 @@ NOT_NAMES = frozenset((
     "感谢 谢谢 多谢 您好 你好 抱歉 对不起 麻烦 辛苦 恭喜 欢迎 再见 好的 明白 理解 "
     "爸爸 妈妈 爷爷 奶奶 外公 外婆 哥哥 姐姐 弟弟 妹妹 儿子 女儿 老公 老婆 媳妇 丈夫 妻子 "
     "天猫 淘宝 京东 拼多多 美团 饿了么 支付宝 微信 顺丰 中通 圆通 韵达 申通 菜鸟 小米 华为 苹果 "
+    "戴森 戴尔 罗技 方太 苏泊尔 华硕 荣耀 "
     "如家 汉庭 全季 锦江 希尔顿 万豪 喜来登 肯德基 麦当劳 星巴克 海底捞 "
     "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合"
 ).split())
@@ -61,6 +62,7 @@ _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会
 
 
 _ORG_AFTER_RE = re.compile("|".join(_ORG_AFTER))
+_COMPOUND = frozenset(COMPOUND_SURNAMES)
 
 
 class ChineseNames:
@@ -99,6 +101,8 @@ class ChineseNames:
             if len(word) == 2:
                 if word[0] in _ALIAS_FIRST or word[0] == word[1]:
                     continue  # 小王, 老李, 婷婷: an alias or a pet name
+                if word in _COMPOUND and text.startswith(_TITLE_END, end):
+                    continue  # 上官女士: a surname alone before a title, as 吴女士
                 if word[-1] in _SURNAME_FORM_END:
                     if word[0] in SURNAMES and margin >= _MIN_MARGIN_2 and not _ORG_AFTER_RE.match(text, end):
                         out.append((start, end, "PERSON", 0.8))  # 梁某, 胡老

@@ -84,7 +84,8 @@ from tests.support.redaction import names
     ("Ask dr. rosalind about it", ["dr. rosalind"]),
     ("Tobias Quenneville is an MD now", ["Tobias Quenneville"]),  # not a directory entry, no credential
     ("tobias Quenneville\nRosalind Abernathy", ["tobias Quenneville", "Rosalind Abernathy"]),  # lines stay apart
-    ("参会人员：张伟 李娜 王芳", ["张伟", "李娜", "王芳"]),  # Chinese names with spaces between: three people
+    ("参会人员：张伟 李娜 王芳", ["张伟", "李娜", "王芳"]),
+    ("上官婉儿女士您好", ["上官婉儿"]),  # a compound surname with a given name, before a title  # Chinese names with spaces between: three people
     ("I spoke with Maria Gonzalez; Mariachi band later", ["Maria Gonzalez"]),  # whole words only  # `has` is a word (web2 lists only `have`), not a surname
 ])
 def test_cueless_names(text, expected):
@@ -112,6 +113,8 @@ def test_cueless_names(text, expected):
     "I cried like Les Miserables",
     "那家司利达律师事务所很有名",
     "奥特曼来了",
+    "上官女士您好，您的退款已到账",  # a compound surname alone before a title
+    "戴森V12和戴森V11有什么区别",   # a brand
     "The MD will see you, Dr. is out",  # a title or credential alone names nobody
     "she became an MD, then a PhD",
 ])
