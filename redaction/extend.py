@@ -317,18 +317,43 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     for m in chosen:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     extra = []
-    # One pass for every name, longest first at each position; a Latin name as a whole word only (no
-    # letter or digit on either side: the engine then tries the shorter names at the same position).
-    alternatives = (re.escape(t) if any(c in CJK_CHARS for c in t) else r"(?<![^\W_])" + re.escape(t) + r"(?![^\W_])"
-                    for t in sorted(targets, key=len, reverse=True))
-    for found in re.finditer("|".join(alternatives), text):
-        at, end = found.span()
+    for at, end in _mentions(text, targets):
         if not any(taken[at:end]):
             extra.append(like._replace(start=at, end=end))
             taken[at:end] = b"\x01" * (end - at)
     if not extra:
         return list(chosen)
     return sorted(list(chosen) + extra, key=lambda m: m.start)
+
+
+_FIND_MAX = 16  # names looked for one by one (str.find) up to this many; beyond, one regex pass
+
+
+def _mentions(text: str, targets: set[str]) -> list[tuple[int, int]]:
+    """Where the names occur, left to right and not overlapping, the longest at each position; a Latin
+    name as a whole word only (no letter or digit on either side). A message names a few people: each
+    is found with str.find (compiling a pattern per message cost more than the search). Many names
+    (a pasted list) take one pass of one alternation instead, so the time stays linear in the text."""
+    if len(targets) > _FIND_MAX:
+        alternatives = (re.escape(t) if any(c in CJK_CHARS for c in t) else r"(?<![^\W_])" + re.escape(t) + r"(?![^\W_])"
+                        for t in sorted(targets, key=len, reverse=True))
+        return [m.span() for m in re.finditer("|".join(alternatives), text)]
+    found = []
+    n = len(text)
+    for t in targets:
+        latin = not any(c in CJK_CHARS for c in t)
+        at = text.find(t)
+        while at >= 0:
+            end = at + len(t)
+            if not latin or ((at == 0 or not text[at - 1].isalnum()) and (end == n or not text[end].isalnum())):
+                found.append((at, end))
+            at = text.find(t, at + 1)
+    found.sort(key=lambda span: (span[0], span[0] - span[1]))
+    out: list[tuple[int, int]] = []
+    for at, end in found:
+        if not out or at >= out[-1][1]:
+            out.append((at, end))
+    return out
 
 
 # Titles and credentials written with a name are part of how the name is written (`Dr. Robert Greenberg`,
