@@ -80,8 +80,6 @@ _PLACE_AFTER = frozenset((
     "international university college school hospital clinic church museum theatre theater library "
     "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group"
 ).split())
-# Words of _PLACE_BEFORE that end a name as a surname (Ivan King, Ada Lord); a place starts with them.
-_RANK_SURNAMES = frozenset("king prince queen lord duke lady".split())
 # A record's first line before its street: the surname may be any word but these (english.py, _HEAD).
 _NOT_RECORD_SURNAME = _COMMON | _PLACE_AFTER
 # A single capitalised first name after one of these words is someone (a table for Maria, send it to
@@ -329,12 +327,10 @@ class EnglishNames:
                 words = words[1:]  # The Megan Kowalczyk version: a capitalised word opening the sentence
             if all(m.group()[a:b].isupper() for a, b in words):
                 continue  # BIG SALE: a heading or a shout
-            parts = m.group().split()
             if self._in_place(text, m.start(), m.end()) or any(
-                    (w.lower() in _PLACE_BEFORE and (i or w != "The")
-                     and not (i == len(parts) - 1 and w.lower() in _RANK_SURNAMES)) or w.lower() in _PLACE_AFTER
-                    for i, w in enumerate(parts)):
-                continue  # Marvin Hollow Apartments, The Duchess Mabel (but Ivan King: a surname last)
+                    (w.lower() in _PLACE_BEFORE and (i or w != "The")) or w.lower() in _PLACE_AFTER
+                    for i, w in enumerate(m.group().split())):
+                continue  # Marvin Hollow Apartments, The Duchess Mabel
             # Longest first: all the words, else the first two, else the last two.
             for a, b in ((0, len(words)), (0, 2), (len(words) - 2, len(words))):
                 part = words[a:b]
