@@ -50,6 +50,7 @@ _ZH_JOIN = frozenset("和、及与")
 # Before an address: back over place names, never over a verb of moving (到, 去, 住 are stops) or 的.
 _ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机"))
 _ZH_HEAD_MAX = 16
+_ZH_ROAD_ENDS = ("大街", "大道", "胡同", "路", "街", "巷", "村")
 _CITIES = frozenset(_CITY_LIST)  # 成都 before 市武侯区…: the place rules never start a name at 都
 # Hong Kong: roads end in 道 (弥敦道, 轩尼诗道; the rules leave 道 alone, it ends 知道 and 频道 too), after
 # districts with no unit (九龙旺角弥敦道688号): taken only right before a door number.
@@ -172,6 +173,8 @@ def _zh_head(text: str, start: int, limit: int) -> int:
         m = _UNIT_PLACE_RE.match(text, j, start)
         if m is not None or text[j:start] in _CITIES:
             return j
+    if start - i >= 3 and text.endswith(_ZH_ROAD_ENDS, i, start):
+        return i  # a road or village right before the one found (王府井大街 + 帅府园胡同9号, 西白辛庄村 + 开发街5号)
     if text[start:start + 1].isdigit() and text[start - 1:start] == "道" and not hk_not_road(text[start - 2:start]):
         m = _HK_ROAD.search(text, limit, start)
         if m is not None:

@@ -35,7 +35,7 @@ FOUND = [
     # a road right after a district, a second road, a name and number after a district
     ("位于科技园商务区李园路27号", ["科技园商务区李园路27号"]),
     ("在东直门外大街3号", ["东直门外大街3号"]),
-    ("在王府井大街校尉胡同9号", ["校尉胡同9号"]),
+    ("在王府井大街校尉胡同9号", ["王府井大街校尉胡同9号"]),  # the first road too (redaction.extend)
     ("北京海淀区逸成东苑9号", ["北京海淀区逸成东苑9号"]),
     ("新疆维吾尔自治区乌鲁木齐市天山区解放北路5号", ["新疆维吾尔自治区乌鲁木齐市天山区解放北路5号"]),
     # English, lower case and capitals
@@ -82,6 +82,9 @@ EXTENDED = [
     ("这个频道12号开播", []),
     ("寄到民和路3487号的快递到了吗", ["民和路3487号"]),
     ("我和平时一样住在建国路1号", ["建国路1号"]),
+    ("我住在王府井大街帅府园胡同9号", ["王府井大街帅府园胡同9号"]),  # a road right before the one found
+    ("送到西白辛庄村开发街5号", ["西白辛庄村开发街5号"]),          # a village before it
+    ("走了好长的路3号楼到了", ["3号楼"]),                          # 的 ends it: no road taken
     ("ship to 48 Ridgeview Drive, Apt 3C, Dayton, OH 45402 please", ["48 Ridgeview Drive, Apt 3C, Dayton, OH 45402"]),
     ("12 Harbour Road\nSuite 400\nPortland\nOR 97201", ["12 Harbour Road\nSuite 400\nPortland\nOR 97201"]),
     ("office: 90 King Street West, Toronto, ON M5H 1J9, Canada",
