@@ -235,11 +235,13 @@ def _en_head(text: str, start: int, limit: int) -> int:
     """A bare number right before the house number or street (`7943 2027 Prospect St`, `34 Auerstrasse 84`),
     or the street before an address found from its unit (above)."""
     if _EN_UNIT.match(text, start):
-        for rx in (_EN_STREET_LINE, _EN_STREET_SAME):
-            m = rx.search(text, max(limit, start - 72), start)
-            if m is not None and (any(c.isalpha() for c in m.group(1)) if rx is _EN_STREET_LINE
-                                  else any(w[:1].isupper() for w in m.group(1).split())):
-                return m.start(1)
+        lo = max(limit, start - 72)
+        m = _EN_STREET_LINE.search(text, lo, start)
+        if m is not None and any(c.isalpha() for c in m.group(1)):
+            return m.start(1)
+        m = _EN_STREET_SAME.search(text, lo, start)
+        if m is not None and any(w[:1].isupper() for w in m.group(1).split()):
+            return m.start(1)
         return start
     if not (text[start:start + 1].isdigit() or text[start:start + 1].isupper()):
         return start

@@ -209,6 +209,7 @@ _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'c
 _LOWER_WORD = re.compile(rf"{_LOWER_PART}(?: {_LOWER_PART})?(?![A-Za-z'-])")
 # A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
 _MD = re.compile(rf"(?<![A-Za-z])[{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)? [{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)?,? (?:MD|M\.D\.)(?![A-Za-z])")
+_MD_WORD = re.compile(rf"[{_UP}a-z][{_LOW}]+")
 # A list of three or more single words (Ana, Boris, Chloe and Dmitri): people when most are first names.
 _LIST = re.compile(rf"(?<![A-Za-z'-])[{_UP}{_LOW}][{_LOW}]+(?: ?, [{_UP}{_LOW}][{_LOW}]+)+ ?,? (?:and|&) [{_UP}{_LOW}][{_LOW}]+(?![A-Za-z'-])")
 # A record whose first line is a name (`>Ana Kovac`, `Ana Kovac\n\n12 Main St`), or a speaker turn
@@ -602,7 +603,7 @@ class EnglishNames:
                 if free(a, b) and not self._in_place(text, a, b):
                     out.append((a, b, "PERSON", 0.7))
         for m in (_MD.finditer(text) if " MD" in text or "M.D." in text else ()):
-            if any(w[0].islower() and not self._unknown(w) for w in re.findall(rf"[{_UP}a-z][{_LOW}]+", m.group())):
+            if any(w[0].islower() and not self._unknown(w) for w in _MD_WORD.findall(m.group())):
                 continue  # `is an MD`: a lower-case English word, not a directory entry
             if free(*m.span()):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
