@@ -54,6 +54,8 @@ _ZH_ROAD_ENDS = ("大街", "大道", "胡同", "路", "街", "巷", "村")
 _CITIES = frozenset(_CITY_LIST)  # 成都 before 市武侯区…: the place rules never start a name at 都
 # Hong Kong: roads end in 道 (弥敦道, 轩尼诗道; the rules leave 道 alone, it ends 知道 and 频道 too), after
 # districts with no unit (九龙旺角弥敦道688号): taken only right before a door number.
+_HK_ROAD_START = re.compile("(?:" + _HK_DISTRICTS + ")*[" + _class_without(set("道")) + "]{1,4}道[0-9]")
+_HK_LEAD = re.compile("(?:" + _HK_DISTRICTS + ")+[" + _class_without(set(_ZH_START_STOP) - set("告")) + "]?$")
 _HK_ROAD = re.compile("(?:" + _HK_DISTRICTS + ")*[" + _class_without(set(_ZH_START_STOP) | set("道")) + "]{1,4}道$")
 
 # English tails. One step: a separator (spaces, one comma or line break, mail quoting `>`) and one part.
@@ -62,7 +64,7 @@ _L = "A-Za-zÀ-ÖØ-öø-ſΆΈ-ΊΌΎ-ώЀ-ӿ"  # Latin, Greek and Cyrillic let
 _UP = "A-ZÀ-ÖØ-ÞĀ-ſΆΈ-ΊΌΎ-ΩЀ-Я"
 _EN_UNIT = re.compile(
     r"(?:#|No\.|Apt\.?|Apartment|Suite|Ste\.?|Unit|Room|Rm\.?|Floor|Fl\.?|Flat|Bldg\.?|Building|"
-    r"APT\.?|SUITE|STE\.?|UNIT|ROOM|FLOOR|apt\.?|suite|ste\.?|unit)"
+    r"APT\.?|SUITE|STE\.?|UNIT|ROOM|FLOOR|apt\.?|apartment|suite|ste\.?|unit|room|rm\.?|floor|fl\.?|flat|bldg\.?|building)"
     r" ?#? ?[0-9A-Z][0-9A-Za-z-]{0,5}(?![" + _L + "0-9])")
 _EN_DIRECTION = re.compile(r"(?:North|South|East|West)(?:east|west)?(?![" + _L + "])|(?:N|S)[EW]?(?![" + _L + "0-9.])")
 _EN_CODE = re.compile(
@@ -179,6 +181,10 @@ def _zh_head(text: str, start: int, limit: int) -> int:
         m = _HK_ROAD.search(text, limit, start)
         if m is not None:
             return m.start()
+    if _HK_ROAD_START.match(text, start) is not None:
+        m = _HK_LEAD.search(text, max(limit, start - 24), start)
+        if m is not None:
+            return m.start()  # 香港湾仔告 + 士打道200号: the road's first character is a stop character
     if start > limit and text[start - 1] == "和" and text[start:start + 1] == "平" and (
             start < 2 or text[start - 2] in _ZH_HEAD_STOP or text[start - 2] not in CJK_CHARS):
         return start - 1  # 住在和平路5号: 和 is a particle everywhere but in 和平
@@ -374,6 +380,40 @@ _CREDENTIAL = re.compile(
     r"|,[ \t]{0,2}(?:DO|D\.O\.|RN|R\.N\.|NP|PA-C|Esq\.?|MBBS|FACS|DNP))(?![A-Za-z0-9])")
 
 
+# A name found up to a middle initial (`Dr. Ben L.`, `Sharon Y.`) goes on over its surname, which the name
+# rules missed (`LittleJohn`, `de Edwards`, `O'callahan`): any capitalised word but a sentence's first
+# word (`Ben L. He said`), or a lower-case word on no list of English words.
+_INITIAL_END = re.compile(r"[A-Za-zÀ-ÖØ-öø-ſ]{2,}\.?[ \t]+[A-Z]\.$")
+_AFTER_INITIAL = re.compile(
+    r"[ \t]+(?:(?:de|De|van|Van|von|Von|der|den|da|di|du|del|della|dos|das|la|le|La|Le)[ \t]+){0,2}"
+    r"([A-Za-zÀ-ÖØ-öø-ſ](?:[A-Za-zÀ-ÖØ-öø-ſ]|['’-](?=[A-Za-zÀ-ÖØ-öø-ſ]))+)(?![A-Za-z0-9À-ÖØ-öø-ſ])")
+_NOT_AFTER_INITIAL = frozenset((
+    "i he she it we you they his her its our your their my me him them this that these those the a an and "
+    "but or so if then there here when where what who why how is are was were be been has have had do does "
+    "did will would can could should may might must at on in to of for from with by as not no yes ok okay "
+    "hi hello thanks thank please also just"
+).split())
+
+
+def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
+    """The end of the surname right after a name that ends in a middle initial, else `end`."""
+    if not _INITIAL_END.search(text, start, end):
+        return end
+    m = _AFTER_INITIAL.match(text, end, limit)
+    if m is None:
+        return end
+    word = m.group(1)
+    low = word.lower()
+    if low in _NOT_AFTER_INITIAL:
+        return end
+    if word[0].islower():
+        from .ner.english import dictionary, proper_nouns
+
+        if low in dictionary() and low not in proper_nouns():
+            return end  # `Ben L. said`, `Ann B. and`: an English word
+    return m.end()
+
+
 def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` with each PERSON grown over a title before it and credentials after it, and names with
     only spaces between them merged (see above)."""
@@ -391,6 +431,7 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         title = _TITLE_BEFORE.search(text, max(left_limit, start - 12), start)
         if title is not None:
             start = title.start()
+        end = _surname_after_initial(text, start, end, right_limit)
         if text.endswith((" Jr", " Sr"), start, end) and text.startswith(".", end) and end < right_limit:
             end += 1  # the name rules took `Jr` as a name word, without its dot
         while end < right_limit:

@@ -245,7 +245,11 @@ _HKID_CUES = [c + sep for c in ("身份证", "身份证号", "身份证号码", 
                                 "id number")
               for sep in ("", " ", ":", ": ", "是", "系", "为", " is ", " is: ", "#") if len(c + sep) <= LOOKBEHIND
               and (sep or not c[0].isascii())]
-_HKID_BRACKETED = lead("A-Z", "0-9A-Za-z") + r"[A-Z]?[0-9]{6}\([0-9A]\)" + r"(?![0-9A-Za-z])"
+_HKID_BRACKETED = lead("A-Z", "0-9A-Za-z") + r"[A-Z]?[0-9]{6} ?\([0-9A]\)" + r"(?![0-9A-Za-z])"
+# After a cue (香港身份證, HKID), the bracketed form is someone's card even with a wrong check digit (a
+# typing slip in their number is still theirs): score 0.85, as for an 18-digit ID's wrong check digit.
+_HKID_BRACKETED_CUED = (lead("A-Z", "0-9A-Za-z") + after_cue(_HKID_CUES, "A-Z", ignore_case=True)
+                        + r"[A-Z]?[0-9]{6} ?\([0-9A]\)(?![0-9A-Za-z])")
 _HKID_CUED = (lead("A-Z", "0-9A-Za-z") + after_cue(_HKID_CUES, "A-Z", ignore_case=True) + r"[A-Z]?[0-9]{6}[0-9A]"
               + r"(?![0-9A-Za-z])")
 _TWID = lead("A-Z", "0-9A-Za-z") + r"[1289][0-9]{8}" + r"(?![0-9A-Za-z])"
@@ -276,8 +280,10 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("CN_ID", _CN_ID, None, DIGITS + "Xx -", validate=cn_id_score, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("CN_ID", _CN_ID15, None, DIGITS, validate=cn_id15_score, required=DIGITS),
-    PatternDetector("CN_ID", _HKID_BRACKETED, None, UPPER + DIGITS + "()", validate=hkid_ok, required=("(",),
+    PatternDetector("CN_ID", _HKID_BRACKETED, None, UPPER + DIGITS + "() ", validate=hkid_ok, required=("(",),
                     starts=UPPER),
+    PatternDetector("CN_ID", _HKID_BRACKETED_CUED, None, UPPER + DIGITS + "() ", required=("(",), starts=UPPER,
+                    score=0.85),
     PatternDetector("CN_ID", _HKID_CUED, None, UPPER + DIGITS, validate=hkid_ok, required=DIGITS, starts=UPPER),
     PatternDetector("CN_ID", _TWID, None, UPPER + DIGITS, validate=twid_ok, required=DIGITS, starts=UPPER),
     PatternDetector("CN_ID", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_id, required=DIGITS, starts=DIGITS),

@@ -76,6 +76,8 @@ EXTENDED = [
     ("寄到北京顺义区首都国际机场航站楼路9号", ["北京顺义区首都国际机场航站楼路9号"]),
     # Hong Kong: 道 roads with districts that carry no unit, in traditional characters
     ("地址九龍旺角彌敦道688號3樓A室", ["九龍旺角彌敦道688號3樓A室"]),
+    ("香港九龍尖沙咀彌敦道100號", ["香港九龍尖沙咀彌敦道100號"]),  # three districts before the road
+    ("送到香港灣仔告士打道200號", ["香港灣仔告士打道200號"]),  # a road whose first character is a stop character
     ("寄去銅鑼灣軒尼詩道500號", ["銅鑼灣軒尼詩道500號"]),
     ("我知道3号楼在哪", ["3号楼"]),  # 知道 is no road: the building alone
     ("他说道3号已经到了", []),
@@ -108,6 +110,8 @@ EXTENDED = [
     ("I waited 3 hours at 12 Suite 5 please", ["Suite 5"]),  # no capitalised street word before the unit
     # lower case (speech-to-text): city words only up to a state and ZIP code, or a state written out
     ("send it to 12 elm st apt 4 springfield il 62701 please", ["12 elm st apt 4 springfield il 62701"]),
+    ("it's 1234 elm street apartment 5 seattle washington 98101", ["1234 elm street apartment 5 seattle washington 98101"]),
+    ("ship to 88 pine road room 12 and call me", ["88 pine road room 12"]),  # a unit in lower case, then a sentence
     ("it's 12 elm st, springfield, new york 10001", ["12 elm st, springfield, new york 10001"]),
     ("we're at 500 oracle parkway redwood city california now", ["500 oracle parkway redwood city california"]),
     ("i live at 12 main st boston", ["12 main st"]),  # a lower-case city alone: no anchor, left

@@ -68,6 +68,8 @@ FORMS = [
     ("香港身份證號碼係A123456(3)", [("CN_ID", "A123456(3)")]),
     ("ID card no. AB987654(3)", [("CN_ID", "AB987654(3)")]),
     ("HKID: A1234563", [("CN_ID", "A1234563")]),
+    ("HKID A123456 (3)", [("CN_ID", "A123456 (3)")]),  # a space before the bracket
+    ("香港身份證號碼係A123456(7)", [("CN_ID", "A123456(7)")]),  # after a cue: a wrong check digit is a typing slip
     ("身分證字號A123456789", [("CN_ID", "A123456789")]),
     # transcripts: Chinese digits in comma-separated groups, an ID starting 幺, a door number in numerals
     ("那个手机号是幺三八，幺二三四，五六七八", [("PHONE", "幺三八，幺二三四，五六七八")]),
@@ -112,7 +114,7 @@ NEGATIVES = [
     ("数量 13 14 15 16 17 18", []),
     ("call +1 800 555 0199", []),
     ("+86 400 820 8820", []),
-    ("香港身份證號碼係A123456(7)", []),  # the check digit is wrong
+    ("part A123456(7) of the kit", []),  # the bracketed shape, no cue, the check digit wrong
     ("型號 A123456788 已停產", []),       # a Taiwan ID's shape, check digit wrong
     ("model A1234563 in stock", []),      # a bare Hong Kong shape without a cue
     ("價格 2345 6789", []),               # a price, not a phone cue
