@@ -395,6 +395,13 @@ _NOT_AFTER_INITIAL = frozenset((
 ).split())
 
 
+# A name spelled out after it (transcripts: `maria gonzalez g o n z a l e z`, `Jorge Ramirez, R-A-M-I-R-E-Z`,
+# `Smith, that's s as in sam...` is not taken): four or more single letters, one space, hyphen or dot apart.
+_SPELLED_AFTER = re.compile(
+    r"[ \t]?[,;:]?[ \t]{1,2}(?:(?i:that's|thats|that is|spelled|spelt|spelling|it's|its)[ \t:,]{1,3})?"
+    r"[A-Za-z](?:(?: |-|\. ?|, )[A-Za-z]){3,30}\.?(?![A-Za-z0-9])")
+
+
 def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
     """The end of the surname right after a name that ends in a middle initial, else `end`."""
     if not _INITIAL_END.search(text, start, end):
@@ -439,6 +446,9 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             if more is None or more.end() == end:
                 break
             end = more.end()
+        spelled = _SPELLED_AFTER.match(text, end, right_limit)
+        if spelled is not None:
+            end = spelled.end()
         prev = out[-1] if out else None
         if (prev is not None and labels[prev.rank] == "PERSON" and prev.end < start
                 and text[prev.end:start].strip(" \t") == "" and text[prev.end - 1] not in CJK_CHARS

@@ -151,6 +151,18 @@ DETECTORS: list[PatternDetector] = [
                     required=UPPER, starts=UPPER),
 ]
 
+# A name spelled out letter by letter after a cue (transcripts: `my last name is spelled k o w a l s k i`,
+# `surname: K-O-W-A-L-S-K-I`): four or more single letters, one space, hyphen or dot apart. After a
+# name the rules found, the spelling joins it (redaction.extend).
+_SPELL_CUES = [c + sep for c in ("spelled", "spelt", "spelling is", "spell it", "spelled as", "spelling",
+                                 "last name is", "surname is", "first name is", "name is", "last name",
+                                 "surname", "first name", "name's", "name")
+               for sep in (" ", ": ", ", ", " - ") if len(c + sep) <= LOOKBEHIND]
+_SPELLED = ("[A-Za-z]" + after_cue(_SPELL_CUES, "A-Za-z", ignore_case=True)
+            + r"(?:(?: |-|\. ?)[A-Za-z]){3,30}\.?(?![A-Za-z0-9])")
+SPELLED_NAME = PatternDetector("PERSON", _SPELLED, None, frozenset(LETTERS + " -.,:'"), required=("pell", "PELL", "ame", "AME"))
+
 # Run on input only, never on a reply stream (see README, Redaction): the form rule holds any Chinese
-# text, the title/context rule any surname character for 22 characters, the English rule any capital.
-INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4]]
+# text, the title/context rule any surname character for 22 characters, the English rule any capital, the
+# spelled name any letter after a space.
+INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4], SPELLED_NAME]

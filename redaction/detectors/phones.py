@@ -225,6 +225,36 @@ def spoken_card(value: str) -> float:
     return 0.9 if 13 <= len(digits) <= 19 and luhn_ok(digits) else 0.0
 
 
+# --- digits read out one by one and typed so (speech-to-text: `2 0 6 5 5 5 0 1 4 3`) -------------------
+# Eight or more single digits, each on its own between spaces (or ` - `, `, `): a number being read out,
+# wherever it stands (the cue may be a turn earlier: `agent: your phone? customer: sure its 2 0 6 …`).
+# Counting and sequences are not numbers (1 2 3 4 5 6 7, 0 0 0 0 0 0 0). Input only, like the digit words.
+_SPACED = (lead("0-9", "0-9A-Za-z") + r"(?<![0-9][ ,-][0-9])(?<![0-9] - [0-9])(?:(?: - |, | |-)[0-9]){6,18}"
+           + r"(?![0-9A-Za-z])(?! ?[,-]? ?[0-9])")
+
+
+def _spaced_digits(value: str) -> str:
+    digits = digits_of(value)
+    if _same_digit(digits) or digits in "01234567890123456789" or digits in "98765432109876543210":
+        return ""
+    return digits
+
+
+def spaced_phone(value: str) -> float:
+    digits = _spaced_digits(value)
+    return 0.85 if 8 <= len(digits) <= 15 else 0.0  # seven (3 1 0 2 4 1 0) may be scores; a cue takes them
+
+
+def spaced_card(value: str) -> float:
+    digits = _spaced_digits(value)
+    return 0.9 if 13 <= len(digits) <= 19 and luhn_ok(digits) else 0.0
+
+
+SPACED_CARD = PatternDetector("CREDIT_CARD", _SPACED, None, DIGITS + " ,-", validate=spaced_card, required=DIGITS,
+                              starts=DIGITS)
+SPACED_PHONE = PatternDetector("PHONE", _SPACED, None, DIGITS + " ,-", validate=spaced_phone, required=DIGITS,
+                               starts=DIGITS)
+
 _EN_ALPHABET = LETTERS + " ,-"
 SPOKEN_CARD = PatternDetector("CREDIT_CARD", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_card,
                               required=_EN_REQUIRED)

@@ -55,7 +55,7 @@ _JOIN = ("和", "与", "及", "跟", "同")
 _SPEAKER = re.compile("(?:^|(?<=\n))([" + SURNAMES + "][" + GIVEN_CHARS + "]{1,2})[：:](?![0-9])")
 # A Weibo-style mention that is a name (@严之吟, //@王人平:): a surname and one or two given-name
 # characters, then the mention's end.
-_MENTION = re.compile("@([" + SURNAMES + "][" + GIVEN_CHARS + "]{1,2})(?=[@:：/\s,，。!！?？]|$)")
+_MENTION = re.compile("@([" + SURNAMES + "][" + GIVEN_CHARS + r"]{1,2})(?=[@:：/\s,，。!！?？]|$)")
 # What follows a firm's, a shop's or a street's name (司利达律师事务所, 某某烤全羊, 赵登禹路口).
 _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "路口",
               "大街", "大道", "街道", "中学", "小学", "大学", "医院")

@@ -206,6 +206,27 @@ def test_digits_read_out_in_english_on_the_input_side(text, expected):
         assert expected[0][1] not in redact(text).text
 
 
+SPACED = [
+    ("agent: your phone number? customer: sure its 2 0 6 5 5 5 0 1 4 3", [("PHONE", "2 0 6 5 5 5 0 1 4 3")]),
+    ("phone 2 0 6 - 5 5 5 - 0 1 4 3 thanks", [("PHONE", "2 0 6 - 5 5 5 - 0 1 4 3")]),
+    ("the card is 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", [("CREDIT_CARD", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1")]),
+    ("count 1 2 3 4 5 6 7 8 9 and stop", []),  # a sequence, not a number read out
+    ("scores were 3 1 0 2 4 1 0 in the group stage", []),  # seven single digits without a cue
+    ("0 0 0 0 0 0 0 0", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPACED, ids=_ids(SPACED))
+def test_digits_read_out_one_by_one_on_the_input_side(text, expected):
+    # Input only: on a reply stream the pattern would hold every digit and the space after it.
+    from redaction.detectors import phones
+
+    assert phones.SPACED_PHONE in DEFAULT_DETECTORS and phones.SPACED_PHONE not in output_detectors(DEFAULT_DETECTORS)
+    assert found(text) == expected
+    if expected:
+        assert expected[0][1] not in redact(text).text
+
+
 @pytest.mark.parametrize("text,expected", SPELLED, ids=_ids(SPELLED))
 def test_spelled_email_on_the_input_side(text, expected):
     # On by default for input; off on the reply stream (its alphabet holds the space, so the stream would

@@ -82,6 +82,12 @@ from tests.support.redaction import names
     ("A letter from Tobias Quenneville Jr. arrived", ["Tobias Quenneville Jr."]),
     ("Prof. Oyelaran Adebayo III, PhD wrote back", ["Prof. Oyelaran Adebayo III, PhD"]),
     ("Ask dr. rosalind about it", ["dr. rosalind"]),
+    # a name spelled out letter by letter: after the name it joins it; after a cue it is one
+    ("customer: yeah my name is maria gonzalez g o n z a l e z", ["maria gonzalez g o n z a l e z"]),
+    ("Name's Jorge Ramirez, R-A-M-I-R-E-Z", ["Jorge Ramirez, R-A-M-I-R-E-Z"]),
+    ("my last name is spelled k o w a l s k i", ["k o w a l s k i"]),
+    ("SURNAME: K-O-W-A-L-S-K-I", ["K-O-W-A-L-S-K-I"]),
+    ("the name is a bit long", []),
     # a name found up to its middle initial goes on over the surname the rules missed
     ("Book with Dr. Rosalind K. VanderMeer, MD at 3", ["Dr. Rosalind K. VanderMeer, MD"]),
     ("Please see Dr. Rosalind K. de Quenneville tomorrow", ["Dr. Rosalind K. de Quenneville"]),
@@ -153,3 +159,12 @@ def test_changed_model_file_is_refused(tmp_path):
     with pytest.raises(ModelFileError):
         LacTagger(tmp_path)
     assert "missing or damaged" in LayerError("x").args[0]
+
+
+def test_spelled_names_on_the_input_side_only():
+    # On a reply stream the pattern would hold every single letter after a space.
+    from redaction.detectors import names as name_rules
+    from redaction.redactor import output_detectors
+
+    assert name_rules.SPELLED_NAME in DEFAULT_DETECTORS
+    assert name_rules.SPELLED_NAME not in output_detectors(DEFAULT_DETECTORS)
