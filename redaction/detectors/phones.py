@@ -173,6 +173,32 @@ def zh_id(value: str) -> float:
     return cn_id_score(spoken_digits(value))
 
 
+# A bank or credit card read out in Chinese numerals (银行卡号是六二二二零二一二…): 13-19 digits, at least one a
+# Chinese numeral, checked like the written card. Input only (redaction.redactor INPUT_ONLY_PATTERNS): on a
+# reply stream it would hold every numeral (一下, 三天), and the model never sees the customer's card.
+_ZH_CARD = lead("1-9一二三四五六七八九幺", _ZD_ANY) + r"(?:[ ,，-]?[" + _ZD_ANY + r"]){12,18}(?![" + _ZD_ANY + "])"
+
+
+def _zh_card_digits(value: str) -> str:
+    return spoken_digits(value) if any(ch in _ZH_DIGIT for ch in value) else ""
+
+
+def zh_bank_card(value: str) -> bool:
+    from .numbers import is_bank_card
+    digits = _zh_card_digits(value)
+    return bool(digits) and is_bank_card(digits)
+
+
+def zh_credit_card(value: str) -> bool:
+    from .numbers import is_credit_card
+    digits = _zh_card_digits(value)
+    return bool(digits) and is_credit_card(digits)
+
+
+ZH_CARDS = [PatternDetector(label, _ZH_CARD, None, _ZD + DIGITS + " -,，", validate=check, required=tuple(_ZD),
+                            starts="123456789一二三四五六七八九幺")
+            for label, check in (("BANK_CARD", zh_bank_card), ("CREDIT_CARD", zh_credit_card))]
+
 _PH = DIGITS + _SEP
 DETECTORS: list[PatternDetector] = [
     PatternDetector("PHONE", _INTL, None, _PH + "+", validate=international, required="+", starts="+"),

@@ -213,15 +213,21 @@ SPACED = [
     ("count 1 2 3 4 5 6 7 8 9 and stop", []),  # a sequence, not a number read out
     ("scores were 3 1 0 2 4 1 0 in the group stage", []),  # seven single digits without a cue
     ("0 0 0 0 0 0 0 0", []),
+    # a card read out in Chinese numerals
+    ("银行卡号是六二二二零二一二三四五六七八九零一二三", [("BANK_CARD", "六二二二零二一二三四五六七八九零一二三")]),
+    ("卡号 六二二二 零二一二 三四五六 七八九零 一二三", [("BANK_CARD", "六二二二 零二一二 三四五六 七八九零 一二三")]),
+    ("第一二三四五六七八九零一二三名", []),
 ]
 
 
 @pytest.mark.parametrize("text,expected", SPACED, ids=_ids(SPACED))
 def test_digits_read_out_one_by_one_on_the_input_side(text, expected):
-    # Input only: on a reply stream the pattern would hold every digit and the space after it.
+    # Input only: on a reply stream the patterns would hold every digit and the space after it, or every
+    # Chinese numeral.
     from redaction.detectors import phones
 
-    assert phones.SPACED_PHONE in DEFAULT_DETECTORS and phones.SPACED_PHONE not in output_detectors(DEFAULT_DETECTORS)
+    for det in (phones.SPACED_PHONE, phones.SPACED_CARD, *phones.ZH_CARDS):
+        assert det in DEFAULT_DETECTORS and det not in output_detectors(DEFAULT_DETECTORS)
     assert found(text) == expected
     if expected:
         assert expected[0][1] not in redact(text).text
