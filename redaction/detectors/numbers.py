@@ -182,8 +182,12 @@ def _loose_digits(value: str, first: int, longest: int = 8) -> str:
             2 <= len(g) <= longest for g in groups[1:]):
         return ""
     seps = set(_SEPARATORS.findall(value))
-    # One kind of separator: whitespace (any amount up to 3), dots, or dashes; never a mix.
-    if any(len(sep) > 3 for sep in seps) or not (all(sep.isspace() for sep in seps) or seps <= {"."} or seps <= {"-"}):
+    if any(len(sep) > 3 for sep in seps):
+        return ""
+    # One kind of separator: whitespace (any amount up to 3), dots, or dashes; never a mix. A dash or a dot
+    # at a line break is that separator with the number wrapped (`138-1234-` / `5678`).
+    kinds = {sep.replace("\n", "").strip(" ") if "\n" in sep else sep for sep in seps}
+    if not (all(not k or k.isspace() for k in kinds) or kinds <= {"."} or kinds <= {"-"}):
         return ""
     return "".join(groups)
 
