@@ -190,7 +190,10 @@ _SLOT_CUE = re.compile(
     r"appointment with|savings account of|checking account of|account of|contact name:?|name:|belonging to|"
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
-    r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)) [A-Za-zÀ-ſ]$", re.I)
+    r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|(?:transfer|put) me (?:to|through to)|"
+    r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
+    r"|my (?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|neighbou?r|grandmother|grandfather|"
+    r"fianc[ée]e?|girlfriend|boyfriend|nephew|niece|manager|assistant),) [A-Za-zÀ-ſ]$", re.I)
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.
 _STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )?calls? me|my name is|my name's|i am called|"
                          r"i'm called|named|change (?:it|the name) to) $")
@@ -203,6 +206,10 @@ _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiri
 _LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me|i am called|name:|(this is|it is|it's))"
                         r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
+_INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?){_NAME_END}")
+_KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|"
+                      r"neighbou?r|grandmother|grandfather|girlfriend|boyfriend|nephew|niece|friend|aunt|uncle|"
+                      r"cousin|brother|sister)),? $")
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
@@ -345,6 +352,16 @@ class EnglishNames:
                 if score:
                     out.append((m.start() + part[0][0], m.start() + part[-1][1], "PERSON", score))
                     break
+        taken = {i for a, b, _, _ in out for i in range(a, b)}
+        for m in (_INITIAL_SURNAME.finditer(text) if ". " in text or "." in text else ()):
+            # An initial and a surname (signed by J. Rodriguez): a census surname that is no English word,
+            # or a word on no list.
+            low = _plain(m.group(1).lower())
+            if not taken.isdisjoint(range(m.start(), m.end())) or low in _COMMON or low in _PLACE_AFTER:
+                continue
+            if ((low in self.last and low not in self.lower_words) or (len(low) >= 4 and self._unknown(m.group(1)))) \
+                    and not self._in_place(text, m.start(), m.end()):
+                out.append((m.start(), m.end(), "PERSON", 0.75))
         for m in _PINYIN_LOWER.finditer(text):
             sur, given = m.group(1).lower(), m.group(2)
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
@@ -517,11 +534,15 @@ class EnglishNames:
             words = m.group().replace("-", " ").split()
             # After `call me`, `my name is`: a first name even when it is a common word (Mark, Christian).
             strong = _STRONG_CUE.search(text, max(0, a - 24), a) is not None
+            # After a relative (`my mother, Linda Park`): a census surname even when it is a common word.
+            kin = len(words) == 2 and _KIN_CUE.search(text, max(0, a - 24), a) is not None
 
             def person(w: str) -> bool:
                 return self._person_word(w, True) or (strong and _plain(w.lower()) in self.first)
 
-            if not all(person(w) for w in words) or self._in_place(text, a, b):
+            if kin and person(words[0]) and _plain(words[1].lower()) in self.last:
+                pass
+            elif not all(person(w) for w in words) or self._in_place(text, a, b):
                 words = words[:1]
                 if not person(words[0]) or self._in_place(text, a, a + len(words[0])):
                     continue

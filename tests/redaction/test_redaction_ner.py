@@ -82,6 +82,12 @@ from tests.support.redaction import names
     ("A letter from Tobias Quenneville Jr. arrived", ["Tobias Quenneville Jr."]),
     ("Prof. Oyelaran Adebayo III, PhD wrote back", ["Prof. Oyelaran Adebayo III, PhD"]),
     ("Ask dr. rosalind about it", ["dr. rosalind"]),
+    # a relative's name, a person asked for, an initial and a surname
+    ("I'm calling for my mother, Linda Park", ["Linda Park"]),  # a common-word surname after a relative
+    ("Can I speak to Priya please", ["Priya"]),
+    ("talk to Support please", []),
+    ("the package was signed by J. Rodriguez", ["J. Rodriguez"]),
+    ("I got plan B. Then we left", []),
     # a name spelled out letter by letter: after the name it joins it; after a cue it is one
     ("customer: yeah my name is maria gonzalez g o n z a l e z", ["maria gonzalez g o n z a l e z"]),
     ("Name's Jorge Ramirez, R-A-M-I-R-E-Z", ["Jorge Ramirez, R-A-M-I-R-E-Z"]),
