@@ -100,6 +100,7 @@ from tests.support.redaction import names
     ("Dr. Rosalind K. said yes", ["Dr. Rosalind K."]),  # an English word after the initial is no surname
     ("Tobias Quenneville is an MD now", ["Tobias Quenneville"]),  # not a directory entry, no credential
     ("tobias Quenneville\nRosalind Abernathy", ["tobias Quenneville", "Rosalind Abernathy"]),  # lines stay apart
+    ("我叫 李 小 红，电话找我", ["李 小 红"]),  # a name typed one character at a time after a cue
     ("参会人员：张伟 李娜 王芳", ["张伟", "李娜", "王芳"]),  # Chinese names with spaces between: three people
     ("上官婉儿女士您好", ["上官婉儿"]),  # a compound surname with a given name, before a title
     ("I spoke with Maria Gonzalez; Mariachi band later", ["Maria Gonzalez"]),  # whole words only
