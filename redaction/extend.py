@@ -128,6 +128,11 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
         if cjk:
             start = _zh_head(text, start, max(left_limit, start - _ZH_HEAD_MAX))
             end = _zh_tail(text, end, min(right_limit, end + MAX_EXTRA))
+            cue = _ZH_ADDRESS_CUE.search(text, max(left_limit, start - _ZH_CUE_GAP - 6), start)
+            if cue is not None and _zh_clause_end(text, cue.end(), start) == start:
+                # After 地址是 / 位于 the address is the clause: from the cue to its end.
+                start = cue.end()
+                end = max(end, _zh_clause_end(text, end, min(right_limit, end + MAX_EXTRA)))
         else:
             start = _en_head(text, start, left_limit)
             end = _en_tail(text, end, min(right_limit, end + MAX_EXTRA))
@@ -189,6 +194,33 @@ def _zh_head(text: str, start: int, limit: int) -> int:
             start < 2 or text[start - 2] in _ZH_HEAD_STOP or text[start - 2] not in CJK_CHARS):
         return start - 1  # 住在和平路5号: 和 is a particle everywhere but in 和平
     return start
+
+
+# An address after its own cue (地址是, 地址在, 住址:, 位于) runs to the clause's end: a shop's or a building's
+# name inside it may hold any character the tail stops at elsewhere (左岸酒吧街北口, 理想国际大厦, 太仆寺街,
+# 将台地区). It still ends at a pronoun, a particle that ends a sentence, a time word or English.
+_ZH_ADDRESS_CUE = re.compile("(?:地址|住址|地点|位于|坐落于|坐落在|在址)(?:是在|是|在|为|:|: )?")
+_ZH_CUE_GAP = 12  # characters the cued head may take back beyond what the rules found
+_ZH_CLAUSE_STOP = frozenset("。,;!?\n\t 我你他她您咱它吗呢啊呀哦嘛哈谢请给说问")
+
+
+def _zh_clause_end(text: str, i: int, limit: int) -> int:
+    """The end of the address clause from `i`: up to a clause stop, a time word or English, within limit."""
+    while i < limit:
+        c = text[i]
+        if c in _ZH_CLAUSE_STOP or _ZH_TIME.match(text, i):
+            break
+        if c == "、" and not text[i + 1:i + 2].isdigit():
+            break
+        if c.isascii() and c.isalpha() and i + 1 < limit and text[i + 1].isascii() and text[i + 1].isalpha() \
+                and text.find(" ", i, i + 12) != -1:
+            break  # English after the address
+        if not (c in CJK_CHARS or c.isascii() and c.isalnum() or c in "()（）-/·#、"):
+            break
+        i += 1
+    while i > 0 and text[i - 1] in "-、(（":
+        i -= 1
+    return i
 
 
 def _zh_tail(text: str, end: int, limit: int) -> int:

@@ -77,6 +77,13 @@ EXTENDED = [
     # Hong Kong: 道 roads with districts that carry no unit, in traditional characters
     ("地址九龍旺角彌敦道688號3樓A室", ["九龍旺角彌敦道688號3樓A室"]),
     ("香港九龍尖沙咀彌敦道100號", ["香港九龍尖沙咀彌敦道100號"]),  # three districts before the road
+    # after its own cue (地址是, 地址在, 住址:) the address runs to the clause's end, over characters that
+    # end it elsewhere (吧, 太, 都, 想), and still stops at a pronoun or English
+    ("地址是海淀区学院路35号世宁大厦左岸咖啡吧二楼。", ["海淀区学院路35号世宁大厦左岸咖啡吧二楼"]),
+    ("店的地址在太平街12号都市花园3栋，附近有地铁", ["太平街12号都市花园3栋"]),
+    ("住址：长宁区将军路7号想家小区2栋", ["长宁区将军路7号想家小区2栋"]),
+    ("我的地址是浦东新区金桥路99号我明天在家", ["浦东新区金桥路99号"]),
+    ("地址是金桥路99号please call me", ["金桥路99号"]),
     ("送到香港灣仔告士打道200號", ["香港灣仔告士打道200號"]),  # a road whose first character is a stop character
     ("寄去銅鑼灣軒尼詩道500號", ["銅鑼灣軒尼詩道500號"]),
     ("我知道3号楼在哪", ["3号楼"]),  # 知道 is no road: the building alone
