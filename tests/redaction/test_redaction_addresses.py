@@ -119,6 +119,9 @@ EXTENDED = [
     ("send it to 12 elm st apt 4 springfield il 62701 please", ["12 elm st apt 4 springfield il 62701"]),
     ("it's 1234 elm street apartment 5 seattle washington 98101", ["1234 elm street apartment 5 seattle washington 98101"]),
     ("ship to 88 pine road room 12 and call me", ["88 pine road room 12"]),  # a unit in lower case, then a sentence
+    ("send it to 88 Harlow Road suite b.", ["88 Harlow Road suite b"]),  # a unit that is one letter
+    ("we are at 410 Mercer Avenue 3rd Floor today", ["410 Mercer Avenue 3rd Floor"]),
+    ("ship to 5 Elm Court, Dayton, Ohio 45402, United states please", ["5 Elm Court, Dayton, Ohio 45402, United states"]),
     ("it's 12 elm st, springfield, new york 10001", ["12 elm st, springfield, new york 10001"]),
     ("we're at 500 oracle parkway redwood city california now", ["500 oracle parkway redwood city california"]),
     ("i live at 12 main st boston", ["12 main st"]),  # a lower-case city alone: no anchor, left
