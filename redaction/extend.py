@@ -436,6 +436,18 @@ _SPELLED_AFTER = re.compile(
     r"[A-Za-z](?:(?: |-|\. ?|, )[A-Za-z]){3,30}\.?(?![A-Za-z0-9])")
 
 
+# Shorter spellings count when they spell a word of the name (`Jon, J-O-N`, `Li, L I`).
+_SPELLED_SHORT = re.compile(r"[ \t]?[,;:]?[ \t]{1,2}([A-Za-z](?:(?: |-|\. ?)[A-Za-z]){1,2})\.?(?![A-Za-z0-9])")
+
+
+def _spelled_word(text: str, start: int, end: int, limit: int) -> "re.Match[str] | None":
+    m = _SPELLED_SHORT.match(text, end, limit)
+    if m is None:
+        return None
+    letters = "".join(c for c in m.group(1) if c.isalpha()).lower()
+    return m if letters in {w.lower() for w in re.findall(r"[A-Za-z]+", text[start:end])} else None
+
+
 def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
     """The end of the surname right after a name that ends in a middle initial, else `end`."""
     if not _INITIAL_END.search(text, start, end):
@@ -480,7 +492,7 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             if more is None or more.end() == end:
                 break
             end = more.end()
-        spelled = _SPELLED_AFTER.match(text, end, right_limit)
+        spelled = _SPELLED_AFTER.match(text, end, right_limit) or _spelled_word(text, start, end, right_limit)
         if spelled is not None:
             end = spelled.end()
         prev = out[-1] if out else None

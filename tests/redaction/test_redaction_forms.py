@@ -60,6 +60,7 @@ FORMS = [
     ("订单号：13912345678", [("ORDER_ID", "13912345678")]),
     ("order no. 110105199003071239", [("ORDER_ID", "110105199003071239")]),
     # dotted SSN; passports after `travel document`
+    ("my number's 4258829090", [("PHONE", "4258829090")]),
     ("SSN 123.45.6789", [("US_SSN", "123.45.6789")]),
     ("travel document no: K98765432", [("PASSPORT", "K98765432")]),
     # Hong Kong and Taiwan: traditional characters (read through the fold to simplified), Cantonese

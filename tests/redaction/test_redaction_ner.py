@@ -94,6 +94,9 @@ from tests.support.redaction import names
     ("my last name is spelled k o w a l s k i", ["k o w a l s k i"]),
     ("SURNAME: K-O-W-A-L-S-K-I", ["K-O-W-A-L-S-K-I"]),
     ("the name is a bit long", []),
+    ("my name is Jon, J-O-N", ["Jon, J-O-N"]),  # a short spelling of a word of the name
+    ("my name is, um, kevin brown", ["kevin brown"]),  # after `my name is`, a surname that is also a word
+    ("call me kevin brown", ["kevin"]),  # not after a weaker cue
     # a name found up to its middle initial goes on over the surname the rules missed
     ("Book with Dr. Rosalind K. VanderMeer, MD at 3", ["Dr. Rosalind K. VanderMeer, MD"]),
     ("Please see Dr. Rosalind K. de Quenneville tomorrow", ["Dr. Rosalind K. de Quenneville"]),
