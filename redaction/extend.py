@@ -48,7 +48,7 @@ _ZH_ALNUM = re.compile("[0-9A-Za-z][0-9A-Za-z-]*")
 _ZH_BRACKET = re.compile("[(（][^()（）。，；！？!?;\n]{1,20}[)）]")
 _ZH_JOIN = frozenset("和、及与")
 # Before an address: back over place names, never over a verb of moving (到, 去, 住 are stops) or 的.
-_ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机"))
+_ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机")) | frozenset("系喺嘅")  # Cantonese is, at, 's
 _ZH_HEAD_MAX = 16
 _ZH_ROAD_ENDS = ("大街", "大道", "胡同", "路", "街", "巷", "村")
 _CITIES = frozenset(_CITY_LIST)  # 成都 before 市武侯区…: the place rules never start a name at 都
@@ -201,7 +201,7 @@ def _zh_head(text: str, start: int, limit: int) -> int:
 # An address after its own cue (地址是, 地址在, 住址:, 位于) runs to the clause's end: a shop's or a building's
 # name inside it may hold any character the tail stops at elsewhere (左岸酒吧街北口, 理想国际大厦, 太仆寺街,
 # 将台地区). It still ends at a pronoun, a particle that ends a sentence, a time word or English.
-_ZH_ADDRESS_CUE = re.compile("(?:地址|住址|地点|位于|坐落于|坐落在|在址)(?:是在|是|在|为|:|: )?")
+_ZH_ADDRESS_CUE = re.compile("(?:地址|住址|地点|位于|坐落于|坐落在|在址)(?:是在|是|在|为|系|喺|:|: )?")
 _ZH_CUE_GAP = 12  # characters the cued head may take back beyond what the rules found
 _ZH_CLAUSE_STOP = frozenset("。,;!?\n\t 我你他她您咱它吗呢啊呀哦嘛哈谢请给说问")
 

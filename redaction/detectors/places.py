@@ -143,7 +143,8 @@ def zh_address(value: str) -> bool:
 # Hong Kong roads end in 道 (弥敦道, 轩尼诗道), which the road rule leaves alone (it also ends 知道, 频道):
 # a 道 road is taken with its door number, after Hong Kong districts that carry no unit (九龙旺角…); it
 # may start after a district's last character too (香港九龙 + 尖沙咀弥敦道100号: the address growth takes the
-# districts before it).
+# districts before it), and after Cantonese 系 (is), 喺 (at), 嘅 ('s). A 街/路/里 street is taken here too when
+# districts come first (新界沙田石门 + 安群街3号): the general road rule has no Hong Kong places.
 _HK_DISTRICTS = (
     "香港|九龙|新界|旺角|尖沙咀|油麻地|深水埗|长沙湾|太子|红磡|土瓜湾|黄大仙|观塘|将军澳|西贡|沙田|大埔|荃湾|葵涌|"
     "青衣|屯门|元朗|中环|上环|西环|湾仔|铜锣湾|北角|鲗鱼涌|柴湾|筲箕湾|香港仔|跑马地|天水围|马鞍山|东涌"
@@ -154,8 +155,13 @@ _NOT_ROADS = frozenset(
     "王道 说道 问道 笑道 答道 叫道 写道 讲道 喊道 骂道 称道 门道 孔道 航道 水道 食道 弯道 坡道 栈道 古道 "
     "人道 正道 当道 邪道 道道 早道 绕道 改道 取道".split())
 _HK_ROAD_DOOR = (
-    "(?:(?<![" + _NC + "])|(?<=[区县镇路街道港龙界角咀仔环]))(?:(?:" + _HK_DISTRICTS + "){0,2}" + _N + "[" + _NI + "]{0,3}道)"
+    "(?:(?<![" + _NC + "])|(?<=[区县镇路街道港龙界角咀仔环系喺嘅]))(?:(?:" + _HK_DISTRICTS + "){0,2}" + _N + "[" + _NI
+    + "]{0,3}道(?:中|东|西)?)"
     + "[0-9]{1,4}(?:-[0-9]{1,3})?号(?![线])"
+)
+_HK_STREET_DOOR = (
+    "(?:(?<![" + _NC + "])|(?<=[区县镇路街道港龙界角咀仔环系喺嘅]))(?:" + _HK_DISTRICTS + "){1,3}" + _N + "[" + _NI
+    + "]{0,3}[街路里][0-9]{1,4}(?:-[0-9]{1,3})?号(?![线])"
 )
 _HK_DOOR = re.compile("[0-9]")
 
@@ -307,6 +313,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("ADDRESS", _ZH_LANE, None, _ZH_ALPHABET, required=("号",), starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _HK_ROAD_DOOR, None, _ZH_ALPHABET, validate=hk_road, required=("道",),
                     starts=_ZH_STARTS),
+    PatternDetector("ADDRESS", _HK_STREET_DOOR, None, _ZH_ALPHABET, required=("号",), starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_FLOOR, None, _ZH_ALPHABET, validate=zh_floor, required=("楼", "层"),
                     starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_BUILDING, None, _ZH_ALPHABET, validate=zh_building,

@@ -26,6 +26,16 @@ PINYIN_SURNAMES = frozenset((
     "zhai yue bao yin gu ouyang situ zhuge shangguan murong sima "
     "chan cheung chow lau leung wong ng tsang kwok yeung chiu chang hsu tsai lee"
 ).split())
+# Hong Kong surnames as the Immigration Department romanises them (Cantonese), and a Cantonese syllable.
+HK_SURNAMES = frozenset((
+    "chan cheung chow lau leung wong ng tsang kwok yeung chiu lee li ho lam tang fung lo mak yip tse chu kwan "
+    "tam yu siu ma poon so au choi tong yuen kong law wu hui ko tsui fong lai cheng chung wan pang chau lui "
+    "shek mok ip lok koo tsoi kwong hung chong to sze luk cheuk chiang chin fok hon kam lin liu mui ngai "
+    "sit sun tai tin tsai wai woo yau yim yiu"
+).split())
+_HK_SYLLABLE = re.compile(r"(?:ch|ts|tsz|sz|kw|gw|ng|sh|[bcdfghjklmnpstwy])?(?:[aeiou]{1,3}|yu|y)(?:ng|n|m|k|p|t)?")
+_HK_NAME = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z][a-z]{1,5}|[A-Z]{2,6}) ([A-Z][a-z]{0,4})(?:-|(?= [A-Z]) )"
+                      r"([A-Za-z][a-z]{0,4})(?![A-Za-z0-9_@'-])")
 # Pinyin syllables (without tones), the building blocks of a given name.
 _INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
 _FINALS = ("a o e i u v ai ei ao ou an en ang eng ong ia ie iao iu ian in iang ing iong ua uo uai ui uan un uang "
@@ -362,6 +372,13 @@ class EnglishNames:
             if ((low in self.last and low not in self.lower_words) or (len(low) >= 4 and self._unknown(m.group(1)))) \
                     and not self._in_place(text, m.start(), m.end()):
                 out.append((m.start(), m.end(), "PERSON", 0.75))
+        for m in _HK_NAME.finditer(text):
+            # Hong Kong names: a Cantonese surname and a two-syllable given name (CHAN Tai-man, Wong Siu Ming).
+            sur, g1, g2 = m.group(1).lower(), m.group(2).lower(), m.group(3).lower()
+            if sur in HK_SURNAMES and _HK_SYLLABLE.fullmatch(g1) and _HK_SYLLABLE.fullmatch(g2) and not (
+                    sur == g1 == g2) and (
+                    m.group(1)[1:].islower() or m.group(1).isupper()) and not self._in_place(text, m.start(), m.end()):
+                out.append((m.start(), m.end(), "PERSON", 0.8))
         for m in _PINYIN_LOWER.finditer(text):
             sur, given = m.group(1).lower(), m.group(2)
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):

@@ -82,6 +82,11 @@ from tests.support.redaction import names
     ("A letter from Tobias Quenneville Jr. arrived", ["Tobias Quenneville Jr."]),
     ("Prof. Oyelaran Adebayo III, PhD wrote back", ["Prof. Oyelaran Adebayo III, PhD"]),
     ("Ask dr. rosalind about it", ["dr. rosalind"]),
+    # Hong Kong names in Cantonese romanisation
+    ("Please contact CHAN Tai-man at the office", ["CHAN Tai-man"]),
+    ("I met Chan Tai Man yesterday", ["Chan Tai Man"]),
+    ("Ho Ho Ho from all of us", []),
+    ("So Much Fun here", []),
     # a relative's name, a person asked for, an initial and a surname
     ("I'm calling for my mother, Linda Park", ["Linda Park"]),  # a common-word surname after a relative
     ("Can I speak to Priya please", ["Priya"]),
