@@ -362,4 +362,10 @@ def test_a_stream_holds_an_open_rtl_run_and_lets_go_within_its_bound():
     "步骤 1 2 3 4 5 6 7 8 9 0 1",  # does not start 1[3-9]
 ])
 def test_spaced_single_digits_are_a_phone_only_as_a_whole_mobile_number(text):
-    assert [s for s in find_spans(text) if s.label == "PHONE"] == []
+    # On the reply side (what a stream runs) the keycap rule takes a whole mobile number only. The input
+    # side also reads eight or more digits read out one by one as a number (redaction.detectors.phones,
+    # SPACED_PHONE), wherever its cue was, so there these are phones (all but the step list, a run).
+    from redaction.redactor import compiled
+
+    assert [s for s in compiled().output.find_spans(text) if s.label == "PHONE"] == []
+    assert bool([s for s in find_spans(text) if s.label == "PHONE"]) == (not text.startswith("步骤"))
