@@ -217,6 +217,11 @@ _LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me
                         r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?){_NAME_END}")
+_PEOPLE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?i:founders|co-founders|cofounders|partners|members|players|speakers|authors|guests|winners|"
+    r"attendees|hosts|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
+    r"panelists|candidates|nominees|cast|brothers|sisters|parents|grandchildren|roommates|teammates|"
+    r"passengers|travellers|travelers|guests are|names are)(?: [a-z]+){0,2} ?(?:are|were|include|including|:|,)? ?$")
 _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|"
                       r"neighbou?r|grandmother|grandfather|girlfriend|boyfriend|nephew|niece|friend|aunt|uncle|"
                       r"cousin|brother|sister)),? $")
@@ -652,6 +657,13 @@ class EnglishNames:
             items = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"[^\s,]+", m.group())
                      if w.group() not in ("and", "&")]
             lows = [text[a:b].lower() for a, b in items]
+            if _PEOPLE_BEFORE.search(text, max(0, m.start() - 40), m.start()) and all(
+                    text[a:a + 1].isupper() and _name_cased(text[a:b]) for a, b in items):
+                # After founders:, partners, my kids…: every capitalised item is a person (Reed and White too).
+                for a, b in items:
+                    if free(a, b):
+                        out.append((a, b, "PERSON", 0.7))
+                continue
             known = sum(w in self.first and w not in _COMMON for w in lows)
             if known * 2 <= len(items) or text[max(0, m.start() - 3):m.start()] == "at " or text[m.end():m.end() + 5] in (" is a", " Inc.", " LLC", " & Co"):
                 continue

@@ -82,6 +82,10 @@ from tests.support.redaction import names
     ("A letter from Tobias Quenneville Jr. arrived", ["Tobias Quenneville Jr."]),
     ("Prof. Oyelaran Adebayo III, PhD wrote back", ["Prof. Oyelaran Adebayo III, PhD"]),
     ("Ask dr. rosalind about it", ["dr. rosalind"]),
+    # a list after a word for people: every capitalised item, common words too
+    ("It was started by our 3 founders: Okafor, Reed and White. The idea was born", ["Okafor", "Reed", "White"]),
+    ("The passengers are Tomasz, Grace and Hunter", ["Tomasz", "Grace", "Hunter"]),
+    ("We sell Apples, Pears and Plums", []),
     # Hong Kong names in Cantonese romanisation
     ("Please contact CHAN Tai-man at the office", ["CHAN Tai-man"]),
     ("I met Chan Tai Man yesterday", ["Chan Tai Man"]),
