@@ -190,6 +190,9 @@ def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
+# Relatives and others named right after `my` (my mother, Linda Park).
+_KIN = ("mother|mom|mum|father|dad|husband|wife|son|daughter|partner|neighbou?r|grandmother|grandfather|"
+        "girlfriend|boyfriend|nephew|niece")
 # Slots that hold a person in booking, payment and support dialogue: what follows is a name even when
 # it is on no list, so long as it is no dictionary word (`a table under Okonkwo`, `send $40 to Xiaoxue`).
 _SLOT_CUE = re.compile(
@@ -202,8 +205,7 @@ _SLOT_CUE = re.compile(
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
     r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|(?:transfer|put) me (?:to|through to)|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
-    r"|my (?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|neighbou?r|grandmother|grandfather|"
-    r"fianc[ée]e?|girlfriend|boyfriend|nephew|niece|manager|assistant),) [A-Za-zÀ-ſ]$", re.I)
+    r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),) [A-Za-zÀ-ſ]$", re.I)
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.
 _STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )?calls? me|my name is|my name's|i am called|"
                          r"i'm called|named|change (?:it|the name) to) $")
@@ -222,9 +224,7 @@ _PEOPLE_BEFORE = re.compile(
     r"attendees|hosts|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
     r"panelists|candidates|nominees|cast|brothers|sisters|parents|grandchildren|roommates|teammates|"
     r"passengers|travellers|travelers|guests are|names are)(?: [a-z]+){0,2} ?(?:are|were|include|including|:|,)? ?$")
-_KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:mother|mom|mum|father|dad|husband|wife|son|daughter|partner|"
-                      r"neighbou?r|grandmother|grandfather|girlfriend|boyfriend|nephew|niece|friend|aunt|uncle|"
-                      r"cousin|brother|sister)),? $")
+_KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister)),? $")
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
