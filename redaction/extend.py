@@ -337,6 +337,13 @@ _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ſ][A-Za-zÀ-ÖØ-öø-ſ'-]*")
 _NOT_REPEATED = frozenset("The This That And But For With From Dear Hello Thanks Mr Mrs Ms Dr Miss Sir Madam".split())
 
 
+def _english_word(low: str) -> bool:
+    """Whether `low` is a word web2 lists in lower case (will, may, grace): never matched in another case."""
+    from .ner.english import dictionary, proper_nouns
+
+    return low in dictionary() and low not in proper_nouns()
+
+
 def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` plus a PERSON match at every other mention of a name among them (see above)."""
     names = {text[m.start:m.end] for m in chosen if labels[m.rank] == "PERSON"}
@@ -356,6 +363,13 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         if len(words) >= 2:
             targets.update(w for w in (words[0], words[-1])
                            if len(w) >= 3 and w[0].isupper() and not w.isupper() and w not in _NOT_REPEATED)
+            # Transcripts change case between turns (`Rosalind Abernathy … abernathy is spelled?`): a name
+            # word that is no English word counts in lower case and capitalised too.
+            for w in (words[0], words[-1]):
+                low = w.lower()
+                if len(w) >= 3 and (w.islower() or w[1:].islower()) and low.capitalize() not in _NOT_REPEATED \
+                        and not _english_word(low):
+                    targets.update((low, low.capitalize()))
     if not targets:
         return list(chosen)
     taken = bytearray(len(text))  # characters already in a span: linear in the text, not in the spans

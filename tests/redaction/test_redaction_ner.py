@@ -75,6 +75,10 @@ from tests.support.redaction import names
     ("Customer: it's Rosalind Abernathy. Agent: thanks, Rosalind. Customer: Abernathy, with a y.",
      ["Rosalind Abernathy", "Rosalind", "Abernathy"]),
     ("张伟说明天来。客服：好的，张伟的电话是多少？", ["张伟", "张伟"]),
+    # ... in another case when the word is no English word (transcripts change case between turns)
+    ("Customer: my name is Rosalind Abernathy. Agent: thanks rosalind, and abernathy is spelled?",
+     ["Rosalind Abernathy", "rosalind", "abernathy"]),
+    ("Customer: my name is Grace Kowalczyk, thanks, grace is fine", ["Grace Kowalczyk"]),  # grace: a word
     # titles and credentials written with a name are masked with it; names with only spaces between merge
     ("Please confirm Dr. Tobias Quenneville at noon", ["Dr. Tobias Quenneville"]),
     ("Book me with Radomir Szczyrk, MD, at 3 pm", ["Radomir Szczyrk, MD"]),
