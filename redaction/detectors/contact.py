@@ -26,30 +26,31 @@ _EMAIL_BRACKETED = (
     r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,39}" + _AT
     + r"[A-Za-z0-9-]{1,20}(?:" + _DOT + r"[A-Za-z0-9-]{1,20}){0,1}" + _DOT + r"(?i:" + _TLDS + r")(?![A-Za-z0-9])"
 )
-_S_AT = r"(?: ?\[at\] ?| ?\(at\) ?| at | AT )"
-_S_DOT = r"(?:\.| ?\[dot\] ?| ?\(dot\) ?| dot | DOT )"
+# Read out (speech-to-text): ` @ `, ` . `, and in Chinese 艾特 (at) and 点 (dot): `zhangwei艾特163点com`.
+_S_AT = r"(?: ?\[at\] ?| ?\(at\) ?| at | AT | @ | ?艾特 ?)"
+_S_DOT = r"(?:\.| ?\[dot\] ?| ?\(dot\) ?| dot | DOT | \. | ?点 ?)"
 _EMAIL_SPELLED = (
     r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,15}"
-    r"(?:(?: dot | DOT )[A-Za-z0-9_%+-]{1,15}){0,2}" + _S_AT
+    r"(?:(?: dot | DOT | underscore | dash | hyphen )[A-Za-z0-9_%+-]{1,15}){0,2}" + _S_AT
     + r"[A-Za-z0-9-]{1,12}" + _S_DOT + r"(?i:" + _TLDS + r")(?:" + _S_DOT + r"(?i:cn|uk|hk|tw|jp|au))?(?![A-Za-z0-9])"
 )
 _NOT_LOCAL = frozenset("am is are was were be me us him her them you it we they here there look meet stay arrive "
                        "home work".split())
 
 
-_SPLIT_AT = re.compile(r" ?\[at\] ?| ?\(at\) ?| at | AT ")
+_SPLIT_AT = re.compile(r" ?\[at\] ?| ?\(at\) ?| at | AT | @ | ?艾特 ?")
 
 
 def spelled_email(value: str) -> bool:
     """An address with `at` (and maybe `dot`) written out; a real `@` is EMAIL's."""
-    if "@" in value:
+    if "@" in value.replace(" @ ", ""):
         return False
     local = _SPLIT_AT.split(value, 1)[0].strip(" [(<{").lower()
     return local.split(" dot ")[0] not in _NOT_LOCAL  # its first word: `you dot com` is no address
 
 
-SPELLED_EMAIL = PatternDetector("EMAIL", _EMAIL_SPELLED, None, DIGITS + LETTERS + "._%+- []()",
-                                validate=spelled_email, required=("at]", "at)", " at ", " AT "))
+SPELLED_EMAIL = PatternDetector("EMAIL", _EMAIL_SPELLED, None, DIGITS + LETTERS + "._%+- []()@艾特点",
+                                validate=spelled_email, required=("at]", "at)", " at ", " AT ", " @ ", "艾特"))
 
 
 # Not after a letter, a digit or a dot (v1.2.3.4, 10.1.2.3.4), nor after 版本/version (a version string).

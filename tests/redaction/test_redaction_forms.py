@@ -178,6 +178,11 @@ SPELLED = [
     ("mail li.wei [at] example [dot] com.cn", [("EMAIL", "li.wei [at] example [dot] com.cn")]),
     ("I am at home dot com", []),
     ("meet me at the office", []),
+    # read out: underscore and dash words, a spaced @ and dot, Chinese 艾特 (at) and 点 (dot)
+    ("email: john underscore smith at yahoo dot com", [("EMAIL", "john underscore smith at yahoo dot com")]),
+    ("邮箱是zhangwei艾特163点com", [("EMAIL", "zhangwei艾特163点com")]),
+    ("john @ gmail . com", [("EMAIL", "john @ gmail . com")]),
+    ("meet me @ noon . com", []),
 ]
 
 
