@@ -32,7 +32,7 @@ def build_detectors(order_id_patterns: Sequence[str] = DEFAULT_ORDER_ID_PATTERNS
         + codes.DETECTORS
         + places.DETECTORS
         + names.DETECTORS
-        + [names.SPELLED_NAME]  # input only
+        + [names.SPELLED_NAME, names.ZH_SPACED_NAME]  # input only
     )
 
 

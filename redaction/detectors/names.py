@@ -59,9 +59,11 @@ _SURNAME_REST = "(?:" + "|".join(f"(?<={c[0]}){c[1]}" for c in COMPOUND_SURNAMES
 _GIVEN = "[" + GIVEN_CHARS + "]"
 
 
-# Typed or transcribed one character at a time (我叫 李 小 红): two given characters, one space apart.
-_ZH_AFTER_CUE = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?:" + _GIVEN + "{1,2}|(?: "
-                 + _GIVEN + "){2}(?![" + CJK + "]))")
+_ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + _GIVEN + "{1,2}"
+# Typed or transcribed one character at a time (我叫 李 小 红): two given characters, one space apart. Input
+# only: on a reply stream its longer reach would hold more after every surname character.
+_ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?: " + _GIVEN
+                        + "){2}(?![" + CJK + "])")
 # After a form label (姓名: 李建), any two or three Chinese characters up to the next non-Chinese one;
 # after 姓 (我姓张，) the surname alone.
 _FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")
@@ -162,9 +164,11 @@ _SPELL_CUES = [c + sep for c in ("spelled", "spelt", "spelling is", "spell it", 
                for sep in (" ", ": ", ", ", " - ") if len(c + sep) <= LOOKBEHIND]
 _SPELLED = ("[A-Za-z]" + after_cue(_SPELL_CUES, "A-Za-z", ignore_case=True)
             + r"(?:(?: |-|\. ?)[A-Za-z]){3,30}\.?(?![A-Za-z0-9])")
+ZH_SPACED_NAME = PatternDetector("PERSON", _ZH_AFTER_CUE_SPACED, None, _ZH_ALPHABET, starts=_SURNAME_CHARS,
+                                 required=(" ",))
 SPELLED_NAME = PatternDetector("PERSON", _SPELLED, None, frozenset(LETTERS + " -.,:'"), required=("pell", "PELL", "ame", "AME"))
 
 # Run on input only, never on a reply stream (see README, Redaction): the form rule holds any Chinese
 # text, the title/context rule any surname character for 22 characters, the English rule any capital, the
-# spelled name any letter after a space.
-INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4], SPELLED_NAME]
+# spelled name any letter after a space, the spaced Chinese name more after a surname character.
+INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4], SPELLED_NAME, ZH_SPACED_NAME]
