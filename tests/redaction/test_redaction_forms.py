@@ -61,6 +61,9 @@ FORMS = [
     ("order no. 110105199003071239", [("ORDER_ID", "110105199003071239")]),
     # dotted SSN; passports after `travel document`
     ("my number's 4258829090", [("PHONE", "4258829090")]),
+    # a card after a card cue even with a wrong Luhn digit (a slip, or a test suite's example number)
+    ("信用卡：4392 2500 0000 0000", [("CREDIT_CARD", "4392 2500 0000 0000")]),
+    ("my card number is 4000 1234 5678 9010", [("CREDIT_CARD", "4000 1234 5678 9010")]),
     ("SSN 123.45.6789", [("US_SSN", "123.45.6789")]),
     ("travel document no: K98765432", [("PASSPORT", "K98765432")]),
     # Hong Kong and Taiwan: traditional characters (read through the fold to simplified), Cantonese
@@ -91,6 +94,8 @@ FORMS = [
 ]
 
 NEGATIVES = [
+    ("order 4392 2500 0000 0000 shipped", []),  # a wrong Luhn digit without a card cue
+    ("卡号 0000 0000 0000 0000", []),
     ("netmask 255.255.255.0, gateway", []),
     ("mask 255.255.0.0 and 0.0.0.0", []),
     ("part A4111111111111111 in stock", []),
