@@ -147,24 +147,6 @@ _CARD = (
 )
 _CARD_19 = lead("0-9", "0-9") + _NOT_CODE + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
 
-# After a card cue (信用卡：, card number is), a card-shaped number is the customer's card even when its
-# Luhn digit is wrong (a typing slip, or the example numbers test suites use): a network's prefix, 13-19
-# digits, plain or in fours, not one digit repeated; score 0.85, as for an ID's wrong check digit.
-_CARD_CUES = [c + sep for c in ("信用卡", "信用卡号", "信用卡号码", "银行卡", "银行卡号", "银行卡号码", "卡号", "卡号是",
-                                "card number", "card number is", "card no", "card no.", "card #", "credit card",
-                                "debit card", "card is")
-              for sep in ("", " ", ":", ": ", "是", "为") if len(c + sep) <= LOOKBEHIND and (sep or not c[0].isascii())]
-_CARD_CUED = (lead("0-9", "0-9A-Za-z") + after_cue(_CARD_CUES, "0-9", ignore_case=True)
-              + r"(?:[0-9]{12,18}|[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{1,7})" + NUM_END)
-
-
-def cued_card(value: str) -> float:
-    """A card network's prefix (or UnionPay 62) and 13-19 digits, not one digit repeated."""
-    digits = _card_digits(value)
-    ok = 13 <= len(digits) <= 19 and len(set(digits)) > 1 and (_CREDIT_PREFIX.match(digits) or digits[:2] == "62")
-    return 0.85 if ok else 0.0
-
-
 # --- US SSN ---------------------------------------------------------------------------------------
 _SSN = lead("0-8", "0-9") + r"(?<![0-9][-.][0-8])[0-9]{2}([- .])[0-9]{2}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
 _SSN_CUES = [c + sep for c in ("SSN", "SSN is", "SSN no.", "security number", "security no.", "security #")
@@ -268,10 +250,6 @@ _HKID_CUES = [c + sep for c in ("身份证", "身份证号", "身份证号码", 
               for sep in ("", " ", ":", ": ", "是", "系", "为", " is ", " is: ", "#") if len(c + sep) <= LOOKBEHIND
               and (sep or not c[0].isascii())]
 _HKID_BRACKETED = lead("A-Z", "0-9A-Za-z") + r"[A-Z]?[0-9]{6} ?\([0-9A]\)" + r"(?![0-9A-Za-z])"
-# After a cue (香港身份證, HKID), the bracketed form is someone's card even with a wrong check digit (a
-# typing slip in their number is still theirs): score 0.85, as for an 18-digit ID's wrong check digit.
-_HKID_BRACKETED_CUED = (lead("A-Z", "0-9A-Za-z") + after_cue(_HKID_CUES, "A-Z", ignore_case=True)
-                        + r"[A-Z]?[0-9]{6} ?\([0-9A]\)(?![0-9A-Za-z])")
 _HKID_CUED = (lead("A-Z", "0-9A-Za-z") + after_cue(_HKID_CUES, "A-Z", ignore_case=True) + r"[A-Z]?[0-9]{6}[0-9A]"
               + r"(?![0-9A-Za-z])")
 _TWID = lead("A-Z", "0-9A-Za-z") + r"[1289][0-9]{8}" + r"(?![0-9A-Za-z])"
@@ -281,7 +259,7 @@ _TW_LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"  # A = 10 ... in the order the Minist
 def hkid_ok(value: str) -> bool:
     """A Hong Kong identity card number whose check digit is right (weights 9..2, mod 11; a single
     letter counts as a leading space worth 36)."""
-    body = value.replace("(", "").replace(")", "")
+    body = value.replace("(", "").replace(")", "").replace(" ", "")
     head, check = body[:-1], body[-1]
     if len(head) == 7:
         head = " " + head
@@ -304,8 +282,6 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("CN_ID", _CN_ID15, None, DIGITS, validate=cn_id15_score, required=DIGITS),
     PatternDetector("CN_ID", _HKID_BRACKETED, None, UPPER + DIGITS + "() ", validate=hkid_ok, required=("(",),
                     starts=UPPER),
-    PatternDetector("CN_ID", _HKID_BRACKETED_CUED, None, UPPER + DIGITS + "() ", required=("(",), starts=UPPER,
-                    score=0.85),
     PatternDetector("CN_ID", _HKID_CUED, None, UPPER + DIGITS, validate=hkid_ok, required=DIGITS, starts=UPPER),
     PatternDetector("CN_ID", _TWID, None, UPPER + DIGITS, validate=twid_ok, required=DIGITS, starts=UPPER),
     PatternDetector("CN_ID", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_id, required=DIGITS, starts=DIGITS),
@@ -326,7 +302,6 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("CREDIT_CARD", _CARD_19, None, _NUM, validate=is_credit_card, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("BANK_CARD", _CARD, None, _NUM, validate=is_bank_card, required=DIGITS, starts=DIGITS),
-    PatternDetector("CREDIT_CARD", _CARD_CUED, None, _NUM, validate=cued_card, required=DIGITS, starts=DIGITS),
     PatternDetector("BANK_CARD", _CARD_19, None, _NUM, validate=is_bank_card, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("US_SSN", _SSN, None, _NUM + ".", validate=ssn_ok, required=DIGITS, starts=DIGITS),
