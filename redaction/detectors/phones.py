@@ -57,7 +57,7 @@ def taiwan(value: str) -> float:
 _INTL = lead("+", "0-9A-Za-z") + r"[1-9][0-9() .-]{6,19}[0-9]" + NUM_END
 # The same dialled with an international prefix instead of `+` (00 in most of the world, 011 from North
 # America): `0044 20 7946 0958`, `011 44 20 7946 0958`.
-_INTL_DIALLED = lead("0", "0-9A-Za-z+") + r"(?:0|11 ?)[1-9][0-9() .-]{6,19}[0-9]" + NUM_END
+_INTL_DIALLED = lead("0", "0-9A-Za-z+") + r"(?:0|11[ -]?)[1-9][0-9() .-]{6,19}[0-9]" + NUM_END
 
 
 def international_dialled(value: str) -> float:
