@@ -219,9 +219,15 @@ _LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me
                         r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?){_NAME_END}")
+# Firms a list after a word for people may hold (the speakers include Apple, Google and Dell).
+_FIRMS = frozenset((
+    "google amazon apple microsoft tesla ford dell facebook meta netflix ibm intel samsung sony nike uber lyft "
+    "oracle adobe visa mastercard paypal walmart target costco starbucks disney twitter linkedin spotify "
+    "airbnb huawei xiaomi lenovo alibaba tencent baidu"
+).split())
 _PEOPLE_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?i:founders|co-founders|cofounders|partners|members|players|speakers|authors|guests|winners|"
-    r"attendees|hosts|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
+    r"(?<![A-Za-z])(?i:founders|co-founders|cofounders|players|speakers|authors|guests|"
+    r"attendees|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
     r"panelists|candidates|nominees|cast|brothers|sisters|parents|grandchildren|roommates|teammates|"
     r"passengers|travellers|travelers|guests are|names are)(?: [a-z]+){0,2} ?(?:are|were|include|including|:|,)? ?$")
 _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister)),? $")
@@ -658,7 +664,8 @@ class EnglishNames:
                      if w.group() not in ("and", "&")]
             lows = [text[a:b].lower() for a, b in items]
             if _PEOPLE_BEFORE.search(text, max(0, m.start() - 40), m.start()) and all(
-                    text[a:a + 1].isupper() and _name_cased(text[a:b]) for a, b in items):
+                    text[a:a + 1].isupper() and _name_cased(text[a:b]) and w not in _FIRMS
+                    for (a, b), w in zip(items, lows)):
                 # After founders:, partners, my kids…: every capitalised item is a person (Reed and White too).
                 for a, b in items:
                     if free(a, b):

@@ -90,6 +90,7 @@ from tests.support.redaction import names
     ("It was started by our 3 founders: Okafor, Reed and White. The idea was born", ["Okafor", "Reed", "White"]),
     ("The passengers are Tomasz, Grace and Hunter", ["Tomasz", "Grace", "Hunter"]),
     ("We sell Apples, Pears and Plums", []),
+    ("Our speakers include Apple, Google and Dell", []),  # firms after a word for people
     # Hong Kong names in Cantonese romanisation
     ("Please contact CHAN Tai-man at the office", ["CHAN Tai-man"]),
     ("I met Chan Tai Man yesterday", ["Chan Tai Man"]),
