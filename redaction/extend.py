@@ -473,11 +473,8 @@ def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
     low = word.lower()
     if low in _NOT_AFTER_INITIAL:
         return end
-    if word[0].islower():
-        from .ner.english import dictionary, proper_nouns
-
-        if low in dictionary() and low not in proper_nouns():
-            return end  # `Ben L. said`, `Ann B. and`: an English word
+    if word[0].islower() and _english_word(low):
+        return end  # `Ben L. said`, `Ann B. and`: an English word
     return m.end()
 
 

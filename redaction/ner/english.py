@@ -373,12 +373,12 @@ class EnglishNames:
                 if score:
                     out.append((m.start() + part[0][0], m.start() + part[-1][1], "PERSON", score))
                     break
-        taken = {i for a, b, _, _ in out for i in range(a, b)}
-        for m in (_INITIAL_SURNAME.finditer(text) if ". " in text or "." in text else ()):
+        initials = _Spans(out) if "." in text else None
+        for m in (_INITIAL_SURNAME.finditer(text) if initials is not None else ()):
             # An initial and a surname (signed by J. Rodriguez): a census surname that is no English word,
             # or a word on no list.
             low = _plain(m.group(1).lower())
-            if not taken.isdisjoint(range(m.start(), m.end())) or low in _COMMON or low in _PLACE_AFTER:
+            if not initials.free(m.start(), m.end()) or low in _COMMON or low in _PLACE_AFTER:
                 continue
             if ((low in self.last and low not in self.lower_words) or (len(low) >= 4 and self._unknown(m.group(1)))) \
                     and not self._in_place(text, m.start(), m.end()):
@@ -568,9 +568,8 @@ class EnglishNames:
             def person(w: str) -> bool:
                 return self._person_word(w, True) or (strong and _plain(w.lower()) in self.first)
 
-            if kin and person(words[0]) and _plain(words[1].lower()) in self.last:
-                pass
-            elif not all(person(w) for w in words) or self._in_place(text, a, b):
+            kin_name = kin and person(words[0]) and _plain(words[1].lower()) in self.last
+            if not kin_name and (not all(person(w) for w in words) or self._in_place(text, a, b)):
                 words = words[:1]
                 if not person(words[0]) or self._in_place(text, a, a + len(words[0])):
                     continue
@@ -666,7 +665,8 @@ class EnglishNames:
             if _PEOPLE_BEFORE.search(text, max(0, m.start() - 40), m.start()) and all(
                     text[a:a + 1].isupper() and _name_cased(text[a:b]) and w not in _FIRMS
                     for (a, b), w in zip(items, lows)):
-                # After founders:, partners, my kids…: every capitalised item is a person (Reed and White too).
+                # After founders:, the passengers are, my kids…: every capitalised item is a person (Reed and
+                # White too).
                 for a, b in items:
                     if free(a, b):
                         out.append((a, b, "PERSON", 0.7))
