@@ -320,7 +320,8 @@ def select(matches: Iterable[Match]) -> list[Match]:
 INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
     d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL, phones.SPOKEN_PHONE,
                                                               phones.ZH_CUED_NUMERALS, phones.SPACED_PHONE,
-                                                              phones.ZH_CARDS[0]])
+                                                              phones.ZH_CARDS[0], phones.MIXED_PHONE,
+                                                              phones.ZH_ID_SPACED])
 
 
 def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:

@@ -141,6 +141,11 @@ _ZH_MOBILE = (
 _ZH_ID = lead("1-6一二三四五六幺", _ZD_ANY) + "[" + _ZD_ANY + "]{16}[" + _ZD_ANY + "Xx](?![" + _ZD_ANY + "])"
 
 
+# The same read out in groups (一一零一零一 一九九零零三零七 一二三九): input only, like ZH_CUED_NUMERALS.
+_ZH_ID_SPACED = (lead("1-6一二三四五六幺", _ZD_ANY) + "(?: ?[" + _ZD_ANY + "]){16} ?[" + _ZD_ANY + "Xx](?![" + _ZD_ANY
+                 + "])")
+
+
 def spoken_digits(value: str) -> str:
     """The ASCII digits of a number written with Chinese numerals (and ASCII digits)."""
     return "".join(_ZH_DIGIT.get(ch, ch) for ch in value if ch not in " -,，")
@@ -229,6 +234,21 @@ _EN_SPOKEN = (r"(?<![A-Za-z])(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?
 _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.title(), word.upper()))
 
 
+# Speech-to-text mixes the two (`four two five 882 nine zero nine zero`, `425 eight eight two 9090`): digit
+# words and groups of up to four digits, with three or more digit words and 7-15 digits in all.
+_EN_MIXED = (r"(?<![A-Za-z0-9])(?i:(?:(?:" + _EN_UNIT + r"|[0-9]{1,4})(?:, | dash | hyphen |[ ,-])){2,15}(?:"
+             + _EN_UNIT + r"|[0-9]{1,4}))(?![A-Za-z0-9])")
+
+
+def mixed_phone(value: str) -> float:
+    words = [w for w in re.split(r"[ ,-]+", value.lower()) if w]
+    if sum(w in _EN_DIGIT for w in words) < 3 or all(w in _EN_DIGIT or w in ("double", "triple") for w in words):
+        return 0.0  # all words: SPOKEN_PHONE's
+    if re.fullmatch(r"(?:19|20)[0-9]{2}", words[0]):
+        return 0.0  # in 2024 one two three people came: a year, then a count
+    return spoken_phone(value)
+
+
 def english_digits(value: str) -> str:
     """The digits of a number read out in English words (`double five` is 55)."""
     out: list[str] = []
@@ -239,6 +259,8 @@ def english_digits(value: str) -> str:
         elif word in _EN_DIGIT:
             out.append(_EN_DIGIT[word] * times)
             times = 1
+        elif word.isdigit():
+            out.append(word)
     return "".join(out)
 
 
@@ -285,7 +307,11 @@ SPACED_PHONE = PatternDetector("PHONE", _SPACED, None, DIGITS + " ,-", validate=
 _EN_ALPHABET = LETTERS + " ,-"
 SPOKEN_CARD = PatternDetector("CREDIT_CARD", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_card,
                               required=_EN_REQUIRED)
+ZH_ID_SPACED = PatternDetector("CN_ID", _ZH_ID_SPACED, None, _ZD + DIGITS + "Xx ", validate=zh_id,
+                               required=tuple(_ZD), starts="123456一二三四五六幺")
 ZH_CUED_NUMERALS = PatternDetector("PHONE", _ZH_CUED_NUMERALS, None, _ZD + " ,，", validate=zh_cued_numerals,
                                    required=tuple(_ZD), starts=_ZD)
+MIXED_PHONE = PatternDetector("PHONE", _EN_MIXED, None, _EN_ALPHABET + DIGITS, validate=mixed_phone,
+                              required=DIGITS)  # a digit group is in every match: far rarer than a digit word
 SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_phone,
                                required=_EN_REQUIRED)

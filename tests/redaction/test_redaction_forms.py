@@ -200,6 +200,11 @@ SPOKEN = [
     ("I have one or two questions about three orders", []),
     ("six six six six six six six", []),  # one digit over and over is no number
     ("someone said one two three", []),   # too short for a number
+    # digit words and digit groups mixed, as speech-to-text writes them
+    ("my number is four two five 882 nine zero nine zero", [("PHONE", "four two five 882 nine zero nine zero")]),
+    ("it's 425 eight eight two 9090", [("PHONE", "425 eight eight two 9090")]),
+    ("in 2024 one two three people came", []),  # a year, then a count
+    ("I have 2 one 3 questions", []),
 ]
 
 
@@ -209,7 +214,8 @@ def test_digits_read_out_in_english_on_the_input_side(text, expected):
     # customer's digits, and on a reply stream the pattern would hold every English tail.
     from redaction.detectors import phones
 
-    assert phones.SPOKEN_PHONE in DEFAULT_DETECTORS and phones.SPOKEN_PHONE not in output_detectors(DEFAULT_DETECTORS)
+    for det in (phones.SPOKEN_PHONE, phones.MIXED_PHONE):
+        assert det in DEFAULT_DETECTORS and det not in output_detectors(DEFAULT_DETECTORS)
     assert found(text) == expected
     if expected:
         assert expected[0][1] not in redact(text).text
@@ -226,6 +232,8 @@ SPACED = [
     ("银行卡号是六二二二零二一二三四五六七八九零一二三", [("BANK_CARD", "六二二二零二一二三四五六七八九零一二三")]),
     ("卡号 六二二二 零二一二 三四五六 七八九零 一二三", [("BANK_CARD", "六二二二 零二一二 三四五六 七八九零 一二三")]),
     ("第一二三四五六七八九零一二三名", []),
+    # an ID read out in Chinese numerals, in groups
+    ("身份证 一一零一零一 一九九零零三零七 一二三九", [("CN_ID", "一一零一零一 一九九零零三零七 一二三九")]),
 ]
 
 
@@ -235,7 +243,7 @@ def test_digits_read_out_one_by_one_on_the_input_side(text, expected):
     # Chinese numeral.
     from redaction.detectors import phones
 
-    for det in (phones.SPACED_PHONE, phones.SPACED_CARD, *phones.ZH_CARDS):
+    for det in (phones.SPACED_PHONE, phones.SPACED_CARD, *phones.ZH_CARDS, phones.ZH_ID_SPACED):
         assert det in DEFAULT_DETECTORS and det not in output_detectors(DEFAULT_DETECTORS)
     assert found(text) == expected
     if expected:
