@@ -65,7 +65,7 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-ſΆΈ-ΊΌΎ-ΩЀ-Я"
 _EN_UNIT = re.compile(
     r"(?:#|No\.|Apt\.?|Apartment|Suite|Ste\.?|Unit|Room|Rm\.?|Floor|Fl\.?|Flat|Bldg\.?|Building|"
     r"APT\.?|SUITE|STE\.?|UNIT|ROOM|FLOOR|apt\.?|apartment|suite|ste\.?|unit|room|rm\.?|floor|fl\.?|flat|bldg\.?|building)"
-    r" ?#? ?(?:[0-9A-Z][0-9A-Za-z-]{0,5}(?![" + _L + "0-9])|[a-z](?=[.,;!?]|\s*$))"  # suite j.
+    r" ?#? ?(?:[0-9A-Z][0-9A-Za-z-]{0,5}(?![" + _L + "0-9])|[a-z]" r"(?=[.,;!?]|\s*$))"  # suite j.
     r"|[0-9]{1,3}(?:st|nd|rd|th) (?:Floor|FLOOR|floor|Fl\.?)(?![" + _L + "])"  # 4th Floor
     r"|(?:United|UNITED|united) (?:states|kingdom)(?![" + _L + "])")  # the country in lower case
 _EN_DIRECTION = re.compile(r"(?:North|South|East|West)(?:east|west)?(?![" + _L + "])|(?:N|S)[EW]?(?![" + _L + "0-9.])")

@@ -318,10 +318,7 @@ def select(matches: Iterable[Match]) -> list[Match]:
 # and digits read out in English words (`one three eight ...`, the same reason) or one by one (`2 0 6 5 …`:
 # it would hold every digit and space of a reply), and cards read out in Chinese numerals (every 一, 三).
 INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
-    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + [contact.SPELLED_EMAIL, phones.SPOKEN_PHONE,
-                                                              phones.ZH_CUED_NUMERALS, phones.SPACED_PHONE,
-                                                              phones.ZH_CARDS[0], phones.MIXED_PHONE,
-                                                              phones.ZH_ID_SPACED])
+    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + phones.INPUT_ONLY + [contact.SPELLED_EMAIL])
 
 
 def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:

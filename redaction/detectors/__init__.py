@@ -26,14 +26,12 @@ def build_detectors(order_id_patterns: Sequence[str] = DEFAULT_ORDER_ID_PATTERNS
         + [contact.SPELLED_EMAIL]  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
         + numbers.DETECTORS
         + phones.DETECTORS
-        + [phones.SPOKEN_CARD, phones.SPOKEN_PHONE, phones.ZH_CUED_NUMERALS,  # input only (see
-           phones.SPACED_CARD, phones.SPACED_PHONE, *phones.ZH_CARDS,  # redaction.redactor.INPUT_ONLY_PATTERNS)
-           phones.MIXED_PHONE, phones.ZH_ID_SPACED]
+        + phones.INPUT_ONLY  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
         + [order_id_detector(p) for p in order_id_patterns]
         + codes.DETECTORS
         + places.DETECTORS
         + names.DETECTORS
-        + [names.SPELLED_NAME, names.ZH_SPACED_NAME]  # input only
+        + names.EXTRA  # input only
     )
 
 

@@ -171,4 +171,6 @@ SPELLED_NAME = PatternDetector("PERSON", _SPELLED, None, frozenset(LETTERS + " -
 # Run on input only, never on a reply stream (see README, Redaction): the form rule holds any Chinese
 # text, the title/context rule any surname character for 22 characters, the English rule any capital, the
 # spelled name any letter after a space, the spaced Chinese name more after a surname character.
-INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4], SPELLED_NAME, ZH_SPACED_NAME]
+# SPELLED_NAME and ZH_SPACED_NAME are not in DETECTORS: build_detectors adds them after it (EXTRA).
+EXTRA: list[PatternDetector] = [SPELLED_NAME, ZH_SPACED_NAME]
+INPUT_ONLY: list[PatternDetector] = [DETECTORS[1], DETECTORS[3], DETECTORS[4], *EXTRA]

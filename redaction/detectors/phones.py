@@ -315,3 +315,8 @@ MIXED_PHONE = PatternDetector("PHONE", _EN_MIXED, None, _EN_ALPHABET + DIGITS, v
                               required=DIGITS)  # a digit group is in every match: far rarer than a digit word
 SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_phone,
                                required=_EN_REQUIRED)
+
+# Run on input only, never on a reply stream (redaction.redactor INPUT_ONLY_PATTERNS), in this order of
+# priority after DETECTORS: each would hold back digits, numerals or words of every reply.
+INPUT_ONLY: list[PatternDetector] = [SPOKEN_CARD, SPOKEN_PHONE, ZH_CUED_NUMERALS, SPACED_CARD, SPACED_PHONE,
+                                     *ZH_CARDS, MIXED_PHONE, ZH_ID_SPACED]
