@@ -236,8 +236,13 @@ _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.tit
 
 # Speech-to-text mixes the two (`four two five 882 nine zero nine zero`, `425 eight eight two 9090`): digit
 # words and groups of up to four digits, with three or more digit words and 7-15 digits in all.
-_EN_MIXED = (r"(?<![A-Za-z0-9])(?i:(?:(?:" + _EN_UNIT + r"|[0-9]{1,4})(?:, | dash | hyphen |[ ,-])){2,15}(?:"
-             + _EN_UNIT + r"|[0-9]{1,4}))(?![A-Za-z0-9])")
+# The lookahead asks for a digit word among the first 16 units before anything else is tried: a run of
+# digit groups alone (`4111 4111 …`) then fails at once instead of matching 16 groups at every start for
+# mixed_phone to refuse (every match it keeps holds three digit words, so none is lost).
+_EN_MIXED_SEP = r"(?:, | dash | hyphen |[ ,-])"
+_EN_MIXED = (r"(?<![A-Za-z0-9])(?i:(?=(?:[0-9]{1,4}" + _EN_MIXED_SEP + r"){0,15}" + _EN_UNIT + r"(?![A-Za-z0-9]))"
+             r"(?:(?:" + _EN_UNIT + r"|[0-9]{1,4})" + _EN_MIXED_SEP + r"){2,15}(?:" + _EN_UNIT + r"|[0-9]{1,4}))"
+             r"(?![A-Za-z0-9])")
 
 
 def mixed_phone(value: str) -> float:
