@@ -157,6 +157,15 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def more_first_names() -> frozenset[str]:
+    """Moby Word II's first names (public domain), lower case: names of English-speaking countries the 1990
+    census lists miss (Liam, Linus). The list also holds surnames and words (Davis, Bond), so the recognizer
+    takes only those on neither the census surname list nor web2's list of lower-case words."""
+    with open(_DATA / "moby_first_names.txt", encoding="utf-8") as f:
+        return frozenset(w for w in (line.strip() for line in f) if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def rare_surnames() -> frozenset[str]:
     """The census surnames of frequency < 0.001 % (Laaksonen, Kachru): many are also English words or
     places, so one counts only when it is on no list of English words."""
@@ -275,6 +284,7 @@ class EnglishNames:
         # Words web2 lists in lower case (common words: grace, walker, amy, sam); a name not among them
         # (kevin, tanya, naomi) is rarely anything but a name, even in lower case or capitals.
         self.lower_words = self.words - self.proper
+        self.first = self.first | (more_first_names() - self.last - self.lower_words)
 
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""

@@ -57,6 +57,10 @@ from tests.support.redaction import names
     # after the strongest cues, a first name that is also a common word
     ("Sometimes people call me Mark", ["Mark"]),
     ("My name is Joseph Okafor but everyone calls me Christian", ["Joseph Okafor", "Christian"]),
+    # first names of Moby's lists the 1990 census lacks, in the places a census first name is found
+    ("Liam , the parcel is on its way", ["Liam"]),
+    ("We finally met Linus at the depot", ["Linus"]),
+    ("Great job today Inessa !", ["Inessa"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -64,6 +68,8 @@ def test_english_names(text, expected):
 
 @pytest.mark.parametrize("text", [
     "We spent a week in Saudi Arabia",  # places on web2
+    "the Davis account was closed",  # on Moby's first-name list, but a census surname
+    "We sold Bond funds today",  # ... or a common word
     "She now works for Quorvexa Inc in Ohio",  # a firm
     "Jones, Mitchell and Williams is a law firm",
     "Ramos, Hale and Coleman's new office opened",
