@@ -12,7 +12,7 @@ import re
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector, contact, names, phones, places
+from .detectors import DEFAULT_DETECTORS, PatternDetector, codes, contact, names, phones, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, normalise
 from .custom import ALLOW
@@ -316,9 +316,11 @@ def select(matches: Iterable[Match]) -> list[Match]:
 # capital), the name rules that hold without their cue (names.INPUT_ONLY), and the spelled-out e-mail
 # (`john at gmail dot com`: its alphabet holds the space, so it would hold every English reply's tail),
 # and digits read out in English words (`one three eight ...`, the same reason) or one by one (`2 0 6 5 …`:
-# it would hold every digit and space of a reply), and cards read out in Chinese numerals (every 一, 三).
+# it would hold every digit and space of a reply), and cards read out in Chinese numerals (every 一, 三), and
+# order numbers read out after their cue (letters, digits and digit words between spaces).
 INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
-    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + phones.INPUT_ONLY + [contact.SPELLED_EMAIL])
+    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + phones.INPUT_ONLY + [contact.SPELLED_EMAIL]
+    + codes.SPOKEN_ORDER_DETECTORS)
 
 
 def output_detectors(detectors: Sequence[PatternDetector]) -> tuple[PatternDetector, ...]:

@@ -22,6 +22,7 @@ def build_detectors(order_id_patterns: Sequence[str] = DEFAULT_ORDER_ID_PATTERNS
     """Every built-in detector, with ORDER_ID made from `order_id_patterns` (PatternError if one is bad)."""
     return (
         codes.CUED_ORDER_DETECTORS  # first: a value in an order-number field is an order number
+        + codes.SPOKEN_ORDER_DETECTORS  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
         + contact.DETECTORS
         + [contact.SPELLED_EMAIL]  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
         + numbers.DETECTORS

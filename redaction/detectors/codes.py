@@ -101,6 +101,50 @@ CUED_ORDER_DETECTORS: list[PatternDetector] = [
 ]
 
 
+# An order number read out after its cue (speech-to-text: `order number is A B C one two three four five`,
+# `tracking number: 9 4 0 0 1 1 1`, `订单号是幺二三四五六七八`): six or more letters, digits or digit words,
+# one at a time, with four or more digits among them. Input only (redaction.redactor INPUT_ONLY_PATTERNS):
+# its alphabet holds letters and the space, so on a reply stream it would hold every English tail.
+_SPOKEN_DIGIT = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                 "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_ZH_NUMERALS = "零〇幺一二三四五六七八九"
+_SPOKEN_UNIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple|[a-z0-9])"
+_SPOKEN_ORDER_CUES = [c + sep for c in ("order number", "order no", "order no.", "order #", "order id", "order ref",
+                                        "tracking number", "tracking no.", "tracking #")
+                      for sep in (" is ", " ", ": ", " is: ") if len(c + sep) <= LOOKBEHIND]
+_REST_OF_WORD = ("(?:(?<=[zZ])ero|(?<=[oO])(?:h|ne)|(?<=[tT])(?:wo|hree|riple)|(?<=[fF])(?:our|ive)|(?<=[sS])(?:ix|even)"
+                 "|(?<=[eE])ight|(?<=[nN])ine|(?<=[dD])ouble)?")
+_SPOKEN_ORDER = (
+    lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_SPOKEN_ORDER_CUES, "A-Za-z0-9", ignore_case=True)
+    + "(?i:" + _REST_OF_WORD + r"(?:(?:, | |-)" + _SPOKEN_UNIT + r"){5,19})(?![A-Za-z0-9])"
+)
+_ZH_ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "单号", "运单号", "快递单号")
+                  for sep in ("", " ", "是", ":", ": ", "是 ", "为")]
+_ZH_UNIT = _ZH_NUMERALS + "0-9A-Za-z"
+_ZH_SPOKEN_ORDER = (
+    lead(_ZH_UNIT, _ZH_UNIT) + after_cue(_ZH_ORDER_CUES, _ZH_UNIT)
+    + "(?: ?[" + _ZH_UNIT + "]){5,23}(?![" + _ZH_UNIT + "])"
+)
+
+
+def spoken_order(value: str) -> bool:
+    if any(ch in _ZH_NUMERALS for ch in value):  # 订单号是幺二三 四五六: one character a unit
+        units = [ch for ch in value if not ch.isspace()]
+    else:
+        units = [u for u in re.split(r"[ ,-]+", value.lower()) if u]
+    digits = sum(u in _SPOKEN_DIGIT or u.isdigit() or u in _ZH_NUMERALS for u in units)
+    # Four digits, and not a code already written in one piece (ORDER_ID's own detectors find those).
+    return digits >= 4 and any(u in _SPOKEN_DIGIT or u in _ZH_NUMERALS or len(u) == 1 for u in units) and len(units) >= 6
+
+
+SPOKEN_ORDER_DETECTORS: list[PatternDetector] = [
+    PatternDetector("ORDER_ID", _SPOKEN_ORDER, None, DIGITS + LETTERS + " ,-", validate=spoken_order,
+                    required=_ORDER_REQUIRED),
+    PatternDetector("ORDER_ID", _ZH_SPOKEN_ORDER, None, DIGITS + LETTERS + _ZH_NUMERALS + " ", validate=spoken_order,
+                    required=("单号",)),
+]
+
+
 def _passport_number(value: str) -> bool:
     return sum(ch.isdigit() for ch in value) >= 5
 

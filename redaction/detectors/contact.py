@@ -30,7 +30,7 @@ _EMAIL_BRACKETED = (
 _S_AT = r"(?: ?\[at\] ?| ?\(at\) ?| at | AT | @ | ?艾特 ?)"
 _S_DOT = r"(?:\.| ?\[dot\] ?| ?\(dot\) ?| dot | DOT | \. | ?点 ?)"
 _EMAIL_SPELLED = (
-    r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,15}"
+    r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,15}"
     r"(?:(?: dot | DOT | underscore | dash | hyphen )[A-Za-z0-9_%+-]{1,15}){0,2}" + _S_AT
     + r"[A-Za-z0-9-]{1,12}" + _S_DOT + r"(?i:" + _TLDS + r")(?:" + _S_DOT + r"(?i:cn|uk|hk|tw|jp|au))?(?![A-Za-z0-9])"
 )
@@ -46,6 +46,8 @@ def spelled_email(value: str) -> bool:
     if "@" in value.replace(" @ ", ""):
         return False
     local = _SPLIT_AT.split(value, 1)[0].strip(" [(<{").lower()
+    if len(local) < 2:
+        return False  # one letter alone (`a at …`); one before ` dot ` is an initial (`j dot smith at …`)
     return local.split(" dot ")[0] not in _NOT_LOCAL  # its first word: `you dot com` is no address
 
 

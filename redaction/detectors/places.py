@@ -234,6 +234,28 @@ def en_address(value: str) -> bool:
     return True
 
 
+# A house number read out in words (speech-to-text: `one two three main street`, `twenty two baker street`,
+# `four fifty elm avenue`): two or three number words, one or two street words, a street type. One number
+# word alone (`two main street entrances`) is not taken; nor are counts with their units (_EN_STOP).
+_EN_NUMBER_WORD = ("(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                   "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                   "ninety|hundred)")
+# Speech-to-text writes the street type out: full words only (`way` and the abbreviations are left to the
+# written forms; as `required` strings they would be in nearly every English text).
+_SPOKEN_TYPES = ("street", "avenue", "road", "boulevard", "lane", "drive", "court", "place", "terrace", "circle",
+                 "highway", "parkway")
+_EN_SPOKEN_ADDRESS = (
+    r"(?<![A-Za-z0-9-])(?i:" + _EN_NUMBER_WORD + r"(?:[ -]" + _EN_NUMBER_WORD + r"){1,2})"
+    + r" (?:(?:[A-Z][a-z]{1,9}|[A-Z]{2,10}|[a-z]{2,10}) ){1,2}(?i:" + "|".join(_SPOKEN_TYPES) + r")(?![A-Za-z])"
+)
+
+
+def en_spoken_address(value: str) -> bool:
+    words = value.split(" ")
+    names = [w for w in words[:-1] if not re.fullmatch(_EN_NUMBER_WORD, w, re.I) and "-" not in w]
+    return bool(names) and not any(w.lower() in _EN_STOP for w in names)
+
+
 _UPPER_L = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _LOWER_L = "a-zß-öø-ÿĀ-ſ"
 _LATIN = "".join(chr(c) for c in list(range(0xC0, 0x100)) + list(range(0x100, 0x180)) if chr(c).isalpha())
@@ -327,4 +349,7 @@ DETECTORS: list[PatternDetector] = [
                     starts="PCUAFD"),
     PatternDetector("ADDRESS", _EN_CITY_ZIP, None, DIGITS + LETTERS + " ,-", required=LETTERS[:26],
                     starts=LETTERS[:26]),
+    PatternDetector("ADDRESS", _EN_SPOKEN_ADDRESS, None, LETTERS + " -", validate=en_spoken_address,
+                    required=tuple(" " + w for s in _SPOKEN_TYPES for w in (s, s.title(), s.upper())),
+                    starts=LETTERS),
 ]

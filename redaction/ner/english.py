@@ -243,6 +243,9 @@ _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|c
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
+# Census surnames that open a greeting or an answer after a caller's first name (it's james good morning).
+_GREETING_WORDS = frozenset("good well fine just still back sure yes yeah okay ok thanks thank please hi hello".split())
+_LOWER_AGAIN = re.compile(rf"({_LOWER_PART}),? ((?=[a-z])\1 )")
 _LOWER_WORD = re.compile(rf"{_LOWER_PART}(?: {_LOWER_PART})?(?![A-Za-z'-])")
 # A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
 _MD = re.compile(rf"(?<![A-Za-z])[{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)? [{_UP}a-z][{_LOW}]+(?: [A-Z]\.?)?,? (?:MD|M\.D\.)(?![A-Za-z])")
@@ -601,13 +604,23 @@ class EnglishNames:
         for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text or " is " in text
                     or "it's " in text.lower() else ()):
             m = _LOWER_WORD.match(text, cue.end())
+            again = _LOWER_AGAIN.match(text, cue.end())
+            if again is not None:
+                # it's john, john miller: a name said again, whole; the first saying is found with it.
+                m = _LOWER_WORD.match(text, again.start(2))
+                if free(*again.span(1)) and m is not None and m.group().split(" ", 1)[0] == again.group(1) and (
+                        again.group(1) in self.first and again.group(1) not in _COMMON):
+                    out.append((again.start(1), again.end(1), "PERSON", 0.7))
             if m is not None:
                 a, b = m.span()
                 words = [w.split("-")[0] for w in m.group().replace("'", "").split()]  # the lists' spelling
                 first_end = a + len(m.group().split(" ", 1)[0])  # as written (o'connor, mary-jane)
                 if cue.group(1) is not None:  # this is / it is: a caller's full name, or a first name calling
                     first = words[0] in self.first and words[0] not in _COMMON
-                    full = len(words) > 1 and ((words[1] in self.last and words[1] not in _COMMON)
+                    # A census surname after a census first name, also one that is a common word (it's john
+                    # miller): a first name alone opens few phrases of this kind.
+                    full = len(words) > 1 and ((words[1] in self.last and words[1] not in _NOT_SLOT
+                                                and words[1] not in _GREETING_WORDS)
                                                or (words[1] in self.rare and self._unknown(words[1])))
                     if first and full and free(a, b):
                         out.append((a, b, "PERSON", 0.7))

@@ -47,6 +47,10 @@ FOUND = [
     ("the venue is 1 Lincoln Financial Field Way", ["1 Lincoln Financial Field Way"]),
     ("at 123-01 Roosevelt Avenue, Queens", ["123-01 Roosevelt Avenue, Queens"]),
     ("We're on 1355 Broadway", ["1355 Broadway"]),
+    # a house number read out in words (speech-to-text), two or more number words
+    ("my address is one two three main street springfield", ["one two three main street"]),
+    ("I live at twenty two Baker Street", ["twenty two Baker Street"]),
+    ("it's four fifty elm avenue", ["four fifty elm avenue"]),
     ("the salon at 450 East El Camino Real", ["450 East El Camino Real"]),
     ("check 6000 bollinger canyon road suite 2300", ["6000 bollinger canyon road suite 2300"]),
     # UK
@@ -158,6 +162,8 @@ NOT_FOUND = [
     "the first floor", "Main Street", "a 5 minute drive", "10 minutes drive from here", "a 2 lane road",
     "walked 5 miles down the road", "3 different ways", "code XZ9 9ZZ", "ref AB12 3CD", "model QQ1 1QQ",
     "send via Paypal 3 times", "my zip code is 35649", "the way to 2 Main", "Windows 10",
+    "there are two main street entrances", "we walked one two three blocks down the road",
+    "about twenty five minutes down the road", "they had five hundred people on the street",
 ]
 
 

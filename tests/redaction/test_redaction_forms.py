@@ -184,6 +184,9 @@ SPELLED = [
     ("邮箱是zhangwei艾特163点com", [("EMAIL", "zhangwei艾特163点com")]),
     ("john @ gmail . com", [("EMAIL", "john @ gmail . com")]),
     ("meet me @ noon . com", []),
+    # an initial read out before ` dot `; a lone letter is no address
+    ("my email is j dot smith at gmail dot com", [("EMAIL", "j dot smith at gmail dot com")]),
+    ("send it to a at gmail dot com", []),
 ]
 
 
@@ -198,6 +201,14 @@ SPOKEN = [
     ("card four one one one one one one one one one one one one one one one",
      [("CREDIT_CARD", "four one one one one one one one one one one one one one one one")]),
     ("I have one or two questions about three orders", []),
+    # an order number read out after its cue: letters, digits and digit words one at a time
+    ("the order number is A B C one two three four five", [("ORDER_ID", "A B C one two three four five")]),
+    ("order number is five five one two three four", [("ORDER_ID", "five five one two three four")]),
+    ("我的订单号 一二三 四五六 七八九", [("ORDER_ID", "一二三 四五六 七八九")]),
+    ("订单号是幺二三四五六七八九零", [("ORDER_ID", "幺二三四五六七八九零")]),
+    ("order number is one or two days away", []),
+    ("my order id is a b c d e f", []),  # no digits
+    ("订单号是一二三", []),              # too short
     ("six six six six six six six", []),  # one digit over and over is no number
     ("someone said one two three", []),   # too short for a number
     # digit words and digit groups mixed, as speech-to-text writes them

@@ -62,6 +62,11 @@ from tests.support.redaction import names
     ("name's Bob Smith", ["Bob Smith"]),  # `name's` is a cue like `name is`
     # lower case after a cue, with an apostrophe or a hyphen; surname and last-name cues
     ("customer: yeah it's michael o'connor", ["michael o'connor"]),
+    # after `it's`, a census surname that is also a common word; a name said again, whole
+    ("customer: yeah it's john miller", ["john miller"]),
+    ("uh my name's tom, tom hardy", ["tom", "tom hardy"]),
+    ("it's kevin, kevin brown", ["kevin", "kevin brown"]),
+    ("it's james good morning", []),  # a greeting after a first name: no caller named
     ("my name is michael. last name is o'connor", ["michael", "o'connor"]),
     ("her name is mary-jane watson", ["mary-jane watson"]),
     ("my surname is Kowalski and first name is Piotr", ["Kowalski", "Piotr"]),
