@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .detectors.base import CJK_CHARS
+from .detectors.base import CJK, CJK_CHARS
 from .detectors.places import _STOP as _ZH_START_STOP
 from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
@@ -462,6 +462,25 @@ def _spelled_word(text: str, start: int, end: int, limit: int) -> "re.Match[str]
     return m if letters in {w.lower() for w in re.findall(r"[A-Za-z]+", text[start:end])} else None
 
 
+# A Chinese name described character by character right after it (a caller on the phone): `张伟，弓长张，
+# 伟大的伟`, `姓陈，耳东陈，单名一个晨字`. Each description spells a character of the name (two characters
+# before it, or a word and 的 before it), or names the one-character given name (单名一个晨字); left alone
+# it gives the name back to the model.
+_ZH_DESCRIBED = re.compile("[，,、 ]{1,2}(?:([^\\s，,。！？!?、的]{1,4}的|[^\\s，,。！？!?、的]{2})([" + CJK + "])|单名(?:一个|就一个)?([" + CJK
+                           + "])字?)(?=[，,。！？!?、 ]|$)")
+
+
+def _zh_described(text: str, start: int, end: int, limit: int) -> int:
+    """The end of the descriptions of a Chinese name's characters right after it, else `end`."""
+    while end < limit and text[end - 1] in CJK_CHARS:
+        m = _ZH_DESCRIBED.match(text, end, limit)
+        # The character is one of the name's, or of a name just before it (李明，木子李，明天的明).
+        if m is None or (m.group(2) is not None and m.group(2) not in text[max(0, start - 12):end]):
+            return end
+        end = m.end()
+    return end
+
+
 def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
     """The end of the surname right after a name that ends in a middle initial, else `end`."""
     if not _INITIAL_END.search(text, start, end):
@@ -503,6 +522,7 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             if more is None or more.end() == end:
                 break
             end = more.end()
+        end = _zh_described(text, start, end, right_limit)
         spelled = _SPELLED_AFTER.match(text, end, right_limit) or _spelled_word(text, start, end, right_limit)
         if spelled is not None:
             end = spelled.end()

@@ -245,6 +245,7 @@ _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|frien
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
 # Census surnames that open a greeting or an answer after a caller's first name (it's james good morning).
 _GREETING_WORDS = frozenset("good well fine just still back sure yes yeah okay ok thanks thank please hi hello".split())
+_LOWER_PINYIN = re.compile(r"([a-z]{1,6}) ([a-z]{1,12})(?![A-Za-z0-9'-])")
 _LOWER_AGAIN = re.compile(rf"({_LOWER_PART}),? ((?=[a-z])\1 )")
 _LOWER_WORD = re.compile(rf"{_LOWER_PART}(?: {_LOWER_PART})?(?![A-Za-z'-])")
 # A physician's directory entry: surname, first name, initial, MD (Byrne Eileen MD).
@@ -603,6 +604,14 @@ class EnglishNames:
                 out.append((a, b, "PERSON", 0.75))  # send $40 to Grace, the checking account of Amir
         for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text or " is " in text
                     or "it's " in text.lower() else ()):
+            py = _LOWER_PINYIN.match(text, cue.end())
+            if py is not None and py.group(1) in PINYIN_SURNAMES and _PINYIN_GIVEN.fullmatch(py.group(2)) and (
+                    py.group(2) not in (self.words if cue.group(1) is not None else self.lower_words)
+                    or (cue.group(1) is None and len(py.group(2)) <= 3)) and free(*py.span()):
+                # her name is li na, my name is wang xiaoming, this is chen jie: a Chinese name in lower-case
+                # pinyin (after `this is`, a given name that is no English word: not `this is an ai`).
+                out.append((py.start(), py.end(), "PERSON", 0.7))
+                continue
             m = _LOWER_WORD.match(text, cue.end())
             again = _LOWER_AGAIN.match(text, cue.end())
             if again is not None:

@@ -38,6 +38,19 @@ def test_names_by_form(text, expected):
     assert names(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a caller describing the characters of a name right after it: taken with the name
+    ("我叫张伟，弓长张，伟大的伟", ["张伟，弓长张，伟大的伟"]),
+    ("客户：我姓陈，耳东陈，单名一个晨字", ["陈，耳东陈，单名一个晨字"]),
+    ("我叫王芳，三横王，芬芳的芳，谢谢", ["王芳，三横王，芬芳的芳"]),
+    # not a description: a word after the name, or a phrase that spells none of its characters
+    ("我叫张伟，今天的事情", ["张伟"]),
+    ("王芳，好的好的", ["王芳"]),
+])
+def test_names_described_character_by_character(text, expected):
+    assert names(text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "方法：先登录再下单",  # a field label opening a line is no speaker
     "@客服小美 请帮我查一下",  # an agent's alias

@@ -67,6 +67,11 @@ from tests.support.redaction import names
     ("uh my name's tom, tom hardy", ["tom", "tom hardy"]),
     ("it's kevin, kevin brown", ["kevin", "kevin brown"]),
     ("it's james good morning", []),  # a greeting after a first name: no caller named
+    # a Chinese name in lower-case pinyin after a cue; after `this is`, a given name that is no English word
+    ("i'm calling for my mom, her name is li na", ["li na"]),
+    ("my name is wang xiaoming", ["wang xiaoming"]),
+    ("this is chen jie calling", ["chen jie"]),
+    ("this is an ai model", []),
     ("my name is michael. last name is o'connor", ["michael", "o'connor"]),
     ("her name is mary-jane watson", ["mary-jane watson"]),
     ("my surname is Kowalski and first name is Piotr", ["Kowalski", "Piotr"]),
