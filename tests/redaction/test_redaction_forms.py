@@ -61,6 +61,9 @@ FORMS = [
     ("order no. 110105199003071239", [("ORDER_ID", "110105199003071239")]),
     # dotted SSN; passports after `travel document`
     ("my number's 4258829090", [("PHONE", "4258829090")]),
+    ("my cell is 882-9090", [("PHONE", "882-9090")]),  # a local number after `cell is`, `mobile is`
+    ("my mobile is 0412 345 678", [("PHONE", "0412 345 678")]),
+    ("the cell is 5 feet wide", []),
     ("call 011-972-2-5551234 from the US", [("PHONE", "011-972-2-5551234")]),  # 011 and a dash
     ("SSN 123.45.6789", [("US_SSN", "123.45.6789")]),
     ("travel document no: K98765432", [("PASSPORT", "K98765432")]),
