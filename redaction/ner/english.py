@@ -360,7 +360,7 @@ class EnglishNames:
         if text.islower():
             out = self._slots(text, [])
             out.extend(self._casual(text, out))
-            return out
+            return self._not_places(text, out)
         out = []
         for m in _CANDIDATE.finditer(text):
             words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group())
@@ -433,7 +433,13 @@ class EnglishNames:
         out.extend(self._casual(text, out))
         if _HAS_CJK.search(text):
             out.extend(self._in_chinese(text, out))
-        return self._grow(text, out)
+        return self._not_places(text, self._grow(text, out))
+
+    @staticmethod
+    def _not_places(text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """`found` less the spans inside a romanised Chinese place name (Hong Kong, Yau Ma Tei, Xinyi
+        District): their syllables are surnames and given names to the pinyin and Cantonese rules."""
+        return [f for f in found if not _in_romanised_place(text, f[0], f[1])] if found else found
 
     def _grow(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Each name grown over a name word the rules left beside it: a first name or a word on no list
@@ -753,6 +759,53 @@ class _Spans(list):
 
     def free(self, a: int, b: int) -> bool:
         return self.used.isdisjoint(range(a, b))
+
+
+# Romanised Chinese place names whose syllables read as a name (Hong + Kong, Yau + Ma Tei): Hong Kong's
+# districts and areas, Taiwan's cities and Taipei's districts, mainland cities written in two syllables.
+_ROMANISED_PLACES = (
+    "hong kong", "kowloon", "kowloon tong", "kowloon bay", "wan chai", "yau ma tei", "yau tsim mong", "mong kok",
+    "sham shui po", "kwun tong", "sai kung", "tai po", "sha tin", "tuen mun", "yuen long", "tsuen wan",
+    "kwai chung", "kwai tsing", "tsing yi", "tung chung", "ma on shan", "tseung kwan o", "tai koo", "quarry bay",
+    "shau kei wan", "chai wan", "sheung wan", "sai wan", "sai ying pun", "ap lei chau", "wong tai sin", "lok fu",
+    "kai tak", "to kwa wan", "hung hom", "ho man tin", "tai wai", "fo tan", "tai wo", "fanling", "sheung shui",
+    "lo wu", "tsim sha tsui", "tai kok tsui", "cheung sha wan", "lai chi kok", "mei foo", "kwai fong",
+    "tin shui wai", "lamma", "cheung chau", "lantau", "mui wo", "tai o", "siu sai wan",
+    "fortress hill", "tin hau", "north point", "kennedy town",
+    "pok fu lam", "wong chuk hang", "shek kip mei", "tai hang", "so kon po", "ngau tau kok", "kowloon city",
+    "san po kong", "choi hung", "ngau chi wan", "lam tin", "yau tong", "tiu keng leng", "hang hau", "po lam",
+    "taipei", "tai pei", "new taipei", "taichung", "tai chung", "kaohsiung", "kao hsiung", "tainan", "tai nan",
+    "hsinchu", "hsin chu", "taoyuan", "tao yuan", "keelung", "ji long", "chiayi", "chia yi", "hualien", "hua lien",
+    "yilan", "yi lan", "pingtung", "ping tung", "taitung", "tai tung", "nantou", "nan tou", "changhua",
+    "chang hua", "miaoli", "miao li", "yunlin", "yun lin", "xinyi", "xin yi", "da an", "zhongzheng",
+    "zhong zheng", "zhongshan", "zhong shan", "songshan", "song shan", "neihu", "nei hu", "shilin", "shi lin",
+    "beitou", "bei tou", "wanhua", "wan hua", "datong", "da tong", "nangang", "nan gang", "wenshan", "wen shan",
+    "banqiao", "ban qiao", "sanchong", "san chong", "xindian", "xin dian", "tamsui", "dan shui",
+    "bei jing", "shang hai", "guang zhou", "shen zhen", "hang zhou", "nan jing", "su zhou", "xia men", "qing dao",
+    "da lian", "tian jin", "wu han", "cheng du", "chong qing", "xi an", "zhu hai", "dong guan", "fo shan",
+    "ning bo", "kun ming", "chang sha", "zheng zhou", "ji nan", "he fei", "fu zhou", "nan ning", "hai kou",
+    "san ya", "lan zhou", "xi ning", "yin chuan", "ha er bin", "chang chun", "shen yang", "shi jia zhuang",
+    "tai yuan", "gui yang", "la sa", "wu xi", "chang zhou", "wen zhou", "jin hua", "shao xing", "tai zhou",
+    "yang zhou", "nan tong", "xu zhou", "yan tai", "wei hai", "zhong shan", "jiang men", "hui zhou", "shan tou",
+    "zhan jiang", "macau", "macao", "taipa", "coloane",
+)
+_ROMANISED_SET = frozenset(_ROMANISED_PLACES)
+_ROMANISED_WORDS = max(len(p.split()) for p in _ROMANISED_PLACES)
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _in_romanised_place(text: str, a: int, b: int) -> bool:
+    """Whether text[a:b] lies inside a place of _ROMANISED_PLACES (words looked up a few at a time)."""
+    words = [(m.start() + max(0, a - 24), m.group().lower()) for m in _LATIN_RUN.finditer(text[max(0, a - 24):b + 24])]
+    first = next((i for i, (s, _) in enumerate(words) if s >= a), None)
+    if first is None:
+        return False
+    last = max(i for i, (s, _) in enumerate(words) if s < b)
+    for i in range(max(0, last - _ROMANISED_WORDS + 1), first + 1):
+        for j in range(max(i, last), min(len(words), i + _ROMANISED_WORDS)):
+            if " ".join(w for _, w in words[i:j + 1]) in _ROMANISED_SET:
+                return True
+    return False
 
 
 # Slang and other languages' words that the first-name lists hold (ima = I'm gonna; yung, lang: Tagalog).

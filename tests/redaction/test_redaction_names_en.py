@@ -61,6 +61,8 @@ from tests.support.redaction import names
     ("Liam , the parcel is on its way", ["Liam"]),
     ("We finally met Linus at the depot", ["Linus"]),
     ("Great job today Inessa !", ["Inessa"]),
+    # a Cantonese name beside a Hong Kong place
+    ("Chan Tai Man moved to Sha Tin", ["Chan Tai Man"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -68,6 +70,9 @@ def test_english_names(text, expected):
 
 @pytest.mark.parametrize("text", [
     "We spent a week in Saudi Arabia",  # places on web2
+    "I live in Hong Kong",  # romanised Chinese places: surnames and given names to the pinyin rules
+    "We flew from Hong Kong to Shen Zhen",
+    "the shop in Yau Ma Tei",
     "the Davis account was closed",  # on Moby's first-name list, but a census surname
     "We sold Bond funds today",  # ... or a common word
     "She now works for Quorvexa Inc in Ohio",  # a firm
