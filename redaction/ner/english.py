@@ -243,6 +243,8 @@ _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|c
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
+# Census first names that are function words: `In Belgium` opens a sentence, it names no one.
+_FUNCTION_WORDS = frozenset("in on at to of by for from with as so no an the and or but if is it".split())
 # Census surnames that open a greeting or an answer after a caller's first name (it's james good morning).
 _GREETING_WORDS = frozenset("good well fine just still back sure yes yeah okay ok thanks thank please hi hello".split())
 _LOWER_PINYIN = re.compile(r"([a-z]{1,6}) ([a-z]{1,12})(?![A-Za-z0-9'-])")
@@ -323,7 +325,9 @@ class EnglishNames:
             # English word (Don Okonkwo-like pairs): a person; before anything else, nothing.
             last = low[-1].split("-")[-1].replace("'", "")
             if (len(low) == 2 and low[0] in self.first and low[0] not in _NOT_FIRST_COMMON and _name_cased(words[0])
-                    and _name_cased(words[-1]) and (last in self.last or last in self.rare)
+                    and _name_cased(words[-1]) and (last in self.last or last in self.rare
+                                                     or (len(last) >= 5 and self._unknown(words[-1])
+                                                         and low[0] not in _FUNCTION_WORDS))
                     and last not in self.words):
                 return 0.72
             return 0.0

@@ -51,6 +51,8 @@ from tests.support.redaction import names
     ("send 90 bucks to grace", ["grace"]),
     # a common word that is a first name, before a census surname that is no English word
     ("i think Ben Kowalczyk wins this one", ["Ben Kowalczyk"]),
+    # ... or before a word on no list of English words
+    ("as our reader Rose Oyelaran points out", ["Rose Oyelaran"]),
     # a first name that is no common word, before a surname that is one
     ("we are seeing Toby White on friday", ["Toby White"]),
     ("yesterday Tanya Brown was late", ["Tanya Brown"]),
@@ -70,6 +72,7 @@ def test_english_names(text, expected):
 
 @pytest.mark.parametrize("text", [
     "We spent a week in Saudi Arabia",  # places on web2
+    "In Zandvoort they sing company songs",  # a census first name that is a function word
     "I live in Hong Kong",  # romanised Chinese places: surnames and given names to the pinyin rules
     "We flew from Hong Kong to Shen Zhen",
     "the shop in Yau Ma Tei",
