@@ -35,9 +35,16 @@ def order_id_detector(pattern: str) -> PatternDetector:
         raise PatternError(f"order id pattern can match more than {MAX_ORDER_ID_LEN} characters")
     if low == 0:
         raise PatternError("order id pattern can match an empty string")
+    required = _literal_prefix(pattern, flags)
+    if required and len(required[0]) > 1 and required[0][-1] in "-_" and pattern.startswith(required[0]):
+        # Customers leave out the dash (`ORD20241103` for ORD-[0-9]{8}): the separator after the literal
+        # prefix is optional. Only when the pattern spells its prefix plainly, so the rest is known.
+        prefix = required[0]
+        pattern = re.escape(prefix[:-1]) + "(?:" + re.escape(prefix[-1]) + ")?(?:" + pattern[len(prefix):] + ")"
+        required = (prefix[:-1],)
     return PatternDetector(
         "ORDER_ID", START + "(?:" + pattern + ")" + END, None, _ORDER_ALPHABET,
-        validate=_only_order_chars, flags=re.IGNORECASE, required=_literal_prefix(pattern, flags),
+        validate=_only_order_chars, flags=re.IGNORECASE, required=required,
     )
 
 

@@ -125,7 +125,7 @@ ORDER_ID = [
     ("ORD-1234567", []),
     ("ORD-123456789", []),
     ("XORD-12345678", []),
-    ("ORD12345678", []),
+    ("ORD12345678", [("ORDER_ID", "ORD12345678")]),  # the dash left out (issue 12)
 ]
 
 MIXED = [

@@ -126,6 +126,10 @@ ORDER_ID = [
     ("ORD-20240501X", []),
     ("1ORD-20240501", []),
     ("ORD-2024050", []),
+    # the dash after the configured prefix left out, with or without a cue
+    ("我的单子ORD20240501还没到", [("ORDER_ID", "ORD20240501")]),
+    ("order ORD20240501 hasn't shipped", [("ORDER_ID", "ORD20240501")]),
+    ("ORD2024050", []),
 ]
 
 _CUSTOM_ORDER_PATTERNS = [r"[0-9]{4}-[A-Z]{2}-[0-9]{6}", r"JD[0-9]{12}", r"SO#[0-9]{5}"]
