@@ -91,7 +91,9 @@ _EN_CUES = [c + s for c in (*(w + " number is" for w in ("phone", "contact", "te
                             "call me", "text me", "text", "sms", "cell phone", "cellphone",
                             "numbr is", "nmbr is", "nubmer is", "numer is", "phoen", "phne", "fone", "mob", "mob:",
                             "number's", "phone's", "cell's", "mobile's", "number's:",
-                            "cell is", "mobile is", "landline is", "mobile no.", "cell no.")
+                            "cell is", "mobile is", "landline is", "mobile no.", "cell no.", "text me on",
+                            "ring me on", "ring me at", "message me on", "message me at", "whatsapp me on",
+                            "whatsapp me at", "call back on", "call back at")
             for s in (" ", "") if len(c + s) <= LOOKBEHIND and (s or c.endswith(":") or c.endswith("."))]
 # A previous number in a list after a cue: `电话是57293333,57273333`, `电话：83172726、83172706`.
 _LIST_CUES_ = ("电话", "电话是", "电话:", "电话 ", "电话: ", "号码是", "电话号码是", "电话为")

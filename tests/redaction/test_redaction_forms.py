@@ -64,6 +64,8 @@ FORMS = [
     ("my cell is 882-9090", [("PHONE", "882-9090")]),  # a local number after `cell is`, `mobile is`
     ("my mobile is 0412 345 678", [("PHONE", "0412 345 678")]),
     ("the cell is 5 feet wide", []),
+    ("text me on 882-9090 pls", [("PHONE", "882-9090")]),
+    ("ring me on 07700 900123", [("PHONE", "07700 900123")]),
     ("call 011-972-2-5551234 from the US", [("PHONE", "011-972-2-5551234")]),  # 011 and a dash
     ("SSN 123.45.6789", [("US_SSN", "123.45.6789")]),
     ("travel document no: K98765432", [("PASSPORT", "K98765432")]),
