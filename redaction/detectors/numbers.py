@@ -162,10 +162,11 @@ def ssn_ok(value: str) -> bool:
 
 # --- split unevenly ----------------------------------------------------------------------------------
 # Digits in groups split by line breaks, dots or uneven spaces (`1101 0119 9001 0112 37`,
-# `4111  1111  1111  1111`, `138\n1234\n5678`); the validators decide what the digits are.
+# `4111  1111  1111  1111`, `138\n1234\n5678`, an ID in threes of six); the validators decide what the digits are.
 # Only where the split is uneven (a line break, a dot, two spaces, a short group): the even forms are the
 # exact patterns', and a long run of them (`4111 4111 …`) then costs one failed lookahead per group.
-_LOOSE = (lead("0-9", "0-9") + _NOT_CODE + r"(?=[0-9 .\n-]{0,24}?(?:\n|\.[0-9]|  |[0-9]{2}[ -][0-9]{2,3}(?![0-9])))"
+_LOOSE = (lead("0-9", "0-9") + _NOT_CODE + r"(?=[0-9 .\n-]{0,24}?(?:\n|\.[0-9]|  |[0-9]{2}[ -][0-9]{2,3}(?![0-9])"
+          + r"|(?<![0-9])[0-9]{6} [0-9]{5}[0-9Xx](?![0-9])))"
           + r"[0-9 .\n-]{9,26}[0-9][Xx]?" + NUM_END)
 _GROUPS = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[ .\n-]+")

@@ -149,6 +149,11 @@ _ZH_ID_SPACED = (lead("1-6一二三四五六幺", _ZD_ANY) + "(?: ?[" + _ZD_ANY 
                  + "])")
 
 
+# An ID whose check character X is said aloud (叉, 艾克斯: speech-to-text), in digits or numerals: input only.
+_SPOKEN_X = ("叉", "艾克斯", "爱克斯", "埃克斯")
+_ZH_ID_SPOKEN_X = (lead("1-6一二三四五六幺", _ZD_ANY) + "(?: ?[" + _ZD_ANY + "]){16} ?(?:" + "|".join(_SPOKEN_X) + ")")
+
+
 def spoken_digits(value: str) -> str:
     """The ASCII digits of a number written with Chinese numerals (and ASCII digits)."""
     return "".join(_ZH_DIGIT.get(ch, ch) for ch in value if ch not in " -,，")
@@ -172,6 +177,13 @@ def zh_cued_numerals(value: str) -> float:
     if _same_digit(digits) or not (len(digits) in (7, 8) or (digits[0] == "0" and 10 <= len(digits) <= 12)):
         return 0.0
     return 0.85
+
+
+def zh_id_spoken_x(value: str) -> float:
+    from .numbers import cn_id_score
+    for word in _SPOKEN_X:
+        value = value.replace(word, "X")
+    return cn_id_score(spoken_digits(value))
 
 
 def zh_id(value: str) -> float:
@@ -319,6 +331,8 @@ ZH_ID_SPACED = PatternDetector("CN_ID", _ZH_ID_SPACED, None, _ZD + DIGITS + "Xx 
                                required=tuple(_ZD), starts="123456一二三四五六幺")
 ZH_CUED_NUMERALS = PatternDetector("PHONE", _ZH_CUED_NUMERALS, None, _ZD + " ,，", validate=zh_cued_numerals,
                                    required=tuple(_ZD), starts=_ZD)
+ZH_ID_SPOKEN_X = PatternDetector("CN_ID", _ZH_ID_SPOKEN_X, None, _ZD + DIGITS + " " + "".join(_SPOKEN_X),
+                                 validate=zh_id_spoken_x, required=_SPOKEN_X, starts="123456一二三四五六幺")
 MIXED_PHONE = PatternDetector("PHONE", _EN_MIXED, None, _EN_ALPHABET + DIGITS, validate=mixed_phone,
                               required=DIGITS)  # a digit group is in every match: far rarer than a digit word
 SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate=spoken_phone,
@@ -327,4 +341,4 @@ SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate
 # Run on input only, never on a reply stream (redaction.redactor INPUT_ONLY_PATTERNS), in this order of
 # priority after DETECTORS: each would hold back digits, numerals or words of every reply.
 INPUT_ONLY: list[PatternDetector] = [SPOKEN_CARD, SPOKEN_PHONE, ZH_CUED_NUMERALS, SPACED_CARD, SPACED_PHONE,
-                                     *ZH_CARDS, MIXED_PHONE, ZH_ID_SPACED]
+                                     *ZH_CARDS, MIXED_PHONE, ZH_ID_SPACED, ZH_ID_SPOKEN_X]

@@ -25,6 +25,7 @@ FORMS = [
     ("身份证一一零一零五一九九零零三零七一二三九", [("CN_ID", "一一零一零五一九九零零三零七一二三九")]),
     # split by line breaks, dots or uneven spaces
     ("身份证 1101 0119 9001 0307 12 对吗", [("CN_ID", "1101 0119 9001 0307 12")]),
+    ("身份证号110105 194912 31002X", [("CN_ID", "110105 194912 31002X")]),  # threes of six
     ("卡号 4111  1111  1111  1111 谢谢", [("CREDIT_CARD", "4111  1111  1111  1111")]),
     # Maestro (12-19 digits) and 15-digit JCB (2131, 1800), Luhn-valid
     ("please block my card 676344559015 today", [("CREDIT_CARD", "676344559015")]),
@@ -250,6 +251,10 @@ SPACED = [
     ("第一二三四五六七八九零一二三名", []),
     # an ID read out in Chinese numerals, in groups
     ("身份证 一一零一零一 一九九零零三零七 一二三九", [("CN_ID", "一一零一零一 一九九零零三零七 一二三九")]),
+    # the check character X said aloud, after digits or numerals
+    ("身份证号11010519491231002叉", [("CN_ID", "11010519491231002叉")]),
+    ("身份证号是一一零一零五一九四九一二三一零零二艾克斯", [("CN_ID", "一一零一零五一九四九一二三一零零二艾克斯")]),
+    ("买了12345678901234567叉烧", []),  # no real birth date: 叉 is only 叉 (叉烧)
 ]
 
 
