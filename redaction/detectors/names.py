@@ -60,10 +60,10 @@ _GIVEN = "[" + GIVEN_CHARS + "]"
 
 
 _ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + _GIVEN + "{1,2}"
-# Typed or transcribed one character at a time (我叫 李 小 红): two given characters, one space apart. Input
+# Typed or transcribed one character at a time (我叫 李 小 红, 我叫 张 三): one or two given characters, one space apart. Input
 # only: on a reply stream its longer reach would hold more after every surname character.
 _ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?: " + _GIVEN
-                        + "){2}(?![" + CJK + "])")
+                        + "){1,2}(?![" + CJK + "])")
 # After a form label (姓名: 李建), any two or three Chinese characters up to the next non-Chinese one;
 # after 姓 (我姓张，) the surname alone.
 _FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")

@@ -61,7 +61,7 @@ _COMMON = frozenset((
     "november december christmas easter god lord jesus mom dad sir madam miss mister dear hi hello "
     "happy dear team customer service support order account card please thanks thank you "
     "in my an so on at to the and or no yes ok de la le van von del jan feb mar apr jun jul aug sep sept "
-    "oct nov dec america israel karma los las les mi el du des di da time"
+    "oct nov dec america israel karma los las les mi el du des di da time cookie candy honey sugar"
 ).split())
 # Common words of _COMMON that the census lists as first names but that open a place, a firm or a date
 # far more often than a name (Chase Bank, Florence Italy, May 2024).
@@ -243,6 +243,12 @@ _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|c
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
+def _shouted(text: str) -> bool:
+    """Most letters in capitals, none Chinese (a message typed in caps lock, `customer: MY NAME IS ...`)."""
+    upper = sum(c.isupper() for c in text)
+    return upper >= 8 and upper >= 2 * sum(c.islower() for c in text) and not _HAS_CJK.search(text)
+
+
 # Census first names that are function words: `In Belgium` opens a sentence, it names no one.
 _FUNCTION_WORDS = frozenset("in on at to of by for from with as so no an the and or but if is it".split())
 # Census surnames that open a greeting or an answer after a caller's first name (it's james good morning).
@@ -361,6 +367,9 @@ class EnglishNames:
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
+        if _shouted(text):
+            # MY NAME IS KAREN WHITE: a shouted message reads as one in lower case (its cues, its pairs).
+            return self.find(text.lower())
         if text.islower():
             out = self._slots(text, [])
             out.extend(self._casual(text, out))
@@ -534,8 +543,22 @@ class EnglishNames:
         for m in _LOWER_PAIR.finditer(text):
             a, b = m.start(), m.end(2)
             f, l = m.group(1), m.group(2)
-            if self._plain_name(f, (self.first,)) and self._plain_name(l, (self.last, self.first)) and free(a, b):
+            if ((self._plain_name(f, (self.first,)) or (f in self.first and f not in _COMMON and f not in _FUNCTION_WORDS
+                                                         and self._plain_name(l, (self.last,)) and l not in self.words))
+                    and self._plain_name(l, (self.last, self.first)) and free(a, b)):
+                # maria gonzalez: a first name that is also a word (maria, web2's plural of mare) before a
+                # surname that is none
                 out.append((a, b, "PERSON", 0.7))
+        # this is mrs patterson, ask for dr okafor: a lower-case title before a surname
+        for m in (_LOWER_TITLE.finditer(text) if "m" in text or "d" in text else ()):
+            a, b = m.span(2)
+            w = _plain(m.group(2))
+            if w in _NOT_SLOT or w in _FUNCTION_WORDS or w in _NOT_AFTER_TITLE or not free(m.start(), b):
+                continue
+            if m.group(1) == "miss" and w in self.lower_words:
+                continue  # miss home, miss school: the verb
+            if w in self.last or w in self.rare or (len(w) >= 4 and self._unknown(w)):
+                out.append((m.start(), b, "PERSON", 0.7))
         # saw tanya today: a lone first name that is no common word
         for m in _LOWER_ONE.finditer(text):
             a, b = m.span()
@@ -815,6 +838,10 @@ def _in_romanised_place(text: str, a: int, b: int) -> bool:
 # Slang and other languages' words that the first-name lists hold (ima = I'm gonna; yung, lang: Tagalog).
 _SLANG = frozenset("ima ina yung lang soo ute hang".split())
 _STATE_OR_NUMBER = re.compile(r" ?(?:, ?[A-Z]{2}(?![A-Za-z])|\d)")
+_LOWER_TITLE = re.compile(r"(?<![A-Za-z0-9'])(mr|mrs|ms|miss|dr|mister)\.? ([a-z][a-z'-]{1,20})(?![A-Za-z0-9'-])")
+# Words after a lower-case title that name a product or a thing, not a person (ms word, dr pepper).
+_NOT_AFTER_TITLE = frozenset("word excel teams office outlook pepper clean bean right wrong universe world potato "
+                             "freeze fix fixit it you me him her them".split())
 _LOWER_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([a-z]{3,})(?= ([a-z]{3,})(?![A-Za-z0-9_@'-]))")
 _LOWER_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'/-])[a-z]{3,}(?![A-Za-z0-9_@'/-])")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{3,})(?= ([A-Z]{3,})(?![A-Za-z0-9_@'-]))")

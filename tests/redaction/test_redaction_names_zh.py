@@ -46,6 +46,9 @@ def test_names_by_form(text, expected):
     # not a description: a word after the name, or a phrase that spells none of its characters
     ("我叫张伟，今天的事情", ["张伟"]),
     ("王芳，好的好的", ["王芳"]),
+    # typed one character at a time, a compound surname and one given character
+    ("客户：我叫 欧阳 娜", ["欧阳 娜"]),
+    ("我叫 王 你好", []),
 ])
 def test_names_described_character_by_character(text, expected):
     assert names(text) == expected

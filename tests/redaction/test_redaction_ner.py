@@ -72,6 +72,15 @@ from tests.support.redaction import names
     ("my name is wang xiaoming", ["wang xiaoming"]),
     ("this is chen jie calling", ["chen jie"]),
     ("this is an ai model", []),
+    # a message in capitals reads as one in lower case; a first name that is a word before a surname that is none
+    ("customer: MY NAME IS KAREN WHITE", ["KAREN WHITE"]),
+    ("i spoke to maria gonzalez yesterday", ["maria gonzalez"]),
+    ("BIG SALE TODAY ONLY, CALL ME BACK ASAP", []),
+    # a lower-case title before a surname; not the verb, not a product
+    ("customer: hi yes this is mrs patterson", ["mrs patterson"]),
+    ("ask for dr okafor", ["dr okafor"]),
+    ("i miss home so much", []),
+    ("i use ms word daily", []),
     ("my name is michael. last name is o'connor", ["michael", "o'connor"]),
     ("her name is mary-jane watson", ["mary-jane watson"]),
     ("my surname is Kowalski and first name is Piotr", ["Kowalski", "Piotr"]),
