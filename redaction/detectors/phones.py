@@ -331,6 +331,24 @@ ZH_ID_SPACED = PatternDetector("CN_ID", _ZH_ID_SPACED, None, _ZD + DIGITS + "Xx 
                                required=tuple(_ZD), starts="123456一二三四五六幺")
 ZH_CUED_NUMERALS = PatternDetector("PHONE", _ZH_CUED_NUMERALS, None, _ZD + " ,，", validate=zh_cued_numerals,
                                    required=tuple(_ZD), starts=_ZD)
+# The area code said apart from the number (`area code 415, 555-0199`, `555 0199 and area code 415`):
+# both parts are the phone. Input only, like the other spoken forms.
+_AREA = r"\(?[2-9][0-9]{2}\)?"
+_LOCAL = r"[2-9][0-9]{2}[ .-]?[0-9]{4}"
+_AREA_CODE_PHONE = (
+    r"(?<![A-Za-z0-9])(?i:(?:area code (?:is )?" + _AREA + r"(?:,? (?:and )?(?:then )?(?:the (?:number|rest) is )?|, ?)"
+    + _LOCAL + r")|(?:" + _LOCAL + r",? (?:and |with )?(?:the )?area code (?:is )?" + _AREA + r"))(?![0-9])"
+)
+
+
+def area_code_phone(value: str) -> float:
+    digits = digits_of(value)
+    return 0.85 if len(digits) == 10 and not _same_digit(digits) else 0.0
+
+
+AREA_CODE_PHONE = PatternDetector("PHONE", _AREA_CODE_PHONE, None, LETTERS + DIGITS + " ,.-()",
+                                  validate=area_code_phone, required=("area code", "Area code", "AREA CODE",
+                                                                      "Area Code"))
 ZH_ID_SPOKEN_X = PatternDetector("CN_ID", _ZH_ID_SPOKEN_X, None, _ZD + DIGITS + " " + "".join(_SPOKEN_X),
                                  validate=zh_id_spoken_x, required=_SPOKEN_X, starts="123456一二三四五六幺")
 MIXED_PHONE = PatternDetector("PHONE", _EN_MIXED, None, _EN_ALPHABET + DIGITS, validate=mixed_phone,
@@ -341,4 +359,4 @@ SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate
 # Run on input only, never on a reply stream (redaction.redactor INPUT_ONLY_PATTERNS), in this order of
 # priority after DETECTORS: each would hold back digits, numerals or words of every reply.
 INPUT_ONLY: list[PatternDetector] = [SPOKEN_CARD, SPOKEN_PHONE, ZH_CUED_NUMERALS, SPACED_CARD, SPACED_PHONE,
-                                     *ZH_CARDS, MIXED_PHONE, ZH_ID_SPACED, ZH_ID_SPOKEN_X]
+                                     *ZH_CARDS, MIXED_PHONE, ZH_ID_SPACED, ZH_ID_SPOKEN_X, AREA_CODE_PHONE]

@@ -207,6 +207,10 @@ SPOKEN = [
     ("card four one one one one one one one one one one one one one one one",
      [("CREDIT_CARD", "four one one one one one one one one one one one one one one one")]),
     ("I have one or two questions about three orders", []),
+    # the area code said apart from the number, before or after it
+    ("it's area code 415, 555-0199", [("PHONE", "area code 415, 555-0199")]),
+    ("sure, 555 0199 and area code 415", [("PHONE", "555 0199 and area code 415")]),
+    ("the area code 415 covers San Francisco", []),
     # an order number read out after its cue: letters, digits and digit words one at a time
     ("the order number is A B C one two three four five", [("ORDER_ID", "A B C one two three four five")]),
     ("order number is five five one two three four", [("ORDER_ID", "five five one two three four")]),
