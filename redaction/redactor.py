@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, PatternDetector, codes, contact, names, phones, places
 from .detectors.base import LOOKBEHIND
-from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, normalise
+from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise
 from .custom import ALLOW
 from .extend import extend_addresses, extend_names, repeat_names
 from .custom import MAX_LEN as MAX_TERM
@@ -215,9 +215,10 @@ class Redactor:
 
     def _normalise(self, text: str) -> Normalised:
         """The detection view of a whole message; on the input side (with recognizers) financial numerals
-        are read as everyday ones too (normalise.capital_numerals)."""
+        are read as everyday ones too (normalise.capital_numerals) and spaces between Chinese characters
+        are dropped (normalise.join_chinese)."""
         norm = normalise(text)
-        return capital_numerals(norm) if self.recognizers else norm
+        return join_chinese(capital_numerals(norm)) if self.recognizers else norm
 
     def find_spans(self, text: str) -> list[Span]:
         """Sorted, non-overlapping PII spans (offsets into the original text)."""

@@ -10,6 +10,7 @@ import pytest
 
 from redaction import StreamRedactor, find_spans, output_detectors, redact, redact_output
 from redaction.detectors import DEFAULT_DETECTORS, contact
+from redaction.normalise import join_chinese, normalise
 
 
 def found(text: str, detectors=None) -> list[tuple[str, str]]:
@@ -162,6 +163,31 @@ def test_financial_numerals_read_as_a_number_on_the_input_side():
     assert "壹叁捌" not in redact(text).text
     assert "PHONE" not in redact_output(text).counts
     assert found("伍佰的演唱会") == [("PERSON", "伍佰")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # speech-to-text puts spaces between Chinese words: a door number, a road after its district, a phone
+    # read whole (the city and district alone are no street address)
+    ("客户：寄到 上海 浦东 世纪大道 一百号", [("ADDRESS", "世纪大道 一百号")]),
+    ("客户：地址 北京 朝阳 建国路 88号", [("ADDRESS", "建国路 88号")]),
+    ("送到 杭州 西湖区 文三路 478号", [("ADDRESS", "西湖区 文三路 478号")]),
+    ("客户：手机 一三八 一二三四 五六七八", [("PHONE", "一三八 一二三四 五六七八")]),
+    # ... but a space between other words ends a name
+    ("你好 我是 张伟 想查一下 订单", [("PERSON", "张伟")]),
+    ("我 今天 要 去 北京 玩", []),
+])
+def test_spaces_between_chinese_words_on_the_input_side(text, expected):
+    # normalise.join_chinese drops them over a whole message (not chunk-local: never on a reply stream),
+    # and each character left still maps back to the one it came from.
+    assert found(text) == expected
+
+
+def test_joined_view_maps_back_to_the_original():
+    text = "寄到 杭州 西湖区 文三路 478号，手机 一三八 一二三四"
+    joined = join_chinese(normalise(text))
+    assert joined.text == "寄到 杭州 西湖区文三路478号,手机一三八一二三四"
+    assert [normalise(text[joined.start(i)]).text for i in range(len(joined.text))] == list(joined.text)
+    assert join_chinese(normalise("call Li Na at 5")).text == "call Li Na at 5"  # Latin words keep theirs
 
 
 @pytest.mark.parametrize("text,expected", [
