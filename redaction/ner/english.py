@@ -249,6 +249,15 @@ def _shouted(text: str) -> bool:
     return upper >= 8 and upper >= 2 * sum(c.islower() for c in text) and not _HAS_CJK.search(text)
 
 
+# Words that address someone right before their name (thank you Hendo, great work Olan).
+_VOCATIVE = re.compile(r"(?<![A-Za-z])(?i:thank you|thanks|thx|happy birthday|happy bday|congrats|congratulations|"
+                       r"great work|good job|well done|love you|miss you|proud of you|hi|hey|hello|dear|bye|goodbye|"
+                       r"good morning|good night|morning|night) ,? ?$")
+# ... but not what is greeted or thanked that is no person.
+_GREETED = frozenset("diwali hanukkah chanukah eid ramadan kwanzaa halloween valentines valentine thanksgiving "
+                     "easter christmas xmas navratri holi lunar everyone everybody all guys folks team".split())
+_GROUP_AFTER = re.compile(r" (?i:team|support|crew|folks|fam|family|community|squad|staff|friends|fans|nation|"
+                          r"users|customers|service|store|shop|app)(?![A-Za-z])")
 # Census first names that are function words: `In Belgium` opens a sentence, it names no one.
 _FUNCTION_WORDS = frozenset("in on at to of by for from with as so no an the and or but if is it".split())
 # Census surnames that open a greeting or an answer after a caller's first name (it's james good morning).
@@ -439,6 +448,10 @@ class EnglishNames:
                 known = True  # Oyelaran is late: a word on no list opening a sentence, before a verb
             if not known and len(low) >= 4 and self._mid_unknown(text, a, b):
                 known = True  # I had lunch with Oyelaran: a word on no list after an English word, mid-sentence
+            if (not known and len(low) >= 4 and _VOCATIVE.search(text, max(0, a - 20), a) and self._unknown(m.group())
+                    and low not in _GREETED and low not in _BRANDS and low not in _FIRMS
+                    and not _GROUP_AFTER.match(text, b)):
+                known = True  # thank you Hendo, happy birthday Jaiden: someone addressed by a word on no list
             if known and not self._in_place(text, a, b):
                 nxt = text[b:b + 2]
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
