@@ -222,18 +222,18 @@ def capital_numerals(norm: Normalised) -> Normalised:
 # Spaces that split a number or an address (speech-to-text and typing put them between words:
 # 世纪大道 一百号, 建国路 88号, 西湖区 文三路, 一三八 一二三四): removed when a digit, a Chinese numeral or an
 # address unit (区, 路, 号...) is on one side and a Chinese character on the other (two digits keep their
-# space: 010-87739799 64615726 are two numbers), so a value split by them reads whole. Spaces between other words stay: they end a name (张伟 想查一下, 我姓王 你好).
-# Not chunk-local: the input side applies it to a whole message (Redactor), never a stream.
+# space: 010-87739799 64615726 are two numbers), so a value split by them reads whole. Spaces between
+# other words stay: they end a name (张伟 想查一下, 我姓王 你好). The ideographic space is a space already
+# (NFKC). Not chunk-local: the input side applies it to a whole message (Redactor), never a stream.
 _JOINS = "0-9零〇幺一二三四五六七八九十百千省市区县镇乡村路街道巷弄号楼栋幢室层座园苑厦"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_CJK_SPACE = re.compile("(?<=[" + _JOINS + "])[ \u3000]{1,2}(?=[" + _HAN + "])|(?<=[" + _HAN + "])[ \u3000]{1,2}(?=["
-                        + _JOINS + "])")
+_CJK_SPACE = re.compile("(?<=[" + _JOINS + "]) {1,2}(?=[" + _HAN + "])|(?<=[" + _HAN + "]) {1,2}(?=[" + _JOINS + "])")
 
 
 def join_chinese(norm: Normalised) -> Normalised:
     """`norm` without the spaces that split a Chinese number or address (offsets updated)."""
     text = norm.text
-    if text.isascii() or (" " not in text and "\u3000" not in text):
+    if text.isascii() or " " not in text:
         return norm
     cuts = [m.span() for m in _CJK_SPACE.finditer(text)]
     if not cuts:

@@ -215,8 +215,8 @@ class Redactor:
 
     def _normalise(self, text: str) -> Normalised:
         """The detection view of a whole message; on the input side (with recognizers) financial numerals
-        are read as everyday ones too (normalise.capital_numerals) and spaces between Chinese characters
-        are dropped (normalise.join_chinese)."""
+        are read as everyday ones too (normalise.capital_numerals) and the spaces that split a Chinese
+        number or address are dropped (normalise.join_chinese)."""
         norm = normalise(text)
         return join_chinese(capital_numerals(norm)) if self.recognizers else norm
 

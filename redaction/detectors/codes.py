@@ -7,6 +7,7 @@ import re
 from .base import (
     DIGITS, END, LETTERS, LOOKBEHIND, START, UPPER, PatternDetector, _sre_parse, after_cue, lead, widths,
 )
+from .phones import _EN_DIGIT, _ZD
 
 # --- order numbers --------------------------------------------------------------------------------
 DEFAULT_ORDER_ID_PATTERNS = (r"ORD-[0-9]{8}",)
@@ -112,9 +113,9 @@ CUED_ORDER_DETECTORS: list[PatternDetector] = [
 # `tracking number: 9 4 0 0 1 1 1`, `订单号是幺二三四五六七八`): six or more letters, digits or digit words,
 # one at a time, with four or more digits among them. Input only (redaction.redactor INPUT_ONLY_PATTERNS):
 # its alphabet holds letters and the space, so on a reply stream it would hold every English tail.
-_SPOKEN_DIGIT = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-                 "six": "6", "seven": "7", "eight": "8", "nine": "9"}
-_ZH_NUMERALS = "零〇幺一二三四五六七八九"
+# The digit words of phones' read-out numbers, less `o`: in an order code a lone O is a letter.
+_SPOKEN_DIGIT = {word: digit for word, digit in _EN_DIGIT.items() if word != "o"}
+_ZH_NUMERALS = _ZD
 _SPOKEN_UNIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple|[a-z0-9])"
 _SPOKEN_ORDER_CUES = [c + sep for c in ("order number", "order no", "order no.", "order #", "order id", "order ref",
                                         "tracking number", "tracking no.", "tracking #")

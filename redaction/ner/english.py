@@ -243,12 +243,6 @@ _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|c
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
 _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'connor, mary-jane
-def _shouted(text: str) -> bool:
-    """Most letters in capitals, none Chinese (a message typed in caps lock, `customer: MY NAME IS ...`)."""
-    upper = sum(c.isupper() for c in text)
-    return upper >= 8 and upper >= 2 * sum(c.islower() for c in text) and not _HAS_CJK.search(text)
-
-
 # Words that address someone right before their name (thank you Hendo, great work Olan).
 _VOCATIVE = re.compile(r"(?<![A-Za-z])(?i:thank you|thanks|thx|happy birthday|happy bday|congrats|congratulations|"
                        r"great work|good job|well done|love you|miss you|proud of you|hi|hey|hello|dear|bye|goodbye|"
@@ -658,14 +652,14 @@ class EnglishNames:
                 # pinyin (after `this is`, a given name that is no English word: not `this is an ai`).
                 out.append((py.start(), py.end(), "PERSON", 0.7))
                 continue
-            m = _LOWER_WORD.match(text, cue.end())
+            # it's john, john miller: a name said again, whole, is read from its second saying; the first
+            # saying is found with it.
             again = _LOWER_AGAIN.match(text, cue.end())
-            if again is not None:
-                # it's john, john miller: a name said again, whole; the first saying is found with it.
-                m = _LOWER_WORD.match(text, again.start(2))
-                if free(*again.span(1)) and m is not None and m.group().split(" ", 1)[0] == again.group(1) and (
-                        again.group(1) in self.first and again.group(1) not in _COMMON):
-                    out.append((again.start(1), again.end(1), "PERSON", 0.7))
+            m = _LOWER_WORD.match(text, cue.end() if again is None else again.start(2))
+            if again is not None and free(*again.span(1)) and m is not None and (
+                    m.group().split(" ", 1)[0] == again.group(1) and again.group(1) in self.first
+                    and again.group(1) not in _COMMON):
+                out.append((again.start(1), again.end(1), "PERSON", 0.7))
             if m is not None:
                 a, b = m.span()
                 words = [w.split("-")[0] for w in m.group().replace("'", "").split()]  # the lists' spelling
@@ -826,12 +820,18 @@ _ROMANISED_PLACES = (
     "ning bo", "kun ming", "chang sha", "zheng zhou", "ji nan", "he fei", "fu zhou", "nan ning", "hai kou",
     "san ya", "lan zhou", "xi ning", "yin chuan", "ha er bin", "chang chun", "shen yang", "shi jia zhuang",
     "tai yuan", "gui yang", "la sa", "wu xi", "chang zhou", "wen zhou", "jin hua", "shao xing", "tai zhou",
-    "yang zhou", "nan tong", "xu zhou", "yan tai", "wei hai", "zhong shan", "jiang men", "hui zhou", "shan tou",
+    "yang zhou", "nan tong", "xu zhou", "yan tai", "wei hai", "jiang men", "hui zhou", "shan tou",
     "zhan jiang", "macau", "macao", "taipa", "coloane",
 )
 _ROMANISED_SET = frozenset(_ROMANISED_PLACES)
 _ROMANISED_WORDS = max(len(p.split()) for p in _ROMANISED_PLACES)
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _shouted(text: str) -> bool:
+    """Most letters in capitals, none Chinese (a message typed in caps lock, `customer: MY NAME IS ...`)."""
+    upper = sum(map(str.isupper, text))
+    return upper >= 8 and upper >= 2 * sum(map(str.islower, text)) and not _HAS_CJK.search(text)
 
 
 def _in_romanised_place(text: str, a: int, b: int) -> bool:
