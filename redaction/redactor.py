@@ -12,7 +12,7 @@ import re
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector, codes, contact, names, phones, places
+from .detectors import DEFAULT_DETECTORS, PatternDetector, codes, contact, names, numbers, phones, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise
 from .custom import ALLOW
@@ -318,9 +318,11 @@ def select(matches: Iterable[Match]) -> list[Match]:
 # (`john at gmail dot com`: its alphabet holds the space, so it would hold every English reply's tail),
 # and digits read out in English words (`one three eight ...`, the same reason) or one by one (`2 0 6 5 …`:
 # it would hold every digit and space of a reply), and cards read out in Chinese numerals (every 一, 三), and
-# order numbers read out after their cue (letters, digits and digit words between spaces).
+# order numbers read out after their cue (letters, digits and digit words between spaces), and UK National
+# Insurance and NHS numbers (numbers.INPUT_ONLY: two letters before digits would hold every short word).
 INPUT_ONLY_PATTERNS: frozenset[str] = frozenset(
-    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + phones.INPUT_ONLY + [contact.SPELLED_EMAIL]
+    d.pattern for d in places.DETECTORS + names.INPUT_ONLY + phones.INPUT_ONLY + numbers.INPUT_ONLY
+    + numbers.CUED_INPUT_ONLY + [contact.SPELLED_EMAIL]
     + codes.SPOKEN_ORDER_DETECTORS)
 
 

@@ -84,7 +84,7 @@ class KnowledgeUnavailable(HushdeskError):
 
 # Labels staff may give a value the redaction missed: the built-in ones and CUSTOM (anything else).
 MISS_LABELS = ("PERSON", "PHONE", "ADDRESS", "EMAIL", "CN_ID", "BANK_CARD", "CREDIT_CARD", "PASSPORT", "ORDER_ID",
-               "LICENSE_PLATE", "IP", "US_SSN", "CUSTOM")
+               "LICENSE_PLATE", "IP", "US_SSN", "UK_NINO", "UK_NHS", "CUSTOM")
 _MASK_MAX = 200  # characters of one text staff mask by hand
 _MASKS_MAX = 50  # such texts per conversation
 _SHOWN_MAX = 200  # turns whose marks are kept for the page

@@ -14,7 +14,7 @@ from .codes import DEFAULT_ORDER_ID_PATTERNS, PatternError, order_id_detector
 
 LABELS = (
     "PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD", "EMAIL", "IP", "ORDER_ID", "PASSPORT", "LICENSE_PLATE",
-    "ADDRESS", "PERSON", "US_SSN",
+    "ADDRESS", "PERSON", "US_SSN", "UK_NINO", "UK_NHS",
 )
 
 
@@ -25,9 +25,11 @@ def build_detectors(order_id_patterns: Sequence[str] = DEFAULT_ORDER_ID_PATTERNS
         + codes.SPOKEN_ORDER_DETECTORS  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
         + contact.DETECTORS
         + [contact.SPELLED_EMAIL]  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
+        + numbers.CUED_INPUT_ONLY  # input only; before the phones, whose shape an NHS number may have
         + numbers.DETECTORS
         + phones.DETECTORS
         + phones.INPUT_ONLY  # input only (see redaction.redactor.INPUT_ONLY_PATTERNS)
+        + numbers.INPUT_ONLY  # input only
         + [order_id_detector(p) for p in order_id_patterns]
         + codes.DETECTORS
         + places.DETECTORS

@@ -6,7 +6,7 @@ import datetime
 import functools
 import re
 
-from .base import DIGITS, LOOKBEHIND, NUM_END, UPPER, PatternDetector, after_cue, digits_of, lead, luhn_ok
+from .base import DIGITS, LETTERS, LOOKBEHIND, NUM_END, UPPER, PatternDetector, after_cue, digits_of, lead, luhn_ok
 
 # --- phones ---------------------------------------------------------------------------------------
 # 010, 020-029, 0xxx (without the trunk 0); never 400/800 (`+86 400 820 8820` is a service hotline)
@@ -110,6 +110,9 @@ def _card_digits(text: str) -> str:
 # Maestro (12-19 digits) and the 15-digit JCB ranges (2131, 1800), Luhn-valid like the rest.
 _MAESTRO_PREFIX = re.compile(r"5018|5020|5038|5893|6304|6759|676[1-3]")
 _JCB15_PREFIX = re.compile(r"2131|1800")
+# UATP (airline cards): 15 digits starting 1. Only at that length: a 13-digit millisecond timestamp starts
+# with 1 too.
+_UATP_PREFIX = "1"
 
 
 def is_credit_card(text: str) -> bool:
@@ -119,7 +122,7 @@ def is_credit_card(text: str) -> bool:
         return False
     if _MAESTRO_PREFIX.match(digits):
         return True
-    if len(digits) == 15 and _JCB15_PREFIX.match(digits):
+    if len(digits) == 15 and (_JCB15_PREFIX.match(digits) or digits.startswith(_UATP_PREFIX)):
         return True
     return len(digits) >= 13 and bool(_CREDIT_PREFIX.match(digits))
 
@@ -146,6 +149,44 @@ _CARD = (
     + NUM_END
 )
 _CARD_19 = lead("0-9", "0-9") + _NOT_CODE + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
+
+# --- UK National Insurance and NHS numbers ---------------------------------------------------------
+# National Insurance: two letters, three pairs of digits, a letter A-D (`AB 12 34 56 C`, `ab123456c`).
+# HMRC never issues D F I Q U V first, D F I O Q U V second, nor the prefixes BG GB KN NK NT TN ZZ.
+_NINO = (lead("A-Za-z", "0-9A-Za-z") + r"[A-Za-z] ?[0-9]{2}( ?)[0-9]{2}\1[0-9]{2}\1 ?[A-Da-d](?![0-9A-Za-z])")
+_NINO_NOT_PREFIX = frozenset(("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"))
+
+
+def nino_ok(value: str) -> bool:
+    """A National Insurance number HMRC could have issued (letters as above; not all zeros)."""
+    compact = value.replace(" ", "").upper()
+    first, second = compact[0], compact[1]
+    return (first not in "DFIQUV" and second not in "DFIOQUV" and compact[:2] not in _NINO_NOT_PREFIX
+            and compact[2:8].strip("0") != "")
+
+
+# NHS number: ten digits, the last a mod-11 check digit (`401 023 2137`). Grouped 3-3-4 anywhere; ten
+# digits in a row only after a cue (a random 10-digit code passes the check one time in eleven).
+_NHS_GROUPED = lead("0-9", "0-9") + r"[0-9]{2}([ -])[0-9]{3}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
+_NHS_CUES = [c + sep for c in ("NHS", "NHS no", "NHS no.", "NHS number", "NHS number is", "NHS #")
+             for sep in (" ", ": ", ":") if len(c + sep) <= LOOKBEHIND]
+_NHS_CUED = (lead("0-9", "0-9") + after_cue(_NHS_CUES, "0-9", ignore_case=True) + r"[0-9]{2}([ -]?)[0-9]{3}\1[0-9]{4}"
+             + NUM_END)
+
+
+# CN 400/800 hotlines and US toll-free numbers have the same 3-3-4 shape: a firm's line, not a patient.
+_HOTLINES = frozenset(("400", "800", "888", "877", "866", "855", "844", "833"))
+
+
+def nhs_ok(value: str) -> bool:
+    """Ten digits whose last is the NHS mod-11 check digit (weights 10..2; 11 reads as 0, 10 never)."""
+    digits = digits_of(value)
+    if len(digits) != 10 or len(set(digits)) == 1 or digits[:3] in _HOTLINES:
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1))) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
 
 # --- US SSN ---------------------------------------------------------------------------------------
 _SSN = lead("0-8", "0-9") + r"(?<![0-9][-.][0-8])[0-9]{2}([- .])[0-9]{2}\1[0-9]{4}" + NUM_END + r"(?![-.][0-9])"
@@ -308,4 +349,16 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("US_SSN", _SSN, None, _NUM + ".", validate=ssn_ok, required=DIGITS, starts=DIGITS),
     PatternDetector("US_SSN", _SSN_CUE, None, DIGITS, validate=ssn_ok,
                     required=("SSN", "ssn", "Ssn", "ecurity", "ECURITY")),
+]
+
+# Run on input only (redaction.redactor INPUT_ONLY_PATTERNS): a National Insurance number starts with two
+# letters, so on a reply stream every short word before a digit would be held back. The NHS number after
+# its cue comes before the phones (build_detectors): `NHS number 943 476 5919` is a US phone's shape too.
+CUED_INPUT_ONLY: list[PatternDetector] = [
+    PatternDetector("UK_NHS", _NHS_CUED, None, DIGITS + " -", validate=nhs_ok, required=("NHS", "nhs", "Nhs")),
+]
+INPUT_ONLY: list[PatternDetector] = [
+    PatternDetector("UK_NINO", _NINO, None, LETTERS + DIGITS + " ", validate=nino_ok, required=DIGITS,
+                    starts=LETTERS),
+    PatternDetector("UK_NHS", _NHS_GROUPED, None, DIGITS + " -", validate=nhs_ok, required=DIGITS, starts=DIGITS),
 ]

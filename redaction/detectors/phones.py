@@ -79,8 +79,13 @@ _ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是",
             # 聯絡電話 -> 联络电话, Cantonese 係 (is) -> 系, Taiwan 手機號碼 is 手机号码 already.
             "联络电话", "联络电话:", "联络", "电话系", "号码系", "手机系", "手机号码系", "电话号码系"]
 _ZH_CUES = [c + s for c in _ZH_CUES for s in ("", " ") if len(c + s) <= LOOKBEHIND]
-_EN_CUES = [c + s for c in (*(w + " number is" for w in ("phone", "contact", "telephone", "their", "my", "the",
-                                                             "cell", "mobile", "his", "her", "our", "its")),
+# `my Israeli number is`, `my home number is`: which of one's numbers it is.
+_NUMBER_KINDS = ("phone", "contact", "telephone", "their", "my", "the", "cell", "mobile", "his", "her", "our", "its",
+                 "home", "work", "office", "personal", "direct", "new", "other", "second", "backup", "callback",
+                 "international", "local", "wechat", "whatsapp", "us", "uk", "hk", "chinese", "japanese",
+                 "korean", "indian", "israeli", "german", "french", "canadian", "australian", "singapore",
+                 "taiwan", "american", "british")
+_EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
                             "number is:", "number:", "phone is", "phone:", "phone", "tel", "tel:",
                             "tel.", "call", "call me on", "call me at", "call us at", "call us on", "call them at",
                             "call them on", "reach me at", "reach me on", "reach us at", "reach them at",
@@ -93,7 +98,9 @@ _EN_CUES = [c + s for c in (*(w + " number is" for w in ("phone", "contact", "te
                             "number's", "phone's", "cell's", "mobile's", "number's:",
                             "cell is", "mobile is", "landline is", "mobile no.", "cell no.", "text me on",
                             "ring me on", "ring me at", "message me on", "message me at", "whatsapp me on",
-                            "whatsapp me at", "call back on", "call back at")
+                            "whatsapp me at", "call back on", "call back at", "fone is", "phne is", "phoen is",
+                            "fone number is", "fone no", "phone num", "phone num is", "ph",
+                            "ph.", "contact no", "contact no.", "contact number", "contact number:")
             for s in (" ", "") if len(c + s) <= LOOKBEHIND and (s or c.endswith(":") or c.endswith("."))]
 # A previous number in a list after a cue: `电话是57293333,57273333`, `电话：83172726、83172706`.
 _LIST_CUES_ = ("电话", "电话是", "电话:", "电话 ", "电话: ", "号码是", "电话号码是", "电话为")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import CJK_CHARS, DIGITS, LETTERS, PatternDetector, lead
+from .base import CJK_CHARS, DIGITS, LETTERS, LOOKBEHIND, PatternDetector, after_cue, lead
 
 # Characters that end a place name rather than belong to one: particles, pronouns, verbs of sending
 # and living. `我住在朝阳区建国路88号` must start the address at 朝, not at 我.
@@ -290,13 +290,23 @@ _UK_AREAS = (
     "NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ "
     "TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
 ).split()
+# Also Girobank's `GIR 0AA`. Without its space (`M11AA`, `EC1A1BB`), or in lower case, only after a cue:
+# alone it reads as a product code.
 _UK_POSTCODE = (
-    lead("A-Z", "0-9A-Za-z") + "[A-Z]?[0-9][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}(?![0-9A-Za-z])"
+    lead("A-Z", "0-9A-Za-z") + "(?:[A-Z]?[0-9][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}|(?<=G)IR 0AA)(?![0-9A-Za-z])"
 )
+_UK_POSTCODE_CUES = [c + sep for c in ("postcode", "post code", "postal code", "postcode is", "post code is",
+                                       "postal code is") for sep in (" ", ": ", ":") if len(c + sep) <= LOOKBEHIND]
+_UK_POSTCODE_CUED = (lead("A-Za-z", "0-9A-Za-z") + after_cue(_UK_POSTCODE_CUES, "A-Za-z", ignore_case=True)
+                     + "(?:[A-Za-z]?[0-9][0-9A-Za-z]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}|(?<=[Gg])(?i:ir ?0aa))"
+                     + "(?![0-9A-Za-z])")
 _UK_OUTWARD = re.compile("([A-Z]{1,2})[0-9]")
 
 
 def uk_postcode(value: str) -> bool:
+    value = value.upper()
+    if value.replace(" ", "") == "GIR0AA":
+        return True
     m = _UK_OUTWARD.match(value)
     return m is not None and m.group(1) in _UK_AREAS
 
@@ -345,6 +355,8 @@ DETECTORS: list[PatternDetector] = [
                     starts=_EN_ALPHABET - frozenset(" .,#-/'")),
     PatternDetector("ADDRESS", _UK_POSTCODE, None, DIGITS + LETTERS + " ", validate=uk_postcode,
                     required=DIGITS, starts=LETTERS[:26]),
+    PatternDetector("ADDRESS", _UK_POSTCODE_CUED, None, DIGITS + LETTERS + " ", validate=uk_postcode,
+                    required=("ode", "ODE", "Ode")),
     PatternDetector("ADDRESS", _EN_MILITARY, None, DIGITS + LETTERS + " ,", required=("Box", "PO "),
                     starts="PCUAFD"),
     PatternDetector("ADDRESS", _EN_CITY_ZIP, None, DIGITS + LETTERS + " ,-", required=LETTERS[:26],

@@ -1,5 +1,5 @@
 """Values that only the words AFTER them identify: a number before `-Office`, `(fax)` or `mobile` in a
-contact record. (A postcode alone after `zip code is` is not taken: without a street it locates an area,
+contact record, or before `is my number` / `是我的手机`. (A postcode alone after `zip code is` is not taken: without a street it locates an area,
 not a person, and the public corpora label it so.)
 
 Input side only (a recognizer): the stream's detectors may look at most one character past a match (see
@@ -16,6 +16,10 @@ import re
 # an optional extension (searched only in the few characters before a type word: a scan of every digit
 # would be quadratic on long digit runs).
 _TYPE = re.compile(r"(?<![A-Za-z])(?i:office|fax|mobile|cell|home|work|landline|tel)(?![A-Za-z])")
+# ... or a phrase that says whose number it was (`4155550199 is my number`, `13812345678是我的手机`).
+_SAYS_WHOSE = re.compile(r"(?i:,? (?:is|was|that's|thats|it's|its) (?:my|his|her|our|their) (?:new |old |home |work |"
+                         r"cell |mobile |phone |direct |contact |personal )?(?:number|phone|cell|mobile|contact|landline))"
+                         r"(?![A-Za-z])|,? ?(?:是|系)(?:我|他|她|我们)的?(?:电话|手机|号码|联系方式|座机|联系电话)")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
 _WINDOW = 32
 
@@ -28,13 +32,14 @@ class CuedValues:
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PHONE spans on normalised `text`."""
         out: list[tuple[int, int, str, float]] = []
-        for t in _TYPE.finditer(text):
+        for t in (*_TYPE.finditer(text), *_SAYS_WHOSE.finditer(text)):
             start = max(0, t.start() - _WINDOW)
             m = _NUMBER_BEFORE.search(text, start, t.start())
             if m is None or (m.start(1) == start and start > 0):
                 continue  # nothing before the word, or a run longer than any phone
             value = m.group(1).lstrip(" .-(")
             digits = sum(ch.isdigit() for ch in value.split("x")[0])
-            if 6 <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3:
+            least = 6 if t.re is _TYPE else 7
+            if least <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3:
                 out.append((m.end(1) - len(value), m.end(1), "PHONE", 0.85))
         return out

@@ -224,7 +224,12 @@ _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiri
 # A lower-case first name is taken only after the strongest of these.
 # Speech-to-text keeps the filler (`my name is uh maria`). `this is` / `it is` (a caller naming
 # themselves) take only a full name on the census lists or a first name followed by calling, here, from...
-_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me|i am called|name:|(this is|it is|it's))"
+# A record's holder (`the name on the account is jane doe`, `cardholder: jane doe`) names like `name is`;
+# `under` (`it's under jane doe`) takes only a census first name: `under review`, `under warranty`.
+_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me|i am called|name:|(this is|it is|it's)|"
+                        r"(?:sur)?name on (?:the |my |this |that |your )?(?:account|card|order|booking|reservation|ticket|"
+                        r"policy|file|package|parcel|invoice|delivery)(?: is|:)|(?:account|card) ?holder(?: name)?(?: is|:)?|"
+                        r"recipient(?: name)?(?: is|:)|(under(?: the name(?: of)?)?))"
                         r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?){_NAME_END}")
@@ -643,7 +648,7 @@ class EnglishNames:
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))  # send $40 to Grace, the checking account of Amir
         for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text or " is " in text
-                    or "it's " in text.lower() else ()):
+                    or "it's " in text.lower() or "under " in text or "older" in text else ()):
             py = _LOWER_PINYIN.match(text, cue.end())
             if py is not None and py.group(1) in PINYIN_SURNAMES and _PINYIN_GIVEN.fullmatch(py.group(2)) and (
                     py.group(2) not in (self.words if cue.group(1) is not None else self.lower_words)
@@ -678,13 +683,15 @@ class EnglishNames:
                     continue
                 # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
                 # a cue that names (`my name is`, `people call me`; a bare `call me` is followed by asap, anytime).
-                loose = not cue.group().lower().startswith("call") or _NAMING_CALL.search(text, max(0, cue.start() - 12),
-                                                                                          cue.start()) is not None
+                loose = cue.group(2) is None and (
+                    not cue.group().lower().startswith("call")
+                    or _NAMING_CALL.search(text, max(0, cue.start() - 12), cue.start()) is not None)
                 unknown = loose and self._unknown(words[0])
                 if (words[0] in self.first and words[0] not in _COMMON) or unknown:
                     # The surname: on the census lists, or a word on no list (lena andersson, vitoria višeslava).
                     # After `my name is` a census surname that is also a common word too (kevin brown).
-                    naming = re.match(r"(?:sur)?name(?: is|'s)", cue.group(), re.I) is not None
+                    naming = re.match(r"(?:sur)?name(?: is|'s| on)|(?:account|card) ?holder|recipient", cue.group(),
+                                      re.I) is not None
                     if len(words) > 1 and not ((words[1] in self.last and (naming or words[1] not in _COMMON)
                                                 and words[1] not in _NOT_SLOT) or (
                             (unknown or len(words[1]) >= 4) and self._unknown(words[1]))):

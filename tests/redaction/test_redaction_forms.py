@@ -95,6 +95,11 @@ FORMS = [
     ("我的订单号是 20241105123456789", [("ORDER_ID", "20241105123456789")]),
     # a US number broken by a line
     ("My phone number is 415 555\n2671", [("PHONE", "415 555\n2671")]),
+    # which of one's numbers it is, before `number is`
+    ("my office number is 03-6405-1182", [("PHONE", "03-6405-1182")]),
+    ("her Korean number is 010-3345-2871", [("PHONE", "010-3345-2871")]),
+    # UATP airline cards: 15 digits starting 1, Luhn-valid
+    ("charge it to card 135790246813574 please", [("CREDIT_CARD", "135790246813574")]),
 ]
 
 NEGATIVES = [
@@ -106,6 +111,8 @@ NEGATIVES = [
     ("卡号0000 0000 0000 0000", []),
     ("0000000000000000", []),
     ("ref 676344559016 is closed", []),  # Maestro prefix, Luhn fails
+    ("created at 1733400000001 ms", []),  # a 13-digit timestamp starting 1 (Luhn-valid): UATP cards are 15
+    ("the winning number is 4012 today", []),
     ("ticket 123456789015 is open", []),  # 12 digits, Luhn-valid, no Maestro prefix
     ("价格 1299.00 元，共 3 件", []),
     ("版本 10.2.3.4 已发布", []),
@@ -324,6 +331,11 @@ TYPED_PHONES = [
     ("reach her on 0431 35 06 90 (mobile)", [("PHONE", "0431 35 06 90")]),
     ("I work from home on 3 days", []),
     ("room 2024 office hours", []),
+    # a phrase that says whose number it was
+    ("6175550143 is my number", [("PHONE", "6175550143")]),
+    ("617-555-0143, that's my cell", [("PHONE", "617-555-0143")]),
+    ("13912345678是我的手机", [("PHONE", "13912345678")]),
+    ("ticket 45512345 is the number you need", []),
 ]
 
 
@@ -343,4 +355,38 @@ SPOKEN_DOORS = [
 
 @pytest.mark.parametrize("text,expected", SPOKEN_DOORS, ids=_ids(SPOKEN_DOORS))
 def test_door_number_in_chinese_numerals(text, expected):
+    assert found(text) == expected
+
+
+# UK identifiers and postcodes the public test suites of other projects use (our own values), input side
+# only: a National Insurance number (letters checked as HMRC issues them), an NHS number (mod-11 check
+# digit; ten digits in a row only after a cue), a postcode without its space or in lower case after a
+# cue, Girobank's GIR 0AA.
+UK_FORMS = [
+    ("my NI number is QQ 12 34 56 C", []),  # Q is never a first letter
+    ("my NI number is JG 10 38 27 B", [("UK_NINO", "JG 10 38 27 B")]),
+    ("ni: rk408215a thanks", [("UK_NINO", "rk408215a")]),
+    ("National Insurance SK 93 11 05 D", [("UK_NINO", "SK 93 11 05 D")]),
+    ("ref GB 12 34 56 A", []),  # GB is never a prefix
+    ("ref TO 12 34 56 A", []),  # O is never a second letter
+    ("code AB 12 34 56 E", []),  # the last letter is A to D
+    ("NHS number 943 476 5919", [("UK_NHS", "943 476 5919")]),
+    ("nhs no: 9434765919", [("UK_NHS", "9434765919")]),
+    ("ref 9434765919 closed", []),  # ten digits in a row without a cue
+    ("NHS number 512 034 7788", []),  # a wrong check digit (and no US phone: its exchange starts 0)
+    ("hotline 400-108-0656", []),  # a CN hotline with a right NHS check digit
+    ("postcode sw1a1aa please", [("ADDRESS", "sw1a1aa")]),
+    ("post code: EH11BB", [("ADDRESS", "EH11BB")]),
+    ("send it to GIR 0AA", [("ADDRESS", "GIR 0AA")]),
+    ("part EH11BB in stock", []),  # no cue: a product code
+    ("postcode QA1 1AA", []),  # no such postcode area
+]
+
+
+@pytest.mark.parametrize("text,expected", UK_FORMS, ids=_ids(UK_FORMS))
+def test_uk_identifiers_and_postcodes_on_the_input_side(text, expected):
+    from redaction.detectors import numbers
+
+    assert all(d in DEFAULT_DETECTORS and d not in output_detectors(DEFAULT_DETECTORS)
+               for d in numbers.INPUT_ONLY + numbers.CUED_INPUT_ONLY)
     assert found(text) == expected

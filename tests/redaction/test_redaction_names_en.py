@@ -68,6 +68,12 @@ from tests.support.redaction import names
     ("Great work Zemfira !", ["Zemfira"]),
     # a Cantonese name beside a Hong Kong place
     ("Chan Tai Man moved to Sha Tin", ["Chan Tai Man"]),
+    # in lower case after a record's holder, or `under` and a census first name
+    ("the name on the booking is rosa delgado", ["rosa delgado"]),
+    ("account holder: marcus webb", ["marcus webb"]),
+    ("cardholder name priya natarajan", ["priya natarajan"]),
+    ("recipient is tomas novak", ["tomas novak"]),
+    ("its under the name of kevin", ["kevin"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -103,6 +109,10 @@ def test_english_names(text, expected):
     "we wish you a Merry Christmas Day",  # a common word after a word that is no first name
     "Happy Easter Sunday everyone",
     "they call me Monday morning",  # a strong cue before a word that is no first name
+    "the refund is under review",  # `under` before words that are no first names
+    "it's still under warranty until may",
+    "the account holder is notified by email",  # a holder cue before a common word
+    "the name on the card is wrong",
 ])
 def test_not_english_names(text):
     assert names(text) == []
