@@ -100,7 +100,8 @@ _EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
                             "ring me on", "ring me at", "message me on", "message me at", "whatsapp me on",
                             "whatsapp me at", "call back on", "call back at", "fone is", "phne is", "phoen is",
                             "fone number is", "fone no", "phone num", "phone num is", "ph",
-                            "ph.", "contact no", "contact no.", "contact number", "contact number:")
+                            "ph.", "contact no", "contact no.", "contact number", "contact number:", "call me:",
+                            "call me at:", "number was", "number was:", "phone was", "cell was", "mobile was")
             for s in (" ", "") if len(c + s) <= LOOKBEHIND and (s or c.endswith(":") or c.endswith("."))]
 # A previous number in a list after a cue: `电话是57293333,57273333`, `电话：83172726、83172706`.
 _LIST_CUES_ = ("电话", "电话是", "电话:", "电话 ", "电话: ", "号码是", "电话号码是", "电话为")

@@ -1,5 +1,5 @@
 """Values that only the words AFTER them identify: a number before `-Office`, `(fax)` or `mobile` in a
-contact record, or before `is my number` / `是我的手机`. (A postcode alone after `zip code is` is not taken: without a street it locates an area,
+contact record, or before `is my number` / `是我的手机`, or after a turn that asked for a phone. (A postcode alone after `zip code is` is not taken: without a street it locates an area,
 not a person, and the public corpora label it so.)
 
 Input side only (a recognizer): the stream's detectors may look at most one character past a match (see
@@ -20,6 +20,15 @@ _TYPE = re.compile(r"(?<![A-Za-z])(?i:office|fax|mobile|cell|home|work|landline|
 _SAYS_WHOSE = re.compile(r"(?i:,? (?:is|was|that's|thats|it's|its) (?:my|his|her|our|their) (?:new |old |home |work |"
                          r"cell |mobile |phone |direct |contact |personal )?(?:number|phone|cell|mobile|contact|landline))"
                          r"(?![A-Za-z])|,? ?(?:是|系)(?:我|他|她|我们)的?(?:电话|手机|号码|联系方式|座机|联系电话)")
+# ... or the turn before asked for it (a transcript: `Agent: What's your phone number?` / `Customer: it's
+# 4155550199`, `my number is` / `6175550143`): the next line or the one after opens with the number, after a
+# speaker's label and a filler word. Asked for a phone, not for any number (an order number is not).
+_ASKED = re.compile(r"(?i:phone|cell|mobile|telephone|contact number|callback number|call you back|reach you|"
+                    r"(?:my|the|his|her|your) number is|number to call)[^\n]{0,40}\n|"
+                    r"(?:电话|手机|联系方式|座机|联系电话)[^\n]{0,20}\n")
+_ANSWER = re.compile(r"(?:[^\S\n]*\n)?[^\S\n]*(?:[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .]{0,14}[:：])?[^\S\n]*"
+                     r"(?i:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so|好的|是|嗯|我的是)[,，.]?[^\S\n]*){0,2}"
+                     r"(\+?\(?[0-9][0-9() .-]{5,18}[0-9])(?![0-9A-Za-z@.-])[ \t.,!，。]*(?:\n|$)")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
 _WINDOW = 32
 
@@ -42,4 +51,11 @@ class CuedValues:
             least = 6 if t.re is _TYPE else 7
             if least <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3:
                 out.append((m.end(1) - len(value), m.end(1), "PHONE", 0.85))
+        for q in (_ASKED.finditer(text) if "\n" in text else ()):
+            m = _ANSWER.match(text, q.end())
+            if m is None:
+                continue
+            digits = sum(ch.isdigit() for ch in m.group(1))
+            if 7 <= digits <= 15 and m.group(1).count("(") == m.group(1).count(")") and len(set(m.group(1))) > 3:
+                out.append((m.start(1), m.end(1), "PHONE", 0.8))
         return out

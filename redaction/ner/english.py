@@ -690,8 +690,8 @@ class EnglishNames:
                 if (words[0] in self.first and words[0] not in _COMMON) or unknown:
                     # The surname: on the census lists, or a word on no list (lena andersson, vitoria višeslava).
                     # After `my name is` a census surname that is also a common word too (kevin brown).
-                    naming = re.match(r"(?:sur)?name(?: is|'s| on)|(?:account|card) ?holder|recipient", cue.group(),
-                                      re.I) is not None
+                    naming = cue.group(2) is not None or re.match(
+                        r"(?:sur)?name(?: is|'s| on)|(?:account|card) ?holder|recipient", cue.group(), re.I) is not None
                     if len(words) > 1 and not ((words[1] in self.last and (naming or words[1] not in _COMMON)
                                                 and words[1] not in _NOT_SLOT) or (
                             (unknown or len(words[1]) >= 4) and self._unknown(words[1]))):

@@ -98,6 +98,8 @@ FORMS = [
     # which of one's numbers it is, before `number is`
     ("my office number is 03-6405-1182", [("PHONE", "03-6405-1182")]),
     ("her Korean number is 010-3345-2871", [("PHONE", "010-3345-2871")]),
+    ("his number was 555-0143 back then", [("PHONE", "555-0143")]),
+    ("Call me: 555.0143", [("PHONE", "555.0143")]),
     # UATP airline cards: 15 digits starting 1, Luhn-valid
     ("charge it to card 135790246813574 please", [("CREDIT_CARD", "135790246813574")]),
 ]
@@ -113,6 +115,7 @@ NEGATIVES = [
     ("ref 676344559016 is closed", []),  # Maestro prefix, Luhn fails
     ("created at 1733400000001 ms", []),  # a 13-digit timestamp starting 1 (Luhn-valid): UATP cards are 15
     ("the winning number is 4012 today", []),
+    ("the phone was 1299.00 on sale", []),
     ("ticket 123456789015 is open", []),  # 12 digits, Luhn-valid, no Maestro prefix
     ("价格 1299.00 元，共 3 件", []),
     ("版本 10.2.3.4 已发布", []),
@@ -336,6 +339,12 @@ TYPED_PHONES = [
     ("617-555-0143, that's my cell", [("PHONE", "617-555-0143")]),
     ("13912345678是我的手机", [("PHONE", "13912345678")]),
     ("ticket 45512345 is the number you need", []),
+    # the turn before asked for a phone (a transcript pasted whole)
+    ("Agent: What's the best phone number?\nCustomer: it's 6175550143", [("PHONE", "6175550143")]),
+    ("me: ok my number is\nme: 617 555 0143.", [("PHONE", "617 555 0143")]),
+    ("客服：您的联系电话是？\n客户：嗯，87654321", [("PHONE", "87654321")]),
+    ("Agent: What's your order number?\nCustomer: 45512345", []),  # asked for an order, not a phone
+    ("Agent: phone number?\nCustomer: 2024-05-01 is when I called", []),
 ]
 
 

@@ -74,6 +74,7 @@ from tests.support.redaction import names
     ("cardholder name priya natarajan", ["priya natarajan"]),
     ("recipient is tomas novak", ["tomas novak"]),
     ("its under the name of kevin", ["kevin"]),
+    ("it's under kevin brown", ["kevin brown"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
