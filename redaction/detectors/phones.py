@@ -77,7 +77,9 @@ _ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是",
             "座机:", "固话", "号码是", "致电", "电话为", "电话号码为", "手机号为", "打电话", "打我电话",
             # Hong Kong and Taiwan text, read through the traditional-to-simplified fold (redaction.normalise):
             # 聯絡電話 -> 联络电话, Cantonese 係 (is) -> 系, Taiwan 手機號碼 is 手机号码 already.
-            "联络电话", "联络电话:", "联络", "电话系", "号码系", "手机系", "手机号码系", "电话号码系"]
+            "联络电话", "联络电话:", "联络", "电话系", "号码系", "手机系", "手机号码系", "电话号码系",
+            # 打 9123 4567 搵我 (call ... to find me): seven digits or more after 打 are no discount (打8折)
+            "打", "打去", "打嚟", "打来", "拨打", "call我"]
 _ZH_CUES = [c + s for c in _ZH_CUES for s in ("", " ") if len(c + s) <= LOOKBEHIND]
 # `my Israeli number is`, `my home number is`: which of one's numbers it is.
 _NUMBER_KINDS = ("phone", "contact", "telephone", "their", "my", "the", "cell", "mobile", "his", "her", "our", "its",
@@ -129,8 +131,8 @@ _CUED_LIST = (lead("0-9", "0-9A-Za-z") + "(?<=[,、和/ 或][0-9])"
 def cued_phone(value: str) -> float:
     """7-13 digits after a phone cue, grouped like a phone; not a hotline or a repeated digit."""
     digits = digits_of(value)
-    if not 7 <= len(digits) <= 13 or _same_digit(digits):
-        return 0.0
+    if not 7 <= len(digits) <= 13 or _same_digit(digits) or len(digits.strip("0")) == 1:
+        return 0.0  # 1000000: a round count (打1000000个电话), not a phone
     if value.count("(") != value.count(")") or ".." in value or "--" in value or "   " in value:
         return 0.0
     # CN hotlines (400/800 + 7 digits; 95xxx/96xxx are shorter than 7) and US toll-free.

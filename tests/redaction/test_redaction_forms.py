@@ -100,6 +100,7 @@ FORMS = [
     ("her Korean number is 010-3345-2871", [("PHONE", "010-3345-2871")]),
     ("his number was 555-0143 back then", [("PHONE", "555-0143")]),
     ("Call me: 555.0143", [("PHONE", "555.0143")]),
+    ("打 6234 5678 搵我", [("PHONE", "6234 5678")]),  # Cantonese: call ... to find me
     # UATP airline cards: 15 digits starting 1, Luhn-valid
     ("charge it to card 135790246813574 please", [("CREDIT_CARD", "135790246813574")]),
 ]
@@ -116,6 +117,7 @@ NEGATIVES = [
     ("created at 1733400000001 ms", []),  # a 13-digit timestamp starting 1 (Luhn-valid): UATP cards are 15
     ("the winning number is 4012 today", []),
     ("the phone was 1299.00 on sale", []),
+    ("全场打8折，打1000000个电话也没用", []),  # 打 (call) before a discount or a round count
     ("ticket 123456789015 is open", []),  # 12 digits, Luhn-valid, no Maestro prefix
     ("价格 1299.00 元，共 3 件", []),
     ("版本 10.2.3.4 已发布", []),
