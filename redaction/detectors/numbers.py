@@ -141,14 +141,36 @@ def is_bank_card(text: str) -> bool:
 # (card + CVV) still yields the valid 16-digit card when the 19-digit reading fails Luhn: a regex
 # returns one match per start, but every detector's match at a start is a candidate.
 # A single capital letter glued before the digits makes a product or serial code (`A4111111111111111`);
-# a word does not (`card4111111111111111` still leaks the number).
+# a word does not (`card4111111111111111` still leaks the number). A capital glued after them does too
+# (`ABC4111111111111111XYZ`, a unified social credit code `91310000552936878J`).
 _NOT_CODE = r"(?<![^A-Za-z][A-Z][0-9])(?<!^[A-Z][0-9])"
 _CARD = (
     lead("0-9", "0-9") + _NOT_CODE
     + r"(?:[0-9]{11,18}|[0-9]{3}([ -])(?:[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}|[0-9]{6}\1[0-9]{5}))"
-    + NUM_END
+    + NUM_END + "(?![A-Z])"
 )
-_CARD_19 = lead("0-9", "0-9") + _NOT_CODE + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
+_CARD_19 = (lead("0-9", "0-9") + _NOT_CODE + r"[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9]{3}" + NUM_END
+            + "(?![A-Z])")
+
+# A debit card after a Chinese bank-card cue (银行卡号：6217 0012 3456 7890, 借记卡6013…): 16-19 digits
+# whatever their check digit, since UnionPay debit numbers do not all carry one. A credit card (信用卡) or an
+# English cue still needs Luhn, as every card network's numbers pass it.
+# (`卡号` alone is not one: a membership, gift or SIM card has a 卡号 too.)
+_BANK_CUES = [c + sep for c in ("银行卡", "银行卡号", "银行卡号码", "储蓄卡", "储蓄卡号", "借记卡", "借记卡号",
+                                "工资卡", "工资卡号", "银行账号", "收款卡号", "退款卡号")
+              for sep in ("", " ", ":", ": ", "是", "为", "是:", "号") if len(c + sep) <= LOOKBEHIND]
+_BANK_CUED = (lead("1-9", "0-9") + after_cue(_BANK_CUES, "1-9")
+              + r"(?:[0-9]{15,18}|[0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?)" + NUM_END + "(?![A-Z])")
+
+
+def cued_bank_card(value: str) -> bool:
+    """16-19 digits after a bank-card cue, not one digit over and over, nor a credit card and its CVV
+    (`4111 1111 1111 1111 123`: the card detector takes the card)."""
+    digits = _card_digits(value)
+    if len(digits) == 19 and is_credit_card(digits[:16]):
+        return False
+    return 16 <= len(digits) <= 19 and len(set(digits)) > 2
+
 
 # --- UK National Insurance and NHS numbers ---------------------------------------------------------
 # National Insurance: two letters, three pairs of digits, a letter A-D (`AB 12 34 56 C`, `ab123456c`).
@@ -344,6 +366,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("CREDIT_CARD", _CARD_19, None, _NUM, validate=is_credit_card, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("BANK_CARD", _CARD, None, _NUM, validate=is_bank_card, required=DIGITS, starts=DIGITS),
+    PatternDetector("BANK_CARD", _BANK_CUED, None, _NUM, validate=cued_bank_card, required=("卡", "账号")),
     PatternDetector("BANK_CARD", _CARD_19, None, _NUM, validate=is_bank_card, required=DIGITS,
                     starts=DIGITS),
     PatternDetector("US_SSN", _SSN, None, _NUM + ".", validate=ssn_ok, required=DIGITS, starts=DIGITS),

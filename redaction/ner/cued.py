@@ -46,7 +46,9 @@ class CuedValues:
             m = _NUMBER_BEFORE.search(text, start, t.start())
             if m is None or (m.start(1) == start and start > 0):
                 continue  # nothing before the word, or a run longer than any phone
-            value = m.group(1).lstrip(" .-(")
+            value = m.group(1).lstrip(" .-")
+            if value.startswith("(") and value.count("(") > value.count(")"):
+                value = value[1:]  # a bracket opened before the number, not its area code's
             digits = sum(ch.isdigit() for ch in value.split("x")[0])
             least = 6 if t.re is _TYPE else 7
             if least <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3:

@@ -101,6 +101,9 @@ FORMS = [
     ("his number was 555-0143 back then", [("PHONE", "555-0143")]),
     ("Call me: 555.0143", [("PHONE", "555.0143")]),
     ("打 6234 5678 搵我", [("PHONE", "6234 5678")]),  # Cantonese: call ... to find me
+    # a debit card after a Chinese bank-card cue, whatever its check digit (UnionPay's need none)
+    ("退款请打到我的银行卡号是4367 4212 3456 7890", [("BANK_CARD", "4367 4212 3456 7890")]),
+    ("借记卡6013821234567891，谢谢", [("BANK_CARD", "6013821234567891")]),
     # UATP airline cards: 15 digits starting 1, Luhn-valid
     ("charge it to card 135790246813574 please", [("CREDIT_CARD", "135790246813574")]),
 ]
@@ -110,6 +113,11 @@ NEGATIVES = [
     ("netmask 255.255.255.0, gateway", []),
     ("mask 255.255.0.0 and 0.0.0.0", []),
     ("part A4111111111111111 in stock", []),
+    ("SKU4111111111111111ZX restocked", []),
+    ("银行卡号为1111111111111112", []),  # one digit over and over, after a bank-card cue
+    ("会员卡号 9400 1234 5678 9011", []),  # 卡号 alone is no bank card's cue (membership, gift, SIM cards)
+    ("my card 4367421234567890", []),  # Luhn fails and the cue is English: no card  # a capital glued after the digits too: a code
+    ("统一社会信用代码91320508684219359K", []),  # a credit code: 17 digits (Luhn-valid) and a letter
     ("浙苏H6F681", []),
     ("卡号0000 0000 0000 0000", []),
     ("0000000000000000", []),
@@ -334,6 +342,7 @@ TYPED_PHONES = [
     ("Jan Novak 12 Main St 51-16-34-25-Office, 833.719.3994x1887-Fax",
      [("PHONE", "51-16-34-25"), ("PHONE", "833.719.3994x1887")]),
     ("reach her on 0431 35 06 90 (mobile)", [("PHONE", "0431 35 06 90")]),
+    ("Main St 12, 0433-871-Office,(212)555-0143x12-Fax", [("PHONE", "0433-871"), ("PHONE", "(212)555-0143x12")]),
     ("I work from home on 3 days", []),
     ("room 2024 office hours", []),
     # a phrase that says whose number it was
