@@ -329,7 +329,7 @@ def _html(data: bytes, stem: str) -> Parsed:
     line: list[str] = []
 
     def flush() -> None:
-        joined = " ".join(" ".join(line).split())
+        joined = " ".join("".join(line).split())  # inline elements join as written (退<b>款</b> is 退款)
         if joined:
             builder.text(joined)
         line.clear()
@@ -344,7 +344,7 @@ def _html(data: bytes, stem: str) -> Parsed:
                 continue
             if re.fullmatch(r"h[1-6]", child.name or ""):
                 flush()
-                heading = " ".join(child.get_text(" ").split())
+                heading = _inline_text(child)
                 if heading:
                     builder.heading(heading, int(child.name[1]))
                 continue
@@ -359,6 +359,28 @@ def _html(data: bytes, stem: str) -> Parsed:
     flush()
     title = " ".join(title_tag.get_text(" ").split()) if title_tag else ""
     return builder.parsed(title or builder.first_heading or stem, "html")
+
+
+def _inline_text(tag: Tag) -> str:
+    """A heading's text as a browser shows it: its strings joined as written (`What is <code>npm</code>?`
+    is `What is npm?`, `退<span>款</span>` is `退款`), a line break a space, whitespace collapsed."""
+    parts: list[str] = []
+    for node in tag.descendants:
+        if isinstance(node, Tag) and node.name == "br":
+            parts.append(" ")
+        elif type(node) is NavigableString and not _inside_skipped(node, tag):
+            parts.append(str(node))
+    return " ".join("".join(parts).split())
+
+
+def _inside_skipped(node: NavigableString, top: Tag) -> bool:
+    """Whether `node` sits in a script, style... element below `top`."""
+    for parent in node.parents:
+        if parent is top:
+            return False
+        if parent.name in _SKIP:
+            return True
+    return False
 
 
 def _text(data: bytes, stem: str) -> Parsed:

@@ -64,6 +64,29 @@ def test_html_leaves_scripts_out(files) -> None:
     assert all("not text" not in s.text for s in parse_file(files["html"], max_bytes=MB).sections)
 
 
+@pytest.mark.parametrize("markup, heading", [
+    ("<h2>What is <code>npm</code>?</h2>", "What is npm?"),  # inline elements join as written
+    ("<h2>退<span>款</span>政策</h2>", "退款政策"),
+    ("<h3>Shipping<br>and returns</h3>", "Shipping and returns"),
+    ("<h2>\n  Data we\n  keep </h2>", "Data we keep"),
+    ("<h2>Plans <script>var x = 1;</script>and prices</h2>", "Plans and prices"),
+])
+def test_html_heading_is_the_text_a_browser_shows(tmp_path, markup, heading) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body>{markup}<p>body text</p></body></html>", encoding="utf-8")
+    assert [s.heading for s in parse_file(page, max_bytes=MB).sections] == [heading]
+
+
+def test_html_inline_elements_do_not_split_words(tmp_path) -> None:
+    # A space inside 退款 would keep keyword search from finding the word.
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h2>规则</h2><p>七天内可<b>退</b>款，<a href='#'>详见</a>条款。Use <code>npm</code>"
+                    " install<br>to add it.</p><li>one</li><li>two</li></body></html>", encoding="utf-8")
+    text = parse_file(page, max_bytes=MB).sections[0].text
+    assert "七天内可退款，详见条款。Use npm install" in text and "to add it." in text
+    assert "one" in text and "two" in text and "onetwo" not in text
+
+
 def test_text_in_gb18030_is_read(tmp_path) -> None:
     path = csv_file(tmp_path / "faq.csv", [["问题", "答案"], ["发票怎么开", "在订单详情里申请电子发票。"]], encoding="gb18030")
     assert "电子发票" in _by_heading(path)["发票怎么开"].text
