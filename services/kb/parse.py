@@ -140,7 +140,9 @@ def _pdf(data: bytes, stem: str) -> Parsed:
             stripped = " ".join(line.split())
             level = _pdf_heading(stripped, on_page, bool(marks))
             if level is None:
-                if stripped:
+                if stripped and buffer and _wrapped(buffer[-1], stripped):
+                    buffer[-1] += stripped  # a Chinese line wrapped mid-word: 退 / 款 is 退款
+                elif stripped:
                     buffer.append(stripped)
                 continue
             close(number, bare_heading=True)
@@ -152,6 +154,16 @@ def _pdf(data: bytes, stem: str) -> Parsed:
         meta_title = None
     first = next((s.heading for s in sections if s.heading), None)
     return Parsed(" ".join(str(meta_title or first or stem).split()) or stem, "pdf", tuple(sections), len(pages))
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _wrapped(before: str, line: str) -> bool:
+    """Whether `line` goes on the line `before` without a break: a page or a hard-wrapped text cuts
+    Chinese lines anywhere, also inside a word (七天内可退 / 款), and a break there would split the word
+    for keyword search."""
+    return bool(before) and bool(line) and bool(_CJK_CHAR.match(before[-1])) and bool(_CJK_CHAR.match(line[0]))
 
 
 def _outline(reader: pypdf.PdfReader) -> list[tuple[str, int, int]]:
@@ -390,6 +402,10 @@ def _text(data: bytes, stem: str) -> Parsed:
     for i, raw in enumerate(lines):
         line = raw.strip()
         if not line:
+            continue
+        if i and lines[i - 1].strip() and builder.buffer and _wrapped(builder.buffer[-1], line) and not (
+                _MD_HEADING.match(line) or _NUMBERED.match(line)):
+            builder.buffer[-1] += line  # a hard-wrapped Chinese line goes on: 退 / 款 is 退款
             continue
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         md = _MD_HEADING.match(line)

@@ -87,6 +87,20 @@ def test_html_inline_elements_do_not_split_words(tmp_path) -> None:
     assert "one" in text and "two" in text and "onetwo" not in text
 
 
+def test_chinese_lines_wrapped_mid_word_join_up(tmp_path) -> None:
+    # A PDF page or a hard-wrapped text file cuts Chinese lines anywhere, also inside a word; a break
+    # left there splits 退款 for keyword search. Lines ending in punctuation, English lines and
+    # headings keep their breaks.
+    wrapped = "七天内可退\n款，运费由商家\n承担。\nRefunds take\nfive days."
+    sections = parse_file(pdf(tmp_path / "rules.pdf", [[("退货规则", wrapped)]]), max_bytes=MB).sections
+    assert sections[0].text == "七天内可退款，运费由商家承担。\nRefunds take\nfive days."
+    plain = tmp_path / "rules.txt"
+    plain.write_text("退货规则\n========\n七天内可退\n款，运费由商家\n承担。\n\n第二条 换货\n换货请联系\n客服。\n",
+                     encoding="utf-8")
+    assert [(s.heading, s.text) for s in parse_file(plain, max_bytes=MB).sections] == [
+        ("退货规则", "七天内可退款，运费由商家承担。"), ("第二条 换货", "换货请联系客服。")]
+
+
 def test_text_in_gb18030_is_read(tmp_path) -> None:
     path = csv_file(tmp_path / "faq.csv", [["问题", "答案"], ["发票怎么开", "在订单详情里申请电子发票。"]], encoding="gb18030")
     assert "电子发票" in _by_heading(path)["发票怎么开"].text
