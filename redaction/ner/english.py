@@ -61,7 +61,9 @@ _COMMON = frozenset((
     "november december christmas easter god lord jesus mom dad sir madam miss mister dear hi hello "
     "happy dear team customer service support order account card please thanks thank you "
     "in my an so on at to the and or no yes ok de la le van von del jan feb mar apr jun jul aug sep sept "
-    "oct nov dec america israel karma los las les mi el du des di da time cookie candy honey sugar"
+    "oct nov dec america israel karma los las les mi el du des di da time cookie candy honey sugar "
+    # words web2 (1934) lacks, which open form fields and messages: `Email is …`, `Fax: …`
+    "email e-mail fax tel website web online login username password wifi app zip postcode"
 ).split())
 # Common words of _COMMON that the census lists as first names but that open a place, a firm or a date
 # far more often than a name (Chase Bank, Florence Italy, May 2024).
@@ -107,10 +109,18 @@ _VERB_AFTER = re.compile(r" ?,(?! ?[A-Z]{2}(?![A-Za-z]))| (?:is|was|has|had|said
                          r"lives|works|knows|told|asked|shouted|spent|went|gave|laughs|did|does|loves|likes|thinks|"
                          r"went|came|comes|left|sent|needs|scored|scores|made|makes|keeps|kept|continues|"
                          r"tells|texted|replied|wrote|writes|just|never|always|really)(?![A-Za-z])")
-_VERB_ONLY = re.compile(r" (?:is (?!a |an |the |\d)|was (?!a |an |the |\d)|has|had|said|says|wants|lives|works|knows|told|asked|"
+_VERB_ONLY = re.compile(r" (?:is (?!a |an |the |\d)|was (?!a |an |the |\d)|has|had|did|said|says|wants|lives|works|knows|told|asked|"
                         r"shouted|spent|will (?!be )|gave|laughs|loves|replied|texted|wrote|"
                         r"will be|can't|won't|is n't)")
 _SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
+# ... or opening a message addressed to someone: `Jakobine, can I speak to your boss?`
+_ADDRESSED = re.compile(r" ?, (?i:can|could|would|will|please|i|you|we|do|did|are|is|have|thanks|thank)(?![A-Za-z])")
+# Words web2 (1934) lacks that open a sentence as often as a name does: `Okay, I …`, `Yeah, can you …`.
+_INTERJECTIONS = frozenset("okay yeah yep yup nope nah hey hiya hmm umm lol omg btw alright thx pls plz "
+                           "awesome cheers sorry anyway anyways".split())
+# Words that report speech: what follows them and ends the clause is the speaker (`…," says Eklund.`).
+_SPEECH = frozenset("says said asks asked added adds replied replies explained explains wrote writes "
+                    "tweeted noted notes recalled recalls".split())
 
 
 WEB2_SHA256 = "3f79c350e72dba410b8f2432ada34415f46bed9b0e5e36d431aa3068b5619b0c"
@@ -166,6 +176,25 @@ def more_first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def common_first_names(top: int = 1000) -> frozenset[str]:
+    """The census first names among the `top` most frequent (the file keeps its frequency order): a
+    country of that name (Chad, Jordan, Israel) is a person as often as a place."""
+    with open(_DATA / "census_first_names.txt", encoding="utf-8") as f:
+        names = [w for w in (line.strip() for line in f) if w and not w.startswith("#")]
+    return frozenset(names[:top])
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Countries' English names, lower case, from libphonenumber's region names (`phonenumbers`, already
+    pinned for the phone rules; Apache-2.0): `poland`, `france`, `bosnia and herzegovina`."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names = {str(v.get("aa", "")) for v in LOCALE_DATA.values()}
+    return frozenset(" ".join(n.lower().split()) for n in names if n and not n.startswith("*"))
+
+
 def rare_surnames() -> frozenset[str]:
     """The census surnames of frequency < 0.001 % (Laaksonen, Kachru): many are also English words or
     places, so one counts only when it is on no list of English words."""
@@ -305,6 +334,7 @@ class EnglishNames:
         # (kevin, tanya, naomi) is rarely anything but a name, even in lower case or capitals.
         self.lower_words = self.words - self.proper
         self.first = self.first | (more_first_names() - self.last - self.lower_words)
+        self.countries = countries() - common_first_names()
 
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
@@ -447,6 +477,9 @@ class EnglishNames:
                 known = True  # Oyelaran is late: a word on no list opening a sentence, before a verb
             if not known and len(low) >= 4 and self._mid_unknown(text, a, b):
                 known = True  # I had lunch with Oyelaran: a word on no list after an English word, mid-sentence
+            if not known and len(low) >= 4 and self._unknown(m.group()) and low not in _INTERJECTIONS and _ADDRESSED.match(text, b) and (
+                    not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n"):
+                known = True  # Jakobine, can I speak to your boss?: someone addressed, opening a sentence
             if (not known and len(low) >= 4 and _VOCATIVE.search(text, max(0, a - 20), a) and self._unknown(m.group())
                     and low not in _GREETED and low not in _BRANDS and low not in _FIRMS
                     and not _GROUP_AFTER.match(text, b)):
@@ -460,11 +493,14 @@ class EnglishNames:
             out.extend(self._in_chinese(text, out))
         return self._not_places(text, self._grow(text, out))
 
-    @staticmethod
-    def _not_places(text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    def _not_places(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """`found` less the spans inside a romanised Chinese place name (Hong Kong, Yau Ma Tei, Xinyi
-        District): their syllables are surnames and given names to the pinyin and Cantonese rules."""
-        return [f for f in found if not _in_romanised_place(text, f[0], f[1])] if found else found
+        District): their syllables are surnames and given names to the pinyin and Cantonese rules; and
+        less a span that is a country's name (Poland, France: census surnames or first names too)."""
+        if not found:
+            return found
+        return [f for f in found if not _in_romanised_place(text, f[0], f[1])
+                and " ".join(text[f[0]:f[1]].lower().split()) not in self.countries]
 
     def _grow(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Each name grown over a name word the rules left beside it: a first name or a word on no list
@@ -528,19 +564,20 @@ class EnglishNames:
         firms) and before punctuation, the end or another English word (a word on no list there is
         another language: `ni Furukawa yuuki`)."""
         m = _PREV_WORD.search(text, max(0, a - 24), a)
-        if m is None or m.group(1) not in self.words or m.group(1) in _NOT_BEFORE_UNKNOWN:
+        if m is None or (m.group(1) not in self.words and m.group(1) not in _SPEECH) or m.group(1) in _NOT_BEFORE_UNKNOWN:
             return False
         word = text[a:b]
         if not self._unknown(word) or _plain(word.lower()) in self.first or _TRIPLE.search(word):
             return False
         if _PLACE_PREP.search(text, max(0, a - 8), a) or self._in_place(text, a, b) or _STATE_OR_NUMBER.match(text, b):
             return False
-        if not (_VERB_AFTER.match(text, b) or _POSS_AFTER.match(text, b)):
+        if not (_VERB_AFTER.match(text, b) or _POSS_AFTER.match(text, b)
+                or (m.group(1) in _SPEECH and (b == len(text) or text[b] in ".,;!?"))):
             return False
         # ... in an English sentence: the lower-case words before it are English words (next week Parijs,
         # en ...: Dutch around a place).
         before = _LOWER_WORDS.findall(text, max(0, a - 60), a)[-6:]
-        return sum(w not in self.words for w in before) * 4 <= len(before)
+        return sum(w not in _SPEECH and self._unknown(w) for w in before) * 4 <= len(before)
 
     def _plain_name(self, low: str, lists) -> bool:
         """`low` is on one of `lists` and is no common English word (web2 has it only capitalised, or not)."""
@@ -648,7 +685,7 @@ class EnglishNames:
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))  # send $40 to Grace, the checking account of Amir
         for cue in (_LOWER_CUE.finditer(text) if "me " in text or "ame" in text or "led " in text or " is " in text
-                    or "it's " in text.lower() or "under " in text or "older" in text else ()):
+                    or "it's " in text.lower() or "under " in text or "older" in text or "ecipient" in text else ()):
             py = _LOWER_PINYIN.match(text, cue.end())
             if py is not None and py.group(1) in PINYIN_SURNAMES and _PINYIN_GIVEN.fullmatch(py.group(2)) and (
                     py.group(2) not in (self.words if cue.group(1) is not None else self.lower_words)
