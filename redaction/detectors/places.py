@@ -273,6 +273,15 @@ _EN_INTL = (
     "(?: [" + _UPPER_L + _LOWER_L + "][" + _LOWER_L + "]{1,12})?"
     ")(?: [1-9][0-9]{0,3}[a-z]?(?![0-9A-Za-z]))?"
 )
+# The house number after an English street word, or a German `Am`/`Im`/`Zum` street, the continental
+# way, where a postcode and a town follow (`Main Street 42, 12345 Sampletown`, `Am Stadtpark 3, 20095
+# Hamburg`): the postcode makes it an address, not a count (`Chapter Street 3 times`).
+_EN_NUMBER_AFTER = (
+    "(?<![0-9A-Za-z" + _LATIN + "])(?:(?:Am|Im|Zum|Zur|An der|Auf der|In der|Unter den) [" + _UPPER_L + "][" + _LOWER_L
+    + "]{2,20}|[" + _UPPER_L + "][" + _LOWER_L + "]{1,15}(?: [" + _UPPER_L + "][" + _LOWER_L + "]{1,15})? "
+    "(?:Street|St\\.|Road|Rd\\.|Avenue|Ave\\.|Lane|Drive|Dr\\.|Way|Place|Square|Close|Court|Boulevard|Blvd\\.))"
+    " [1-9][0-9]{0,3}[a-z]?(?=,? ?[0-9]{4,5} [" + _UPPER_L + "])"
+)
 _NOT_STREETS = ("auntie", "cutie", "sweetie", "hottie", "bowtie", "necktie", "rookie")
 
 
@@ -353,6 +362,7 @@ DETECTORS: list[PatternDetector] = [
                     required=DIGITS, starts=DIGITS),
     PatternDetector("ADDRESS", _EN_INTL, None, _EN_ALPHABET, validate=intl_address, required=DIGITS,
                     starts=_EN_ALPHABET - frozenset(" .,#-/'")),
+    PatternDetector("ADDRESS", _EN_NUMBER_AFTER, None, _EN_ALPHABET, required=DIGITS, starts=LETTERS[:26]),
     PatternDetector("ADDRESS", _UK_POSTCODE, None, DIGITS + LETTERS + " ", validate=uk_postcode,
                     required=DIGITS, starts=LETTERS[:26]),
     PatternDetector("ADDRESS", _UK_POSTCODE_CUED, None, DIGITS + LETTERS + " ", validate=uk_postcode,

@@ -107,6 +107,9 @@ EXTENDED = [
      ["90 King Street West, Toronto, ON M5H 1J9, Canada"]),
     ("it is 8811 41 Harbour Road", ["8811 41 Harbour Road"]),
     ("my address is 31 Hauptstrasse 5, Zug", ["31 Hauptstrasse 5, Zug"]),
+    # the house number after an English street word or a German `Am` street, then a postcode and a town
+    ("new address: Queen Street 17, 8001 Zurich", ["Queen Street 17, 8001 Zurich"]),
+    ("bitte an Am Lindenhof 8, 04109 Leipzig", ["Am Lindenhof 8, 04109 Leipzig"]),
     ("I live at 12 Main Street Thanks", ["12 Main Street"]),
     ("we moved to 5 Elm Court, Springfield on Monday", ["5 Elm Court, Springfield"]),
     ("my old place was 3 Oak Lane, Today I moved", ["3 Oak Lane"]),
@@ -164,6 +167,7 @@ NOT_FOUND = [
     "send via Paypal 3 times", "my zip code is 35649", "the way to 2 Main", "Windows 10",
     "there are two main street entrances", "we walked one two three blocks down the road",
     "about twenty five minutes down the road", "they had five hundred people on the street",
+    "we met on Main Street 2 days ago", "I read Chapter Street 3 times",
 ]
 
 
