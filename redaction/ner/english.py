@@ -411,7 +411,7 @@ class EnglishNames:
         if text.islower():
             out = self._slots(text, [])
             out.extend(self._casual(text, out))
-            return self._not_places(text, out)
+            return self._not_places(text, self._grow(text, out))
         out = []
         for m in _CANDIDATE.finditer(text):
             words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group())
@@ -530,12 +530,19 @@ class EnglishNames:
         if len(low) < 3 or low in _COMMON or low in _NOT_SLOT or low in _PLACE_BEFORE or low in _PLACE_AFTER:
             return False
         if word.islower():
-            return not before and (low in self.last or low in self.rare) and self._unknown(word)
+            # kylie + minogue; tracy + sukhorukova (a surname on no list, five letters or more, no slang)
+            return not before and self._unknown(word) and (
+                low in self.last or low in self.rare or (len(low) >= 5 and low not in _SLANG and low.isalpha()
+                                                         and not _REPEATED.fullmatch(low) and not self._glued(low)))
         if not _name_cased(word):
             return False
         if before:
             return (low in self.first and low not in self.lower_words) or self._unknown(word)
         return (low in self.last and low not in self.words) or self._unknown(word)
+
+    def _glued(self, low: str) -> bool:
+        """`low` is two English words typed without their space (fromyour, thankyou)."""
+        return any(low[:i] in self.words and low[i:] in self.words for i in range(3, len(low) - 2))
 
     def _in_chinese(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Latin-script names inside Chinese text, where words are not spaced: a first name glued to a
@@ -894,6 +901,7 @@ def _in_romanised_place(text: str, a: int, b: int) -> bool:
 
 # Slang and other languages' words that the first-name lists hold (ima = I'm gonna; yung, lang: Tagalog).
 _SLANG = frozenset("ima ina yung lang soo ute hang".split())
+_REPEATED = re.compile(r"([a-z]{1,3})\1{2,}[a-z]?")  # hahahaha, lololol
 _STATE_OR_NUMBER = re.compile(r" ?(?:, ?[A-Z]{2}(?![A-Za-z])|\d)")
 _LOWER_TITLE = re.compile(r"(?<![A-Za-z0-9'])(mr|mrs|ms|miss|dr|mister)\.? ([a-z][a-z'-]{1,20})(?![A-Za-z0-9'-])")
 # Words after a lower-case title that name a product or a thing, not a person (ms word, dr pepper).

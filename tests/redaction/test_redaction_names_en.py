@@ -80,6 +80,12 @@ from tests.support.redaction import names
     ("Kaydence did the paperwork", ["Kaydence"]),
     ('"It arrived broken," says Wojtaszek.', ["Wojtaszek"]),
     ("Jordan is my brother", ["Jordan"]),  # a country that is a common first name stays a name
+    # a surname on no list, in lower case, goes with the first name before it; not slang, laughter or
+    # two words typed without their space
+    ("shipping to: tracy oyelaranova", ["tracy oyelaranova"]),
+    ("is that Mauro benvenutti ?", ["Mauro benvenutti"]),
+    ("tell kevin fromyour team", ["kevin"]),
+    ("lol sarah hahahaha", ["sarah"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
