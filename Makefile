@@ -19,7 +19,7 @@ STAMP_GPU := $(VENV)/.stamp-gpu-$(shell cat requirements-gpu.txt | sha256sum | c
 STAMP_BENCH := $(VENV)/.stamp-bench-$(shell cat requirements-bench.txt | sha256sum | cut -c1-12)
 ENGINE_STAMP := $(if $(HAS_GPU),$(STAMP_GPU),$(STAMP_CPU))
 
-.PHONY: run test bench docs-picture setup setup-test browser nginx postgres clean-venv
+.PHONY: run test bench docs-picture setup setup-test browser nginx postgres clean-venv importable
 
 run: setup
 	$(PY) -m services.ops.bootstrap
@@ -43,9 +43,14 @@ bench: setup-test $(STAMP_BENCH)
 docs-picture: setup-test
 	HUSHDESK_DOCS_PICTURE=$(CURDIR)/docs/first-run.png $(PY) -m pytest -q tests/browser/test_first_run.py
 
-setup: $(STAMP_APP) $(ENGINE_STAMP)
+setup: $(STAMP_APP) $(ENGINE_STAMP) importable
 
-setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser nginx postgres
+setup-test: $(STAMP_APP) $(STAMP_DEV) $(STAMP_CPU) browser nginx postgres importable
+
+# The project folder on the venv's path (a .pth file, rewritten each time: the clone may have moved), so
+# `.venv/bin/python -m services.kb …` and `-m redaction …` work from any working folder.
+importable: | $(VENV)/bin/python
+	@$(PY) -c "import sys, sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'hushdesk-project.pth').write_text(sys.argv[1] + '\n')" "$(CURDIR)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -25,6 +25,11 @@ from .roles import parse_claim_path, parse_role_map
 
 __all__ = ["Secret", "Setting", "Settings", "SETTINGS", "PREFIX", "load_settings", "ENGINE_KINDS"]
 
+# The project folder (app.py's): the default data folder, and the `.env` read when the working folder has
+# none, so `/path/to/hushdesk/.venv/bin/python -m services.kb …` works the same from any folder.
+PROJECT = Path(__file__).resolve().parents[1]
+
+
 PREFIX = "HUSHDESK_"
 ENGINE_KINDS = ("auto", "vllm", "transformers", "external")
 
@@ -321,7 +326,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "./data", _path, "Folder for the encrypted store, key file and demo model.", "a path"),
+    Setting("data_dir", str(PROJECT / "data"), _path, "Folder for the encrypted store, key file and demo model.", "a path"),
     Setting("engine", "auto", _engine, "auto, vllm, transformers or external.", "one of " + ", ".join(ENGINE_KINDS)),
     Setting("engine_url", "", _engine_url, "Base URL of an external OpenAI-compatible engine, ending in /v1.", "an http(s) URL ending in /v1"),
     Setting("engine_api_key", "", _secret, "API key for the external engine.", "text"),
@@ -412,7 +417,7 @@ _BY_ATTR = {s.attr: s for s in SETTINGS}
 class Settings:
     """All hushdesk settings, typed; build it with `load_settings()`."""
 
-    data_dir: Path = Path("./data")
+    data_dir: Path = PROJECT / "data"
     engine: str = "auto"
     engine_url: str | None = None
     engine_api_key: Secret | None = None
@@ -519,7 +524,7 @@ class Settings:
 def _read_sources(environ: Mapping[str, str] | None, dotenv: bool) -> dict[str, str]:
     values: dict[str, str] = {}
     if dotenv:
-        path = find_dotenv(usecwd=True)
+        path = find_dotenv(usecwd=True) or (str(PROJECT / ".env") if (PROJECT / ".env").is_file() else "")
         if path:
             values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update(os.environ if environ is None else environ)
@@ -529,8 +534,9 @@ def _read_sources(environ: Mapping[str, str] | None, dotenv: bool) -> dict[str, 
 def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Read every `HUSHDESK_*` setting once; raise ConfigError naming a bad or unknown one.
 
-    `environ` defaults to `os.environ`; values from a `.env` found from the working directory
-    fill in what the environment does not set.
+    `environ` defaults to `os.environ`; values from a `.env` found from the working directory (else the
+    project folder's) fill in what the environment does not set. Unset, the data folder is the project
+    folder's `data`.
     """
     source = _read_sources(environ, dotenv)
     known = {s.env for s in SETTINGS}

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_defaults_match_the_dataclass():
     loaded = load_settings({}, dotenv=False)
     assert loaded == Settings()
-    assert loaded.data_dir == Path("./data")
+    assert loaded.data_dir == ROOT / "data"  # the project's, whatever the working folder
     assert loaded.engine == "auto"
-    assert loaded.audit_db_path == Path("data/audit.db")
+    assert loaded.audit_db_path == ROOT / "data" / "audit.db"
 
 
 def test_values_are_parsed_into_types(tmp_path):
@@ -75,6 +75,24 @@ def test_dotenv_is_found_from_the_working_directory(tmp_path, monkeypatch):
     s = load_settings({"HUSHDESK_HISTORY_TURNS": "5"})
     assert s.max_output_tokens == 77
     assert s.history_turns == 5  # the environment wins over .env
+
+
+def test_from_another_folder_the_project_env_and_data_are_used(tmp_path, monkeypatch):
+    # `/path/to/hushdesk/.venv/bin/python -m services.kb add docs` run from a folder of documents: no .env
+    # there, so the project's is read (if any), and the data folder is the project's, not ./data.
+    import services.config as config
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text("HUSHDESK_HISTORY_TURNS=3\n")
+    elsewhere = tmp_path / "docs"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(config, "PROJECT", project)
+    assert load_settings({}).history_turns == 3
+    (elsewhere / ".env").write_text("HUSHDESK_HISTORY_TURNS=4\n")
+    assert load_settings({}).history_turns == 4  # the working folder's .env first
+    assert load_settings({}, dotenv=False).data_dir == ROOT / "data"
 
 
 def test_every_setting_is_documented_in_the_readme():

@@ -172,7 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        engine = open_store(settings, load_keys(settings, create=False), local=True)  # the KB: this host's file
+        # Adding is a first use too: on an install nobody has started yet, the key file and the encrypted
+        # store are made as the app's first run makes them (never over an existing store without its key).
+        first = args.command == "add"
+        engine = open_store(settings, load_keys(settings, create=first), create=first, local=True)  # this host's file
         embed = None
         if settings.kb_embedding_url:  # an external embedding server; the command line never launches a model
             embed, _ = create_kb_engines(settings)

