@@ -35,6 +35,7 @@ from .engine.supervisor import Engine, create_engine, create_kb_engines, resolve
 from .errors import HushdeskError, StoreError
 from .keys import Keys, hash_id, load_keys, metrics_token
 from .kb.answer import Knowledge, knowledge_base
+from .kb.builtin import BuiltinEmbedder
 from .kb.index import KnowledgeBase
 from .limits import SharedRate, TurnLimiter, sizes_for
 from .logs import configure_logging
@@ -134,6 +135,8 @@ class Runtime:
         kb_engines = tuple(e for e in (embed_engine, rerank_engine) if e is not None)
         # The chat's redactor: the name layers load once. Collection names reach the audit row keyed.
         kb = knowledge_base(settings, local, redactor, embed_engine=embed_engine, rerank_engine=rerank_engine)
+        if isinstance(kb.embedder, BuiltinEmbedder):
+            kb.embedder.warm_up()  # checked and loaded before the first turn; a changed file stops start-up
         knowledge = Knowledge(kb, lambda name: hash_id(keys.pepper, "kb_collection", name))
         policy = TurnPolicy(system_prompt=settings.system_prompt, max_input_chars=settings.max_input_chars,
                             history_turns=settings.history_turns, output=settings.output_policy,

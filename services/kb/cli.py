@@ -31,6 +31,7 @@ from ..errors import HushdeskError
 from ..keys import load_keys
 from ..redact import redactor_for
 from ..store import open_store
+from .builtin import BuiltinEmbedder
 from .embed import Embedder, Reranker
 from .index import KnowledgeBase
 from .parse import KINDS, DocumentRejected
@@ -41,12 +42,19 @@ __all__ = ["main", "open_kb", "files_under", "source_name"]
 def open_kb(settings, engine, *, redactor=None, embed_engine=None, rerank_engine=None) -> KnowledgeBase:
     """The knowledge base over an open store, sized by the settings: with `redactor` when one is already
     built (the chat's: the name layers load once) else the settings' own, and with the embedding and
-    reranking engines when they run (their endpoints are read at each call: they change on restart)."""
+    reranking engines when they run (their endpoints are read at each call: they change on restart), else
+    the built-in CPU embedder when HUSHDESK_KB_EMBEDDING_BUILTIN is on."""
+    if embed_engine is not None:
+        embedder: Embedder | BuiltinEmbedder | None = Embedder(lambda: embed_engine.endpoint)
+    elif settings.kb_embedding_builtin:
+        embedder = BuiltinEmbedder()
+    else:
+        embedder = None
     return KnowledgeBase(
         engine, redactor if redactor is not None else redactor_for(settings), chunk_chars=settings.kb_chunk_chars,
         overlap_chars=settings.kb_overlap_chars, max_bytes=settings.kb_max_file_mb * 2**20,
         keep_originals=settings.kb_keep_originals, no_answer_below=settings.kb_no_answer_below,
-        embedder=Embedder(lambda: embed_engine.endpoint) if embed_engine is not None else None,
+        embedder=embedder,
         reranker=Reranker(lambda: rerank_engine.endpoint) if rerank_engine is not None else None,
         vector_candidates=settings.kb_vector_candidates, vector_no_answer_below=settings.kb_vector_no_answer_below)
 

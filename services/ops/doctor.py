@@ -362,6 +362,26 @@ def check_redaction(settings: Settings) -> Iterable[Check]:
     yield Check("redaction layers", PASS, ", ".join(parts))
 
 
+def check_kb_search(settings: Settings) -> Iterable[Check]:
+    """Which retrieval the knowledge base uses; the built-in embedder's files are checked and loaded."""
+    if settings.kb_embedding_url:
+        yield Check("knowledge-base search", PASS, "hybrid: external embeddings server")
+    elif settings.kb_embedding_model is not None:
+        yield Check("knowledge-base search", PASS, "hybrid: supervised embedding engine")
+    elif settings.kb_embedding_builtin:
+        from ..kb.builtin import BuiltinEmbedder
+
+        embedder = BuiltinEmbedder()
+        try:
+            embedder.warm_up()
+        except HushdeskError as exc:  # a missing or changed model file: its fixed message
+            yield Check("knowledge-base search", FAIL, exc.message)
+            return
+        yield Check("knowledge-base search", PASS, f"hybrid: built-in CPU embedder ({embedder.name}), files verified")
+    else:
+        yield Check("knowledge-base search", PASS, "keyword search (no embedder configured)")
+
+
 def run_checks(settings: Settings, *, root: Path | None = None, environ: dict[str, str] | None = None) -> list[Check]:
     """Every check, in order; a check that cannot run is a fail naming its error type."""
     root = Path.cwd() if root is None else root
@@ -371,7 +391,7 @@ def run_checks(settings: Settings, *, root: Path | None = None, environ: dict[st
         lambda: check_permissions(settings), lambda: check_shared_store(settings), lambda: check_audit(settings),
         lambda: check_signer(settings),
         lambda: check_web(settings), lambda: check_redaction(settings),
-        lambda: check_model(settings),
+        lambda: check_model(settings), lambda: check_kb_search(settings),
     ]
     out: list[Check] = []
     for step in steps:

@@ -143,3 +143,15 @@ def test_a_signer_service_passes_and_a_pinned_key_must_match(site: Path) -> None
         assert down["audit signing key"] == (FAIL, f"The audit signer at {signer.socket} could not be reached.")
     finally:
         signer.close()
+
+
+def test_the_knowledge_base_search_in_use_is_reported(site: Path, monkeypatch) -> None:
+    ensure_initialised(load_settings(env_for(site), dotenv=False))
+    assert results(site)["knowledge-base search"] == (PASS, "keyword search (no embedder configured)")
+    result, detail = results(site, HUSHDESK_KB_EMBEDDING_BUILTIN="true")["knowledge-base search"]
+    assert result == PASS and "built-in CPU embedder" in detail and "files verified" in detail
+    from services.kb import builtin
+
+    monkeypatch.setitem(builtin.FILE_SHA256, "sp.model", "0" * 64)  # a changed tokenizer file
+    result, detail = results(site, HUSHDESK_KB_EMBEDDING_BUILTIN="true")["knowledge-base search"]
+    assert result == FAIL and "changed" in detail
