@@ -1,6 +1,7 @@
 """Files into sections: (heading, the headings above it, page, text), with well-kept parsers only.
 
-PDF (pypdf: the outline gives headings and their pages; numbered heading lines otherwise), DOCX
+PDF (pypdf: the outline gives headings and their pages; otherwise lines set larger than the body text
+and numbered heading lines), DOCX
 (python-docx: Heading/标题 styles, tables in document order), Markdown (markdown-it-py), HTML
 (BeautifulSoup with the standard library's parser), plain text, and FAQ spreadsheets (XLSX through
 openpyxl, CSV): one section per question-answer row, headed by its question.
@@ -134,11 +135,15 @@ def _pdf(data: bytes, stem: str) -> Parsed:
         buffer.clear()
 
     pages = reader.pages
-    for number, page in enumerate(pages, start=1):
+    texts, sizes = _pdf_texts(pages, want_sizes=not marks)
+    larger = _heading_sizes(sizes)
+    for number, text in enumerate(texts, start=1):
         on_page = [m for m in marks if m[2] == number]
-        for line in (page.extract_text() or "").splitlines():
+        for line in text.splitlines():
             stripped = " ".join(line.split())
             level = _pdf_heading(stripped, on_page, bool(marks))
+            if level is None and larger and stripped in sizes and _could_head(stripped):
+                level = larger.get(sizes[stripped][0])  # no outline: a line set larger than the body
             if level is None:
                 if stripped and buffer and _wrapped(buffer[-1], stripped):
                     buffer[-1] += stripped  # a Chinese line wrapped mid-word: 退 / 款 is 退款
@@ -164,6 +169,45 @@ def _wrapped(before: str, line: str) -> bool:
     Chinese lines anywhere, also inside a word (七天内可退 / 款), and a break there would split the word
     for keyword search."""
     return bool(before) and bool(line) and bool(_CJK_CHAR.match(before[-1])) and bool(_CJK_CHAR.match(line[0]))
+
+
+def _pdf_texts(pages, *, want_sizes: bool) -> tuple[list[str], dict[str, tuple[float, int]]]:
+    """Each page's text, and (for a PDF without an outline) each line's font size as set: {line: (size,
+    characters set at it)}, from pypdf's text visitor (a line drawn in one run of one font)."""
+    texts: list[str] = []
+    sizes: dict[str, tuple[float, int]] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+        effective = round(float(size) * scale * 2) / 2  # to half a point
+        for part in str(text).split("\n"):
+            key = " ".join(part.split())
+            if key:
+                old_size, count = sizes.get(key, (0.0, 0))
+                sizes[key] = (max(old_size, effective), count + len(key))
+
+    for page in pages:
+        texts.append((page.extract_text(visitor_text=visit) if want_sizes else page.extract_text()) or "")
+    return texts, sizes
+
+
+def _heading_sizes(sizes: dict[str, tuple[float, int]]) -> dict[float, int]:
+    """{font size: heading level} for the sizes at least 15 % above the body's (the size most characters
+    are set in), largest first; at most three levels. Empty when no size stands out."""
+    if not sizes:
+        return {}
+    weight: dict[float, int] = {}
+    for size, count in sizes.values():
+        weight[size] = weight.get(size, 0) + count
+    body = max(weight, key=lambda s: (weight[s], -s))
+    larger = sorted((s for s in weight if s >= body * 1.15), reverse=True)[:3]
+    return {size: level for level, size in enumerate(larger, start=1)}
+
+
+def _could_head(line: str) -> bool:
+    """A line short enough to be a heading, not ending a sentence, holding a letter or a Chinese character."""
+    return (len(line) <= 80 and not _SENTENCE_END.search(line)
+            and any(ch.isalpha() or _CJK_CHAR.match(ch) for ch in line))
 
 
 def _outline(reader: pypdf.PdfReader) -> list[tuple[str, int, int]]:

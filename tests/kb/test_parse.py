@@ -39,6 +39,29 @@ def test_pdf_without_an_outline_takes_numbered_heading_lines(tmp_path) -> None:
     assert "two days" in sections["1.2 Delivery"].text and "三日内到账" in sections["第三条 退款"].text
 
 
+def test_pdf_without_an_outline_takes_lines_set_larger_than_the_body(tmp_path) -> None:
+    path = pdf(tmp_path / "plain.pdf", [[("Refund policy", "Items may be returned within 30 days.\nRefunds go "
+                                          "to the card."), ("退款时间", "退款会在七个工作日内退回。")],
+                                        [("Shipping", "We ship in two days.")]], outline=False)
+    sections = parse_file(path, max_bytes=MB).sections
+    assert [(s.heading, s.page) for s in sections] == [("Refund policy", 1), ("退款时间", 1), ("Shipping", 2)]
+    assert sections[0].text == "Items may be returned within 30 days.\nRefunds go to the card."
+
+
+def test_pdf_set_in_one_size_has_no_headings_but_numbered_lines(tmp_path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "flat.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 11)
+    for i, line in enumerate(["Refund policy", "Items may be returned within 30 days.", "2. Shipping",
+                              "We ship in two days."]):
+        c.drawString(72, 780 - 16 * i, line)
+    c.showPage()
+    c.save()
+    assert [s.heading for s in parse_file(path, max_bytes=MB).sections] == [None, "2. Shipping"]
+
+
 def test_docx_headings_paths_and_tables(files) -> None:
     sections = _by_heading(files["docx"])
     assert sections["保修说明"].text == "整机保修一年。"
