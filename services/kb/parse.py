@@ -276,6 +276,20 @@ def _docx_level(style: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _outline_level(element, style) -> int | None:
+    """The outline level a paragraph or its style sets (w:outlineLvl 0-8 is level 1-9; 9 is body text):
+    the headings of templates whose styles have their own names (`章标题`, `Custom Heading`)."""
+    for holder in (element, getattr(style, "element", None)):
+        found = holder.find(f"{_W}pPr/{_W}outlineLvl") if holder is not None else None
+        if found is not None:
+            value = found.get(f"{_W}val", "")
+            return int(value) + 1 if value.isdigit() and int(value) < 9 else None
+    return None
+
+
 def _docx(data: bytes, stem: str) -> Parsed:
     _office_zip(data, "word/document.xml", "DOCX file")
     document = docx.Document(io.BytesIO(data))
@@ -287,6 +301,10 @@ def _docx(data: bytes, stem: str) -> Parsed:
             paragraph = docx.text.paragraph.Paragraph(child, document)
             text = paragraph.text.strip()
             level = _docx_level(paragraph.style.name if paragraph.style is not None else "")
+            if level is None:
+                level = _outline_level(child, paragraph.style)
+            if level is None and _NUMBERED.match(text) and not _SENTENCE_END.search(text) and len(text) <= 50:
+                level = _numbered_level(text)  # `第三条 退款`, `1.2 Delivery` typed without a heading style
             if level is not None and text:
                 builder.heading(text, level)
             elif text:

@@ -62,6 +62,31 @@ def test_pdf_set_in_one_size_has_no_headings_but_numbered_lines(tmp_path) -> Non
     assert [s.heading for s in parse_file(path, max_bytes=MB).sections] == [None, "2. Shipping"]
 
 
+def test_docx_headings_from_a_styles_outline_level_and_numbered_lines(tmp_path) -> None:
+    # A template's own heading style (named anything, with an outline level), and an article number typed
+    # as a plain paragraph; a long numbered sentence stays text.
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    style = document.styles.add_style("章标题", 1)
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "0")
+    style.element.get_or_add_pPr().append(level)
+    document.add_paragraph("退货规则", style="章标题")
+    document.add_paragraph("七天内可以退货。")
+    document.add_paragraph("第三条 退款")
+    document.add_paragraph("退款三日内到账。")
+    document.add_paragraph("第四条　经营者应当按照国家规定退还货款，不得故意拖延或者无理拒绝。")
+    path = tmp_path / "rules.docx"
+    document.save(path)
+    sections = parse_file(path, max_bytes=MB).sections
+    assert [(s.heading, s.text.split("\n")[0]) for s in sections] == [("退货规则", "七天内可以退货。"),
+                                                                       ("第三条 退款", "退款三日内到账。")]
+    assert "第四条" in sections[1].text
+
+
 def test_docx_headings_paths_and_tables(files) -> None:
     sections = _by_heading(files["docx"])
     assert sections["保修说明"].text == "整机保修一年。"
