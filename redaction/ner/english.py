@@ -230,7 +230,7 @@ def _plain(word: str) -> str:
 
 # Relatives and others named right after `my` (my mother, Linda Park).
 _KIN = ("mother|mom|mum|father|dad|husband|wife|son|daughter|partner|neighbou?r|grandmother|grandfather|"
-        "girlfriend|boyfriend|nephew|niece")
+        "girlfriend|boyfriend|nephew|niece|kid|child|baby")
 # Slots that hold a person in booking, payment and support dialogue: what follows is a name even when
 # it is on no list, so long as it is no dictionary word (`a table under Okonkwo`, `send $40 to Xiaoxue`).
 _SLOT_CUE = re.compile(
@@ -500,7 +500,9 @@ class EnglishNames:
         if not found:
             return found
         return [f for f in found if not _in_romanised_place(text, f[0], f[1])
-                and " ".join(text[f[0]:f[1]].lower().split()) not in self.countries]
+                and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
+                         and not _KIN_CUE.search(text, max(0, f[0] - 24), f[0])
+                         and not _STRONG_CUE.search(text, max(0, f[0] - 24), f[0]))]
 
     def _grow(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Each name grown over a name word the rules left beside it: a first name or a word on no list

@@ -80,6 +80,7 @@ from tests.support.redaction import names
     ("Kaydence did the paperwork", ["Kaydence"]),
     ('"It arrived broken," says Wojtaszek.', ["Wojtaszek"]),
     ("Jordan is my brother", ["Jordan"]),  # a country that is a common first name stays a name
+    ("please add my kid Kenya to the account", ["Kenya"]),  # ... and any country after a relative
     # a surname on no list, in lower case, goes with the first name before it; not slang, laughter or
     # two words typed without their space
     ("shipping to: tracy oyelaranova", ["tracy oyelaranova"]),
