@@ -282,6 +282,30 @@ _EN_NUMBER_AFTER = (
     "(?:Street|St\\.|Road|Rd\\.|Avenue|Ave\\.|Lane|Drive|Dr\\.|Way|Place|Square|Close|Court|Boulevard|Blvd\\.))"
     " [1-9][0-9]{0,3}[a-z]?(?=,? ?[0-9]{4,5} [" + _UPPER_L + "])"
 )
+# A house number, a street name and a second number (the building, the way some countries write it), then
+# a street type or a line break before a town in capitals (`87818 Dalmatinova 68 St.`, `4241 Steinfelden
+# 73` / `SAVONLINNA`): address-book exports.
+_EN_TWO_NUMBERS = (
+    "(?<![0-9A-Za-z" + _LATIN + "])[0-9]{1,5} [" + _UPPER_L + "][" + _LOWER_L + "]{2,20}"
+    "(?:[ -][" + _UPPER_L + "][" + _LOWER_L + "]{2,20})? [1-9][0-9]{0,3}[a-z]?"
+    "(?=(?: (?:St|Rd|Ave)\\.| (?:Street|Road|Avenue))(?![A-Za-z])|[ \t]*\n[ \t]*[" + _UPPER_L + "]{3,}(?:[ -][" + _UPPER_L + "]+)*[ \t]*\n)"
+)
+
+
+def two_numbers_street(value: str) -> bool:
+    """The street's name is no English word (`Dalmatinova`, not `12 Boxes 4 Street vendors`)."""
+    from ..ner.english import dictionary  # web2's words, loaded once with the name layer
+
+    words = dictionary()
+    name = value.split("\n", 1)[0].split(" ")[1:-1]
+    def english(word: str) -> bool:
+        low = word.lower()
+        return low in words or any(low.endswith(end) and low[: -len(end)] + repl in words
+                                   for end, repl in (("s", ""), ("es", ""), ("ies", "y")))
+
+    return not any(english(w) for w in name)
+
+
 _NOT_STREETS = ("auntie", "cutie", "sweetie", "hottie", "bowtie", "necktie", "rookie")
 
 
@@ -363,6 +387,8 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("ADDRESS", _EN_INTL, None, _EN_ALPHABET, validate=intl_address, required=DIGITS,
                     starts=_EN_ALPHABET - frozenset(" .,#-/'")),
     PatternDetector("ADDRESS", _EN_NUMBER_AFTER, None, _EN_ALPHABET, required=DIGITS, starts=LETTERS[:26]),
+    PatternDetector("ADDRESS", _EN_TWO_NUMBERS, None, _EN_ALPHABET | frozenset("\n\t"), validate=two_numbers_street,
+                    required=DIGITS, starts=DIGITS),
     PatternDetector("ADDRESS", _UK_POSTCODE, None, DIGITS + LETTERS + " ", validate=uk_postcode,
                     required=DIGITS, starts=LETTERS[:26]),
     PatternDetector("ADDRESS", _UK_POSTCODE_CUED, None, DIGITS + LETTERS + " ", validate=uk_postcode,

@@ -110,6 +110,10 @@ EXTENDED = [
     # the house number after an English street word or a German `Am` street, then a postcode and a town
     ("new address: Queen Street 17, 8001 Zurich", ["Queen Street 17, 8001 Zurich"]),
     ("bitte an Am Lindenhof 8, 04109 Leipzig", ["Am Lindenhof 8, 04109 Leipzig"]),
+    # a house number, a street name that is no English word and a second number, then a street type or a
+    # town in capitals on the next line (address-book exports)
+    ("drop it at 5521 Vrbovecka 17 St. please", ["5521 Vrbovecka 17 St."]),
+    ("billing: 730 Kalliolinna 4\nTAMPERE\nFinland", ["730 Kalliolinna 4\nTAMPERE\nFinland"]),
     ("I live at 12 Main Street Thanks", ["12 Main Street"]),
     ("we moved to 5 Elm Court, Springfield on Monday", ["5 Elm Court, Springfield"]),
     ("my old place was 3 Oak Lane, Today I moved", ["3 Oak Lane"]),
@@ -167,7 +171,7 @@ NOT_FOUND = [
     "send via Paypal 3 times", "my zip code is 35649", "the way to 2 Main", "Windows 10",
     "there are two main street entrances", "we walked one two three blocks down the road",
     "about twenty five minutes down the road", "they had five hundred people on the street",
-    "we met on Main Street 2 days ago", "I read Chapter Street 3 times",
+    "we met on Main Street 2 days ago", "I read Chapter Street 3 times", "I bought 3 Apples 4 St. Louis",
 ]
 
 
