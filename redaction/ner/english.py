@@ -123,6 +123,7 @@ _SPEECH = frozenset("says said asks asked added adds replied replies explained e
                     "tweeted noted notes recalled recalls".split())
 
 
+GCIDE_SHA256 = "aae43a2bf41aa94e6abc22842b35b1b87d17eaef2d8f0eaed0336648529a5770"
 WEB2_SHA256 = "3f79c350e72dba410b8f2432ada34415f46bed9b0e5e36d431aa3068b5619b0c"
 
 
@@ -142,6 +143,24 @@ def _web2() -> tuple[frozenset[str], frozenset[str]]:
     words = pickle.loads(data)
     lower = frozenset(w for w in words if w[:1].islower())
     return frozenset(w.lower() for w in words), frozenset(w.lower() for w in words if w[:1].isupper()) - lower
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """GCIDE's words (the GNU Collaborative International Dictionary of English, as shipped lower-cased by
+    english-words 2.0.2; 114,769 words): a smaller, more current dictionary than web2, so a web2 word it
+    lacks (lohan, rocher) is an obscure one that reads as a surname after a first name."""
+    import hashlib
+    import pickle
+
+    import english_words
+
+    path = Path(english_words.__file__).resolve().parent / "data" / "gcide_lower.pickle"
+    data = path.read_bytes()
+    # A pickle runs code when loaded: only the very file english-words 2.0.2 ships is ever unpickled.
+    if hashlib.sha256(data).hexdigest() != GCIDE_SHA256:
+        raise ValueError("GCIDE word list changed")
+    return frozenset(pickle.loads(data))
 
 
 def dictionary() -> frozenset[str]:
@@ -335,6 +354,7 @@ class EnglishNames:
         self.lower_words = self.words - self.proper
         self.first = self.first | (more_first_names() - self.last - self.lower_words)
         self.countries = countries() - common_first_names()
+        self.common = common_words()
 
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
@@ -347,6 +367,15 @@ class EnglishNames:
             if low.endswith(end) and low[: -len(end)] + repl in self.words:
                 return False
         return True
+
+    def _common_word(self, low: str) -> bool:
+        """`low` or its stem is in GCIDE (fearlessly, exploded, vacationer are: web2 lists inflections)."""
+        if low in self.common:
+            return True
+        return any(low.endswith(end) and len(low) - len(end) >= 3 and low[: -len(end)] + repl in self.common
+                   for end, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
+                                     ("ing", "e"), ("er", ""), ("er", "e"), ("ers", ""), ("ly", ""), ("ness", ""),
+                                     ("ily", "y"), ("ation", "ate"), ("ful", "")))
 
     def _person_word(self, word: str, proper: bool = False) -> bool:
         low = _plain(word.lower())
@@ -386,6 +415,10 @@ class EnglishNames:
         if _name_cased(words[-1]) and _name_cased(words[0]):
             if first in self.first and (self._unknown(words[-1]) or last in self.rare):
                 return 0.75
+            # ... or a word only the old, large dictionary holds (Lindsay Lohan, Kristen Rocher)
+            if (first in self.first and first not in self.lower_words and len(last) >= 4
+                    and last not in self.proper and not self._common_word(last)):
+                return 0.72
             if last in self.last and last not in self.words and self._unknown(words[0]):
                 return 0.75
             # Two words on no list (Palmi Einarsson).
