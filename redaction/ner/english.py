@@ -204,14 +204,27 @@ def common_first_names(top: int = 1000) -> frozenset[str]:
     return frozenset(names[:top])
 
 
+_LOCALE_ENGLISH = re.compile(r"^\s*'[A-Z0-9]{2,3}': \{'aa':(?:'((?:[^'\\]|\\.)*)'|u\('((?:[^'\\]|\\.)*)'\))", re.M)
+
+
 @lru_cache(maxsize=1)
 def countries() -> frozenset[str]:
     """Countries' English names, lower case, from libphonenumber's region names (`phonenumbers`, already
     pinned for the phone rules; Apache-2.0): `poland`, `france`, `bosnia and herzegovina`."""
-    from phonenumbers.geodata.locale import LOCALE_DATA
+    # Read from the module's source, not imported: importing its table of every region's name in every
+    # language costs about 100 MB for the 250 English names needed here.
+    import phonenumbers
 
-    names = {str(v.get("aa", "")) for v in LOCALE_DATA.values()}
-    return frozenset(" ".join(n.lower().split()) for n in names if n and not n.startswith("*"))
+    source = (Path(phonenumbers.__file__).resolve().parent / "geodata" / "locale.py").read_text(encoding="utf-8")
+    names = set()
+    for m in _LOCALE_ENGLISH.finditer(source):
+        raw = m.group(1) if m.group(1) is not None else m.group(2)
+        name = raw.encode("ascii", "backslashreplace").decode("unicode_escape")
+        if name and not name.startswith("*"):
+            names.add(" ".join(name.lower().split()))
+    if len(names) < 200:  # the file's layout changed: fail loudly rather than filter nothing
+        raise ValueError("libphonenumber's region names could not be read")
+    return frozenset(names)
 
 
 def rare_surnames() -> frozenset[str]:
