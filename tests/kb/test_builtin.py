@@ -4,6 +4,7 @@ cannot (a Chinese question over an English policy, a paraphrase)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -78,3 +79,24 @@ def test_hybrid_search_with_the_builtin_finds_what_keywords_miss(store, redactor
 def test_the_setting_turns_it_on_and_an_engine_wins(settings, store) -> None:
     assert open_kb(settings, store).embedder is None  # the embedded default: keyword search alone
     assert isinstance(open_kb(replace(settings, kb_embedding_builtin=True), store).embedder, BuiltinEmbedder)
+
+
+def test_the_server_loads_it_at_start_and_a_changed_file_stops_the_start(tmp_path, monkeypatch) -> None:
+    from services.errors import HushdeskError
+    from services.ops.bootstrap import ensure_initialised
+    from services.runtime import Runtime
+    from tests.support.turns import settings_for
+
+    settings = settings_for(tmp_path, "http://127.0.0.1:9/v1", HUSHDESK_KB_EMBEDDING_BUILTIN="true")
+    ensure_initialised(settings)[1].dispose()
+    monkeypatch.setitem(builtin.FILE_SHA256, "weights.npz", "0" * 64)
+    with pytest.raises(HushdeskError) as err:
+        Runtime.open(settings)
+    assert "changed" in err.value.message  # the fixed message refuse_start prints
+    monkeypatch.undo()
+    runtime = Runtime.open(settings)
+    try:
+        embedder = runtime.knowledge_base.embedder
+        assert isinstance(embedder, BuiltinEmbedder) and embedder._model is not None  # loaded before any turn
+    finally:
+        os.close(runtime.lock_fd)
