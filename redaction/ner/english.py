@@ -313,6 +313,13 @@ _LOWER_PART = rf"[a-z](?:'[a-z])?[{_LOW}]{{2,}}(?:-[a-z][{_LOW}]{{2,}})?"  # o'c
 _VOCATIVE = re.compile(r"(?<![A-Za-z])(?i:thank you|thanks|thx|happy birthday|happy bday|congrats|congratulations|"
                        r"great work|good job|well done|love you|miss you|proud of you|hi|hey|hello|dear|bye|goodbye|"
                        r"good morning|good night|morning|night) ,? ?$")
+# ... or a first name that is also a word, after `you` or one of those, ending the clause (`thank you
+# Grace!`, `how old are you Taylor`).
+_YOU_BEFORE = re.compile(r"(?<![A-Za-z])(?i:you) ,? ?$")
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                      "june july august september october november december christmas easter tomorrow tonight "
+                      "today soon later".split())
+_CLAUSE_END = re.compile(r" ?(?:[.!?,;:)]|$|\n)")
 # ... but not what is greeted or thanked that is no person.
 _GREETED = frozenset("diwali hanukkah chanukah eid ramadan kwanzaa halloween valentines valentine thanksgiving "
                      "easter christmas xmas navratri holi lunar everyone everybody all guys folks team".split())
@@ -526,6 +533,10 @@ class EnglishNames:
             if not known and len(low) >= 4 and self._unknown(m.group()) and low not in _INTERJECTIONS and _ADDRESSED.match(text, b) and (
                     not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n"):
                 known = True  # Jakobine, can I speak to your boss?: someone addressed, opening a sentence
+            if (not known and low in self.first and low not in _NOT_FIRST_COMMON and low not in _CALENDAR
+                    and low not in _GREETED and _CLAUSE_END.match(text, b)
+                    and (_VOCATIVE.search(text, max(0, a - 20), a) or _YOU_BEFORE.search(text, max(0, a - 6), a))):
+                known = True  # thank you Grace!, how old are you Taylor: someone addressed, ending the clause
             if (not known and len(low) >= 4 and _VOCATIVE.search(text, max(0, a - 20), a) and self._unknown(m.group())
                     and low not in _GREETED and low not in _BRANDS and low not in _FIRMS
                     and not _GROUP_AFTER.match(text, b)):

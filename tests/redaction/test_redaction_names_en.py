@@ -83,6 +83,9 @@ from tests.support.redaction import names
     ("please add my kid Kenya to the account", ["Kenya"]),  # ... and any country after a relative
     # a first name before a word only the old, large dictionary (web2) holds, not GCIDE
     ("the refund went to Kristen Argenton yesterday", ["Kristen Argenton"]),
+    # a first name that is also a word, addressed at the end of a clause
+    ("Thank you Grace!", ["Grace"]),
+    ("how old are you Taylor", ["Taylor"]),
     # a surname on no list, in lower case, goes with the first name before it; not slang, laughter or
     # two words typed without their space
     ("shipping to: tracy oyelaranova", ["tracy oyelaranova"]),
@@ -136,6 +139,9 @@ def test_english_names(text, expected):
     "Okay, can you check it?",
     "Yeah, could you resend it",
     "Sarah Fearlessly Leads The Team",  # web2's inflections are GCIDE's words
+    "see you Sunday",  # days and months after `you` are no names
+    "thank you May.",
+    "Did you Bill me twice?",  # not ending the clause
 ])
 def test_not_english_names(text):
     assert names(text) == []
