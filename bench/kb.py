@@ -184,23 +184,31 @@ def _baseline(sections, tokenize) -> Callable[[str], tuple[list[tuple[str, str |
     return ranked
 
 
-def quality(tmp: Path) -> dict:
+def _add_eval(kb) -> None:
+    """The eval's documents into `kb` through the real ingestion path, named as the questions name them."""
     from services.kb.cli import files_under
 
+    for path in files_under([str(EVAL / "docs")]):
+        kb.add_file(path, path.relative_to(EVAL).as_posix(), "eval")
+
+
+def _ranked(kb) -> Callable[[str], tuple[list[tuple[str, str | None]], float, bool]]:
+    """`score`'s view of `kb.search`: (source, heading) of the top 5, the top score, no_answer."""
+    def ranked(question: str):
+        result = kb.search(question, k=5)
+        return [(h.source, h.heading) for h in result.hits], result.top_score, result.no_answer
+    return ranked
+
+
+def quality(tmp: Path) -> dict:
     questions = load_questions()
     kb, engine = _kb(tmp)
     try:
-        for path in files_under([str(EVAL / "docs")]):
-            kb.add_file(path, path.relative_to(EVAL).as_posix(), "eval")
-
-        def ours(question: str):
-            result = kb.search(question, k=5)
-            return [(h.source, h.heading) for h in result.hits], result.top_score, result.no_answer
-
+        _add_eval(kb)
         sections = _sections(EVAL / "docs")
         out = {"questions": len(questions), "documents": len(kb.documents()),
                "passages": sum(d.passages for d in kb.documents()),
-               "ours": score(questions, ours),
+               "ours": score(questions, _ranked(kb)),
                "whitespace_bm25": score(questions, _baseline(sections, _whitespace)),
                "jieba_bm25": score(questions, _baseline(sections, _jieba))}
     finally:
@@ -214,7 +222,6 @@ def _hybrid_builtin(tmp: Path, questions: Sequence[Question]) -> dict:
     Sentence Encoder multilingual v3, in process): ingestion with embedding, then each question embedded,
     matched both ways and fused. Also the embedding time of one question."""
     from services.kb.builtin import BuiltinEmbedder
-    from services.kb.cli import files_under
 
     tmp.mkdir(parents=True, exist_ok=True)
     embedder = BuiltinEmbedder()
@@ -224,15 +231,9 @@ def _hybrid_builtin(tmp: Path, questions: Sequence[Question]) -> dict:
     kb, engine = _kb(tmp, embedder=embedder)
     try:
         started = time.perf_counter()
-        for path in files_under([str(EVAL / "docs")]):
-            kb.add_file(path, path.relative_to(EVAL).as_posix(), "eval")
+        _add_eval(kb)
         ingest_s = time.perf_counter() - started
-
-        def hybrid(question: str):
-            result = kb.search(question, k=5)
-            return [(h.source, h.heading) for h in result.hits], result.top_score, result.no_answer
-
-        result = score(questions, hybrid)
+        result = score(questions, _ranked(kb))
     finally:
         engine.dispose()
     embed_ms = []
@@ -240,9 +241,9 @@ def _hybrid_builtin(tmp: Path, questions: Sequence[Question]) -> dict:
         started = time.perf_counter()
         embedder.embed([question.q])
         embed_ms.append((time.perf_counter() - started) * 1000)
-    embed_ms.sort()
-    result.update({"load_s": load_s, "ingest_s": ingest_s, "embed_p50_ms": embed_ms[len(embed_ms) // 2],
-                   "embed_p95_ms": embed_ms[int(len(embed_ms) * 0.95)]})
+    embed = _percentiles(sorted(embed_ms))
+    result.update({"load_s": load_s, "ingest_s": ingest_s, "embed_p50_ms": embed["p50_ms"],
+                   "embed_p95_ms": embed["p95_ms"]})
     return result
 
 

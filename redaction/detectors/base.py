@@ -34,6 +34,10 @@ LOOKBEHIND = 20
 # start with lead(..., "0-9") and end with NUM_END. A Latin letter does not stop a match:
 # `tel13812345678` or `card4111111111111111` still leak the number if left alone.
 NUM_END = r"(?![0-9])"
+# Firms' lines, never a person's: China's 400/800 hotlines and the US toll-free area codes (first three of
+# ten digits).
+CN_HOTLINES = ("400", "800")
+US_TOLL_FREE = ("800", "888", "877", "866", "855", "844", "833")
 # Words (codes): a letter or digit on either side means a longer token.
 START = r"(?<![0-9A-Za-z])"
 END = r"(?![0-9A-Za-z])"

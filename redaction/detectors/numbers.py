@@ -6,7 +6,10 @@ import datetime
 import functools
 import re
 
-from .base import DIGITS, LETTERS, LOOKBEHIND, NUM_END, UPPER, PatternDetector, after_cue, digits_of, lead, luhn_ok
+from .base import (
+    CN_HOTLINES, DIGITS, LETTERS, LOOKBEHIND, NUM_END, UPPER, US_TOLL_FREE, PatternDetector, after_cue, digits_of, lead,
+    luhn_ok,
+)
 
 # --- phones ---------------------------------------------------------------------------------------
 # 010, 020-029, 0xxx (without the trunk 0); never 400/800 (`+86 400 820 8820` is a service hotline)
@@ -197,7 +200,7 @@ _NHS_CUED = (lead("0-9", "0-9") + after_cue(_NHS_CUES, "0-9", ignore_case=True) 
 
 
 # CN 400/800 hotlines and US toll-free numbers have the same 3-3-4 shape: a firm's line, not a patient.
-_HOTLINES = frozenset(("400", "800", "888", "877", "866", "855", "844", "833"))
+_HOTLINES = frozenset((*CN_HOTLINES, *US_TOLL_FREE))
 
 
 def nhs_ok(value: str) -> bool:

@@ -13,7 +13,9 @@ import re
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from .base import DIGITS, LETTERS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, lead, luhn_ok
+from .base import (
+    CN_HOTLINES, DIGITS, LETTERS, LOOKBEHIND, NUM_END, US_TOLL_FREE, PatternDetector, after_cue, digits_of, lead, luhn_ok,
+)
 
 _SEP = " .-()"
 # Never a person's line: toll-free and premium everywhere; China's shared-cost 400 hotlines.
@@ -136,9 +138,9 @@ def cued_phone(value: str) -> float:
     if value.count("(") != value.count(")") or ".." in value or "--" in value or "   " in value:
         return 0.0
     # CN hotlines (400/800 + 7 digits; 95xxx/96xxx are shorter than 7) and US toll-free.
-    if len(digits) == 10 and digits[:3] in ("400", "800"):
+    if len(digits) == 10 and digits[:3] in CN_HOTLINES:
         return 0.0
-    if len(digits) in (10, 11) and digits[-10:-7] in ("800", "888", "877", "866", "855", "844", "833"):
+    if len(digits) in (10, 11) and digits[-10:-7] in US_TOLL_FREE:
         return 0.0
     return 0.9
 

@@ -294,16 +294,11 @@ _EN_TWO_NUMBERS = (
 
 def two_numbers_street(value: str) -> bool:
     """The street's name is no English word (`Dalmatinova`, not `12 Boxes 4 Street vendors`)."""
-    from ..ner.english import dictionary  # web2's words, loaded once with the name layer
+    from ..ner.english import INFLECTIONS, dictionary, listed  # web2's words, loaded once with the name layer
 
     words = dictionary()
     name = value.split("\n", 1)[0].split(" ")[1:-1]
-    def english(word: str) -> bool:
-        low = word.lower()
-        return low in words or any(low.endswith(end) and low[: -len(end)] + repl in words
-                                   for end, repl in (("s", ""), ("es", ""), ("ies", "y")))
-
-    return not any(english(w) for w in name)
+    return not any(listed(w.lower(), words, INFLECTIONS[:3]) for w in name)  # boxes, parties
 
 
 _NOT_STREETS = ("auntie", "cutie", "sweetie", "hottie", "bowtie", "necktie", "rookie")

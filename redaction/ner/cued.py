@@ -49,15 +49,16 @@ class CuedValues:
             value = m.group(1).lstrip(" .-")
             if value.startswith("(") and value.count("(") > value.count(")"):
                 value = value[1:]  # a bracket opened before the number, not its area code's
-            digits = sum(ch.isdigit() for ch in value.split("x")[0])
-            least = 6 if t.re is _TYPE else 7
-            if least <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3:
+            if _phone_like(value, 6 if t.re is _TYPE else 7):
                 out.append((m.end(1) - len(value), m.end(1), "PHONE", 0.85))
         for q in (_ASKED.finditer(text) if "\n" in text else ()):
             m = _ANSWER.match(text, q.end())
-            if m is None:
-                continue
-            digits = sum(ch.isdigit() for ch in m.group(1))
-            if 7 <= digits <= 15 and m.group(1).count("(") == m.group(1).count(")") and len(set(m.group(1))) > 3:
+            if m is not None and _phone_like(m.group(1), 7):
                 out.append((m.start(1), m.end(1), "PHONE", 0.8))
         return out
+
+
+def _phone_like(value: str, least: int) -> bool:
+    """`least` to 15 digits (before an `x` extension), brackets paired, more than three distinct characters."""
+    digits = sum(ch.isdigit() for ch in value.split("x")[0])
+    return least <= digits <= 15 and value.count("(") == value.count(")") and len(set(value)) > 3

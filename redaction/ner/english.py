@@ -127,20 +127,24 @@ GCIDE_SHA256 = "aae43a2bf41aa94e6abc22842b35b1b87d17eaef2d8f0eaed0336648529a5770
 WEB2_SHA256 = "3f79c350e72dba410b8f2432ada34415f46bed9b0e5e36d431aa3068b5619b0c"
 
 
-@lru_cache(maxsize=1)
-def _web2() -> tuple[frozenset[str], frozenset[str]]:
-    """(every word, lower case; the words web2 lists only capitalised, lower case)."""
+def _word_list(name: str, sha256: str) -> set[str]:
+    """One of english-words 2.0.2's pickled word lists, checked before it is unpickled."""
     import hashlib
     import pickle
 
     import english_words
 
-    path = Path(english_words.__file__).resolve().parent / "data" / "web2.pickle"
-    data = path.read_bytes()
+    data = (Path(english_words.__file__).resolve().parent / "data" / name).read_bytes()
     # A pickle runs code when loaded: only the very file english-words 2.0.2 ships is ever unpickled.
-    if hashlib.sha256(data).hexdigest() != WEB2_SHA256:
-        raise ValueError("web2 word list changed")
-    words = pickle.loads(data)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ValueError(f"{name} word list changed")
+    return pickle.loads(data)
+
+
+@lru_cache(maxsize=1)
+def _web2() -> tuple[frozenset[str], frozenset[str]]:
+    """(every word, lower case; the words web2 lists only capitalised, lower case)."""
+    words = _word_list("web2.pickle", WEB2_SHA256)
     lower = frozenset(w for w in words if w[:1].islower())
     return frozenset(w.lower() for w in words), frozenset(w.lower() for w in words if w[:1].isupper()) - lower
 
@@ -150,17 +154,20 @@ def common_words() -> frozenset[str]:
     """GCIDE's words (the GNU Collaborative International Dictionary of English, as shipped lower-cased by
     english-words 2.0.2; 114,769 words): a smaller, more current dictionary than web2, so a web2 word it
     lacks (lohan, rocher) is an obscure one that reads as a surname after a first name."""
-    import hashlib
-    import pickle
+    return frozenset(_word_list("gcide_lower.pickle", GCIDE_SHA256))
 
-    import english_words
 
-    path = Path(english_words.__file__).resolve().parent / "data" / "gcide_lower.pickle"
-    data = path.read_bytes()
-    # A pickle runs code when loaded: only the very file english-words 2.0.2 ships is ever unpickled.
-    if hashlib.sha256(data).hexdigest() != GCIDE_SHA256:
-        raise ValueError("GCIDE word list changed")
-    return frozenset(pickle.loads(data))
+# Inflections a dictionary of base forms leaves out (cuts, boxes, parties, walked, painting, bigger, sadly).
+INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+               ("er", ""), ("ers", ""), ("ly", ""))
+# ... and GCIDE's further derivations (vacationer, fearlessness, happily, creation, careful).
+_DERIVATIONS = (*INFLECTIONS, ("er", "e"), ("ness", ""), ("ily", "y"), ("ation", "ate"), ("ful", ""))
+
+
+def listed(low: str, words: frozenset[str], endings=INFLECTIONS, min_stem: int = 0) -> bool:
+    """`low` (lower case) or, less one of `endings`, its stem of `min_stem` letters or more is in `words`."""
+    return low in words or any(low.endswith(end) and len(low) - len(end) >= min_stem and low[: -len(end)] + repl in words
+                               for end, repl in endings)
 
 
 def dictionary() -> frozenset[str]:
@@ -195,7 +202,6 @@ def more_first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def common_first_names(top: int = 1000) -> frozenset[str]:
     """The census first names among the `top` most frequent (the file keeps its frequency order): a
     country of that name (Chad, Jordan, Israel) is a person as often as a place."""
@@ -227,6 +233,7 @@ def countries() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=1)
 def rare_surnames() -> frozenset[str]:
     """The census surnames of frequency < 0.001 % (Laaksonen, Kachru): many are also English words or
     places, so one counts only when it is on no list of English words."""
@@ -379,23 +386,13 @@ class EnglishNames:
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
         low = _plain(word.lower())
-        if low in self.words or low in _COMMON or low in _PLACE_AFTER or low in _PLACE_BEFORE:
+        if low in _COMMON or low in _PLACE_AFTER or low in _PLACE_BEFORE:
             return False
-        # web2 lists base forms: cuts, boxes, parties, walked, painting are words too.
-        for end, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
-                          ("er", ""), ("ers", ""), ("ly", "")):
-            if low.endswith(end) and low[: -len(end)] + repl in self.words:
-                return False
-        return True
+        return not listed(low, self.words)  # web2 lists base forms: cuts, boxes, walked are words too
 
     def _common_word(self, low: str) -> bool:
         """`low` or its stem is in GCIDE (fearlessly, exploded, vacationer are: web2 lists inflections)."""
-        if low in self.common:
-            return True
-        return any(low.endswith(end) and len(low) - len(end) >= 3 and low[: -len(end)] + repl in self.common
-                   for end, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
-                                     ("ing", "e"), ("er", ""), ("er", "e"), ("ers", ""), ("ly", ""), ("ness", ""),
-                                     ("ily", "y"), ("ation", "ate"), ("ful", "")))
+        return listed(low, self.common, _DERIVATIONS, min_stem=3)
 
     def _person_word(self, word: str, proper: bool = False) -> bool:
         low = _plain(word.lower())
