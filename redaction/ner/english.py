@@ -527,8 +527,8 @@ class EnglishNames:
                 known = True  # Oyelaran is late: a word on no list opening a sentence, before a verb
             if not known and len(low) >= 4 and self._mid_unknown(text, a, b):
                 known = True  # I had lunch with Oyelaran: a word on no list after an English word, mid-sentence
-            if not known and len(low) >= 4 and self._unknown(m.group()) and low not in _INTERJECTIONS and _ADDRESSED.match(text, b) and (
-                    not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n"):
+            if not known and len(low) >= 4 and _ADDRESSED.match(text, b) and low not in _INTERJECTIONS and (
+                    not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n") and self._unknown(m.group()):
                 known = True  # Jakobine, can I speak to your boss?: someone addressed, opening a sentence
             if (not known and low in self.first and low not in _NOT_FIRST_COMMON and low not in _CALENDAR
                     and low not in _GREETED and _CLAUSE_END.match(text, b)

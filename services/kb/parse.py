@@ -239,9 +239,14 @@ def _pdf_heading(line: str, marks: list[tuple[str, int, int]], outlined: bool) -
     for title, level, _ in marks:
         if line == title:
             return level
-    if not outlined and _NUMBERED.match(line) and not _SENTENCE_END.search(line) and len(line) <= 50:
+    if not outlined and _numbered_heading(line):
         return _numbered_level(line)
     return None
+
+
+def _numbered_heading(line: str) -> bool:
+    """A numbered heading line (`1.2 Delivery`, `第三条 退款`): short, no sentence end."""
+    return bool(_NUMBERED.match(line)) and not _SENTENCE_END.search(line) and len(line) <= 50
 
 
 def _numbered_level(line: str) -> int:
@@ -303,7 +308,7 @@ def _docx(data: bytes, stem: str) -> Parsed:
             level = _docx_level(paragraph.style.name if paragraph.style is not None else "")
             if level is None:
                 level = _outline_level(child, paragraph.style)
-            if level is None and _NUMBERED.match(text) and not _SENTENCE_END.search(text) and len(text) <= 50:
+            if level is None and _numbered_heading(text):
                 level = _numbered_level(text)  # `第三条 退款`, `1.2 Delivery` typed without a heading style
             if level is not None and text:
                 builder.heading(text, level)
@@ -479,7 +484,7 @@ def _text(data: bytes, stem: str) -> Parsed:
             builder.heading(line, 2)
         elif set(line) <= set("=-") and len(line) >= 3:
             continue
-        elif _NUMBERED.match(line) and not _SENTENCE_END.search(line) and len(line) <= 50:
+        elif _numbered_heading(line):
             builder.heading(line, _numbered_level(line))
         else:
             builder.text(line)
