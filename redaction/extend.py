@@ -471,11 +471,13 @@ _ZH_DESCRIBED = re.compile("[，,、 ]{1,2}(?:([^\\s，,。！？!?、的]{1,4}�
 
 
 def _zh_described(text: str, start: int, end: int, limit: int) -> int:
-    """The end of the descriptions of a Chinese name's characters right after it, else `end`."""
+    """The end of the descriptions of the Chinese name text[start:end]'s characters right after it, else
+    `end` (`start` may be an earlier name's, whose characters are described after this one)."""
     while end < limit and text[end - 1] in CJK_CHARS:
         m = _ZH_DESCRIBED.match(text, end, limit)
-        # The character is one of the name's, or of a name just before it (李明，木子李，明天的明).
-        if m is None or (m.group(2) is not None and m.group(2) not in text[max(0, start - 12):end]):
+        # The character is one of the name's, or of one described before it (李明，木子李，明天的明); never
+        # one of the cue before the name (`我係陳大文，電話係…`: 電話 does not spell 係).
+        if m is None or (m.group(2) is not None and m.group(2) not in text[start:end]):
             return end
         end = m.end()
     return end
@@ -522,11 +524,12 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             if more is None or more.end() == end:
                 break
             end = more.end()
-        end = _zh_described(text, start, end, right_limit)
+        prev = out[-1] if out else None
+        named = prev.start if prev is not None and labels[prev.rank] == "PERSON" and start - prev.end <= 12 else start
+        end = _zh_described(text, named, end, right_limit)
         spelled = _SPELLED_AFTER.match(text, end, right_limit) or _spelled_word(text, start, end, right_limit)
         if spelled is not None:
             end = spelled.end()
-        prev = out[-1] if out else None
         if (prev is not None and labels[prev.rank] == "PERSON" and prev.end < start
                 and text[prev.end:start].strip(" \t") == "" and text[prev.end - 1] not in CJK_CHARS
                 and text[start] not in CJK_CHARS):  # 张伟 李娜: two people

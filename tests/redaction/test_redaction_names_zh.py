@@ -46,6 +46,11 @@ def test_names_by_form(text, expected):
     # not a description: a word after the name, or a phrase that spells none of its characters
     ("我叫张伟，今天的事情", ["张伟"]),
     ("王芳，好的好的", ["王芳"]),
+    # a character of the cue before the name is not one of the name's (`電話係` spells no 係 of the name)
+    ("我係陳大文，電話係9876 5432", ["陳大文"]),
+    ("我是刘晓东，地址是", ["刘晓东"]),
+    # a description after a second mention spells a character of the first
+    ("我是李明，木子李，明天的明", ["李明", "木子李，明天的明"]),
     # typed one character at a time, a compound surname and one given character
     ("客户：我叫 欧阳 娜", ["欧阳 娜"]),
     ("我叫 王 你好", []),
