@@ -31,7 +31,7 @@ from .detectors.base import CJK, CJK_CHARS
 from .detectors.places import _STOP as _ZH_START_STOP
 from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
-from .detectors.places import _STATES, _UNIT_PLACE_RE
+from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -109,6 +109,33 @@ _EN_LOWER_PLACE = re.compile(
     r"|" + _LOWER_CITY_WORD + "{0,3}?" + _STATE_NAME + r"(?![A-Za-z])")
 
 
+# A lower-case city with nothing after it that proves it is one (`42 wallaby way sydney`, `221b baker
+# street london nw1 6xe`): a word of 4+ letters that web2 lists in no lower-case form (places are
+# capitalised there: sydney, leeds, houston), and then the clause's end, a lower-case UK postcode or a state
+# code. A word such as `boston` or `reading` stays (web2 lists it in lower case).
+# State codes that are also words (in, me, or, ok, hi …) never count in lower case.
+_LOWER_STATES = "|".join(c.lower() for c in _STATES if c.lower() not in ("in", "me", "or", "ok", "hi", "oh", "id",
+                                                                           "de", "la", "pa", "al", "co"))
+_LOWER_CITY = re.compile(r"([a-z]{4,20})(?:,? (?:" + _LOWER_STATES + r")(?![A-Za-z0-9])|(?= ?(?:[.,;!?)\n]|$| "
+                         r"[a-z]{1,2}[0-9][0-9a-z]? [0-9][a-z]{2}(?![A-Za-z0-9]))))")
+_LOWER_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][0-9a-z]? [0-9][abd-hjlnp-uw-z]{2}(?![A-Za-z0-9])")
+_CHAT_WORDS = frozenset("okay yeah yep yup nope lol lmao omg thanks thx pls plz please asap tho though btw "
+                        "tomorrow today tonight".split())
+
+
+def _lower_city_or_code(text: str, j: int) -> int | None:
+    """The end of a lower-case UK postcode at `j`, or of an unlisted lower-case city (above), else None."""
+    m = _LOWER_POSTCODE.match(text, j)
+    if m is not None and uk_postcode(m.group()):
+        return m.end()
+    m = _LOWER_CITY.match(text, j)
+    if m is None or m.group(1) in _CHAT_WORDS:
+        return None
+    from .ner.english import dictionary
+
+    return None if m.group(1) in dictionary() else m.end()
+
+
 def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` (sorted, non-overlapping matches on normalised `text`: NamedTuples with start, end and
     rank) with each ADDRESS grown over the rest of its address and touching addresses merged."""
@@ -140,8 +167,7 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
             end = _en_tail(text, end, min(right_limit, end + MAX_EXTRA))
             if end == right_limit or _SEP.fullmatch(text, end, right_limit):
                 name = chosen[i + 1] if i + 1 < n else None
-                if (name is not None and labels[name.rank] == "PERSON" and text[name.start:name.start + 1].isupper()
-                        and " " not in text[name.start:name.end]):
+                if (name is not None and labels[name.rank] == "PERSON" and " " not in text[name.start:name.end]):
                     # The name rules read a city after a street as a first name: the tail may take it
                     # (still masked, now as part of the address).
                     beyond = chosen[i + 2].start if i + 2 < n else len(text)
@@ -305,9 +331,9 @@ def _en_tail(text: str, end: int, limit: int) -> int:
         stop = part.end() if part is not None and part.group() not in _EN_NOT_PLACE else None
         if stop is None and text[j:j + 1].islower():
             lower = _EN_LOWER_PLACE.match(text, j)
-            if lower is None:
+            stop = lower.end() if lower is not None else _lower_city_or_code(text, j)
+            if stop is None:
                 break
-            stop = lower.end()
         elif stop is None:
             place = _EN_PLACE.match(text, j)
             if place is None:

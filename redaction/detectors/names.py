@@ -59,7 +59,9 @@ _SURNAME_REST = "(?:" + "|".join(f"(?<={c[0]}){c[1]}" for c in COMPOUND_SURNAMES
 _GIVEN = "[" + GIVEN_CHARS + "]"
 
 
-_ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + _GIVEN + "{1,2}"
+# Not a surname and a title (联系人：王小姐 is Ms Wang: 小 of 小姐 is the only title start among the given
+# characters).
+_ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?!小姐)" + _GIVEN + "{1,2}"
 # Typed or transcribed one character at a time (我叫 李 小 红, 我叫 张 三): one or two given characters, one space apart. Input
 # only: on a reply stream its longer reach would hold more after every surname character.
 _ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?: " + _GIVEN

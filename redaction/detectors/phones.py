@@ -69,6 +69,20 @@ def international_dialled(value: str) -> float:
     return score if score == 1.0 else 0.0  # valid numbers only: a code starting 00 is common
 
 
+# Hong Kong, Macau and Taiwan numbers written with their country code but no `+` (`852-9123-4567`,
+# `(853) 6612 3456`, `886 912 345 678`), common on cards and in chat across the region. The code is set
+# off by a separator or brackets (a bare 11-digit run is left to the other rules), and the number must
+# be a valid one of that region's personal ranges.
+_REGION_CODE = (lead("8(", "0-9A-Za-z+") + r"(?:(?<=\()(?:852|853|886)\) ?|(?<=8)(?:52|53|86)[ -])[0-9][0-9 -]{6,11}[0-9]"
+                + NUM_END)
+
+
+def region_code(value: str) -> float:
+    """A valid Hong Kong, Macau or Taiwan number after its country code written without `+`."""
+    digits = digits_of(value)
+    return 1.0 if international("+" + digits) == 1.0 else 0.0
+
+
 # Taiwan: mobiles 09xx-xxx-xxx (4-3-3 is not a CN shape); landlines (0X)XXXX-XXXX with a one-digit area.
 _TW = (lead("0(", "0-9") + r"(?:(?<=0)9[0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{3}|(?<=\()0[2-8]\)[ -]?[0-9]{3,4}[ -]?"
        r"[0-9]{4}|(?<=0)[2-8]-[0-9]{3,4}-[0-9]{4})" + NUM_END)
@@ -105,7 +119,14 @@ _EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
                             "whatsapp me at", "call back on", "call back at", "fone is", "phne is", "phoen is",
                             "fone number is", "fone no", "phone num", "phone num is", "ph",
                             "ph.", "contact no", "contact no.", "contact number", "contact number:", "call me:",
-                            "call me at:", "number was", "number was:", "phone was", "cell was", "mobile was")
+                            "call me at:", "number was", "number was:", "phone was", "cell was", "mobile was",
+                            # German, French, Spanish, Italian and Portuguese cues customers write in
+                            "telefon", "telefon:", "telefonnummer", "telefonnummer:", "telefonnummer ist",
+                            "handy", "handy:", "handynummer", "handynummer ist", "rufnummer", "nummer ist",
+                            "téléphone", "téléphone:", "téléphone est", "numéro", "numéro est", "portable",
+                            "portable:", "teléfono", "teléfono:", "teléfono es", "móvil", "celular", "celular:",
+                            "número", "número es", "telefono", "telefono:", "telefono è", "cellulare",
+                            "cellulare:", "numero", "numero è", "telemóvel")
             for s in (" ", "") if len(c + s) <= LOOKBEHIND and (s or c.endswith(":") or c.endswith("."))]
 # A previous number in a list after a cue: `电话是57293333,57273333`, `电话：83172726、83172706`.
 _LIST_CUES_ = ("电话", "电话是", "电话:", "电话 ", "电话: ", "号码是", "电话号码是", "电话为")
@@ -122,7 +143,7 @@ def _list_lookbehind() -> str:
 _CUED_BODY = r"[0-9() .-]{5,18}[0-9]" + NUM_END
 _CUED = (
     # A two-character check first: in `4111 4111 …` every digit follows a space, never a cue's last letter.
-    lead("0-9(", "0-9A-Za-z") + r"(?:(?<=[A-Za-z:.\u4e00-\u9fff] [0-9(])|(?<=[^ ][0-9(]))" + "(?:" + after_cue(_ZH_CUES, "0-9(") + "|"
+    lead("0-9(", "0-9A-Za-z") + r"(?:(?<=[A-Za-z\u00c0-\u00ff:.\u4e00-\u9fff] [0-9(])|(?<=[^ ][0-9(]))" + "(?:" + after_cue(_ZH_CUES, "0-9(") + "|"
     + after_cue(_EN_CUES, "0-9(", ignore_case=True) + ")" + _CUED_BODY
 )
 _CUED_LIST = (lead("0-9", "0-9A-Za-z") + "(?<=[,、和/ 或][0-9])"
@@ -237,6 +258,8 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("PHONE", _INTL, None, _PH + "+", validate=international, required="+", starts="+"),
     PatternDetector("PHONE", _INTL_DIALLED, None, _PH, validate=international_dialled, required=DIGITS, starts="0"),
     PatternDetector("PHONE", _TW, None, _PH, validate=taiwan, required=DIGITS, starts="0("),
+    PatternDetector("PHONE", _REGION_CODE, None, _PH, validate=region_code, required=("852", "853", "886"),
+                    starts="8("),
     PatternDetector("PHONE", _CUED, None, _PH, validate=cued_phone, required=DIGITS, starts=DIGITS + "("),
     PatternDetector("PHONE", _CUED_LIST, None, DIGITS + "-", validate=cued_phone, required=DIGITS,
                     starts=DIGITS),

@@ -234,6 +234,20 @@ def en_address(value: str) -> bool:
     return True
 
 
+# After words that say an address follows (`I live at`, `ship it to`), a street type that is also an
+# everyday word counts in lower case too (`42 wallaby way`, `7 rose close`): en_address refuses it elsewhere.
+_ADDRESS_CUES = [c + " " for c in ("live at", "living at", "address is", "address:", "ship to", "ship it to",
+                                   "deliver to", "deliver it to", "send it to", "mail it to", "post it to",
+                                   "located at", "staying at", "moved to", "reside at", "resides at")]
+_EN_ADDRESS_CUED = "[1-9]" + after_cue(_ADDRESS_CUES, "1-9", ignore_case=True) + _EN_ADDRESS[len("[1-9]"):]
+
+
+def en_address_cued(value: str) -> bool:
+    """A house number and a street after an address cue: no function word, unit of measure or count."""
+    words = value.rstrip(".").split(" ")[1:]
+    return en_address(value) or (len(words) >= 2 and not any(w.lower() in _EN_STOP for w in words[:-1]))
+
+
 # A house number read out in words (speech-to-text: `one two three main street`, `twenty two baker street`,
 # `four fifty elm avenue`): two or three number words, one or two street words, a street type. One number
 # word alone (`two main street entrances`) is not taken; nor are counts with their units (_EN_STOP).
@@ -379,6 +393,8 @@ DETECTORS: list[PatternDetector] = [
     # Both need a digit and a letter.
     PatternDetector("ADDRESS", _EN_ADDRESS, None, DIGITS + LETTERS + " .,#-", validate=en_address,
                     required=DIGITS, starts=DIGITS),
+    PatternDetector("ADDRESS", _EN_ADDRESS_CUED, None, DIGITS + LETTERS + " .,#-", validate=en_address_cued,
+                    required=tuple(c[-3:] for c in _ADDRESS_CUES), starts=DIGITS),
     PatternDetector("ADDRESS", _EN_INTL, None, _EN_ALPHABET, validate=intl_address, required=DIGITS,
                     starts=_EN_ALPHABET - frozenset(" .,#-/'")),
     PatternDetector("ADDRESS", _EN_NUMBER_AFTER, None, _EN_ALPHABET, required=DIGITS, starts=LETTERS[:26]),

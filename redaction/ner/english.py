@@ -43,6 +43,12 @@ _FINALS = ("a o e i u v ai ei ao ou an en ang eng ong ia ie iao iu ian in iang i
 _SYLLABLE = "(?:" + "|".join(sorted(_INITIALS, key=len, reverse=True)) + ")?(?:" + "|".join(
     sorted(_FINALS, key=len, reverse=True)) + ")"
 _PINYIN_GIVEN = re.compile(f"(?:{_SYLLABLE}){{1,2}}")
+# A Chinese name in lower-case pinyin with no cue (`i talked to wang xiaoming`): a surname that is no English
+# word and a given name of two syllables written as one word that is no English word either. A one-syllable
+# given name (`li na`) is left to the cues: too many pairs of syllables are words or chat.
+_PINYIN_PAIR_LOWER = re.compile(r"(?<![A-Za-z0-9@#_.'/-])([a-z]{1,6})(?= ([a-z]{4,12})(?![A-Za-z0-9_@'/-]))")
+_TWO_SYLLABLES = re.compile(f"(?:{_SYLLABLE}){{2}}")
+_PINYIN_WORDS = frozenset("he fan long pan song sun tan ma mo ye wan ding gong chow bai han lu fu".split())
 # Common English words that are also census first names or surnames: never a name's first or last word
 # without a cue (the rules in detectors/names.py still take them after one).
 _COMMON = frozenset((
@@ -63,7 +69,10 @@ _COMMON = frozenset((
     "in my an so on at to the and or no yes ok de la le van von del jan feb mar apr jun jul aug sep sept "
     "oct nov dec america israel karma los las les mi el du des di da time cookie candy honey sugar "
     # words web2 (1934) lacks, which open form fields and messages: `Email is …`, `Fax: …`
-    "email e-mail fax tel website web online login username password wifi app zip postcode"
+    "email e-mail fax tel website web online login username password wifi app zip postcode "
+    # other languages' words for a phone or a number, which open such messages (`Meine Telefonnummer ist …`)
+    "telefon telefonnummer handy handynummer rufnummer nummer téléphone numéro teléfono telefono número "
+    "cellulare celular móvil"
 ).split())
 # Common words of _COMMON that the census lists as first names but that open a place, a firm or a date
 # far more often than a name (Chase Bank, Florence Italy, May 2024).
@@ -312,6 +321,10 @@ _PEOPLE_BEFORE = re.compile(
     r"attendees|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
     r"panelists|candidates|nominees|cast|brothers|sisters|parents|grandchildren|roommates|teammates|"
     r"passengers|travellers|travelers|guests are|names are)(?: [a-z]+){0,2} ?(?:are|were|include|including|:|,)? ?$")
+# A relative named in lower case (speech-to-text, chat): `my husband tom set it up`, `my wife is called
+# mei`, `my son, liam`. The name is a census first name that is no common word, or a word on no list.
+_KIN_LOWER = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister|roommate|"
+                        r"fianc[ée]e?)(?:,| is called| called| named|'s name is)?) ([a-z][a-z'-]{2,})(?![A-Za-z'-])")
 _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister)),? $")
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
@@ -459,7 +472,8 @@ class EnglishNames:
             # MY NAME IS KAREN WHITE: a shouted message reads as one in lower case (its cues, its pairs).
             return self.find(text.lower())
         if text.islower():
-            out = self._slots(text, [])
+            out = self._pinyin_lower(text)
+            out.extend(self._slots(text, out))
             out.extend(self._casual(text, out))
             return self._not_places(text, self._grow(text, out))
         out = []
@@ -509,6 +523,7 @@ class EnglishNames:
             sur, given = m.group(1).lower(), m.group(2)
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
+        out.extend(self._pinyin_lower(text))
         out.extend(self._slots(text, out))
         taken = {i for a, b, _, _ in out for i in range(a, b)}  # a set: a 1 MB text may hold 100,000 names
         for m in _SINGLE.finditer(text):
@@ -546,6 +561,17 @@ class EnglishNames:
         if _HAS_CJK.search(text):
             out.extend(self._in_chinese(text, out))
         return self._not_places(text, self._grow(text, out))
+
+    def _pinyin_lower(self, text: str) -> list[tuple[int, int, str, float]]:
+        """Chinese names in lower-case pinyin with no cue (_PINYIN_PAIR_LOWER)."""
+        out = []
+        for m in (_PINYIN_PAIR_LOWER.finditer(text) if " " in text else ()):
+            sur, given = m.group(1), m.group(2)
+            if (sur in PINYIN_SURNAMES and sur not in _PINYIN_WORDS and _TWO_SYLLABLES.fullmatch(given)
+                    and given not in self.words and not self._common_word(given)
+                    and not _in_romanised_place(text, m.start(), m.end(2))):
+                out.append((m.start(), m.end(2), "PERSON", 0.7))
+        return out
 
     def _not_places(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """`found` less the spans inside a romanised Chinese place name (Hong Kong, Yau Ma Tei, Xinyi
@@ -807,6 +833,14 @@ class EnglishNames:
             if w not in self.first and not self._unknown(w) and w not in self.proper:
                 continue
             if free(a, b):
+                out.append((a, b, "PERSON", 0.7))
+        for m in (_KIN_LOWER.finditer(text) if "my " in text.lower() else ()):
+            a, b = m.span(1)
+            w = m.group(1)
+            # A word on no list must not read as a verb after its subject (`my mom slapped`, `my son texts`).
+            if ((w in self.first and w not in _COMMON) or (
+                    len(w) >= 4 and w not in _INTERJECTIONS and w not in _SLANG and not w.endswith(("ed", "ing", "s"))
+                    and self._unknown(w) and not self._common_word(w))) and free(a, b):
                 out.append((a, b, "PERSON", 0.7))
         for m in (_POSSESSIVE.finditer(text) if "'" in text else ()):
             a, b = m.span(1)

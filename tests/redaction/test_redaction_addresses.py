@@ -48,7 +48,7 @@ FOUND = [
     ("at 123-01 Roosevelt Avenue, Queens", ["123-01 Roosevelt Avenue, Queens"]),
     ("We're on 1355 Broadway", ["1355 Broadway"]),
     # a house number read out in words (speech-to-text), two or more number words
-    ("my address is one two three main street springfield", ["one two three main street"]),
+    ("my address is one two three main street springfield", ["one two three main street springfield"]),
     ("I live at twenty two Baker Street", ["twenty two Baker Street"]),
     ("it's four fifty elm avenue", ["four fifty elm avenue"]),
     ("the salon at 450 East El Camino Real", ["450 East El Camino Real"]),
@@ -142,6 +142,15 @@ EXTENDED = [
     ("my place is 12 elm st and new york is far", ["12 elm st"]),
     ("I live at 42 Wallaby Way Sydney", ["42 Wallaby Way Sydney"]),  # a city the name rules read as a first name
     ("I live at 42 Wallaby Way, Sydney NSW 2000", ["42 Wallaby Way, Sydney NSW 2000"]),
+    # a lower-case city that is no lower-case word, before the clause's end, a UK postcode or a state
+    ("i live at 17 cobden street harrogate hg1 2ta", ["17 cobden street harrogate hg1 2ta"]),
+    ("please send it to 9 tulip lane ipswich.", ["9 tulip lane ipswich"]),
+    ("it's 33 oak st lubbock tx", ["33 oak st lubbock tx"]),
+    ("i live at 12 main st lubbock in the evenings", ["12 main st"]),  # `in` is no state here
+    ("i live at 12 main st tomorrow", ["12 main st"]),
+    # after an address cue, a street type that is an everyday word counts in lower case too
+    ("i live at 8 larkspur way darwin", ["8 larkspur way darwin"]),
+    ("my address is 7 hawthorn close", ["7 hawthorn close"]),
 ]
 
 
@@ -172,6 +181,8 @@ NOT_FOUND = [
     "there are two main street entrances", "we walked one two three blocks down the road",
     "about twenty five minutes down the road", "they had five hundred people on the street",
     "we met on Main Street 2 days ago", "I read Chapter Street 3 times", "I bought 3 Apples 4 St. Louis",
+    "I live at 5 minute walk from the station", "send it to 2 more people in the way",
+    "it is 5 minutes down the way",
 ]
 
 

@@ -106,9 +106,23 @@ FORMS = [
     ("借记卡6013821234567891，谢谢", [("BANK_CARD", "6013821234567891")]),
     # UATP airline cards: 15 digits starting 1, Luhn-valid
     ("charge it to card 135790246813574 please", [("CREDIT_CARD", "135790246813574")]),
+    # Hong Kong, Macau and Taiwan numbers after their country code without `+`, no cue needed
+    ("联系人：黄小姐 852-6123-4987", [("PHONE", "852-6123-4987")]),
+    ("澳门(853)66123456找我", [("PHONE", "(853)66123456")]),
+    ("office 886 2 2718 9001 ext 5", [("PHONE", "886 2 2718 9001")]),
+    # cues in the other languages customers write in; their words for a phone are no name
+    ("Meine Telefonnummer ist 0221 4478 902", [("PHONE", "0221 4478 902")]),
+    ("mon numéro est 06 71 22 48 90", [("PHONE", "06 71 22 48 90")]),
+    ("Mi teléfono es 655 210 487", [("PHONE", "655 210 487")]),
+    ("il mio numero è 347 220 1189", [("PHONE", "347 220 1189")]),
 ]
 
 NEGATIVES = [
+    ("总价852 1234 0000元", []),  # no valid Hong Kong number after the code
+    ("批次886-000-000-000", []),
+    ("order 85261234987 shipped", []),  # a bare run: the code must be set off
+    ("Mein Handy ist kaputt", []),
+    ("numéro de commande 20 fois", []),
     ("信用卡：4392 2500 0000 0000", []),  # a wrong Luhn digit is no card, cue or not (others' suites agree)
     ("netmask 255.255.255.0, gateway", []),
     ("mask 255.255.0.0 and 0.0.0.0", []),

@@ -92,6 +92,13 @@ from tests.support.redaction import names
     ("is that Mauro benvenutti ?", ["Mauro benvenutti"]),
     ("tell kevin fromyour team", ["kevin"]),
     ("lol sarah hahahaha", ["sarah"]),
+    # a relative named in lower case
+    ("my husband tom set up the account", ["tom"]),
+    ("my wife is called mei", ["mei"]),
+    ("my friend okonkwo paid for it", ["okonkwo"]),
+    # a Chinese name in lower-case pinyin, no cue: a two-syllable given name that is no English word
+    ("i talked to wang xiaoming on the phone", ["wang xiaoming"]),
+    ("Please ask chen jianguo about it", ["chen jianguo"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -142,6 +149,14 @@ def test_english_names(text, expected):
     "see you Sunday",  # days and months after `you` are no names
     "thank you May.",
     "Did you Bill me twice?",  # not ending the clause
+    "my husband will call you back",  # after a relative: a common word, a verb, a filler
+    "my mom slapped the table",
+    "my son lol",
+    "my brother mark the parcel as urgent",
+    "the login failed again",  # pinyin-shaped words that are English, or a given name of one syllable
+    "we flew to hong kong",
+    "the sun is out",
+    "li na called",
 ])
 def test_not_english_names(text):
     assert names(text) == []

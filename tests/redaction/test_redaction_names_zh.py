@@ -20,6 +20,8 @@ def test_dotted_foreign_names(text, expected):
     "他说江总书记的讲话很重要",  # 总 and 书记 both cut: a surname alone is left
     "据说赵氏在当地很有名",  # a clan (X氏), not a person
     "本报罗马4月2日电 会议今天开幕",  # a dateline's city
+    "联系人：黄小姐，电话稍后发您",  # a surname and a title after a cue (Ms Huang) names nobody
+    "收件人 陈小姐",
 ])
 def test_not_names(text):
     assert names(text) == []
