@@ -130,13 +130,26 @@ _NOT_NAMES = frozenset(
     "Premium Gold Silver VIP New Old Monday Tuesday Wednesday Thursday Friday Saturday Sunday January "
     "February March July September October November December China Chinese "
     "Beijing Shanghai Still Really Very Looking Interested Unable Trying Going Aware Sure World There "
-    "Everyone Again Guys Folks Sorry Welcome Great Nice Again Time Off Back Done Home Out".split()
+    "Everyone Again Guys Folks Sorry Welcome Great Nice Again Time Off Back Done Home Out "
+    # verbs that open a customer's turn after its label (`Customer: Cancel it`); census surnames too
+    "Cancel Check Wait Call Send Ship Track Change Update Help Stop Reset Confirm Resend Deliver Open Close "
+    "Return Replace Hold Book Pay Charge Transfer Add Remove Fix Keep Leave Let Give Get Tell Ask".split()
 )
 
 
 def _en_name(value: str) -> bool:
     words = [w for w in value.replace("-", " ").split(" ") if not w.endswith(".")]
-    return words[0] not in _NOT_NAMES and words[-1] not in _NOT_NAMES
+    if words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
+        return False
+    if len(words) == 1:
+        # One word after a speaker's label or a cue: an everyday word on neither census list opens the
+        # turn (`Customer: Send it to me`, `Client: Check again`), not a name (`Customer: Grace`, `Mr Brown`).
+        from ..ner.english import dictionary, name_lists, proper_nouns
+
+        low = words[0].lower()
+        first, last = name_lists()
+        return not (low in dictionary() and low not in proper_nouns() and low not in first and low not in last)
+    return True
 
 
 _SURNAME_CHARS = frozenset(SURNAMES + "".join(c[0] for c in COMPOUND_SURNAMES))

@@ -170,6 +170,9 @@ def test_cueless_names(text, expected):
     "戴森V12和戴森V11有什么区别",   # a brand
     "The MD will see you, Dr. is out",  # a title or credential alone names nobody
     "she became an MD, then a PhD",
+    "Customer: Send it to my office",  # a verb opening a turn after its label
+    "Customer: Cancel it please",
+    "Client: Check the parcel again",
 ])
 def test_not_names(text):
     assert names(text) == []
