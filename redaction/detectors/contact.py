@@ -29,10 +29,15 @@ _EMAIL_BRACKETED = (
 # Read out (speech-to-text): ` @ `, ` . `, and in Chinese 艾特 (at) and 点 (dot): `zhangwei艾特163点com`.
 _S_AT = r"(?: ?\[at\] ?| ?\(at\) ?| at | AT | @ | ?艾特 ?)"
 _S_DOT = r"(?:\.| ?\[dot\] ?| ?\(dot\) ?| dot | DOT | \. | ?点 ?)"
+# Mail providers people name without their domain (`dana.whitfield at gmail`): taken only when the name
+# before `at` holds a dot, an underscore or a digit (`works at yahoo` is no address).
+_PROVIDERS = ("gmail", "googlemail", "hotmail", "outlook", "icloud", "yahoo", "aol", "protonmail", "qq", "163", "126",
+              "foxmail", "sina")
 _EMAIL_SPELLED = (
     r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,15}"
     r"(?:(?: dot | DOT | underscore | dash | hyphen )[A-Za-z0-9_%+-]{1,15}){0,2}" + _S_AT
-    + r"[A-Za-z0-9-]{1,12}" + _S_DOT + r"(?i:" + _TLDS + r")(?:" + _S_DOT + r"(?i:cn|uk|hk|tw|jp|au))?(?![A-Za-z0-9])"
+    + r"(?:[A-Za-z0-9-]{1,12}" + _S_DOT + r"(?i:" + _TLDS + r")(?:" + _S_DOT + r"(?i:cn|uk|hk|tw|jp|au))?"
+    + r"|(?i:" + "|".join(_PROVIDERS) + r"))(?![A-Za-z0-9])"
 )
 _NOT_LOCAL = frozenset("am is are was were be me us him her them you it we they here there look meet stay arrive "
                        "home work".split())
@@ -48,7 +53,13 @@ def spelled_email(value: str) -> bool:
     local = _SPLIT_AT.split(value, 1)[0].strip(" [(<{").lower()
     if len(local) < 2:
         return False  # one letter alone (`a at …`); one before ` dot ` is an initial (`j dot smith at …`)
-    return local.split(" dot ")[0] not in _NOT_LOCAL  # its first word: `you dot com` is no address
+    if local.split(" dot ")[0] in _NOT_LOCAL:
+        return False  # its first word: `you dot com` is no address
+    domain = _SPLIT_AT.split(value, 1)[1].lower()
+    if domain in _PROVIDERS:  # no `dot com`: the name must look like a mailbox
+        return (any(c in local for c in "._") or any(c.isdigit() for c in local)
+                or any(f" {w} " in local for w in ("dot", "underscore", "dash", "hyphen")))
+    return True
 
 
 SPELLED_EMAIL = PatternDetector("EMAIL", _EMAIL_SPELLED, None, DIGITS + LETTERS + "._%+- []()@艾特点",

@@ -238,7 +238,8 @@ def en_address(value: str) -> bool:
 # everyday word counts in lower case too (`42 wallaby way`, `7 rose close`): en_address refuses it elsewhere.
 _ADDRESS_CUES = [c + " " for c in ("live at", "living at", "address is", "address:", "ship to", "ship it to",
                                    "deliver to", "deliver it to", "send it to", "mail it to", "post it to",
-                                   "located at", "staying at", "moved to", "reside at", "resides at")]
+                                   "located at", "staying at", "moved to", "reside at", "resides at", "i'm at",
+                                   "im at", "i am at", "we're at", "we are at")]
 _EN_ADDRESS_CUED = "[1-9]" + after_cue(_ADDRESS_CUES, "1-9", ignore_case=True) + _EN_ADDRESS[len("[1-9]"):]
 
 

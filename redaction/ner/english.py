@@ -809,11 +809,14 @@ class EnglishNames:
                     continue
                 # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
                 # a cue that names (`my name is`, `people call me`; a bare `call me` is followed by asap, anytime).
-                loose = cue.group(2) is None and (
+                # `under the name of garcia`: after `under the name`, a surname alone too.
+                named_under = cue.group(2) is not None and "name" in cue.group(2).lower()
+                loose = (cue.group(2) is None or named_under) and (
                     not cue.group().lower().startswith("call")
                     or _NAMING_CALL.search(text, max(0, cue.start() - 12), cue.start()) is not None)
                 unknown = loose and self._unknown(words[0])
-                if (words[0] in self.first and words[0] not in _COMMON) or unknown:
+                surname = named_under and words[0] in self.last and words[0] not in _COMMON
+                if (words[0] in self.first and words[0] not in _COMMON) or unknown or surname:
                     # The surname: on the census lists, or a word on no list (lena andersson, vitoria višeslava).
                     # After `my name is` a census surname that is also a common word too (kevin brown).
                     naming = cue.group(2) is not None or re.match(

@@ -151,6 +151,7 @@ EXTENDED = [
     # after an address cue, a street type that is an everyday word counts in lower case too
     ("i live at 8 larkspur way darwin", ["8 larkspur way darwin"]),
     ("my address is 7 hawthorn close", ["7 hawthorn close"]),
+    ("i'm at 9 harbour loop monterey ca 93940", ["9 harbour loop monterey ca 93940"]),
 ]
 
 
@@ -183,6 +184,7 @@ NOT_FOUND = [
     "we met on Main Street 2 days ago", "I read Chapter Street 3 times", "I bought 3 Apples 4 St. Louis",
     "I live at 5 minute walk from the station", "send it to 2 more people in the way",
     "it is 5 minutes down the way",
+    "I'm at 2 different places this week",
 ]
 
 

@@ -253,6 +253,11 @@ SPELLED = [
     # an initial read out before ` dot `; a lone letter is no address
     ("my email is j dot smith at gmail dot com", [("EMAIL", "j dot smith at gmail dot com")]),
     ("send it to a at gmail dot com", []),
+    # a mail provider named without its domain, after a name that looks like a mailbox
+    ("Customer: ines.carvalho at gmail", [("EMAIL", "ines.carvalho at gmail")]),
+    ("it's rkapoor77 at hotmail thanks", [("EMAIL", "rkapoor77 at hotmail")]),
+    ("she works at yahoo", []),
+    ("I worked at gmail for years", []),
 ]
 
 

@@ -99,6 +99,8 @@ from tests.support.redaction import names
     # a Chinese name in lower-case pinyin, no cue: a two-syllable given name that is no English word
     ("i talked to wang xiaoming on the phone", ["wang xiaoming"]),
     ("Please ask chen jianguo about it", ["chen jianguo"]),
+    # a surname alone after `under the name (of)`
+    ("its under the name of ferreira", ["ferreira"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -157,6 +159,7 @@ def test_english_names(text, expected):
     "we flew to hong kong",
     "the sun is out",
     "li na called",
+    "it was filed under the name of review",
 ])
 def test_not_english_names(text):
     assert names(text) == []
