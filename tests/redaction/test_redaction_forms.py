@@ -374,6 +374,10 @@ TYPED_PHONES = [
     ("me: ok my number is\nme: 617 555 0143.", [("PHONE", "617 555 0143")]),
     ("客服：您的联系电话是？\n客户：嗯，87654321", [("PHONE", "87654321")]),
     ("Agent: What's your order number?\nCustomer: 45512345", []),  # asked for an order, not a phone
+    # answered in two turns
+    ("Agent: and a phone number?\nCustomer: 312\nCustomer: 555 0187", [("PHONE", "312"), ("PHONE", "555 0187")]),
+    ("客服：请留一下手机号\n客户：159\n客户：8765 4321", [("PHONE", "159"), ("PHONE", "8765 4321")]),
+    ("Agent: phone number?\nCustomer: 2\nCustomer: 3", []),  # too few digits for a phone
     ("Agent: phone number?\nCustomer: 2024-05-01 is when I called", []),
 ]
 
@@ -382,6 +386,17 @@ TYPED_PHONES = [
 def test_phone_typed_by_the_word_after_it(text, expected):
     # Input side only (redaction.ner.cued): the word after the number is more than the stream may look at.
     assert [(label, value) for label, value in found(text) if label == "PHONE"] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a name spelled out on the line after a turn that asked for it (input side only, redaction.ner.cued)
+    ("Agent: Could you spell your surname?\nCustomer: B-R-Z-E-Z-I-N-S-K-I", [("PERSON", "B-R-Z-E-Z-I-N-S-K-I")]),
+    ("Agent: and your first name?\nCustomer: sure, t a m s i n", [("PERSON", "t a m s i n")]),
+    ("Agent: your last name?\nCustomer: O K", []),  # two letters spell no name
+    ("Agent: what colour was it?\nCustomer: r e d", []),  # nobody asked for a name
+])
+def test_name_spelled_after_it_was_asked_for(text, expected):
+    assert found(text) == expected
 
 
 # Input side only (every address rule is): a door number said in Chinese numerals, right after a road.
