@@ -323,8 +323,16 @@ _PEOPLE_BEFORE = re.compile(
     r"passengers|travellers|travelers|guests are|names are)(?: [a-z]+){0,2} ?(?:are|were|include|including|:|,)? ?$")
 # A relative named in lower case (speech-to-text, chat): `my husband tom set it up`, `my wife is called
 # mei`, `my son, liam`. The name is a census first name that is no common word, or a word on no list.
-_KIN_LOWER = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister|roommate|"
-                        r"fianc[ée]e?)(?:,| is called| called| named|'s name is)?) ([a-z][a-z'-]{2,})(?![A-Za-z'-])")
+# Also someone said to be called so (`he's called jayden`, `a driver named marcus`) and someone thanked or
+# greeted (`thanks so much kelly`: a census first name only, never a word of address such as buddy).
+_KIN_LOWER = re.compile(r"(?<![A-Za-z])(?i:(?:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister|roommate|"
+                        r"fianc[ée]e?)(?:,| is called| called| named|'s name is)?)|(?:(?:he|she|they)(?:'s| is| was)|"
+                        r"someone|somebody|a (?:guy|lady|woman|man|girl|boy|driver|courier|rep|agent|person)) "
+                        r"(?:called|named)|(thanks|thank you|thx|cheers|hi|hello|hey)(?: so much| a lot| again)?,?) "
+                        r"(?!(?:he|she|they|who|and|was|is)(?![a-z]))([a-z][a-z'-]{2,})(?: ([a-z][a-z-]{2,}|o'[a-z]{2,}))?"
+                        r"(?![A-Za-z'-])")
+_ADDRESS_WORDS = frozenset("buddy honey dear love babe man mate dude bro sweetie darling champ boss sir chief doc pal "
+                           "guys all everyone team folks again so much".split())
 _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister)),? $")
 _SLOT_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:[ -][{_UP}][{_LOW}]+)?")
 _NAMING_CALL = re.compile(r"(?<![A-Za-z])(?:people|they|everyone|everybody|friends|some|all) $", re.I)
@@ -837,13 +845,20 @@ class EnglishNames:
                 continue
             if free(a, b):
                 out.append((a, b, "PERSON", 0.7))
-        for m in (_KIN_LOWER.finditer(text) if "my " in text.lower() else ()):
-            a, b = m.span(1)
-            w = m.group(1)
-            # A word on no list must not read as a verb after its subject (`my mom slapped`, `my son texts`).
-            if ((w in self.first and w not in _COMMON) or (
+        for m in _KIN_LOWER.finditer(text):
+            a, b = m.span(2)
+            w = m.group(2)
+            if m.group(1) is not None:  # thanked or greeted: a census first name only
+                ok = w in self.first and w not in _COMMON and w not in _ADDRESS_WORDS
+            else:  # a word on no list must not read as a verb after its subject (`my mom slapped`, `my son texts`)
+                ok = (w in self.first and w not in _COMMON) or (
                     len(w) >= 4 and w not in _INTERJECTIONS and w not in _SLANG and not w.endswith(("ed", "ing", "s"))
-                    and self._unknown(w) and not self._common_word(w))) and free(a, b):
+                    and self._unknown(w) and not self._common_word(w))
+            last = m.group(3)
+            if ok and last is not None and ((last in self.last and last not in _COMMON and last not in self.lower_words)
+                                            or (len(last) >= 4 and self._unknown(last) and not self._common_word(last))):
+                b = m.end(3)  # eleanor hughes: a census surname or a word on no list after it
+            if ok and free(a, b):
                 out.append((a, b, "PERSON", 0.7))
         for m in (_POSSESSIVE.finditer(text) if "'" in text else ()):
             a, b = m.span(1)

@@ -96,6 +96,11 @@ from tests.support.redaction import names
     ("my husband tom set up the account", ["tom"]),
     ("my wife is called mei", ["mei"]),
     ("my friend okonkwo paid for it", ["okonkwo"]),
+    ("calling for my mother eleanor hughes", ["eleanor hughes"]),  # with a census surname after it
+    # someone said to be called so, or thanked or greeted by a census first name, in lower case
+    ("its for my son, he's called jayden", ["jayden"]),
+    ("a courier named marcus left it", ["marcus"]),
+    ("thanks so much kelly you've been great", ["kelly"]),
     # a Chinese name in lower-case pinyin, no cue: a two-syllable given name that is no English word
     ("i talked to wang xiaoming on the phone", ["wang xiaoming"]),
     ("Please ask chen jianguo about it", ["chen jianguo"]),
@@ -160,6 +165,8 @@ def test_english_names(text, expected):
     "the sun is out",
     "li na called",
     "it was filed under the name of review",
+    "thanks buddy, hello everyone",  # words of address
+    "thanks again",
 ])
 def test_not_english_names(text):
     assert names(text) == []
