@@ -289,7 +289,7 @@ _SLOT_CUE = re.compile(
     r"appointment with|savings account of|checking account of|account of|contact name:?|name:|belonging to|"
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
-    r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|(?:transfer|put) me (?:to|through to)|"
+    r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
     r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),) [A-Za-zÀ-ſ]$", re.I)
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.
@@ -545,9 +545,12 @@ class EnglishNames:
             if _in_business_list(text, a, b):
                 continue  # Lopez, Santos and Coleman: a firm's name
             known = low in self.first and low not in _COMMON
-            if not known and len(low) >= 4 and _VERB_ONLY.match(text, b) and self._unknown(m.group()) and (
-                    not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n"):
-                known = True  # Oyelaran is late: a word on no list opening a sentence, before a verb
+            if not known and len(low) >= 4 and _VERB_ONLY.match(text, b) and (
+                    self._unknown(m.group()) or (low in self.last and low not in self.lower_words and low not in _COMMON)
+            ) and (not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?\n"):
+                # Oyelaran is late, Nguyen said: a word on no list, or a census surname that is no lower-case
+                # word, opening a sentence, before a verb
+                known = True
             if not known and len(low) >= 4 and self._mid_unknown(text, a, b):
                 known = True  # I had lunch with Oyelaran: a word on no list after an English word, mid-sentence
             if not known and len(low) >= 4 and _ADDRESSED.match(text, b) and low not in _INTERJECTIONS and (
