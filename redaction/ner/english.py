@@ -728,14 +728,24 @@ class EnglishNames:
             f, l = m.group(1).lower(), m.group(2).lower()
             if self._plain_name(f, (self.first,)) and self._plain_name(l, (self.last,)) and free(a, b):
                 out.append((a, b, "PERSON", 0.7))
+        # RACHELLE, ELLEN in capitals inside a text that is not shouted: a first name that is no common word
+        for m in (_CAPS_ONE.finditer(text) if any(c.islower() for c in text) else ()):
+            a, b = m.span()
+            low = m.group().lower()
+            if (self._plain_name(low, (self.first,)) and low not in _BRANDS and low not in self.countries
+                    and not _CAPS_ONE.match(text, b + 1) and not _CAPS_ONE.search(text, max(0, a - 14), max(0, a - 1))
+                    and not _WORD_BEFORE.search(text, max(0, a - 24), a) and not (text[b:b + 1] == " " and text[b + 1:b + 2].isupper())
+                    and free(a, b)):  # not part of a longer capitalised name (Fremont BART Station)
+                out.append((a, b, "PERSON", 0.65))
         # Kevin, Tanya anywhere: a first name that is no common word, outside places and firms
         for m in _SINGLE.finditer(text):
             a, b = m.span()
             low = m.group().lower()
             if not self._plain_name(low, (self.first,)) or not free(a, b) or low in _BRANDS or low in _SLANG:
                 continue
-            if _STATE_OR_NUMBER.match(text, b) or (low in self.last and text[max(0, a - 2):a] == ", "):
-                continue  # Columbus , GA; France 35910; Lopez, Santos and Coleman
+            if _STATE_OR_NUMBER.match(text, b) or (low in self.last and text[max(0, a - 2):a] == ", "
+                                                   and not _LOWER_BEFORE_COMMA.search(text, max(0, a - 24), a)):
+                continue  # Columbus , GA; France 35910; Lopez, Santos and Coleman (not: this girl , Claire)
             if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
                 continue
             if _PLACE_PREP.search(text, max(0, a - 8), a) or self._in_place(text, a, b) or _in_business_list(text, a, b):
@@ -1020,6 +1030,7 @@ _NOT_AFTER_TITLE = frozenset("word excel teams office outlook pepper clean bean 
                              "freeze fix fixit it you me him her them".split())
 _LOWER_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([a-z]{3,})(?= ([a-z]{3,})(?![A-Za-z0-9_@'-]))")
 _LOWER_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'/-])[a-z]{3,}(?![A-Za-z0-9_@'/-])")
+_CAPS_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'&-])[A-Z]{4,12}(?![A-Za-z0-9_@'&-])")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{3,})(?= ([A-Z]{3,})(?![A-Za-z0-9_@'-]))")
 # The lower-case word before a capitalised one, and the word after it (see EnglishNames._mid_unknown).
 _PREV_WORD = re.compile(r"(?<![A-Za-z0-9@#_'-])([a-z]+),? $")
@@ -1035,6 +1046,7 @@ _WORD_BEFORE = re.compile(rf"(?<![A-Za-z0-9@#_.'{_UP}{_LOW}-])([{_UP}][{_LOW}]+(
 _WORD_AFTER = re.compile(rf" ([{_UP}{_LOW}][{_LOW}]+){_NAME_END}")
 _AT_PLACE = re.compile(r"(?<![A-Za-z])(?:from|in|near|into|at) $")
 _PLACE_PREP = re.compile(r"(?<![A-Za-z])(?:from|in|near|into) $")
+_LOWER_BEFORE_COMMA = re.compile(r"(?<![A-Za-z])[a-z]{2,} , $")  # tokenised text: `this girl , Claire`
 _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
 
 

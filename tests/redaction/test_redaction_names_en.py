@@ -106,6 +106,10 @@ from tests.support.redaction import names
     # someone to be told, or a source quoted
     ("Can you tell Oyinkansola her order shipped", ["Oyinkansola"]),
     ("According to Esposito, the box was empty", ["Esposito"]),
+    # tokenised text (a space before the comma): a first name after a lower-case word and a comma
+    ("i have to admit , Alex was right", ["Alex"]),
+    # a first name in capitals inside a text that is not shouted
+    ("ugh . BRIANNA took my charger again", ["BRIANNA"]),
     # a Chinese name in lower-case pinyin, no cue: a two-syllable given name that is no English word
     ("i talked to wang xiaoming on the phone", ["wang xiaoming"]),
     ("Please ask chen jianguo about it", ["chen jianguo"]),
@@ -175,6 +179,8 @@ def test_english_names(text, expected):
     "Tell Amazon to refund me",  # a firm
     "According to Google, it ships today",
     "Paris said no to the plan",  # a place
+    "meet at the Fremont BART Station",  # capitals inside a longer capitalised name
+    "we work at NASA now",
 ])
 def test_not_english_names(text):
     assert names(text) == []
