@@ -329,8 +329,8 @@ _KIN_LOWER = re.compile(r"(?<![A-Za-z])(?i:(?:my (?:" + _KIN + r"|friend|aunt|un
                         r"fianc[ée]e?)(?:,| is called| called| named|'s name is)?)|(?:(?:he|she|they)(?:'s| is| was)|"
                         r"someone|somebody|a (?:guy|lady|woman|man|girl|boy|driver|courier|rep|agent|person)) "
                         r"(?:called|named)|(thanks|thank you|thx|cheers|hi|hello|hey)(?: so much| a lot| again)?,?) "
-                        r"(?!(?:he|she|they|who|and|was|is)(?![a-z]))([a-z][a-z'-]{2,})(?: ([a-z][a-z-]{2,}|o'[a-z]{2,}))?"
-                        r"(?![A-Za-z'-])")
+                        r"(?!(?:he|she|they|who|and|was|is)(?![a-z]))([a-z][a-z'-]{2,}|[A-Z][a-z'-]{2,})"
+                        r"(?: ([a-z][a-z-]{2,}|o'[a-z]{2,}|[A-Z][a-z-]{2,}|O'[A-Z][a-z]{2,}))?(?![A-Za-z'-])")
 _ADDRESS_WORDS = frozenset("buddy honey dear love babe man mate dude bro sweetie darling champ boss sir chief doc pal "
                            "guys all everyone team folks again so much".split())
 _KIN_CUE = re.compile(r"(?<![A-Za-z])(?i:my (?:" + _KIN + r"|friend|aunt|uncle|cousin|brother|sister)),? $")
@@ -860,14 +860,16 @@ class EnglishNames:
                 out.append((a, b, "PERSON", 0.7))
         for m in _KIN_LOWER.finditer(text):
             a, b = m.span(2)
-            w = m.group(2)
+            w = _plain(m.group(2).lower())
             if m.group(1) is not None:  # thanked or greeted: a census first name only
                 ok = w in self.first and w not in _COMMON and w not in _ADDRESS_WORDS
             else:  # a word on no list must not read as a verb after its subject (`my mom slapped`, `my son texts`)
                 ok = (w in self.first and w not in _COMMON) or (
                     len(w) >= 4 and w not in _INTERJECTIONS and w not in _SLANG and not w.endswith(("ed", "ing", "s"))
                     and self._unknown(w) and not self._common_word(w))
-            last = m.group(3)
+            # A surname in the same case as the first name (`Oluwaseun picked`: a verb after a name)
+            same_case = m.group(3) is not None and m.group(3)[:1].isupper() == m.group(2)[:1].isupper()
+            last = _plain(m.group(3).lower()) if same_case else None
             if ok and last is not None and ((last in self.last and last not in _COMMON and last not in self.lower_words)
                                             or (len(last) >= 4 and self._unknown(last) and not self._common_word(last))):
                 b = m.end(3)  # eleanor hughes: a census surname or a word on no list after it

@@ -97,6 +97,7 @@ from tests.support.redaction import names
     ("my wife is called mei", ["mei"]),
     ("my friend okonkwo paid for it", ["okonkwo"]),
     ("calling for my mother eleanor hughes", ["eleanor hughes"]),  # with a census surname after it
+    ("My neighbor Oluwaseun picked it up", ["Oluwaseun"]),  # capitalised, no comma after the relative
     # someone said to be called so, or thanked or greeted by a census first name, in lower case
     ("its for my son, he's called jayden", ["jayden"]),
     ("a courier named marcus left it", ["marcus"]),
@@ -181,6 +182,7 @@ def test_english_names(text, expected):
     "Paris said no to the plan",  # a place
     "meet at the Fremont BART Station",  # capitals inside a longer capitalised name
     "we work at NASA now",
+    "My daughter Has it now",  # a capitalised verb after a relative
 ])
 def test_not_english_names(text):
     assert names(text) == []
