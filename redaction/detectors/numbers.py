@@ -231,7 +231,9 @@ def ssn_ok(value: str) -> bool:
 # `4111  1111  1111  1111`, `138\n1234\n5678`, an ID in threes of six); the validators decide what the digits are.
 # Only where the split is uneven (a line break, a dot, two spaces, a short group): the even forms are the
 # exact patterns', and a long run of them (`4111 4111 …`) then costs one failed lookahead per group.
-_LOOSE = (lead("0-9", "0-9") + _NOT_CODE + r"(?=[0-9 .\n-]{0,24}?(?:\n|\.[0-9]|  |[0-9]{2}[ -][0-9]{2,3}(?![0-9])"
+# An ID as 6-4-4-4 or 6-12 (`110101 1990 0307 8515`) is checked from its first digit, not in the scan.
+_LOOSE = (lead("0-9", "0-9") + _NOT_CODE + r"(?=[0-9]{5} (?:[0-9]{4} [0-9]{4} [0-9]{3}|[0-9]{11})[0-9Xx](?![0-9])"
+          + r"|[0-9 .\n-]{0,24}?(?:\n|\.[0-9]|  |[0-9]{2}[ -][0-9]{2,3}(?![0-9])"
           + r"|(?<![0-9])[0-9]{6} [0-9]{5}[0-9Xx](?![0-9])))"
           + r"[0-9 .\n-]{9,26}[0-9][Xx]?" + NUM_END)
 _GROUPS = re.compile(r"[0-9]+")

@@ -729,7 +729,7 @@ class EnglishNames:
             if self._plain_name(f, (self.first,)) and self._plain_name(l, (self.last,)) and free(a, b):
                 out.append((a, b, "PERSON", 0.7))
         # RACHELLE, ELLEN in capitals inside a text that is not shouted: a first name that is no common word
-        for m in (_CAPS_ONE.finditer(text) if any(c.islower() for c in text) else ()):
+        for m in (_CAPS_ONE.finditer(text) if _HAS_LOWER.search(text) else ()):
             a, b = m.span()
             low = m.group().lower()
             if (self._plain_name(low, (self.first,)) and low not in _BRANDS and low not in self.countries
@@ -1032,6 +1032,7 @@ _NOT_AFTER_TITLE = frozenset("word excel teams office outlook pepper clean bean 
                              "freeze fix fixit it you me him her them".split())
 _LOWER_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([a-z]{3,})(?= ([a-z]{3,})(?![A-Za-z0-9_@'-]))")
 _LOWER_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'/-])[a-z]{3,}(?![A-Za-z0-9_@'/-])")
+_HAS_LOWER = re.compile(r"[a-z]")
 _CAPS_ONE = re.compile(r"(?<![A-Za-z0-9@#_.'&-])[A-Z]{4,12}(?![A-Za-z0-9_@'&-])")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{3,})(?= ([A-Z]{3,})(?![A-Za-z0-9_@'-]))")
 # The lower-case word before a capitalised one, and the word after it (see EnglishNames._mid_unknown).

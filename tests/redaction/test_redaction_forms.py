@@ -27,6 +27,8 @@ FORMS = [
     # split by line breaks, dots or uneven spaces
     ("身份证 1101 0119 9001 0307 12 对吗", [("CN_ID", "1101 0119 9001 0307 12")]),
     ("身份证号110105 194912 31002X", [("CN_ID", "110105 194912 31002X")]),  # threes of six
+    ("身份证号 110105 1949 1231 002X", [("CN_ID", "110105 1949 1231 002X")]),  # 6-4-4-4
+    ("身份证号码是 110105 19491231002X", [("CN_ID", "110105 19491231002X")]),  # 6-12
     ("卡号 4111  1111  1111  1111 谢谢", [("CREDIT_CARD", "4111  1111  1111  1111")]),
     # Maestro (12-19 digits) and 15-digit JCB (2131, 1800), Luhn-valid
     ("please block my card 676344559015 today", [("CREDIT_CARD", "676344559015")]),
@@ -119,6 +121,7 @@ FORMS = [
 
 NEGATIVES = [
     ("总价852 1234 0000元", []),  # no valid Hong Kong number after the code
+    ("编号 990105 1949 1231 002X", []),  # 6-4-4-4 with no real region: no ID
     ("批次886-000-000-000", []),
     ("order 85261234987 shipped", []),  # a bare run: the code must be set off
     ("Mein Handy ist kaputt", []),

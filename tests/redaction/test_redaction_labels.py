@@ -78,7 +78,8 @@ CN_ID = [
     ("身份证110105200002300015", []),  # 30 February (right check digit)
     ("身份证110105209901010012", []),  # born in the future (right check digit)
     ("身份证号110105 19900307-1239", []),  # mixed separators
-    ("身份证号 110105 199003071239", []),  # grouped 6-12
+    # (grouped 6-12, `110105 199003071239`, was a negative here; issue 12 asks for IDs split unevenly, so it
+    # is found now: tests/redaction/test_redaction_forms.py)
 ]
 
 CN_ID_SCORES = [
