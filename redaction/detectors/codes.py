@@ -90,7 +90,7 @@ _ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "�
                if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")))
                and not (c == "order" and sep in ("", " ", " is ", "是", "为"))]
 _ORDER_LOWER = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Za-z0-9", ignore_case=True)
-                + r"(?:(?<=[A-Za-z])[A-Za-z]{0,5}-?)?[0-9][0-9A-Za-z-]{3,23}" + END)
+                + r"(?:(?<=[A-Za-z])[A-Za-z]{0,5}-?[0-9]|(?<=[0-9]))[0-9A-Za-z-]{3,23}" + END)
 _ORDER_UPPER = (lead("A-Z", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Z", ignore_case=True)
                 + r"[A-Z]{0,5} [0-9][0-9A-Z-]{3,23}" + END)
 

@@ -60,6 +60,7 @@ FORMS = [
     ("邮箱wang(at)qq(dot)com谢谢", [("EMAIL", "wang(at)qq(dot)com")]),
     # order numbers after a cue, without the configured dash; an order field is never a phone
     ("订单号 ORD20241103 还没到", [("ORDER_ID", "ORD20241103")]),
+    ("tracking number 1Z999AA10123456784", [("ORDER_ID", "1Z999AA10123456784")]),  # a digit, then letters
     ("单号：ORD 2024110388", [("ORDER_ID", "ORD 2024110388")]),
     ("订单号：13912345678", [("ORDER_ID", "13912345678")]),
     ("order no. 110105199003071239", [("ORDER_ID", "110105199003071239")]),
