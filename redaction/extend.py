@@ -104,8 +104,11 @@ _US_STATE_NAMES = (
 _STATE_NAME = "(?:" + "|".join(sorted(_US_STATE_NAMES, key=len, reverse=True)) + ")"
 _STATE_CODE = "(?:" + "|".join(c.lower() for c in _STATES) + "|" + "|".join(_STATES) + ")"
 _LOWER_CITY_WORD = r"(?:(?!(?:and|but|then|the|is|are|was|at|to|of|for|from|with|near|by|my|we|it|you)\b)[a-z]{2,20},? )"
+# Australia: a suburb, a state or territory and a four-digit postcode (`fitzroy vic 3065`).
+_AU_STATE = "(?:vic|nsw|qld|tas|act|wa|sa|nt|VIC|NSW|QLD|TAS|ACT|WA|SA|NT)"
 _EN_LOWER_PLACE = re.compile(
     _LOWER_CITY_WORD + r"{0,3}?(?:(?:" + _STATE_CODE + "|" + _STATE_NAME + r"),? )?[0-9]{5}(?:-[0-9]{4})?(?![0-9A-Za-z])"
+    r"|" + _LOWER_CITY_WORD + "{0,3}?" + _AU_STATE + r",? [0-9]{4}(?![0-9A-Za-z])"
     r"|" + _LOWER_CITY_WORD + "{0,3}?" + _STATE_NAME + r"(?![A-Za-z])")
 
 
@@ -192,7 +195,7 @@ def _joins(text: str, a: int, b: int, cjk: bool) -> bool:
     if cjk:
         return all(c in _ZH_JOIN or c.isascii() and c.isalnum() or c == "-"
                    or (c in CJK_CHARS and c not in _ZH_TAIL_STOP) for c in gap)
-    return gap.strip(" \t,;>\n#-") == "" and gap.count("\n") <= 2
+    return gap.strip(" \t,;>\n#/-") == "" and gap.count("\n") <= 2  # `Unit 4/12 Smith Street`
 
 
 def _zh_head(text: str, start: int, limit: int) -> int:
@@ -285,7 +288,8 @@ def _zh_tail(text: str, end: int, limit: int) -> int:
     return i
 
 
-_EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])[0-9]{1,6}[ ,]{1,2}$")
+# ... or a unit number and a slash before it (Australia: `unit 4/12 smith street`).
+_EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:(?:[Uu]nit|UNIT|[Aa]pt|[Ff]lat) )?[0-9]{1,6}(?:[ ,]{1,2}|/)$")
 
 
 # The street before an address the rules found from its unit (`34 Auerstrasse 84\n Apt. 469`,

@@ -197,11 +197,12 @@ _STRONG = {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "
            "highway", "hwy", "parkway", "pkwy"}
 _SUFFIX = "|".join(sorted({v for s in _SUFFIXES for v in (s, s.upper(), s.lower())}, key=lambda s: (-len(s), s)))
 _STREET_WORD = r"(?:[A-Z][a-z]{1,11}|[A-Z]{1,12}|[a-z]{2,12}|[0-9]{1,3}(?:st|nd|rd|th))"
+_LONG_STREET_WORD = r"[A-Z][a-z]{12,14}"  # one long word alone (Massachusetts Ave): the bound stays 64
 # Streets without a type: Broadway, El Camino Real, The Alameda.
 _NAMED = "(?:El )?Camino Real|EL CAMINO REAL|Broadway|BROADWAY|broadway|The Alameda|Alameda de las Pulgas"
 _EN_ADDRESS = (
-    r"[1-9](?<![0-9A-Za-z$][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Za-z]? (?:[NSEW]\.? )?(?:" + _STREET_WORD + r"(?: "
-    + _STREET_WORD + r"){0,2} (?:" + _SUFFIX + r")|(?:(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est) )?(?:" + _NAMED
+    r"[1-9](?<![0-9A-Za-z$][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Za-z]? (?:[NSEW]\.? )?(?:(?:" + _LONG_STREET_WORD + "|"
+    + _STREET_WORD + r"(?: " + _STREET_WORD + r"){0,2}) (?:" + _SUFFIX + r")|(?:(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est) )?(?:" + _NAMED
     + r"))\.?(?![A-Za-z])"
 )
 # Words that make `5 minute drive`, `a 4 lane road`, `walked 2 miles down the road` no address.

@@ -152,6 +152,10 @@ EXTENDED = [
     ("i live at 8 larkspur way darwin", ["8 larkspur way darwin"]),
     ("my address is 7 hawthorn close", ["7 hawthorn close"]),
     ("i'm at 9 harbour loop monterey ca 93940", ["9 harbour loop monterey ca 93940"]),
+    ("send it to 77 Massachusetts Ave, Cambridge, MA", ["77 Massachusetts Ave, Cambridge, MA"]),  # a long street word
+    # Australia: a unit before a slash, a suburb, a state and a four-digit postcode
+    ("my address is unit 4/12 wattle street, fitzroy vic 3065", ["unit 4/12 wattle street, fitzroy vic 3065"]),
+    ("Unit 4/12 Wattle Street, Fitzroy VIC 3065", ["Unit 4/12 Wattle Street, Fitzroy VIC 3065"]),
 ]
 
 
