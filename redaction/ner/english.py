@@ -289,7 +289,7 @@ _SLOT_CUE = re.compile(
     r"appointment with|savings account of|checking account of|account of|contact name:?|name:|belonging to|"
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
-    r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
+    r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?<![A-Za-z])(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
     r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),) [A-Za-zÀ-ſ]$", re.I)
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.

@@ -182,6 +182,7 @@ def test_english_names(text, expected):
     "Paris said no to the plan",  # a place
     "meet at the Fremont BART Station",  # capitals inside a longer capitalised name
     "we work at NASA now",
+    "the Acc Okonkwo file",  # `cc` inside a word is no cue
     "My daughter Has it now",  # a capitalised verb after a relative
 ])
 def test_not_english_names(text):
