@@ -61,7 +61,11 @@ _GIVEN = "[" + GIVEN_CHARS + "]"
 
 # Not a surname and a title (联系人：王小姐 is Ms Wang: 小 of 小姐 is the only title start among the given
 # characters).
-_ZH_AFTER_CUE = "[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?!小姐)" + _GIVEN + "{1,2}"
+# Nor a compound surname alone before a title (客户欧阳女士): its second character reads as a given name.
+_TWO_CHAR_TITLES = "女士|先生|小姐|太太|老师|经理|总监|主任|医生|大夫|师傅|阿姨|叔叔|同学"
+_NOT_COMPOUND_TITLE = "(?!" + "|".join(f"(?<={c[0]}){c[1]}(?:{_TWO_CHAR_TITLES})" for c in COMPOUND_SURNAMES) + ")"
+_ZH_AFTER_CUE = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _NOT_COMPOUND_TITLE + _SURNAME_REST + "(?!小姐)"
+                 + _GIVEN + "{1,2}")
 # Typed or transcribed one character at a time (我叫 李 小 红, 我叫 张 三): one or two given characters, one space apart. Input
 # only: on a reply stream its longer reach would hold more after every surname character.
 _ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?: " + _GIVEN
@@ -73,7 +77,10 @@ _FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "�
 _NOT_TITLE = "(?!" + _TITLE_AFTER + ")"
 _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJK + "](?:" + _NOT_TITLE + "["
             + CJK + "])?(?![" + CJK + "])")
-_ZH_SURNAME_ONLY = "[" + _FIRST + "](?<=姓[" + _FIRST + "])" + _SURNAME_REST + "(?![" + CJK + "])"
+# After 姓 a character is a surname even when it is more often a function word elsewhere (我姓向, 姓于).
+_SURNAME_ONLY_MORE = "和于向但都那由来时位门平国计全利可"
+_ZH_SURNAME_ONLY = ("[" + _FIRST + _SURNAME_ONLY_MORE + "](?<=姓[" + _FIRST + _SURNAME_ONLY_MORE + "])(?:"
+                    + _SURNAME_REST + ")?(?![" + CJK + "])")
 # A surname character that ends a common word is not a name: 语文老师, 公司经理.
 # 任 after 担/历/出/兼... is the verb "serve as" (历任经理), not the surname.
 _IN_WORD = "(?<![语中英天人作日法德]文)(?<![公上]司)(?<!新闻)(?!(?<=班)主任)(?<![担历出兼现曾升继转就连留主调]任)"
@@ -85,7 +92,8 @@ _MOBILE_NEXT = "[ ,:]{0,2}(?:\\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9])"
 # what it owns or a mobile number. A surname alone before a title (吴女士, 任经理, 李总) identifies nobody
 # and is not taken.
 _ZH_BEFORE_TITLE_OR_CONTEXT = (
-    "[" + _FIRST + "]" + _IN_WORD + _SURNAME_REST + _GIVEN + "{1,2}(?=" + _TITLE_AFTER + "|" + _OWNED + "|"
+    "[" + _FIRST + "]" + _IN_WORD + _NOT_COMPOUND_TITLE + _SURNAME_REST + _GIVEN + "{1,2}(?=" + _TITLE_AFTER + "|"
+    + _OWNED + "|"
     + _MOBILE_NEXT + ")"
 )
 # Its lookahead reads up to 17 characters past the name: the stream must hold them too, so they count

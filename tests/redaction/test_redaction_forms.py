@@ -40,6 +40,8 @@ FORMS = [
     ("手机159.8765.4321", [("PHONE", "159.8765.4321")]),
     # 15-digit first-generation IDs
     ("老身份证号110105710923002", [("CN_ID", "110105710923002")]),
+    # 15 digits that are both a Luhn-valid American Express number and a first-generation ID shape: a card
+    ("refund to card 370102850615002 please", [("CREDIT_CARD", "370102850615002")]),
     # international, libphonenumber-checked
     ("office +44 20 7946 0958 ext", [("PHONE", "+44 20 7946 0958")]),
     ("cel +55 11 98456 5666.", [("PHONE", "+55 11 98456 5666")]),

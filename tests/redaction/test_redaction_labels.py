@@ -275,6 +275,8 @@ PERSON = [
     ("联系人：周雷，电话稍后", [("PERSON", "周雷")]),
     ("姓名：利建", [("PERSON", "利建")]),  # a form label takes any name, even off the surname list
     ("我姓张，电话稍后给", [("PERSON", "张")]),
+    ("我姓向，订的房间要改", [("PERSON", "向")]),  # after 姓, a surname that is mostly a function word
+    ("姓名和电话都填了", []),
     ("收件人欧阳明华，", [("PERSON", "欧阳明华")]),
     ("张伟先生您好", [("PERSON", "张伟")]),
     ("王小明先生您好", [("PERSON", "王小明")]),

@@ -22,6 +22,7 @@ def test_dotted_foreign_names(text, expected):
     "本报罗马4月2日电 会议今天开幕",  # a dateline's city
     "联系人：黄小姐，电话稍后发您",  # a surname and a title after a cue (Ms Huang) names nobody
     "收件人 陈小姐",
+    "客户欧阳女士来电",  # a compound surname alone before a title
 ])
 def test_not_names(text):
     assert names(text) == []
