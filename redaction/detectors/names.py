@@ -59,12 +59,14 @@ _SURNAME_REST = "(?:" + "|".join(f"(?<={c[0]}){c[1]}" for c in COMPOUND_SURNAMES
 _GIVEN = "[" + GIVEN_CHARS + "]"
 
 
-# Not a surname and a title (联系人：王小姐 is Ms Wang: 小 of 小姐 is the only title start among the given
-# characters).
-# Nor a compound surname alone before a title (客户欧阳女士): its second character reads as a given name.
+# Never a surname and a title (联系人：王小姐 is Ms Wang), nor a compound surname alone before a title
+# (客户欧阳女士: its second character reads as a given name).
+_NOT_TITLE = "(?!" + _TITLE_AFTER + ")"
+# (Two-character titles only there: that lookahead starts inside the match, and the stream lets a lookahead
+# read at most two characters past it.)
 _TWO_CHAR_TITLES = "女士|先生|小姐|太太|老师|经理|总监|主任|医生|大夫|师傅|阿姨|叔叔|同学"
 _NOT_COMPOUND_TITLE = "(?!" + "|".join(f"(?<={c[0]}){c[1]}(?:{_TWO_CHAR_TITLES})" for c in COMPOUND_SURNAMES) + ")"
-_ZH_AFTER_CUE = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _NOT_COMPOUND_TITLE + _SURNAME_REST + "(?!小姐)"
+_ZH_AFTER_CUE = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _NOT_COMPOUND_TITLE + _SURNAME_REST + _NOT_TITLE
                  + _GIVEN + "{1,2}")
 # Typed or transcribed one character at a time (我叫 李 小 红, 我叫 张 三): one or two given characters, one space apart. Input
 # only: on a reply stream its longer reach would hold more after every surname character.
@@ -74,7 +76,6 @@ _ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURN
 # after 姓 (我姓张，) the surname alone.
 _FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")
               for sep in (":", ": ")]
-_NOT_TITLE = "(?!" + _TITLE_AFTER + ")"
 _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJK + "](?:" + _NOT_TITLE + "["
             + CJK + "])?(?![" + CJK + "])")
 # After 姓 a character is a surname even when it is more often a function word elsewhere (我姓向, 姓于).
@@ -185,8 +186,9 @@ _SPELL_CUES = [c + sep for c in ("spelled", "spelt", "spelling is", "spell it", 
                                  "last name is", "surname is", "first name is", "name is", "last name",
                                  "surname", "first name", "name's", "name")
                for sep in (" ", ": ", ", ", " - ") if len(c + sep) <= LOOKBEHIND]
-_SPELLED = ("[A-Za-z]" + after_cue(_SPELL_CUES, "A-Za-z", ignore_case=True)
-            + r"(?:(?: |-|\. ?)[A-Za-z]){3,30}\.?(?![A-Za-z0-9])")
+# After a name's first letter, three to thirty more, each a space, hyphen or dot apart (redaction.ner.cued too).
+SPELLED_LETTERS = r"(?:(?: |-|\. ?)[A-Za-z]){3,30}\.?"
+_SPELLED = "[A-Za-z]" + after_cue(_SPELL_CUES, "A-Za-z", ignore_case=True) + SPELLED_LETTERS + "(?![A-Za-z0-9])"
 ZH_SPACED_NAME = PatternDetector("PERSON", _ZH_AFTER_CUE_SPACED, None, _ZH_ALPHABET, starts=_SURNAME_CHARS,
                                  required=(" ",))
 SPELLED_NAME = PatternDetector("PERSON", _SPELLED, None, frozenset(LETTERS + " -.,:'"), required=("pell", "PELL", "ame", "AME"))

@@ -218,8 +218,9 @@ _EN_STOP_CAPS = {w.capitalize() for w in "a an of to in on at for and or by from
                  "that these those is are was were it i we you he she they".split()} | {"I"}
 
 
-def en_address(value: str) -> bool:
-    """A house number and a street: no function word, unit of measure or count among the words."""
+def en_address(value: str, cued: bool = False) -> bool:
+    """A house number and a street: no function word, unit of measure or count among the words; after an
+    address cue (`cued`) also a lower-case street type that is an everyday word (`42 wallaby way`)."""
     words = value.rstrip(".").split(" ")[1:]
     if words and words[0] in ("N", "S", "E", "W", "N.", "S.", "E.", "W."):
         words = words[1:]
@@ -230,7 +231,7 @@ def en_address(value: str) -> bool:
         return True
     if any(w in _EN_STOP or w in _EN_STOP_CAPS for w in names):
         return False
-    if suffix.islower() and suffix not in _STRONG and all(w.islower() or w[0].isdigit() for w in names):
+    if not cued and suffix.islower() and suffix not in _STRONG and all(w.islower() or w[0].isdigit() for w in names):
         return False
     return True
 
@@ -245,9 +246,7 @@ _EN_ADDRESS_CUED = "[1-9]" + after_cue(_ADDRESS_CUES, "1-9", ignore_case=True) +
 
 
 def en_address_cued(value: str) -> bool:
-    """A house number and a street after an address cue: no function word, unit of measure or count."""
-    words = value.rstrip(".").split(" ")[1:]
-    return en_address(value) or (len(words) >= 2 and not any(w.lower() in _EN_STOP for w in words[:-1]))
+    return en_address(value, cued=True)
 
 
 # A house number read out in words (speech-to-text: `one two three main street`, `twenty two baker street`,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ..detectors.names import SPELLED_LETTERS
+
 # A phone type word, and 6 to 15 digits right before it with the separators numbers are written with and
 # an optional extension (searched only in the few characters before a type word: a scan of every digit
 # would be quadratic on long digit runs).
@@ -37,7 +39,7 @@ _ANSWER_SPLIT = re.compile(r"(?:[^\S\n]*\n)?" + _LINE_START + _FILLER + r"(\+?\(
 # ... and a name spelled letter by letter on the line after a turn that asked for a name or its spelling
 # (`Agent: Could you spell your surname?` / `Customer: K-O-W-A-L-S-K-I`).
 _ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your name|the name)[^\n]{0,40}\n")
-_SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + _LINE_START + _FILLER + r"([A-Za-z](?:(?: |-|\. ?)[A-Za-z]){3,30}\.?)"
+_SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + _LINE_START + _FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
                              + r"(?![A-Za-z0-9])[ \t.,!]*(?:\n|$)")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
