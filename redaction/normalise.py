@@ -219,6 +219,32 @@ def capital_numerals(norm: Normalised) -> Normalised:
     return Normalised(_CAPITAL_RUN.sub(_fold_capitals, norm.text), norm.offsets)
 
 
+# Chinese numerals read out as a number (一三八一二三四五六七八, 一八六，两两幺七，零三九五, 幺三洞 拐拐两洞 五幺八三:
+# speech-to-text writes 幺 for 1, and callers say 两 for 2, 洞 for 0 and 拐 for 7): in a run of seven or more
+# numerals and digits, three of them numerals or more, at most one space, comma or dash apart, each numeral
+# is read as its ASCII digit (and each comma as a space), so the rules for written numbers (IDs, cards,
+# phones, grouped or not) read it. Seven: shorter runs are years, counts and idioms (二〇二四, 三三两两).
+# Length-preserving, like capital_numerals.
+_SPOKEN_NUMERALS = "零〇洞幺一二两三四五六七拐八九"
+_NUMERAL_SEEN = re.compile("[" + _SPOKEN_NUMERALS + "]")
+_NUMERAL_RUN = re.compile("[0-9" + _SPOKEN_NUMERALS + "](?:[ ,，-]?[0-9" + _SPOKEN_NUMERALS + "]){6,}")
+_NUMERAL_FOLD = str.maketrans(_SPOKEN_NUMERALS + "，,", "000112234567789  ")  # a comma between groups: a space
+
+
+def _fold_numerals(m: re.Match[str]) -> str:
+    run = m.group()
+    # Three numerals or more: 1,234,567 keeps its commas, and 010-67012402,010-67028866三个 its count.
+    return run.translate(_NUMERAL_FOLD) if len(_NUMERAL_SEEN.findall(run)) >= 3 else run
+
+
+def spoken_numerals(norm: Normalised) -> Normalised:
+    """`norm` with numbers read out in Chinese numerals written in ASCII digits (_NUMERAL_RUN). Not
+    chunk-local: the input side applies it to a whole message (Redactor), never a stream."""
+    if norm.text.isascii() or _NUMERAL_SEEN.search(norm.text) is None:
+        return norm
+    return Normalised(_NUMERAL_RUN.sub(_fold_numerals, norm.text), norm.offsets)
+
+
 # Spaces that split a number or an address (speech-to-text and typing put them between words:
 # 世纪大道 一百号, 建国路 88号, 西湖区 文三路, 一三八 一二三四): removed when a digit, a Chinese numeral or an
 # address unit (区, 路, 号...) is on one side and a Chinese character on the other (two digits keep their

@@ -14,7 +14,8 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, PatternDetector, codes, contact, names, numbers, phones, places
 from .detectors.base import LOOKBEHIND
-from .normalise import BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise
+from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise,
+                        spoken_numerals)
 from .custom import ALLOW
 from .extend import extend_addresses, extend_names, repeat_names
 from .custom import MAX_LEN as MAX_TERM
@@ -216,9 +217,10 @@ class Redactor:
     def _normalise(self, text: str) -> Normalised:
         """The detection view of a whole message; on the input side (with recognizers) financial numerals
         are read as everyday ones too (normalise.capital_numerals) and the spaces that split a Chinese
-        number or address are dropped (normalise.join_chinese)."""
+        number or address are dropped (normalise.join_chinese), and numbers read out in Chinese numerals are
+        read in digits (normalise.spoken_numerals)."""
         norm = normalise(text)
-        return join_chinese(capital_numerals(norm)) if self.recognizers else norm
+        return spoken_numerals(join_chinese(capital_numerals(norm))) if self.recognizers else norm
 
     def find_spans(self, text: str) -> list[Span]:
         """Sorted, non-overlapping PII spans (offsets into the original text)."""

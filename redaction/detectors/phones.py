@@ -279,7 +279,12 @@ _EN_DIGIT = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": 
              "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _EN_FIRST = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
 _EN_UNIT = r"(?:(?:double|triple) )?(?:" + _EN_FIRST + "|o)"
-_EN_SPOKEN = (r"(?<![A-Za-z])(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:(?:, | dash | hyphen |[ ,-])" + _EN_UNIT
+# A pause or a correction said between the digits (`nine one seven, uh, five five five`, `five five five,
+# sorry, five six five`): part of the number being read out.
+_EN_FILLERS = ("uh", "um", "uhm", "er", "erm", "ah", "hmm", "sorry")
+# One separator between units: a space or comma (with `dash`, `hyphen` or a pause said there), or `-`.
+_EN_SEP = r"(?:,? (?:(?=[a-z])(?:dash |hyphen |(?:" + "|".join(_EN_FILLERS) + r"),? ))?|[,-])"
+_EN_SPOKEN = (r"(?<![A-Za-z])(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:" + _EN_SEP + _EN_UNIT
               + r"){6,15})(?![A-Za-z])")
 _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.title(), word.upper()))
 
@@ -289,15 +294,16 @@ _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.tit
 # The lookahead asks for a digit word among the first 16 units before anything else is tried: a run of
 # digit groups alone (`4111 4111 …`) then fails at once instead of matching 16 groups at every start for
 # mixed_phone to refuse (every match it keeps holds three digit words, so none is lost).
-_EN_MIXED_SEP = r"(?:, | dash | hyphen |[ ,-])"
-_EN_MIXED = (r"(?<![A-Za-z0-9])(?i:(?=(?:[0-9]{1,4}" + _EN_MIXED_SEP + r"){0,15}" + _EN_UNIT + r"(?![A-Za-z0-9]))"
+_EN_MIXED_SEP = _EN_SEP
+_EN_MIXED = (r"(?<![A-Za-z0-9])(?i:(?=(?>[0-9]{1,4}" + _EN_MIXED_SEP + r"){0,15}" + _EN_UNIT + r"(?![A-Za-z0-9]))"
              r"(?:(?:" + _EN_UNIT + r"|[0-9]{1,4})" + _EN_MIXED_SEP + r"){2,15}(?:" + _EN_UNIT + r"|[0-9]{1,4}))"
              r"(?![A-Za-z0-9])")
 
 
 def mixed_phone(value: str) -> float:
     words = [w for w in re.split(r"[ ,-]+", value.lower()) if w]
-    if sum(w in _EN_DIGIT for w in words) < 3 or all(w in _EN_DIGIT or w in ("double", "triple") for w in words):
+    if sum(w in _EN_DIGIT for w in words) < 3 or all(w in _EN_DIGIT or w in ("double", "triple", *_EN_FILLERS)
+                                                      for w in words):
         return 0.0  # all words: SPOKEN_PHONE's
     if re.fullmatch(r"(?:19|20)[0-9]{2}", words[0]):
         return 0.0  # in 2024 one two three people came: a year, then a count

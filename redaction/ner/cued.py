@@ -28,18 +28,20 @@ _SAYS_WHOSE = re.compile(r"(?i:,? (?:is|was|that's|thats|it's|its) (?:my|his|her
 _ASKED = re.compile(r"(?i:phone|cell|mobile|telephone|contact number|callback number|call you back|reach you|"
                     r"(?:my|the|his|her|your) number is|number to call)[^\n]{0,40}\n|"
                     r"(?:电话|手机|联系方式|座机|联系电话)[^\n]{0,20}\n")
-_LINE_START = r"[^\S\n]*(?:[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .]{0,14}[:：])?[^\S\n]*"  # a speaker's label
-_FILLER = r"(?i:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so|好的|是|嗯|我的是)[,，.]?[^\S\n]*){0,2}"
+LINE_START = r"[^\S\n]*(?:[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .]{0,14}[:：])?[^\S\n]*"  # a speaker's label
+FILLER = r"(?i:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so|好的|是|嗯|我的是)[,，.]?[^\S\n]*){0,2}"
 _LINE_END = r"(?![0-9A-Za-z@.-])[ \t.,!，。]*"
-_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + _LINE_START + _FILLER + r"(\+?\(?[0-9][0-9() .-]{5,18}[0-9])" + _LINE_END
+_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(\+?\(?[0-9][0-9() .-]{5,18}[0-9])" + _LINE_END
                      + r"(?:\n|$)")
 # ... or answered in two turns (`Customer: 650` / `Customer: 555 0132`, `客户：138` / `客户：1234 5678`).
-_ANSWER_SPLIT = re.compile(r"(?:[^\S\n]*\n)?" + _LINE_START + _FILLER + r"(\+?\(?[0-9][0-9() .-]{0,10}[0-9]|[0-9])"
-                           + _LINE_END + r"\n" + _LINE_START + r"([0-9][0-9 .-]{1,12}[0-9])" + _LINE_END + r"(?:\n|$)")
+_ANSWER_SPLIT = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(\+?\(?[0-9][0-9() .-]{0,10}[0-9]|[0-9])"
+                           + _LINE_END + r"\n" + LINE_START + r"([0-9][0-9 .-]{1,12}[0-9])" + _LINE_END + r"(?:\n|$)")
 # ... and a name spelled letter by letter on the line after a turn that asked for a name or its spelling
 # (`Agent: Could you spell your surname?` / `Customer: K-O-W-A-L-S-K-I`).
-_ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your name|the name)[^\n]{0,40}\n")
-_SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + _LINE_START + _FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
+ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your name|the name|what name|"
+                        r"who am i (?:speaking|chatting|talking) (?:to|with)|who(?:'s| is) (?:calling|this)|"
+                        r"who (?:do|have) i have)[^\n]{0,40}\n")
+_SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
                              + r"(?![A-Za-z0-9])[ \t.,!]*(?:\n|$)")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
@@ -76,7 +78,7 @@ class CuedValues:
             m = _ANSWER_SPLIT.match(text, q.end())
             if m is not None and _phone_like(m.group(1) + m.group(2), 7) and sum(c.isdigit() for c in m.group(1)) < 7:
                 out.extend(((m.start(1), m.end(1), "PHONE", 0.8), (m.start(2), m.end(2), "PHONE", 0.8)))
-        for q in (_ASKED_NAME.finditer(text) if "\n" in text else ()):
+        for q in (ASKED_NAME.finditer(text) if "\n" in text else ()):
             m = _SPELLED_ANSWER.match(text, q.end())
             if m is not None:
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))

@@ -15,6 +15,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from .cued import ASKED_NAME, FILLER, LINE_START
+
 _DATA = Path(__file__).resolve().parent.parent / "data"
 
 # Chinese surnames in Hanyu Pinyin (the frequent ones) and Wade-Giles/Cantonese spellings seen in names.
@@ -72,7 +74,11 @@ _COMMON = frozenset((
     "email e-mail fax tel website web online login username password wifi app zip postcode "
     # other languages' words for a phone or a number, which open such messages (`Meine Telefonnummer ist …`)
     "telefon telefonnummer handy handynummer rufnummer nummer téléphone numéro teléfono telefono número "
-    "cellulare celular móvil"
+    "cellulare celular móvil "
+    # nationalities and languages, which follow `it's` as a name does (`S I O B H A N, it's Irish`)
+    "irish scottish welsh british spanish italian japanese korean indian mexican canadian australian "
+    "russian polish dutch swedish danish norwegian finnish portuguese brazilian greek turkish arabic "
+    "hindi urdu vietnamese thai filipino african european asian latin cantonese mandarin hebrew persian"
 ).split())
 # Common words of _COMMON that the census lists as first names but that open a place, a firm or a date
 # far more often than a name (Chase Bank, Florence Italy, May 2024).
@@ -480,9 +486,10 @@ class EnglishNames:
             # MY NAME IS KAREN WHITE: a shouted message reads as one in lower case (its cues, its pairs).
             return self.find(text.lower())
         if text.islower():
-            out = self._pinyin_lower(text)
+            out = self._pinyin_lower(text) + self._fields(text)
             out.extend(self._slots(text, out))
             out.extend(self._casual(text, out))
+            out.extend(self._answers(text, out))
             return self._not_places(text, self._grow(text, out))
         out = []
         for m in _CANDIDATE.finditer(text):
@@ -532,6 +539,7 @@ class EnglishNames:
             if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         out.extend(self._pinyin_lower(text))
+        out.extend(self._fields(text))
         out.extend(self._slots(text, out))
         taken = {i for a, b, _, _ in out for i in range(a, b)}  # a set: a 1 MB text may hold 100,000 names
         for m in _SINGLE.finditer(text):
@@ -569,6 +577,7 @@ class EnglishNames:
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
                     out.append((a, b, "PERSON", 0.7))
         out.extend(self._casual(text, out))
+        out.extend(self._answers(text, out))
         if _HAS_CJK.search(text):
             out.extend(self._in_chinese(text, out))
         return self._not_places(text, self._grow(text, out))
@@ -582,6 +591,60 @@ class EnglishNames:
                     and given not in self.words and not self._common_word(given)
                     and not _in_romanised_place(text, m.start(), m.end(2))):
                 out.append((m.start(), m.end(2), "PERSON", 0.7))
+        return out
+
+    def _fields(self, text: str) -> list[tuple[int, int, str, float]]:
+        """Names in a form or record field (_FIELD)."""
+        out: list[tuple[int, int, str, float]] = []
+        for m in (_FIELD.finditer(text) if ("=" in text or ":" in text or "：" in text or " - " in text
+                                            or " – " in text) else ()):
+            group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+            value = m.group(group)
+            if value.lower() in _NOT_NAME_VALUES:
+                continue
+            key = m.group().split(value, 1)[0].strip(" \t\n\"'{:=-–;|：").lower()
+            if key == "name" and not all(w in self.first or w in self.last or not (
+                    listed(w, self.lower_words) or self._common_word(w)) for w in (_plain(x.lower()) for x in re.split(r"[ ,.'’-]+", value) if x)):
+                continue  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
+            out.append((m.start(group), m.end(group), "PERSON", 0.8))
+        return out
+
+    def _answers(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """Names given as answers: spelled out or answering a name question, where no other rule found
+        one beside them (a rule's `maria gonzalez` then grows over `g o n z a l e z`, redaction.extend)."""
+        if "\n" not in text and " " not in text and "-" not in text:
+            return []
+        near = [(a - 3, b + 3) for a, b, _, _ in found]
+        return [span for span in (*self._spelled(text), *self._answered(text))
+                if not any(a < span[1] and span[0] < b for a, b in near)]
+
+    def _answered(self, text: str) -> list[tuple[int, int, str, float]]:
+        """A name given as the whole answer to a turn that asked for it (_NAME_ANSWER): each word a census
+        or Moby name or a word on no list, none a common word (`no thanks`, `sure` are not names)."""
+        out: list[tuple[int, int, str, float]] = []
+        for q in (ASKED_NAME.finditer(text) if "\n" in text else ()):
+            m = _NAME_ANSWER.match(text, q.end())
+            if m is None:
+                continue
+            words = [_plain(w.lower()) for w in m.group(1).split()]
+            if all(w not in _COMMON and w not in _NOT_SLOT and (
+                    w in self.first or w in self.last or not listed(w, self.words)) for w in words):
+                out.append((m.start(1), m.end(1), "PERSON", 0.8))
+        return out
+
+    def _spelled(self, text: str) -> list[tuple[int, int, str, float]]:
+        """A word spelled out letter by letter, as a caller spells a name (or the agent reads it back): the
+        letters and every other place the word stands in the text, when it stands elsewhere too (`it's
+        smith s m i t h`, `Huang, H U A N G`) or is a census or Moby name that is no lower-case word
+        (`S I O B H A N`). A spelled word that is only a word (`W E S T`, `H E L L O`) is left."""
+        out: list[tuple[int, int, str, float]] = []
+        for m in (_LETTER_RUN.finditer(text) if " " in text or "-" in text else ()):
+            word = "".join(ch for ch in m.group() if ch.isalpha()).lower()
+            others = [w.span() for w in re.finditer(r"(?<![A-Za-z])" + word + r"(?![A-Za-z])", text, re.I)]
+            named = (word in self.first or word in self.last) and word not in self.lower_words and word not in _COMMON
+            if others or named:
+                out.append((m.start(), m.end() - m.group().endswith("."), "PERSON", 0.8))
+                out.extend((a, b, "PERSON", 0.8) for a, b in others)
         return out
 
     def _not_places(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
@@ -1054,6 +1117,28 @@ _BUSINESS_LIST = re.compile(r"[A-Z][a-z]+, [A-Z][a-z]+,? and $")
 
 
 _HAS_CJK = re.compile("[\u3400-\u9fff]")
+# A form or record field that holds a person's name, whatever the words (`"first_name": "Hiroshi"`,
+# `last_name=Tanaka`, `Name - Sai Krishna Reddy`, `Employee: Callum Reid`): JSON and query-string keys
+# anywhere, `Key: value` / `Key - value` opening a line or after a field separator.
+_NAME_KEY = (r"(?:(?:first|last|given|family|full|middle|customer|contact|holder|card_?holder|account_?holder|"
+             r"recipient|patient|employee|guest|passenger|billing|shipping|sender|receiver|legal|display)[_ -]?name|"
+             r"surname|forename|fname|lname|name|employee|cardholder|recipient|passenger|patient|addressee|"
+             r"contact[_ ]person)")
+_NAME_VALUE = r"([^\W\d_][^\W\d_'’.-]*(?:(?: |, |\. ?|['’-])[^\W\d_][^\W\d_'’.-]*){0,4})"
+_FIELD = re.compile(r"(?i:\"" + _NAME_KEY + r"\"\s*:\s*\"" + _NAME_VALUE + r"\"|(?<![A-Za-z_])" + _NAME_KEY + r"=" + _NAME_VALUE
+                    + r"(?=&|\s|$)|(?:^|(?<=[\n;|]))[^\S\n]*" + _NAME_KEY + r"[^\S\n]*(?::|：| - | – )[^\S\n]*" + _NAME_VALUE
+                    + r"[^\S\n]*(?=\n|$|[;|]| {2}))")
+_NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
+                             "string name first last".split())
+# The line after a turn that asked for a name, holding one to three words and nothing else (`Agent: Who am I
+# chatting with today?` / `Customer: björn`, `Customer: priyanka venkataraman`).
+_NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?"
+                          r"([^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)?(?: [^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)?){0,2})"
+                          r"[^\S\n]*[.!]?[^\S\n]*(?:\n|$)")
+# A word spelled letter by letter (`s m i t h`, `K-O-W-A-L-S-K-I`, `H. U. A. N. G`): four or more letters,
+# one separator kind throughout.
+_LETTER_RUN = re.compile(r"(?<![A-Za-z0-9'’])[A-Za-z](?P<sep>-| |\. ?)[A-Za-z](?:(?P=sep)[A-Za-z]){2,30}\.?"
+                         r"(?![A-Za-z0-9'’])")
 # A first name and a surname written without a space, next to Chinese text or alone (KelseyGrammer).
 _GLUED = re.compile(r"(?<![A-Za-z0-9_@#.-])([A-Z][a-z]{2,})([A-Z][a-z]{2,})(?![A-Za-z0-9_@])")
 # A Latin word right after a Chinese word for a person's role or job.

@@ -231,10 +231,21 @@ def test_joined_view_maps_back_to_the_original():
 
 
 @pytest.mark.parametrize("text,expected", [
+    # a number read out in numerals, groups split by commas, with the callers' 两 (2), 洞 (0) and 拐 (7)
+    ("备用的，一八六，两两幺七，零三九五。", [("PHONE", "一八六，两两幺七，零三九五")]),
+    ("我电话幺三洞 拐拐两洞 五幺八三", [("PHONE", "幺三洞 拐拐两洞 五幺八三")]),
+    ("家里座机，零二一，六四七三，二八一九，白天在家", [("PHONE", "零二一，六四七三，二八一九")]),
+    ("身份证一一零一零五，一九四九一二三一，零零二X", [("CN_ID", "一一零一零五，一九四九一二三一，零零二X")]),
+    ("卡号四一一一，一一一一，一一一一，一一一一", [("CREDIT_CARD", "四一一一，一一一一，一一一一，一一一一")]),
+    ("电话是138，零零幺二，7566", [("PHONE", "138，零零幺二，7566")]),
+    ("三三两两的人在排队，一、二、三、四、五、六、七都到了", []),  # an idiom; a list
+    ("二〇二四年十二月五日，一二三四五六个", []),  # a date; six numerals
+    ("价格是1,234,567元", []),  # written digits keep their commas
+    ("电话是010-67012402,010-67028866三个", [("PHONE", "010-67012402"), ("PHONE", "010-67028866")]),  # a count
     ("客人话佢叫李嘉欣，手机五一二三四五六七", [("PERSON", "李嘉欣"), ("PHONE", "五一二三四五六七")]),
     ("电话：八二三四 五六七八", [("PHONE", "八二三四 五六七八")]),
     ("电话号码是零二一 六四三八 五五六六", [("PHONE", "零二一 六四三八 五五六六")]),  # with the area code
-    ("电话一二三四五六七八九零", []),  # ten digits and no 0 first: no landline
+    ("电话一二三四五六七八九零", [("PHONE", "一二三四五六七八九零")]),  # read as 电话1234567890 is
     ("电话三三三三三三三三", []),     # one digit over and over
     ("第一二三四五六七八条", []),     # no cue
 ])
@@ -296,6 +307,14 @@ SPOKEN = [
     ("my number is four two five 882 nine zero nine zero", [("PHONE", "four two five 882 nine zero nine zero")]),
     ("it's 425 eight eight two 9090", [("PHONE", "425 eight eight two 9090")]),
     ("in 2024 one two three people came", []),  # a year, then a count
+    # a pause or a correction said between the digits
+    ("Caller: uh it's nine one seven, five five five, uh, two two six oh",
+     [("PHONE", "nine one seven, five five five, uh, two two six oh")]),
+    ("yeah it's seven oh three five five five, sorry, five six five two one eight four",
+     [("PHONE", "seven oh three five five five, sorry, five six five two one eight four")]),
+    ("it's 917, um, five five five 2260", [("PHONE", "917, um, five five five 2260")]),
+    ("I have one or two, um, three questions", []),
+    ("one, uh, two, sorry, three", []),  # too few digits
     ("I have 2 one 3 questions", []),
 ]
 

@@ -116,6 +116,23 @@ from tests.support.redaction import names
     ("Please ask chen jianguo about it", ["chen jianguo"]),
     # a surname alone after `under the name (of)`
     ("its under the name of ferreira", ["ferreira"]),
+    # a word spelled letter by letter: the letters and the word said elsewhere in the text
+    ("agent can i have the last name caller its okonjo o k o n j o", ["okonjo o k o n j o"]),
+    ("Caller: it's Tkachenko, T K A C H E N K O", ["Tkachenko", "T K A C H E N K O"]),
+    ("Agent: so that's Z-E-L-E-N-A, Zelena", ["Z-E-L-E-N-A", "Zelena"]),
+    ("Caller: D E S H A W N and then the surname", ["D E S H A W N"]),  # a census first name
+    # the whole answer to a turn that asked for a name, in any case
+    ("Agent: Who am I chatting with today?\nCustomer: ingrid", ["ingrid"]),
+    ("Agent: Could you tell me your full name?\nCustomer: oluwadamilare adeyemi", ["oluwadamilare adeyemi"]),
+    ("Agent: and the first name?\nCaller: Thandiwe.", ["Thandiwe"]),
+    ("Agent: what name is the reservation under\nCaller: it's Farida Haidari", ["Farida Haidari"]),
+    # a form or record field holding a name, whatever its words
+    ('{"customer": {"first_name": "Kenji", "last_name": "Watanabe"}}', ["Kenji", "Watanabe"]),
+    ('{"firstName": "Amara", "lastName": "Okafor"}', ["Amara", "Okafor"]),
+    ("first_name=Kenji&last_name=Watanabe&plan=pro", ["Kenji", "Watanabe"]),
+    ("Name - Lakshmi Narayanan Iyer\nMobile - on file", ["Lakshmi Narayanan Iyer"]),
+    ("Employee: Fergus Lindqvist", ["Fergus Lindqvist"]),
+    ('{"name": "Ngozi Adeyemi-Bello"}', ["Ngozi Adeyemi-Bello"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -184,6 +201,20 @@ def test_english_names(text, expected):
     "we work at NASA now",
     "the Acc Okonkwo file",  # `cc` inside a word is no cue
     "My daughter Has it now",  # a capitalised verb after a relative
+    # letters spelling a word that is only a word, or too few letters
+    "I said H E L L O to everyone",
+    "G B eight two, W E S T, one two three four",
+    "we ship to the U S A",
+    # an answer to a name question that is no name
+    "Agent: Could you tell me your full name?\nCustomer: no thanks",
+    "Agent: Could you tell me your full name?\nCustomer: hold on",
+    "Agent: can you spell the surname?\nCustomer: of course",
+    "Agent: what name is the booking under?\nCustomer: why do you need it",
+    "Caller: the accent? it's Irish",  # a nationality after it's
+    # a field's placeholder value, or a bare `name` holding a thing
+    '{"first_name": null, "last_name": "n/a"}',
+    '{"name": "Premium plan", "price": 20}',
+    "Name: unknown",
 ])
 def test_not_english_names(text):
     assert names(text) == []
