@@ -89,7 +89,8 @@ class Redactor:
 
     def fused(self, text: str) -> list[Match]:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
-        pattern match of another label; with recognizers (the input side), each address grown over the
+        pattern match of another label (a span other than a name that holds such matches whole and is
+        longer replaces them: a code read out after its cue); with recognizers (the input side), each address grown over the
         rest of its address and each name to its other mentions and its title (redaction.extend)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
@@ -102,8 +103,12 @@ class Redactor:
                 continue  # a label the recognizer did not declare
             if any(a.start <= start and end <= a.end for a in allowed):
                 continue
-            if any(m.start < end and start < m.end and self.labels[m.rank] != label for m in chosen):
+            crossed = [m for m in chosen if m.start < end and start < m.end and self.labels[m.rank] != label]
+            if crossed and (label == "PERSON" or not all(start <= m.start and m.end <= end and end - start > m.end - m.start
+                                                         for m in crossed)):
                 continue
+            if crossed:  # a code read out after its cue holds a rule's shorter match (C zero three ...)
+                chosen = [m for m in chosen if m not in crossed]
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen
         chosen = extend_addresses(text, chosen, self.labels)

@@ -84,9 +84,9 @@ _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Z
 # span is an ORDER_ID. A space only after a capitalised prefix: the stream holds a trailing run of this
 # alphabet, and a lower-case letter ends it.
 _ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "订单", "单号", "运单号", "快递单号", "订单id",
-                                 "order number", "order no", "order no.", "order #", "order id", "order",
+                                 "小票号", "order number", "order no", "order no.", "order #", "order id", "order",
                                  "order ref", "tracking number", "tracking no.")
-               for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", " is ", " is: ", "#", " #")
+               for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", "系", "系 ", " is ", " is: ", "#", " #")
                if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")))
                and not (c == "order" and sep in ("", " ", " is ", "是", "为"))]
 _ORDER_LOWER = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Za-z0-9", ignore_case=True)
@@ -100,7 +100,17 @@ def _order_value(value: str) -> bool:
     return digits >= 4 and len(value) >= 6 and set(value) - set("0 -") != set()
 
 
-_ORDER_REQUIRED = ("单号", "订单", "order", "ORDER", "Order", "racking", "RACKING")
+# ... and in digit groups (`工单号是 GD 2024 0612 0037`, `单号是SF 1403 8827 6651 2`): input only, as the
+# stream would hold every space-separated digit run after a cue.
+_ORDER_GROUPED = (lead("A-Z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Z0-9", ignore_case=True)
+                  + r"(?:(?<=[A-Z])[A-Z]{0,4} ?[0-9]{2,8}|(?<=[0-9])[0-9]{1,7})(?: [0-9]{1,8}){1,5}" + END)
+
+
+def _grouped_order(value: str) -> bool:
+    return sum(ch.isdigit() for ch in value) >= 8
+
+
+_ORDER_REQUIRED = ("单号", "订单", "票号", "order", "ORDER", "Order", "racking", "RACKING")
 CUED_ORDER_DETECTORS: list[PatternDetector] = [
     PatternDetector("ORDER_ID", _ORDER_LOWER, None, DIGITS + LETTERS + "-", validate=_order_value,
                     required=_ORDER_REQUIRED),
@@ -150,6 +160,8 @@ SPOKEN_ORDER_DETECTORS: list[PatternDetector] = [
                     required=_ORDER_REQUIRED),
     PatternDetector("ORDER_ID", _ZH_SPOKEN_ORDER, None, DIGITS + LETTERS + _ZH_NUMERALS + " ", validate=spoken_order,
                     required=("单号",)),
+    PatternDetector("ORDER_ID", _ORDER_GROUPED, None, DIGITS + UPPER + " ", validate=_grouped_order,
+                    required=_ORDER_REQUIRED),
 ]
 
 

@@ -61,6 +61,13 @@ _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会
               "大街", "大道", "街道", "中学", "小学", "大学", "医院")
 
 
+# Cantonese function characters, in no name (搵陈生 "look for Mr Chan", 佢下昼 "he, afternoon", 仲可唔可以
+# "still can or not"): LAC, trained on Mandarin, reads some as a surname and the next as a given name.
+_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢")
+# 张 as a measure word before a paper or a card (查下张单, send张收据, 报失张八达通): no surname there.
+_MEASURED = frozenset(("单", "收据", "八达", "八达通", "卡", "票", "发票", "相", "单据", "表", "纸", "凭证", "支票", "保单",
+                      "券", "图"))
+
 _ORG_AFTER_RE = re.compile("|".join(_ORG_AFTER))
 _COMPOUND = frozenset(COMPOUND_SURNAMES)
 
@@ -97,6 +104,8 @@ class ChineseNames:
                         break
             dotted = "·" in word.strip("·") and all(word.split("·"))
             if not 2 <= len(word) <= (_MAX_DOTTED if dotted else 6) or word in NOT_NAMES:
+                continue
+            if not _CANTONESE.isdisjoint(word) or (word[0] == "张" and word[1:] in _MEASURED):
                 continue
             if len(word) == 2:
                 if word[0] in _ALIAS_FIRST or word[0] == word[1]:

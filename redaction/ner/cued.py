@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..detectors.names import SPELLED_LETTERS
+from .spoken import SpokenCodes
 
 # A phone type word, and 6 to 15 digits right before it with the separators numbers are written with and
 # an optional extension (searched only in the few characters before a type word: a scan of every digit
@@ -49,9 +50,13 @@ _WINDOW = 32
 
 
 class CuedValues:
-    """Recognizer: phones typed by the words around them; a name spelled out when it was asked for."""
+    """Recognizer: phones typed by the words around them; a name spelled out when it was asked for; codes
+    read out after their cue (redaction.ner.spoken)."""
 
-    labels = ("PHONE", "PERSON")
+    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels)))
+
+    def __init__(self) -> None:
+        self.spoken = SpokenCodes()
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PHONE spans on normalised `text`."""
@@ -82,6 +87,7 @@ class CuedValues:
             m = _SPELLED_ANSWER.match(text, q.end())
             if m is not None:
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
+        out.extend(self.spoken.find(text))
         return out
 
 

@@ -596,8 +596,9 @@ class EnglishNames:
     def _fields(self, text: str) -> list[tuple[int, int, str, float]]:
         """Names in a form or record field (_FIELD)."""
         out: list[tuple[int, int, str, float]] = []
-        for m in (_FIELD.finditer(text) if ("=" in text or ":" in text or "：" in text or " - " in text
-                                            or " – " in text) else ()):
+        if not _FIELD_HINT.search(text):
+            return out
+        for m in _FIELD.finditer(text):
             group = next(g for g in (1, 2, 3) if m.group(g) is not None)
             value = m.group(group)
             if value.lower() in _NOT_NAME_VALUES:
@@ -1128,6 +1129,7 @@ _NAME_VALUE = r"([^\W\d_][^\W\d_'’.-]*(?:(?: |, |\. ?|['’-])[^\W\d_][^\W\d_'
 _FIELD = re.compile(r"(?i:\"" + _NAME_KEY + r"\"\s*:\s*\"" + _NAME_VALUE + r"\"|(?<![A-Za-z_])" + _NAME_KEY + r"=" + _NAME_VALUE
                     + r"(?=&|\s|$)|(?:^|(?<=[\n;|]))[^\S\n]*" + _NAME_KEY + r"[^\S\n]*(?::|：| - | – )[^\S\n]*" + _NAME_VALUE
                     + r"[^\S\n]*(?=\n|$|[;|]| {2}))")
+_FIELD_HINT = re.compile(r"(?i:name|employee|holder|recipient|passenger|patient|addressee|contact)[\"_ ]?[:=：–-]")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
                              "string name first last".split())
 # The line after a turn that asked for a name, holding one to three words and nothing else (`Agent: Who am I

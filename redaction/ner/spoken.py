@@ -1,0 +1,285 @@
+"""Codes read out after the word that names them, as speech-to-text writes a call: letters, digits, Chinese
+numerals and English digit words one or a few at a time, with pauses, commas and fillers between them,
+on the cue's line or on the caller's next lines (`身份證號碼係 K三八二九一五 括號四`, `车牌号是鲁B 五幺二八K`,
+`Agent: and your national insurance number` / `Caller: J T four eight two oh one seven B`, `客服：请说一下
+您的手机号码。` / `客户：一五八` / `客服：嗯` / `客户：六二零三` / ... ).
+
+The cue says what the code is; the code, once its pieces are joined (numerals and digit words read as
+digits, `括號四` as `(4)`), must pass that kind's own check (an ID's region, date and check digit, a card's
+Luhn sum, an NHS mod-11 digit, a plate's shape...). The span runs from the first piece to the last, the
+pauses between them included; over several lines, each line's pieces are a span.
+
+Input side only (a recognizer): the model never sees the caller's digits to say them back, and on a reply
+stream these forms would hold every numeral and every English word. No library reads codes spoken this
+way: they are the forms of call-centre transcripts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..detectors.base import CN_HOTLINES, US_TOLL_FREE
+from ..detectors.numbers import cn_id_score, hkid_ok, is_bank_card, is_credit_card, nhs_ok, nino_ok, twid_ok
+
+# What a cue names, in Chinese (on the normalised text: traditional characters read as simplified ones,
+# 身份證 is 身份证) and in English (lower case); the first that matches, left to right.
+_CUES = (
+    ("UK_NINO", "", r"national insurance|\bni (?:number|no)"),
+    ("UK_NHS", "", r"\bnhs (?:number|no)"),
+    ("CN_ID", "身份证|身分证|证件号|证件", r"id card|identity card|\bhkid\b|\bid number"),
+    ("PASSPORT", "护照", r"passport|travel document"),
+    ("LICENSE_PLATE", "车牌", r"licen[cs]e plate|\bplate number|\bregistration number|\breg number"),
+    ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
+    ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
+    ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|"
+              r"number (?:to reach|you're calling from|youre calling from)"),
+    ("ORDER_ID", "订单|单号|工单|运单|票号", r"order (?:number|no|id|ref)|ticket (?:number|no)|case (?:number|no)|"
+                 r"claim (?:number|no)|tracking (?:number|no)|reference (?:number|no)|booking ref|confirmation number"),
+)
+_ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if zh))
+_EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
+_HAS_HAN = re.compile("[\u4e00-\u9fff]")
+_HAS_LATIN = re.compile("[A-Za-z]")
+_LABELS = tuple(label for label, _, _ in _CUES)
+
+# Between the cue and the code: words that link them (是, 係, is, it's...), punctuation, fillers.
+_BRIDGE = re.compile(r"(?:[号码是系为：:，,。.?？ \t#]|嗯|呃|那个|就是|我的|的|(?i:is|it's|its|it is|was|number|no|"
+                     r"yeah|yes|sure|okay|ok|uh|um|er|so|that's|thats|please|sorry|mine|my|i think|caller|customer|"
+                     r"agent)(?![A-Za-z]))*", re.I)
+# A line that only acknowledges (客服：嗯, Agent: mhm): the caller goes on on the next line.
+_BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|请讲|请说|您说|mhm|mm|uh huh|"
+                          r"yep|yeah|yes|ok|okay|right|go on|go ahead|got it|and|then)[，,。.!！?？ ]*)+")
+_NEXT_LINE = re.compile(r"\n[^\S\n]*(?:([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .]{0,14})[:：])?[^\S\n]*")
+_SKIP = 2  # the other speaker's lines between two parts of an answer
+_LINE_END = re.compile(r"[^\S\n]*[。.!！?？…]*[^\S\n]*")
+
+_ZH_DIGITS = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+              "五": "5", "六": "6", "七": "7", "拐": "7", "八": "8", "九": "9"}
+_EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+              "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# One piece of a code, or what may stand between two pieces.
+_TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?P<digits>[0-9]+)|(?P<word>[A-Za-z]+)"
+                    r"|(?P<bracket>括号|括弧|\(|（)(?P<close>[^\S\n]?[0-9A零〇洞幺一二两三四五六七拐八九][)）]?)"
+                    r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是)")
+_EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and"))
+_MAX_PIECES = 40
+# Codes taken after their cue even when written, not read out (护照号：EB 3829147, 身份证号110105 19900307-1239):
+# their checks are strict, and no rule reads them split so. (The input side reads numerals as digits before
+# this recognizer sees the text, normalise.spoken_numerals, so a read-out ID may look written here.)
+_WRITTEN_TOO = frozenset(("PASSPORT", "LICENSE_PLATE", "CN_ID", "UK_NINO", "UK_NHS", "BANK_CARD"))
+_ASK_REST = 40  # how far the cue's line may run on before the caller answers on the next
+
+
+class SpokenCodes:
+    """Recognizer: codes read out after their cue word (module docstring)."""
+
+    labels = _LABELS
+
+    def find(self, text: str) -> list[tuple[int, int, str, float]]:
+        out: list[tuple[int, int, str, float]] = []
+        at = 0
+        if not _has_code_chars(text):
+            return out
+        cues = [*(_ZH_CUE.finditer(text) if _HAS_HAN.search(text) else ()),
+                *(_EN_CUE.finditer(text.lower()) if _HAS_LATIN.search(text) else ())]
+        for cue in sorted(cues, key=lambda c: c.start()) if len(cues) > 1 and _HAS_HAN.search(text) else cues:
+            if cue.start() < at:
+                continue
+            label = cue.lastgroup
+            lines, spoken = self._read(text, _BRIDGE.match(text, cue.end()).end(), label)
+            if not spoken and label not in _WRITTEN_TOO:
+                continue
+            # The most lines whose pieces join into a valid code (a read-back after them is not part of it).
+            for n in range(len(lines), 0, -1):
+                code = "".join(c for _, c in lines[:n])
+                if _valid(label, code):
+                    kind = _kind(label, code)
+                    out.extend((a, b, kind, 0.85) for (a, b), _ in lines[:n])
+                    at = lines[n - 1][0][1]
+                    break
+        return out
+
+    @staticmethod
+    def _read(text: str, pos: int, label: str) -> tuple[list[tuple[tuple[int, int], str]], bool]:
+        """The pieces from `pos` on, and on the caller's next lines while each holds only pieces: per line,
+        its span and the code its pieces spell (upper case); and whether the code was read out (numerals,
+        digit words, pauses or commas between pieces, or over lines) rather than written, which the rules
+        read (`9400 1234 5678`, `2024-05-01`)."""
+        lines: list[tuple[tuple[int, int], str]] = []
+        speaker = _speaker(text, pos)
+        code: list[str] = []
+        times = 1
+        pieces = 0
+        first = last = -1
+        spoken = gap = False
+        while pieces < _MAX_PIECES:
+            m = _TOKEN.match(text, pos)
+            if m is not None and first < 0 and not lines and not _piece(m, label):
+                m = None  # the rest of the question (whenever you're ready), not a piece: see below
+            if m is None:
+                if first >= 0:
+                    lines.append(((first, last), "".join(code)))
+                    first, code = -1, []
+                end = _LINE_END.match(text, pos).end()
+                if not lines and end < len(text) and text[end] != "\n":
+                    end = text.find("\n", pos, pos + _ASK_REST)  # the rest of the question (号码是多少？)
+                    if end < 0:
+                        break
+                elif end < len(text) and text[end] != "\n":
+                    break  # a word after the pieces: the code has ended
+                nxt = _next_answer(text, end, speaker if lines else None)  # the asker's line: whoever answers
+                if nxt is None:
+                    break
+                pos, speaker = nxt
+                spoken = spoken or bool(lines)
+                continue
+            kind = m.lastgroup if m.lastgroup != "close" else "bracket"
+            value = m.group()
+            if kind in ("sep", "filler"):
+                gap = gap or (first >= 0 and (kind == "filler" or "," in value or "，" in value))
+                pos = m.end()
+                continue
+            if kind == "word":
+                low = value.lower()
+                if low in _EN_SEPARATORS:
+                    gap = gap or first >= 0
+                    pos = m.end()
+                    continue
+                if low in ("double", "triple"):
+                    times = 2 if low == "double" else 3
+                    spoken = True
+                    if first < 0:
+                        first = m.start()
+                    pos = m.end()
+                    continue
+                if low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
+                    piece = _EN_DIGITS[low]
+                    spoken = spoken or len(low) > 1
+                elif len(value) == 1 or (value.isupper() and len(value) <= 3 and not code and not lines):
+                    piece = value.upper()  # a letter said alone (J T ...), or a code's prefix (GD, EB)
+                elif m.start() == last:
+                    return [], False  # a word glued to the last piece (3377L9IJ): a code read wrongly
+                else:
+                    break  # a word: the code has ended
+            elif kind == "zh":
+                piece = _ZH_DIGITS[value]
+                spoken = True
+            elif kind == "digits":
+                piece = value
+            elif kind == "province":
+                if code or lines or label != "LICENSE_PLATE":
+                    break
+                piece = value
+            else:  # 括號四, (4): an HK ID's check digit
+                inner = m.group("close").strip(" )）")
+                piece = "(" + _ZH_DIGITS.get(inner, inner) + ")"
+                spoken = True
+            code.append(piece * times)
+            spoken = spoken or gap
+            gap = False
+            times = 1
+            pieces += 1
+            if first < 0:
+                first = m.start()
+            last = m.end()
+            pos = m.end()
+        if first >= 0:
+            lines.append(((first, last), "".join(code)))
+        # Four or more short pieces apart (E 685 291 03 once the numerals are read as digits): read out too.
+        spoken = spoken or (len(code) >= 4 and all(len(p) <= 4 for p in code) and sum(
+            text[a:b].count(" ") for (a, b), _ in lines) >= 3)
+        return lines, spoken
+
+
+def _piece(m: re.Match[str], label: str) -> bool:
+    """Whether a token may be (or start) a piece of a `label` code."""
+    kind = m.lastgroup
+    if kind != "word":
+        return kind != "province" or label == "LICENSE_PLATE"
+    low = m.group().lower()
+    return len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or (m.group().isupper() and len(low) <= 3)
+
+
+def _next_answer(text: str, pos: int, speaker: str | None) -> tuple[int, str | None] | None:
+    """Where the answering speaker's next line starts (past its label and filler words) and the speaker:
+    lines of another speaker without digits (客服：嗯, Agent: and the last four) and unlabelled lines that
+    only acknowledge are skipped, at most _SKIP of them; None when the answer has ended."""
+    for _ in range(_SKIP + 1):
+        m = _NEXT_LINE.match(text, pos)
+        if m is None:
+            return None
+        who = m.group(1)
+        line_end = text.find("\n", m.end())
+        line = text[m.end(): len(text) if line_end < 0 else line_end]
+        other = who is not None and speaker is not None and who.strip().lower() != speaker
+        if other or (who is None and speaker is not None and _BACKCHANNEL.fullmatch(line)):
+            if _pieces(line) >= 3 or line_end < 0:
+                return None  # the agent reads a number back, or nothing follows
+            pos = line_end
+            continue
+        return _BRIDGE.match(text, m.end()).end(), (who.strip().lower() if who else speaker)
+    return None
+
+
+def _speaker(text: str, pos: int) -> str | None:
+    """The label of the line `pos` is on (客户, caller), lower case; None without one."""
+    start = text.rfind("\n", max(0, pos - _ASK_REST), pos)  # a label opens a line: look back a line's width
+    if start < 0 and pos > _ASK_REST:
+        return None
+    m = _NEXT_LINE.match(text, start) if start >= 0 else _NEXT_LINE.match("\n" + text[:pos])
+    return m.group(1).strip().lower() if m is not None and m.group(1) else None
+
+
+_DIGIT_LIKE = re.compile(r"[0-9零〇洞幺一二两三四五六七拐八九]|(?i:\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b)")
+
+
+def _pieces(line: str) -> int:
+    """How many digits, numerals and digit words a line holds."""
+    return len(_DIGIT_LIKE.findall(line))
+
+
+def _has_code_chars(text: str) -> bool:
+    return any(ch.isdigit() or ch in _ZH_DIGITS for ch in text) or any(w in text.lower() for w in _EN_DIGITS if len(w) > 2)
+
+
+def _digits(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())
+
+
+def _valid(label: str, code: str) -> bool:
+    digits = _digits(code)
+    if len(digits) < (2 if label == "LICENSE_PLATE" else 4) or len(set(digits)) == 1:
+        return False
+    if label == "CN_ID":
+        body = code.replace("(", "").replace(")", "")
+        if re.fullmatch(r"[0-9]{6}(?:18|19|20)[0-9]{9}[0-9X]", body):  # born 1800-2099, as the ID rule reads
+            return cn_id_score(body) > 0
+        if re.fullmatch(r"[A-Z]{1,2}[0-9]{6}\([0-9A]\)|[A-Z]{1,2}[0-9]{7}", code):
+            return hkid_ok(code)
+        return bool(re.fullmatch(r"[A-Z][1289][0-9]{8}", code)) and twid_ok(code)
+    if label == "PASSPORT":
+        return bool(re.fullmatch(r"[EG][0-9]{8}|E[A-Z][0-9]{7}|[A-Z]{1,2}[0-9]{6,9}|[0-9]{8,9}", code))
+    if label == "LICENSE_PLATE":
+        return bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2
+    if label == "UK_NINO":
+        return bool(re.fullmatch(r"[A-Z]{2}[0-9]{6}[A-D]", code)) and nino_ok(code)
+    if label == "UK_NHS":
+        return nhs_ok(digits) and len(digits) == len(code)
+    if label in ("CREDIT_CARD", "BANK_CARD"):
+        if code.isdigit() and 13 <= len(code) <= 19:
+            return is_credit_card(code) or is_bank_card(code)
+        return 6 <= len(digits) <= 34 and label == "BANK_CARD"  # an account number, a sort code, an IBAN
+    if label == "PHONE":
+        hotline = (len(digits) == 10 and digits[:3] in CN_HOTLINES) or (
+            len(digits) in (10, 11) and digits[-10:-7] in US_TOLL_FREE)
+        return code.lstrip("+").isdigit() and 7 <= len(digits) <= 15 and not hotline
+    return len(code) >= 6  # ORDER_ID: four digits or more among six characters or more
+
+
+def _kind(label: str, code: str) -> str:
+    """The label of a valid code: a card number after a bank-card cue may be a credit card, and the other
+    way round."""
+    if label in ("CREDIT_CARD", "BANK_CARD") and code.isdigit() and 13 <= len(code) <= 19:
+        return "CREDIT_CARD" if is_credit_card(code) else "BANK_CARD"
+    return label

@@ -1,0 +1,67 @@
+"""Codes read out after their cue word, as a call transcript writes them (redaction.ner.spoken; issue 12).
+
+Every row is written for this file (no text from the public corpora or from anyone's probe sets). The
+values are made up and pass their kind's check (ID check digits, Luhn, NINO letters).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import find_spans, redact, redact_output
+from redaction.ner.spoken import SpokenCodes
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start:s.end]) for s in find_spans(text)]
+
+
+SPOKEN = [
+    # on the cue's own line: letters, numerals and digit groups with pauses between them
+    ("身份證號碼係 A一二三四五六 括號三", [("CN_ID", "A一二三四五六 括號三")]),
+    ("护照号码 E 六八五 二九幺 零三", [("PASSPORT", "E 六八五 二九幺 零三")]),
+    ("Caller: um the passport number is C zero three zero zero five nine eight eight",
+     [("PASSPORT", "C zero three zero zero five nine eight eight")]),
+    ("agent whats your order number caller uh i think its double four seven nine oh two",
+     [("ORDER_ID", "double four seven nine oh two")]),
+    # on the caller's next line, after the agent's question
+    ("客服：车牌号是多少？\n客户：苏E，七K三M八。", [("LICENSE_PLATE", "苏E，七K三M八")]),
+    ("客服：身份证号码？\n客户：一一零一零五，一九四九，一二三一，零零二X", [("CN_ID", "一一零一零五，一九四九，一二三一，零零二X")]),
+    ("Agent: and your national insurance number\nCaller: A B one two three four five six C",
+     [("UK_NINO", "A B one two three four five six C")]),
+    # over several lines, the other speaker acknowledging between them; a read-back after is not part
+    ("客服：请说一下您的手机号码。\n客户：一三九\n客服：嗯\n客户：一二三四\n客服：还有呢？\n客户：五六七八\n"
+     "客服：13912345678，对吗？",
+     [("PHONE", "一三九"), ("PHONE", "一二三四"), ("PHONE", "五六七八"), ("PHONE", "13912345678")]),
+    ("Caller: the phone number is six one three\nAgent: mhm\nCaller: five five five oh one four seven",
+     [("PHONE", "six one three"), ("PHONE", "five five five oh one four seven")]),
+    ("Agent: the card number please\nCaller: four one one one\nAgent: mhm\nCaller: one one one one\n"
+     "Caller: one one one one\nCaller: one one one one",
+     [("CREDIT_CARD", "four one one one"), ("CREDIT_CARD", "one one one one"), ("CREDIT_CARD", "one one one one"),
+      ("CREDIT_CARD", "one one one one")]),
+    ("客服：订单号请讲。\n客户：2024\n客服：嗯\n客户：0316\n客服：嗯\n客户：7788 51",
+     [("ORDER_ID", "2024"), ("ORDER_ID", "0316"), ("ORDER_ID", "7788 51")]),
+    # hard negatives: no code after the cue, a code that fails its check, a hotline, a written code
+    ("I have two phones and one case", []),
+    ("客服：请问您的手机号码？\n客户：稍等我找一下", []),
+    ("Agent: what's your account number?\nCaller: I don't have it, sorry", []),
+    ("客服：身份证号码？\n客户：一一零一零五，一九四九，一三三一，零零二一", []),  # month 13: no ID
+    ("电话是四零零六一零一一零一", []),  # a 400 hotline
+    ("Your reference number is 3377L9IJ .", []),  # written whole: the rules' to read
+    ("客服：车牌号是多少？\n客户：苏E，不记得了", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPOKEN, ids=[repr(t)[1:-1][:40] for t, _ in SPOKEN])
+def test_code_read_out_after_its_cue(text, expected):
+    assert found(text) == expected
+    if expected:
+        redacted = redact(text).text
+        assert all(value not in redacted for _, value in expected)
+
+
+def test_read_out_codes_are_input_side_only():
+    # The recognizer runs with the input layers; a reply is redacted by the output detectors alone.
+    text = "Caller: the phone number is six one three\nAgent: mhm\nCaller: five five five oh one four seven"
+    assert redact_output(text).text == text
+    assert SpokenCodes().find("no cue here: 一三九 一二三四") == []
