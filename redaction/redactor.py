@@ -89,8 +89,8 @@ class Redactor:
 
     def fused(self, text: str) -> list[Match]:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
-        pattern match of another label (a span other than a name that holds such matches whole and is
-        longer replaces them: a code read out after its cue); with recognizers (the input side), each address grown over the
+        pattern match of another label (a span other than a name that holds such matches whole replaces
+        them: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
         rest of its address and each name to its other mentions and its title (redaction.extend)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
@@ -104,10 +104,9 @@ class Redactor:
             if any(a.start <= start and end <= a.end for a in allowed):
                 continue
             crossed = [m for m in chosen if m.start < end and start < m.end and self.labels[m.rank] != label]
-            if crossed and (label == "PERSON" or not all(start <= m.start and m.end <= end and end - start > m.end - m.start
-                                                         for m in crossed)):
+            if crossed and (label == "PERSON" or not all(start <= m.start and m.end <= end for m in crossed)):
                 continue
-            if crossed:  # a code read out after its cue holds a rule's shorter match (C zero three ...)
+            if crossed:  # a code read out after its cue holds a rule's match (C zero three ..., an SSN as digits)
                 chosen = [m for m in chosen if m not in crossed]
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen

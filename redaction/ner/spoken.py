@@ -19,16 +19,17 @@ from __future__ import annotations
 import re
 
 from ..detectors.base import CN_HOTLINES, US_TOLL_FREE
-from ..detectors.numbers import cn_id_score, hkid_ok, is_bank_card, is_credit_card, nhs_ok, nino_ok, twid_ok
+from ..detectors.numbers import cn_id_score, hkid_ok, is_bank_card, is_credit_card, nhs_ok, nino_ok, ssn_ok, twid_ok
 
 # What a cue names, in Chinese (on the normalised text: traditional characters read as simplified ones,
 # 身份證 is 身份证) and in English (lower case); the first that matches, left to right.
 _CUES = (
-    ("UK_NINO", "", r"national insurance|\bni (?:number|no)"),
+    ("UK_NINO", "", r"national insurance|\bn ?i (?:number|no)"),
+    ("US_SSN", "", r"social security|\bssn\b|\bmy social\b|\byour social\b"),
     ("UK_NHS", "", r"\bnhs (?:number|no)"),
     ("CN_ID", "身份证|身分证|证件号|证件", r"id card|identity card|\bhkid\b|\bid number"),
     ("PASSPORT", "护照", r"passport|travel document"),
-    ("LICENSE_PLATE", "车牌", r"licen[cs]e plate|\bplate number|\bregistration number|\breg number"),
+    ("LICENSE_PLATE", "车牌", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate"),
     ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
     ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
     ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|"
@@ -156,7 +157,8 @@ class SpokenCodes:
                 if low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
                     piece = _EN_DIGITS[low]
                     spoken = spoken or len(low) > 1
-                elif len(value) == 1 or (value.isupper() and len(value) <= 3 and not code and not lines):
+                elif len(value) == 1 or (value.isupper() and len(value) <= 3 and (
+                        not code and not lines or label in ("LICENSE_PLATE", "ORDER_ID"))):
                     piece = value.upper()  # a letter said alone (J T ...), or a code's prefix (GD, EB)
                 elif m.start() == last:
                     return [], False  # a word glued to the last piece (3377L9IJ): a code read wrongly
@@ -249,7 +251,7 @@ def _digits(code: str) -> str:
 
 def _valid(label: str, code: str) -> bool:
     digits = _digits(code)
-    if len(digits) < (2 if label == "LICENSE_PLATE" else 4) or len(set(digits)) == 1:
+    if len(digits) < (2 if label == "LICENSE_PLATE" else 4) or len(set(digits)) == 1 and label != "LICENSE_PLATE":
         return False
     if label == "CN_ID":
         body = code.replace("(", "").replace(")", "")
@@ -260,10 +262,14 @@ def _valid(label: str, code: str) -> bool:
         return bool(re.fullmatch(r"[A-Z][1289][0-9]{8}", code)) and twid_ok(code)
     if label == "PASSPORT":
         return bool(re.fullmatch(r"[EG][0-9]{8}|E[A-Z][0-9]{7}|[A-Z]{1,2}[0-9]{6,9}|[0-9]{8,9}", code))
-    if label == "LICENSE_PLATE":
-        return bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2
+    if label == "LICENSE_PLATE":  # CN, UK (AB12 CDE), or a US-style mix of five to eight
+        return (bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2) or bool(
+            re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z]{3}", code)) or (bool(re.fullmatch(r"[A-Z0-9]{5,8}", code))
+                                                               and len(digits) >= 2 and not code.isdigit())
     if label == "UK_NINO":
         return bool(re.fullmatch(r"[A-Z]{2}[0-9]{6}[A-D]", code)) and nino_ok(code)
+    if label == "US_SSN":
+        return code.isdigit() and len(code) == 9 and code[0] != "9" and ssn_ok(code)
     if label == "UK_NHS":
         return nhs_ok(digits) and len(digits) == len(code)
     if label in ("CREDIT_CARD", "BANK_CARD"):

@@ -41,6 +41,14 @@ SPOKEN = [
       ("CREDIT_CARD", "one one one one")]),
     ("客服：订单号请讲。\n客户：2024\n客服：嗯\n客户：0316\n客服：嗯\n客户：7788 51",
      [("ORDER_ID", "2024"), ("ORDER_ID", "0316"), ("ORDER_ID", "7788 51")]),
+    # plates read out (CN, UK, US shapes), an SSN and a National Insurance number said in pieces
+    ("客户：车牌号码，苏E，七，K，三，M，八", [("LICENSE_PLATE", "苏E，七，K，三，M，八")]),
+    ("客服：您的车牌号码是多少？\n客户：京N 7 2 Q 8 5，蓝牌", [("LICENSE_PLATE", "京N 7 2 Q 8 5")]),
+    ("Agent: and the vehicle registration?\nCaller: it's A B one two C D E", [("LICENSE_PLATE", "A B one two C D E")]),
+    ("Agent: plate number?\nCaller: seven ABC one two three", [("LICENSE_PLATE", "seven ABC one two three")]),
+    ("Agent: and your social security number\nCaller: one two three, four five, six seven eight nine",
+     [("US_SSN", "one two three, four five, six seven eight nine")]),
+    ("Caller: my N I number is A B one two three four five six C", [("UK_NINO", "A B one two three four five six C")]),
     # hard negatives: no code after the cue, a code that fails its check, a hotline, a written code
     ("I have two phones and one case", []),
     ("客服：请问您的手机号码？\n客户：稍等我找一下", []),
@@ -49,6 +57,11 @@ SPOKEN = [
     ("电话是四零零六一零一一零一", []),  # a 400 hotline
     ("Your reference number is 3377L9IJ .", []),  # written whole: the rules' to read
     ("客服：车牌号是多少？\n客户：苏E，不记得了", []),
+    ("I got a plate of pasta for two", []),
+    ("we need your registration to be complete by one two three four", []),  # no letter: no plate
+    # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
+    ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
+     [("PHONE", "nine one two, four five, six seven eight nine")]),
 ]
 
 
