@@ -315,6 +315,7 @@ SPOKEN = [
     ("it's 917, um, five five five 2260", [("PHONE", "917, um, five five five 2260")]),
     ("I have one or two, um, three questions", []),
     ("one, uh, two, sorry, three", []),  # too few digits
+    ("you can call us on one eight hundred five five five one two one two", []),  # 1-800: a toll-free line
     ("I have 2 one 3 questions", []),
 ]
 
