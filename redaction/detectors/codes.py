@@ -95,6 +95,28 @@ _ORDER_UPPER = (lead("A-Z", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Z", ignore_
                 + r"[A-Z]{0,5} [0-9][0-9A-Z-]{3,23}" + END)
 
 
+# A case, ticket, booking or other reference after its name (`ticket #48213`, `case #00123456`, `PNR is
+# K7XQ2M`, `booking reference ABC123`, `Tracking: 1Z999AA10123456784`, `order (#45872991)`): it leads to the
+# customer as an order number does. A bare `ticket`, `case` or `reference` only before `:` or `#`. Input only
+# (SPOKEN_ORDER_DETECTORS): the model never sees a customer's reference to say it back.
+_REF_NAMES = ("ticket number", "ticket no", "ticket no.", "case number", "case no", "case no.", "claim number",
+              "claim no", "claim no.", "reference number", "reference no", "reference no.", "ref no", "ref no.",
+              "invoice number", "invoice no", "invoice no.", "rma number", "rma", "booking reference",
+              "booking ref", "booking ref.", "booking number", "booking code", "reservation number",
+              "reservation code", "confirmation number", "confirmation code", "pnr", "tracking code", "tracking id")
+_REF_BARE = ("ticket", "case", "claim", "reference", "ref", "invoice", "tracking", "booking", "order")
+_REF_CUES = ([c + sep for c in _REF_NAMES for sep in (" ", ": ", ":", " #", "#", " is ", " is: ", " - ")]
+             + [c + sep for c in _REF_BARE for sep in (": ", ":", " #", "#", " # ", " (#", " (", " - ")])
+_REF_CUES = [c for c in _REF_CUES if len(c) <= LOOKBEHIND]
+_REFERENCE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_REF_CUES, "A-Za-z0-9", ignore_case=True)
+              + r"[A-Za-z0-9-]{4,23}" + END)
+
+
+def _reference(value: str) -> bool:
+    """A code with a digit, not a year or a count alone (ticket: 2024 is no reference)."""
+    return any(ch.isdigit() for ch in value) and len(value) >= 5 and not value.endswith("-") and bool(set(value) - set("0-"))
+
+
 def _order_value(value: str) -> bool:
     digits = sum(ch.isdigit() for ch in value)
     return digits >= 4 and len(value) >= 6 and set(value) - set("0 -") != set()
@@ -162,6 +184,9 @@ SPOKEN_ORDER_DETECTORS: list[PatternDetector] = [
                     required=("单号",)),
     PatternDetector("ORDER_ID", _ORDER_GROUPED, None, DIGITS + UPPER + " ", validate=_grouped_order,
                     required=_ORDER_REQUIRED),
+    PatternDetector("ORDER_ID", _REFERENCE, None, DIGITS + LETTERS + "-", validate=_reference,
+                    required=("#", ":", " is ", " (", " - ", "ref", "REF", "Ref", "pnr", "PNR", "rma", "RMA",
+                              "ode ", "umber ", "UMBER ", "o ", "O ", "o. ")),
 ]
 
 

@@ -39,6 +39,10 @@ _CUES = (
 )
 _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if zh))
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
+# A word every English cue holds: looked for first (in C), so a long text without one is not scanned.
+_EN_STEMS = ("insurance", "ni ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
+             "card", "account", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
+             "case", "claim", "tracking", "reference", "booking", "confirmation")
 _HAS_HAN = re.compile("[\u4e00-\u9fff]")
 _HAS_LATIN = re.compile("[A-Za-z]")
 _LABELS = tuple(label for label, _, _ in _CUES)
@@ -82,8 +86,9 @@ class SpokenCodes:
         at = 0
         if not _has_code_chars(text):
             return out
+        low = text.lower() if _HAS_LATIN.search(text) else ""
         cues = [*(_ZH_CUE.finditer(text) if _HAS_HAN.search(text) else ()),
-                *(_EN_CUE.finditer(text.lower()) if _HAS_LATIN.search(text) else ())]
+                *(_EN_CUE.finditer(low) if low and any(stem in low for stem in _EN_STEMS) else ())]
         for cue in sorted(cues, key=lambda c: c.start()) if len(cues) > 1 and _HAS_HAN.search(text) else cues:
             if cue.start() < at:
                 continue

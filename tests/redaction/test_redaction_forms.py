@@ -278,6 +278,31 @@ SPELLED = [
 ]
 
 
+REFERENCES = [
+    # a case, ticket, booking or other reference after its name: it leads to the customer (input only)
+    ("my order (#45872991) hasn't arrived", [("ORDER_ID", "45872991")]),
+    ("invoice number INV-2024-0012 is wrong", [("ORDER_ID", "INV-2024-0012")]),
+    ("RMA number RMA-55812, please advise", [("ORDER_ID", "RMA-55812")]),
+    ("booking reference ABC123 for the hotel", [("ORDER_ID", "ABC123")]),
+    ("PNR is K7XQ2M", [("ORDER_ID", "K7XQ2M")]),
+    ("ticket #48213", [("ORDER_ID", "48213")]),
+    ("case #00123456 is still open", [("ORDER_ID", "00123456")]),
+    ("Tracking: 1Z999AA10123456784", [("ORDER_ID", "1Z999AA10123456784")]),
+    ("in case: 2024 was a year", []),  # four digits: a year
+    ("ticket: 2 adults", []),
+    ("the reference is on page 12", []),
+    ("case number one", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", REFERENCES, ids=_ids(REFERENCES))
+def test_reference_after_its_name(text, expected):
+    from redaction.detectors import codes
+
+    assert codes._REFERENCE not in {d.pattern for d in output_detectors(DEFAULT_DETECTORS)}
+    assert found(text) == expected
+
+
 SPOKEN = [
     ("four one five dash five five five dash zero one three two",
      [("PHONE", "four one five dash five five five dash zero one three two")]),

@@ -55,7 +55,7 @@ SPOKEN = [
     ("Agent: what's your account number?\nCaller: I don't have it, sorry", []),
     ("客服：身份证号码？\n客户：一一零一零五，一九四九，一三三一，零零二一", []),  # month 13: no ID
     ("电话是四零零六一零一一零一", []),  # a 400 hotline
-    ("Your reference number is 3377L9IJ .", []),  # written whole: the rules' to read
+    ("Your reference number is 3377L9IJ .", [("ORDER_ID", "3377L9IJ")]),  # written whole: the reference rule's
     ("客服：车牌号是多少？\n客户：苏E，不记得了", []),
     ("I got a plate of pasta for two", []),
     ("we need your registration to be complete by one two three four", []),  # no letter: no plate
