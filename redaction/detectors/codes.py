@@ -85,8 +85,9 @@ _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Z
 # alphabet, and a lower-case letter ends it.
 _ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "订单", "单号", "运单号", "快递单号", "订单id",
                                  "小票号", "order number", "order no", "order no.", "order #", "order id", "order",
-                                 "order ref", "tracking number", "tracking no.")
-               for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", "系", "系 ", " is ", " is: ", "#", " #")
+                                 "order ref", "order ref.", "tracking number", "tracking no.")
+               for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", "为:", "系", "系 ", " is ", " is: ", "#", " #",
+                           "(", "【", "[", "'s ", "’s ")
                if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")))
                and not (c == "order" and sep in ("", " ", " is ", "是", "为"))]
 _ORDER_LOWER = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Za-z0-9", ignore_case=True)

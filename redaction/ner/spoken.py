@@ -65,7 +65,8 @@ _EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three":
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # One piece of a code, or what may stand between two pieces.
 _TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?P<digits>[0-9]+)|(?P<word>[A-Za-z]+)"
-                    r"|(?P<bracket>括号|括弧|\(|（)(?P<close>[^\S\n]?[0-9A零〇洞幺一二两三四五六七拐八九][)）]?)"
+                    r"|(?P<bracket>括号|括弧)(?P<close>[^\S\n]?[0-9A零〇洞幺一二两三四五六七拐八九])"
+                    r"|(?P<paren>[(（][0-9A零〇洞幺一二两三四五六七拐八九][)）])"
                     r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是)")
 _EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and"))
 _MAX_PIECES = 40
@@ -140,7 +141,7 @@ class SpokenCodes:
                 pos, speaker = nxt
                 spoken = spoken or bool(lines)
                 continue
-            kind = m.lastgroup if m.lastgroup != "close" else "bracket"
+            kind = {"close": "bracket", "paren": "bracket"}.get(m.lastgroup or "", m.lastgroup)
             value = m.group()
             if kind in ("sep", "filler"):
                 gap = gap or (first >= 0 and (kind == "filler" or "," in value or "，" in value))
@@ -179,7 +180,7 @@ class SpokenCodes:
                     break
                 piece = value
             else:  # 括號四, (4): an HK ID's check digit
-                inner = m.group("close").strip(" )）")
+                inner = (m.group("close") or m.group("paren")).strip(" (（)）")
                 piece = "(" + _ZH_DIGITS.get(inner, inner) + ")"
                 spoken = True
             code.append(piece * times)

@@ -288,6 +288,12 @@ REFERENCES = [
     ("ticket #48213", [("ORDER_ID", "48213")]),
     ("case #00123456 is still open", [("ORDER_ID", "00123456")]),
     ("Tracking: 1Z999AA10123456784", [("ORDER_ID", "1Z999AA10123456784")]),
+    # an order number after its cue and a bracket, 为：, or 's
+    ("订单号码为：202411031234567", [("ORDER_ID", "202411031234567")]),
+    ("我的订单（2024110398765）怎么还没到", [("ORDER_ID", "2024110398765")]),
+    ("订单号【3759218473658294】", [("ORDER_ID", "3759218473658294")]),
+    ("my order number's 3382019", [("ORDER_ID", "3382019")]),
+    ("order ref. 88213-UK", [("ORDER_ID", "88213-UK")]),
     ("in case: 2024 was a year", []),  # four digits: a year
     ("ticket: 2 adults", []),
     ("the reference is on page 12", []),
