@@ -84,12 +84,13 @@ _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Z
 # span is an ORDER_ID. A space only after a capitalised prefix: the stream holds a trailing run of this
 # alphabet, and a lower-case letter ends it.
 _ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "订单", "单号", "运单号", "快递单号", "订单id",
-                                 "小票号", "order number", "order no", "order no.", "order #", "order id", "order",
-                                 "order ref", "order ref.", "tracking number", "tracking no.")
+                                 "小票号", "报案号", "案件号", "工单", "快递", "物流", "orderid\":\"", "orderid\": \"",
+                                 "order_id\":\"", "order_id\": \"", "order_no\":\"", "order_no\": \"", "order number", "order no", "order no.", "order #", "order id", "order",
+                                 "order ref", "order ref.", "tracking number", "tracking no.", "tracking")
                for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", "为:", "系", "系 ", " is ", " is: ", "#", " #",
-                           "(", "【", "[", "'s ", "’s ")
-               if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")))
-               and not (c == "order" and sep in ("", " ", " is ", "是", "为"))]
+                           "(", "【", "[", "'s ", "’s ", "是#", "是 #", ":#", ": #")
+               if len(c + sep) <= LOOKBEHIND and (sep or not c.startswith(("order", "track")) or c.endswith('"'))
+               and not (c in ("order", "tracking") and sep in ("", " ", " is ", "是", "为", "'s ", "’s "))]
 _ORDER_LOWER = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Za-z0-9", ignore_case=True)
                 + r"(?:(?<=[A-Za-z])[A-Za-z]{0,5}-?[0-9]|(?<=[0-9]))[0-9A-Za-z-]{3,23}" + END)
 _ORDER_UPPER = (lead("A-Z", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Z", ignore_case=True)
@@ -106,11 +107,26 @@ _REF_NAMES = ("ticket number", "ticket no", "ticket no.", "case number", "case n
               "booking ref", "booking ref.", "booking number", "booking code", "reservation number",
               "reservation code", "confirmation number", "confirmation code", "pnr", "tracking code", "tracking id")
 _REF_BARE = ("ticket", "case", "claim", "reference", "ref", "invoice", "tracking", "booking", "order")
-_REF_CUES = ([c + sep for c in _REF_NAMES for sep in (" ", ": ", ":", " #", "#", " is ", " is: ", " - ")]
-             + [c + sep for c in _REF_BARE for sep in (": ", ":", " #", "#", " # ", " (#", " (", " - ")])
+_REF_CUES = ([c + sep for c in (*_REF_NAMES, "case id", "booking id", "claim id", "ticket id")
+              for sep in (" ", ": ", ":", " #", "#", " is ", " is: ", " - ")]
+             + [c + sep for c in _REF_BARE for sep in (": ", ":", " #", "#", " # ", " (#", " (", " - ", " # is ", " #: ")])
 _REF_CUES = [c for c in _REF_CUES if len(c) <= LOOKBEHIND]
 _REFERENCE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_REF_CUES, "A-Za-z0-9", ignore_case=True)
               + r"[A-Za-z0-9-]{4,23}" + END)
+
+
+# ... or after a bare `order`, `booking` ... and a space, when it is plainly a code (`order 7730019245`,
+# `booking BK-90022811`): six digits or more, or five with a letter or dash (`in order 2024` is a year).
+_BARE_NAMES = ("order", "orders", "booking", "reservation", "ticket", "case", "claim", "tracking", "waybill",
+               "consignment", "shipment", "parcel", "package", "awb", "rma", "booking id", "case id", "claim ref",
+               "order # is", "order number's", "order id's")
+_BARE_REF = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue([c + " " for c in _BARE_NAMES], "A-Za-z0-9", ignore_case=True)
+             + r"[A-Za-z0-9][A-Za-z0-9-]{4,23}" + END)
+
+
+def _bare_reference(value: str) -> bool:
+    digits = sum(ch.isdigit() for ch in value)
+    return _reference(value) and (digits >= 6 or (digits >= 5 and not value.isdigit()))
 
 
 def _reference(value: str) -> bool:
@@ -133,7 +149,8 @@ def _grouped_order(value: str) -> bool:
     return sum(ch.isdigit() for ch in value) >= 8
 
 
-_ORDER_REQUIRED = ("单号", "订单", "票号", "order", "ORDER", "Order", "racking", "RACKING")
+_ORDER_REQUIRED = ("单号", "订单", "票号", "案号", "件号", "工单", "快递", "物流", "order", "ORDER", "Order", "racking",
+                   "RACKING")
 CUED_ORDER_DETECTORS: list[PatternDetector] = [
     PatternDetector("ORDER_ID", _ORDER_LOWER, None, DIGITS + LETTERS + "-", validate=_order_value,
                     required=_ORDER_REQUIRED),
@@ -185,6 +202,8 @@ SPOKEN_ORDER_DETECTORS: list[PatternDetector] = [
                     required=("单号",)),
     PatternDetector("ORDER_ID", _ORDER_GROUPED, None, DIGITS + UPPER + " ", validate=_grouped_order,
                     required=_ORDER_REQUIRED),
+    PatternDetector("ORDER_ID", _BARE_REF, None, DIGITS + LETTERS + "-", validate=_bare_reference,
+                    required=tuple(w for c in _BARE_NAMES[:15] for w in (c + " ", c.title() + " ", c.upper() + " "))),
     PatternDetector("ORDER_ID", _REFERENCE, None, DIGITS + LETTERS + "-", validate=_reference,
                     required=("#", ":", " is ", " (", " - ", "ref", "REF", "Ref", "pnr", "PNR", "rma", "RMA",
                               "ode ", "umber ", "UMBER ", "o ", "O ", "o. ")),

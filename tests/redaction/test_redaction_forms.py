@@ -126,7 +126,7 @@ NEGATIVES = [
     ("总价852 1234 0000元", []),  # no valid Hong Kong number after the code
     ("编号 990105 1949 1231 002X", []),  # 6-4-4-4 with no real region: no ID
     ("批次886-000-000-000", []),
-    ("order 85261234987 shipped", []),  # a bare run: the code must be set off
+    ("order 85261234987 shipped", [("ORDER_ID", "85261234987")]),  # an order number, not a Hong Kong phone
     ("Mein Handy ist kaputt", []),
     ("numéro de commande 20 fois", []),
     ("信用卡：4392 2500 0000 0000", []),  # a wrong Luhn digit is no card, cue or not (others' suites agree)
@@ -146,7 +146,7 @@ NEGATIVES = [
     ("the winning number is 4012 today", []),
     ("the phone was 1299.00 on sale", []),
     ("全场打8折，打1000000个电话也没用", []),  # 打 (call) before a discount or a round count
-    ("ticket 123456789015 is open", []),  # 12 digits, Luhn-valid, no Maestro prefix
+    ("ticket 123456789015 is open", [("ORDER_ID", "123456789015")]),  # no card (no Maestro prefix): a ticket
     ("价格 1299.00 元，共 3 件", []),
     ("版本 10.2.3.4 已发布", []),
     ("客服400-820-8820", []),
@@ -170,7 +170,7 @@ NEGATIVES = [
     ("model A1234563 in stock", []),      # a bare Hong Kong shape without a cue
     ("價格 2345 6789", []),               # a price, not a phone cue
     ("下个月十一号见", []),               # a date, not a door
-    ("order 0012345678 shipped", []),     # 00 + digits that make no valid number
+    ("order 0012345678 shipped", [("ORDER_ID", "0012345678")]),  # an order number, not a number dialled 00
     ("invoice 011 2024 0001", []),
     ("地铁一号线换乘", []),
     ("第一，第二，第三", []),
@@ -294,6 +294,20 @@ REFERENCES = [
     ("订单号【3759218473658294】", [("ORDER_ID", "3759218473658294")]),
     ("my order number's 3382019", [("ORDER_ID", "3382019")]),
     ("order ref. 88213-UK", [("ORDER_ID", "88213-UK")]),
+    # after a bare `order`, `booking`, `ticket`... when plainly a code; Chinese claim and ticket cues
+    ("please cancel order 7730019245 and refund", [("ORDER_ID", "7730019245")]),
+    ("your refund for booking BK-90022811 has been approved", [("ORDER_ID", "BK-90022811")]),
+    ("Case ID: CAS-0048213-K9P2. Your colleague", [("ORDER_ID", "CAS-0048213-K9P2")]),
+    ("my order # is 88213 and its missing", [("ORDER_ID", "88213")]),
+    ("Tracking: 7720 1938 4455 (FedEx Ground)", [("ORDER_ID", "7720 1938 4455")]),
+    ('{"orderId":"SH2024041877211","status":"shipped"}', [("ORDER_ID", "SH2024041877211")]),
+    ("报案号 RC2024030200451 已受理", [("ORDER_ID", "RC2024030200451")]),
+    ("工单 #583920 已关闭", [("ORDER_ID", "583920")]),
+    ("帮我查下快递 4313 2209 8876 5 韵达的", [("ORDER_ID", "4313 2209 8876 5")]),
+    ("order 100 units of the 12345 model", []),
+    ("we order 3 times a week", []),
+    ("the case 2019 was closed", []),
+    ("快递2件已签收", []),
     ("in case: 2024 was a year", []),  # four digits: a year
     ("ticket: 2 adults", []),
     ("the reference is on page 12", []),
