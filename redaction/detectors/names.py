@@ -109,6 +109,7 @@ _EN_CUE_WORDS = [
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "my name is", "my name's", "name is", "name's", "i am", "i'm",
     "this is", "name", "customer", "client", "cardholder", "dear", "contact", "contact person", "recipient",
     "regards", "sincerely", "signed", "attn", "passenger", "patient", "account holder", "applicant",
+    "traveller", "traveler", "policyholder", "policy holder", "insured", "beneficiary",
 ]
 _EN_CUES = [w + sep for w in _EN_CUE_WORDS for sep in (" ", ". ", ": ", ", ", ",\n", ":", "\n")]
 # Greetings and sign-offs name someone too: `Hi John,`, `Best,\nSarah`.
@@ -161,6 +162,17 @@ def _en_name(value: str) -> bool:
     return True
 
 
+_NOT_FORM_NAMES = frozenset("本人 同上 见上 如上 无 暂无 不详 未知 空 待定".split())
+
+
+def _zh_form_name(value: str) -> bool:
+    """What a form's name field holds, unless it names a place or a role (联系人：仓库, 收件人：前台) or nobody."""
+    from ..ner.chinese import NOT_NAMES
+
+    word = value.strip()
+    return word not in NOT_NAMES and word not in _NOT_FORM_NAMES
+
+
 _SURNAME_CHARS = frozenset(SURNAMES + "".join(c[0] for c in COMPOUND_SURNAMES))
 _ZH_ALPHABET = CJK_CHARS | frozenset(": ")
 _EN_ALPHABET = frozenset(LETTERS + " '-.")
@@ -169,7 +181,7 @@ DETECTORS: list[PatternDetector] = [
     # Every match follows a cue (in its lookbehind), hence holds nearby the cue's first character.
     PatternDetector("PERSON", _ZH_AFTER_CUE, None, _ZH_ALPHABET, starts=_SURNAME_CHARS,
                     required={c[0] for c in _ZH_CUES} | {c[0] for c in _CUE_BEFORE.split("|")}),
-    PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, required=":"),
+    PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, validate=_zh_form_name, required=":"),
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),
     PatternDetector("PERSON", _ZH_BEFORE_TITLE_OR_CONTEXT, 4 + _CONTEXT_LOOKAHEAD,
                     _ZH_ALPHABET | frozenset("0123456789 ,:+-"),

@@ -24,7 +24,10 @@ NOT_NAMES = frozenset((
     "天猫 淘宝 京东 拼多多 美团 饿了么 支付宝 微信 顺丰 中通 圆通 韵达 申通 菜鸟 小米 华为 苹果 "
     "戴森 戴尔 罗技 方太 苏泊尔 华硕 荣耀 "
     "如家 汉庭 全季 锦江 希尔顿 万豪 喜来登 肯德基 麦当劳 星巴克 海底捞 "
-    "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合"
+    "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合 "
+    # brands named after a person, and departments that stand where a contact's name would
+    "李宁 周大福 周生生 老娘舅 王老吉 张小泉 李锦记 陈李济 马应龙 周黑鸭 钱大妈 谢馥春 六福 老凤祥 "
+    "仓库 前台 物业 财务 售后 门卫 保安 店铺 门店 总部 客服部 售后部"
 ).split())
 # Characters that start an alias or a form of address (小王, 老李, 阿强) when the word is two long.
 _ALIAS_FIRST = "小老阿"
@@ -110,6 +113,8 @@ class ChineseNames:
             if len(word) == 2:
                 if word[0] in _ALIAS_FIRST or word[0] == word[1]:
                     continue  # 小王, 老李, 婷婷: an alias or a pet name
+                if word[1] in "生太" and word[0] in SURNAMES:
+                    continue  # 陈生, 李太: a surname and the Cantonese Mr or Mrs, as 陈先生
                 if word in _COMPOUND and text.startswith(_TITLE_END, end):
                     continue  # 上官女士: a surname alone before a title, as 吴女士
                 if word[-1] in _SURNAME_FORM_END:
@@ -124,8 +129,8 @@ class ChineseNames:
                     continue
             if word[-1] in _ALIAS_END:
                 continue
-            if any(text.endswith(role, 0, start) for role in _ROLES_BEFORE):
-                continue
+            if any(text.endswith(role, 0, start) for role in _ROLES_BEFORE) and (len(word) < 3 or word[0] not in SURNAMES):
+                continue  # 客服小美 (an alias), but 助理叶晓彤 is a full name
             if text.startswith(_ORG_AFTER, end):
                 continue
             if word[0] in "年月日号" and start and text[start - 1].isdigit():

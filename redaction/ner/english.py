@@ -35,9 +35,11 @@ HK_SURNAMES = frozenset((
     "shek mok ip lok koo tsoi kwong hung chong to sze luk cheuk chiang chin fok hon kam lin liu mui ngai "
     "sit sun tai tin tsai wai woo yau yim yiu"
 ).split())
-_HK_SYLLABLE = re.compile(r"(?:ch|ts|tsz|sz|kw|gw|ng|sh|[bcdfghjklmnpstwy])?(?:[aeiou]{1,3}|yu|y)(?:ng|n|m|k|p|t)?")
-_HK_NAME = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z][a-z]{1,5}|[A-Z]{2,6}) ([A-Z][a-z]{0,4})(?:-|(?= [A-Z]) )"
-                      r"([A-Za-z][a-z]{0,4})(?![A-Za-z0-9_@'-])")
+_HK_SYLLABLE = re.compile(r"tsz|sze|sz|(?:ch|ts|tsz|sz|kw|gw|ng|sh|[bcdfghjklmnpstwy])?(?:[aeiou]{1,3}|yu|y)(?:ng|n|m|k|p|t)?")
+_HK_NAME = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z][a-z]{1,5}|[A-Z]{2,6}) ([A-Z][a-z]{0,4}|[A-Z]{1,5})(?:-|(?= [A-Z]) )"
+                      r"([A-Za-z][a-z]{0,4}|[A-Z]{1,5})(?![A-Za-z0-9_@'-])")
+# A pinyin name in capitals, as a passport prints it (ZHOU XINYI, SONG YUTONG), in a text that is not shouted.
+_PINYIN_CAPS = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z]{1,6}) ([A-Z]{2,12})(?![A-Za-z0-9_@'-])")
 # Pinyin syllables (without tones), the building blocks of a given name.
 _INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
 _FINALS = ("a o e i u v ai ei ao ou an en ang eng ong ia ie iao iu ian in iang ing iong ua uo uai ui uan un uang "
@@ -536,7 +538,14 @@ class EnglishNames:
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         for m in _PINYIN_LOWER.finditer(text):
             sur, given = m.group(1).lower(), m.group(2)
-            if sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given):
+            if (sur in PINYIN_SURNAMES and m.group(1).isupper() and _PINYIN_GIVEN.fullmatch(given)
+                    and not listed(given, self.lower_words)):  # ZHANG wei, not the FANG case
+                out.append((m.start(), m.end(), "PERSON", 0.8))
+        for m in _PINYIN_CAPS.finditer(text):
+            sur, given = m.group(1).lower(), m.group(2).lower()
+            if (sur in PINYIN_SURNAMES and _PINYIN_GIVEN.fullmatch(given) and given not in _COMMON
+                    and not listed(given, self.lower_words) and not self._in_place(text, m.start(), m.end())
+                    and not _in_romanised_place(text, m.start(), m.end())):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         out.extend(self._pinyin_lower(text))
         out.extend(self._fields(text))
@@ -610,13 +619,30 @@ class EnglishNames:
             out.append((m.start(group), m.end(group), "PERSON", 0.8))
         return out
 
+    def _here(self, text: str) -> list[tuple[int, int, str, float]]:
+        """A writer naming themselves: `Ruby Nguyen here` (_HERE), each word a name word or one on no list."""
+        out: list[tuple[int, int, str, float]] = []
+        for m in (_HERE.finditer(text) if " here" in text.lower() else ()):
+            words = m.group(1).split()
+            if not all(w[0].isupper() for w in words):
+                continue
+            lows = [_plain(w.lower()) for w in words]
+            if len(words) == 1 and lows[0] not in self.first:
+                continue  # Otaku here: one word, a first name only
+            if all(low not in _NOT_SLOT and low not in _COMMON and (low in self.first or (
+                    not listed(low, self.lower_words) and (low in self.last or self._unknown(w))))
+                   for w, low in zip(words, lows)) or (len(words) == 2 and lows[0] in self.first and (
+                    lows[1] in self.last or self._unknown(words[1]))):
+                out.append((m.start(1), m.end(1), "PERSON", 0.8))
+        return out
+
     def _answers(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Names given as answers: spelled out or answering a name question, where no other rule found
         one beside them (a rule's `maria gonzalez` then grows over `g o n z a l e z`, redaction.extend)."""
         if "\n" not in text and " " not in text and "-" not in text:
             return []
         near = [(a - 3, b + 3) for a, b, _, _ in found]
-        return [span for span in (*self._spelled(text), *self._answered(text))
+        return [span for span in (*self._spelled(text), *self._answered(text), *self._here(text))
                 if not any(a < span[1] and span[0] < b for a, b in near)]
 
     def _answered(self, text: str) -> list[tuple[int, int, str, float]]:
@@ -655,6 +681,8 @@ class EnglishNames:
         if not found:
             return found
         return [f for f in found if not _in_romanised_place(text, f[0], f[1])
+                and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
+                and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
                          and not _KIN_CUE.search(text, max(0, f[0] - 24), f[0])
                          and not _STRONG_CUE.search(text, max(0, f[0] - 24), f[0]))]
@@ -1130,6 +1158,19 @@ _FIELD = re.compile(r"(?i:\"" + _NAME_KEY + r"\"\s*:\s*\"" + _NAME_VALUE + r"\"|
                     + r"(?=&|\s|$)|(?:^|(?<=[\n;|]))[^\S\n]*" + _NAME_KEY + r"[^\S\n]*(?::|：| - | – )[^\S\n]*" + _NAME_VALUE
                     + r"[^\S\n]*(?=\n|$|[;|]| {2}))")
 _FIELD_HINT = re.compile(r"(?i:name|employee|holder|recipient|passenger|patient|addressee|contact)[\"_ ]?[:=：–-]")
+# States and provinces, not people (Calgary, Alberta), less those that are common first names too (Georgia,
+# Victoria: _COMMON keeps them from cue-less rules).
+_REGIONS = frozenset((
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware", "hawaii",
+    "idaho", "illinois", "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland",
+    "massachusetts", "michigan", "minnesota", "mississippi", "missouri", "montana", "nebraska", "new hampshire",
+    "new jersey", "new mexico", "north carolina", "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania",
+    "rhode island", "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "west virginia",
+    "wisconsin", "wyoming", "alberta", "british columbia", "manitoba", "new brunswick", "newfoundland",
+    "nova scotia", "ontario", "quebec", "saskatchewan", "yukon", "new south wales", "queensland", "tasmania",
+    "northern territory", "western australia", "south australia"))
+# A place's field (`City: Eugene`, `State: Georgia`): its value is no person.
+_PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
                              "string name first last".split())
 # The line after a turn that asked for a name, holding one to three words and nothing else (`Agent: Who am I
@@ -1137,6 +1178,9 @@ _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user gu
 _NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?"
                           r"([^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)?(?: [^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)?){0,2})"
                           r"[^\S\n]*[.!]?[^\S\n]*(?:\n|$)")
+# A writer naming themselves at the start of a message or line (`Ruby Nguyen here, ...`, `Hi there, Sofía here`).
+_HERE = re.compile(r"(?:^|(?<=\n))[^\S\n]*(?:(?:hi|hello|hey|hiya)(?: there| all| team)?[,!]?[^\S\n]+)?"
+                   r"([A-Z][^\W\d_]+(?: [A-Z][^\W\d_'’-]+)?) here(?![A-Za-z])", re.I)
 # A word spelled letter by letter (`s m i t h`, `K-O-W-A-L-S-K-I`, `H. U. A. N. G`): four or more letters,
 # one separator kind throughout.
 _LETTER_RUN = re.compile(r"(?<![A-Za-z0-9'’])[A-Za-z](?P<sep>-| |\. ?)[A-Za-z](?:(?P=sep)[A-Za-z]){2,30}\.?"

@@ -133,6 +133,14 @@ from tests.support.redaction import names
     ("Name - Lakshmi Narayanan Iyer\nMobile - on file", ["Lakshmi Narayanan Iyer"]),
     ("Employee: Fergus Lindqvist", ["Fergus Lindqvist"]),
     ('{"name": "Ngozi Adeyemi-Bello"}', ["Ngozi Adeyemi-Bello"]),
+    # pinyin and Cantonese names in capitals, as a passport prints them
+    ("护照上的名字是 SONG YUTONG，宋雨桐", ["SONG YUTONG", "宋雨桐"]),
+    ("My name is ZHANG WEI", ["ZHANG WEI"]),
+    ("客戶：LEUNG TSZ YING，護照", ["LEUNG TSZ YING"]),
+    # a traveller's field; a writer naming themselves
+    ("Traveller: Lukas Weber, seat 14C", ["Lukas Weber"]),
+    ("Ruby Nguyen here, you can reach me later", ["Ruby Nguyen"]),
+    ("Hi there, Sofía here, my parcel is late", ["Sofía"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -215,6 +223,11 @@ def test_english_names(text, expected):
     '{"first_name": null, "last_name": "n/a"}',
     '{"name": "Premium plan", "price": 20}',
     "Name: unknown",
+    "Click here to reset your password",
+    "Support here, how can we help",
+    "the WANG FANG case",  # capitals that are English words
+    "Do you ship to Canada? I'm in Calgary, Alberta.",  # a province
+    "City: Eugene / State: OR",  # a place's field
 ])
 def test_not_english_names(text):
     assert names(text) == []

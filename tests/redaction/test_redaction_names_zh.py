@@ -11,6 +11,8 @@ from tests.support.redaction import names
     # a transliterated name joined by a middle dot, longer than six characters
     ("董事会邀请了亚历山大·彼得罗维奇出席", ["亚历山大·彼得罗维奇"]),
     ("小说作者克里斯托弗·安德森昨天到访", ["克里斯托弗·安德森"]),
+    # a full name after an agent's role is a name (an alias such as 客服小美 is not)
+    ("他助理叶晓彤也一直没消息", ["叶晓彤"]),
 ])
 def test_dotted_foreign_names(text, expected):
     assert names(text) == expected
@@ -23,6 +25,14 @@ def test_dotted_foreign_names(text, expected):
     "联系人：黄小姐，电话稍后发您",  # a surname and a title after a cue (Ms Huang) names nobody
     "收件人 陈小姐",
     "客户欧阳女士来电",  # a compound surname alone before a title
+    # Cantonese: function characters (搵, 佢, 唔), 张 as a measure word, 生/太 after a surname (Mr, Mrs)
+    "電話係六三九八 二七一五，搵陳生就得，佢下晝先喺度。",
+    "我想報失張八達通，唔係，係信用卡",
+    "麻煩send張收據畀我",
+    "陳生你好，你嘅個案已經轉交上級處理",
+    # a brand named after a person; a department in a form's name field
+    "我上周买的李宁跑鞋尺码不对",
+    "退货联系人：仓库",
 ])
 def test_not_names(text):
     assert names(text) == []
