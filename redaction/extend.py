@@ -374,6 +374,66 @@ def _english_word(low: str) -> bool:
     return low in dictionary() and low not in proper_nouns()
 
 
+# A code said again (the agent reads it back, the caller repeats it): the same letters and digits, numerals
+# read as digits, with separators anywhere between them (`订单号 二八幺四 五五九零 三七二幺` ... `好的
+# 二八一四五五九零三七二一`, `C L M dash zero zero four...` ... `CLM-0048213`).
+_CODE_LABELS = frozenset(("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD", "ORDER_ID", "PASSPORT", "LICENSE_PLATE",
+                          "US_SSN", "UK_NINO", "UK_NHS"))
+_NUMERAL_DIGITS = str.maketrans("零〇洞幺一二两三四五六七拐八九", "000112234567789")
+_CODE_SEP = r"(?:[ ,，\-·.()（）/]|括号|bracket){0,3}"
+_REPEAT_VALUES = 24  # distinct codes looked for again, at most
+_REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
+
+
+_WORD_DIGITS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9"}
+
+
+def _code_key(value: str) -> str:
+    """A code's letters and digits: numerals and digit words read as digits, other words (dash, uh) left out."""
+    out: list[str] = []
+    times = 1
+    for token in re.findall(r"[A-Za-z]+|[0-9]+|[零〇洞幺一二两三四五六七拐八九]", value):
+        low = token.lower()
+        if low in ("double", "triple"):
+            times = 2 if low == "double" else 3
+            continue
+        if low in _WORD_DIGITS:
+            token = _WORD_DIGITS[low]
+        elif token.isalpha() and token.isascii() and not (len(token) == 1 or (token.isupper() and len(token) <= 4)):
+            continue  # a word said between the pieces
+        out.append(token.translate(_NUMERAL_DIGITS).upper() * times)
+        times = 1
+    return "".join(out)
+
+
+def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` plus a match at every other place a code among them is said again, with its label."""
+    if len(text) > _REPEAT_TEXT:
+        return list(chosen)
+    found: dict[str, object] = {}
+    for m in chosen:
+        if labels[m.rank] in _CODE_LABELS:
+            key = _code_key(text[m.start:m.end])
+            if len(key) >= 5 and sum(ch.isdigit() for ch in key) >= 3:
+                found.setdefault(key, m)
+    if not found or len(found) > _REPEAT_VALUES:
+        return list(chosen)
+    folded = text.translate(_NUMERAL_DIGITS).upper()
+    taken = bytearray(len(text))
+    for m in chosen:
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+    extra = []
+    for key, like in found.items():
+        for r in re.finditer(r"(?<![0-9A-Z])" + _CODE_SEP.join(map(re.escape, key)) + r"(?![0-9A-Z])", folded):
+            if not any(taken[r.start():r.end()]):
+                extra.append(like._replace(start=r.start(), end=r.end()))
+                taken[r.start():r.end()] = b"\x01" * (r.end() - r.start())
+    if not extra:
+        return list(chosen)
+    return sorted(list(chosen) + extra, key=lambda m: m.start)
+
+
 def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` plus a PERSON match at every other mention of a name among them (see above)."""
     names = {text[m.start:m.end] for m in chosen if labels[m.rank] == "PERSON"}

@@ -17,7 +17,7 @@ from .detectors.base import LOOKBEHIND
 from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise,
                         spoken_numerals)
 from .custom import ALLOW
-from .extend import extend_addresses, extend_names, repeat_names
+from .extend import extend_addresses, extend_names, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
@@ -110,7 +110,7 @@ class Redactor:
                 chosen = [m for m in chosen if m not in crossed]
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen
-        chosen = extend_addresses(text, chosen, self.labels)
+        chosen = repeat_codes(text, extend_addresses(text, chosen, self.labels), self.labels)
         return extend_names(text, repeat_names(text, chosen, self.labels), self.labels)
 
     @property

@@ -68,7 +68,7 @@ _TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?
                     r"|(?P<bracket>括号|括弧)(?P<close>[^\S\n]?[0-9A零〇洞幺一二两三四五六七拐八九])"
                     r"|(?P<paren>[(（][0-9A零〇洞幺一二两三四五六七拐八九][)）])"
                     r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是)")
-_EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and"))
+_EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and", "bracket", "brackets"))
 _MAX_PIECES = 40
 # Codes taken after their cue even when written, not read out (护照号：EB 3829147, 身份证号110105 19900307-1239):
 # their checks are strict, and no rule reads them split so. (The input side reads numerals as digits before
@@ -263,7 +263,7 @@ def _valid(label: str, code: str) -> bool:
         body = code.replace("(", "").replace(")", "")
         if re.fullmatch(r"[0-9]{6}(?:18|19|20)[0-9]{9}[0-9X]", body):  # born 1800-2099, as the ID rule reads
             return cn_id_score(body) > 0
-        if re.fullmatch(r"[A-Z]{1,2}[0-9]{6}\([0-9A]\)|[A-Z]{1,2}[0-9]{7}", code):
+        if re.fullmatch(r"[A-Z]{1,2}[0-9]{6}(?:\([0-9A]\)|[0-9A])", code):
             return hkid_ok(code)
         return bool(re.fullmatch(r"[A-Z][1289][0-9]{8}", code)) and twid_ok(code)
     if label == "PASSPORT":

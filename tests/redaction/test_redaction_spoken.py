@@ -49,6 +49,16 @@ SPOKEN = [
     ("Agent: and your social security number\nCaller: one two three, four five, six seven eight nine",
      [("US_SSN", "one two three, four five, six seven eight nine")]),
     ("Caller: my N I number is A B one two three four five six C", [("UK_NINO", "A B one two three four five six C")]),
+    # an HK ID's check digit said after a space or `bracket`
+    ("職員：請問你身份證號碼\n客戶：A 一二三 四五六 三", [("CN_ID", "A 一二三 四五六 三")]),
+    ("Agent: may I have your HKID number please\nCaller: A one two three four five six, bracket three",
+     [("CN_ID", "A one two three four five six, bracket three")]),
+    # a code said again (read back) in another form is the same code
+    ("客服：请问是哪个订单\n客户：订单号 二八幺四 五五九零 三七二幺\n客服：好的 二八一四五五九零三七二一 对吧",
+     [("ORDER_ID", "二八幺四 五五九零 三七二幺"), ("ORDER_ID", "二八一四五五九零三七二一")]),
+    ("Agent: do you have your claim number handy\nCaller: yeah uh C L M dash zero zero four eight two one three\n"
+     "Agent: CLM-0048213 thank you",
+     [("ORDER_ID", "C L M dash zero zero four eight two one three"), ("ORDER_ID", "CLM-0048213")]),
     # hard negatives: no code after the cue, a code that fails its check, a hotline, a written code
     ("I have two phones and one case", []),
     ("客服：请问您的手机号码？\n客户：稍等我找一下", []),
@@ -58,6 +68,7 @@ SPOKEN = [
     ("Your reference number is 3377L9IJ .", [("ORDER_ID", "3377L9IJ")]),  # written whole: the reference rule's
     ("客服：车牌号是多少？\n客户：苏E，不记得了", []),
     ("I got a plate of pasta for two", []),
+    ("客户：订单号 ORD-88213347 取消了\n客服：好的，我们 88213347 元的退款已经处理", [("ORDER_ID", "ORD-88213347")]),  # a part
     ("we need your registration to be complete by one two three four", []),  # no letter: no plate
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
