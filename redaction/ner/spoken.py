@@ -77,14 +77,107 @@ _WRITTEN_TOO = frozenset(("PASSPORT", "LICENSE_PLATE", "CN_ID", "UK_NINO", "UK_N
 _ASK_REST = 40  # how far the cue's line may run on before the caller answers on the next
 
 
+# An e-mail address read out: `siyuan 点 li 艾特 qq 点 com`, `zhang 下划线 lei 杠 bj 艾特 sina 点 cn`,
+# `emily underscore chen ninety two at yahoo dot com`, `tom dot baxter at b t internet dot com`.
+_MAIL_AT = re.compile(r"(?<![A-Za-z])(?:艾特|爱特|at|AT|@)(?![A-Za-z])")
+_MAIL_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[零〇洞幺一二两三四五六七拐八九]+|下划线|底线|横杠|杠|槓|点|點|到特|[._-]")
+_MAIL_SYMBOLS = {"点": ".", "點": ".", "到特": ".", "dot": ".", "下划线": "_", "底线": "_", "underscore": "_",
+                 "杠": "-", "横杠": "-", "槓": "-", "dash": "-", "hyphen": "-", ".": ".", "_": "_", "-": "-"}
+_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
+         "ninety": "9"}
+_TLD = frozenset("com net org edu gov cn io co uk us de fr jp hk tw info biz me cc ai au ca sg in my".split())
+_MAIL_STOP = frozenset("is it's its it was email e-mail mail address my the me to that's thats yeah yes uh um er sure "
+                       "ok okay so and or am are at be send write reach contact on in of is: email:".split())
+_MAIL_WORDS = 4  # words of a local part or domain, at most
+
+
+def _mail_piece(token: str) -> str | None:
+    """What a token of a read-out address stands for ('' for a filler), None for a word that ends it."""
+    low = token.lower()
+    if low in _MAIL_SYMBOLS:
+        return _MAIL_SYMBOLS[low]
+    if low in _EN_DIGITS and len(low) > 1:
+        return _EN_DIGITS[low]
+    if low in _TENS:
+        return _TENS[low] + "0"
+    if all(ch in _ZH_DIGITS for ch in token):
+        return "".join(_ZH_DIGITS[ch] for ch in token)
+    if token.isascii() and token.isalnum() and low not in _MAIL_STOP:
+        return low
+    return None
+
+
+def _mail_side(text: str, pos: int, step: int) -> tuple[int, str]:
+    """Read tokens from `pos` backwards (step -1) or forwards (+1) over spaces: where the part starts or
+    ends, and what it spells."""
+    tokens = [m for m in _MAIL_TOKEN.finditer(text, max(0, pos - 80), pos)] if step < 0 else \
+        [m for m in _MAIL_TOKEN.finditer(text, pos, pos + 80)]
+    if step < 0:
+        tokens.reverse()
+    edge, out, words, last = pos, [], 0, pos
+    for m in tokens:
+        gap = text[m.end():last] if step < 0 else text[last:m.start()]
+        if gap.strip(" ,"):
+            break
+        piece = _mail_piece(m.group())
+        if piece is None:
+            break
+        words += piece.isalpha()
+        if words > _MAIL_WORDS:
+            break
+        out.append(piece)
+        edge = m.start() if step < 0 else m.end()
+        last = m.start() if step < 0 else m.end()
+    if step < 0:
+        out.reverse()
+    # `ninety two`: a tens word and a digit after it are one number.
+    joined = "".join(out)
+    return edge, re.sub(r"([2-9])0(?=[1-9](?![0-9]))", r"\1", joined)
+
+
+def spoken_emails(text: str) -> list[tuple[int, int, str, float]]:
+    """EMAIL spans of addresses read out (module docstring, _MAIL_AT)."""
+    out: list[tuple[int, int, str, float]] = []
+    for at in _MAIL_AT.finditer(text):
+        start, local = _mail_side(text, at.start(), -1)
+        end, domain = _mail_side(text, at.end(), 1)
+        parts = domain.split(".")
+        while len(parts) > 1 and parts[-1] not in _TLD:  # the domain ends at its last known suffix
+            parts.pop()
+        if len(parts) < 2 or not all(parts) or len(local.strip("._-")) < 2 or local[-1] in "._-":
+            continue
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", local):
+            continue
+        # The span ends at the suffix's last token: the domain read forwards as far as its suffix.
+        suffix_end = _suffix_end(text, at.end(), len(parts))
+        if suffix_end is None or start >= at.start():
+            continue
+        out.append((start, suffix_end, "EMAIL", 0.85))
+    return out
+
+
+def _suffix_end(text: str, pos: int, labels: int) -> int | None:
+    """Where the domain read from `pos` ends after `labels` dot-separated parts."""
+    seen = 0
+    for m in _MAIL_TOKEN.finditer(text, pos, pos + 80):
+        piece = _mail_piece(m.group())
+        if piece == ".":
+            seen += 1
+        elif piece and seen == labels - 1 and piece.isalpha() and piece in _TLD:
+            return m.end()
+    return None
+
+
 class SpokenCodes:
     """Recognizer: codes read out after their cue word (module docstring)."""
 
-    labels = _LABELS
+    labels = (*_LABELS, "EMAIL")
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
         at = 0
+        if "at" in text or "AT" in text or "艾特" in text or "爱特" in text or "@" in text:
+            out.extend(spoken_emails(text))
         if not _has_code_chars(text):
             return out
         low = text.lower() if _HAS_LATIN.search(text) else ""

@@ -59,6 +59,17 @@ SPOKEN = [
     ("Agent: do you have your claim number handy\nCaller: yeah uh C L M dash zero zero four eight two one three\n"
      "Agent: CLM-0048213 thank you",
      [("ORDER_ID", "C L M dash zero zero four eight two one three"), ("ORDER_ID", "CLM-0048213")]),
+    # an e-mail address read out, in Chinese or English words
+    ("客户：就是 wenjing 点 zhou 艾特 qq 点 com", [("EMAIL", "wenjing 点 zhou 艾特 qq 点 com")]),
+    ("客户：ma 下划线 lin 杠 sh 艾特 sina 点 cn", [("EMAIL", "ma 下划线 lin 杠 sh 艾特 sina 点 cn")]),
+    ("客户：haoran 两零两一 爱特 126 到特 com", [("EMAIL", "haoran 两零两一 爱特 126 到特 com")]),
+    ("Caller: it's grace underscore obi ninety one at yahoo dot com",
+     [("EMAIL", "grace underscore obi ninety one at yahoo dot com")]),
+    ("Caller: dan dot wexler at b t internet dot com", [("EMAIL", "dan dot wexler at b t internet dot com")]),
+    ("meet me at the station at five", []),
+    ("we are at google dot com now", []),
+    # a road's section before the door number
+    ("寄到人民路二段33号", [("ADDRESS", "人民路二段33号")]),
     # hard negatives: no code after the cue, a code that fails its check, a hotline, a written code
     ("I have two phones and one case", []),
     ("客服：请问您的手机号码？\n客户：稍等我找一下", []),
