@@ -25,15 +25,16 @@ from ..detectors.numbers import cn_id_score, hkid_ok, is_bank_card, is_credit_ca
 # 身份證 is 身份证) and in English (lower case); the first that matches, left to right.
 _CUES = (
     ("UK_NINO", "", r"national insurance|\bn ?i (?:number|no)"),
-    ("US_SSN", "", r"social security|\bssn\b|\bmy social\b|\byour social\b"),
+    ("US_SSN", "", r"social security|\bssn\b|\bsocial\b"),
     ("UK_NHS", "", r"\bnhs (?:number|no)"),
     ("CN_ID", "身份证|身分证|证件号|证件", r"id card|identity card|\bhkid\b|\bid number"),
     ("PASSPORT", "护照", r"passport|travel document"),
-    ("LICENSE_PLATE", "车牌", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate"),
+    ("LICENSE_PLATE", "车牌|车辆|车号|车是|的车(?!牌)|我车(?!牌)|车子", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate"),
     ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
     ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
     ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|"
-              r"number (?:to reach|you're calling from|youre calling from)"),
+              r"number (?:to reach|you're calling from|youre calling from)|reach you|call you|best number|"
+              r"number (?:can|should|do) we"),
     ("ORDER_ID", "订单|单号|工单|运单|票号", r"order (?:number|no|id|ref)|ticket (?:number|no)|case (?:number|no)|"
                  r"claim (?:number|no)|tracking (?:number|no)|reference (?:number|no)|booking ref|confirmation number"),
 )
@@ -54,8 +55,10 @@ _BRIDGE = re.compile(r"(?:[号码是系为：:，,。.?？ \t#]|嗯|呃|那个|�
 # A line that only acknowledges (客服：嗯, Agent: mhm): the caller goes on on the next line.
 _BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|请讲|请说|您说|mhm|mm|uh huh|"
                           r"yep|yeah|yes|ok|okay|right|go on|go ahead|got it|and|then)[，,。.!！?？ ]*)+")
-_NEXT_LINE = re.compile(r"\n[^\S\n]*(?:([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .]{0,14})[:：])?[^\S\n]*")
+_NEXT_LINE = re.compile(r"\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:([A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14})"
+                        r"[:：])?[^\S\n]*")
 _SKIP = 2  # the other speaker's lines between two parts of an answer
+_SPACE = re.compile(r"[^\S\n]*")
 _LINE_END = re.compile(r"[^\S\n]*[。.!！?？…]*[^\S\n]*")
 
 _ZH_DIGITS = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
@@ -253,7 +256,17 @@ class SpokenCodes:
                         first = m.start()
                     pos = m.end()
                     continue
-                if low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
+                if low in _TENS:  # fifty five: two digits; fifty alone: 50
+                    if first < 0:
+                        first = m.start()
+                    unit = _TOKEN.match(text, _SPACE.match(text, m.end()).end())
+                    after = unit.group().lower() if unit is not None and unit.lastgroup == "word" else ""
+                    if after in _EN_DIGITS and after not in ("zero", "oh", "o"):
+                        piece, m = _TENS[low] + _EN_DIGITS[after], unit
+                    else:
+                        piece = _TENS[low] + "0"
+                    spoken = True
+                elif low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
                     piece = _EN_DIGITS[low]
                     spoken = spoken or len(low) > 1
                 elif len(value) == 1 or (value.isupper() and len(value) <= 3 and (

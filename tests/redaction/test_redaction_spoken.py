@@ -70,6 +70,18 @@ SPOKEN = [
     ("we are at google dot com now", []),
     # a road's section before the door number
     ("寄到人民路二段33号", [("ADDRESS", "人民路二段33号")]),
+    # tens said as a word; speakers numbered or time-stamped; a plate after 车辆; a phone after `reach you`
+    ("Speaker 1: so I need the whole social again sorry\nSpeaker 2: six three one\nSpeaker 2: fifty two\n"
+     "Speaker 2: four four seven nine",
+     [("US_SSN", "six three one"), ("US_SSN", "fifty two"), ("US_SSN", "four four seven nine")]),
+    ("[00:01:12] Agent: and your phone number\n[00:01:15] Caller: oh seven seven double oh nine\n"
+     "[00:01:18] Agent: yep\n[00:01:20] Caller: eight three one four two one",
+     [("PHONE", "oh seven seven double oh nine"), ("PHONE", "eight three one four two one")]),
+    ("客户：理赔 出险车辆是 苏E 五Q 七八二", [("LICENSE_PLATE", "苏E 五Q 七八二")]),
+    ("Agent: what number can we reach you on\nCaller: three one two, eight four seven\nAgent: uh huh\n"
+     "Caller: two two nine one",
+     [("PHONE", "three one two, eight four seven"), ("PHONE", "two two nine one")]),
+    ("social media is fun, I have 2 accounts", []),
     # hard negatives: no code after the cue, a code that fails its check, a hotline, a written code
     ("I have two phones and one case", []),
     ("客服：请问您的手机号码？\n客户：稍等我找一下", []),
