@@ -380,7 +380,7 @@ def _english_word(low: str) -> bool:
 _CODE_LABELS = frozenset(("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD", "ORDER_ID", "PASSPORT", "LICENSE_PLATE",
                           "US_SSN", "UK_NINO", "UK_NHS"))
 _NUMERAL_DIGITS = str.maketrans("零〇洞幺一二两三四五六七拐八九", "000112234567789")
-_CODE_SEP = r"(?:[ ,，\-·.()（）/]|括号|bracket){0,3}"
+_CODE_SEP = r"(?:[ ,，\-·.()（）/]|括号|BRACKET| (?:FOR|AS IN) [A-Z]+ ){0,3}"  # on upper-cased text: J FOR JULIET T
 _REPEAT_VALUES = 24  # distinct codes looked for again, at most
 _REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
 
@@ -415,7 +415,8 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     for m in chosen:
         if labels[m.rank] in _CODE_LABELS:
             key = _code_key(text[m.start:m.end])
-            if len(key) >= 5 and sum(ch.isdigit() for ch in key) >= 3:
+            digits = sum(ch.isdigit() for ch in key)
+            if (len(key) >= 5 and digits >= 3) or (len(key) >= 6 and digits >= 2):  # BD51SMR, a plate
                 found.setdefault(key, m)
     if not found or len(found) > _REPEAT_VALUES:
         return list(chosen)

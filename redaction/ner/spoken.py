@@ -32,18 +32,20 @@ _CUES = (
     ("LICENSE_PLATE", "车牌|车辆|车号|车是|的车(?!牌)|我车(?!牌)|车子", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate"),
     ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
     ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
-    ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|"
+    ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|area code|"
               r"number (?:to reach|you're calling from|youre calling from)|reach you|call you|best number|"
               r"number (?:can|should|do) we"),
     ("ORDER_ID", "订单|单号|工单|运单|票号", r"order (?:number|no|id|ref)|ticket (?:number|no)|case (?:number|no)|"
-                 r"claim (?:number|no)|tracking (?:number|no)|reference (?:number|no)|booking ref|confirmation number"),
+                 r"claim (?:number|no)|tracking (?:number|no)|reference (?:number|no)|booking ref|confirmation number|"
+                 r"return authori[sz]ation|\brma\b"),
 )
 _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if zh))
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
 # A word every English cue holds: looked for first (in C), so a long text without one is not scanned.
-_EN_STEMS = ("insurance", "ni ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
+_EN_STEMS = ("insurance", "ni ", "n i ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
              "card", "account", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
-             "case", "claim", "tracking", "reference", "booking", "confirmation")
+             "case", "claim", "tracking", "reference", "booking", "confirmation", "authori", "rma", "area code",
+             "reach you", "call you")
 _HAS_HAN = re.compile("[\u4e00-\u9fff]")
 _HAS_LATIN = re.compile("[A-Za-z]")
 _LABELS = tuple(label for label, _, _ in _CUES)
@@ -71,7 +73,10 @@ _TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?
                     r"|(?P<bracket>括号|括弧)(?P<close>[^\S\n]?[0-9A零〇洞幺一二两三四五六七拐八九])"
                     r"|(?P<paren>[(（][0-9A零〇洞幺一二两三四五六七拐八九][)）])"
                     r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是)")
-_EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and", "bracket", "brackets"))
+_EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and", "bracket", "brackets",
+                            "in"))
+# A letter made clear by a word (`J for Juliet`, `M as in Mike`): the word is not part of the code.
+_SPELLING_AID = re.compile(r"[^\S\n]+(?:for|as in|like)[^\S\n]+[A-Za-z]+(?![A-Za-z])", re.I)
 _MAX_PIECES = 40
 # Codes taken after their cue even when written, not read out (护照号：EB 3829147, 身份证号110105 19900307-1239):
 # their checks are strict, and no rule reads them split so. (The input side reads numerals as digits before
@@ -239,6 +244,7 @@ class SpokenCodes:
                 continue
             kind = {"close": "bracket", "paren": "bracket"}.get(m.lastgroup or "", m.lastgroup)
             value = m.group()
+            stop = None  # past a spelling aid, else the token's end
             if kind in ("sep", "filler"):
                 gap = gap or (first >= 0 and (kind == "filler" or "," in value or "，" in value))
                 pos = m.end()
@@ -272,6 +278,11 @@ class SpokenCodes:
                 elif len(value) == 1 or (value.isupper() and len(value) <= 3 and (
                         not code and not lines or label in ("LICENSE_PLATE", "ORDER_ID"))):
                     piece = value.upper()  # a letter said alone (J T ...), or a code's prefix (GD, EB)
+                    if len(value) == 1:
+                        aid = _SPELLING_AID.match(text, m.end())
+                        if aid is not None:  # J for Juliet: the word that spells the letter is passed over
+                            stop = aid.end()
+                            spoken = True
                 elif m.start() == last:
                     return [], False  # a word glued to the last piece (3377L9IJ): a code read wrongly
                 else:
@@ -296,8 +307,7 @@ class SpokenCodes:
             pieces += 1
             if first < 0:
                 first = m.start()
-            last = m.end()
-            pos = m.end()
+            last = pos = m.end() if stop is None else stop
         if first >= 0:
             lines.append(((first, last), "".join(code)))
         # Four or more short pieces apart (E 685 291 03 once the numerals are read as digits): read out too.
@@ -363,7 +373,9 @@ def _digits(code: str) -> str:
 
 def _valid(label: str, code: str) -> bool:
     digits = _digits(code)
-    if len(digits) < (2 if label == "LICENSE_PLATE" else 4) or len(set(digits)) == 1 and label != "LICENSE_PLATE":
+    # Two digits may do for a plate or a booking code (HK7Q2M), four for anything else.
+    least = 2 if label == "LICENSE_PLATE" or (label == "ORDER_ID" and len(code) >= 6) else 4
+    if len(digits) < least or len(set(digits)) == 1 and label != "LICENSE_PLATE":
         return False
     if label == "CN_ID":
         body = code.replace("(", "").replace(")", "")
@@ -392,7 +404,7 @@ def _valid(label: str, code: str) -> bool:
         hotline = (len(digits) == 10 and digits[:3] in CN_HOTLINES) or (
             len(digits) in (10, 11) and digits[-10:-7] in US_TOLL_FREE)
         return code.lstrip("+").isdigit() and 7 <= len(digits) <= 15 and not hotline
-    return len(code) >= 6  # ORDER_ID: four digits or more among six characters or more
+    return len(code) >= 6  # ORDER_ID: six characters or more (digits counted above)
 
 
 def _kind(label: str, code: str) -> str:

@@ -82,6 +82,14 @@ SPOKEN = [
      "Caller: two two nine one",
      [("PHONE", "three one two, eight four seven"), ("PHONE", "two two nine one")]),
     ("social media is fun, I have 2 accounts", []),
+    # a letter made clear by a word; an HK ID's check digit `in brackets`; a return authorisation; a booking code
+    ("Agent: and your national insurance number please\nCaller: W for whisky R six two nine oh four eight A",
+     [("UK_NINO", "W for whisky R six two nine oh four eight A")]),
+    ("Caller: the HKID is A one two three four five six in brackets three",
+     [("CN_ID", "A one two three four five six in brackets three")]),
+    ("Rep: I've created a return authorization R M A five five eight two one please write that on the box",
+     [("ORDER_ID", "R M A five five eight two one")]),
+    ("Rep: and the booking reference\nCustomer: H K seven Q two M", [("ORDER_ID", "H K seven Q two M")]),
     # hard negatives: no code after the cue, a code that fails its check, a hotline, a written code
     ("I have two phones and one case", []),
     ("客服：请问您的手机号码？\n客户：稍等我找一下", []),
@@ -112,3 +120,22 @@ def test_read_out_codes_are_input_side_only():
     text = "Caller: the phone number is six one three\nAgent: mhm\nCaller: five five five oh one four seven"
     assert redact_output(text).text == text
     assert SpokenCodes().find("no cue here: 一三九 一二三四") == []
+
+
+def test_every_english_cue_holds_a_stem():
+    # The English cues are searched only when one of these words is in the text (a long text without one
+    # is not scanned): each cue the pattern can match must hold one.
+    from redaction.ner import spoken
+
+    phrases = ["national insurance", "ni number", "n i no", "nhs number", "social security", "ssn", "social",
+               "id card", "identity card", "hkid", "id number", "passport", "travel document", "licence plate",
+               "license plate", "plate", "registration", "reg", "number plate", "credit card", "debit card",
+               "card number", "card no", "long number on the card", "account number", "sort code", "bsb", "iban",
+               "bank account", "phone", "mobile", "cell", "callback number", "contact number", "number to call",
+               "area code", "number to reach", "number you're calling from", "reach you", "call you",
+               "best number", "number can we", "order number", "order ref", "ticket no", "case number",
+               "claim no", "tracking number", "reference number", "booking ref", "confirmation number",
+               "return authorization", "return authorisation", "rma"]
+    for phrase in phrases:
+        assert spoken._EN_CUE.search(phrase), phrase
+        assert any(stem in phrase for stem in spoken._EN_STEMS), phrase
