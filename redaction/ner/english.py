@@ -641,9 +641,15 @@ class EnglishNames:
         one beside them (a rule's `maria gonzalez` then grows over `g o n z a l e z`, redaction.extend)."""
         if "\n" not in text and " " not in text and "-" not in text:
             return []
-        near = [(a - 3, b + 3) for a, b, _, _ in found]
+        near = [(a - 3, b + 3, a, b) for a, b, _, _ in found]
         return [span for span in (*self._spelled(text), *self._answered(text), *self._here(text))
-                if not any(a < span[1] and span[0] < b for a, b in near)]
+                if not any(a < span[1] and span[0] < b and not (span[0] <= fa and fb <= span[1] and fb - fa < span[1] - span[0])
+                           for a, b, fa, fb in near)]  # next to a found name: its rule's; holding one whole: longer
+
+    def _romanised(self, words: list[str]) -> bool:
+        """A Chinese name romanised: a pinyin or Cantonese surname, then pinyin or Cantonese syllables."""
+        return len(words) >= 2 and (words[0] in PINYIN_SURNAMES or words[0] in HK_SURNAMES) and all(
+            _PINYIN_GIVEN.fullmatch(w) or _HK_SYLLABLE.fullmatch(w) for w in words[1:])
 
     def _answered(self, text: str) -> list[tuple[int, int, str, float]]:
         """A name given as the whole answer to a turn that asked for it (_NAME_ANSWER): each word a census
@@ -653,9 +659,12 @@ class EnglishNames:
             m = _NAME_ANSWER.match(text, q.end())
             if m is None:
                 continue
-            words = [_plain(w.lower()) for w in m.group(1).split()]
-            if all(w not in _COMMON and w not in _NOT_SLOT and (
-                    w in self.first or w in self.last or not listed(w, self.words)) for w in words):
+            words = [_plain(w.lower()) for w in m.group(1).replace("-", " ").split()]
+            if self._romanised(words) or all(w not in _COMMON and w not in _NOT_SLOT and (
+                    w in self.first or w in self.last or not listed(w, self.lower_words)) for w in words):
+                out.append((m.start(1), m.end(1), "PERSON", 0.8))  # CHANG YU TING, zhao yu tong: romanised
+        for m in (_ROMANISED_CUE.finditer(text) if _HAS_CJK.search(text) else ()):
+            if self._romanised(m.group(1).lower().replace("-", " ").split()):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
         return out
 
@@ -1173,10 +1182,14 @@ _REGIONS = frozenset((
 _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
                              "string name first last".split())
+# A romanised name after the word for it (`拼音 zhao yu tong`, `英文名是 CHANG YU TING`, `拼音是 X U 空格 ...` aside).
+_ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称)(?:是|叫|系|为)?[:：]?[^\S\n]*([A-Za-z]+(?:[ -][A-Za-z]+){1,3})"
+                            r"(?![A-Za-z])")
 # The line after a turn that asked for a name, holding one to three words and nothing else (`Agent: Who am I
 # chatting with today?` / `Customer: björn`, `Customer: priyanka venkataraman`).
+_LATIN = "A-Za-z\u00c0-\u024f"
 _NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?"
-                          r"([^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)?(?: [^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)?){0,2})"
+                          rf"([{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?(?: [{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?){{0,2}})"
                           r"[^\S\n]*[.!]?[^\S\n]*(?:\n|$)")
 # A writer naming themselves at the start of a message or line (`Ruby Nguyen here, ...`, `Hi there, Sofía here`).
 _HERE = re.compile(r"(?:^|(?<=\n))[^\S\n]*(?:(?:hi|hello|hey|hiya)(?: there| all| team)?[,!]?[^\S\n]+)?"

@@ -139,6 +139,10 @@ from tests.support.redaction import names
     ("客戶：LEUNG TSZ YING，護照", ["LEUNG TSZ YING"]),
     # a traveller's field; a writer naming themselves
     ("Traveller: Lukas Weber, seat 14C", ["Lukas Weber"]),
+    # a romanised Chinese name answering a name question, or after 拼音 / 英文名
+    ("客服：英文名字呢\n客戶：CHANG YU TING", ["CHANG YU TING"]),
+    ("客户：赵雨桐 拼音 zhao yu tong", ["赵雨桐", "zhao yu tong"]),
+    ("Agent: and the name exactly as it appears on the passport\nCaller: PRIYA RAMAN", ["PRIYA RAMAN"]),
     ("Ruby Nguyen here, you can reach me later", ["Ruby Nguyen"]),
     ("Hi there, Sofía here, my parcel is late", ["Sofía"]),
 ])
@@ -224,6 +228,7 @@ def test_english_names(text, expected):
     '{"name": "Premium plan", "price": 20}',
     "Name: unknown",
     "Click here to reset your password",
+    "坐席：请问怎么称呼您\n客户：好的稍等",  # Chinese words answering a name question are the Chinese layers' to read
     "Support here, how can we help",
     "the WANG FANG case",  # capitals that are English words
     "Do you ship to Canada? I'm in Calgary, Alberta.",  # a province
