@@ -84,7 +84,8 @@ _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Z
 # span is an ORDER_ID. A space only after a capitalised prefix: the stream holds a trailing run of this
 # alphabet, and a lower-case letter ends it.
 _ORDER_CUES = [c + sep for c in ("订单号", "订单号码", "订单编号", "订单", "单号", "运单号", "快递单号", "订单id",
-                                 "小票号", "报案号", "案件号", "工单", "快递", "物流", "orderid\":\"", "orderid\": \"",
+                                 "小票号", "报案号", "案件号", "工单", "快递", "物流", "快件", "运单", "预约号", "申请编号",
+                                 "申请号", "受理号", "流水号", "orderid\":\"", "orderid\": \"",
                                  "order_id\":\"", "order_id\": \"", "order_no\":\"", "order_no\": \"", "order number", "order no", "order no.", "order #", "order id", "order",
                                  "order ref", "order ref.", "tracking number", "tracking no.", "tracking")
                for sep in ("", " ", ":", ": ", "是", "为", "是:", "是 ", "为 ", "为:", "系", "系 ", " is ", " is: ", "#", " #",
@@ -105,14 +106,16 @@ _REF_NAMES = ("ticket number", "ticket no", "ticket no.", "case number", "case n
               "claim no", "claim no.", "reference number", "reference no", "reference no.", "ref no", "ref no.",
               "invoice number", "invoice no", "invoice no.", "rma number", "rma", "booking reference",
               "booking ref", "booking ref.", "booking number", "booking code", "reservation number",
-              "reservation code", "confirmation number", "confirmation code", "pnr", "tracking code", "tracking id")
+              "reservation code", "confirmation number", "confirmation code", "pnr", "tracking code", "tracking id",
+              "awb", "awb no", "awb number", "air waybill", "consignment number", "consignment no",
+              "consignment no.", "ref.")
 _REF_BARE = ("ticket", "case", "claim", "reference", "ref", "invoice", "tracking", "booking", "order")
 _REF_CUES = ([c + sep for c in (*_REF_NAMES, "case id", "booking id", "claim id", "ticket id")
               for sep in (" ", ": ", ":", " #", "#", " is ", " is: ", " - ")]
              + [c + sep for c in _REF_BARE for sep in (": ", ":", " #", "#", " # ", " (#", " (", " - ", " # is ", " #: ")])
 _REF_CUES = [c for c in _REF_CUES if len(c) <= LOOKBEHIND]
 _REFERENCE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_REF_CUES, "A-Za-z0-9", ignore_case=True)
-              + r"[A-Za-z0-9-]{4,23}" + END)
+              + r"[A-Za-z0-9/-]{4,23}" + END)
 
 
 # ... or after a bare `order`, `booking` ... and a space, when it is plainly a code (`order 7730019245`,
@@ -129,9 +132,15 @@ def _bare_reference(value: str) -> bool:
     return _reference(value) and (digits >= 6 or (digits >= 5 and not value.isdigit()))
 
 
+# Strings one of which every reference cue holds (the search for any is skipped without one).
+_REF_REQUIRED = ("#", ":", " is ", " (", " - ", "ref", "REF", "Ref", "pnr", "PNR", "rma", "RMA", "awb", "AWB", "Awb",
+                 "ode ", "umber ", "UMBER ", "o ", "O ", "o. ", "ybill ")
+
+
 def _reference(value: str) -> bool:
     """A code with a digit, not a year or a count alone (ticket: 2024 is no reference)."""
-    return any(ch.isdigit() for ch in value) and len(value) >= 5 and not value.endswith("-") and bool(set(value) - set("0-"))
+    return (any(ch.isdigit() for ch in value) and len(value) >= 5 and not value.endswith(("-", "/"))
+            and bool(set(value) - set("0-/")))
 
 
 def _order_value(value: str) -> bool:
@@ -141,7 +150,7 @@ def _order_value(value: str) -> bool:
 
 # ... and in digit groups (`工单号是 GD 2024 0612 0037`, `单号是SF 1403 8827 6651 2`): input only, as the
 # stream would hold every space-separated digit run after a cue.
-_ORDER_GROUPED = (lead("A-Z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES, "A-Z0-9", ignore_case=True)
+_ORDER_GROUPED = (lead("A-Z0-9", "0-9A-Za-z") + after_cue(_ORDER_CUES + _REF_CUES, "A-Z0-9", ignore_case=True)
                   + r"(?:(?<=[A-Z])[A-Z]{0,4} ?[0-9]{2,8}|(?<=[0-9])[0-9]{1,7})(?: [0-9]{1,8}){1,5}" + END)
 
 
@@ -149,8 +158,8 @@ def _grouped_order(value: str) -> bool:
     return sum(ch.isdigit() for ch in value) >= 8
 
 
-_ORDER_REQUIRED = ("单号", "订单", "票号", "案号", "件号", "工单", "快递", "物流", "order", "ORDER", "Order", "racking",
-                   "RACKING")
+_ORDER_REQUIRED = ("单号", "订单", "票号", "案号", "件号", "工单", "快递", "物流", "快件", "运单", "约号", "请编号", "请号",
+                   "理号", "水号", "order", "ORDER", "Order", "racking", "RACKING")
 CUED_ORDER_DETECTORS: list[PatternDetector] = [
     PatternDetector("ORDER_ID", _ORDER_LOWER, None, DIGITS + LETTERS + "-", validate=_order_value,
                     required=_ORDER_REQUIRED),
@@ -201,12 +210,11 @@ SPOKEN_ORDER_DETECTORS: list[PatternDetector] = [
     PatternDetector("ORDER_ID", _ZH_SPOKEN_ORDER, None, DIGITS + LETTERS + _ZH_NUMERALS + " ", validate=spoken_order,
                     required=("单号",)),
     PatternDetector("ORDER_ID", _ORDER_GROUPED, None, DIGITS + UPPER + " ", validate=_grouped_order,
-                    required=_ORDER_REQUIRED),
+                    required=_ORDER_REQUIRED + _REF_REQUIRED),
     PatternDetector("ORDER_ID", _BARE_REF, None, DIGITS + LETTERS + "-", validate=_bare_reference,
                     required=tuple(w for c in _BARE_NAMES[:15] for w in (c + " ", c.title() + " ", c.upper() + " "))),
-    PatternDetector("ORDER_ID", _REFERENCE, None, DIGITS + LETTERS + "-", validate=_reference,
-                    required=("#", ":", " is ", " (", " - ", "ref", "REF", "Ref", "pnr", "PNR", "rma", "RMA",
-                              "ode ", "umber ", "UMBER ", "o ", "O ", "o. ")),
+    PatternDetector("ORDER_ID", _REFERENCE, None, DIGITS + LETTERS + "-/", validate=_reference,
+                    required=_REF_REQUIRED),
 ]
 
 

@@ -308,6 +308,15 @@ REFERENCES = [
     ("we order 3 times a week", []),
     ("the case 2019 was closed", []),
     ("快递2件已签收", []),
+    # more names for a number that leads to a customer: appointments, applications, waybills, invoices
+    ("预约号：YY20241208033", [("ORDER_ID", "YY20241208033")]),
+    ("申请编号：AP2024110388", [("ORDER_ID", "AP2024110388")]),
+    ("【某某快递】您的快件SF1403882766512已签收", [("ORDER_ID", "SF1403882766512")]),
+    ("AWB: 176-88213345", [("ORDER_ID", "176-88213345")]),
+    ("consignment no. 4412 8890 2231", [("ORDER_ID", "4412 8890 2231")]),
+    ("invoice no. INV/2024/0913", [("ORDER_ID", "INV/2024/0913")]),
+    ("Your booking (ref. HTL-44821) is confirmed", [("ORDER_ID", "HTL-44821")]),
+    ("the date is 2024/11/03", []),
     ("in case: 2024 was a year", []),  # four digits: a year
     ("ticket: 2 adults", []),
     ("the reference is on page 12", []),
