@@ -613,7 +613,7 @@ class EnglishNames:
             if value.lower() in _NOT_NAME_VALUES:
                 continue
             key = m.group().split(value, 1)[0].strip(" \t\n\"'{:=-–;|：").lower()
-            if key == "name" and not all(w in self.first or w in self.last or not (
+            if key in _LOOSE_KEYS and not all(w in self.first or w in self.last or not (
                     listed(w, self.lower_words) or self._common_word(w)) for w in (_plain(x.lower()) for x in re.split(r"[ ,.'’-]+", value) if x)):
                 continue  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
             out.append((m.start(group), m.end(group), "PERSON", 0.8))
@@ -1161,12 +1161,16 @@ _HAS_CJK = re.compile("[\u3400-\u9fff]")
 _NAME_KEY = (r"(?:(?:first|last|given|family|full|middle|customer|contact|holder|card_?holder|account_?holder|"
              r"recipient|patient|employee|guest|passenger|billing|shipping|sender|receiver|legal|display)[_ -]?name|"
              r"surname|forename|fname|lname|name|employee|cardholder|recipient|passenger|patient|addressee|"
-             r"contact[_ ]person)")
+             r"contact[_ ]person|receiver|consignee|sender|shipper|buyer|customer|policyholder|insured|traveller|"
+             r"traveler)")
+# Keys that hold a thing as often as a person: their value must read as a name.
+_LOOSE_KEYS = frozenset("name receiver consignee sender shipper buyer customer".split())
 _NAME_VALUE = r"([^\W\d_][^\W\d_'’.-]*(?:(?: |, |\. ?|['’-])[^\W\d_][^\W\d_'’.-]*){0,4})"
 _FIELD = re.compile(r"(?i:\"" + _NAME_KEY + r"\"\s*:\s*\"" + _NAME_VALUE + r"\"|(?<![A-Za-z_])" + _NAME_KEY + r"=" + _NAME_VALUE
                     + r"(?=&|\s|$)|(?:^|(?<=[\n;|]))[^\S\n]*" + _NAME_KEY + r"[^\S\n]*(?::|：| - | – )[^\S\n]*" + _NAME_VALUE
                     + r"[^\S\n]*(?=\n|$|[;|]| {2}))")
-_FIELD_HINT = re.compile(r"(?i:name|employee|holder|recipient|passenger|patient|addressee|contact)[\"_ ]?[:=：–-]")
+_FIELD_HINT = re.compile(r"(?i:name|employee|holder|recipient|passenger|patient|addressee|contact|receiver|consignee|"
+                         r"sender|shipper|buyer|customer|insured|traveller|traveler)[\"_ ]?[:=：–-]")
 # States and provinces, not people (Calgary, Alberta), less those that are common first names too (Georgia,
 # Victoria: _COMMON keeps them from cue-less rules).
 _REGIONS = frozenset((
@@ -1181,7 +1185,8 @@ _REGIONS = frozenset((
 # A place's field (`City: Eugene`, `State: Georgia`): its value is no person.
 _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
-                             "string name first last".split())
+                             "string name first last vip new regular gold silver premium member company individual "
+                             "personal business corporate".split())
 # A romanised name after the word for it (`拼音 zhao yu tong`, `英文名是 CHANG YU TING`, `拼音是 X U 空格 ...` aside).
 _ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称)(?:是|叫|系|为)?[:：]?[^\S\n]*([A-Za-z]+(?:[ -][A-Za-z]+){1,3})"
                             r"(?![A-Za-z])")

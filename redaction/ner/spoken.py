@@ -176,6 +176,17 @@ def _suffix_end(text: str, pos: int, labels: int) -> int | None:
     return None
 
 
+# A JSON field named for an order, waybill, booking... (`"trackingNumber": "JT501…"`, `"waybill_no":"…"`).
+_JSON_ORDER = re.compile(r"\"(?i:(?:order|tracking|waybill|invoice|booking|ticket|case|claim|shipment|parcel|rma)"
+                         r"[_ -]?(?:id|no|num|number|ref|reference|code|sn)?)\"[ ]?:[ ]?\"([A-Za-z0-9/-]{5,30})\"")
+
+
+def json_orders(text: str) -> list[tuple[int, int, str, float]]:
+    """ORDER_ID spans of values in a JSON field named for an order (_JSON_ORDER), a digit among them."""
+    return [(m.start(1), m.end(1), "ORDER_ID", 0.85) for m in _JSON_ORDER.finditer(text)
+            if any(ch.isdigit() for ch in m.group(1))]
+
+
 class SpokenCodes:
     """Recognizer: codes read out after their cue word (module docstring)."""
 
@@ -186,6 +197,8 @@ class SpokenCodes:
         at = 0
         if "at" in text or "AT" in text or "艾特" in text or "爱特" in text or "@" in text:
             out.extend(spoken_emails(text))
+        if '":' in text or '" :' in text:
+            out.extend(json_orders(text))
         if not _has_code_chars(text):
             return out
         low = text.lower() if _HAS_LATIN.search(text) else ""

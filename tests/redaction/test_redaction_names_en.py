@@ -133,6 +133,8 @@ from tests.support.redaction import names
     ("Name - Lakshmi Narayanan Iyer\nMobile - on file", ["Lakshmi Narayanan Iyer"]),
     ("Employee: Fergus Lindqvist", ["Fergus Lindqvist"]),
     ('{"name": "Ngozi Adeyemi-Bello"}', ["Ngozi Adeyemi-Bello"]),
+    ('{"orderId":"SH2024041877211","receiver":"Tan Wei Ming 陈伟明"}', ["Tan Wei Ming 陈伟明"]),
+    ('{"consignee": "Oluwaseun Bello"}', ["Oluwaseun Bello"]),
     # pinyin and Cantonese names in capitals, as a passport prints them
     ("护照上的名字是 SONG YUTONG，宋雨桐", ["SONG YUTONG", "宋雨桐"]),
     ("My name is ZHANG WEI", ["ZHANG WEI"]),
@@ -226,6 +228,7 @@ def test_english_names(text, expected):
     # a field's placeholder value, or a bare `name` holding a thing
     '{"first_name": null, "last_name": "n/a"}',
     '{"name": "Premium plan", "price": 20}',
+    '{"customer": "VIP", "sender": "Acme Logistics"}',
     "Name: unknown",
     "Click here to reset your password",
     "坐席：请问怎么称呼您\n客户：好的稍等",  # Chinese words answering a name question are the Chinese layers' to read

@@ -82,6 +82,10 @@ SPOKEN = [
      "Caller: two two nine one",
      [("PHONE", "three one two, eight four seven"), ("PHONE", "two two nine one")]),
     ("social media is fun, I have 2 accounts", []),
+    # a JSON field named for an order or a waybill
+    ('{"trackingNumber": "JT5012345678901", "status": "in transit"}', [("ORDER_ID", "JT5012345678901")]),
+    ('{"waybill_no":"78812340001"}', [("ORDER_ID", "78812340001")]),
+    ('{"order": "pending", "case": "2024"}', []),
     # a letter made clear by a word; an HK ID's check digit `in brackets`; a return authorisation; a booking code
     ("Agent: and your national insurance number please\nCaller: W for whisky R six two nine oh four eight A",
      [("UK_NINO", "W for whisky R six two nine oh four eight A")]),
