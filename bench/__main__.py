@@ -8,7 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import audit, dashboard, kb, layers, load, marks, public_quality, quality, redaction_speed, turn
+from bench import (audit, dashboard, helper_sets, kb, layers, load, marks, public_quality, quality, redaction_speed,
+                   turn)
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -32,6 +33,9 @@ def main() -> None:
     pq = public_quality.run()
     print("public", pq.get("any") if pq.get("present") else "absent")
     sections.append(public_quality.report(pq, q.get("holdout")))
+    hs = helper_sets.run()
+    print("helper sets", {name: round(r["recall"], 3) for name, r in hs.items()})
+    sections.append(helper_sets.report(hs))
     sections.append(quality.report(q))
     lr = layers.run()
     print("layers", {k: round(v, 4) if isinstance(v, float) else v for k, v in lr.items()
