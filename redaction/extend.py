@@ -382,6 +382,9 @@ _CODE_LABELS = frozenset(("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD", "ORDER_I
 _NUMERAL_DIGITS = str.maketrans("零〇洞幺一二两三四五六七拐八九", "000112234567789")
 _CODE_SEP = r"(?:[ ,，\-·.()（）/]|括号|BRACKET| (?:FOR|AS IN) [A-Z]+ ){0,3}"  # on upper-cased text: J FOR JULIET T
 _REPEAT_VALUES = 24  # distinct codes looked for again, at most
+_NOT_CODE_CHAR = re.compile("[^0-9A-Z]+")
+# Words the code's key leaves out (J FOR JULIET, IN BRACKETS, DASH), taken out before looking for the key.
+_SPELLING_AID = re.compile("(?<![A-Z])(?:(?:FOR|AS IN) [A-Z]+|(?:IN )?BRACKETS?|DASH|HYPHEN|THEN|AND|UH|UM)(?![A-Z])")
 _REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
 
 
@@ -421,6 +424,11 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     if not found or len(found) > _REPEAT_VALUES:
         return list(chosen)
     folded = text.translate(_NUMERAL_DIGITS).upper()
+    # Only a code said again elsewhere, separators aside, is looked for (a pattern per code costs a compile).
+    found = {key: m for key, m in found.items()
+             if key in _NOT_CODE_CHAR.sub("", _SPELLING_AID.sub(" ", folded[:m.start] + " " + folded[m.end:]))}
+    if not found:
+        return list(chosen)
     taken = bytearray(len(text))
     for m in chosen:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
