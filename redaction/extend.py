@@ -28,10 +28,12 @@ import re
 from typing import Sequence
 
 from .detectors.base import CJK, CJK_CHARS
+from .detectors.phones import _EN_DIGIT
 from .detectors.places import _STOP as _ZH_START_STOP
 from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
+from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -379,7 +381,6 @@ def _english_word(low: str) -> bool:
 # 二八一四五五九零三七二一`, `C L M dash zero zero four...` ... `CLM-0048213`).
 _CODE_LABELS = frozenset(("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD", "ORDER_ID", "PASSPORT", "LICENSE_PLATE",
                           "US_SSN", "UK_NINO", "UK_NHS"))
-_NUMERAL_DIGITS = str.maketrans("零〇洞幺一二两三四五六七拐八九", "000112234567789")
 _CODE_SEP = r"(?:[ ,，\-·.()（）/]|括号|BRACKET| (?:FOR|AS IN) [A-Z]+ ){0,3}"  # on upper-cased text: J FOR JULIET T
 _REPEAT_VALUES = 24  # distinct codes looked for again, at most
 _NOT_CODE_CHAR = re.compile("[^0-9A-Z]+")
@@ -388,8 +389,6 @@ _SPELLING_AID = re.compile("(?<![A-Z])(?:(?:FOR|AS IN) [A-Z]+|(?:IN )?BRACKETS?|
 _REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
 
 
-_WORD_DIGITS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-                "seven": "7", "eight": "8", "nine": "9"}
 
 
 def _code_key(value: str) -> str:
@@ -401,8 +400,8 @@ def _code_key(value: str) -> str:
         if low in ("double", "triple"):
             times = 2 if low == "double" else 3
             continue
-        if low in _WORD_DIGITS:
-            token = _WORD_DIGITS[low]
+        if low in _EN_DIGIT and low != "o":  # a lone o is a letter in a code
+            token = _EN_DIGIT[low]
         elif token.isalpha() and token.isascii() and not (len(token) == 1 or (token.isupper() and len(token) <= 4)):
             continue  # a word said between the pieces
         out.append(token.translate(_NUMERAL_DIGITS).upper() * times)

@@ -226,9 +226,12 @@ def capital_numerals(norm: Normalised) -> Normalised:
 # phones, grouped or not) read it. Seven: shorter runs are years, counts and idioms (二〇二四, 三三两两).
 # Length-preserving, like capital_numerals.
 _SPOKEN_NUMERALS = "零〇洞幺一二两三四五六七拐八九"
+# Each numeral's digit (also for redaction.extend and redaction.ner.spoken).
+SPOKEN_DIGITS = dict(zip(_SPOKEN_NUMERALS, "000112234567789"))
+NUMERAL_DIGITS = str.maketrans(SPOKEN_DIGITS)
 _NUMERAL_SEEN = re.compile("[" + _SPOKEN_NUMERALS + "]")
 _NUMERAL_RUN = re.compile("[0-9" + _SPOKEN_NUMERALS + "](?:[ ,，-]?[0-9" + _SPOKEN_NUMERALS + "]){6,}")
-_NUMERAL_FOLD = str.maketrans(_SPOKEN_NUMERALS + "，,", "000112234567789  ")  # a comma between groups: a space
+_NUMERAL_FOLD = str.maketrans({**SPOKEN_DIGITS, "，": " ", ",": " "})  # a comma between groups: a space
 
 
 def _fold_numerals(m: re.Match[str]) -> str:

@@ -38,6 +38,12 @@ NUM_END = r"(?![0-9])"
 # ten digits).
 CN_HOTLINES = ("400", "800")
 US_TOLL_FREE = ("800", "888", "877", "866", "855", "844", "833")
+
+
+def is_hotline(digits: str) -> bool:
+    """A CN 400/800 hotline (ten digits) or a US toll-free number (ten, or eleven with the 1)."""
+    return (len(digits) == 10 and digits[:3] in CN_HOTLINES) or (len(digits) in (10, 11)
+                                                                  and digits[-10:-7] in US_TOLL_FREE)
 # Words (codes): a letter or digit on either side means a longer token.
 START = r"(?<![0-9A-Za-z])"
 END = r"(?![0-9A-Za-z])"

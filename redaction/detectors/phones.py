@@ -14,7 +14,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from .base import (
-    CN_HOTLINES, DIGITS, LETTERS, LOOKBEHIND, NUM_END, US_TOLL_FREE, PatternDetector, after_cue, digits_of, lead, luhn_ok,
+    DIGITS, LETTERS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, is_hotline, lead, luhn_ok,
 )
 
 _SEP = " .-()"
@@ -159,11 +159,7 @@ def cued_phone(value: str) -> float:
     if value.count("(") != value.count(")") or ".." in value or "--" in value or "   " in value:
         return 0.0
     # CN hotlines (400/800 + 7 digits; 95xxx/96xxx are shorter than 7) and US toll-free.
-    if len(digits) == 10 and digits[:3] in CN_HOTLINES:
-        return 0.0
-    if len(digits) in (10, 11) and digits[-10:-7] in US_TOLL_FREE:
-        return 0.0
-    return 0.9
+    return 0.0 if is_hotline(digits) else 0.9
 
 
 # --- digits spoken in Chinese ---------------------------------------------------------------------

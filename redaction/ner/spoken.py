@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 
-from ..detectors.base import CN_HOTLINES, US_TOLL_FREE
+from ..detectors.base import is_hotline
+from ..detectors.phones import _EN_DIGIT as _EN_DIGITS
+from ..normalise import SPOKEN_DIGITS as _ZH_DIGITS
 from ..detectors.numbers import cn_id_score, hkid_ok, is_bank_card, is_credit_card, nhs_ok, nino_ok, ssn_ok, twid_ok
 
 # What a cue names, in Chinese (on the normalised text: traditional characters read as simplified ones,
@@ -63,10 +65,6 @@ _SKIP = 2  # the other speaker's lines between two parts of an answer
 _SPACE = re.compile(r"[^\S\n]*")
 _LINE_END = re.compile(r"[^\S\n]*[。.!！?？…]*[^\S\n]*")
 
-_ZH_DIGITS = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-              "五": "5", "六": "6", "七": "7", "拐": "7", "八": "8", "九": "9"}
-_EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-              "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # One piece of a code, or what may stand between two pieces.
 _TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?P<digits>[0-9]+)|(?P<word>[A-Za-z]+)"
@@ -414,9 +412,7 @@ def _valid(label: str, code: str) -> bool:
             return is_credit_card(code) or is_bank_card(code)
         return 6 <= len(digits) <= 34 and label == "BANK_CARD"  # an account number, a sort code, an IBAN
     if label == "PHONE":
-        hotline = (len(digits) == 10 and digits[:3] in CN_HOTLINES) or (
-            len(digits) in (10, 11) and digits[-10:-7] in US_TOLL_FREE)
-        return code.lstrip("+").isdigit() and 7 <= len(digits) <= 15 and not hotline
+        return code.lstrip("+").isdigit() and 7 <= len(digits) <= 15 and not is_hotline(digits)
     return len(code) >= 6  # ORDER_ID: six characters or more (digits counted above)
 
 
