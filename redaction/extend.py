@@ -34,6 +34,7 @@ from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
+from .ner.spoken import _TENS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -395,8 +396,19 @@ def _code_key(value: str) -> str:
     """A code's letters and digits: numerals and digit words read as digits, other words (dash, uh) left out."""
     out: list[str] = []
     times = 1
+    tens = ""  # sixty eight: 68; sixty alone: 60
     for token in re.findall(r"[A-Za-z]+|[0-9]+|[零〇洞幺一二两三四五六七拐八九]", value):
         low = token.lower()
+        if tens:
+            if low in _EN_DIGIT and low not in ("o", "oh", "zero"):
+                out.append(tens + _EN_DIGIT[low])
+                tens = ""
+                continue
+            out.append(tens + "0")
+            tens = ""
+        if low in _TENS:
+            tens = _TENS[low]
+            continue
         if low in ("double", "triple"):
             times = 2 if low == "double" else 3
             continue
@@ -406,7 +418,7 @@ def _code_key(value: str) -> str:
             continue  # a word said between the pieces
         out.append(token.translate(_NUMERAL_DIGITS).upper() * times)
         times = 1
-    return "".join(out)
+    return "".join(out) + (tens + "0" if tens else "")
 
 
 def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:

@@ -12,7 +12,7 @@ import re
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
-from .detectors import DEFAULT_DETECTORS, PatternDetector, codes, contact, names, numbers, phones, places
+from .detectors import DEFAULT_DETECTORS, LABELS, PatternDetector, codes, contact, names, numbers, phones, places
 from .detectors.base import LOOKBEHIND
 from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise,
                         spoken_numerals)
@@ -90,7 +90,7 @@ class Redactor:
     def fused(self, text: str) -> list[Match]:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
         pattern match of another label (a span other than a name that holds such matches whole replaces
-        them: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
+        them, unless one is an administrator's own label: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
         rest of its address and each name to its other mentions and its title (redaction.extend)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
@@ -104,7 +104,10 @@ class Redactor:
             if any(a.start <= start and end <= a.end for a in allowed):
                 continue
             crossed = [m for m in chosen if m.start < end and start < m.end and self.labels[m.rank] != label]
-            if crossed and (label == "PERSON" or not all(start <= m.start and m.end <= end for m in crossed)):
+            # A name never replaces a rule's match, nor does anything replace an administrator's own label
+            # (MEMBER_ID after 会员号 stays a MEMBER_ID).
+            if crossed and (label == "PERSON" or not all(start <= m.start and m.end <= end
+                                                         and self.labels[m.rank] in LABELS for m in crossed)):
                 continue
             if crossed:  # a code read out after its cue holds a rule's match (C zero three ..., an SSN as digits)
                 chosen = [m for m in chosen if m not in crossed]

@@ -137,10 +137,14 @@ _REF_REQUIRED = ("#", ":", " is ", " (", " - ", "ref", "REF", "Ref", "pnr", "PNR
                  "ode ", "umber ", "UMBER ", "o ", "O ", "o. ", "ybill ")
 
 
+# A date or a year range (`case 2024-25`, `booking 2025-05-01`) is no reference.
+_DATE_LIKE = re.compile(r"(?:19|20)[0-9]{2}(?:[-/][0-9]{1,2}){1,2}|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}")
+
+
 def _reference(value: str) -> bool:
-    """A code with a digit, not a year or a count alone (ticket: 2024 is no reference)."""
+    """A code with a digit, not a year, a date or a count alone (ticket: 2024 is no reference)."""
     return (any(ch.isdigit() for ch in value) and len(value) >= 5 and not value.endswith(("-", "/"))
-            and bool(set(value) - set("0-/")))
+            and bool(set(value) - set("0-/")) and _DATE_LIKE.fullmatch(value) is None)
 
 
 def _order_value(value: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..detectors.names import SPELLED_LETTERS
+from .references import written_references
 from .spoken import SpokenCodes
 
 # A phone type word, and 6 to 15 digits right before it with the separators numbers are written with and
@@ -51,9 +52,9 @@ _WINDOW = 32
 
 class CuedValues:
     """Recognizer: phones typed by the words around them; a name spelled out when it was asked for; codes
-    read out after their cue (redaction.ner.spoken)."""
+    read out after their cue (redaction.ner.spoken); references written after theirs (redaction.ner.references)."""
 
-    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels)))
+    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID")))
 
     def __init__(self) -> None:
         self.spoken = SpokenCodes()
@@ -88,6 +89,7 @@ class CuedValues:
             if m is not None:
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
         out.extend(self.spoken.find(text))
+        out.extend(written_references(text))
         return out
 
 

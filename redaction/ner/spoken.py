@@ -21,6 +21,7 @@ import re
 from ..detectors.base import is_hotline
 from ..detectors.phones import _EN_DIGIT as _EN_DIGITS
 from ..normalise import SPOKEN_DIGITS as _ZH_DIGITS
+from ..detectors.places import uk_postcode
 from ..detectors.numbers import cn_id_score, hkid_ok, is_bank_card, is_credit_card, nhs_ok, nino_ok, ssn_ok, twid_ok
 
 # What a cue names, in Chinese (on the normalised text: traditional characters read as simplified ones,
@@ -37,23 +38,27 @@ _CUES = (
     ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|area code|"
               r"number (?:to reach|you're calling from|youre calling from)|reach you|call you|best number|"
               r"number (?:can|should|do) we"),
-    ("ORDER_ID", "订单|单号|工单|运单|票号", r"order (?:number|no|id|ref)|ticket (?:number|no)|case (?:number|no)|"
-                 r"claim (?:number|no)|tracking (?:number|no)|reference (?:number|no)|booking ref|confirmation number|"
-                 r"return authori[sz]ation|\brma\b"),
+    ("ORDER_ID", "订单|单号|工单|运单|票号|编号|确认号|参考号|订座|订位|赔案号|报案号|保单号",
+     r"order (?:number|no|id|ref)|ticket (?:number|no)|case (?:number|no)|claim (?:number|no)|tracking (?:number|no)|"
+     r"\breference\b|\bref\b|booking (?:number|code)|confirmation number|return authori[sz]ation|\brma\b|\bincident\b|"
+     r"citation (?:number|no)|complaint (?:number|no)|\bpnr\b|policy (?:number|no)|membership (?:number|no)"),
+    # A UK postcode read out (L S six, one A B): it narrows an address to a few doors. (A ZIP code alone names
+    # an area, and is left alone as the rules leave it.)
+    ("ADDRESS", "", r"\bpost ?code\b"),
 )
 _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if zh))
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
 # A word every English cue holds: looked for first (in C), so a long text without one is not scanned.
 _EN_STEMS = ("insurance", "ni ", "n i ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
              "card", "account", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
-             "case", "claim", "tracking", "reference", "booking", "confirmation", "authori", "rma", "area code",
-             "reach you", "call you")
+             "case", "claim", "tracking", "reference", "ref", "booking", "confirmation", "authori", "rma", "area code",
+             "reach you", "call you", "incident", "citation", "complaint", "pnr", "policy", "membership", "post")
 _HAS_HAN = re.compile("[\u4e00-\u9fff]")
 _HAS_LATIN = re.compile("[A-Za-z]")
 _LABELS = tuple(label for label, _, _ in _CUES)
 
 # Between the cue and the code: words that link them (是, 係, is, it's...), punctuation, fillers.
-_BRIDGE = re.compile(r"(?:[号码是系为：:，,。.?？ \t#]|嗯|呃|那个|就是|我的|的|(?i:is|it's|its|it is|was|number|no|"
+_BRIDGE = re.compile(r"(?:[号码是系为：:，,。.?？ \t#]|嗯|呃|那个|就是|我的|的|['’]s(?![A-Za-z])|(?i:is|it's|its|it is|was|number|no|"
                      r"yeah|yes|sure|okay|ok|uh|um|er|so|that's|thats|please|sorry|mine|my|i think|caller|customer|"
                      r"agent)(?![A-Za-z]))*", re.I)
 # A line that only acknowledges (客服：嗯, Agent: mhm): the caller goes on on the next line.
@@ -385,8 +390,8 @@ def _digits(code: str) -> str:
 def _valid(label: str, code: str) -> bool:
     digits = _digits(code)
     # Two digits may do for a plate or a booking code (HK7Q2M), four for anything else.
-    least = 2 if label == "LICENSE_PLATE" or (label == "ORDER_ID" and len(code) >= 6) else 4
-    if len(digits) < least or len(set(digits)) == 1 and label != "LICENSE_PLATE":
+    least = 2 if label in ("LICENSE_PLATE", "ADDRESS") or (label == "ORDER_ID" and len(code) >= 6) else 4
+    if len(digits) < least or len(set(digits)) == 1 and label not in ("LICENSE_PLATE", "ADDRESS"):
         return False
     if label == "CN_ID":
         body = code.replace("(", "").replace(")", "")
@@ -395,12 +400,17 @@ def _valid(label: str, code: str) -> bool:
         if re.fullmatch(r"[A-Z]{1,2}[0-9]{6}(?:\([0-9A]\)|[0-9A])", code):
             return hkid_ok(code)
         return bool(re.fullmatch(r"[A-Z][1289][0-9]{8}", code)) and twid_ok(code)
-    if label == "PASSPORT":
-        return bool(re.fullmatch(r"[EG][0-9]{8}|E[A-Z][0-9]{7}|[A-Z]{1,2}[0-9]{6,9}|[0-9]{8,9}", code))
+    if label == "PASSPORT":  # China's, one or two letters and digits, a letter after (P7720419B), or nine
+        # letters and digits mixed (Germany's C1F3J7K9M)
+        return bool(re.fullmatch(r"[EG][0-9]{8}|E[A-Z][0-9]{7}|[A-Z]{1,2}[0-9]{6,9}|[0-9]{8,9}|[A-Z][0-9]{7}[A-Z]", code)) or (
+            bool(re.fullmatch(r"[A-Z][A-Z0-9]{8}", code)) and len(digits) >= 4)
+    if label == "ADDRESS":
+        return bool(re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", code)) and uk_postcode(code)
     if label == "LICENSE_PLATE":  # CN, UK (AB12 CDE), or a US-style mix of five to eight
         return (bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2) or bool(
             re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z]{3}", code)) or (bool(re.fullmatch(r"[A-Z0-9]{5,8}", code))
-                                                               and len(digits) >= 2 and not code.isdigit())
+                                                               and len(digits) >= 2 and not code.isdigit()) or bool(
+            re.fullmatch(r"[A-Z]{2}[0-9]{1,2}[A-Z]{1,3}[0-9]{4}", code))  # India (MH12DE4471)
     if label == "UK_NINO":
         return bool(re.fullmatch(r"[A-Z]{2}[0-9]{6}[A-D]", code)) and nino_ok(code)
     if label == "US_SSN":

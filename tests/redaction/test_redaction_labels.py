@@ -178,7 +178,7 @@ PASSPORT = [
     ("E123456789", []),  # 9 digits
     ("EI1234567", []),  # no I or O in the letter form
     ("order 123456789 shipped", [("ORDER_ID", "123456789")]),  # no passport cue: an order number
-    ("ref XE12345678", []),
+    ("see XE12345678", []),
     ("passport: ABC12", []),  # too few digits to be a number
 ]
 

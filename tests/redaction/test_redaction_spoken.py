@@ -105,6 +105,25 @@ SPOKEN = [
     ("I got a plate of pasta for two", []),
     ("客户：订单号 ORD-88213347 取消了\n客服：好的，我们 88213347 元的退款已经处理", [("ORDER_ID", "ORD-88213347")]),  # a part
     ("we need your registration to be complete by one two three four", []),  # no letter: no plate
+    # a reference of any kind, linked by 's; read back whole by the agent
+    ("Customer: hi, booking ref's K L four, P as in papa, seven, Q\nAgent: KL4P7Q, two adults, Friday?",
+     [("ORDER_ID", "K L four, P as in papa, seven, Q"), ("ORDER_ID", "KL4P7Q")]),
+    ("Caller: it's about the dog, reference is D O G five five one two eight\nAgent: DOG55128, thanks",
+     [("ORDER_ID", "D O G five five one two eight"), ("ORDER_ID", "DOG55128")]),
+    ("Agent: I've logged it as incident I N C zero zero seven one three two nine", [
+        ("ORDER_ID", "I N C zero zero seven one three two nine")]),
+    ("客服：订座记录编号请说一下\n旅客：是 M Q 五 R 二 T", [("ORDER_ID", "M Q 五 R 二 T")]),
+    # a UK postcode read out after its cue (a ZIP code alone is left: it names an area)
+    ("Agent: can I confirm your postcode\nCaller: L S six, one A B", [("ADDRESS", "L S six, one A B")]),
+    ("Agent: and the zip code\nCaller: nine oh two one oh", []),
+    # passports with a letter after the digits, or letters and digits mixed; an Indian plate
+    ("Caller: passport P six six one oh four two nine C", [("PASSPORT", "P six six one oh four two nine C")]),
+    ("客户：护照号码 C 幺 H 三 K 七 L 九 N", [("PASSPORT", "C 幺 H 三 K 七 L 九 N")]),
+    ("Agent: registration number please\nCustomer: K A zero three, M N, five five two one",
+     [("LICENSE_PLATE", "K A zero three, M N, five five two one")]),
+    # a plate read with a tens word, then written: the read-back is the same plate
+    ("Agent: what's the registration?\nCaller: S F sixty eight, W N P\nAgent: SF68 WNP, a grey Polo",
+     [("LICENSE_PLATE", "S F sixty eight, W N P"), ("LICENSE_PLATE", "SF68 WNP")]),
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
@@ -139,7 +158,8 @@ def test_every_english_cue_holds_a_stem():
                "area code", "number to reach", "number you're calling from", "reach you", "call you",
                "best number", "number can we", "order number", "order ref", "ticket no", "case number",
                "claim no", "tracking number", "reference number", "booking ref", "confirmation number",
-               "return authorization", "return authorisation", "rma"]
+               "return authorization", "return authorisation", "rma", "reference", "ref", "incident",
+               "citation number", "complaint no", "pnr", "policy number", "membership no", "postcode", "post code"]
     for phrase in phrases:
         assert spoken._EN_CUE.search(phrase), phrase
         assert any(stem in phrase for stem in spoken._EN_STEMS), phrase

@@ -1,0 +1,140 @@
+"""References written after the word that names them, in the many ways staff and customers name them: a
+booking, claim, complaint, repair, refund or service-request reference, a waybill, an invoice or a policy
+number (`booking confirmation 84220193`, `Claim reference CLM/SG/24/019384`, `SR# 4-883920114`, `PNR 是
+R8M2VQ`, `工单号BD-SH-0091827`, `訂位參考編號 6ZQ8KD`, `報障編號 HB 0062817735`, `票号781-2146 853927`); a
+letter-prefixed reference of the same shape in the same message (`第一次工单号HR23120400871，第二次
+HR24021500326`); and a UPU S10 postal item number anywhere (`EA123456785CN`, `RR384710291TW`: two
+letters, eight digits and a check digit, a country code).
+
+The cue words are many more than the rules' order cues (codes.py), whose cue must fit in the stream's
+20-character lookbehind and whose every alternative costs each reply token; here, on the input side, a cue
+is a regular expression of nouns and the words that qualify them. The value after the cue must look like a
+code: four digits or more after a qualified cue (`no.`, `number`, `#`, `ID`, `reference`, 号, 编号), six
+after a bare noun (`order 2291` may be a count, `refund 1280` an amount), or a booking code of five to eight
+capitals and digits mixed; never a date, a year range, a time, an amount or a quantity.
+
+Input side only (a recognizer, called from CuedValues): the model never sees a customer's reference to say
+it back. Text is normalised (full-width forms ASCII, traditional characters simplified).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Nouns that name a customer's reference, and the words that qualify them (matched on the
+# text in any case).
+_EN_NOUN = (r"order|booking|reservation|confirmation|reference|ref|case|ticket|e-?ticket|claim|complaint|referral|"
+            r"rma|invoice|waybill|consignment(?: note)?|tracking|shipment|parcel|service request|sr|work order|pnr|"
+            r"awb|record locator")
+# ... and nouns that name a reference only with a qualifier (`policy number`, not `policy 2024`; `customer
+# no.`, not `customer 13812345678`, which is a phone).
+_EN_NOUN_QUALIFIED = (r"refund|return|policy|membership|member|incident|job|appointment|application|fault|repair|"
+                      r"loyalty|frequent flyer|customer|account|voucher|visit")
+_EN_QUALIFIER = r"no\.?|number|num|nr|#|id|ref\.?|reference|code|confirmation|locator"
+# (Looked for on a lower-cased copy: a case-blind alternation is several times slower. A look-ahead for the
+# nouns' first letters lets the engine pass over the other positions at once.)
+_EN_CUE = re.compile(r"(?=[abcefijlmoprstvw])(?<![a-z0-9])(?:(?:" + _EN_NOUN + r")((?:[ -]?(?:" + _EN_QUALIFIER
+                     + r"))*)|(?:" + _EN_NOUN_QUALIFIED + r")((?:[ -]?(?:" + _EN_QUALIFIER + r"))+))(?![a-z])")
+# Chinese: a noun, then the word for number (号, 编号, 号码, 代号, 码); normalised text is simplified.
+_ZH_CUE = re.compile(r"(?:订单|订位|订座记录|订座|预订|预约|确认|参考|赔案|理赔|报案|案件|索偿|保单|工单|服务单|维修单|报修单|"
+                     r"售后单|退款单|退货单|发票|机票|票|运单|快递单|物流单|邮件|报障|投诉|申请|受理|流水|会员|合同|单|"
+                     r"跟踪|追踪|参考编)(?:代号|编号|号码|号|码)")
+# ... or a noun right before a long code with no word for number (`您的包裹75438120964512`).
+_ZH_BARE = re.compile(r"(?:包裹|快递|快件|运单|邮件|挂号信|订单|工单)")
+# Between the cue and the value: linking words and punctuation.
+_BRIDGE = re.compile(r"(?:[ \t]*(?:[#:=\-(（【\[]|is|was|are|'s|’s|of|号|是|为|系|係|:)[ \t]*|[ \t]+)*", re.I)
+# The value: a code of letters, digits and inner dashes, slashes or dots; then digit groups after spaces
+# (`HB 0062817735`, `SF 1329 4087 6621`, `781-2146 853927`).
+_HEAD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])){0,29}(?![A-Za-z0-9])")
+_GROUPS = re.compile(r"(?: [0-9]{1,14}){1,6}(?![A-Za-z0-9])")
+_DATE = re.compile(r"(?:19|20)[0-9]{2}(?:[-/.][0-9]{1,2}){1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}|"
+                   r"(?:19|20)[0-9]{2}[-/](?:19|20)?[0-9]{2}|[0-9]{1,2}[:.][0-9]{2}")
+# What after the value says it was an amount or a quantity.
+_UNIT_AFTER = re.compile(r"[ \t]*(?:[元块%¥$€£]|(?i:yuan|rmb|hkd|usd|gbp|aud|sgd|dollars?|pounds?|euros?|items?|"
+                         r"pcs|pieces|units|days?|hours?|hrs?|minutes?|mins?|kg|km|miles?|points?|people|guests?|"
+                         r"nights?)(?![A-Za-z]))")
+_CURRENCY_BEFORE = ("$", "¥", "£", "€", "rmb", "hkd", "usd")
+_PNR = re.compile(r"[A-Z0-9]{5,8}")
+# A postal item (UPU S10): service letters, serial, check digit, ISO country.
+_S10 = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]([0-9]{8})([0-9])[A-Z]{2}(?![A-Za-z0-9])")
+_S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+# A reference with a letter prefix: its siblings of the same shape are references too.
+_PREFIXED = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,4})([0-9]{6,20})(?![A-Za-z0-9])")
+_LOOK = 12  # how far past a cue the value may start
+
+
+def s10_ok(serial: str, check: str) -> bool:
+    """A UPU S10 item number's check digit over its eight serial digits."""
+    rest = 11 - sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS)) % 11
+    return int(check) == {10: 0, 11: 5}.get(rest, rest)
+
+
+def _code_like(value: str, qualified: bool) -> bool:
+    compact = value.replace(" ", "")
+    digits = sum(ch.isdigit() for ch in compact)
+    letters = sum(ch.isalpha() for ch in compact)
+    if _DATE.fullmatch(value) or len(set(ch for ch in compact if ch.isdigit())) == 1 and not letters:
+        return False
+    if letters and digits and _PNR.fullmatch(compact) and compact.isupper() and letters >= 2:
+        return True  # a booking code (R8M2VQ, 55WQ8P)
+    if compact.isdigit() and len(compact) == 4 and compact[:2] in ("19", "20"):
+        return False  # a year
+    return digits >= (4 if qualified else 6) and len(compact) >= 5
+
+
+def written_references(text: str) -> list[tuple[int, int, str, float]]:
+    """ORDER_ID spans of references after their cue, their same-shaped siblings and S10 postal items."""
+    out: list[tuple[int, int, str, float]] = []
+    if not any(ch.isdigit() for ch in text):
+        return out
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer (İ): offsets would move
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    cues: list[tuple[int, int, bool]] = [(m.start(), m.end(), bool(m.group(1) or m.group(2)))
+                                          for m in _EN_CUE.finditer(low)]
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        cues += [(m.start(), m.end(), True) for m in _ZH_CUE.finditer(text)]
+        cues += [(m.start(), m.end(), False) for m in _ZH_BARE.finditer(text)]
+    taken = 0  # a cue inside a reference found (the RMA of RMA-5520931) is no cue
+    for start, end, qualified in sorted(cues):
+        if start < taken:
+            continue
+        at = _BRIDGE.match(text, end).end()
+        if at - end > _LOOK:
+            continue
+        m = _HEAD.match(text, at)
+        if m is None:
+            continue
+        stop = m.end()
+        head = m.group()
+        if head[-1].isdigit() or (head.isalpha() and head.isupper() and len(head) <= 3):
+            groups = _GROUPS.match(text, stop)  # HB 0062817735, SF 1329 4087 6621, 781-2146 853927
+            if groups is not None:
+                stop = groups.end()
+        value = text[at:stop]
+        before = text[max(0, at - 4):at].lower()
+        if before.endswith(_CURRENCY_BEFORE) or _UNIT_AFTER.match(text, stop):
+            continue
+        if at == end and not qualified and not (value.isdigit() and len(value) >= 10):
+            continue  # 包裹 glued to a short number: a count
+        if _code_like(value, qualified):
+            out.append((at, stop, "ORDER_ID", 0.8))
+            taken = stop
+    for m in _S10.finditer(text):
+        if s10_ok(m.group(1), m.group(2)):
+            out.append((m.start(), m.end(), "ORDER_ID", 0.85))
+    return out + _siblings(text, out)
+
+
+def _siblings(text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """Letter-prefixed codes of the same prefix and length as a reference found."""
+    shapes = set()
+    for a, b, _, _ in found:
+        m = _PREFIXED.fullmatch(text, a, b)
+        if m is not None:
+            shapes.add((m.group(1), len(m.group(2))))
+    if not shapes:
+        return []
+    taken = {(a, b) for a, b, _, _ in found}
+    return [(m.start(), m.end(), "ORDER_ID", 0.75) for m in _PREFIXED.finditer(text)
+            if (m.group(1), len(m.group(2))) in shapes and m.span() not in taken]
