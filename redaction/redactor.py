@@ -16,6 +16,7 @@ from .detectors import DEFAULT_DETECTORS, LABELS, PatternDetector, codes, contac
 from .detectors.base import LOOKBEHIND
 from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise,
                         spoken_numerals)
+from .agents import agent_names
 from .custom import ALLOW
 from .extend import extend_addresses, extend_names, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
@@ -91,7 +92,8 @@ class Redactor:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
         pattern match of another label (a span other than a name that holds such matches whole replaces
         them, unless one is an administrator's own label: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
-        rest of its address and each name to its other mentions and its title (redaction.extend)."""
+        rest of its address and each name to its other mentions and its title (redaction.extend), less staff
+        introducing themselves (redaction.agents)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -114,7 +116,7 @@ class Redactor:
             extra.append(Match(start, end, rank, score))
         chosen = select(chosen + extra) if extra else chosen
         chosen = repeat_codes(text, extend_addresses(text, chosen, self.labels), self.labels)
-        return extend_names(text, repeat_names(text, chosen, self.labels), self.labels)
+        return agent_names(text, extend_names(text, repeat_names(text, chosen, self.labels), self.labels), self.labels)
 
     @property
     def limits(self) -> tuple:

@@ -154,9 +154,11 @@ def _en_name(value: str) -> bool:
     if len(words) == 1:
         # One word after a speaker's label or a cue: an everyday word on neither census list opens the
         # turn (`Customer: Send it to me`, `Client: Check again`), not a name (`Customer: Grace`, `Mr Brown`).
-        from ..ner.english import dictionary, name_lists, proper_nouns
+        from ..ner.english import _INTERJECTIONS, dictionary, name_lists, proper_nouns
 
         low = words[0].lower()
+        if low in _INTERJECTIONS:
+            return False  # Customer: So I was..., Patient: Erm, Customer: Ma'am
         first, last = name_lists()
         return not (low in dictionary() and low not in proper_nouns() and low not in first and low not in last)
     return True

@@ -110,6 +110,8 @@ class ChineseNames:
                 continue
             if not _CANTONESE.isdisjoint(word) or (word[0] == "张" and word[1:] in _MEASURED):
                 continue
+            if text.startswith("的", end) and text[end + 1:end + 2] in word:
+                continue  # 刘备的刘, 建设的建: a word that spells a character, not a person
             if len(word) == 2:
                 if word[0] in _ALIAS_FIRST or word[0] == word[1]:
                     continue  # 小王, 老李, 婷婷: an alias or a pet name

@@ -134,7 +134,8 @@ _SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
 _ADDRESSED = re.compile(r" ?, (?i:can|could|would|will|please|i|you|we|do|did|are|is|have|thanks|thank)(?![A-Za-z])")
 # Words web2 (1934) lacks that open a sentence as often as a name does: `Okay, I …`, `Yeah, can you …`.
 _INTERJECTIONS = frozenset("okay yeah yep yup nope nah hey hiya hmm umm lol omg btw alright thx pls plz "
-                           "awesome cheers sorry anyway anyways".split())
+                           "awesome cheers sorry anyway anyways so oh erm um uh er ah ahh ma yes well mm hm mhm "
+                           "right also actually basically honestly listen look".split())
 # Words that report speech: what follows them and ends the clause is the speaker (`…," says Eklund.`).
 _SPEECH = frozenset("says said asks asked added adds replied replies explained explains wrote writes "
                     "tweeted noted notes recalled recalls".split())
@@ -392,6 +393,9 @@ _PAY_SLOT = re.compile(
     r"(?<![A-Za-z])(?i:send|sending|pay|paying)(?= [A-Z][a-z]+ (?:\$|[0-9]|one|two|three|four|five|six|seven|eight|nine|ten|a hundred)))"
     r" ([A-Z][a-z]+)(?![A-Za-z])")
 _ACCOUNT_WORDS = frozenset("checking savings venmo paypal zelle bank account card debit credit wallet balance app".split())
+# British endings and their American forms (web2 spells the American way).
+_BRITISH = (("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
+            ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"), ("lling", "ling"))
 _NOT_SLOT = frozenset("the a an my your our his her their this that it i you we they me".split())
 
 
@@ -417,7 +421,10 @@ class EnglishNames:
         low = _plain(word.lower())
         if low in _COMMON or low in _PLACE_AFTER or low in _PLACE_BEFORE:
             return False
-        return not listed(low, self.words)  # web2 lists base forms: cuts, boxes, walked are words too
+        # web2 lists base forms (cuts, boxes, walked are words too), in American spelling (Neighbour, Centre,
+        # Organise are words).
+        return not listed(low, self.words) and not any(
+            low.endswith(uk) and listed(low[:-len(uk)] + us, self.words) for uk, us in _BRITISH)
 
     def _common_word(self, low: str) -> bool:
         """`low` or its stem is in GCIDE (fearlessly, exploded, vacationer are: web2 lists inflections)."""
@@ -431,6 +438,8 @@ class EnglishNames:
 
     def _is_name(self, words: list[str]) -> float:
         low = [_plain(w.lower()) for w in words]
+        if low[0] in _NOT_SLOT or low[0] in _FUNCTION_WORDS:
+            return 0.0  # My Mastercard, The Ritz
         if low[-1] in _COMMON:
             # A first name that is no common word before a surname that is one (Toby White, Tanya Brown,
             # Ben Bishop is not: Ben is common too): a person, written as names are written.
@@ -607,12 +616,17 @@ class EnglishNames:
         out: list[tuple[int, int, str, float]] = []
         if not _FIELD_HINT.search(text):
             return out
+        speakers = _speakers(text)
         for m in _FIELD.finditer(text):
             group = next(g for g in (1, 2, 3) if m.group(g) is not None)
             value = m.group(group)
             if value.lower() in _NOT_NAME_VALUES:
                 continue
             key = m.group().split(value, 1)[0].strip(" \t\n\"'{:=-–;|：").lower()
+            if key in speakers:
+                continue  # Patient: That's me, in a transcript: a speaker's turn, not a form's field
+            if any(w in _INTERJECTIONS or w in _DIGIT_WORDS for w in re.split(r"[ ,.'’-]+", value.lower())):
+                continue  # Patient: Erm, eight seven: a turn of a transcript
             if key in _LOOSE_KEYS and not all(w in self.first or w in self.last or not (
                     listed(w, self.lower_words) or self._common_word(w)) for w in (_plain(x.lower()) for x in re.split(r"[ ,.'’-]+", value) if x)):
                 continue  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
@@ -1101,6 +1115,18 @@ _ROMANISED_PLACES = (
 _ROMANISED_SET = frozenset(_ROMANISED_PLACES)
 _ROMANISED_WORDS = max(len(p.split()) for p in _ROMANISED_PLACES)
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
+
+
+_DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine ten double triple".split())
+_TURN = re.compile(r"(?m)^[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?)[^\S\n]*:")
+
+
+def _speakers(text: str) -> frozenset[str]:
+    """The speakers' labels of a transcript (two or more lines opening with a label, two labels or more)."""
+    if text.count("\n") < 1:
+        return frozenset()
+    labels = [m.group(1).lower() for m in _TURN.finditer(text)]
+    return frozenset(labels) if len(labels) >= 2 and len(set(labels)) >= 2 else frozenset()
 
 
 def _shouted(text: str) -> bool:

@@ -1,0 +1,71 @@
+"""Staff introducing themselves are not the customer (redaction.agents; issue 12: agents' own aliases are
+false positives), and the turns of a transcript are not form fields. Every row is written for this file."""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction import find_spans
+
+
+def names(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+
+
+AGENTS = [
+    # a staff role's line, after a self-introduction; the customer's mention of the alias goes too
+    ("Agent: Thank you for calling, you're through to Megan, how can I help?\nCustomer: Hi Megan, it's Rhys Vaughan",
+     ["Rhys Vaughan"]),
+    ("[00:00:02] Rep: Good morning, pharmacy, you're speaking with Colette\n[00:00:05] Caller: Hi Colette, "
+     "I'm ringing for my mum, Agnes Whitlow", ["Agnes Whitlow"]),
+    ("Agent: My name's Anjali, agent ID four four one two. Can I take your name?\nCaller: Bogdan Petrescu",
+     ["Bogdan Petrescu"]),
+    # no label: the greeting or the team says it is staff
+    ("Hi, this is Imran from billing. I can see two charges on your card.", []),
+    ("Thank you for contacting Northgate Energy, my name is Delphine, how may I help you today?", []),
+    ("坐席：您好，广发银行客服中心，我是周晓梅，工号3071很高兴为您服务\n客户：你好，我叫郑国栋", ["郑国栋"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", AGENTS, ids=[t[:40] for t, _ in AGENTS])
+def test_staff_introductions_are_not_customers(text, expected):
+    assert names(text) == expected
+
+
+CUSTOMERS = [
+    # a customer introducing themselves is a customer
+    ("Caller: hi, this is Rosalind Mbeki, I need help with my bill", ["Rosalind Mbeki"]),
+    ("Hi, this is Rosalind Mbeki", ["Rosalind Mbeki"]),
+    # staff reading the customer's name back is no introduction
+    ("Agent: Lovely, and it's Tamsin Orr on the card?\nCustomer: Yep", ["Tamsin Orr"]),
+    # someone from another firm's team is a customer
+    ("I'm Ottilie from the accounts team at Kestrel Dental, we ordered 40 chairs", ["Ottilie"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", CUSTOMERS, ids=[t[:40] for t, _ in CUSTOMERS])
+def test_customers_introducing_themselves_stay(text, expected):
+    assert names(text) == expected
+
+
+TURNS = [
+    # a speaker's label opening a turn is no name field, and a turn's first word no name
+    ("Receptionist: and your date of birth?\nPatient: That's me, yes", []),
+    ("Patient: Erm, eight seven eight, three eight four", []),
+    ("Customer: So I was stopped at the lights", []),
+    ("Customer: Oh sorry, can you leave it next door", []),
+    ("Customer: Ma'am, my order number is wrong", []),
+    # ... while a form's field, a name after a label and a two-word answer stay names
+    ("Name: Priya Raman\nPatient: Mohan Raman", ["Priya Raman", "Mohan Raman"]),
+    ("Customer: Grace", ["Grace"]),
+    # a word that spells a Chinese character is no name; the name and its spelling are one span
+    ("客户：刘建国，刘备的刘，建设的建，国家的国", ["刘建国，刘备的刘，建设的建，国家的国"]),
+    # British spellings and possessives are words, not names
+    ("Neighbour has it.", []),
+    ("My Mastercard was charged three times", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TURNS, ids=[t[:40] for t, _ in TURNS])
+def test_transcript_turns(text, expected):
+    assert names(text) == expected
