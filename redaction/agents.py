@@ -32,6 +32,8 @@ _STAFF = frozenset((
 _INTRO = re.compile(r"(?i:my name is|my name's|myname is|this is|it's|it is|you're speaking (?:to|with)|you are speaking "
                     r"(?:to|with)|you're through to|you are through to|you've reached|you're chatting with|you are "
                     r"chatting with|i'm|i am|here is|speaking is)[^\S\n]*$|(?:我是|我叫|我姓|本人是|这里是|敝姓)[^\S\n]*$")
+_AFTER_INTRO = re.compile(r"[^\S\n]+(?i:here|speaking)[^\S\n]*(?:[,.!?;:\n]|$|- )")
+_TITLE = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|sir|madam)\.?[^\S\n]*$")
 _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|waiting|your patience|getting in touch)|"
                        r"how (?:can|may) i (?:help|assist)|what can i do for you|welcome to|you're through to|"
                        r"you are through to|you've reached)|很高兴为您服务|为您服务|有什么可以帮|请问有什么|欢迎致电|感谢致电|"
@@ -41,7 +43,8 @@ _TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?i:from|at|with|in)[^\S\n]+(?:
                          r"bookings?|reservations|returns|collections|fraud|the [a-z]+ team)")
 _SENTENCE = re.compile(r"[.!?。！？\n]")
 # What may open a sentence before `it's <name>` said by staff (Hi, it's Sarah from...).
-_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|oh|sorry)[ ,]*)*[^\S\n]*")
+_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|oh|sorry|"
+                      r"thanks|thank you|ok|okay)[ ,!]*)*[^\S\n]*")
 _OTHER_FIRM = re.compile(r"^(?:[^\S\n]+[a-z]+)?[^\S\n]+(?:at|of|for)[^\S\n]+[A-Z]")
 
 
@@ -52,15 +55,22 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     aliases: set[str] = set()
     dropped = set()
     for i, m in enumerate(chosen):
-        intro = _INTRO.search(text, max(0, m.start - 30), m.start) if labels[m.rank] == "PERSON" else None
-        if intro is None:
-            continue
+        if labels[m.rank] != "PERSON" or _TITLE.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
+            continue  # Mr Jones: staff give no title to themselves
+        intro = _INTRO.search(text, max(0, m.start - 30), m.start)
         line_start = text.rfind("\n", 0, m.start) + 1
-        opening = _SENTENCE.split(text[line_start:intro.start()])[-1]
-        if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening.split(":")[-1]):
-            continue  # and it's Aroha Ngata on the card?: the agent reads the customer's name back
         label = _LABEL.match(text, line_start)
         staff = label is not None and label.end() <= m.start and label.group(1).strip().lower() in _STAFF
+        if intro is None:
+            # Sam here, Hamid speaking: the word after says who it is, opening a sentence or a staff line's clause
+            opening = _SENTENCE.split(text[line_start:m.start])[-1].split(":")[-1]
+            if _AFTER_INTRO.match(text, m.end) is None or not (
+                    _OPENING.fullmatch(opening.rstrip(", ")) or (staff and opening.rstrip().endswith(","))):
+                continue  # (a note from Maria here: someone else)
+        else:
+            opening = _SENTENCE.split(text[line_start:intro.start()])[-1]
+            if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening.split(":")[-1]):
+                continue  # and it's Aroha Ngata on the card?: the agent reads the customer's name back
         if not staff:
             if label is not None and label.end() <= m.start:
                 continue  # another speaker (Caller:, Customer:) introducing themselves

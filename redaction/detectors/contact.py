@@ -83,11 +83,19 @@ _IPV6 = (
 _MASKS = frozenset(str(ipaddress.IPv4Network(f"0.0.0.0/{n}").netmask) for n in range(0, 33))
 
 
+# The networks home routers ship with (their gateway ends .1 or .254).
+_HOME_NETS = ("192.168.", "10.0.0.", "10.0.1.", "10.1.1.")
+
+
 def is_ipv4(value: str) -> bool:
-    """Four octets of 0-255 without leading zeros; not a netmask or all zeros."""
+    """Four octets of 0-255 without leading zeros; not a netmask or all zeros, not the loopback, and not a
+    private network's gateway (192.168.1.1, 10.0.0.254: the router a manual or an FAQ names, the same in
+    every home)."""
     try:
-        ipaddress.IPv4Address(value)
+        address = ipaddress.IPv4Address(value)
     except ValueError:
+        return False
+    if address.is_loopback or (value.startswith(_HOME_NETS) and value.rsplit(".", 1)[1] in ("1", "254")):
         return False
     return value not in _MASKS
 

@@ -205,7 +205,7 @@ _LONG_STREET_WORD = r"[A-Z][a-z]{12,14}"  # one long word alone (Massachusetts A
 # Streets without a type: Broadway, El Camino Real, The Alameda.
 _NAMED = "(?:El )?Camino Real|EL CAMINO REAL|Broadway|BROADWAY|broadway|The Alameda|Alameda de las Pulgas"
 _EN_ADDRESS = (
-    r"[1-9](?<![0-9A-Za-z$][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Za-z]? (?:[NSEW]\.? )?(?:(?:" + _LONG_STREET_WORD + "|"
+    r"[1-9](?<![0-9A-Za-z$:][1-9])[0-9]{0,5}(?:-[0-9]{2})?[A-Za-z]? (?:[NSEW]\.? )?(?:(?:" + _LONG_STREET_WORD + "|"
     + _STREET_WORD + r"(?: " + _STREET_WORD + r"){0,2}) (?:" + _SUFFIX + r")|(?:(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est) )?(?:" + _NAMED
     + r"))\.?(?![A-Za-z])"
 )
@@ -233,8 +233,8 @@ def en_address(value: str, cued: bool = False) -> bool:
     *names, suffix = words
     if value.endswith(("Camino Real", "CAMINO REAL", "Alameda", "Pulgas")):
         return True
-    if any(w in _EN_STOP or w in _EN_STOP_CAPS for w in names):
-        return False
+    if any(w in _EN_STOP or w in _EN_STOP_CAPS or w in ("AM", "PM") for w in names):
+        return False  # 12 PM PT: a time and its zone
     if not cued and suffix.islower() and suffix not in _STRONG and all(w.islower() or w[0].isdigit() for w in names):
         return False
     return True

@@ -699,11 +699,13 @@ class EnglishNames:
 
     def _not_places(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """`found` less the spans inside a romanised Chinese place name (Hong Kong, Yau Ma Tei, Xinyi
-        District): their syllables are surnames and given names to the pinyin and Cantonese rules; and
+        District): their syllables are surnames and given names to the pinyin and Cantonese rules; less a
+        brand named after a person before what it sells (the Ted Baker bag, Walmart gift cards); and
         less a span that is a country's name (Poland, France: census surnames or first names too)."""
         if not found:
             return found
         return [f for f in found if not _in_romanised_place(text, f[0], f[1])
+                and not _PRODUCT_AFTER.match(text, f[1])
                 and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
@@ -1117,6 +1119,11 @@ _ROMANISED_WORDS = max(len(p.split()) for p in _ROMANISED_PLACES)
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
 
 
+# What a shop or a brand named after a person sells or runs: the name before it is the brand's.
+_PRODUCT_AFTER = re.compile(r"(?:['’]s(?: own)?)?[^\S\n]*(?:的)?[^\S\n]*(?i:gift[ -]?cards?|stores?|shops?|outlets?|boutiques?|"
+                            r"counters?|concessions?|bags?|handbags?|jackets?|coats?|shirts?|polo|jeans|shoes|trainers|"
+                            r"sneakers|dress(?:es)?|suits?|watch(?:es)?|perfume|fragrance|aftershave|cologne|products?|"
+                            r"website|app|brand|collection|range|restaurants?|burgers?|coffee|sale)(?![A-Za-z])")
 _DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine ten double triple".split())
 _TURN = re.compile(r"(?m)^[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?)[^\S\n]*:")
 

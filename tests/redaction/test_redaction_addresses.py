@@ -189,6 +189,7 @@ NOT_FOUND = [
     "I live at 5 minute walk from the station", "send it to 2 more people in the way",
     "it is 5 minutes down the way",
     "I'm at 2 different places this week",
+    "the sale ends Sunday 11:59 PM PT. Take 10% off", "call back at 12 PM PT. Thanks",  # a time and its zone
 ]
 
 

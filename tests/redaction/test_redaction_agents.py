@@ -38,6 +38,9 @@ CUSTOMERS = [
     ("Hi, this is Rosalind Mbeki", ["Rosalind Mbeki"]),
     # staff reading the customer's name back is no introduction
     ("Agent: Lovely, and it's Tamsin Orr on the card?\nCustomer: Yep", ["Tamsin Orr"]),
+    # a note from someone on a staff line is no introduction
+    ("Caller: I spoke with Rosalind Mbeki yesterday\nAgent: I do see a note from Rosalind here, one moment",
+     ["Rosalind Mbeki", "Rosalind"]),
     # someone from another firm's team is a customer
     ("I'm Ottilie from the accounts team at Kestrel Dental, we ordered 40 chairs", ["Ottilie"]),
 ]

@@ -97,7 +97,7 @@ IP = [
     ("登录IP 8.8.8.8 异常", [("IP", "8.8.8.8")]),
     ("内网192.168.1.23打不开", [("IP", "192.168.1.23")]),
     ("IP是172.16.254.1，", [("IP", "172.16.254.1")]),
-    ("server 10.0.0.1:8080 is down", [("IP", "10.0.0.1")]),  # the port is not part of it
+    ("server 10.0.0.23:8080 is down", [("IP", "10.0.0.23")]),  # the port is not part of it
     ("2001:0db8:85a3:0000:0000:8a2e:0370:7334", [("IP", "2001:0db8:85a3:0000:0000:8a2e:0370:7334")]),
     ("地址2001:db8::8a2e:370:7334。", [("IP", "2001:db8::8a2e:370:7334")]),
     ("link-local fe80::1ff:fe23:4567:890a%eth0", [("IP", "fe80::1ff:fe23:4567:890a")]),
@@ -108,6 +108,11 @@ IP = [
     ("升级到v1.2.3.4后", []),
     ("版本10.0.0.1", []),
     ("版本 10.0.0.1", []),
+    # a private network's gateway and the loopback name every home's router, no one's device
+    ("open 192.168.1.1 in your browser", []),
+    ("the default gateway on our hubs is 192.168.1.254", []),
+    ("ping 127.0.0.1 first", []),
+    ("my laptop shows 192.168.1.37", [("IP", "192.168.1.37")]),
     ("version 1.2.3.4", []),
     ("Version 1.2.3.4 released", []),
     ("release 1.2.3", []),

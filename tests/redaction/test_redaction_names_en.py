@@ -236,6 +236,14 @@ def test_english_names(text, expected):
     "the WANG FANG case",  # capitals that are English words
     "Do you ship to Canada? I'm in Calgary, Alberta.",  # a province
     "City: Eugene / State: OR",  # a place's field
+    # a brand named after someone, before what it sells
+    "The Lorna Whitcombe bag she returned was outside the 28-day window",
+    "where's my Brandon Fairweather jacket?? ordered 10 days ago",
+    "Sorry, Haverford gift cards only work in Haverford stores and on Haverford's own website.",
+    "客户问 Quentin Ashby 的 gift card 可唔可以喺 London 用",
+    # staff naming themselves
+    "Agent: Hi! Sorry for the wait, Sam here. What can I do for you?",
+    "Agent: Hamish speaking, how can I help?",
 ])
 def test_not_english_names(text):
     assert names(text) == []

@@ -98,7 +98,7 @@ _CONTRACT_POOL = (
 # Values that do match, so that random text around and between them exercises the match ends.
 _CONTRACT_FRAGMENTS = [
     "13812345678", "+86 138 1234 5678", "(0755)8888-1234", "(415) 555-2671", "110105199003071239",
-    "4111 1111 1111 1111", "abc@x.com", "192.168.1.1", "fe80::1", "ORD-12345678", "E12345678",
+    "4111 1111 1111 1111", "abc@x.com", "192.168.1.23", "fe80::1", "ORD-12345678", "E12345678",
     "passport no. ", "SSN: 123456789", "123-45-6789", "粤B·D12345", "广东省深圳市南山区科技南路18号", "5号楼1203室",
     "王家村7组64号", "客户张伟先生", "姓名：", "Mr. John Smith", "Dear ", "1600 Amphitheatre Parkway",
     "Springfield, IL 62704", "Apt 4B",
