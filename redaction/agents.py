@@ -20,7 +20,7 @@ import re
 from typing import Sequence
 
 # A speaker's label at a line's start (after an optional time stamp).
-_LABEL = re.compile(r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?|[\u4e00-\u9fff]{1,5})[^\S\n]*[:：]")
+_LABEL = re.compile(r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z0-9 ]{0,20}?|[\u4e00-\u9fff]{1,5})[^\S\n]*[:：]")
 _STAFF = frozenset((
     "agent", "rep", "representative", "advisor", "adviser", "operator", "call handler", "csr", "support", "receptionist",
     "tech", "technician", "dispatcher", "officer", "assessor", "concierge", "associate", "specialist", "consultant",
@@ -29,11 +29,29 @@ _STAFF = frozenset((
     "客服", "坐席", "话务员", "接线员", "工作人员", "服务员", "客服人员", "人工客服", "座席", "专员", "柜员", "接警员",
 ))
 # The self-introduction right before the name.
-_INTRO = re.compile(r"(?i:my name is|my name's|myname is|this is|it's|it is|you're speaking (?:to|with)|you are speaking "
-                    r"(?:to|with)|you're through to|you are through to|you've reached|you're chatting with|you are "
-                    r"chatting with|i'm|i am|here is|speaking is)[^\S\n]*$|(?:我是|我叫|我姓|本人是|这里是|敝姓)[^\S\n]*$")
-_AFTER_INTRO = re.compile(r"[^\S\n]+(?i:here|speaking)[^\S\n]*(?:[,.!?;:\n]|$|- )")
+_INTRO = re.compile(r"(?i:my name is|my name's|myname is|this is|it's|it is|(?:you're|you are|youre) (?:speaking|talking) "
+                    r"(?:to|with)|(?:you're|you are|youre) (?:through|connected) to|you've reached|you have reached|"
+                    r"(?:you're|you are|youre) chatting with|i'm|i am|here is|speaking is)[^\S\n]*$|"
+                    r"(?:我是|我叫|我姓|本人是|这里是|敝姓)[^\S\n]*$")
+_AFTER_INTRO = re.compile(r"[^\S\n]+((?i:here|speaking))[^\S\n]*(?:[,.!?;:\n]|$|- |(?i:how|what|can|may|hi|hello))")
+# Introductions no customer makes.
+_ONLY_STAFF_SAY = re.compile(r"(?i:you're|you are|youre) (?:speaking|talking|through|chatting|connected)|(?i:you've|you have) "
+                             r"reached")
+_CUSTOMER = frozenset(("caller", "customer", "client", "member", "patient", "passenger", "guest", "user", "cust",
+                       "traveller", "traveler", "policyholder", "student", "客户", "来电人", "用户", "顾客", "来电",
+                       "乘客", "患者", "市民", "旅客", "报警人"))
+# A firm's name opening a greeting, before the one who answers (Emerald Energy, Ciara speaking).
+_FIRM_GREETING = re.compile(r"(?:[^\S\n]+[A-Z][A-Za-z&'’-]*){0,3},[^\S\n]*[A-ZÀ-Þ][^\s,]{1,20}(?:[^\S\n]+[A-ZÀ-Þ][^\s,]{1,20})?"
+                            r"[^\S\n]+(?i:speaking|here)(?![A-Za-z])")
+# A greeting and the firm's name, all before the introduction (National Passport Information Center, this
+# is Ray; Namaste, Suraksha Travel Insurance, this is Vikram; Lakeview Health scheduling, I'm Priscilla).
+_FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|kia ora|welcome to)"
+                           r"[ ,!]*)*(?!(?i:hi|hello|hey|good|namaste|welcome|thanks|thank|yes|yeah|oh|sorry|ok|okay)"
+                           r"(?![A-Za-z]))(?:[A-Z][A-Za-z&'’.-]*[^\S\n]+){0,5}[A-Z][A-Za-z&'’.-]*(?:[^\S\n]+[a-z]+){0,2}"
+                           r"[^\S\n]*,[^\S\n]*")
+_FIRST_WORDS = re.compile(r"\S")
 _TITLE = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|sir|madam)\.?[^\S\n]*$")
+_TITLED = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]")
 _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|waiting|your patience|getting in touch)|"
                        r"how (?:can|may) i (?:help|assist)|what can i do for you|welcome to|you're through to|"
                        r"you are through to|you've reached)|很高兴为您服务|为您服务|有什么可以帮|请问有什么|欢迎致电|感谢致电|"
@@ -49,45 +67,75 @@ _OTHER_FIRM = re.compile(r"^(?:[^\S\n]+[a-z]+)?[^\S\n]+(?:at|of|for)[^\S\n]+[A-Z
 
 
 def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
-    """`chosen` less the PERSON matches that are staff introducing themselves, and other mentions of them."""
+    """`chosen` less the PERSON matches that are staff introducing themselves, and other mentions of them;
+    and less a firm's name opening a staff greeting (`Emerald Energy, Ciara speaking`)."""
     if not any(labels[m.rank] == "PERSON" for m in chosen):
         return list(chosen)
     aliases: set[str] = set()
     dropped = set()
     for i, m in enumerate(chosen):
-        if labels[m.rank] != "PERSON" or _TITLE.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
+        if labels[m.rank] != "PERSON" or _TITLED.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
             continue  # Mr Jones: staff give no title to themselves
-        intro = _INTRO.search(text, max(0, m.start - 30), m.start)
-        line_start = text.rfind("\n", 0, m.start) + 1
-        label = _LABEL.match(text, line_start)
-        staff = label is not None and label.end() <= m.start and label.group(1).strip().lower() in _STAFF
-        if intro is None:
-            # Sam here, Hamid speaking: the word after says who it is, opening a sentence or a staff line's clause
-            opening = _SENTENCE.split(text[line_start:m.start])[-1].split(":")[-1]
-            if _AFTER_INTRO.match(text, m.end) is None or not (
-                    _OPENING.fullmatch(opening.rstrip(", ")) or (staff and opening.rstrip().endswith(","))):
-                continue  # (a note from Maria here: someone else)
-        else:
-            opening = _SENTENCE.split(text[line_start:intro.start()])[-1]
-            if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening.split(":")[-1]):
-                continue  # and it's Aroha Ngata on the card?: the agent reads the customer's name back
-        if not staff:
-            if label is not None and label.end() <= m.start:
-                continue  # another speaker (Caller:, Customer:) introducing themselves
-            before = _SENTENCE.split(text[line_start:m.start])[-1]
-            after = text[m.end:m.end + 80]
-            sentence_after = _SENTENCE.split(after)[0]
-            team = _TEAM_AFTER.match(text, m.end)
-            if team is not None and _OTHER_FIRM.search(text[team.end():team.end() + 24]):
-                team = None  # May from the accounts team at Hope Street Dental: a customer's firm
-            if not (_GREETING.search(before) or _GREETING.search(sentence_after) or team):
-                continue
-        dropped.add(i)
-        aliases.add(text[m.start:m.end].split()[0].lower())
+        if _FIRM_GREETING.match(text, m.end):
+            dropped.add(i)  # Maple Ridge Credit Union, Étienne speaking: the firm answering the phone
+            continue
+        if _staff_intro(text, m.start, m.end):
+            dropped.add(i)
+            aliases.add(text[m.start:m.end].split()[0].lower())
     if not dropped:
         return list(chosen)
     return [m for i, m in enumerate(chosen) if i not in dropped and not (
         labels[m.rank] == "PERSON" and _bare_mention(text[m.start:m.end], aliases))]
+
+
+def _staff_intro(text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is staff introducing themselves (module docstring)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    label = _LABEL.match(text, line_start)
+    role = label.group(1).strip().lower() if label is not None and label.end() <= start else None
+    if role in _CUSTOMER:
+        return False  # Caller: hi, this is Maria: a customer
+    staff = role in _STAFF
+    intro = _INTRO.search(text, max(0, start - 30), start)
+    after = _AFTER_INTRO.match(text, end)
+    sentence = _SENTENCE.split(text[line_start:start])[-1]
+    if role is not None:
+        sentence = sentence.split(":", 1)[-1] if sentence.lstrip().startswith(label.group(1).strip()) else sentence
+    if intro is not None and _ONLY_STAFF_SAY.match(intro.group()):
+        return True  # you're speaking with Dee, you've reached Mitch
+    if intro is None and after is None:
+        return False
+    if after is not None and after.group(1).lower() == "speaking" and intro is None:
+        return True  # Ciara speaking
+    if intro is not None:
+        opening = _SENTENCE.split(text[line_start:intro.start()])[-1]
+        if role is not None:
+            opening = opening.split(":", 1)[-1]
+        if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening):
+            return False  # and it's Aroha Ngata on the card?: the agent reads the customer's name back
+    else:
+        opening = sentence
+        if not (_OPENING.fullmatch(opening.rstrip(", ")) or opening.rstrip().endswith(",")):
+            return False  # a note from Maria here: someone else
+    if staff:
+        return True
+    if role is None and label is not None and label.end() <= start:
+        return False
+    after_sentence = _SENTENCE.split(text[end:end + 80])[0]
+    team = _TEAM_AFTER.match(text, end)
+    if team is not None and _OTHER_FIRM.search(text[team.end():team.end() + 24]):
+        team = None  # May from the accounts team at Hope Street Dental: a customer's firm
+    if _GREETING.search(sentence) or _ONLY_STAFF_SAY.search(sentence) or _GREETING.search(after_sentence) or team:
+        return True
+    # The first line, after the firm's name (National Passport Information Center, this is Ray).
+    return (line_start == _first_line(text) and intro is not None and intro.group().isascii()
+            and _FIRM_OPENING.fullmatch(opening) is not None)
+
+
+def _first_line(text: str) -> int:
+    """Where the first line with words starts."""
+    m = _FIRST_WORDS.search(text)
+    return text.rfind("\n", 0, m.start()) + 1 if m else 0
 
 
 _GREETED = ("hi", "hello", "hey", "thanks", "thank you", "cheers", "dear", "ok", "okay")

@@ -240,12 +240,25 @@ def _fold_numerals(m: re.Match[str]) -> str:
     return run.translate(_NUMERAL_FOLD) if len(_NUMERAL_SEEN.findall(run)) >= 3 else run
 
 
+# A Chinese plate read out (沪A七K三M九, 川A 八G二T七, 粤B，D，三六八七九): a province, a letter and five or six
+# letters and numerals (pauses between them), the numerals read as digits so the plate rule reads it.
+_PLATE_RUN = re.compile("[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?:[ ,，·]{0,2}[A-Z0-9"
+                        + _SPOKEN_NUMERALS + "]){5,6}(?![A-Za-z0-9" + _SPOKEN_NUMERALS + "])")
+_PLATE_FOLD = str.maketrans(SPOKEN_DIGITS)
+
+
+def _fold_plate(m: re.Match[str]) -> str:
+    return m.group().translate(_PLATE_FOLD)
+
+
 def spoken_numerals(norm: Normalised) -> Normalised:
-    """`norm` with numbers read out in Chinese numerals written in ASCII digits (_NUMERAL_RUN). Not
-    chunk-local: the input side applies it to a whole message (Redactor), never a stream."""
+    """`norm` with numbers read out in Chinese numerals written in ASCII digits (_NUMERAL_RUN), and the
+    numerals of a plate read out (_PLATE_RUN). Not chunk-local: the input side applies it to a whole
+    message (Redactor), never a stream."""
     if norm.text.isascii() or _NUMERAL_SEEN.search(norm.text) is None:
         return norm
-    return Normalised(_NUMERAL_RUN.sub(_fold_numerals, norm.text), norm.offsets)
+    text = _NUMERAL_RUN.sub(_fold_numerals, norm.text)
+    return Normalised(_PLATE_RUN.sub(_fold_plate, text), norm.offsets)
 
 
 # Spaces that split a number or an address (speech-to-text and typing put them between words:

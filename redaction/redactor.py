@@ -9,6 +9,7 @@ built-in layers; `find_spans`/`redact` use one built from DEFAULT_DETECTORS as t
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
@@ -99,21 +100,31 @@ class Redactor:
             return chosen
         allowed = self._allow.matches(text) if self._allow is not None else ()
         extra = []
+        # chosen is sorted and without overlaps, so its ends are sorted too: the matches a span crosses are
+        # found by bisection (a long text may hold tens of thousands of each).
+        ends = [m.end for m in chosen]
+        removed: set[int] = set()
         for start, end, label, score in spans_of(self.recognizers, text):
             rank = self._rec_rank.get(label)
             if rank is None:
                 continue  # a label the recognizer did not declare
-            if any(a.start <= start and end <= a.end for a in allowed):
+            if allowed and any(a.start <= start and end <= a.end for a in allowed):
                 continue
-            crossed = [m for m in chosen if m.start < end and start < m.end and self.labels[m.rank] != label]
+            crossed = []
+            j = bisect_right(ends, start)
+            while j < len(chosen) and chosen[j].start < end:
+                if j not in removed and self.labels[chosen[j].rank] != label:
+                    crossed.append(j)
+                j += 1
             # A name never replaces a rule's match, nor does anything replace an administrator's own label
             # (MEMBER_ID after 会员号 stays a MEMBER_ID).
-            if crossed and (label == "PERSON" or not all(start <= m.start and m.end <= end
-                                                         and self.labels[m.rank] in LABELS for m in crossed)):
+            if crossed and (label == "PERSON" or not all(start <= chosen[k].start and chosen[k].end <= end
+                                                         and self.labels[chosen[k].rank] in LABELS for k in crossed)):
                 continue
-            if crossed:  # a code read out after its cue holds a rule's match (C zero three ..., an SSN as digits)
-                chosen = [m for m in chosen if m not in crossed]
+            removed.update(crossed)  # a code read out after its cue holds a rule's match (C zero three ...)
             extra.append(Match(start, end, rank, score))
+        if removed:
+            chosen = [m for k, m in enumerate(chosen) if k not in removed]
         chosen = select(chosen + extra) if extra else chosen
         chosen = repeat_codes(text, extend_addresses(text, chosen, self.labels), self.labels)
         return agent_names(text, extend_names(text, repeat_names(text, chosen, self.labels), self.labels), self.labels)

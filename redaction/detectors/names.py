@@ -147,9 +147,19 @@ _NOT_NAMES = frozenset(
 )
 
 
+# A name's last word never names a firm, a team or a place (Regards, Marketing Dept; Best, Global Logistics).
+_NOT_LAST = frozenset("dept department team logistics services service solutions systems group ltd limited inc "
+                      "llc plc corp company co partners associates holdings trading consulting support road rd "
+                      "street st avenue ave boulevard blvd drive way place plaza square parkway highway terrace "
+                      "apartments building center centre tower station airport hotel university college school "
+                      "hospital clinic museum theatre theater library mall restaurant cafe stadium arena".split())
+
+
 def _en_name(value: str) -> bool:
     words = [w for w in value.replace("-", " ").split(" ") if not w.endswith(".")]
     if words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
+        return False
+    if len(words) > 1 and words[-1].lower() in _NOT_LAST:
         return False
     if len(words) == 1:
         # One word after a speaker's label or a cue: an everyday word on neither census list opens the

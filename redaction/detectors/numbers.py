@@ -387,7 +387,22 @@ DETECTORS: list[PatternDetector] = [
 CUED_INPUT_ONLY: list[PatternDetector] = [
     PatternDetector("UK_NHS", _NHS_CUED, None, DIGITS + " -", validate=nhs_ok, required=("NHS", "nhs", "Nhs")),
 ]
+
+
+# An IBAN (GB82 WEST 1234 5698 7654 32, DE89370400440532013000): two letters, two check digits and the
+# account, in groups of four or run together; its country's length and mod-97 check (python-stdnum) decide.
+# Input only: two capitals opening a match would hold every capitalised word on a reply stream.
+_IBAN = (lead("A-Z", "0-9A-Za-z") + r"[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![0-9A-Za-z])")
+
+
+def iban_ok(value: str) -> bool:
+    from stdnum import iban
+
+    return iban.is_valid(value)
+
+
 INPUT_ONLY: list[PatternDetector] = [
+    PatternDetector("BANK_CARD", _IBAN, None, UPPER + DIGITS + " ", validate=iban_ok, required=DIGITS, starts=UPPER),
     PatternDetector("UK_NINO", _NINO, None, LETTERS + DIGITS + " ", validate=nino_ok, required=DIGITS,
                     starts=LETTERS),
     PatternDetector("UK_NHS", _NHS_GROUPED, None, DIGITS + " -", validate=nhs_ok, required=DIGITS, starts=DIGITS),

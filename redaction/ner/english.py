@@ -129,13 +129,14 @@ _VERB_AFTER = re.compile(r" ?,(?! ?[A-Z]{2}(?![A-Za-z]))| (?:is|was|has|had|said
 _VERB_ONLY = re.compile(r" (?:is (?!a |an |the |\d)|was (?!a |an |the |\d)|has|had|did|said|says|wants|lives|works|knows|told|asked|"
                         r"shouted|spent|will (?!be )|gave|laughs|loves|replied|texted|wrote|"
                         r"will be|can't|won't|is n't)")
-_SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'-])")
+_SINGLE = re.compile(r"(?<![A-Za-z0-9@#_.'À-ÿ-])[A-Z][a-z]{2,}(?![A-Za-z0-9_@'À-ÿ-])")
 # ... or opening a message addressed to someone: `Jakobine, can I speak to your boss?`
 _ADDRESSED = re.compile(r" ?, (?i:can|could|would|will|please|i|you|we|do|did|are|is|have|thanks|thank)(?![A-Za-z])")
 # Words web2 (1934) lacks that open a sentence as often as a name does: `Okay, I …`, `Yeah, can you …`.
 _INTERJECTIONS = frozenset("okay yeah yep yup nope nah hey hiya hmm umm lol omg btw alright thx pls plz "
                            "awesome cheers sorry anyway anyways so oh erm um uh er ah ahh ma yes well mm hm mhm "
-                           "right also actually basically honestly listen look".split())
+                           "right also actually basically honestly listen look namaste kia ora eish aloha gidday "
+                           "howzit".split())
 # Words that report speech: what follows them and ends the clause is the speaker (`…," says Eklund.`).
 _SPEECH = frozenset("says said asks asked added adds replied replies explained explains wrote writes "
                     "tweeted noted notes recalled recalls".split())
@@ -497,7 +498,7 @@ class EnglishNames:
             # MY NAME IS KAREN WHITE: a shouted message reads as one in lower case (its cues, its pairs).
             return self.find(text.lower())
         if text.islower():
-            out = self._pinyin_lower(text) + self._fields(text)
+            out = self._pinyin_lower(text) + self._fields(text) + self._signed(text)
             out.extend(self._slots(text, out))
             out.extend(self._casual(text, out))
             out.extend(self._answers(text, out))
@@ -515,6 +516,8 @@ class EnglishNames:
                     (w.lower() in _PLACE_BEFORE and (i or w != "The")) or w.lower() in _PLACE_AFTER
                     for i, w in enumerate(m.group().split())):
                 continue  # Marvin Hollow Apartments, The Duchess Mabel
+            if _firm(m.group().split()[-1], text[m.end():m.end() + 16].split("\n")[0].split()[:1], self.last):
+                continue  # Nexa Telecom, Rocky Mountain Federal: a firm
             # Longest first: all the words, else the first two, else the last two.
             for a, b in ((0, len(words)), (0, 2), (len(words) - 2, len(words))):
                 part = words[a:b]
@@ -558,6 +561,7 @@ class EnglishNames:
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         out.extend(self._pinyin_lower(text))
         out.extend(self._fields(text))
+        out.extend(self._signed(text))
         out.extend(self._slots(text, out))
         taken = {i for a, b, _, _ in out for i in range(a, b)}  # a set: a 1 MB text may hold 100,000 names
         for m in _SINGLE.finditer(text):
@@ -631,6 +635,28 @@ class EnglishNames:
                     listed(w, self.lower_words) or self._common_word(w)) for w in (_plain(x.lower()) for x in re.split(r"[ ,.'’-]+", value) if x)):
                 continue  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
             out.append((m.start(group), m.end(group), "PERSON", 0.8))
+        return out
+
+    def _signed(self, text: str) -> list[tuple[int, int, str, float]]:
+        """The writer's name signing a message off at its end (`Thanks, Jürgen Müller`, `... - jasmine`):
+        each word a census or Moby name or a capitalised word on no list, none a common word."""
+        out: list[tuple[int, int, str, float]] = []
+        tail = text[-60:].rstrip()
+        if not tail:
+            return out
+        base = len(text) - len(text[-60:])
+        m = _SIGNED.search(tail) or _DASH_SIGNED.search(tail)
+        if m is None:
+            return out
+        words = m.group(1).split()
+        lows = [_plain(w.lower()) for w in words]
+        if any(low in _COMMON or low in _NOT_SLOT or low in _INTERJECTIONS for low in lows):
+            return out
+        first_ok = lows[0] in self.first or (words[0][0].isupper() and self._unknown(words[0]))
+        # A surname may be a word too (Müller, Baker) after a first name
+        last_ok = len(words) == 1 or lows[-1] in self.last or self._unknown(words[-1])
+        if first_ok and last_ok:
+            out.append((base + m.start(1), base + m.end(1), "PERSON", 0.75))
         return out
 
     def _here(self, text: str) -> list[tuple[int, int, str, float]]:
@@ -1124,6 +1150,26 @@ _PRODUCT_AFTER = re.compile(r"(?:['’]s(?: own)?)?[^\S\n]*(?:的)?[^\S\n]*(?i:g
                             r"counters?|concessions?|bags?|handbags?|jackets?|coats?|shirts?|polo|jeans|shoes|trainers|"
                             r"sneakers|dress(?:es)?|suits?|watch(?:es)?|perfume|fragrance|aftershave|cologne|products?|"
                             r"website|app|brand|collection|range|restaurants?|burgers?|coffee|sale)(?![A-Za-z])")
+# A sign-off and the writer's name ending the text.
+_SIGNED = re.compile(rf"(?<![A-Za-z])(?i:thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|best|"
+                     rf"best wishes|cheers|sincerely|yours sincerely|yours truly|thx|ta)[,!.]?[^\S\n]*\n?[^\S\n]*"
+                     rf"((?:{_WORD}|[a-z]{{3,}})(?:[^\S\n]+{_WORD}){{0,2}})[^\S\n]*[.!]?$")
+_DASH_SIGNED = re.compile(rf"(?:^|[^\S\n])[-–—~][^\S\n]?({_WORD}|[a-z]{{3,}})[^\S\n]*$")
+# Words that end or follow a firm's name (Nexa Telecom, Maple Ridge Credit Union), unless a census surname.
+_FIRM_WORDS = frozenset("telecom telecoms telco telecommunications bank banking insurance assurance insure energy "
+                        "credit union federal mutual airlines airways broadband fiber fibre healthcare dental surgery "
+                        "pharmacy utilities water gas electric electricity wireless travel holidays tours "
+                        "rewards logistics finance financial savings motors automotive realty homes scheme fund "
+                        "services solutions systems group limited ltd inc llc plc corp corporation company co "
+                        "technologies networks communications cable internet".split())
+
+
+def _firm(last: str, after: list[str], surnames: frozenset[str]) -> bool:
+    low = last.lower().strip(".,")
+    nxt = after[0].lower().strip(".,;:!?") if after else ""
+    return (low in _FIRM_WORDS and low not in surnames) or (nxt in _FIRM_WORDS and nxt not in surnames)
+
+
 _DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine ten double triple".split())
 _TURN = re.compile(r"(?m)^[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?)[^\S\n]*:")
 

@@ -85,6 +85,7 @@ _MAX_PIECES = 40
 # their checks are strict, and no rule reads them split so. (The input side reads numerals as digits before
 # this recognizer sees the text, normalise.spoken_numerals, so a read-out ID may look written here.)
 _WRITTEN_TOO = frozenset(("PASSPORT", "LICENSE_PLATE", "CN_ID", "UK_NINO", "UK_NHS", "BANK_CARD"))
+_DATE_WRITTEN = re.compile(r"(?:19|20)[0-9]{2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19|20)[0-9]{2}")
 _ASK_REST = 40  # how far the cue's line may run on before the caller answers on the next
 
 
@@ -217,6 +218,8 @@ class SpokenCodes:
             # The most lines whose pieces join into a valid code (a read-back after them is not part of it).
             for n in range(len(lines), 0, -1):
                 code = "".join(c for _, c in lines[:n])
+                if label == "PHONE" and any(_DATE_WRITTEN.fullmatch(text[a:b]) for (a, b), _ in lines[:n]):
+                    break  # 2024-05-01 is when I called: a date
                 if _valid(label, code):
                     kind = _kind(label, code)
                     out.extend((a, b, kind, 0.85) for (a, b), _ in lines[:n])
@@ -256,7 +259,9 @@ class SpokenCodes:
                 if nxt is None:
                     break
                 pos, speaker = nxt
-                spoken = spoken or bool(lines)
+                # Pieces over lines, or a code answering the question on the asker's line (客服：新号码系？ /
+                # 客户：9516 5480): what the question asked for, written or not (an order number may be a date).
+                spoken = spoken or bool(lines) or label != "ORDER_ID"
                 continue
             kind = {"close": "bracket", "paren": "bracket"}.get(m.lastgroup or "", m.lastgroup)
             value = m.group()

@@ -24,6 +24,15 @@ AGENTS = [
     ("Hi, this is Imran from billing. I can see two charges on your card.", []),
     ("Thank you for contacting Northgate Energy, my name is Delphine, how may I help you today?", []),
     ("坐席：您好，广发银行客服中心，我是周晓梅，工号3071很高兴为您服务\n客户：你好，我叫郑国栋", ["郑国栋"]),
+    # the firm answering, the one who answers speaking; what only staff say
+    ("A: Emerald Gasworks, Ciara speaking\nB: hello, it's Nuala Byrne, a meter reading", ["Nuala Byrne"]),
+    ("Advisor: Maple Ridge Credit Union, Étienne speaking, how can I help?\nMember: I moved", []),
+    ("A: Cellnet, good afternoon, you're speaking to Zanele\nB: hi Zanele, my fibre is off", []),
+    ("Wattle Bank term deposits, Josh speaking hi, Mr Kowalski here, what's the rate", ["Mr Kowalski"]),
+    # the first line after the firm's name, whatever the speakers are called
+    ("Speaker 1: National Passport Information Center, this is Raymond. Your locator?\nSpeaker 2: I have it", []),
+    ("Speaker A: Lakeview Health scheduling, I'm Priscilla\nSpeaker B: hi, I need to reschedule", []),
+    ("agent good evening you are connected to Nexa Telecom, my name is Faisal\ncaller I lost my phone", []),
 ]
 
 
@@ -41,6 +50,10 @@ CUSTOMERS = [
     # a note from someone on a staff line is no introduction
     ("Caller: I spoke with Rosalind Mbeki yesterday\nAgent: I do see a note from Rosalind here, one moment",
      ["Rosalind Mbeki", "Rosalind"]),
+    # a customer's greeting is no firm; a customer's own name in Chinese chat
+    ("Hello, this is Ahmed Al-Farsi, booking ref QX7P2M, I need to add a bag", ["Ahmed Al-Farsi"]),
+    ("快递到了 front desk，签收人写的是 Jason Lau，不是我，我是 Vivian Ho。", ["Jason Lau", "Vivian Ho"]),
+    ("Customer: Ciara speaking, who's this?", ["Ciara"]),
     # someone from another firm's team is a customer
     ("I'm Ottilie from the accounts team at Kestrel Dental, we ordered 40 chairs", ["Ottilie"]),
 ]

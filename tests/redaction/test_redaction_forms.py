@@ -135,7 +135,9 @@ NEGATIVES = [
     ("part A4111111111111111 in stock", []),
     ("SKU4111111111111111ZX restocked", []),
     ("银行卡号为1111111111111112", []),  # one digit over and over, after a bank-card cue
-    ("会员卡号 9400 1234 5678 9011", []),  # 卡号 alone is no bank card's cue (membership, gift, SIM cards)
+    # 卡号 alone is no bank card's cue (membership, gift, SIM cards): a membership card's number is the
+    # member's reference (redaction.ner.references), not a bank card
+    ("会员卡号 9400 1234 5678 9011", [("ORDER_ID", "9400 1234 5678 9011")]),
     ("my card 4367421234567890", []),  # Luhn fails and the cue is English: no card  # a capital glued after the digits too: a code
     ("统一社会信用代码91320508684219359K", []),  # a credit code: 17 digits (Luhn-valid) and a letter
     ("浙苏H6F681", []),
@@ -158,7 +160,7 @@ NEGATIVES = [
     ("日期 2024.11.03 10.30", []),
     ("in order 2024 we shipped 12 units", []),
     ("订单已发货，共 3 件", []),
-    ("driver's license number is 1234-56-7890", []),
+    ("driver's license number is 1234-56-7890", [("ORDER_ID", "1234-56-7890")]),  # a licence's number, no SSN
     ("my email is john dot smith at gmail dot com", [("EMAIL", "john dot smith at gmail dot com")]),
     ("I am at home dot com", []),
     ("一栋楼，一座桥", []),

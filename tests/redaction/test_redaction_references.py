@@ -48,6 +48,21 @@ FOUND = [
     ("票号是880-3321 479015", "880-3321 479015"),
     ("覆診預約號碼係 ENT-250311-0412，想改期", "ENT-250311-0412"),
     ("您的包裹73190028841265已由门卫代收", "73190028841265"),
+    # a noun that names a code only with a qualifier, before letters and digits; a bare noun before a
+    # booking code of up to ten characters
+    ("please update the direct debit for policy HOM-55820173: new bank", "HOM-55820173"),
+    ("ref RFD-33918, paid", "RFD-33918"),
+    ("your reservation KQW4T8ZX2B was cancelled by the host", "KQW4T8ZX2B"),
+    ("您的保單 FB2203140098 保費已扣", "FB2203140098"),
+    ("就诊卡号0038274902，科室骨科", "0038274902"),
+    ("student ID S23089945, deferring next term", "S23089945"),
+    # the code alone on the line after the question that named it
+    ("Agent: Sure! could you give me the order number?\nCustomer: SH20250514883217\nAgent: found it", "SH20250514883217"),
+    ("客服：麻烦提供一下工单号\n客户：嗯 GD20250612037", "GD20250612037"),
+    # a user name or login after its cue
+    ("Login alert: account pkowalczyk_77 signed in from a new device", "pkowalczyk_77"),
+    ("账号zhao_mx2025于05-17 03:14异地登录", "zhao_mx2025"),
+    ("Ticket 4471 — user liu.hao cannot reach the VPN", "liu.hao"),
     # a postal item anywhere, with its check digit
     ("邮政网点代收，邮件号EE512803670CN。", "EE512803670CN"),
     ("held at the depot: RR930157240GB, bring ID", "RR930157240GB"),
@@ -75,6 +90,10 @@ NOT_REFERENCES = [
     "customer 13800000000 called",  # all one digit after the prefix: not even a phone
     "ticket 3 hours ago",
     "your refund of $1280.00 is on its way",
+    "policy 2024 applies to everyone", "account 12345678 was closed",  # a qualifier-only noun, digits alone
+    "the user v2.3 is out, see the user manual.pdf", "login from home failed",  # no user name
+    "员工编号 8812 为您服务",  # an agent's number
+    "Agent: what's the order number?\nCustomer: I don't have it",
     "reference: see the FAQ",
     "invoice total 4410 RMB",
     "您的包裹3件已到驿站",
