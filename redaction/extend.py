@@ -34,7 +34,7 @@ from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
-from .ner.spoken import _TENS
+from .ner.spoken import _TEENS, _TENS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -322,6 +322,25 @@ def _en_head(text: str, start: int, limit: int) -> int:
     return m.start() if m is not None else start
 
 
+# A postcode read out after the address (`E H six, eight D W`, `B eleven four Q Z`, an Eircode `D zero nine,
+# X two C four`): capitals said one at a time and number words, two of each at least.
+_NUM_WORD = ("(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+             "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|double)")
+_EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z])){3,9}")
+
+
+_TURN_LABEL = re.compile(r"(?:\[[0-9:.]{4,12}\][^\S\n]*)?[A-Za-z][A-Za-z0-9 ]{0,20}:")
+
+
+def _spoken_code(text: str, j: int):
+    m = _EN_SPOKEN_CODE.match(text, j)
+    if m is None:
+        return None
+    tokens = re.findall(r"[A-Za-z]+", m.group())
+    letters = sum(len(t) == 1 for t in tokens)
+    return m if letters >= 3 and len(tokens) - letters >= 1 and len(tokens) >= 5 else None
+
+
 def _en_tail(text: str, end: int, limit: int) -> int:
     """Forward over units, compass suffix, city, state, country and postal code after an English address."""
     i = end
@@ -331,10 +350,12 @@ def _en_tail(text: str, end: int, limit: int) -> int:
         j = sep.end()
         if j >= limit or sep.group().count("\n") > 1:
             break
+        if "\n" in sep.group() and _TURN_LABEL.match(text, j):
+            break  # the next speaker's turn (Nurse: ok)
         if j == i and i > 0 and text[i - 1].isalnum():
             break  # no separator: `Ave.Thanks`
         part = _EN_UNIT.match(text, j) or (_EN_DIRECTION.match(text, j) if first else None) \
-            or _EN_CODE.match(text, j)
+            or _EN_CODE.match(text, j) or _spoken_code(text, j)
         stop = part.end() if part is not None and part.group() not in _EN_NOT_PLACE else None
         if stop is None and text[j:j + 1].islower():
             lower = _EN_LOWER_PLACE.match(text, j)
@@ -408,6 +429,10 @@ def _code_key(value: str) -> str:
             tens = ""
         if low in _TENS:
             tens = _TENS[low]
+            continue
+        if low in _TEENS:
+            out.append(_TEENS[low] * times)
+            times = 1
             continue
         if low in ("double", "triple"):
             times = 2 if low == "double" else 3

@@ -269,6 +269,16 @@ _EN_SPOKEN_ADDRESS = (
 )
 
 
+# ... or one number word before a capitalised street name and its capitalised type, the clause ending there
+# (`fourteen Restalrig Terrace, Edinburgh`, `nine Cedar Close`): a capital after the number says a name.
+_SPOKEN_TYPES_CAPS = ("Street", "Avenue", "Road", "Boulevard", "Lane", "Drive", "Court", "Place", "Terrace", "Close",
+                      "Crescent", "Mews", "Grove", "Gardens", "Row", "Square", "Parade", "Walk", "Way", "Hill")
+_EN_SPOKEN_ONE = (
+    r"(?<![A-Za-z0-9-])(?i:" + _EN_NUMBER_WORD + r")(?<!hundred)(?<!oh)(?<!zero)"
+    + r" (?:[A-Z][a-z]{1,11} ){1,2}(?:" + "|".join(_SPOKEN_TYPES_CAPS) + r")(?=[,.;\n]|$| [A-Z0-9]| and )"
+)
+
+
 def en_spoken_address(value: str) -> bool:
     words = value.split(" ")
     names = [w for w in words[:-1] if not re.fullmatch(_EN_NUMBER_WORD, w, re.I) and "-" not in w]
@@ -417,4 +427,6 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("ADDRESS", _EN_SPOKEN_ADDRESS, None, LETTERS + " -", validate=en_spoken_address,
                     required=tuple(" " + w for s in _SPOKEN_TYPES for w in (s, s.title(), s.upper())),
                     starts=LETTERS),
+    PatternDetector("ADDRESS", _EN_SPOKEN_ONE, None, LETTERS + " ", validate=en_spoken_address,
+                    required=tuple(" " + w for w in _SPOKEN_TYPES_CAPS), starts=LETTERS),
 ]

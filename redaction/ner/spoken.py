@@ -44,7 +44,7 @@ _CUES = (
      r"citation (?:number|no)|complaint (?:number|no)|\bpnr\b|policy (?:number|no)|membership (?:number|no)"),
     # A UK postcode read out (L S six, one A B): it narrows an address to a few doors. (A ZIP code alone names
     # an area, and is left alone as the rules leave it.)
-    ("ADDRESS", "", r"\bpost ?code\b"),
+    ("ADDRESS", "", r"\bpost ?code\b|\beircode\b"),
 )
 _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if zh))
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
@@ -52,7 +52,7 @@ _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
 _EN_STEMS = ("insurance", "ni ", "n i ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
              "card", "account", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
              "case", "claim", "tracking", "reference", "ref", "booking", "confirmation", "authori", "rma", "area code",
-             "reach you", "call you", "incident", "citation", "complaint", "pnr", "policy", "membership", "post")
+             "reach you", "call you", "incident", "citation", "complaint", "pnr", "policy", "membership", "post", "eircode")
 _HAS_HAN = re.compile("[\u4e00-\u9fff]")
 _HAS_LATIN = re.compile("[A-Za-z]")
 _LABELS = tuple(label for label, _, _ in _CUES)
@@ -97,6 +97,8 @@ _MAIL_SYMBOLS = {"点": ".", "點": ".", "到特": ".", "dot": ".", "下划线":
                  "杠": "-", "横杠": "-", "槓": "-", "dash": "-", "hyphen": "-", ".": ".", "_": "_", "-": "-"}
 _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
          "ninety": "9"}
+_TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+          "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
 _TLD = frozenset("com net org edu gov cn io co uk us de fr jp hk tw info biz me cc ai au ca sg in my".split())
 _MAIL_STOP = frozenset("is it's its it was email e-mail mail address my the me to that's thats yeah yes uh um er sure "
                        "ok okay so and or am are at be send write reach contact on in of is: email:".split())
@@ -283,7 +285,12 @@ class SpokenCodes:
                         first = m.start()
                     pos = m.end()
                     continue
-                if low in _TENS:  # fifty five: two digits; fifty alone: 50
+                if low in _TEENS:  # fourteen: two digits
+                    if first < 0:
+                        first = m.start()
+                    piece = _TEENS[low]
+                    spoken = True
+                elif low in _TENS:  # fifty five: two digits; fifty alone: 50
                     if first < 0:
                         first = m.start()
                     unit = _TOKEN.match(text, _SPACE.match(text, m.end()).end())
@@ -343,7 +350,8 @@ def _piece(m: re.Match[str], label: str) -> bool:
     if kind != "word":
         return kind != "province" or label == "LICENSE_PLATE"
     low = m.group().lower()
-    return len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or (m.group().isupper() and len(low) <= 3)
+    return (len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or low in _TEENS or low in _TENS
+            or (m.group().isupper() and len(low) <= 3))
 
 
 def _next_answer(text: str, pos: int, speaker: str | None) -> tuple[int, str | None] | None:
@@ -409,8 +417,9 @@ def _valid(label: str, code: str) -> bool:
         # letters and digits mixed (Germany's C1F3J7K9M)
         return bool(re.fullmatch(r"[EG][0-9]{8}|E[A-Z][0-9]{7}|[A-Z]{1,2}[0-9]{6,9}|[0-9]{8,9}|[A-Z][0-9]{7}[A-Z]", code)) or (
             bool(re.fullmatch(r"[A-Z][A-Z0-9]{8}", code)) and len(digits) >= 4)
-    if label == "ADDRESS":
-        return bool(re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", code)) and uk_postcode(code)
+    if label == "ADDRESS":  # a UK postcode or an Eircode (D09 X2C4)
+        return (bool(re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", code)) and uk_postcode(code)) or bool(
+            re.fullmatch(r"(?:[ACDEFHKNPRTVWXY][0-9]{2}|D6W)[0-9ACDEFHKNPRTVWXY]{4}", code))
     if label == "LICENSE_PLATE":  # CN, UK (AB12 CDE), or a US-style mix of five to eight
         return (bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2) or bool(
             re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z]{3}", code)) or (bool(re.fullmatch(r"[A-Z0-9]{5,8}", code))

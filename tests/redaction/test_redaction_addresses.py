@@ -70,6 +70,10 @@ FOUND = [
 # The rest of an address around what the rules proved (redaction.extend): places before, building,
 # floor and landmark after, city/state/ZIP/country, units; and where each must stop.
 EXTENDED = [
+    # read out: one number word before a capitalised street, and the postcode read out after the town
+    ("Patient: fourteen Glenorchy Terrace, Edinburgh, E H six, eight D W\nNurse: thanks",
+     ["fourteen Glenorchy Terrace, Edinburgh, E H six, eight D W"]),
+    ("Caller: nine Larch Close, Sparkhill, Birmingham, B eleven four Q Z", ["nine Larch Close, Sparkhill, Birmingham, B eleven four Q Z"]),
     ("地址是广州市天河区五山路口东侧天源路88号。", ["广州市天河区五山路口东侧天源路88号"]),
     ("寄到成都市武侯区人民南路四段口北侧科华北路65号吧", ["成都市武侯区人民南路四段口北侧科华北路65号"]),
     ("送到建设路15号阳光花园B座1802(近地铁二号口)，谢谢", ["建设路15号阳光花园B座1802(近地铁二号口)"]),
@@ -189,6 +193,7 @@ NOT_FOUND = [
     "I live at 5 minute walk from the station", "send it to 2 more people in the way",
     "it is 5 minutes down the way",
     "I'm at 2 different places this week",
+    "there are two Main Street entrances", "we have three Oak Lane houses",  # the clause goes on
     "the sale ends Sunday 11:59 PM PT. Take 10% off", "call back at 12 PM PT. Thanks",  # a time and its zone
 ]
 

@@ -116,6 +116,8 @@ SPOKEN = [
     # a UK postcode read out after its cue (a ZIP code alone is left: it names an area)
     ("Agent: can I confirm your postcode\nCaller: L S six, one A B", [("ADDRESS", "L S six, one A B")]),
     ("Agent: and the zip code\nCaller: nine oh two one oh", []),
+    ("Agent: and the postcode?\nCaller: C F fourteen, one A G", [("ADDRESS", "C F fourteen, one A G")]),  # a teen
+    ("Agent: and the Eircode?\nCaller: D zero nine, X two C four", [("ADDRESS", "D zero nine, X two C four")]),
     # passports with a letter after the digits, or letters and digits mixed; an Indian plate
     ("Caller: passport P six six one oh four two nine C", [("PASSPORT", "P six six one oh four two nine C")]),
     ("客户：护照号码 C 幺 H 三 K 七 L 九 N", [("PASSPORT", "C 幺 H 三 K 七 L 九 N")]),
@@ -159,7 +161,7 @@ def test_every_english_cue_holds_a_stem():
                "best number", "number can we", "order number", "order ref", "ticket no", "case number",
                "claim no", "tracking number", "reference number", "booking ref", "confirmation number",
                "return authorization", "return authorisation", "rma", "reference", "ref", "incident",
-               "citation number", "complaint no", "pnr", "policy number", "membership no", "postcode", "post code"]
+               "citation number", "complaint no", "pnr", "policy number", "membership no", "postcode", "post code", "eircode"]
     for phrase in phrases:
         assert spoken._EN_CUE.search(phrase), phrase
         assert any(stem in phrase for stem in spoken._EN_STEMS), phrase
