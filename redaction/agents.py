@@ -41,12 +41,15 @@ _CUSTOMER = frozenset(("caller", "customer", "client", "member", "patient", "pas
                        "traveller", "traveler", "policyholder", "student", "客户", "来电人", "用户", "顾客", "来电",
                        "乘客", "患者", "市民", "旅客", "报警人"))
 # A firm's name opening a greeting, before the one who answers (Emerald Energy, Ciara speaking).
-_FIRM_GREETING = re.compile(r"(?:[^\S\n]+[A-Z][A-Za-z&'’-]*){0,3},[^\S\n]*[A-ZÀ-Þ][^\s,]{1,20}(?:[^\S\n]+[A-ZÀ-Þ][^\s,]{1,20})?"
+_FIRM_GREETING = re.compile(r"(?:[^\S\n]+(?:[A-Z][A-Za-z&'’-]*|(?:customer|service|services|support|technical|tech|team|claims|"
+                            r"desk|line|helpline|hotline|centre|center|care|returns|billing|sales|bookings|reservations|"
+                            r"scheduling|appointments|enquiries|members?|cards|online|prepaid)(?![A-Za-z]))){0,4},[^\S\n]*[A-ZÀ-Þ][^\s,]{1,20}(?:[^\S\n]+[A-ZÀ-Þ][^\s,]{1,20})?"
                             r"[^\S\n]+(?i:speaking|here)(?![A-Za-z])")
 # A greeting and the firm's name, all before the introduction (National Passport Information Center, this
 # is Ray; Namaste, Suraksha Travel Insurance, this is Vikram; Lakeview Health scheduling, I'm Priscilla).
-_FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|kia ora|welcome to)"
-                           r"[ ,!]*)*(?!(?i:hi|hello|hey|good|namaste|welcome|thanks|thank|yes|yeah|oh|sorry|ok|okay)"
+_FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|namaskar|kia ora|"
+                           r"welcome to|sorry|ah|um|uh|yes)[ ,!]*)*"
+                           r"(?!(?i:hi|hello|hey|good|namaste|welcome|thanks|thank|yes|yeah|oh|sorry|ok|okay)"
                            r"(?![A-Za-z]))(?:[A-Z][A-Za-z&'’.-]*[^\S\n]+){0,5}[A-Z][A-Za-z&'’.-]*(?:[^\S\n]+[a-z]+){0,2}"
                            r"[^\S\n]*,[^\S\n]*")
 _FIRST_WORDS = re.compile(r"\S")
@@ -128,7 +131,7 @@ def _staff_intro(text: str, start: int, end: int) -> bool:
     if _GREETING.search(sentence) or _ONLY_STAFF_SAY.search(sentence) or _GREETING.search(after_sentence) or team:
         return True
     # The first line, after the firm's name (National Passport Information Center, this is Ray).
-    return (line_start == _first_line(text) and intro is not None and intro.group().isascii()
+    return (line_start == _first_line(text) and (intro is None or intro.group().isascii())
             and _FIRM_OPENING.fullmatch(opening) is not None)
 
 

@@ -682,9 +682,12 @@ class EnglishNames:
         if "\n" not in text and " " not in text and "-" not in text:
             return []
         near = [(a - 3, b + 3, a, b) for a, b, _, _ in found]
+        taken = [(a, b) for a, b, _, _ in found]
         return [span for span in (*self._spelled(text), *self._answered(text), *self._here(text))
                 if not any(a < span[1] and span[0] < b and not (span[0] <= fa and fb <= span[1] and fb - fa < span[1] - span[0])
-                           for a, b, fa, fb in near)]  # next to a found name: its rule's; holding one whole: longer
+                           for a, b, fa, fb in near)  # next to a found name: its rule's; holding one whole: longer
+                ] + [span for span in self._spelled_aided(text)  # spelled with aids: beside the name it spells
+                     if not any(a < span[1] and span[0] < b and not (span[0] <= a and b <= span[1]) for a, b in taken)]
 
     def _romanised(self, words: list[str]) -> bool:
         """A Chinese name romanised: a pinyin or Cantonese surname, then pinyin or Cantonese syllables."""
@@ -720,6 +723,42 @@ class EnglishNames:
             named = (word in self.first or word in self.last) and word not in self.lower_words and word not in _COMMON
             if others or named:
                 out.append((m.start(), m.end() - m.group().endswith("."), "PERSON", 0.8))
+                out.extend((a, b, "PERSON", 0.8) for a, b in others)
+        return out
+
+    def _spelled_aided(self, text: str) -> list[tuple[int, int, str, float]]:
+        """A name spelled with commas and aids, as callers do (`M C, A, double L, I, S, T, E, R`, `F as in
+        foxtrot, E, N, W, I, C, K`, `oscar, yankee, echo, lima`, `O apostrophe, then S as in sugar, U, L...`):
+        taken when the word it spells stands elsewhere in the text (accents, apostrophes and case aside),
+        is a census or Moby name, or a name was asked for or named just before."""
+        out: list[tuple[int, int, str, float]] = []
+        if "," not in text and " as in " not in text and " for " not in text and "double " not in text.lower() \
+                and _NATO_SEEN.search(text) is None:
+            return out
+        folded = None
+        for m in _AIDED_RUN.finditer(text):
+            if _LETTER_RUN.fullmatch(m.group()):
+                continue  # plain letters (R-A-M-I-R-E-Z): _spelled's, and the name grows over them
+            letters = []
+            for t in _AIDED_TOKEN.finditer(m.group()):
+                low = t.group().lower()
+                if low in _NATO:
+                    letters.append(low[0])
+                elif low.startswith(("double ", "triple ")):
+                    letters.append(low[-1] * (2 if low.startswith("double") else 3))
+                elif len(low.split()[0]) == 1:
+                    letters.append(low[0])
+            word = "".join(letters)
+            if len(word) < 4 or word in self.lower_words and word not in self.first and word not in self.last:
+                continue
+            if folded is None:
+                folded = "".join(unicodedata.normalize("NFKD", ch)[:1] for ch in text)
+            others = [o.span() for o in re.finditer(r"(?<![A-Za-z])" + r"['’ -]?".join(word) + r"(?![A-Za-z])", folded, re.I)
+                      if not (m.start() <= o.start() < m.end())]
+            named = (word in self.first or word in self.last) and word not in _COMMON
+            asked = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start()) is not None
+            if others or named or asked:
+                out.append((m.start(), m.end(), "PERSON", 0.8))
                 out.extend((a, b, "PERSON", 0.8) for a, b in others)
         return out
 
@@ -884,7 +923,8 @@ class EnglishNames:
         for m in _SINGLE.finditer(text):
             a, b = m.span()
             low = m.group().lower()
-            if not self._plain_name(low, (self.first,)) or not free(a, b) or low in _BRANDS or low in _SLANG:
+            if not self._plain_name(low, (self.first,)) or not free(a, b) or low in _BRANDS or low in _SLANG \
+                    or low in _INTERJECTIONS:
                 continue
             if _STATE_OR_NUMBER.match(text, b) or (low in self.last and text[max(0, a - 2):a] == ", "
                                                    and not _LOWER_BEFORE_COMMA.search(text, max(0, a - 24), a)):
@@ -1170,6 +1210,18 @@ def _firm(last: str, after: list[str], surnames: frozenset[str]) -> bool:
     return (low in _FIRM_WORDS and low not in surnames) or (nxt in _FIRM_WORDS and nxt not in surnames)
 
 
+# A word spelled with aids: single letters, `double L`, `F as in foxtrot`, NATO words, with commas, spaces,
+# `then`, `apostrophe` and `dash` between them; four letters at least.
+_NATO = frozenset("alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike november "
+                  "oscar papa quebec romeo sierra tango uniform victor whiskey whisky xray x-ray yankee zulu".split())
+_NATO_RE = "|".join(sorted(_NATO, key=len, reverse=True))
+_AIDED_ONE = (r"(?<![A-Za-z])(?:(?i:double|triple) [A-Za-z](?![A-Za-z])|[A-Za-z](?: (?i:as in|for|like) [A-Za-z]+)?"
+              r"(?![A-Za-z'’])|(?i:" + _NATO_RE + r")(?![A-Za-z]))")
+_NATO_SEEN = re.compile(r"(?<![A-Za-z])(?i:" + _NATO_RE + r") (?i:" + _NATO_RE + r")(?![A-Za-z])")
+_AIDED_SEP = r"(?:,? (?:(?i:then|and|apostrophe|dash|hyphen|space),? )*|-)"
+_AIDED_RUN = re.compile(r"(?<![A-Za-z0-9'’])" + _AIDED_ONE + r"(?:" + _AIDED_SEP + _AIDED_ONE + r"){3,30}")
+_AIDED_TOKEN = re.compile(_AIDED_ONE)
+_NAME_BEFORE = re.compile(r"(?i:name|surname|spell|spelt|spelled|that's)")
 _DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine ten double triple".split())
 _TURN = re.compile(r"(?m)^[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?)[^\S\n]*:")
 

@@ -147,6 +147,18 @@ from tests.support.redaction import names
     ("Agent: and the name exactly as it appears on the passport\nCaller: PRIYA RAMAN", ["PRIYA RAMAN"]),
     ("Ruby Nguyen here, you can reach me later", ["Ruby Nguyen"]),
     ("Hi there, Sofía here, my parcel is late", ["Sofía"]),
+    # spelled with commas and aids, beside the name, or read back
+    ("Customer: yeah it's Hamish, surname Corrigan, that's C, O, double R, I, G, A, N",
+     ["Hamish", "Corrigan", "C, O, double R, I, G, A, N"]),
+    ("Nurse: and the surname please\nPatient: O apostrophe, then S as in sugar, H, E, A\nNurse: O'Shea, thanks",
+     ["O apostrophe, then S as in sugar, H, E, A", "O'Shea"]),
+    ("Speaker 2: it's Sorrel, surname Fenwick, F as in foxtrot, E, N, W, I, C, K",
+     ["Fenwick", "F as in foxtrot, E, N, W, I, C, K"]),
+    ("the payee is my daughter, her name is chloe lawson lima alpha whiskey sierra oscar november",
+     ["chloe lawson lima alpha whiskey sierra oscar november"]),
+    # signing a message off
+    ("Hi team, the refund never arrived. Thanks, Jürgen Oberhauser", ["Jürgen Oberhauser"]),
+    ("my number is 0433 555 812 - jasmine", ["jasmine"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -244,6 +256,10 @@ def test_english_names(text, expected):
     # staff naming themselves
     "Agent: Hi! Sorry for the wait, Sam here. What can I do for you?",
     "Agent: Hamish speaking, how can I help?",
+    # spelled letters that make a plain word, with no name asked; sign-offs that are no names
+    "we have plans A, B, C and D for you", "grades: A, B, C, D, E",
+    "That was great, thanks!", "ok see you - later", "Thanks, Support Team", "Regards,\nMarketing Dept",
+    "Best, Global Logistics",
 ])
 def test_not_english_names(text):
     assert names(text) == []
