@@ -74,7 +74,9 @@ _ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURN
                         + "){1,2}(?![" + CJK + "])")
 # After a form label (姓名: 李建), any two or three Chinese characters up to the next non-Chinese one;
 # after 姓 (我姓张，) the surname alone.
-_FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人")
+_FORM_CUES = [c + sep for c in ("姓名", "名字", "联系人", "收件人", "收货人", "寄件人", "户名", "开户名", "持卡人", "被保险人",
+                                "被保人", "投保人", "受益人", "就诊人", "入住人", "申请人", "报案人", "签收人", "收款人", "户主",
+                                "车主", "业主", "借款人", "缴费人", "监护人")
               for sep in (":", ": ")]
 _ZH_FORM = ("[" + CJK + "]" + after_cue(_FORM_CUES, CJK) + _NOT_TITLE + "[" + CJK + "](?:" + _NOT_TITLE + "["
             + CJK + "])?(?![" + CJK + "])")

@@ -13,6 +13,9 @@ from tests.support.redaction import names
     ("小说作者克里斯托弗·安德森昨天到访", ["克里斯托弗·安德森"]),
     # a full name after an agent's role is a name (an alias such as 客服小美 is not)
     ("他助理叶晓彤也一直没消息", ["叶晓彤"]),
+    # a form's field for the insured, the payee, the owner
+    ("理赔登记｜案件号：CL2025051700358｜被保险人：上官宁｜出险地点：揭阳", ["上官宁"]),
+    ("车主：栾大伟，车型轩逸", ["栾大伟"]),
 ])
 def test_dotted_foreign_names(text, expected):
     assert names(text) == expected
@@ -33,6 +36,7 @@ def test_dotted_foreign_names(text, expected):
     # a brand named after a person; a department in a form's name field
     "我上周买的李宁跑鞋尺码不对",
     "退货联系人：仓库",
+    "户主：空",
 ])
 def test_not_names(text):
     assert names(text) == []
