@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .cued import ASKED_NAME, FILLER, LINE_START
+from .spoken import NATO
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -1212,8 +1213,7 @@ def _firm(last: str, after: list[str], surnames: frozenset[str]) -> bool:
 
 # A word spelled with aids: single letters, `double L`, `F as in foxtrot`, NATO words, with commas, spaces,
 # `then`, `apostrophe` and `dash` between them; four letters at least.
-_NATO = frozenset("alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike november "
-                  "oscar papa quebec romeo sierra tango uniform victor whiskey whisky xray x-ray yankee zulu".split())
+_NATO = NATO | {"x-ray"}
 _NATO_RE = "|".join(sorted(_NATO, key=len, reverse=True))
 _AIDED_ONE = (r"(?<![A-Za-z])(?:(?i:double|triple) [A-Za-z](?![A-Za-z])|[A-Za-z](?: (?i:as in|for|like) [A-Za-z]+)?"
               r"(?![A-Za-z'’])|(?i:" + _NATO_RE + r")(?![A-Za-z]))")

@@ -97,6 +97,9 @@ _MAIL_SYMBOLS = {"点": ".", "點": ".", "到特": ".", "dot": ".", "下划线":
                  "杠": "-", "横杠": "-", "槓": "-", "dash": "-", "hyphen": "-", ".": ".", "_": "_", "-": "-"}
 _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
          "ninety": "9"}
+# The NATO spelling alphabet: a word that says a letter (echo romeo: E R).
+NATO = frozenset("alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike november "
+                 "oscar papa quebec romeo sierra tango uniform victor whiskey whisky xray yankee zulu".split())
 _TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
           "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
 _TLD = frozenset("com net org edu gov cn io co uk us de fr jp hk tw info biz me cc ai au ca sg in my".split())
@@ -193,10 +196,65 @@ def json_orders(text: str) -> list[tuple[int, int, str, float]]:
             if any(ch.isdigit() for ch in m.group(1))]
 
 
+# An IPv4 address read out (`one nine two dot one six eight dot one dot two fifty four`, `eighty one point two
+# dot sixty nine point one forty two`, `ten dot oh dot oh dot five`): four numbers said in digit, teen and
+# tens words (or digits), `dot` or `point` between them; each at most 255, the whole a valid address.
+_IP_WORD = (r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+            r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[0-9]{1,3})")
+_IP_OCTET = _IP_WORD + r"(?:[ -]" + _IP_WORD + r"){0,3}"
+_SPOKEN_IP = re.compile(r"(?<![A-Za-z0-9])(?i:" + _IP_OCTET + r"(?: (?:dot|point) " + _IP_OCTET + r"){3})(?![A-Za-z0-9])")
+
+
+_VERSION_BEFORE = re.compile(r"(?i:version|firmware|hardware|software|build|release|update|v)[^\S\n]*(?:is[^\S\n]*)?$")
+_IP_CUE = re.compile(r"(?i:\bip\b|address|gateway|server|log ?ins?|router|connect(?:ed|ing)? from)")
+
+
+def _octet(words: list[str]) -> str | None:
+    """The number a few digit, teen and tens words say (one forty two: 142), or None."""
+    out = ""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.isdigit():
+            out += w
+        elif w in _TENS:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if nxt in _EN_DIGITS and nxt not in ("zero", "oh", "o"):
+                out += _TENS[w] + _EN_DIGITS[nxt]
+                i += 1
+            else:
+                out += _TENS[w] + "0"
+        elif w in _TEENS:
+            out += _TEENS[w]
+        elif w in _EN_DIGITS:
+            out += _EN_DIGITS[w]
+        else:
+            return None
+        i += 1
+    return str(int(out)) if out and len(out) <= 3 and int(out) <= 255 else None
+
+
+def spoken_ips(text: str) -> list[tuple[int, int, str, float]]:
+    """IP spans of IPv4 addresses read out (above)."""
+    from ..detectors.contact import is_ipv4
+
+    out: list[tuple[int, int, str, float]] = []
+    for m in _SPOKEN_IP.finditer(text):
+        if _VERSION_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+            continue  # version two point one point three point four
+        if " dot " not in m.group().lower() and not _IP_CUE.search(text, max(0, m.start() - 60), m.start()):
+            continue  # ten point two point oh point four, with no address asked for: a version
+        parts = re.split(r" (?:dot|point) ", m.group().lower())
+        octets = [_octet(p.replace("-", " ").split()) for p in parts]
+        if None not in octets and is_ipv4(".".join(octets)):  # type: ignore[arg-type]
+            out.append((m.start(), m.end(), "IP", 0.85))
+    return out
+
+
 class SpokenCodes:
     """Recognizer: codes read out after their cue word (module docstring)."""
 
-    labels = (*_LABELS, "EMAIL")
+    labels = (*_LABELS, "EMAIL", "IP")
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
@@ -205,6 +263,8 @@ class SpokenCodes:
             out.extend(spoken_emails(text))
         if '":' in text or '" :' in text:
             out.extend(json_orders(text))
+        if " dot " in text or " point " in text or " DOT " in text:
+            out.extend(spoken_ips(text))
         if not _has_code_chars(text):
             return out
         low = text.lower() if _HAS_LATIN.search(text) else ""
@@ -303,6 +363,9 @@ class SpokenCodes:
                 elif low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
                     piece = _EN_DIGITS[low]
                     spoken = spoken or len(low) > 1
+                elif low in NATO:
+                    piece = low[0].upper()  # echo romeo: E R
+                    spoken = True
                 elif len(value) == 1 or (value.isupper() and len(value) <= 3 and (
                         not code and not lines or label in ("LICENSE_PLATE", "ORDER_ID"))):
                     piece = value.upper()  # a letter said alone (J T ...), or a code's prefix (GD, EB)
@@ -351,6 +414,7 @@ def _piece(m: re.Match[str], label: str) -> bool:
         return kind != "province" or label == "LICENSE_PLATE"
     low = m.group().lower()
     return (len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or low in _TEENS or low in _TENS
+            or low in NATO
             or (m.group().isupper() and len(low) <= 3))
 
 

@@ -113,6 +113,15 @@ SPOKEN = [
     ("Agent: I've logged it as incident I N C zero zero seven one three two nine", [
         ("ORDER_ID", "I N C zero zero seven one three two nine")]),
     ("客服：订座记录编号请说一下\n旅客：是 M Q 五 R 二 T", [("ORDER_ID", "M Q 五 R 二 T")]),
+    # an IPv4 address read out, a letter said as its NATO word
+    ("B: um it's like eighty six dot four one dot two oh three dot seventeen", [
+        ("IP", "eighty six dot four one dot two oh three dot seventeen")]),
+    ("Agent: what's the IP it shows\nCaller: eighty one point two point sixty nine point one forty two", [
+        ("IP", "eighty one point two point sixty nine point one forty two")]),
+    ("version two point one point three point four is out", []),
+    ("underneath, hardware ten point two point oh point four", []),
+    ("rep: yep, what's the plate\ncustomer: kilo juliet november four seven three", [
+        ("LICENSE_PLATE", "kilo juliet november four seven three")]),
     # a UK postcode read out after its cue (a ZIP code alone is left: it names an area)
     ("Agent: can I confirm your postcode\nCaller: L S six, one A B", [("ADDRESS", "L S six, one A B")]),
     ("Agent: and the zip code\nCaller: nine oh two one oh", []),
