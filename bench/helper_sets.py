@@ -8,11 +8,17 @@ line while fixing the rules, so their figures flatter us.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 SETS = Path(__file__).resolve().parent / "helper_sets"
-ORDER = ("check_chat", "check_transcript", "tune_chat", "tune_transcript", "tune_transcript_zh", "tune_transcript_en")
+ORDER = ("check2_chat", "check2_transcript_zh", "check2_transcript_en", "check2_free", "check3_free",
+         "round1_check_chat", "round1_check_transcript", "tune_chat", "tune_transcript", "tune_transcript_zh",
+         "tune_transcript_en", "tune2_mixed", "tune2_transcript_en", "tune2_free")
+# A title and a surname alone (Mr Lee, Ms Okafor): the helper sets leave it unlabelled, the public corpora
+# label it a name (51 of 53 in dev.jsonl), and hushdesk takes it; counted apart among PII-free lines.
+_TITLE_ONLY = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|mdm|madam|sir)\.? [A-Z][A-Za-z'’-]+")
 
 
 def _gold(row: dict) -> list[tuple[int, int, str]]:
@@ -31,7 +37,7 @@ def score(rows: list[dict]) -> dict:
     from redaction import find_spans
 
     total, hit = Counter(), Counter()
-    chars = leaked = predicted = stray = free = free_flagged = 0
+    chars = leaked = predicted = stray = free = free_flagged = free_untitled = 0
     by_lang: dict[str, list[int]] = {}
     for row in rows:
         text = row["text"]
@@ -54,10 +60,11 @@ def score(rows: list[dict]) -> dict:
         if not row["pii"]:
             free += 1
             free_flagged += bool(spans)
+            free_untitled += any(not _TITLE_ONLY.fullmatch(text[sp.start:sp.end]) for sp in spans)
     n = sum(total.values())
     return {"lines": len(rows), "values": n, "recall": sum(hit.values()) / n if n else float("nan"),
             "leaked": leaked / chars if chars else float("nan"), "spans": predicted, "stray": stray,
-            "free": free, "free_flagged": free_flagged,
+            "free": free, "free_flagged": free_flagged, "free_untitled": free_untitled,
             "labels": {k: (hit[k], total[k]) for k in sorted(total)},
             "langs": {k: (v[1], v[0]) for k, v in sorted(by_lang.items())}}
 
@@ -79,15 +86,21 @@ def report(result: dict) -> str:
              "default layers. Recall: gold values any predicted span overlaps, any label. Leaked: PII "
              "characters no span covers. Stray: predicted spans on no gold value (the sets leave dates, "
              "hotlines, codes and surname-with-title unlabelled, so some are over-redaction by their rules, "
-             "some labelling gaps). `check_*` were scored only as totals while the rules were changed; "
-             "`tune_*` were read line by line, so their figures flatter us.", "",
-             "| set | lines | values | recall | leaked | stray / spans | PII-free lines flagged | by language | weakest labels |",
+             "some labelling gaps). `check2_*` and `check3_free` (round 2) were scored only as totals while the "
+             "rules were changed; `round1_check_*` (held out in round 1) and `tune*` were read line by line, so "
+             "their figures flatter us. PII-free lines flagged: any span; then less the lines whose only spans "
+             "are a title and a surname (Mr Lee), which the helper sets leave unlabelled and the public corpora "
+             "label a name.", "",
+             "| set | lines | values | recall | leaked | stray / spans | PII-free lines flagged (less Mr Lee) | by language | weakest labels |",
              "|---|---:|---:|---:|---:|---|---|---|---|"]
     for name, r in result.items():
         weakest = sorted(((h / t, k, h, t) for k, (h, t) in r["labels"].items() if t >= 5))[:3]
+        recall = f"{r['recall']:.3f}" if r["values"] else "-"
+        leaked = f"{r['leaked']:.1%}" if r["values"] else "-"
+        share = f" ({r['free_flagged'] / r['free']:.1%}; {r['free_untitled']})" if r["free"] else ""
         lines.append(
-            f"| {name} | {r['lines']} | {r['values']} | {r['recall']:.3f} | {r['leaked']:.1%} | "
-            f"{r['stray']} / {r['spans']} | {r['free_flagged']} of {r['free']} | "
+            f"| {name} | {r['lines']} | {r['values']} | {recall} | {leaked} | "
+            f"{r['stray']} / {r['spans']} | {r['free_flagged']} of {r['free']}{share} | "
             + ", ".join(f"{k} {h / t:.2f}" for k, (h, t) in r["langs"].items() if t) + " | "
             + ", ".join(f"{k} {h}/{t}" for _, k, h, t in weakest) + " |")
     lines += ["", "Goals (issue 12, held-out transcript-style text): recall >= 0.95, leaked <= 5 %; "
