@@ -396,5 +396,32 @@ SPOKEN_PHONE = PatternDetector("PHONE", _EN_SPOKEN, None, _EN_ALPHABET, validate
 
 # Run on input only, never on a reply stream (redaction.redactor INPUT_ONLY_PATTERNS), in this order of
 # priority after DETECTORS: each would hold back digits, numerals or words of every reply.
-INPUT_ONLY: list[PatternDetector] = [SPOKEN_CARD, SPOKEN_PHONE, ZH_CUED_NUMERALS, SPACED_CARD, SPACED_PHONE,
+# A national number with its trunk 0, grouped as the UK, Ireland, Australia and New Zealand
+# write them (`07700 900461`, `0131 496 0728`, `0431 902 117`, `021 555 0199`): ten or eleven digits, a
+# valid personal number of one of those countries (South Africa's 0XX XXX XXXX is left: too many codes
+# and references have its shape) (libphonenumber). Input only: a grouped digit run is
+# held on a reply stream by the other phone rules already, and the model never sees the customer's number.
+_TRUNK = lead("0", "0-9A-Za-z+") + r"[1-9][0-9]{1,4}(?:[ -][0-9]{2,6}){1,3}" + NUM_END
+_TRUNK_REGIONS = ("GB", "AU", "IE", "NZ")
+
+
+def trunk_national(value: str) -> float:
+    digits = digits_of(value)
+    if not 10 <= len(digits) <= 11 or _same_digit(digits[1:]):
+        return 0.0
+    if any(_number_ok(value, region) == 1.0 for region in _TRUNK_REGIONS):
+        return 1.0
+    # A UK number of the shape Ofcom keeps for drama and examples (07700 900461, 0117 496 0123): possible, not
+    # allocated, and what any made-up or redacted sample uses.
+    return 0.8 if len(digits) == 11 and digits.startswith(_DRAMA) and _number_ok(value, "GB") else 0.0
+
+
+# Ofcom's numbers for drama: mobiles 07700 900xxx, London 020 7946 0xxx, 01632 960xxx, and 496 0xxx in the
+# large cities' codes (0113, 0114, 0115, 0116, 0117, 0118, 0121, 0131, 0141, 0151, 0161, 0191).
+_DRAMA = ("07700900", "0207946", "01632960", *(f"01{c}4960" for c in ("13", "14", "15", "16", "17", "18", "21", "31",
+                                                                    "41", "51", "61", "91")))
+
+
+TRUNK_PHONE = PatternDetector("PHONE", _TRUNK, None, DIGITS + " -", validate=trunk_national, required=DIGITS, starts="0")
+INPUT_ONLY: list[PatternDetector] = [TRUNK_PHONE, SPOKEN_CARD, SPOKEN_PHONE, ZH_CUED_NUMERALS, SPACED_CARD, SPACED_PHONE,
                                      *ZH_CARDS, MIXED_PHONE, ZH_ID_SPACED, ZH_ID_SPOKEN_X, AREA_CODE_PHONE]

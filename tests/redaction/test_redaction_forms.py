@@ -161,6 +161,7 @@ NEGATIVES = [
     ("in order 2024 we shipped 12 units", []),
     ("订单已发货，共 3 件", []),
     ("driver's license number is 1234-56-7890", [("ORDER_ID", "1234-56-7890")]),  # a licence's number, no SSN
+    ("the 0800 111 999 line is free", []),  # toll-free
     ("my email is john dot smith at gmail dot com", [("EMAIL", "john dot smith at gmail dot com")]),
     ("I am at home dot com", []),
     ("一栋楼，一座桥", []),
@@ -516,6 +517,11 @@ UK_FORMS = [
     ("send it to GIR 0AA", [("ADDRESS", "GIR 0AA")]),
     ("part EH11BB in stock", []),  # no cue: a product code
     ("postcode QA1 1AA", []),  # no such postcode area
+    # national numbers with their trunk 0, grouped (UK, Australia, Ireland, NZ), no cue (input side)
+    ("Contact: Jo Nguyen 0431 902 117", [("PERSON", "Jo Nguyen"), ("PHONE", "0431 902 117")]),
+    ("Callback 01225 448190 after six", [("PHONE", "01225 448190")]),
+    ("pls call me back 07700 900461", [("PHONE", "07700 900461")]),  # Ofcom's drama range: possible, kept
+    ("it was 011 2024 0001", []),  # possible in the UK, but no allocated or drama range
 ]
 
 
