@@ -228,7 +228,7 @@ def test_spaces_between_chinese_words_on_the_input_side(text, expected):
 def test_joined_view_maps_back_to_the_original():
     text = "寄到 杭州 西湖区 文三路 478号，手机 一三八 一二三四"
     joined = join_chinese(normalise(text))
-    assert joined.text == "寄到 杭州 西湖区文三路478号,手机一三八一二三四"
+    assert joined.text == "寄到 杭州 西湖区文三路478号,手机一三八 一二三四"  # two numbers keep their space
     assert [normalise(text[joined.start(i)]).text for i in range(len(joined.text))] == list(joined.text)
     assert join_chinese(normalise("call Li Na at 5")).text == "call Li Na at 5"  # Latin words keep theirs
 
