@@ -54,6 +54,10 @@ _FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afterno
                            r"[^\S\n]*,[^\S\n]*")
 _FIRST_WORDS = re.compile(r"\S")
 _TITLE = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|sir|madam)\.?[^\S\n]*$")
+# A staff role or a hand-over right before a first name.
+_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|supervisor)[ (]{1,2}|"
+                           r"(?<![A-Za-z])(?i:transfer(?:red|ring)?|put|pass(?:ed|ing)?)(?: (?:you|this|it|the call|the case))? "
+                           r"(?:to|through to|over to) |(?:transfer给|transfer 给) ?)$")
 _TITLED = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]")
 _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|waiting|your patience|getting in touch)|"
                        r"how (?:can|may) i (?:help|assist)|what can i do for you|welcome to|you're through to|"
@@ -69,6 +73,26 @@ _OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|ev
 _OTHER_FIRM = re.compile(r"^(?:[^\S\n]+[a-z]+)?[^\S\n]+(?:at|of|for)[^\S\n]+[A-Z]")
 
 
+# Firms and brands named after people (Marks and Spencer, Jo Malone, Sainsbury's, Harvey Norman): a name
+# inside one is the firm's. No library lists them; these are the retail, fashion, food and banking names
+# support teams meet most, in English-speaking and Chinese-speaking markets.
+_BRAND_NAMES = (
+    "marks and spencer", "marks & spencer", "john lewis", "jo malone", "ted baker", "harvey norman", "harvey nichols",
+    "ralph lauren", "tommy hilfiger", "calvin klein", "hugo boss", "louis vuitton", "michael kors", "kate spade",
+    "tory burch", "paul smith", "jimmy choo", "vera wang", "estee lauder", "estée lauder", "giorgio armani",
+    "tom ford", "christian dior", "yves saint laurent", "ben sherman", "fred perry", "sainsbury's", "sainsburys",
+    "morrisons", "harrods", "selfridges", "debenhams", "currys", "nando's", "wendy's", "mcdonald's", "macy's",
+    "kohl's", "dillard's", "trader joe's", "whittaker's", "cheung kong", "ben & jerry's", "ben and jerry's",
+    "dr martens", "dr. martens", "fisher & paykel", "fisher and paykel", "david jones", "charles schwab",
+    "wells fargo", "merrill lynch", "morgan stanley", "goldman sachs", "j.p. morgan", "jp morgan", "john deere",
+    "william hill", "mary kay", "martha stewart", "jack daniel's", "johnnie walker", "kellogg's",
+    "cadbury", "sam's club", "dunkin'", "arby's", "hardee's", "denny's", "chick-fil-a", "papa john's",
+    "domino's", "carl's jr", "levi's", "lowe's", "walgreens", "dick's sporting goods",
+)
+_BRAND = re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(b) for b in sorted(_BRAND_NAMES, key=len, reverse=True))
+                    + r")(?![A-Za-z])", re.I)
+
+
 def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` less the PERSON matches that are staff introducing themselves, and other mentions of them;
     and less a firm's name opening a staff greeting (`Emerald Energy, Ciara speaking`)."""
@@ -76,9 +100,17 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         return list(chosen)
     aliases: set[str] = set()
     dropped = set()
+    brands = [b.span() for b in _BRAND.finditer(text)] if not text.isascii() or "'" in text or " " in text else []
     for i, m in enumerate(chosen):
+        if labels[m.rank] == "PERSON" and any(a < m.end and m.start < b for a, b in brands):
+            dropped.add(i)  # Jo Malone, the Spencer of Marks and Spencer: a firm
+            continue
         if labels[m.rank] != "PERSON" or _TITLED.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
             continue  # Mr Jones: staff give no title to themselves
+        if _STAFF_BEFORE.search(text, max(0, m.start - 24), m.start) and len(text[m.start:m.end].split()) == 1:
+            dropped.add(i)  # Agent Zoe, agent (Ravi), transfer you to Anika, 转给 Kevin: a colleague
+            aliases.add(text[m.start:m.end].lower())
+            continue
         if _FIRM_GREETING.match(text, m.end):
             dropped.add(i)  # Maple Ridge Credit Union, Étienne speaking: the firm answering the phone
             continue

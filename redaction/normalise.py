@@ -269,7 +269,6 @@ def spoken_numerals(norm: Normalised) -> Normalised:
 # (NFKC). Not chunk-local: the input side applies it to a whole message (Redactor), never a stream.
 _JOINS = "0-9零〇幺一二三四五六七八九十百千省市区县镇乡村路街道巷弄号楼栋幢室层座园苑厦"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_NUMBER_CHARS = frozenset("0123456789" + _SPOKEN_NUMERALS)
 _CJK_SPACE = re.compile("(?<=[" + _JOINS + "]) {1,2}(?=[" + _HAN + "])|(?<=[" + _HAN + "]) {1,2}(?=[" + _JOINS + "])")
 
 
@@ -278,10 +277,7 @@ def join_chinese(norm: Normalised) -> Normalised:
     text = norm.text
     if text.isascii() or " " not in text:
         return norm
-    # A space between two numbers read out stays, as between two written ones (幺三拐 洞洞幺两 八五六三 then
-    # its read-back 一三七零零一二八五六三: the groups are one number, the read-back another).
-    cuts = [m.span() for m in _CJK_SPACE.finditer(text)
-            if not (text[m.start() - 1] in _NUMBER_CHARS and text[m.end()] in _NUMBER_CHARS)]
+    cuts = [m.span() for m in _CJK_SPACE.finditer(text)]
     if not cuts:
         return norm
     offsets = norm.offsets if norm.offsets is not None else list(range(len(text) + 1))

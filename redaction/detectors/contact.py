@@ -83,6 +83,10 @@ _IPV6 = (
 _MASKS = frozenset(str(ipaddress.IPv4Network(f"0.0.0.0/{n}").netmask) for n in range(0, 33))
 
 
+# Public DNS resolvers, set by hand in every router FAQ: a service's address, no one's device.
+_PUBLIC_DNS = frozenset(("1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9", "149.112.112.112", "208.67.222.222",
+                         "208.67.220.220", "114.114.114.114", "114.114.115.115", "223.5.5.5", "223.6.6.6",
+                         "119.29.29.29", "180.76.76.76"))
 # The networks home routers ship with (their gateway ends .1 or .254).
 _HOME_NETS = ("192.168.", "10.0.0.", "10.0.1.", "10.1.1.")
 
@@ -95,7 +99,8 @@ def is_ipv4(value: str) -> bool:
         address = ipaddress.IPv4Address(value)
     except ValueError:
         return False
-    if address.is_loopback or (value.startswith(_HOME_NETS) and value.rsplit(".", 1)[1] in ("1", "254")):
+    if address.is_loopback or (value.startswith(_HOME_NETS) and value.rsplit(".", 1)[1] in ("1", "254")) \
+            or value in _PUBLIC_DNS:
         return False
     return value not in _MASKS
 

@@ -281,7 +281,7 @@ _EN_FILLERS = ("uh", "um", "uhm", "er", "erm", "ah", "hmm", "sorry")
 # Not after `hundred`: `one eight hundred five five five ...` is a toll-free line (1-800), read out.
 # One separator between units: a space or comma (with `dash`, `hyphen` or a pause said there), or `-`.
 _EN_SEP = r"(?:,? (?:(?=[a-z])(?:dash |hyphen |(?:" + "|".join(_EN_FILLERS) + r"),? ))?|[,-])"
-_EN_SPOKEN = (r"(?<![A-Za-z])(?<!hundred )(?<!Hundred )(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:" + _EN_SEP + _EN_UNIT
+_EN_SPOKEN = (r"(?<![A-Za-z])(?<!hundred )(?<!Hundred )(?<!hundred, )(?<!Hundred, )(?i:(?:(?:double|triple) )?(?:" + _EN_FIRST + r")(?:" + _EN_SEP + _EN_UNIT
               + r"){6,15})(?![A-Za-z])")
 _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.title(), word.upper()))
 
@@ -292,7 +292,7 @@ _EN_REQUIRED = tuple(w for word in _EN_FIRST.split("|") for w in (word, word.tit
 # digit groups alone (`4111 4111 …`) then fails at once instead of matching 16 groups at every start for
 # mixed_phone to refuse (every match it keeps holds three digit words, so none is lost).
 _EN_MIXED_SEP = _EN_SEP
-_EN_MIXED = (r"(?<![A-Za-z0-9])(?<!hundred )(?<!Hundred )(?i:(?=(?>[0-9]{1,4}" + _EN_MIXED_SEP + r"){0,15}" + _EN_UNIT + r"(?![A-Za-z0-9]))"
+_EN_MIXED = (r"(?<![A-Za-z0-9])(?<!hundred )(?<!Hundred )(?<!hundred, )(?<!Hundred, )(?i:(?=(?>[0-9]{1,4}" + _EN_MIXED_SEP + r"){0,15}" + _EN_UNIT + r"(?![A-Za-z0-9]))"
              r"(?:(?:" + _EN_UNIT + r"|[0-9]{1,4})" + _EN_MIXED_SEP + r"){2,15}(?:" + _EN_UNIT + r"|[0-9]{1,4}))"
              r"(?![A-Za-z0-9])")
 

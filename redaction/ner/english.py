@@ -58,6 +58,7 @@ _PINYIN_WORDS = frozenset("he fan long pan song sun tan ma mo ye wan ding gong c
 # without a cue (the rules in detectors/names.py still take them after one).
 _COMMON = frozenset((
     "may june april august will grant bill mark rose hope faith joy grace iris ivy lily daisy ruby pearl "
+    "mbps kbps gbps mon tue tues wed thu thur thurs fri sat sun "
     "crystal amber summer autumn dawn sky star max guy king rich young long white black brown green gray "
     "grey little love hill wood woods field fields rivers lake park parks street lane banks price cash "
     "cook baker miller carter hunter taylor turner walker mason porter page chase lane storm north south "

@@ -33,6 +33,14 @@ AGENTS = [
     ("Speaker 1: National Passport Information Center, this is Raymond. Your locator?\nSpeaker 2: I have it", []),
     ("Speaker A: Lakeview Health scheduling, I'm Priscilla\nSpeaker B: hi, I need to reschedule", []),
     ("agent good evening you are connected to Nexa Telecom, my name is Faisal\ncaller I lost my phone", []),
+    # a staff role right before a first name; a hand-over to a colleague
+    ("Agent Zoe：您好，your Apple Watch 的 replacement 已经 ship 出去了", []),
+    ("Agent (Ravi): and the error on the console?\nCustomer: 0x87E10007", []),
+    ("I'm going to transfer you to Anika in the complaints team now, Mr Delaney.", ["Mr Delaney"]),
+    # a firm or brand named after people
+    ("Callback request: Ms Bianchi, re the Jo Malone order without its gift message", ["Ms Bianchi"]),
+    ("老板说 Marks and Spencer 那批 cashmere 毛衣 return rate 太高了", []),
+    ("他说 Sainsbury's 的 Nectar points 还没 credit 进去", []),
 ]
 
 
@@ -54,6 +62,9 @@ CUSTOMERS = [
     ("Hello, this is Ahmed Al-Farsi, booking ref QX7P2M, I need to add a bag", ["Ahmed Al-Farsi"]),
     ("快递到了 front desk，签收人写的是 Jason Lau，不是我，我是 Vivian Ho。", ["Jason Lau", "Vivian Ho"]),
     ("Customer: Ciara speaking, who's this?", ["Ciara"]),
+    # a brand's name is no cover for a person's
+    ("I spoke with Spencer Jones about it", ["Spencer Jones"]),
+    ("交给 费雯 就行了，她电话 15658832097", ["费雯"]),
     # someone from another firm's team is a customer
     ("I'm Ottilie from the accounts team at Kestrel Dental, we ordered 40 chairs", ["Ottilie"]),
 ]

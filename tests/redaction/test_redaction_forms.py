@@ -162,6 +162,8 @@ NEGATIVES = [
     ("订单已发货，共 3 件", []),
     ("driver's license number is 1234-56-7890", [("ORDER_ID", "1234-56-7890")]),  # a licence's number, no SSN
     ("the 0800 111 999 line is free", []),  # toll-free
+    ("our hotline is four hundred, eight two zero, eight eight two zero", []),  # a 400 line read out
+    ("ring us on oh eight hundred, eight three two, one one one one", []),  # 0800 read out
     ("my email is john dot smith at gmail dot com", [("EMAIL", "john dot smith at gmail dot com")]),
     ("I am at home dot com", []),
     ("一栋楼，一座桥", []),
@@ -228,7 +230,7 @@ def test_spaces_between_chinese_words_on_the_input_side(text, expected):
 def test_joined_view_maps_back_to_the_original():
     text = "寄到 杭州 西湖区 文三路 478号，手机 一三八 一二三四"
     joined = join_chinese(normalise(text))
-    assert joined.text == "寄到 杭州 西湖区文三路478号,手机一三八 一二三四"  # two numbers keep their space
+    assert joined.text == "寄到 杭州 西湖区文三路478号,手机一三八一二三四"
     assert [normalise(text[joined.start(i)]).text for i in range(len(joined.text))] == list(joined.text)
     assert join_chinese(normalise("call Li Na at 5")).text == "call Li Na at 5"  # Latin words keep theirs
 

@@ -260,6 +260,7 @@ def test_english_names(text, expected):
     "we have plans A, B, C and D for you", "grades: A, B, C, D, E",
     "That was great, thanks!", "ok see you - later", "Thanks, Support Team", "Regards,\nMarketing Dept",
     "Best, Global Logistics",
+    "speed test shows fifty Mbps, the plan is five hundred", "booked for Thu 2:40pm at the Chadstone store",
 ])
 def test_not_english_names(text):
     assert names(text) == []
