@@ -15,7 +15,7 @@ from pathlib import Path
 SETS = Path(__file__).resolve().parent / "helper_sets"
 ORDER = ("check2_chat", "check2_transcript_zh", "check2_transcript_en", "check2_free", "check3_free",
          "round1_check_chat", "round1_check_transcript", "tune_chat", "tune_transcript", "tune_transcript_zh",
-         "tune_transcript_en", "tune2_mixed", "tune2_transcript_en", "tune2_free")
+         "tune_transcript_en", "tune2_mixed", "tune2_transcript_en", "tune2_free", "tune3_free")
 # A title and a surname alone (Mr Lee, Ms Okafor): the helper sets leave it unlabelled, the public corpora
 # label it a name (51 of 53 in dev.jsonl), and hushdesk takes it; counted apart among PII-free lines.
 _TITLE_ONLY = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|mdm|madam|sir)\.? [A-Z][A-Za-z'’-]+")

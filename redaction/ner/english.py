@@ -734,8 +734,10 @@ class EnglishNames:
         taken when the word it spells stands elsewhere in the text (accents, apostrophes and case aside),
         is a census or Moby name, or a name was asked for or named just before."""
         out: list[tuple[int, int, str, float]] = []
-        if "," not in text and " as in " not in text and " for " not in text and "double " not in text.lower() \
-                and _NATO_SEEN.search(text) is None:
+        low = text.lower()
+        if _AIDED_HINT.search(text) is None and " as in " not in low and " for " not in low \
+                and "double " not in low and "triple " not in low \
+                and not (any(w in low for w in _NATO) and _NATO_SEEN.search(text) is not None):
             return out
         folded = None
         for m in _AIDED_RUN.finditer(text):
@@ -1223,6 +1225,8 @@ _AIDED_SEP = r"(?:,? (?:(?i:then|and|apostrophe|dash|hyphen|space),? )*|-)"
 _AIDED_RUN = re.compile(r"(?<![A-Za-z0-9'’])" + _AIDED_ONE + r"(?:" + _AIDED_SEP + _AIDED_ONE + r"){3,30}")
 _AIDED_TOKEN = re.compile(_AIDED_ONE)
 _NAME_BEFORE = re.compile(r"(?i:name|surname|spell|spelt|spelled|that's)")
+# What any aided spelling holds (looked for first: a long text without it is not scanned).
+_AIDED_HINT = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])(?:,? |-)[A-Za-z](?:,? |-)[A-Za-z](?![A-Za-z])")
 _DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine ten double triple".split())
 _TURN = re.compile(r"(?m)^[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?)[^\S\n]*:")
 

@@ -81,16 +81,19 @@ def s10_ok(serial: str, check: str) -> bool:
     return int(check) == {10: 0, 11: 5}.get(rest, rest)
 
 
+_SEPARATORS = frozenset("-/.")
+
+
 def _code_like(value: str, strength: int) -> bool:
     """A code, not a date, a year or a count: with a qualified cue (`number`, 编号, strength 2) four digits
     or more; after a bare noun (`order`, 包裹, 1) six, or five among letters; after a noun that names a code
     only with a qualifier (`policy`, `account`, 0) letters and five digits or more (`policy HOM-55820173`,
     not `policy 2024`). A booking code of five to ten capitals and digits after any but the last."""
     compact = value.replace(" ", "")
-    digits = sum(ch.isdigit() for ch in compact)
-    letters = sum(ch.isalpha() for ch in compact)
-    if _DATE.fullmatch(value) or len(set(ch for ch in compact if ch.isdigit())) == 1 and not letters:
-        return False
+    digits = sum(map(str.isdigit, compact))
+    letters = sum(map(str.isalpha, compact))
+    if not letters and (len(set(compact) - _SEPARATORS) == 1 or (not compact.isdigit() and _DATE.fullmatch(value))):
+        return False  # one digit over and over; a date
     if strength and letters >= 2 and digits >= (1 if len(compact) <= 8 else 2) and _PNR.fullmatch(compact) \
             and compact.isupper():
         return True  # a booking code (R8M2VQ, 55WQ8P, HMQ4T8ZX2B)
