@@ -89,8 +89,11 @@ _BRAND_NAMES = (
     "cadbury", "sam's club", "dunkin'", "arby's", "hardee's", "denny's", "chick-fil-a", "papa john's",
     "domino's", "carl's jr", "levi's", "lowe's", "walgreens", "dick's sporting goods",
 )
-_BRAND = re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(b) for b in sorted(_BRAND_NAMES, key=len, reverse=True))
-                    + r")(?![A-Za-z])", re.I)
+# (Matched on a lower-cased window around each name found: a case-blind alternation over a whole message
+# costs every message.)
+_BRAND = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(b) for b in sorted(_BRAND_NAMES, key=len, reverse=True))
+                    + r")(?![a-z])")
+_BRAND_WINDOW = 24  # characters either side of a name that a brand's other words may take
 
 
 def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
@@ -100,9 +103,8 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         return list(chosen)
     aliases: set[str] = set()
     dropped = set()
-    brands = [b.span() for b in _BRAND.finditer(text)] if not text.isascii() or "'" in text or " " in text else []
     for i, m in enumerate(chosen):
-        if labels[m.rank] == "PERSON" and any(a < m.end and m.start < b for a, b in brands):
+        if labels[m.rank] == "PERSON" and _in_brand(text, m.start, m.end):
             dropped.add(i)  # Jo Malone, the Spencer of Marks and Spencer: a firm
             continue
         if labels[m.rank] != "PERSON" or _TITLED.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
@@ -123,27 +125,36 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         labels[m.rank] == "PERSON" and _bare_mention(text[m.start:m.end], aliases))]
 
 
+def _in_brand(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies in a brand's name (_BRAND_NAMES)."""
+    lo = max(0, start - _BRAND_WINDOW)
+    window = text[lo:end + _BRAND_WINDOW].lower()
+    if len(window) != min(len(text), end + _BRAND_WINDOW) - lo:
+        return False  # a letter whose lower case is longer: offsets would move
+    return any(b.start() < end - lo and start - lo < b.end() for b in _BRAND.finditer(window))
+
+
 def _staff_intro(text: str, start: int, end: int) -> bool:
     """Whether the name at text[start:end] is staff introducing themselves (module docstring)."""
+    intro = _INTRO.search(text, max(0, start - 30), start)
+    after = _AFTER_INTRO.match(text, end)
+    if intro is None and after is None:
+        return False  # no introduction (most names): nothing more to read
     line_start = text.rfind("\n", 0, start) + 1
     label = _LABEL.match(text, line_start)
     role = label.group(1).strip().lower() if label is not None and label.end() <= start else None
     if role in _CUSTOMER:
         return False  # Caller: hi, this is Maria: a customer
     staff = role in _STAFF
-    intro = _INTRO.search(text, max(0, start - 30), start)
-    after = _AFTER_INTRO.match(text, end)
-    sentence = _SENTENCE.split(text[line_start:start])[-1]
+    sentence = _SENTENCE.split(text[max(line_start, start - 200):start])[-1]
     if role is not None:
         sentence = sentence.split(":", 1)[-1] if sentence.lstrip().startswith(label.group(1).strip()) else sentence
     if intro is not None and _ONLY_STAFF_SAY.match(intro.group()):
         return True  # you're speaking with Dee, you've reached Mitch
-    if intro is None and after is None:
-        return False
     if after is not None and after.group(1).lower() == "speaking" and intro is None:
         return True  # Ciara speaking
     if intro is not None:
-        opening = _SENTENCE.split(text[line_start:intro.start()])[-1]
+        opening = _SENTENCE.split(text[max(line_start, intro.start() - 200):intro.start()])[-1]
         if role is not None:
             opening = opening.split(":", 1)[-1]
         if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening):

@@ -68,6 +68,14 @@ _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 # A reference with a letter prefix: its siblings of the same shape are references too.
 _PREFIXED = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,4})([0-9]{6,20})(?![A-Za-z0-9])")
 _LOOK = 12  # how far past a cue the value may start
+_ANY_DIGIT = re.compile("[0-9]")
+_ANY_HAN = re.compile("[\u4e00-\u9fff]")
+_LATIN_WORDS = re.compile("[a-z]+")
+# The first word of every English cue (a message holding none is not searched for one).
+_EN_FIRST_WORDS = frozenset(w.split()[0].split("-")[-1] for w in (_EN_NOUN + "|" + _EN_NOUN_QUALIFIED)
+                            .replace("(?: note)?", "").replace("e-?ticket", "ticket").replace("licen[cs]e", "licence|license")
+                            .split("|")) | {"e"}
+_USER_WORDS = frozenset(("user", "username", "userid", "login", "account", "id"))
 _QUALIFIED_ONLY = re.compile(r"(?:" + _EN_NOUN_QUALIFIED + r")(?![a-z])")
 # A question naming the code, and the code alone on the next line (after a speaker's label and a filler).
 _NEXT_LINE_CODE = re.compile(r"[^\n]{0,40}?\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:\[?[A-Za-z\u4e00-\u9fff][A-Za-z0-9"
@@ -109,14 +117,16 @@ def _code_like(value: str, strength: int) -> bool:
 def written_references(text: str) -> list[tuple[int, int, str, float]]:
     """ORDER_ID spans of references after their cue, their same-shaped siblings and S10 postal items."""
     out: list[tuple[int, int, str, float]] = []
-    if not any(ch.isdigit() for ch in text):
+    if _ANY_DIGIT.search(text) is None:
         return out
     low = text.lower()
     if len(low) != len(text):  # a letter whose lower case is longer (İ): offsets would move
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    words = set(_LATIN_WORDS.findall(low))
     cues: list[tuple[int, int, int]] = [(m.start(), m.end(), 2 if m.group(1) or m.group(2) else (
-        0 if _QUALIFIED_ONLY.match(low, m.start()) else 1)) for m in _EN_CUE.finditer(low)]
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        0 if _QUALIFIED_ONLY.match(low, m.start()) else 1))
+        for m in (_EN_CUE.finditer(low) if not words.isdisjoint(_EN_FIRST_WORDS) else ())]
+    if _ANY_HAN.search(text):
         cues += [(m.start(), m.end(), 2) for m in _ZH_CUE.finditer(text)]
         cues += [(m.start(), m.end(), 1) for m in _ZH_BARE.finditer(text)]
     taken = 0  # a cue inside a reference found (the RMA of RMA-5520931) is no cue
@@ -149,7 +159,8 @@ def written_references(text: str) -> list[tuple[int, int, str, float]]:
         if _code_like(value, strength):
             out.append((at, stop, "ORDER_ID", 0.8))
             taken = stop
-    out.extend(_user_names(text, low, out))
+    if not words.isdisjoint(_USER_WORDS) or "账号" in text or "帐号" in text or "用户" in text or "登录名" in text:
+        out.extend(_user_names(text, low, out))
     for m in _S10.finditer(text):
         if s10_ok(m.group(1), m.group(2)):
             out.append((m.start(), m.end(), "ORDER_ID", 0.85))

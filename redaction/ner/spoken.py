@@ -456,8 +456,12 @@ def _pieces(line: str) -> int:
     return len(_DIGIT_LIKE.findall(line))
 
 
+_CODE_CHARS = re.compile("[0-9" + "".join(_ZH_DIGITS) + "]|(?i:zero|one|two|three|four|five|six|seven|eight|nine)")
+
+
 def _has_code_chars(text: str) -> bool:
-    return any(ch.isdigit() or ch in _ZH_DIGITS for ch in text) or any(w in text.lower() for w in _EN_DIGITS if len(w) > 2)
+    """A digit, a numeral or a digit word somewhere (in C, before any per-cue work)."""
+    return _CODE_CHARS.search(text) is not None
 
 
 def _digits(code: str) -> str:
