@@ -34,7 +34,7 @@ from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
-from .ner.spoken import _TEENS, _TENS
+from .ner.spoken import NUMBER_WORDS, _TEENS, _TENS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -324,8 +324,7 @@ def _en_head(text: str, start: int, limit: int) -> int:
 
 # A postcode read out after the address (`E H six, eight D W`, `B eleven four Q Z`, an Eircode `D zero nine,
 # X two C four`): capitals said one at a time and number words, two of each at least.
-_NUM_WORD = ("(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-             "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|double)")
+_NUM_WORD = "(?:" + "|".join((*NUMBER_WORDS, "double")) + ")"
 _EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z])){3,9}")
 
 

@@ -244,11 +244,10 @@ def _fold_numerals(m: re.Match[str]) -> str:
 # letters and numerals (pauses between them), the numerals read as digits so the plate rule reads it.
 _PLATE_RUN = re.compile("[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?:[ ,，·]{0,2}[A-Z0-9"
                         + _SPOKEN_NUMERALS + "]){5,6}(?![A-Za-z0-9" + _SPOKEN_NUMERALS + "])")
-_PLATE_FOLD = str.maketrans(SPOKEN_DIGITS)
 
 
 def _fold_plate(m: re.Match[str]) -> str:
-    return m.group().translate(_PLATE_FOLD)
+    return m.group().translate(NUMERAL_DIGITS)
 
 
 def spoken_numerals(norm: Normalised) -> Normalised:

@@ -102,6 +102,8 @@ NATO = frozenset("alpha alfa bravo charlie delta echo foxtrot golf hotel india j
                  "oscar papa quebec romeo sierra tango uniform victor whiskey whisky xray yankee zulu".split())
 _TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
           "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+# Every number word a code or an address may be read out in: digits, teens, tens (redaction.extend too).
+NUMBER_WORDS = (*(w for w in _EN_DIGITS if len(w) > 1), *_TEENS, *_TENS)
 _TLD = frozenset("com net org edu gov cn io co uk us de fr jp hk tw info biz me cc ai au ca sg in my".split())
 _MAIL_STOP = frozenset("is it's its it was email e-mail mail address my the me to that's thats yeah yes uh um er sure "
                        "ok okay so and or am are at be send write reach contact on in of is: email:".split())
@@ -199,8 +201,7 @@ def json_orders(text: str) -> list[tuple[int, int, str, float]]:
 # An IPv4 address read out (`one nine two dot one six eight dot one dot two fifty four`, `eighty one point two
 # dot sixty nine point one forty two`, `ten dot oh dot oh dot five`): four numbers said in digit, teen and
 # tens words (or digits), `dot` or `point` between them; each at most 255, the whole a valid address.
-_IP_WORD = (r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-            r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[0-9]{1,3})")
+_IP_WORD = "(?:" + "|".join(NUMBER_WORDS) + "|[0-9]{1,3})"
 _IP_OCTET = _IP_WORD + r"(?:[ -]" + _IP_WORD + r"){0,3}"
 _SPOKEN_IP = re.compile(r"(?<![A-Za-z0-9])(?i:" + _IP_OCTET + r"(?: (?:dot|point) " + _IP_OCTET + r"){3})(?![A-Za-z0-9])")
 
