@@ -17,7 +17,8 @@ Texts are built by concatenating template pieces, so every gold offset is exact 
 is never searched for a value afterwards). Gold spans: (start, end, label), Python str offsets, end
 exclusive, sorted, non-overlapping. A cue word (先生, 客户, `Mr.`, `SSN`, `passport no.`) is never part of
 a span: for "张伟先生" the gold span covers 张伟 only. A surname alone before a title (吴女士, 任经理) identifies
-nobody and is not gold (the slot `{surname_zh}`); after 我姓 it is (`{SURNAME_ZH}`).
+nobody and is not gold (the slot `{surname_zh}`), nor is one given alone after 我姓, nor an English title and a
+surname (`Mr. Smith`): after a title the templates write a full name (redaction.surnames).
 """
 
 from __future__ import annotations
@@ -83,14 +84,14 @@ _DEV_PII: tuple[tuple[str, str], ...] = (
     ("en", "Dear {NAME_EN}, your order {ORDER_ID} has shipped to {ADDR_EN}. Total: {price_en}."),
     ("en", "My name is {NAME_EN} and my SSN is {SSN}. I need to update my billing address to {ADDR_EN}."),
     ("en", "Please call me back at {PHONE_US} or email {EMAIL}. Order {ORDER_ID}, placed on {date_en}."),
-    ("en", "Mr. {LAST_EN} reported a login from {IP} at {time}; please reset his password."),
+    ("en", "Mr. {NAME_EN} reported a login from {IP} at {time}; please reset his password."),
     ("en", "Customer {NAME_EN} wants a refund of {price_en} on card {CREDIT_CARD}."),
     ("en", "Passport no. {PASSPORT_ANY}, Name: {NAME_EN}, flight date {date_en}."),
-    ("en", "Ms. {LAST_EN} moved to {ADDR_EN}; her new number is {PHONE_US}."),
-    ("en", "SSN {SSN} does not match our records for Dr. {LAST_EN}. Please verify."),
+    ("en", "Ms. {NAME_EN} moved to {ADDR_EN}; her new number is {PHONE_US}."),
+    ("en", "SSN {SSN} does not match our records for Dr. {NAME_EN}. Please verify."),
     ("en", "Name: {NAME_EN}\nPhone: {PHONE}\nEmail: {EMAIL}\nOrder: {ORDER_ID}"),
     ("en", "Our server at {IP} rejected the request from app {version}; user email {EMAIL}."),
-    ("en", "Mrs. {LAST_EN} says the package for {ADDR_EN} never arrived. Tracking shows delivered on {date_en}."),
+    ("en", "Mrs. {NAME_EN} says the package for {ADDR_EN} never arrived. Tracking shows delivered on {date_en}."),
     ("en", "Shipping address: {ADDR_EN}. Contact: {PHONE_US}. Customer {NAME_EN}."),
     ("en", "Card {CREDIT_CARD} was declined for {price_en}; the SSN on file is {SSN}."),
     # mixed
@@ -139,7 +140,7 @@ _HOLDOUT_PII: tuple[tuple[str, str], ...] = (
     ("zh", "后台日志里{IP}这个地址一分钟登录了{num}次，账号{EMAIL}，要不要封掉？"),
     ("zh", "您好，申请人{NAME_ZH}的实名信息：证件号{CN_ID}，手机{PHONE}，请审核。"),
     ("zh", "退货寄回{ADDR_ZH}就行，记得在包裹里写上订单号{ORDER_ID}和您的手机号。"),
-    ("zh", "我姓{SURNAME_ZH}，{date}订的房间，入住人护照{PASSPORT}，想改到{date}。"),
+    ("zh", "我姓{surname_zh}，{date}订的房间，入住人护照{PASSPORT}，想改到{date}。"),
     ("zh", "负责人{NAME_ZH}说把对公卡{BANK_CARD}的流水导出来发给他。"),
     ("zh", "新能源车{PLATE}充电桩扣费{price}，但实际只充了{num}度电，请核实。"),
     ("zh", "请联系{NAME_ZH}（{PHONE}），她负责{ADDR_ZH}这个网点。"),
@@ -155,11 +156,11 @@ _HOLDOUT_PII: tuple[tuple[str, str], ...] = (
     ("en", "Social security number: {SSN}. Date of birth: {date_en}. Applicant: {NAME_EN}."),
     ("en", "Could you update the contact on file? New email {EMAIL}, new phone {PHONE}, same address {ADDR_EN}."),
     ("en", "We blocked {IP} after {num} failed logins to the account of customer {NAME_EN}."),
-    ("en", "Mr {LAST_EN} asked whether the shipment to {ADDR_EN} can be held until {date_en}."),
-    ("en", "Passport #{PASSPORT_ANY} was scanned at check-in; the booking is under Mrs {LAST_EN}."),
+    ("en", "Mr {NAME_EN} asked whether the shipment to {ADDR_EN} can be held until {date_en}."),
+    ("en", "Passport #{PASSPORT_ANY} was scanned at check-in; the booking is under Mrs {NAME_EN}."),
     ("en", "Please refund {price_en} to card {CREDIT_CARD}, not the one ending in {tail}."),
     ("en", "Please cancel order {ORDER_ID}, I was charged {price_en} by mistake.\nBest regards,\n{NAME_EN}"),
-    ("en", "SSN#{SSN} belongs to my late father, Mr. {LAST_EN}; please close the account."),
+    ("en", "SSN#{SSN} belongs to my late father, Mr. {NAME_EN}; please close the account."),
     ("en", "Contact person: {NAME_EN}, mobile {PHONE}, office {ADDR_EN}."),
     ("en", "Someone used my card {CREDIT_CARD} to buy {qty_en} on {date_en}, please block it."),
     # mixed
@@ -691,12 +692,6 @@ class _Gen:
             return f"{first} {self.r.choice('ABCDEFGHJKLMNPRSTW')}. {last}"
         return f"{first} {last}"
 
-    def last_en(self) -> str:
-        last = self.en.last_name()
-        if self.hold and self.chance(0.1):
-            last += "-" + self.en.last_name()
-        return last
-
     # --- hard negatives (never gold) ----------------------------------------------------------------
     def price(self) -> str:
         v = self.r.randint(1, self.r.choice((100, 1000, 5000, 20000))) / (100 if self.chance(0.3) else 1)
@@ -801,8 +796,8 @@ _SLOTS: dict[str, tuple[str | None, Callable[[_Gen], "str | Pieces"]]] = {
     "ORDER_ID": ("ORDER_ID", _Gen.order_id), "PASSPORT": ("PASSPORT", _Gen.passport_cn),
     "PASSPORT_ANY": ("PASSPORT", _Gen.passport_any), "PLATE": ("LICENSE_PLATE", _Gen.plate),
     "ADDR_ZH": ("ADDRESS", _Gen.addr_zh), "ADDR_EN": ("ADDRESS", _Gen.addr_en),
-    "NAME_ZH": ("PERSON", _Gen.name_zh), "SURNAME_ZH": ("PERSON", _Gen.surname_zh),
-    "NAME_EN": ("PERSON", _Gen.name_en), "LAST_EN": ("PERSON", _Gen.last_en), "SSN": ("US_SSN", _Gen.ssn),
+    "NAME_ZH": ("PERSON", _Gen.name_zh),
+    "NAME_EN": ("PERSON", _Gen.name_en), "SSN": ("US_SSN", _Gen.ssn),
     **{name: (None, getattr(_Gen, name)) for name in (
         "price", "price_en", "date", "date_en", "time", "datetime", "version", "hotline", "masked", "tail",
         "qty", "qty_en", "product", "pct", "vcode", "num", "surname_zh")},

@@ -47,9 +47,10 @@ _FIRM_GREETING = re.compile(r"(?:[^\S\n]+(?:[A-Z][A-Za-z&'’-]*|(?:customer|ser
                             r"[^\S\n]+(?i:speaking|here)(?![A-Za-z])")
 # A greeting and the firm's name, all before the introduction (National Passport Information Center, this
 # is Ray; Namaste, Suraksha Travel Insurance, this is Vikram; Lakeview Health scheduling, I'm Priscilla).
-_FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|namaskar|kia ora|"
-                           r"welcome to|sorry|ah|um|uh|yes)[ ,!]*)*"
-                           r"(?!(?i:hi|hello|hey|good|namaste|welcome|thanks|thank|yes|yeah|oh|sorry|ok|okay)"
+_FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi there|hiya|hi|hello|hey|g'day|good (?:morning|afternoon|evening)|morning|"
+                           r"evening|namaste|namaskar|kia ora|welcome to|sorry|ah|um|uh|yes)[ ,!]*)*"
+                           r"(?!(?i:hi|hiya|hello|hey|g'day|good|morning|evening|afternoon|namaste|welcome|thanks|thank|yes|"
+                           r"yeah|oh|sorry|ok|okay)"
                            r"(?![A-Za-z]))(?:[A-Z][A-Za-z&'’.-]*[^\S\n]+){0,5}[A-Z][A-Za-z&'’.-]*(?:[^\S\n]+[a-z]+){0,2}"
                            r"[^\S\n]*,[^\S\n]*")
 _FIRST_WORDS = re.compile(r"\S")
@@ -61,15 +62,35 @@ _STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|c
 _TITLED = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]")
 _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|waiting|your patience|getting in touch)|"
                        r"how (?:can|may) i (?:help|assist)|what can i do for you|welcome to|you're through to|"
-                       r"you are through to|you've reached)|很高兴为您服务|为您服务|有什么可以帮|请问有什么|欢迎致电|感谢致电|"
+                       r"you are through to|you've reached|(?:you've|you have) called|i'll be (?:helping|assisting) you|"
+                       r"(?:helping|assisting) you today)|很高兴为您服务|为您服务|有什么可以帮|请问有什么|欢迎致电|感谢致电|"
                        r"感谢您的来电|工号")
-_TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?i:from|at|with|in)[^\S\n]+(?:the[^\S\n]+)?(?i:billing|support|customer|"
+_TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?i:from|at|with|in)[^\S\n]+(?:the[^\S\n]+)?"
+                         r"(?:(?:[A-Z][\w&'’.-]*|[\u4e00-\u9fff]{2,8})[^\S\n]*){0,3}(?:(?i:online)[^\S\n]+)?(?i:billing|support|customer|"
                          r"service|sales|accounts?|claims|tech|technical|it|help|care|team|front desk|reception|"
                          r"bookings?|reservations|returns|collections|fraud|the [a-z]+ team)")
 _SENTENCE = re.compile(r"[.!?。！？\n]")
 # What may open a sentence before `it's <name>` said by staff (Hi, it's Sarah from...).
-_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|oh|sorry|"
+_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hiya|hello|hey|g'day|good (?:morning|afternoon|evening)|morning|evening|yes|yeah|oh|sorry|"
                       r"thanks|thank you|ok|okay)[ ,!]*)*[^\S\n]*")
+# A greeting to a customer by title and surname, then the writer's name and firm: staff writing to a customer
+# (Hi Mr Tan, it's Mei from DBS; Morning Mrs Leblanc, Dave from Ted's Plumbing here).
+_TITLED_GREETING = re.compile(r"[^\S\n]*(?i:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening)|g'day)[^\S\n]+"
+                              r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]+[A-Z][A-Za-z'’-]+[,!][^\S\n]*(?i:it's|it is|this is)?[^\S\n]*")
+_FROM_FIRM = re.compile(r"[^\S\n]+(?:from|at)[^\S\n]+[A-Z]")
+# A name and its firm with `here` (Maisie from Octopus here!, Rhys here from BT Business): a message from staff.
+_HERE_FIRM = re.compile(r"[^\S\n]+(?:(?i:here)[^\S\n]+from[^\S\n]+[A-Z]|from[^\S\n]+(?:[A-Z][\w&'’.-]*[^\S\n]+){1,4}"
+                        r"(?i:here)(?![A-Za-z]))")
+# A name then what only staff have: an internal extension, a tier, the help they gave (Becky, ext 4471;
+# Marcus (Tier 1); Rachel, who helped you today).
+# A firm named after its owner: a name, 's and a trade (Ted's Plumbing, Rosa's Bakery, Mike's Auto Repairs).
+_OWNER_FIRM = re.compile(r"['’]s[^\S\n]+(?:[A-Z][a-z]+[^\S\n]+)?(?:Plumbing|Electrical|Electrics|Garage|Bakery|Kitchen|Cafe|Café|"
+                         r"Pizza|Pizzeria|Diner|Auto|Autos|Motors|Hardware|Pharmacy|Chemist|Salon|Barbers?|Florist|Removals|"
+                         r"Cleaning|Landscaping|Roofing|Catering|Bar|Pub|Grill|Deli|Books|Toys|Pets|Tyres|Tires|Garden|Gardens|"
+                         r"Flowers|Fish|Butchers?|Dental|Clinic|Cakes|Coffee|Tavern|Inn|Laundry|Locksmiths?|Repairs|Store|Shop|"
+                         r"Emporium|Outlet|Boutique|Market|Supplies|Services|Transport|Taxis|Cabs|Couriers)(?![A-Za-z])")
+_STAFF_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*|\([^\S\n]*)(?i:ext\.?[^\S\n]*[0-9]|extension[^\S\n]*[0-9]|tier[^\S\n]*[0-9]|"
+                          r"who (?:helped|assisted|served|looked after) you)")
 _OTHER_FIRM = re.compile(r"^(?:[^\S\n]+[a-z]+)?[^\S\n]+(?:at|of|for)[^\S\n]+[A-Z]")
 
 
@@ -104,7 +125,7 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     aliases: set[str] = set()
     dropped = set()
     for i, m in enumerate(chosen):
-        if labels[m.rank] == "PERSON" and _in_brand(text, m.start, m.end):
+        if labels[m.rank] == "PERSON" and (_in_brand(text, m.start, m.end) or _OWNER_FIRM.match(text, m.end)):
             dropped.add(i)  # Jo Malone, the Spencer of Marks and Spencer: a firm
             continue
         if labels[m.rank] != "PERSON" or _TITLED.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
@@ -138,6 +159,12 @@ def _staff_intro(text: str, start: int, end: int) -> bool:
     """Whether the name at text[start:end] is staff introducing themselves (module docstring)."""
     intro = _INTRO.search(text, max(0, start - 30), start)
     after = _AFTER_INTRO.match(text, end)
+    if _STAFF_AFTER.match(text, end):
+        return True  # Becky, ext 4471: a colleague
+    if _HERE_FIRM.match(text, end):
+        before = _SENTENCE.split(text[max(0, start - 80):start])[-1]
+        if _OPENING.fullmatch(before) or _TITLED_GREETING.fullmatch(before):
+            return True  # Maisie from Octopus here!, Morning Mrs Leblanc, Dave from Ted's Plumbing here
     if intro is None and after is None:
         return False  # no introduction (most names): nothing more to read
     line_start = text.rfind("\n", 0, start) + 1
@@ -157,6 +184,8 @@ def _staff_intro(text: str, start: int, end: int) -> bool:
         opening = _SENTENCE.split(text[max(line_start, intro.start() - 200):intro.start()])[-1]
         if role is not None:
             opening = opening.split(":", 1)[-1]
+        if _TITLED_GREETING.fullmatch(opening) and _FROM_FIRM.match(text, end):
+            return True  # Hi Mr Tan, it's Mei from DBS
         if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening):
             return False  # and it's Aroha Ngata on the card?: the agent reads the customer's name back
     else:

@@ -23,6 +23,7 @@ from .extend import extend_addresses, extend_names, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
+from .surnames import lone_surnames
 from .vault import Placeholders
 
 
@@ -94,7 +95,7 @@ class Redactor:
         pattern match of another label (a span other than a name that holds such matches whole replaces
         them, unless one is an administrator's own label: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
         rest of its address and each name to its other mentions and its title (redaction.extend), less staff
-        introducing themselves (redaction.agents)."""
+        introducing themselves (redaction.agents) and a title or 姓 with a surname alone (redaction.surnames)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -127,7 +128,8 @@ class Redactor:
             chosen = [m for k, m in enumerate(chosen) if k not in removed]
         chosen = select(chosen + extra) if extra else chosen
         chosen = repeat_codes(text, extend_addresses(text, chosen, self.labels), self.labels)
-        return agent_names(text, extend_names(text, repeat_names(text, chosen, self.labels), self.labels), self.labels)
+        chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
+        return agent_names(text, extend_names(text, chosen, self.labels), self.labels)
 
     @property
     def limits(self) -> tuple:

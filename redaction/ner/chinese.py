@@ -27,6 +27,7 @@ NOT_NAMES = frozenset((
     "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合 "
     # brands named after a person, and departments that stand where a contact's name would
     "李宁 周大福 周生生 老娘舅 王老吉 张小泉 李锦记 陈李济 马应龙 周黑鸭 钱大妈 谢馥春 六福 老凤祥 "
+    "杨国福 杨铭宇 谭鸭血 陈香贵 马记永 刘一手 "
     "仓库 前台 物业 财务 售后 门卫 保安 店铺 门店 总部 客服部 售后部"
 ).split())
 # Characters that start an alias or a form of address (小王, 老李, 阿强) when the word is two long.
@@ -35,7 +36,8 @@ _ALIAS_FIRST = "小老阿"
 _ROLES_BEFORE = ("客服", "专员", "导游", "管家", "工号", "小助手", "助理", "机器人")
 _TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主任", "师傅", "阿姨", "同学", "会计", "主席",
               "会长", "书记", "总理", "院长", "局长", "部长", "市长", "省长", "县长", "校长", "处长", "科长",
-              "教授", "医生", "律师", "先森", "总")
+              "教授", "医生", "律师", "先森", "主管", "经纪人", "组长", "店长", "顾问", "工程师", "护士", "警官",
+              "专员", "总")
 # A two-character word is kept only when LAC is sure of it (margin, see LacTagger.persons): on the
 # development set the unsure ones were as often a word (a tool, a colour, a verb) or an alias as a name.
 _MIN_MARGIN_2 = 1.0
@@ -61,7 +63,10 @@ _SPEAKER = re.compile("(?:^|(?<=\n))([" + SURNAMES + "][" + GIVEN_CHARS + "]{1,2
 _MENTION = re.compile("@([" + SURNAMES + "][" + GIVEN_CHARS + r"]{1,2})(?=[@:：/\s,，。!！?？]|$)")
 # What follows a firm's, a shop's or a street's name (司利达律师事务所, 某某烤全羊, 赵登禹路口).
 _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "路口",
-              "大街", "大道", "街道", "中学", "小学", "大学", "医院")
+              "大街", "大道", "街道", "中学", "小学", "大学", "医院",
+              # a chain named after its founder (张亮麻辣烫, 杨国福点的外卖 is caught by the word list)
+              "麻辣烫", "黄焖鸡", "米线", "火锅", "烤鸭", "牛肉面", "拉面", "酒家", "超市", "大药房", "药房", "眼镜",
+              "珠宝", "专卖店", "旗舰店", "加盟")
 
 
 # Cantonese function characters, in no name (搵陈生 "look for Mr Chan", 佢下昼 "he, afternoon", 仲可唔可以

@@ -42,7 +42,9 @@ _ANSWER_SPLIT = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(\+?\(?[
 # (`Agent: Could you spell your surname?` / `Customer: K-O-W-A-L-S-K-I`).
 ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your name|the name|what name|"
                         r"who am i (?:speaking|chatting|talking) (?:to|with)|who(?:'s| is) (?:calling|this)|"
-                        r"who (?:do|have) i have)[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
+                        r"who (?:do|have) i have|(?<![A-Za-z])(?<!company )(?<!business )(?<!user )(?<!product )(?<!street )(?<!store )"
+                        r"(?<!file )(?<!account )(?<!network )(?<!wifi )(?<!pet )(?<!dog )(?<!cat )(?<!brand )(?<!model )"
+                        r"name(?:[^\S\n]+please)?[^\S\n]*[?:])[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
 _SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
                              + r"(?![A-Za-z0-9])[ \t.,!]*(?:\n|$)")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")

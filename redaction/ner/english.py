@@ -704,7 +704,7 @@ class EnglishNames:
             m = _NAME_ANSWER.match(text, q.end())
             if m is None:
                 continue
-            words = [_plain(w.lower()) for w in m.group(1).replace("-", " ").split()]
+            words = [_plain(w.lower()) for w in m.group(1).replace("-", " ").split() if "/" not in w]
             if self._romanised(words) or all(w not in _COMMON and w not in _NOT_SLOT and (
                     w in self.first or w in self.last or not listed(w, self.lower_words)) for w in words):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))  # CHANG YU TING, zhao yu tong: romanised
@@ -719,9 +719,12 @@ class EnglishNames:
         smith s m i t h`, `Huang, H U A N G`) or is a census or Moby name that is no lower-case word
         (`S I O B H A N`). A spelled word that is only a word (`W E S T`, `H E L L O`) is left."""
         out: list[tuple[int, int, str, float]] = []
+        folded = None
         for m in (_LETTER_RUN.finditer(text) if " " in text or "-" in text else ()):
             word = "".join(ch for ch in m.group() if ch.isalpha()).lower()
-            others = [w.span() for w in re.finditer(r"(?<![A-Za-z])" + word + r"(?![A-Za-z])", text, re.I)]
+            if folded is None:  # Szczepański, S Z C Z E P A N S K I: the letters spell it without its accents
+                folded = "".join(unicodedata.normalize("NFKD", ch)[:1] for ch in text)
+            others = [w.span() for w in re.finditer(r"(?<![A-Za-z])" + word + r"(?![A-Za-z])", folded, re.I)]
             named = (word in self.first or word in self.last) and word not in self.lower_words and word not in _COMMON
             if others or named:
                 out.append((m.start(), m.end() - m.group().endswith("."), "PERSON", 0.8))
@@ -777,6 +780,8 @@ class EnglishNames:
                 and not _PRODUCT_AFTER.match(text, f[1])
                 and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
+                and not (_PLACE_PREP.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
+                and not _SITE_AFTER.match(text, f[1])
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
                          and not _KIN_CUE.search(text, max(0, f[0] - 24), f[0])
                          and not _STRONG_CUE.search(text, max(0, f[0] - 24), f[0]))]
@@ -1320,6 +1325,14 @@ _REGIONS = frozenset((
     "northern territory", "western australia", "south australia"))
 # A place's field (`City: Eugene`, `State: Georgia`): its value is no person.
 _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
+# Where a capitalised word is a place, not a person: after `in` (the outage in Grey Lynn, customers in
+# Ponsonby; nobody is `in` a person), after a journey's `to` (flight EK 413 to Sydney, moving to Darwin),
+# after 在 or 喺; and before a site word (the Surry Hills branch, Dublin Airport desk).
+_PLACE_PREP = re.compile(r"(?:(?<![A-Za-z'’])(?i:in|near|outside|around)|(?<![A-Za-z])(?i:flights?|fly|flying|flew|travel\w*|"
+                         r"trip|relocat\w+|bound|heading|departing|returning)"
+                         r"(?:[^\S\n]+[\w'’-]+){0,5}?[^\S\n]+(?i:to|for|from)|[在喺])[^\S\n]*(?:[A-Z][a-z]+,?[^\S\n]+(?:and[^\S\n]+)?){0,3}$")
+_SITE_AFTER = re.compile(r"[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|terminal|outlet|location|"
+                         r"warehouse|site|exchange|substation|area|suburb|region|CBD)(?![A-Za-z])")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
                              "string name first last vip new regular gold silver premium member company individual "
                              "personal business corporate".split())
@@ -1330,8 +1343,8 @@ _ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称)
 # chatting with today?` / `Customer: björn`, `Customer: priyanka venkataraman`).
 _LATIN = "A-Za-z\u00c0-\u024f"
 _NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?"
-                          rf"([{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?(?: [{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?){{0,2}})"
-                          r"[^\S\n]*[.!]?[^\S\n]*(?:\n|$)")
+                          rf"([{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?(?:(?: (?i:[ds]/o|a/[lp]))? [{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?){{0,2}})"
+                          r"[^\S\n]*[.!]?[^\S\n]*(?:[,;-][^\S\n]*(?:[A-Za-z][ -]){2,30}[A-Za-z][.]?[^\S\n]*)?(?:\n|$)")
 # A writer naming themselves at the start of a message or line (`Ruby Nguyen here, ...`, `Hi there, Sofía here`).
 _HERE = re.compile(r"(?:^|(?<=\n))[^\S\n]*(?:(?:hi|hello|hey|hiya)(?: there| all| team)?[,!]?[^\S\n]+)?"
                    r"([A-Z][^\W\d_]+(?: [A-Z][^\W\d_'’-]+)?) here(?![A-Za-z])", re.I)

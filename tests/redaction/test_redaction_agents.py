@@ -28,7 +28,7 @@ AGENTS = [
     ("A: Emerald Gasworks, Ciara speaking\nB: hello, it's Nuala Byrne, a meter reading", ["Nuala Byrne"]),
     ("Advisor: Maple Ridge Credit Union, Étienne speaking, how can I help?\nMember: I moved", []),
     ("A: Cellnet, good afternoon, you're speaking to Zanele\nB: hi Zanele, my fibre is off", []),
-    ("Wattle Bank term deposits, Josh speaking hi, Mr Kowalski here, what's the rate", ["Mr Kowalski"]),
+    ("Wattle Bank term deposits, Josh speaking hi, Piotr Kowalski here, what's the rate", ["Piotr Kowalski"]),
     # the first line after the firm's name, whatever the speakers are called
     ("Speaker 1: National Passport Information Center, this is Raymond. Your locator?\nSpeaker 2: I have it", []),
     ("Speaker A: Lakeview Health scheduling, I'm Priscilla\nSpeaker B: hi, I need to reschedule", []),
@@ -36,9 +36,19 @@ AGENTS = [
     # a staff role right before a first name; a hand-over to a colleague
     ("Agent Zoe：您好，your Apple Watch 的 replacement 已经 ship 出去了", []),
     ("Agent (Ravi): and the error on the console?\nCustomer: 0x87E10007", []),
-    ("I'm going to transfer you to Anika in the complaints team now, Mr Delaney.", ["Mr Delaney"]),
-    # a firm or brand named after people
-    ("Callback request: Ms Bianchi, re the Jo Malone order without its gift message", ["Ms Bianchi"]),
+    ("I'm going to transfer you to Anika in the complaints team now, Fergal Delaney.", ["Fergal Delaney"]),
+    # the firm with `here`, a greeting by title, a tier or an extension, help given: staff
+    ("Tamsin from Octopus here! Your rate at 4pm hit forty-eight p per kWh.", []),
+    ("Hi Mr Tan, it's Mei from DBS. Your new card arrives in five working days.", []),
+    ("Hiya, it's Shauna at Tesco Mobile, you've called the top-up line.", []),
+    ("[Agent] Hi, I'm Aoife from Eir, I'll be helping you today.", []),
+    ("Escalate to the TL on duty (tonight: Becky, ext 4471).", []),
+    ("Call summary / Agent: Marcus (Tier 1) / Outcome: fee quoted", []),
+    ("How would you rate Rachel, who helped you today? Reply 1 to 5.", []),
+    ("Good evening, this is Ryo from Uniqlo online customer service.", []),
+    # a firm or brand named after people, or after its owner
+    ("Morning, Dave from Ted's Plumbing here - the van's twenty minutes out.", []),
+    ("Callback request: Sandra Bianchi, re the Jo Malone order without its gift message", ["Sandra Bianchi"]),
     ("老板说 Marks and Spencer 那批 cashmere 毛衣 return rate 太高了", []),
     ("他说 Sainsbury's 的 Nectar points 还没 credit 进去", []),
 ]
@@ -67,6 +77,9 @@ CUSTOMERS = [
     ("交给 费雯 就行了，她电话 15658832097", ["费雯"]),
     # someone from another firm's team is a customer
     ("I'm Ottilie from the accounts team at Kestrel Dental, we ordered 40 chairs", ["Ottilie"]),
+    ("Hi, this is Anna Kowalski from Acme Ltd, we ordered 40 chairs", ["Anna Kowalski"]),
+    ("Hiya, it's Shauna Murphy. I need to cancel my order", ["Shauna Murphy"]),
+    ("Morning, it's Shauna Murphy, order 5521 never came", ["Shauna Murphy"]),
 ]
 
 

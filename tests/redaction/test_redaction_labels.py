@@ -282,8 +282,11 @@ PERSON = [
     ("客户李娜反馈没收到货", [("PERSON", "李娜")]),
     ("联系人：周雷，电话稍后", [("PERSON", "周雷")]),
     ("姓名：利建", [("PERSON", "利建")]),  # a form label takes any name, even off the surname list
-    ("我姓张，电话稍后给", [("PERSON", "张")]),
-    ("我姓向，订的房间要改", [("PERSON", "向")]),  # after 姓, a surname that is mostly a function word
+    # A surname given alone after 姓 identifies nobody either (redaction.surnames) ...
+    ("我姓张，电话稍后给", []),
+    ("我姓向，订的房间要改", []),
+    # ... unless the same text gives the full name or describes it
+    ("我姓郑，郑红梅，电话稍后给", [("PERSON", "郑"), ("PERSON", "郑红梅")]),
     ("姓名和电话都填了", []),
     ("收件人欧阳明华，", [("PERSON", "欧阳明华")]),
     ("张伟先生您好", [("PERSON", "张伟")]),
@@ -296,7 +299,8 @@ PERSON = [
     ("收件人：司马光", [("PERSON", "司马光")]),
     ("我叫王小明", [("PERSON", "王小明")]),
     # English
-    ("Mr. Smith called", [("PERSON", "Mr. Smith")]),  # a title is written with the name (redaction.extend)
+    ("Mr. John Smith called", [("PERSON", "Mr. John Smith")]),  # a title is written with the name (redaction.extend)
+    ("Mr. Smith called", []),  # a title and a surname alone, as 王先生 (redaction.surnames)
     ("my name is John Smith.", [("PERSON", "John Smith")]),
     ("Name: Jane Doe", [("PERSON", "Jane Doe")]),
     ("Dear Mary Johnson,", [("PERSON", "Mary Johnson")]),

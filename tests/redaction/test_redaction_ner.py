@@ -76,9 +76,11 @@ from tests.support.redaction import names
     ("customer: MY NAME IS KAREN WHITE", ["KAREN WHITE"]),
     ("i spoke to maria gonzalez yesterday", ["maria gonzalez"]),
     ("BIG SALE TODAY ONLY, CALL ME BACK ASAP", []),
-    # a lower-case title before a surname; not the verb, not a product
-    ("customer: hi yes this is mrs patterson", ["mrs patterson"]),
-    ("ask for dr okafor", ["dr okafor"]),
+    # a lower-case title before a surname given in full elsewhere; alone it is no name (redaction.surnames);
+    # not the verb, not a product
+    ("customer: hi yes this is ellen patterson\nagent: thanks mrs patterson", ["ellen patterson", "mrs patterson"]),
+    ("customer: hi yes this is mrs patterson", []),
+    ("ask for dr okafor", []),
     ("i miss home so much", []),
     ("i use ms word daily", []),
     ("my name is michael. last name is o'connor", ["michael", "o'connor"]),
@@ -104,7 +106,8 @@ from tests.support.redaction import names
     ("Send the money to Aunt Wilhelmina please", ["Aunt Wilhelmina"]),
     ("A letter from Tobias Quenneville Jr. arrived", ["Tobias Quenneville Jr."]),
     ("Prof. Oyelaran Adebayo III, PhD wrote back", ["Prof. Oyelaran Adebayo III, PhD"]),
-    ("Ask dr. rosalind about it", ["dr. rosalind"]),
+    ("Ask dr. rosalind about it", []),  # a title and one name: no name (redaction.surnames)
+    ("Ask dr. rosalind whitcombe about it", ["dr. rosalind whitcombe"]),
     # a list after a word for people: every capitalised item, common words too
     ("It was started by our 3 founders: Okafor, Reed and White. The idea was born", ["Okafor", "Reed", "White"]),
     ("The passengers are Tomasz, Grace and Hunter", ["Tomasz", "Grace", "Hunter"]),
