@@ -34,7 +34,7 @@ from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
-from .ner.spoken import NUMBER_WORDS, _TEENS, _TENS
+from .ner.spoken import LETTER_NAMES, NATO, NUMBER_WORDS, _TEENS, _TENS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -328,6 +328,8 @@ _NUM_WORD = "(?:" + "|".join((*NUMBER_WORDS, "double")) + ")"
 _EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z])){3,9}")
 
 
+# ... or a postcode of digits read out after the town (Brisbane, four one oh one; Auckland, ten twenty one).
+_SPOKEN_NUMBER_CODE = re.compile(r"(?i:" + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){2,7})(?![A-Za-z])")
 _TURN_LABEL = re.compile(r"(?:\[[0-9:.]{4,12}\][^\S\n]*)?[A-Za-z][A-Za-z0-9 ]{0,20}:")
 
 
@@ -354,7 +356,7 @@ def _en_tail(text: str, end: int, limit: int) -> int:
         if j == i and i > 0 and text[i - 1].isalnum():
             break  # no separator: `Ave.Thanks`
         part = _EN_UNIT.match(text, j) or (_EN_DIRECTION.match(text, j) if first else None) \
-            or _EN_CODE.match(text, j) or _spoken_code(text, j)
+            or _EN_CODE.match(text, j) or _spoken_code(text, j) or (None if first else _SPOKEN_NUMBER_CODE.match(text, j))
         stop = part.end() if part is not None and part.group() not in _EN_NOT_PLACE else None
         if stop is None and text[j:j + 1].islower():
             lower = _EN_LOWER_PLACE.match(text, j)
@@ -408,6 +410,19 @@ _NOT_CODE_CHAR = re.compile("[^0-9A-Z]+")
 # Words the code's key leaves out (J FOR JULIET, IN BRACKETS, DASH), taken out before looking for the key.
 _SPELLING_AID = re.compile("(?<![A-Z])(?:(?:FOR|AS IN) [A-Z]+|(?:IN )?BRACKETS?|DASH|HYPHEN|THEN|AND|UH|UM)(?![A-Z])")
 _REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
+# A code's characters said as words: digits (SIX, OH), letters in the NATO alphabet (ECHO) or by name (BEE).
+_WORD_CHAR = {**{w.upper(): d for w, d in _EN_DIGIT.items() if len(w) > 1},
+              **{w.upper(): w[0].upper() for w in NATO}, **{w.upper(): c for w, c in LETTER_NAMES.items()}}
+_SPOKEN_WORD = re.compile(r"(?<![A-Z])(?:" + "|".join(sorted(_WORD_CHAR, key=len, reverse=True)) + r")(?![A-Z])")
+_SAID_AS = {ch: "(?:" + "|".join([re.escape(ch), *sorted(w for w, c in _WORD_CHAR.items() if c == ch)]) + ")"
+            for ch in set(_WORD_CHAR.values())}
+
+
+_AID_WORD = re.compile(r"(?i:(?<![A-Za-z])(?:for|as in|like) [a-z]+(?![A-Za-z]))")  # W for whisky: the W alone
+
+
+def _spoken_char(m: "re.Match[str]") -> str:
+    return _WORD_CHAR[m.group()]
 
 
 
@@ -417,7 +432,7 @@ def _code_key(value: str) -> str:
     out: list[str] = []
     times = 1
     tens = ""  # sixty eight: 68; sixty alone: 60
-    for token in re.findall(r"[A-Za-z]+|[0-9]+|[零〇洞幺一二两三四五六七拐八九]", value):
+    for token in re.findall(r"[A-Za-z]+|[0-9]+|[零〇洞幺一二两三四五六七拐八九]", _AID_WORD.sub(" ", value)):
         low = token.lower()
         if tens:
             if low in _EN_DIGIT and low not in ("o", "oh", "zero"):
@@ -438,6 +453,8 @@ def _code_key(value: str) -> str:
             continue
         if low in _EN_DIGIT and low != "o":  # a lone o is a letter in a code
             token = _EN_DIGIT[low]
+        elif low in NATO or low in LETTER_NAMES:
+            token = LETTER_NAMES.get(low, low[0])  # echo romeo: E R; four bee: 4 B
         elif token.isalpha() and token.isascii() and not (len(token) == 1 or (token.isupper() and len(token) <= 4)):
             continue  # a word said between the pieces
         out.append(token.translate(_NUMERAL_DIGITS).upper() * times)
@@ -459,9 +476,17 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     if not found or len(found) > _REPEAT_VALUES:
         return list(chosen)
     folded = text.translate(_NUMERAL_DIGITS).upper()
-    # Only a code said again elsewhere, separators aside, is looked for (a pattern per code costs a compile).
-    found = {key: m for key, m in found.items()
-             if key in _NOT_CODE_CHAR.sub("", _SPELLING_AID.sub(" ", folded[:m.start] + " " + folded[m.end:]))}
+    # Only a code said again elsewhere, separators aside, is looked for (a pattern per code costs a compile);
+    # in words too (Y R six eight W K T read back for YR68WKT), looked for only where a digit word is.
+    spoken = _SPOKEN_WORD.search(folded) is not None
+    said: dict[str, bool] = {}
+    for key, m in found.items():
+        rest = _SPELLING_AID.sub(" ", folded[:m.start] + " " + folded[m.end:])
+        if key in _NOT_CODE_CHAR.sub("", rest):
+            said[key] = False
+        elif spoken and key in _NOT_CODE_CHAR.sub("", _SPOKEN_WORD.sub(_spoken_char, rest)):
+            said[key] = True
+    found = {key: m for key, m in found.items() if key in said}
     if not found:
         return list(chosen)
     taken = bytearray(len(text))
@@ -469,7 +494,8 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     extra = []
     for key, like in found.items():
-        for r in re.finditer(r"(?<![0-9A-Z])" + _CODE_SEP.join(map(re.escape, key)) + r"(?![0-9A-Z])", folded):
+        chars = [_SAID_AS.get(ch, re.escape(ch)) for ch in key] if said[key] else [re.escape(ch) for ch in key]
+        for r in re.finditer(r"(?<![0-9A-Z])" + _CODE_SEP.join(chars) + r"(?![0-9A-Z])", folded):
             if not any(taken[r.start():r.end()]):
                 extra.append(like._replace(start=r.start(), end=r.end()))
                 taken[r.start():r.end()] = b"\x01" * (r.end() - r.start())

@@ -275,7 +275,7 @@ _SPOKEN_TYPES_CAPS = ("Street", "Avenue", "Road", "Boulevard", "Lane", "Drive", 
                       "Crescent", "Mews", "Grove", "Gardens", "Row", "Square", "Parade", "Walk", "Way", "Hill")
 _EN_SPOKEN_ONE = (
     r"(?<![A-Za-z0-9-])(?i:" + _EN_NUMBER_WORD + r")(?<!hundred)(?<!oh)(?<!zero)"
-    + r" (?:[A-Z][a-z]{1,11} ){1,2}(?:" + "|".join(_SPOKEN_TYPES_CAPS) + r")(?=[,.;\n]|$| [A-Z0-9]| and )"
+    + r" (?:[A-Z][a-z]{1,11}(?:['’]s)? ){1,2}(?:" + "|".join(_SPOKEN_TYPES_CAPS) + r")(?=[,.;\n]|$| [A-Z0-9]| and )"
 )
 
 

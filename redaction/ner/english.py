@@ -782,6 +782,7 @@ class EnglishNames:
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
                 and not (_PLACE_PREP.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
                 and not _SITE_AFTER.match(text, f[1])
+                and not (_AID_BEFORE.search(text, max(0, f[0] - 9), f[0]) and " " not in text[f[0]:f[1]].strip())
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
                          and not _KIN_CUE.search(text, max(0, f[0] - 24), f[0])
                          and not _STRONG_CUE.search(text, max(0, f[0] - 24), f[0]))]
@@ -1331,6 +1332,8 @@ _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|s
 _PLACE_PREP = re.compile(r"(?:(?<![A-Za-z'’])(?i:in|near|outside|around)|(?<![A-Za-z])(?i:flights?|fly|flying|flew|travel\w*|"
                          r"trip|relocat\w+|bound|heading|departing|returning)"
                          r"(?:[^\S\n]+[\w'’-]+){0,5}?[^\S\n]+(?i:to|for|from)|[在喺])[^\S\n]*(?:[A-Z][a-z]+,?[^\S\n]+(?:and[^\S\n]+)?){0,3}$")
+# A word that spells a letter (C for Charlie, S as in Sam): no person.
+_AID_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z][^\S\n]+(?i:for|as in)[^\S\n]+$")
 _SITE_AFTER = re.compile(r"[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|terminal|outlet|location|"
                          r"warehouse|site|exchange|substation|area|suburb|region|CBD)(?![A-Za-z])")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "

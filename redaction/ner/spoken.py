@@ -32,7 +32,7 @@ _CUES = (
     ("UK_NHS", "", r"\bnhs (?:number|no)"),
     ("CN_ID", "身份证|身分证|证件号|证件", r"id card|identity card|\bhkid\b|\bid number"),
     ("PASSPORT", "护照", r"passport|travel document"),
-    ("LICENSE_PLATE", "车牌|车辆|车号|车是|的车(?!牌)|我车(?!牌)|车子", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate"),
+    ("LICENSE_PLATE", "车牌|车辆|车号|车是|的车(?!牌)|我车(?!牌)|车子", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate|\brego\b|vehicle (?:number|no\b)|car number"),
     ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
     ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
     ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|area code|"
@@ -50,7 +50,7 @@ _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if 
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
 # A word every English cue holds: looked for first (in C), so a long text without one is not scanned.
 _EN_STEMS = ("insurance", "ni ", "n i ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
-             "card", "account", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
+             "card", "account", "rego", "vehicle", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
              "case", "claim", "tracking", "reference", "ref", "booking", "confirmation", "authori", "rma", "area code",
              "reach you", "call you", "incident", "citation", "complaint", "pnr", "policy", "membership", "post", "eircode")
 _HAS_HAN = re.compile("[\u4e00-\u9fff]")
@@ -67,7 +67,7 @@ _BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|�
 _NEXT_LINE = re.compile(r"\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:([A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14})"
                         r"[:：])?[^\S\n]*")
 _SKIP = 2  # the other speaker's lines between two parts of an answer
-_SPACE = re.compile(r"[^\S\n]*")
+_TENS_UNIT_GAP = re.compile(r"[^\S\n]*-?[^\S\n]*")
 _LINE_END = re.compile(r"[^\S\n]*[。.!！?？…]*[^\S\n]*")
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -100,6 +100,9 @@ _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6",
 # The NATO spelling alphabet: a word that says a letter (echo romeo: E R).
 NATO = frozenset("alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike november "
                  "oscar papa quebec romeo sierra tango uniform victor whiskey whisky xray yankee zulu".split())
+# Letters said by their names (N P seven ... four bee): the names no word shares.
+LETTER_NAMES = {"bee": "B", "cee": "C", "dee": "D", "gee": "G", "aitch": "H", "haitch": "H", "jay": "J", "kay": "K",
+                "pee": "P", "cue": "Q", "queue": "Q", "ess": "S", "tee": "T", "vee": "V", "zed": "Z", "zee": "Z"}
 _TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
           "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
 # Every number word a code or an address may be read out in: digits, teens, tens (redaction.extend too).
@@ -354,7 +357,7 @@ class SpokenCodes:
                 elif low in _TENS:  # fifty five: two digits; fifty alone: 50
                     if first < 0:
                         first = m.start()
-                    unit = _TOKEN.match(text, _SPACE.match(text, m.end()).end())
+                    unit = _TOKEN.match(text, _TENS_UNIT_GAP.match(text, m.end()).end())  # eighty-four
                     after = unit.group().lower() if unit is not None and unit.lastgroup == "word" else ""
                     if after in _EN_DIGITS and after not in ("zero", "oh", "o"):
                         piece, m = _TENS[low] + _EN_DIGITS[after], unit
@@ -366,6 +369,9 @@ class SpokenCodes:
                     spoken = spoken or len(low) > 1
                 elif low in NATO:
                     piece = low[0].upper()  # echo romeo: E R
+                    spoken = True
+                elif low in LETTER_NAMES and (code or lines):
+                    piece = LETTER_NAMES[low]  # ... four bee: B
                     spoken = True
                 elif len(value) == 1 or (value.isupper() and len(value) <= 3 and (
                         not code and not lines or label in ("LICENSE_PLATE", "ORDER_ID"))):
@@ -415,7 +421,7 @@ def _piece(m: re.Match[str], label: str) -> bool:
         return kind != "province" or label == "LICENSE_PLATE"
     low = m.group().lower()
     return (len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or low in _TEENS or low in _TENS
-            or low in NATO
+            or low in NATO or low in LETTER_NAMES
             or (m.group().isupper() and len(low) <= 3))
 
 

@@ -74,6 +74,11 @@ EXTENDED = [
     ("Patient: fourteen Glenorchy Terrace, Edinburgh, E H six, eight D W\nNurse: thanks",
      ["fourteen Glenorchy Terrace, Edinburgh, E H six, eight D W"]),
     ("Caller: nine Larch Close, Sparkhill, Birmingham, B eleven four Q Z", ["nine Larch Close, Sparkhill, Birmingham, B eleven four Q Z"]),
+    # a street with a possessive and a spoken Eircode; a postcode of digits read out after the town
+    ("Caller: it's forty Sunday's Well Road, Cork, T twenty three, H X four seven\nAgent: grand",
+     ["forty Sunday's Well Road, Cork, T twenty three, H X four seven"]),
+    ("Caller: eleven Boundary Street, West End, Brisbane, four one oh one\nAgent: ok",
+     ["eleven Boundary Street, West End, Brisbane, four one oh one"]),
     ("地址是广州市天河区五山路口东侧天源路88号。", ["广州市天河区五山路口东侧天源路88号"]),
     ("寄到成都市武侯区人民南路四段口北侧科华北路65号吧", ["成都市武侯区人民南路四段口北侧科华北路65号"]),
     ("送到建设路15号阳光花园B座1802(近地铁二号口)，谢谢", ["建设路15号阳光花园B座1802(近地铁二号口)"]),

@@ -135,6 +135,17 @@ SPOKEN = [
     # a plate read with a tens word, then written: the read-back is the same plate
     ("Agent: what's the registration?\nCaller: S F sixty eight, W N P\nAgent: SF68 WNP, a grey Polo",
      [("LICENSE_PLATE", "S F sixty eight, W N P"), ("LICENSE_PLATE", "SF68 WNP")]),
+    # read back in words, a letter by its name, a tens word joined by a hyphen, a vehicle number
+    ("Rep: vehicle registration\nCustomer: Y R six eight W K T\nRep: Y R six eight W K T, a blue Corsa",
+     [("LICENSE_PLATE", "Y R six eight W K T"), ("LICENSE_PLATE", "Y R six eight W K T")]),
+    ("A: and your national insurance number\nB: N P seven one six two oh four bee\nA: N P seven one six two zero four B lovely",
+     [("UK_NINO", "N P seven one six two oh four bee"), ("UK_NINO", "N P seven one six two zero four B")]),
+    ("Adviser: and your National Insurance number\nCaller: S H fifty, nineteen, eighty-four, A\nAdviser: SH 50 19 84 A.",
+     [("UK_NINO", "S H fifty, nineteen, eighty-four, A"), ("UK_NINO", "SH 50 19 84 A")]),
+    ("Agent: registration?\nCaller: echo romeo six eight, whiskey kilo tango\nAgent: ER68 WKT thanks",
+     [("LICENSE_PLATE", "echo romeo six eight, whiskey kilo tango"), ("LICENSE_PLATE", "ER68 WKT")]),
+    ("Agent: vehicle number?\nCaller: M H twelve, K L, four four eight one\nAgent: MH 12 KL 4481, ok",
+     [("LICENSE_PLATE", "M H twelve, K L, four four eight one"), ("LICENSE_PLATE", "MH 12 KL 4481")]),
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
