@@ -421,6 +421,17 @@ _SAID_AS = {ch: "(?:" + "|".join([re.escape(ch), *sorted(w for w, c in _WORD_CHA
 _AID_WORD = re.compile(r"(?i:(?<![A-Za-z])(?:for|as in|like) [a-z]+(?![A-Za-z]))")  # W for whisky: the W alone
 
 
+_RUN_GAP = 40  # characters between two lines' parts of one code read out (an agent's 嗯 between them)
+
+
+def _add_run(found: dict, run: list) -> None:
+    """The whole code of parts read over several lines, as it is read back at once (202403167788 51)."""
+    if len(run) >= 2:
+        key = "".join(k for _, k in run)
+        if len(key) >= 8 and sum(ch.isdigit() for ch in key) >= 4:
+            found.setdefault(key, run[0][0])
+
+
 def _spoken_char(m: "re.Match[str]") -> str:
     return _WORD_CHAR[m.group()]
 
@@ -467,12 +478,19 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     if len(text) > _REPEAT_TEXT:
         return list(chosen)
     found: dict[str, object] = {}
+    run: list = []  # a code read over several lines (客户：2024 / 客服：嗯 / 客户：0316 ...): its parts in order
     for m in chosen:
         if labels[m.rank] in _CODE_LABELS:
             key = _code_key(text[m.start:m.end])
             digits = sum(ch.isdigit() for ch in key)
             if (len(key) >= 5 and digits >= 3) or (len(key) >= 6 and digits >= 2):  # BD51SMR, a plate
                 found.setdefault(key, m)
+            if run and (m.rank != run[-1][0].rank or "\n" not in text[run[-1][0].end:m.start]
+                        or m.start - run[-1][0].end > _RUN_GAP):
+                _add_run(found, run)
+                run = []
+            run.append((m, key))
+    _add_run(found, run)
     if not found or len(found) > _REPEAT_VALUES:
         return list(chosen)
     folded = text.translate(_NUMERAL_DIGITS).upper()

@@ -34,7 +34,7 @@ _CUES = (
     ("PASSPORT", "护照", r"passport|travel document"),
     ("LICENSE_PLATE", "车牌|车辆|车号|车是|的车(?!牌)|我车(?!牌)|车子", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate|\brego\b|vehicle (?:number|no\b)|car number"),
     ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
-    ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
+    ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号|(?<!就诊)(?<!会员)(?<!医保)(?<!社保)(?<!门诊)(?<!积分)(?<!公交)(?<!校园)卡号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
     ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|area code|"
               r"number (?:to reach|you're calling from|youre calling from)|reach you|call you|best number|"
               r"number (?:can|should|do) we"),
@@ -67,6 +67,9 @@ _BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|�
 _NEXT_LINE = re.compile(r"\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:([A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14})"
                         r"[:：])?[^\S\n]*")
 _SKIP = 2  # the other speaker's lines between two parts of an answer
+_COUNTERS = frozenset("位个张次遍年月日天点分岁元块")  # after a numeral, a count (四位, 两次)
+_LETTERS_APART = re.compile(r"[A-Za-z][ ,，-]+[A-Za-z][ ,，-]")
+_NAMED_FIRST = re.compile(r"[\u4e00-\u9fff]{1,6}的[，,]?[^\S\n]*(?=[0-9零〇洞幺一二两三四五六七拐八九A-Za-z])")
 _TENS_UNIT_GAP = re.compile(r"[^\S\n]*-?[^\S\n]*")
 _LINE_END = re.compile(r"[^\S\n]*[。.!！?？…]*[^\S\n]*")
 
@@ -279,8 +282,8 @@ class SpokenCodes:
                 continue
             label = cue.lastgroup
             lines, spoken = self._read(text, _BRIDGE.match(text, cue.end()).end(), label)
-            if not spoken and label not in _WRITTEN_TOO:
-                continue
+            if not spoken and (label not in _WRITTEN_TOO or cue.group() == "卡号"):
+                continue  # (a bare 卡号 may be any card's: only a number read out after it is a bank card)
             # The most lines whose pieces join into a valid code (a read-back after them is not part of it).
             for n in range(len(lines), 0, -1):
                 code = "".join(c for _, c in lines[:n])
@@ -305,7 +308,7 @@ class SpokenCodes:
         times = 1
         pieces = 0
         first = last = -1
-        spoken = gap = False
+        spoken = gap = answered = False
         while pieces < _MAX_PIECES:
             m = _TOKEN.match(text, pos)
             if m is not None and first < 0 and not lines and not _piece(m, label):
@@ -328,6 +331,7 @@ class SpokenCodes:
                 # Pieces over lines, or a code answering the question on the asker's line (客服：新号码系？ /
                 # 客户：9516 5480): what the question asked for, written or not (an order number may be a date).
                 spoken = spoken or bool(lines) or label != "ORDER_ID"
+                answered = answered or not lines
                 continue
             kind = {"close": "bracket", "paren": "bracket"}.get(m.lastgroup or "", m.lastgroup)
             value = m.group()
@@ -408,15 +412,23 @@ class SpokenCodes:
             last = pos = m.end() if stop is None else stop
         if first >= 0:
             lines.append(((first, last), "".join(code)))
-        # Four or more short pieces apart (E 685 291 03 once the numerals are read as digits): read out too.
+        # Four or more short pieces apart (E 685 291 03 once the numerals are read as digits), or letters
+        # said one at a time (G D 202405170392): read out too.
         spoken = spoken or (len(code) >= 4 and all(len(p) <= 4 for p in code) and sum(
-            text[a:b].count(" ") for (a, b), _ in lines) >= 3)
+            text[a:b].count(" ") for (a, b), _ in lines) >= 3) or any(
+            _LETTERS_APART.match(text, a) for (a, _), _ in lines)
+        # An order number of eight characters or more as the whole answer to the question that asked for it
+        # (快递单号是多少？ / 中通的，七五三幺…, written in digits once the numerals are read): no date.
+        spoken = spoken or (answered and len(lines) == 1 and len(lines[0][1]) >= 8
+                            and not _DATE_WRITTEN.search(text, lines[0][0][0], lines[0][0][1]))
         return lines, spoken
 
 
 def _piece(m: re.Match[str], label: str) -> bool:
     """Whether a token may be (or start) a piece of a `label` code."""
     kind = m.lastgroup
+    if kind == "zh" and m.string[m.end():m.end() + 1] in _COUNTERS:
+        return False  # 四位四位报: a count, not a digit
     if kind != "word":
         return kind != "province" or label == "LICENSE_PLATE"
     low = m.group().lower()
@@ -442,7 +454,9 @@ def _next_answer(text: str, pos: int, speaker: str | None) -> tuple[int, str | N
                 return None  # the agent reads a number back, or nothing follows
             pos = line_end
             continue
-        return _BRIDGE.match(text, m.end()).end(), (who.strip().lower() if who else speaker)
+        at = _BRIDGE.match(text, m.end()).end()
+        named = _NAMED_FIRST.match(text, at)  # 中通的，七五三…: the courier's or bank's name first
+        return (named.end() if named is not None else at), (who.strip().lower() if who else speaker)
     return None
 
 

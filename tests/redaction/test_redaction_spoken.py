@@ -146,6 +146,18 @@ SPOKEN = [
      [("LICENSE_PLATE", "echo romeo six eight, whiskey kilo tango"), ("LICENSE_PLATE", "ER68 WKT")]),
     ("Agent: vehicle number?\nCaller: M H twelve, K L, four four eight one\nAgent: MH 12 KL 4481, ok",
      [("LICENSE_PLATE", "M H twelve, K L, four four eight one"), ("LICENSE_PLATE", "MH 12 KL 4481")]),
+    # letters said one at a time before the digits; a courier's name before the answer; a count (四位) in
+    # the question is no digit; a code read over lines is read back whole
+    ("客户 我的工单号是 G D 二零二四零五幺七零三九二 你们到底管不管", [("ORDER_ID", "G D 二零二四零五幺七零三九二")]),
+    ("客服：请问您的快递单号是多少\n客户：中通的，七五三幺二八四六零九幺七三",
+     [("ORDER_ID", "七五三幺二八四六零九幺七三")]),
+    ("客服：请您报一下卡号，四位四位报就可以\n客户：六二二七\n客服：嗯\n客户：零零八幺\n客服：嗯\n客户：零一五八\n"
+     "客服：嗯\n客户：九七九七\n客服：嗯\n客户：二九零",
+     [("BANK_CARD", "六二二七"), ("BANK_CARD", "零零八幺"), ("BANK_CARD", "零一五八"), ("BANK_CARD", "九七九七"),
+      ("BANK_CARD", "二九零")]),
+    ("客服：订单号请讲。\n客户：2024\n客服：嗯\n客户：0316\n客服：嗯\n客户：7788 51\n客服：202403167788 51，好的。",
+     [("ORDER_ID", "2024"), ("ORDER_ID", "0316"), ("ORDER_ID", "7788 51"), ("ORDER_ID", "202403167788 51")]),
+    ("Agent: order number?\nCaller: 2024-05-01 is when I ordered", []),
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
