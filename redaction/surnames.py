@@ -20,9 +20,9 @@ from typing import Sequence
 from .detectors.base import CJK_CHARS
 
 # A title, then one surname with its particles (Mr Van der Berg, Ms O'Sullivan, dr okafor).
-_TITLE_SURNAME = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|prof|mister|madam|madame)\.?[^\S\n]+"
+_TITLE_SURNAME = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|prof|mister|madam|madame|mdm)\.?[^\S\n]+"
                             r"((?:(?i:van|von|de|der|den|del|della|di|da|du|la|le|st\.?|bin|binti|bte|ibn|al|el|[ds]/o)[^\S\n]+)*[^\s]+)")
-_TITLE_BEFORE = re.compile(r"(?<![A-Za-z])(?i:mr|mrs|ms|miss|mx|dr|prof|mister)\.?[^\S\n]+$")
+_TITLE_BEFORE = re.compile(r"(?<![A-Za-z])(?i:mr|mrs|ms|miss|mx|dr|prof|mister|mdm|madam)\.?[^\S\n]+$")
 _PARTICLE_TAIL = re.compile(r"(?:[^\S\n]+(?i:van|von|de|der|den|del|della|di|da|du|la|le|bin|binti|bte|ibn|al|el|[ds]/o))+[^\S\n]+([A-Z][\w'’-]*)")
 _SURNAME_CUE = re.compile("姓[^\\S\n]?$")
 # The surname spelled or the given name described after it (耳东陈, 立早章, 单名一个晨字, 名叫...).

@@ -303,7 +303,8 @@ _SLOT_CUE = re.compile(
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
     r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?<![A-Za-z])(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
-    r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),) [A-Za-zÀ-ſ]$", re.I)
+    r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),?) [A-Za-zÀ-ſ]$", re.I)
+_TITLE_WORDS = frozenset("mr mrs ms miss mdm madam mx dr sir prof".split())
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.
 _STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )?calls? me|my name is|my name's|i am called|"
                          r"i'm called|named|change (?:it|the name) to) $")
@@ -633,9 +634,11 @@ class EnglishNames:
                 continue  # Patient: That's me, in a transcript: a speaker's turn, not a form's field
             if any(w in _INTERJECTIONS or w in _DIGIT_WORDS for w in re.split(r"[ ,.'’-]+", value.lower())):
                 continue  # Patient: Erm, eight seven: a turn of a transcript
+            words = [_plain(x.lower()) for x in re.split(r"[ ,.'’-]+", value) if x]
             if key in _LOOSE_KEYS and not all(w in self.first or w in self.last or not (
-                    listed(w, self.lower_words) or self._common_word(w)) for w in (_plain(x.lower()) for x in re.split(r"[ ,.'’-]+", value) if x)):
-                continue  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
+                    listed(w, self.lower_words) or self._common_word(w)) for w in words) and not (
+                    len(words) >= 2 and value.istitle() and sum(w in self.first or w in self.last for w in words) >= 2):
+                continue  # (Name - Sai Krishna Reddy: capitalised, two of its words names, one a word too)  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
             out.append((m.start(group), m.end(group), "PERSON", 0.8))
         return out
 
@@ -959,6 +962,8 @@ class EnglishNames:
             if a < 3 or text[a - 1] != " " or not _SLOT_CUE.search(text, max(0, a - 60), a + 1):
                 continue
             words = m.group().replace("-", " ").split()
+            if words[0].lower() in _TITLE_WORDS:
+                continue  # my father Mr. Hoang: the title opens a name the other rules read
             # After `call me`, `my name is`: a first name even when it is a common word (Mark, Christian).
             strong = _STRONG_CUE.search(text, max(0, a - 24), a) is not None
             # After a relative (`my mother, Linda Park`): a census surname even when it is a common word.
@@ -1237,12 +1242,24 @@ _DIGIT_WORDS = frozenset("zero oh one two three four five six seven eight nine t
 _TURN = re.compile(r"(?m)^[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z ]{0,20}?)[^\S\n]*:")
 
 
+# Who speaks in a transcript (a label said once may still be a turn when it names a speaker's role).
+_SPEAKER_ROLES = frozenset(("agent", "rep", "caller", "customer", "client", "advisor", "adviser", "operator", "member",
+                            "patient", "nurse", "receptionist", "pharmacist", "user", "support", "csr", "associate",
+                            "officer", "clinic", "consultant", "engineer", "technician", "tech", "staff", "guest", "host",
+                            "a", "b", "q"))
+
+
 def _speakers(text: str) -> frozenset[str]:
     """The speakers' labels of a transcript (two or more lines opening with a label, two labels or more)."""
     if text.count("\n") < 1:
         return frozenset()
     labels = [m.group(1).lower() for m in _TURN.finditer(text)]
-    return frozenset(labels) if len(labels) >= 2 and len(set(labels)) >= 2 else frozenset()
+    if len(labels) < 2 or len(set(labels)) < 2:
+        return frozenset()
+    if len(set(labels)) == len(labels) and not any(label in _SPEAKER_ROLES or label.startswith("speaker")
+                                                   for label in labels):
+        return frozenset()  # NI no: ... / Employee: Callum Reid: a record's fields, each once, no turns
+    return frozenset(labels)
 
 
 def _shouted(text: str) -> bool:

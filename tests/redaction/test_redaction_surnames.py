@@ -30,6 +30,7 @@ ROWS = [
      ["Szczepański", "S Z C Z E P A N S K I", "Mr Szczepański"]),
     ("A: name?\nB: Lakshmi d/o Ramasamy\nA: ok Ms Lakshmi, contact number?", ["Lakshmi d/o Ramasamy", "Ms Lakshmi"]),
     ("客户：我姓郑，郑红梅。", ["郑", "郑红梅"]),
+    ("Caller: hello, my mother Mdm Wong is seeing the doctor at ten forty", []),
     # a longer name after the title stays a name
     ("Mr Tan Wei Ming called about the refund", ["Mr Tan Wei Ming"]),
 ]
@@ -72,4 +73,21 @@ NOT_NAMES = [
 
 @pytest.mark.parametrize("text,expected", NOT_NAMES, ids=[t[:40] for t, _ in NOT_NAMES])
 def test_places_titles_and_chains(text, expected):
+    assert names(text) == expected
+
+
+OTHERS = [
+    # a relative's first name; a record's fields are no transcript's turns; a name field with a word in it
+    ("Caller: my husband Rajesh normally handles this but he's travelling", ["Rajesh"]),
+    ("Hello, my father Mr. Hoang Duc Thang was admitted on 3 July", ["Mr. Hoang Duc Thang"]),
+    ("NI no: SK 21 09 87 C\nTax code: 1257L\nEmployee: Callum Reid", ["Callum Reid"]),
+    ("Name - Sai Krishna Reddy\nMobile - 9123456780", ["Sai Krishna Reddy"]),
+    ("Name: Premium Plan\nPrice: 20", []),
+    ("Receptionist: and your date of birth?\nPatient: That's me, yes", []),
+    ("Caller: W for whiskey, K for kilo, C for Charlie", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", OTHERS, ids=[t[:40] for t, _ in OTHERS])
+def test_relatives_fields_and_spelling_aids(text, expected):
     assert names(text) == expected
