@@ -303,7 +303,24 @@ _SLOT_CUE = re.compile(
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
     r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?<![A-Za-z])(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
+    # someone met on the job who is no support agent (Technician Faizal, courier Kieran, the nurse, Aisling);
+    # whom a parcel is for; a greeting and a name (Hi, it's Chidi); a name said to be one (name on the app was)
+    r"|(?<![A-Za-z])(?:(?:the|my|our|your) )?(?:courier|rider|driver|technician|installer|plumber|electrician|nurse|"
+    r"carer|postman|postie|cleaner|landlord|landlady|tenant|delivery (?:guy|man|driver|person)),?|(?:parcel|package|"
+    r"delivery|letter|invoice|room|booking) (?:for|addressed to)|addressed to|(?:hi|hey|hello|hiya)[,!]? it'?s|"
+    r"name (?:on [^.?!\n]{1,20} )?was"
     r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),?) [A-Za-zÀ-ſ]$", re.I)
+# A passenger's name as a ticket writes it, surname first (ZHANG/YUHANG, ADEBAYO/FOLASADE MS): after a
+# passenger or name cue, or with the title a ticket adds.
+_TICKET_NAME = re.compile(r"(?<![A-Za-z0-9/])([A-Z]{2,20}/[A-Z]{2,20}(?: [A-Z]{2,20})?)(?: (MR|MRS|MS|MISS|MSTR|DR))?"
+                          r"(?![A-Za-z0-9/])")
+_TICKET_CUE = re.compile(r"(?i:passenger|pax|traveller|traveler|name|ticket|booking|pnr)|乘客|旅客|英文名|姓名|乘机人")
+
+
+# A job met on a customer's side, capitalised before a first name (Technician Faizal, Rider Arjun).
+_ROLE_NAME = re.compile(r"(?<![A-Za-z])(?:Courier|Rider|Driver|Technician|Installer|Plumber|Electrician|Nurse|Carer|"
+                        r"Postman|Cleaner|Landlord|Landlady)[ ,]{1,2}([A-Z][a-z]{2,14})(?![A-Za-z])")
+_ROLE_HINT = re.compile("Courier|Rider|Driver|Technician|Installer|Plumber|Electrician|Nurse|Carer|Postman|Cleaner|Landl")
 _TITLE_WORDS = frozenset("mr mrs ms miss mdm madam mx dr sir prof".split())
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.
 _STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )?calls? me|my name is|my name's|i am called|"
@@ -499,7 +516,7 @@ class EnglishNames:
         """PERSON spans on normalised `text`."""
         if _shouted(text):
             # MY NAME IS KAREN WHITE: a shouted message reads as one in lower case (its cues, its pairs).
-            return self.find(text.lower())
+            return self._ticket_names(text) + self.find(text.lower())
         if text.islower():
             out = self._pinyin_lower(text) + self._fields(text) + self._signed(text)
             out.extend(self._slots(text, out))
@@ -565,6 +582,7 @@ class EnglishNames:
         out.extend(self._pinyin_lower(text))
         out.extend(self._fields(text))
         out.extend(self._signed(text))
+        out.extend(self._ticket_names(text))
         out.extend(self._slots(text, out))
         taken = {i for a, b, _, _ in out for i in range(a, b)}  # a set: a 1 MB text may hold 100,000 names
         for m in _SINGLE.finditer(text):
@@ -616,6 +634,17 @@ class EnglishNames:
                     and given not in self.words and not self._common_word(given)
                     and not _in_romanised_place(text, m.start(), m.end(2))):
                 out.append((m.start(), m.end(2), "PERSON", 0.7))
+        return out
+
+    def _ticket_names(self, text: str) -> list[tuple[int, int, str, float]]:
+        """Names written SURNAME/GIVEN (_TICKET_NAME): with a ticket's title, or after a cue with a part that
+        is no English word (not PASS/FAIL)."""
+        out: list[tuple[int, int, str, float]] = []
+        for m in (_TICKET_NAME.finditer(text) if "/" in text else ()):
+            parts = [w.lower() for w in re.split("[/ ]", m.group(1))]
+            if m.group(2) or (_TICKET_CUE.search(text, max(0, m.start() - 40), m.start())
+                              and any(not listed(w, self.lower_words) for w in parts)):
+                out.append((m.start(1), m.end(1), "PERSON", 0.8))
         return out
 
     def _fields(self, text: str) -> list[tuple[int, int, str, float]]:
@@ -783,7 +812,7 @@ class EnglishNames:
                 and not _PRODUCT_AFTER.match(text, f[1])
                 and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
-                and not (_PLACE_PREP.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
+                and not (_PLACE_CONTEXT.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
                 and not _SITE_AFTER.match(text, f[1])
                 and not (_AID_BEFORE.search(text, max(0, f[0] - 9), f[0]) and " " not in text[f[0]:f[1]].strip())
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
@@ -982,6 +1011,11 @@ class EnglishNames:
                 continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))
+        for m in (_ROLE_NAME.finditer(text) if _ROLE_HINT.search(text) else ()):
+            a, b = m.span(1)
+            if self._person_word(m.group(1), True) and not (text[b:b + 1] == " " and text[b + 1:b + 2].isupper()) \
+                    and free(a, b):
+                out.append((a, b, "PERSON", 0.75))  # Technician Faizal came twice, Rider Arjun picked it up
         for m in (_PAY_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text or "end" in text or "ay" in text else ()):
             a, b = m.span(1)
             low = _plain(m.group(1).lower())
@@ -1346,7 +1380,7 @@ _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|s
 # Where a capitalised word is a place, not a person: after `in` (the outage in Grey Lynn, customers in
 # Ponsonby; nobody is `in` a person), after a journey's `to` (flight EK 413 to Sydney, moving to Darwin),
 # after 在 or 喺; and before a site word (the Surry Hills branch, Dublin Airport desk).
-_PLACE_PREP = re.compile(r"(?:(?<![A-Za-z'’])(?i:in|near|outside|around)|(?<![A-Za-z])(?i:flights?|fly|flying|flew|travel\w*|"
+_PLACE_CONTEXT = re.compile(r"(?:(?<![A-Za-z'’])(?i:in|near|outside|around)|(?<![A-Za-z])(?i:flights?|fly|flying|flew|travel\w*|"
                          r"trip|relocat\w+|bound|heading|departing|returning)"
                          r"(?:[^\S\n]+[\w'’-]+){0,5}?[^\S\n]+(?i:to|for|from)|[在喺])[^\S\n]*(?:[A-Z][a-z]+,?[^\S\n]+(?:and[^\S\n]+)?){0,3}$")
 # A word that spells a letter (C for Charlie, S as in Sam): no person.

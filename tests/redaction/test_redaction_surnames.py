@@ -85,6 +85,17 @@ OTHERS = [
     ("Name: Premium Plan\nPrice: 20", []),
     ("Receptionist: and your date of birth?\nPatient: That's me, yes", []),
     ("Caller: W for whiskey, K for kilo, C for Charlie", []),
+    # someone met on the job, whom a parcel is for, a greeting's name, a name said to be one
+    ("Ticket #88 - the AC unit still leaks. Technician Faizal came twice.", ["Faizal"]),
+    ("courier Kieran left it at the old flat", ["Kieran"]),
+    ("Driver was rude. His name on the app was Gurpreet.", ["Gurpreet"]),
+    ("Hi, it's Chidi. The tech left the cabinet open", ["Chidi"]),
+    ("Hi, it's Monday again and nothing works", []),
+    # a ticket's SURNAME/GIVEN, after a passenger cue or with the ticket's title; not two words
+    ("航班CA1831，乘客英文名应为 ZHANG/YUHANG，系统里多打了一个G", ["ZHANG/YUHANG"]),
+    ("Flight VS251 tomorrow, passenger ADEBAYO/FOLASADE MS, e-ticket 932-2176549083", ["ADEBAYO/FOLASADE MS"]),
+    ("name field: PASS/FAIL", []),
+    ("use TCP/IP and AND/OR logic", []),
 ]
 
 
