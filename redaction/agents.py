@@ -32,7 +32,8 @@ _STAFF = frozenset((
 _INTRO = re.compile(r"(?i:my name is|my name's|myname is|this is|it's|it is|(?:you're|you are|youre) (?:speaking|talking) "
                     r"(?:to|with)|(?:you're|you are|youre) (?:through|connected) to|you've reached|you have reached|"
                     r"(?:you're|you are|youre) chatting with|i'm|i am|here is|speaking is)[^\S\n]*$|"
-                    r"(?:我是|我叫|我姓|本人是|这里是|敝姓)[^\S\n]*$")
+                    r"(?:我是|我叫|我姓|本人是|这里是|敝姓|我係|我系)(?:[^\n，。,]{0,12}?(?:客服|专员|專員|客户经理|客戶經理|"
+                    r"经理|經理|顾问|顧問|主管|坐席))?[^\S\n]*$")
 _AFTER_INTRO = re.compile(r"[^\S\n]+((?i:here|speaking))[^\S\n]*(?:[,.!?;:\n]|$|- |(?i:how|what|can|may|hi|hello))")
 # Introductions no customer makes.
 _ONLY_STAFF_SAY = re.compile(r"(?i:you're|you are|youre) (?:speaking|talking|through|chatting|connected)|(?i:you've|you have) "
@@ -56,7 +57,7 @@ _FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi there|hiya|hi|hello|hey|g'day|goo
 _FIRST_WORDS = re.compile(r"\S")
 _TITLE = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|sir|madam)\.?[^\S\n]*$")
 # A staff role or a hand-over right before a first name.
-_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|supervisor)[ (]{1,2}|"
+_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|team lead|supervisor)[ (]{1,2}|"
                            r"(?<![A-Za-z])(?i:transfer(?:red|ring)?|put|pass(?:ed|ing)?)(?: (?:you|this|it|the call|the case))? "
                            r"(?:to|through to|over to) |(?:transfer给|transfer 给) ?)$")
 _TITLED = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]")
@@ -81,6 +82,9 @@ _FROM_FIRM = re.compile(r"[^\S\n]+(?:from|at)[^\S\n]+[A-Z]")
 # A name and its firm with `here` (Maisie from Octopus here!, Rhys here from BT Business): a message from staff.
 _HERE_FIRM = re.compile(r"[^\S\n]+(?:(?i:here)[^\S\n]+from[^\S\n]+[A-Z]|from[^\S\n]+(?:[A-Z][\w&'’.-]*[^\S\n]+){1,4}"
                         r"(?i:here)(?![A-Za-z]))")
+# What follows a firm's name when it answers the phone (Bunnings Alexandria, you're through to Nikhil).
+_FIRM_ANSWERING = re.compile(r"[^\S\n]*,[^\S\n]*(?i:(?:you're|you are|youre) (?:through|speaking|talking|connected)|"
+                             r"you've reached)")
 # A name then what only staff have: an internal extension, a tier, the help they gave (Becky, ext 4471;
 # Marcus (Tier 1); Rachel, who helped you today).
 # A firm named after its owner: a name, 's and a trade (Ted's Plumbing, Rosa's Bakery, Mike's Auto Repairs).
@@ -109,6 +113,9 @@ _BRAND_NAMES = (
     "william hill", "mary kay", "martha stewart", "jack daniel's", "johnnie walker", "kellogg's",
     "cadbury", "sam's club", "dunkin'", "arby's", "hardee's", "denny's", "chick-fil-a", "papa john's",
     "domino's", "carl's jr", "levi's", "lowe's", "walgreens", "dick's sporting goods",
+    # car makes, whose models read as a first name and a surname (a Skoda Octavia, a Toyota Camry)
+    "skoda", "toyota", "honda", "nissan", "mazda", "subaru", "hyundai", "volkswagen", "chevrolet", "peugeot",
+    "renault", "citroen", "citroën", "mitsubishi", "suzuki", "lexus", "land rover", "range rover", "vauxhall",
 )
 # (Matched on a lower-cased window around each name found: a case-blind alternation over a whole message
 # costs every message.)
@@ -133,6 +140,9 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         if _STAFF_BEFORE.search(text, max(0, m.start - 24), m.start) and len(text[m.start:m.end].split()) == 1:
             dropped.add(i)  # Agent Zoe, agent (Ravi), transfer you to Anika, 转给 Kevin: a colleague
             aliases.add(text[m.start:m.end].lower())
+            continue
+        if _FIRM_ANSWERING.match(text, m.end) and _OPENING.fullmatch(text[text.rfind("\n", 0, m.start) + 1:m.start]):
+            dropped.add(i)  # Hi, Bunnings Alexandria, you're through to Nikhil: the firm answering
             continue
         if _FIRM_GREETING.match(text, m.end):
             dropped.add(i)  # Maple Ridge Credit Union, Étienne speaking: the firm answering the phone

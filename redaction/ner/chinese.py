@@ -71,11 +71,14 @@ _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会
 
 # Cantonese function characters, in no name (搵陈生 "look for Mr Chan", 佢下昼 "he, afternoon", 仲可唔可以
 # "still can or not"): LAC, trained on Mandarin, reads some as a surname and the next as a given name.
-_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢")
+_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢咁㗎")
 # 张 as a measure word before a paper or a card (查下张单, send张收据, 报失张八达通): no surname there.
 _MEASURED = frozenset(("单", "收据", "八达", "八达通", "卡", "票", "发票", "相", "单据", "表", "纸", "凭证", "支票", "保单",
                       "券", "图"))
 
+_PARTICLES = frozenset("哈啊呀嘛吧呢哦嗯噢哟")
+# Brands named after a person that open a product's name (李宁韦德之道11).
+_BRANDS_FIRST = ("李宁", "周大福", "周生生", "王老吉", "张小泉", "李锦记")
 _ORG_AFTER_RE = re.compile("|".join(_ORG_AFTER))
 _COMPOUND = frozenset(COMPOUND_SURNAMES)
 
@@ -110,6 +113,10 @@ class ChineseNames:
                         end = start + len(word)
                         cut = True
                         break
+            if len(word) == 3 and word[0] in _PARTICLES and word[1] in _ALIAS_FIRST:
+                continue  # 谢谢你哈小王: a particle before an alias
+            if any(word.startswith(b) and len(word) > len(b) for b in _BRANDS_FIRST):
+                continue  # 李宁韦德之道: a brand's product
             dotted = "·" in word.strip("·") and all(word.split("·"))
             if not 2 <= len(word) <= (_MAX_DOTTED if dotted else 6) or word in NOT_NAMES:
                 continue

@@ -109,7 +109,7 @@ _PLACE_AFTER = frozenset((
     "parkway pkwy highway hwy terrace circle cir trail apartments apartment apts house hall tower towers "
     "building center centre park garden gardens creek valley river bridge dam airport station hotel inn "
     "international university college school hospital clinic church museum theatre theater library "
-    "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group"
+    "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group holiday"
 ).split())
 # A record's first line before its street: the surname may be any word but these (english.py, _HEAD).
 _NOT_RECORD_SURNAME = _COMMON | _PLACE_AFTER

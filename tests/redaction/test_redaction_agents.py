@@ -46,7 +46,12 @@ AGENTS = [
     ("Call summary / Agent: Marcus (Tier 1) / Outcome: fee quoted", []),
     ("How would you rate Rachel, who helped you today? Reply 1 to 5.", []),
     ("Good evening, this is Ryo from Uniqlo online customer service.", []),
-    # a firm or brand named after people, or after its owner
+    ("Hi, Bunnings Alexandria, you're through to Nikhil on the trade desk.", []),
+    ("坐席：您好，這裡是台灣大哥大，我是專員陳俊宏，員工編號五五零三", []),
+    ("坐席：陳生你好，我係滙豐嘅客戶經理 Natalie，想同你講下你個戶口", []),
+    ("Any question 找 Team Lead Vivian。", []),
+    # a firm or brand named after people, or after its owner; a car's make and model
+    ("The Toyota Corolla you reserved has been upgraded to a Skoda Octavia estate.", []),
     ("Morning, Dave from Ted's Plumbing here - the van's twenty minutes out.", []),
     ("Callback request: Sandra Bianchi, re the Jo Malone order without its gift message", ["Sandra Bianchi"]),
     ("老板说 Marks and Spencer 那批 cashmere 毛衣 return rate 太高了", []),
@@ -79,6 +84,8 @@ CUSTOMERS = [
     ("I'm Ottilie from the accounts team at Kestrel Dental, we ordered 40 chairs", ["Ottilie"]),
     ("Hi, this is Anna Kowalski from Acme Ltd, we ordered 40 chairs", ["Anna Kowalski"]),
     ("Hiya, it's Shauna Murphy. I need to cancel my order", ["Shauna Murphy"]),
+    ("Caller: Maria Lopez, this is about my bill", ["Maria Lopez"]),
+    ("客户：我是陈俊宏，想查账单", ["陈俊宏"]),
     ("Morning, it's Shauna Murphy, order 5521 never came", ["Shauna Murphy"]),
 ]
 
