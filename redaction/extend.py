@@ -171,14 +171,17 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
         else:
             start = _en_head(text, start, left_limit)
             end = _en_tail(text, end, min(right_limit, end + MAX_EXTRA))
-            if end == right_limit or _SEP.fullmatch(text, end, right_limit):
+            if end == right_limit or _SEP.fullmatch(text, end, right_limit) or _PLACE_GAP.fullmatch(text, end, right_limit):
                 name = chosen[i + 1] if i + 1 < n else None
-                if (name is not None and labels[name.rank] == "PERSON" and " " not in text[name.start:name.end]):
-                    # The name rules read a city after a street as a first name: the tail may take it
-                    # (still masked, now as part of the address).
+                words = len(text[name.start:name.end].split()) if name is not None else 0
+                if name is not None and labels[name.rank] == "PERSON" and words <= 2:
+                    # The name rules read a city after a street as a first name (42 Wallaby Way Sydney), or
+                    # a suburb as a name (Grey Lynn, Surry Hills): the tail may take it (still masked, now as
+                    # part of the address); a two-word one only when the address goes on after it.
                     beyond = chosen[i + 2].start if i + 2 < n else len(text)
                     further = _en_tail(text, end, min(beyond, end + MAX_EXTRA))
-                    if further >= name.end:
+                    plain = end == right_limit or _SEP.fullmatch(text, end, right_limit)
+                    if further >= name.end and (words == 1 and plain or _MORE_ADDRESS.match(text, name.end)):
                         end, taken = further, i + 1
         if out and labels[out[-1].rank] == "ADDRESS" and _joins(text, out[-1].end, start, cjk):
             prev = out.pop()
@@ -328,6 +331,10 @@ _NUM_WORD = "(?:" + "|".join((*NUMBER_WORDS, "double")) + ")"
 _EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z])){3,9}")
 
 
+# A suburb's first word before a name the name rules found in it (, Grey | Lynn, Auckland), and what says the
+# address goes on after that name (a comma and a capitalised town or a postcode).
+_PLACE_GAP = re.compile(r"[ \t]*,[ \t]*(?:[A-Z][a-z]+[ \t]){1,2}")
+_MORE_ADDRESS = re.compile(r"[ \t]*,[ \t]*(?:[A-Z][a-z]{2,}|[0-9]{3,})")
 # ... or a postcode of digits read out after the town (Brisbane, four one oh one; Auckland, ten twenty one).
 _SPOKEN_NUMBER_CODE = re.compile(r"(?i:" + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){2,7})(?![A-Za-z])")
 _TURN_LABEL = re.compile(r"(?:\[[0-9:.]{4,12}\][^\S\n]*)?[A-Za-z][A-Za-z0-9 ]{0,20}:")

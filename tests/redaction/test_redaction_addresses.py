@@ -75,6 +75,10 @@ EXTENDED = [
      ["fourteen Glenorchy Terrace, Edinburgh, E H six, eight D W"]),
     ("Caller: nine Larch Close, Sparkhill, Birmingham, B eleven four Q Z", ["nine Larch Close, Sparkhill, Birmingham, B eleven four Q Z"]),
     # a street with a possessive and a spoken Eircode; a postcode of digits read out after the town
+    # a suburb the name rules read as a name, when the address goes on after it; a name after the street is not
+    ("Caller: it's 47 Ponsonby Road, Grey Lynn, Auckland 1021", ["47 Ponsonby Road, Grey Lynn, Auckland 1021"]),
+    ("ship to 12 Albion Street, Surry Hills, Sydney NSW 2010", ["12 Albion Street, Surry Hills, Sydney NSW 2010"]),
+    ("I live at 5 Main Street, Sarah Jones will sign", ["5 Main Street"]),
     ("Caller: it's forty Sunday's Well Road, Cork, T twenty three, H X four seven\nAgent: grand",
      ["forty Sunday's Well Road, Cork, T twenty three, H X four seven"]),
     ("Caller: eleven Boundary Street, West End, Brisbane, four one oh one\nAgent: ok",
