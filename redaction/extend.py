@@ -518,7 +518,7 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     for m in chosen:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     extra = []
-    for key, like in found.items():
+    for key, like in sorted(found.items(), key=lambda item: -len(item[0])):  # a whole code before its parts
         chars = [_SAID_AS.get(ch, re.escape(ch)) for ch in key] if said[key] else [re.escape(ch) for ch in key]
         for r in re.finditer(r"(?<![0-9A-Z])" + _CODE_SEP.join(chars) + r"(?![0-9A-Z])", folded):
             if not any(taken[r.start():r.end()]):

@@ -59,7 +59,7 @@ _LABELS = tuple(label for label, _, _ in _CUES)
 
 # Between the cue and the code: words that link them (是, 係, is, it's...), punctuation, fillers.
 _BRIDGE = re.compile(r"(?:[号码是系为：:，,。.?？ \t#]|嗯|呃|那个|就是|我的|的|['’]s(?![A-Za-z])|(?i:is|it's|its|it is|was|number|no|"
-                     r"yeah|yes|sure|okay|ok|uh|um|er|so|that's|thats|please|sorry|mine|my|i think|caller|customer|"
+                     r"yeah|yes|yep|yup|sure|okay|ok|uh|um|er|so|that's|thats|please|sorry|mine|my|i think|caller|customer|"
                      r"agent)(?![A-Za-z]))*", re.I)
 # A line that only acknowledges (客服：嗯, Agent: mhm): the caller goes on on the next line.
 _BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|请讲|请说|您说|mhm|mm|uh huh|"
@@ -67,6 +67,7 @@ _BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|�
 _NEXT_LINE = re.compile(r"\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:([A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14})"
                         r"[:：])?[^\S\n]*")
 _SKIP = 2  # the other speaker's lines between two parts of an answer
+_DIGIT_WORD_NEXT = re.compile(r"[^\S\n]+(?i:zero|oh|one|two|three|four|five|six|seven|eight|nine|double)(?![A-Za-z])")
 _COUNTERS = frozenset("位个张次遍年月日天点分岁元块")  # after a numeral, a count (四位, 两次)
 _LETTERS_APART = re.compile(r"[A-Za-z][ ,，-]+[A-Za-z][ ,，-]")
 _NAMED_FIRST = re.compile(r"[\u4e00-\u9fff]{1,6}的[，,]?[^\S\n]*(?=[0-9零〇洞幺一二两三四五六七拐八九A-Za-z])")
@@ -80,7 +81,10 @@ _TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?
                     r"|(?P<paren>[(（][0-9A零〇洞幺一二两三四五六七拐八九][)）])"
                     r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是)")
 _EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and", "bracket", "brackets",
-                            "in"))
+                            "in", "hold", "hang", "on", "slash", "stroke"))
+# Words speech-to-text writes for a digit it heard (for seven eight six, five for three to three): digits only
+# between digit words.
+_HOMOPHONES = {"for": "4", "to": "2", "too": "2", "won": "1", "ate": "8"}
 # A letter made clear by a word (`J for Juliet`, `M as in Mike`): the word is not part of the code.
 _SPELLING_AID = re.compile(r"[^\S\n]+(?:for|as in|like)[^\S\n]+[A-Za-z]+(?![A-Za-z])", re.I)
 _MAX_PIECES = 40
@@ -282,6 +286,7 @@ class SpokenCodes:
                 continue
             label = cue.lastgroup
             lines, spoken = self._read(text, _BRIDGE.match(text, cue.end()).end(), label)
+            account = label == "BANK_CARD" and _ACCOUNT_CUE.search(cue.group()) is not None
             if not spoken and (label not in _WRITTEN_TOO or cue.group() == "卡号"):
                 continue  # (a bare 卡号 may be any card's: only a number read out after it is a bank card)
             # The most lines whose pieces join into a valid code (a read-back after them is not part of it).
@@ -289,7 +294,7 @@ class SpokenCodes:
                 code = "".join(c for _, c in lines[:n])
                 if label == "PHONE" and any(_DATE_WRITTEN.fullmatch(text[a:b]) for (a, b), _ in lines[:n]):
                     break  # 2024-05-01 is when I called: a date
-                if _valid(label, code):
+                if _valid(label, code) or (account and _account_ok(code)):
                     kind = _kind(label, code)
                     out.extend((a, b, kind, 0.85) for (a, b), _ in lines[:n])
                     at = lines[n - 1][0][1]
@@ -371,6 +376,10 @@ class SpokenCodes:
                 elif low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
                     piece = _EN_DIGITS[low]
                     spoken = spoken or len(low) > 1
+                elif low in _HOMOPHONES and _DIGIT_WORD_NEXT.match(text, m.end()) and (
+                        code or label in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
+                    piece = _HOMOPHONES[low]  # five for three: 5 4 3
+                    spoken = True
                 elif low in NATO:
                     piece = low[0].upper()  # echo romeo: E R
                     spoken = True
@@ -434,6 +443,8 @@ def _piece(m: re.Match[str], label: str) -> bool:
     low = m.group().lower()
     return (len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or low in _TEENS or low in _TENS
             or low in NATO or low in LETTER_NAMES
+            or (low in _HOMOPHONES and label in ("PHONE", "CREDIT_CARD", "BANK_CARD")
+                and _DIGIT_WORD_NEXT.match(m.string, m.end()) is not None)
             or (m.group().isupper() and len(low) <= 3))
 
 
@@ -527,6 +538,19 @@ def _valid(label: str, code: str) -> bool:
     if label == "PHONE":
         return code.lstrip("+").isdigit() and 7 <= len(digits) <= 15 and not is_hotline(digits)
     return len(code) >= 6  # ORDER_ID: six characters or more (digits counted above)
+
+
+# Cues that name an account, not a card: its number has no card's check digit (工行 0200 0015 0920 0123 456).
+_ACCOUNT_CUE = re.compile(r"账号|帐号|户口号|(?i:account number|bank account|\biban\b|\bbsb\b|sort code)")
+
+
+_CN_MOBILE = re.compile("1[3-9][0-9]{9}")  # a login that is a phone number (我的账号是 138...): the phone rule's
+
+
+def _account_ok(code: str) -> bool:
+    """An account number: eight to 34 characters, ten digits or more, not one digit repeated."""
+    digits = _digits(code)
+    return 8 <= len(code) <= 34 and len(digits) >= 10 and len(set(digits)) > 2 and not _CN_MOBILE.fullmatch(code)
 
 
 def _kind(label: str, code: str) -> str:

@@ -158,6 +158,22 @@ SPOKEN = [
     ("客服：订单号请讲。\n客户：2024\n客服：嗯\n客户：0316\n客服：嗯\n客户：7788 51\n客服：202403167788 51，好的。",
      [("ORDER_ID", "2024"), ("ORDER_ID", "0316"), ("ORDER_ID", "7788 51"), ("ORDER_ID", "202403167788 51")]),
     ("Agent: order number?\nCaller: 2024-05-01 is when I ordered", []),
+    # an account number has no card's check digit; digits heard as words (for, to); a pause said (hold on);
+    # a code read over lines and read back whole
+    ("客户：开户行是工行北京朝阳支行，账号是0200 0015 0920 0123 456\n坐席：0200001509200123456，户名",
+     [("BANK_CARD", "0200 0015 0920 0123 456"), ("BANK_CARD", "0200001509200123456")]),
+    ("客服：請問要匯款到哪個帳戶？\n客戶：台新銀行，帳號二零八八 零幺 零零四五六七八 二", [("BANK_CARD", "二零八八 零幺 零零四五六七八 二")]),
+    ("caller the card number is for seven eight six five seven nine seven five for three to three one double nine",
+     [("CREDIT_CARD", "for seven eight six five seven nine seven five for three to three one double nine")]),
+    ("my account number is for my wife", []),
+    ("Agent: Can I get the ticket number\nPassenger: Yes, oh oh six, two three four, eight eight one nine, hold on, oh "
+     "five seven\nAgent: 006 2348 819057", [
+         ("ORDER_ID", "oh oh six, two three four, eight eight one nine, hold on, oh five seven"),
+         ("ORDER_ID", "006 2348 819057")]),
+    ("Agent: Can you read me the tracking reference\nCustomer: Yep it's J V\nCustomer: one two four seven\nCustomer: "
+     "eight eight three oh, one G B\nAgent: JV 1247 8830 1GB", [
+         ("ORDER_ID", "J V"), ("ORDER_ID", "one two four seven"), ("ORDER_ID", "eight eight three oh, one G B"),
+         ("ORDER_ID", "JV 1247 8830 1GB")]),
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
