@@ -33,7 +33,7 @@ _CUES = (
     ("CN_ID", "身份证|身分证|证件号|证件", r"id card|identity card|\bhkid\b|\bid number"),
     ("PASSPORT", "护照", r"passport|travel document"),
     ("LICENSE_PLATE", "车牌|车辆|车号|车是|的车(?!牌)|我车(?!牌)|车子", r"licen[cs]e plate|\bplate\b|\bregistration\b|\breg\b|number plate|\brego\b|vehicle (?:number|no\b)|car number"),
-    ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card"),
+    ("CREDIT_CARD", "信用卡", r"credit card|debit card|card number|\bcard no|long number on the card|\bamex\b|\bvisa\b|mastercard"),
     ("BANK_CARD", "银行卡|工资卡|储蓄卡|借记卡|账号|帐号|户口号|(?<!就诊)(?<!会员)(?<!医保)(?<!社保)(?<!门诊)(?<!积分)(?<!公交)(?<!校园)卡号", r"account number|sort code|\bbsb\b|\biban\b|bank account"),
     ("PHONE", "手机|电话|联系方式|座机|联络|号码", r"phone|mobile|\bcell\b|callback number|contact number|number to call|area code|"
               r"number (?:to reach|you're calling from|youre calling from)|reach you|call you|best number|"
@@ -50,7 +50,7 @@ _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if 
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
 # A word every English cue holds: looked for first (in C), so a long text without one is not scanned.
 _EN_STEMS = ("insurance", "ni ", "n i ", "social", "ssn", "nhs", "id", "passport", "travel", "licen", "plate", "reg",
-             "card", "account", "rego", "vehicle", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
+             "card", "account", "rego", "vehicle", "amex", "visa", "sort code", "bsb", "iban", "phone", "mobile", "cell", "number", "order", "ticket",
              "case", "claim", "tracking", "reference", "ref", "booking", "confirmation", "authori", "rma", "area code",
              "reach you", "call you", "incident", "citation", "complaint", "pnr", "policy", "membership", "post", "eircode")
 _HAS_HAN = re.compile("[\u4e00-\u9fff]")
@@ -294,7 +294,9 @@ class SpokenCodes:
                 code = "".join(c for _, c in lines[:n])
                 if label == "PHONE" and any(_DATE_WRITTEN.fullmatch(text[a:b]) for (a, b), _ in lines[:n]):
                     break  # 2024-05-01 is when I called: a date
-                if _valid(label, code) or (account and _account_ok(code)):
+                fixed = next((v for v in _variants(code) if _valid(label, v) or (account and _account_ok(v))), None)
+                if fixed is not None:
+                    code = fixed
                     kind = _kind(label, code)
                     out.extend((a, b, kind, 0.85) for (a, b), _ in lines[:n])
                     at = lines[n - 1][0][1]
@@ -315,6 +317,12 @@ class SpokenCodes:
         first = last = -1
         spoken = gap = answered = False
         while pieces < _MAX_PIECES:
+            fix = _CORRECTION.match(text, pos) if first >= 0 and label != "ORDER_ID" else None
+            if fix is not None and fix.end() > pos and _TOKEN.match(text, fix.end()) is not None:
+                code.append("|")  # 幺幺六，不对不对，是幺幺七幺: the caller corrects what came before (see _variants)
+                spoken = True
+                pos = fix.end()
+                continue
             m = _TOKEN.match(text, pos)
             if m is not None and first < 0 and not lines and not _piece(m, label):
                 m = None  # the rest of the question (whenever you're ready), not a piece: see below
@@ -431,6 +439,27 @@ class SpokenCodes:
         spoken = spoken or (answered and len(lines) == 1 and len(lines[0][1]) >= 8
                             and not _DATE_WRITTEN.search(text, lines[0][0][0], lines[0][0][1]))
         return lines, spoken
+
+
+# A caller correcting a code mid-way (哦不对, 不对不对，是, no wait, no sorry, sorry, I mean).
+_CORRECTION = re.compile(r"[^\S\n]*[，,。.…]*[^\S\n]*(?:哦不对|不对不对|不对|不是不是|说错了|錯了|错了|唔係|(?i:no wait|no,? sorry|"
+                         r"sorry,? no|sorry|i mean|wait|actually))[^\S\n]*[，,。.…]*[^\S\n]*(?:是|系|係|(?i:it's|its|it is))?"
+                         r"[^\S\n]*[，,]?[^\S\n]*")
+
+
+def _variants(code: str):
+    """The codes `code` may be, its corrections (|) read: as said, then from the last correction on (the
+    caller started again), then with the characters just before it replaced (one to six of them)."""
+    if "|" not in code:
+        yield code
+        return
+    yield code.replace("|", "")
+    before, _, after = code.rpartition("|")
+    yield after
+    before = before.replace("|", "")
+    for k in range(1, 7):
+        if k <= len(before):
+            yield before[:-k] + after
 
 
 def _piece(m: re.Match[str], label: str) -> bool:

@@ -166,6 +166,15 @@ SPOKEN = [
     ("caller the card number is for seven eight six five seven nine seven five for three to three one double nine",
      [("CREDIT_CARD", "for seven eight six five seven nine seven five for three to three one double nine")]),
     ("my account number is for my wife", []),
+    # a caller correcting the number mid-way: the code is read as corrected, and every piece said is masked
+    ("客户：卡号是六二一三 九六二四 五九五七 幺幺六，不对不对，是幺幺七幺\n坐席：6213 9624 5957 1171对吧",
+     [("BANK_CARD", "六二一三 九六二四 五九五七 幺幺六，不对不对，是幺幺七幺"), ("BANK_CARD", "6213 9624 5957 1171")]),
+    ("Caller: My NI number is A B one two, no sorry, A B one three, four five, six seven, C",
+     [("UK_NINO", "A B one two, no sorry, A B one three, four five, six seven, C")]),
+    ("Caller: it's an Amex, three seven six six, sorry, three seven six six one seven, six oh three one three, "
+     "seven two one four", [("CREDIT_CARD", "three seven six six, sorry, three seven six six one seven, six oh three "
+                                            "one three, seven two one four")]),
+    ("I need a visa for two weeks", []),
     ("Agent: Can I get the ticket number\nPassenger: Yes, oh oh six, two three four, eight eight one nine, hold on, oh "
      "five seven\nAgent: 006 2348 819057", [
          ("ORDER_ID", "oh oh six, two three four, eight eight one nine, hold on, oh five seven"),
