@@ -450,7 +450,8 @@ def _code_key(value: str) -> str:
     out: list[str] = []
     times = 1
     tens = ""  # sixty eight: 68; sixty alone: 60
-    for token in re.findall(r"[A-Za-z]+|[0-9]+|[零〇洞幺一二两三四五六七拐八九]", _AID_WORD.sub(" ", value)):
+    for token in re.findall(r"[A-Za-z]+|[0-9]+|[零〇洞幺一二两三四五六七拐八九]",
+                            _AID_WORD.sub(" ", value).replace("艾克斯", " X ").replace("埃克斯", " X ")):
         low = token.lower()
         if tens:
             if low in _EN_DIGIT and low not in ("o", "oh", "zero"):

@@ -79,7 +79,8 @@ _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕
 _TOKEN = re.compile(r"(?P<zh>[零〇洞幺一二两三四五六七拐八九])|(?P<digits>[0-9]+)|(?P<word>[A-Za-z]+)"
                     r"|(?P<bracket>括号|括弧)(?P<close>[^\S\n]?[0-9A零〇洞幺一二两三四五六七拐八九])"
                     r"|(?P<paren>[(（][0-9A零〇洞幺一二两三四五六七拐八九][)）])"
-                    r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是)")
+                    r"|(?P<province>[" + _PROVINCES + r"])|(?P<sep>[ \t,，、.\-·]+)|(?P<filler>嗯|呃|那个|就是|横杠|杠|槓)"
+                    r"|(?P<zhx>艾克斯|埃克斯)")
 _EN_SEPARATORS = frozenset(("dash", "hyphen", "uh", "um", "er", "erm", "ah", "sorry", "then", "and", "bracket", "brackets",
                             "in", "hold", "hang", "on", "slash", "stroke"))
 # Words speech-to-text writes for a digit it heard (for seven eight six, five for three to three): digits only
@@ -98,7 +99,7 @@ _ASK_REST = 40  # how far the cue's line may run on before the caller answers on
 
 # An e-mail address read out: `siyuan 点 li 艾特 qq 点 com`, `zhang 下划线 lei 杠 bj 艾特 sina 点 cn`,
 # `emily underscore chen ninety two at yahoo dot com`, `tom dot baxter at b t internet dot com`.
-_MAIL_AT = re.compile(r"(?<![A-Za-z])(?:艾特|爱特|at|AT|@)(?![A-Za-z])")
+_MAIL_AT = re.compile(r"艾特|爱特|(?<![A-Za-z])(?:at|AT|@)(?![A-Za-z])")  # (艾特 may touch the letters)
 _MAIL_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[零〇洞幺一二两三四五六七拐八九]+|下划线|底线|横杠|杠|槓|点|點|到特|[._-]")
 _MAIL_SYMBOLS = {"点": ".", "點": ".", "到特": ".", "dot": ".", "下划线": "_", "底线": "_", "underscore": "_",
                  "杠": "-", "横杠": "-", "槓": "-", "dash": "-", "hyphen": "-", ".": ".", "_": "_", "-": "-"}
@@ -146,8 +147,8 @@ def _mail_side(text: str, pos: int, step: int) -> tuple[int, str]:
     edge, out, words, last = pos, [], 0, pos
     for m in tokens:
         gap = text[m.end():last] if step < 0 else text[last:m.start()]
-        if gap.strip(" ,"):
-            break
+        if gap.strip(" ,") or (step > 0 and "," in gap and out and out[-1] in _TLD):
+            break  # (163 点 com，一个单词: the address ended at its suffix)
         piece = _mail_piece(m.group())
         if piece is None:
             break
@@ -408,6 +409,9 @@ class SpokenCodes:
                     break  # a word: the code has ended
             elif kind == "zh":
                 piece = _ZH_DIGITS[value]
+                spoken = True
+            elif kind == "zhx":
+                piece = "X"  # 艾克斯: the letter X said in Chinese
                 spoken = True
             elif kind == "digits":
                 piece = value

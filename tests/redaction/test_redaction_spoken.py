@@ -175,6 +175,14 @@ SPOKEN = [
      "seven two one four", [("CREDIT_CARD", "three seven six six, sorry, three seven six six one seven, six oh three "
                                             "one three, seven two one four")]),
     ("I need a visa for two weeks", []),
+    # a dash said (杠) in a Taiwan plate and its read-back; X said in Chinese; an e-mail read out that ends at
+    # its suffix before the sentence goes on, and one whose 艾特 touches the letters
+    ("客服：您好，請問您的車牌號碼？\n客戶：B L M 杠 七三零二\n客服：BLM-7302，好的",
+     [("LICENSE_PLATE", "B L M 杠 七三零二"), ("LICENSE_PLATE", "BLM-7302")]),
+    ("客服：您好，请问您的车牌号码\n客户：苏E五L幺艾克斯九", [("LICENSE_PLATE", "苏E五L幺艾克斯九")]),
+    ("客服：发票发到哪个邮箱？\n客户：就是 liuxiaomin88 艾特 一六三 点 com，一个单词连起来的。",
+     [("EMAIL", "liuxiaomin88 艾特 一六三 点 com")]),
+    ("客服：請問你嘅電郵地址係？\n客戶：wingkei點tse艾特yahoo點com點hk", [("EMAIL", "wingkei點tse艾特yahoo點com點hk")]),
     ("Agent: Can I get the ticket number\nPassenger: Yes, oh oh six, two three four, eight eight one nine, hold on, oh "
      "five seven\nAgent: 006 2348 819057", [
          ("ORDER_ID", "oh oh six, two three four, eight eight one nine, hold on, oh five seven"),
