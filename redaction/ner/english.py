@@ -317,6 +317,11 @@ _TICKET_NAME = re.compile(r"(?<![A-Za-z0-9/])([A-Z]{2,20}/[A-Z]{2,20}(?: [A-Z]{2
 _TICKET_CUE = re.compile(r"(?i:passenger|pax|traveller|traveler|name|ticket|booking|pnr)|乘客|旅客|英文名|姓名|乘机人")
 
 
+# A name question, then the caller's turn holding only a name, in a transcript written on one line in lower case.
+_INLINE_ANSWER = re.compile(r"(?:name|speaking with|speaking to|whos calling|who's calling|who is calling|"
+                            r"whos this|who's this)(?: please)? (?:caller|customer|member|patient|client) "
+                            r"(?:(?:hi|yeah|yes|um|uh|its|it's|it is|this is|sure|ok|okay) ){0,3}"
+                            r"([a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}) (?=(?:agent|rep|advisor|operator|nurse|receptionist) )")
 # A job met on a customer's side, capitalised before a first name (Technician Faizal, Rider Arjun).
 _ROLE_NAME = re.compile(r"(?<![A-Za-z])(?:Courier|Rider|Driver|Technician|Installer|Plumber|Electrician|Nurse|Carer|"
                         r"Postman|Cleaner|Landlord|Landlady)[ ,]{1,2}([A-Z][a-z]{2,14})(?![A-Za-z])")
@@ -742,6 +747,13 @@ class EnglishNames:
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))  # CHANG YU TING, zhao yu tong: romanised
         for m in (_ROMANISED_CUE.finditer(text) if _HAS_CJK.search(text) else ()):
             if self._romanised(m.group(1).lower().replace("-", " ").split()):
+                out.append((m.start(1), m.end(1), "PERSON", 0.8))
+        for m in (_INLINE_ANSWER.finditer(text) if "\n" not in text and ("caller" in text or "customer" in text) else ()):
+            # agent whos calling caller its aaliyah aaliyah jackson agent hi aaliyah: a transcript with its speakers
+            # inline, the caller's whole turn after a name question
+            words = [_plain(w) for w in m.group(1).split()]
+            if all(w in self.first or (w in self.last and w not in _COMMON) or not listed(w, self.lower_words)
+                   for w in words) and not any(w in _NOT_SLOT or w in _INTERJECTIONS for w in words):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
         return out
 

@@ -99,6 +99,11 @@ OTHERS = [
     ("航班CA1831，乘客英文名应为 ZHANG/YUHANG，系统里多打了一个G", ["ZHANG/YUHANG"]),
     ("Flight VS251 tomorrow, passenger ADEBAYO/FOLASADE MS, e-ticket 932-2176549083", ["ADEBAYO/FOLASADE MS"]),
     ("name field: PASS/FAIL", []),
+    # a one-line lower-case transcript: the caller's whole turn after a name question
+    ("agent hi youre through to billing who am i speaking with caller hi its aaliyah aaliyah jackson agent hi "
+     "aaliyah how can i help", ["aaliyah aaliyah jackson", "aaliyah"]),
+    ("agent your name please caller sure agent thanks", []),
+    ("agent account name caller the business account agent ok", []),
     ("use TCP/IP and AND/OR logic", []),
 ]
 
