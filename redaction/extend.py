@@ -519,15 +519,25 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     for m in chosen:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     extra = []
+    replaced: set[int] = set()
     for key, like in sorted(found.items(), key=lambda item: -len(item[0])):  # a whole code before its parts
         chars = [_SAID_AS.get(ch, re.escape(ch)) for ch in key] if said[key] else [re.escape(ch) for ch in key]
         for r in re.finditer(r"(?<![0-9A-Z])" + _CODE_SEP.join(chars) + r"(?![0-9A-Z])", folded):
-            if not any(taken[r.start():r.end()]):
-                extra.append(like._replace(start=r.start(), end=r.end()))
-                taken[r.start():r.end()] = b"\x01" * (r.end() - r.start())
+            a, b = r.span()
+            if any(taken[a:b]):
+                # A code read back in words holding a rule's shorter reading of its digits (E four four one
+                # seven eight two three K, where the spoken-digits rule saw a phone): the code replaces it.
+                inside = [k for k, m in enumerate(chosen) if m.start < b and a < m.end]
+                if not said[key] or not inside or any(
+                        k in replaced or not (a <= chosen[k].start and chosen[k].end <= b)
+                        or labels[chosen[k].rank] not in _CODE_LABELS for k in inside):
+                    continue
+                replaced.update(inside)
+            extra.append(like._replace(start=a, end=b))
+            taken[a:b] = b"\x01" * (b - a)
     if not extra:
         return list(chosen)
-    return sorted(list(chosen) + extra, key=lambda m: m.start)
+    return sorted([m for k, m in enumerate(chosen) if k not in replaced] + extra, key=lambda m: m.start)
 
 
 def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:

@@ -278,6 +278,7 @@ class SpokenCodes:
         if " dot " in text or " point " in text or " DOT " in text:
             out.extend(spoken_ips(text))
         if not _has_code_chars(text):
+            out.extend(self._plates(text, out))  # (A B twelve, C D E: no digit word)
             return out
         low = text.lower() if _HAS_LATIN.search(text) else ""
         cues = [*(_ZH_CUE.finditer(text) if _HAS_HAN.search(text) else ()),
@@ -302,6 +303,23 @@ class SpokenCodes:
                     out.extend((a, b, kind, 0.85) for (a, b), _ in lines[:n])
                     at = lines[n - 1][0][1]
                     break
+        out.extend(self._plates(text, out))
+        return out
+
+    def _plates(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+        """Plates read out without a cue, by their shape: a province and a letter, then pieces (对方是浙B 七 F
+        三 一 五), and a UK plate said letter by letter (Y R twenty one, B T O)."""
+        out: list[tuple[int, int, str, float]] = []
+        for m in (_PLATE_START.finditer(text) if _HAS_HAN.search(text) else ()):
+            if any(a <= m.start() < b for a, b, _, _ in found):
+                continue
+            lines, _ = self._read(text, m.start(), "LICENSE_PLATE")  # written or read out (the rules read 浙B7F315 too)
+            if lines and _valid("LICENSE_PLATE", lines[0][1]):
+                out.append((lines[0][0][0], lines[0][0][1], "LICENSE_PLATE", 0.8))
+        for m in (_UK_SPOKEN_PLATE.finditer(text) if " " in text else ()):
+            digits = _number_digits(m.group("age"))
+            if digits is not None and len(digits) == 2 and not any(a < m.end() and m.start() < b for a, b, _, _ in found):
+                out.append((m.start(), m.end(), "LICENSE_PLATE", 0.8))
         return out
 
     @staticmethod
@@ -466,6 +484,39 @@ def _variants(code: str):
             yield before[:-k] + after
 
 
+# A Chinese plate's start: a province and a capital (浙B): its pieces may follow read out, cue or none.
+_PLATE_START = re.compile("(?<![" + _PROVINCES + "A-Za-z0-9])[" + _PROVINCES + "][A-Z](?![A-Za-z])")  # (not 浙苏H6F681)
+_NUM = "(?:" + "|".join(NUMBER_WORDS) + ")"
+# A UK plate said a letter at a time: two letters, a two-digit age in words or digits, three letters.
+_UK_SPOKEN_PLATE = re.compile(r"(?<![A-Za-z0-9])[A-Z][ ,]{1,2}[A-Z][ ,]{1,2}(?P<age>(?i:" + _NUM + r")(?:[ -](?i:" + _NUM
+                              + r"))?|[0-9]{2})[ ,]{1,2}[A-Z][ ,]{1,2}[A-Z][ ,]{1,2}[A-Z](?![A-Za-z0-9])")
+
+
+def _number_digits(words: str) -> str | None:
+    """The digits of a number said in words or written (twenty one: 21, six eight: 68, nineteen: 19)."""
+    if words.isdigit():
+        return words
+    out = ""
+    parts = re.split(r"[ -]+", words.lower())
+    i = 0
+    while i < len(parts):
+        w = parts[i]
+        if w in _TENS:
+            if i + 1 < len(parts) and parts[i + 1] in _EN_DIGITS and parts[i + 1] not in ("zero", "oh", "o"):
+                out += _TENS[w] + _EN_DIGITS[parts[i + 1]]
+                i += 2
+                continue
+            out += _TENS[w] + "0"
+        elif w in _TEENS:
+            out += _TEENS[w]
+        elif w in _EN_DIGITS:
+            out += _EN_DIGITS[w]
+        else:
+            return None
+        i += 1
+    return out
+
+
 def _piece(m: re.Match[str], label: str) -> bool:
     """Whether a token may be (or start) a piece of a `label` code."""
     kind = m.lastgroup
@@ -557,7 +608,8 @@ def _valid(label: str, code: str) -> bool:
         return (bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2) or bool(
             re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z]{3}", code)) or (bool(re.fullmatch(r"[A-Z0-9]{5,8}", code))
                                                                and len(digits) >= 2 and not code.isdigit()) or bool(
-            re.fullmatch(r"[A-Z]{2}[0-9]{1,2}[A-Z]{1,3}[0-9]{4}", code))  # India (MH12DE4471)
+            re.fullmatch(r"[A-Z]{2}[0-9]{1,2}[A-Z]{1,3}[0-9]{4}", code)) or bool(  # India (MH12DE4471)
+            re.fullmatch(r"[0-9]{2,3}[A-Z]{1,2}[0-9]{1,6}", code))  # Ireland (161-D-12345)
     if label == "UK_NINO":
         return bool(re.fullmatch(r"[A-Z]{2}[0-9]{6}[A-D]", code)) and nino_ok(code)
     if label == "US_SSN":

@@ -175,6 +175,17 @@ SPOKEN = [
      "seven two one four", [("CREDIT_CARD", "three seven six six, sorry, three seven six six one seven, six oh three "
                                             "one three, seven two one four")]),
     ("I need a visa for two weeks", []),
+    # plates by their shape, cue or none: a province and a letter, then the pieces; a UK plate a letter at a
+    # time; an Irish plate; a code read back in words over a rule's reading of its digits
+    ("客户：我的车是浙A 幺八D二九 对方是浙B 七 F 三 一 五\n坐席：双方都没有人员受伤吧",
+     [("LICENSE_PLATE", "浙A 幺八D二九"), ("LICENSE_PLATE", "浙B 七 F 三 一 五")]),
+    ("我们在京A区域", []),
+    ("Caller: it was A B twelve, C D E, I think", [("LICENSE_PLATE", "A B twelve, C D E")]),
+    ("Agent: and what's the registration of the vehicle\nCaller: one six one, D, one two three four five",
+     [("LICENSE_PLATE", "one six one, D, one two three four five")]),
+    ("Agent: may I have the passport number of the traveller\nCaller: E four four one seven eight two three K\n"
+     "Agent: E four four one seven eight two three K, and the expiry",
+     [("PASSPORT", "E four four one seven eight two three K"), ("PASSPORT", "E four four one seven eight two three K")]),
     # a dash said (杠) in a Taiwan plate and its read-back; X said in Chinese; an e-mail read out that ends at
     # its suffix before the sentence goes on, and one whose 艾特 touches the letters
     ("客服：您好，請問您的車牌號碼？\n客戶：B L M 杠 七三零二\n客服：BLM-7302，好的",
