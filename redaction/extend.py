@@ -436,7 +436,7 @@ def _add_run(found: dict, run: list) -> None:
     if len(run) >= 2:
         key = "".join(k for _, k in run)
         if len(key) >= 8 and sum(ch.isdigit() for ch in key) >= 4:
-            found.setdefault(key, run[0][0])
+            found[key] = run[0][0]  # its label over a rule's reading of the same digits (the read-back as a phone)
 
 
 def _spoken_char(m: "re.Match[str]") -> str:

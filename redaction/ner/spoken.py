@@ -60,6 +60,7 @@ _LABELS = tuple(label for label, _, _ in _CUES)
 # Between the cue and the code: words that link them (是, 係, is, it's...), punctuation, fillers.
 _BRIDGE = re.compile(r"(?:[号码是系为：:，,。.?？ \t#]|嗯|呃|那个|就是|我的|的|['’]s(?![A-Za-z])|(?i:is|it's|its|it is|was|number|no|"
                      r"yeah|yes|yep|yup|sure|okay|ok|uh|um|er|so|that's|thats|please|sorry|mine|my|i think|caller|customer|"
+                     r"i've got it here|ive got it here|here it is|let me see|hang on|one sec|just a sec|"
                      r"agent)(?![A-Za-z]))*", re.I)
 # A line that only acknowledges (客服：嗯, Agent: mhm): the caller goes on on the next line.
 _BACKCHANNEL = re.compile(r"(?i:(?:嗯|好|对|是|还有呢|然后呢|继续|请讲|请说|您说|mhm|mm|uh huh|"
@@ -68,6 +69,7 @@ _NEXT_LINE = re.compile(r"\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:([A-Za-z\u4
                         r"[:：])?[^\S\n]*")
 _SKIP = 2  # the other speaker's lines between two parts of an answer
 _DIGIT_WORD_NEXT = re.compile(r"[^\S\n]+(?i:zero|oh|one|two|three|four|five|six|seven|eight|nine|double)(?![A-Za-z])")
+_LETTERED = frozenset(("UK_NINO", "LICENSE_PLATE", "PASSPORT", "ADDRESS"))  # codes that may open with a letter by name
 _COUNTERS = frozenset("位个张次遍年月日天点分岁元块")  # after a numeral, a count (四位, 两次)
 _LETTERS_APART = re.compile(r"[A-Za-z][ ,，-]+[A-Za-z][ ,，-]")
 _NAMED_FIRST = re.compile(r"[\u4e00-\u9fff]{1,6}的[，,]?[^\S\n]*(?=[0-9零〇洞幺一二两三四五六七拐八九A-Za-z])")
@@ -410,7 +412,7 @@ class SpokenCodes:
                 elif low in NATO:
                     piece = low[0].upper()  # echo romeo: E R
                     spoken = True
-                elif low in LETTER_NAMES and (code or lines):
+                elif low in LETTER_NAMES and (code or lines or label in _LETTERED):
                     piece = LETTER_NAMES[low]  # ... four bee: B
                     spoken = True
                 elif len(value) == 1 or (value.isupper() and len(value) <= 3 and (
@@ -464,9 +466,10 @@ class SpokenCodes:
 
 
 # A caller correcting a code mid-way (哦不对, 不对不对，是, no wait, no sorry, sorry, I mean).
-_CORRECTION = re.compile(r"[^\S\n]*[，,。.…]*[^\S\n]*(?:哦不对|不对不对|不对|不是不是|说错了|錯了|错了|唔係|(?i:no wait|no,? sorry|"
+_CORRECTION = re.compile(r"[^\S\n]*[-，,。.…]*[^\S\n]*(?:哦不对|不对不对|不对|不是不是|说错了|錯了|错了|唔係|(?i:no wait|no,? sorry|"
                          r"sorry,? no|sorry|i mean|wait|actually))[^\S\n]*[，,。.…]*[^\S\n]*(?:是|系|係|(?i:it's|its|it is))?"
-                         r"[^\S\n]*[，,]?[^\S\n]*")
+                         r"[^\S\n]*[，,]?[^\S\n]*(?:(?:I|i|let|my|that's|thats|start|wrong|hold|hang|sorry)(?![A-Za-z])[a-z' ]{0,40}?,"
+                         r"[^\S\n]*){0,3}")  # (sorry I always get this wrong,)
 
 
 def _variants(code: str):

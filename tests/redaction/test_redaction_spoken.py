@@ -180,6 +180,17 @@ SPOKEN = [
     ("客户：我的车是浙A 幺八D二九 对方是浙B 七 F 三 一 五\n坐席：双方都没有人员受伤吧",
      [("LICENSE_PLATE", "浙A 幺八D二九"), ("LICENSE_PLATE", "浙B 七 F 三 一 五")]),
     ("我们在京A区域", []),
+    # a correction with words after it; a letter by its name first; an answer after `I've got it here`, read over
+    # lines and read back whole as the NHS number, not a phone
+    ("Advisor: can you read me your NI number off the letter\nCaller: C W six three- sorry I always get this wrong, "
+     "C W six three two, two nine one, B", [("UK_NINO", "C W six three- sorry I always get this wrong, C W six three "
+                                                        "two, two nine one, B")]),
+    ("Advisor: your national insurance number please\nCaller: it's zed C double oh four five six two D",
+     [("UK_NINO", "zed C double oh four five six two D")]),
+    ("Agent: and what's the NHS number please\nCaller: I've got it here, one eight six\nCaller: oh nine one\n"
+     "Caller: three nine oh three\nAgent: one eight six oh nine one three nine oh three", [
+         ("UK_NHS", "one eight six"), ("UK_NHS", "oh nine one"), ("UK_NHS", "three nine oh three"),
+         ("UK_NHS", "one eight six oh nine one three nine oh three")]),
     ("Caller: it was A B twelve, C D E, I think", [("LICENSE_PLATE", "A B twelve, C D E")]),
     ("Agent: and what's the registration of the vehicle\nCaller: one six one, D, one two three four five",
      [("LICENSE_PLATE", "one six one, D, one two three four five")]),
