@@ -319,6 +319,12 @@ def _en_head(text: str, start: int, limit: int) -> int:
         if m is not None and any(w[:1].isupper() for w in m.group(1).split()):
             return m.start(1)
         return start
+    if text[start:start + 1].islower():  # a house number in words (two | oh two one Maple Crest Drive)
+        m = _NUM_WORD_BEFORE.search(text, max(limit, start - 12), start)
+        if m is not None:
+            start = m.start()
+        m = _SPOKEN_UNIT_BEFORE.search(text, max(limit, start - 40), start)
+        return m.start() if m is not None else start  # unit five, eighteen Wattle Street
     if not (text[start:start + 1].isdigit() or text[start:start + 1].isupper()):
         return start
     m = _EN_HOUSE_BEFORE.search(text, max(limit, start - 12), start)
@@ -328,6 +334,11 @@ def _en_head(text: str, start: int, limit: int) -> int:
 # A postcode read out after the address (`E H six, eight D W`, `B eleven four Q Z`, an Eircode `D zero nine,
 # X two C four`): capitals said one at a time and number words, two of each at least.
 _NUM_WORD = "(?:" + "|".join((*NUMBER_WORDS, "double")) + ")"
+_NUM_WORD_BEFORE = re.compile(r"(?<![A-Za-z])" + _NUM_WORD + r" $")
+_SPOKEN_UNIT = r"(?i:unit|flat|apartment|apt|suite|room|floor|level) " + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){0,3}(?: [A-Za-z](?![A-Za-z]))?"
+# A unit read out before the house number, or after the street (unit five, / apartment three B, / unit twelve oh four).
+_SPOKEN_UNIT_BEFORE = re.compile(r"(?<![A-Za-z])" + _SPOKEN_UNIT + r",? $")
+_SPOKEN_UNIT_AFTER = re.compile(_SPOKEN_UNIT + r"(?![A-Za-z])")
 _EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z])){3,9}")
 
 
@@ -362,7 +373,7 @@ def _en_tail(text: str, end: int, limit: int) -> int:
             break  # the next speaker's turn (Nurse: ok)
         if j == i and i > 0 and text[i - 1].isalnum():
             break  # no separator: `Ave.Thanks`
-        part = _EN_UNIT.match(text, j) or (_EN_DIRECTION.match(text, j) if first else None) \
+        part = _EN_UNIT.match(text, j) or _SPOKEN_UNIT_AFTER.match(text, j) or (_EN_DIRECTION.match(text, j) if first else None) \
             or _EN_CODE.match(text, j) or _spoken_code(text, j) or (None if first else _SPOKEN_NUMBER_CODE.match(text, j))
         stop = part.end() if part is not None and part.group() not in _EN_NOT_PLACE else None
         if stop is None and text[j:j + 1].islower():

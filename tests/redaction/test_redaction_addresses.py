@@ -79,6 +79,13 @@ EXTENDED = [
     ("Caller: it's 47 Ponsonby Road, Grey Lynn, Auckland 1021", ["47 Ponsonby Road, Grey Lynn, Auckland 1021"]),
     ("ship to 12 Albion Street, Surry Hills, Sydney NSW 2010", ["12 Albion Street, Surry Hills, Sydney NSW 2010"]),
     ("I live at 5 Main Street, Sarah Jones will sign", ["5 Main Street"]),
+    # units read out before the house number and after the street; a fourth number word before the street
+    ("Customer: unit five, eighteen Wattle Street, Ultimo, NSW two double oh seven",
+     ["unit five, eighteen Wattle Street, Ultimo, NSW two double oh seven"]),
+    ("Member: three eighty Bloor Street West, unit twelve oh four, Toronto, M5S 1X2",
+     ["three eighty Bloor Street West, unit twelve oh four, Toronto, M5S 1X2"]),
+    ("Caller: two oh two one Maple Crest Drive, Wichita, Kansas, six seven two oh five",
+     ["two oh two one Maple Crest Drive, Wichita, Kansas, six seven two oh five"]),
     ("Caller: it's forty Sunday's Well Road, Cork, T twenty three, H X four seven\nAgent: grand",
      ["forty Sunday's Well Road, Cork, T twenty three, H X four seven"]),
     ("Caller: eleven Boundary Street, West End, Brisbane, four one oh one\nAgent: ok",
