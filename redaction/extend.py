@@ -295,7 +295,8 @@ def _zh_tail(text: str, end: int, limit: int) -> int:
 
 
 # ... or a unit number and a slash before it (Australia: `unit 4/12 smith street`).
-_EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:(?:[Uu]nit|UNIT|[Aa]pt|[Ff]lat) )?[0-9]{1,6}(?:[ ,]{1,2}|/)$")
+_EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:(?:[Uu]nit|UNIT|[Aa]pt|[Ff]lat|Blk|BLK|Block|Tower) )?(?:#[0-9]{1,3}-)?"
+                              r"[0-9]{1,6}(?:[ ,]{1,2}|/)$")  # (unit #12-04, 88 ...; Blk 512 Bedok ...; Tower 2, 19 ...)
 
 
 # The street before an address the rules found from its unit (`34 Auerstrasse 84\n Apt. 469`,
@@ -327,13 +328,18 @@ def _en_head(text: str, start: int, limit: int) -> int:
         return m.start() if m is not None else start  # unit five, eighteen Wattle Street
     if not (text[start:start + 1].isdigit() or text[start:start + 1].isupper()):
         return start
-    m = _EN_HOUSE_BEFORE.search(text, max(limit, start - 12), start)
-    return m.start() if m is not None else start
+    m = _EN_HOUSE_BEFORE.search(text, max(limit, start - 16), start)
+    if m is not None:
+        return m.start()
+    m = _BLOCK_BEFORE.search(text, max(limit, start - 8), start)  # Blk 512 Bedok North Ave 3
+    return m.start() if m is not None and text[start:start + 1].isdigit() else start
 
 
 # A postcode read out after the address (`E H six, eight D W`, `B eleven four Q Z`, an Eircode `D zero nine,
 # X two C four`): capitals said one at a time and number words, two of each at least.
 _NUM_WORD = "(?:" + "|".join((*NUMBER_WORDS, "double")) + ")"
+_BLOCK_BEFORE = re.compile(r"(?<![A-Za-z])(?:Blk|BLK|Block|Tower)\.? $")
+_STREET_NUMBER = re.compile(r"[0-9]{1,2}(?=[ \t]+#|,)")  # Bedok North Ave 3 #08-221: the avenue's number
 _NUM_WORD_BEFORE = re.compile(r"(?<![A-Za-z])" + _NUM_WORD + r" $")
 _SPOKEN_UNIT = r"(?i:unit|flat|apartment|apt|suite|room|floor|level) " + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){0,3}(?: [A-Za-z](?![A-Za-z]))?"
 # A unit read out before the house number, or after the street (unit five, / apartment three B, / unit twelve oh four).
@@ -345,7 +351,7 @@ _EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z
 # A suburb's first word before a name the name rules found in it (, Grey | Lynn, Auckland), and what says the
 # address goes on after that name (a comma and a capitalised town or a postcode).
 _PLACE_GAP = re.compile(r"[ \t]*,[ \t]*(?:[A-Z][a-z]+[ \t]){1,2}")
-_MORE_ADDRESS = re.compile(r"[ \t]*,[ \t]*(?:[A-Z][a-z]{2,}|[0-9]{3,})")
+_MORE_ADDRESS = re.compile(r"[ \t]*(?:,[ \t]*(?:[A-Z][a-z]{2,}|[0-9]{3,})|,?[ \t]*[A-Z]{2,3}[ \t]+[0-9]{3,})")  # (, Auckland / NT 0871)
 # ... or a postcode of digits read out after the town (Brisbane, four one oh one; Auckland, ten twenty one).
 _SPOKEN_NUMBER_CODE = re.compile(r"(?i:" + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){2,7})(?![A-Za-z])")
 _TURN_LABEL = re.compile(r"(?:\[[0-9:.]{4,12}\][^\S\n]*)?[A-Za-z][A-Za-z0-9 ]{0,20}:")
@@ -374,6 +380,7 @@ def _en_tail(text: str, end: int, limit: int) -> int:
         if j == i and i > 0 and text[i - 1].isalnum():
             break  # no separator: `Ave.Thanks`
         part = _EN_UNIT.match(text, j) or _SPOKEN_UNIT_AFTER.match(text, j) or (_EN_DIRECTION.match(text, j) if first else None) \
+            or (_STREET_NUMBER.match(text, j) if first and j == i + 1 else None) \
             or _EN_CODE.match(text, j) or _spoken_code(text, j) or (None if first else _SPOKEN_NUMBER_CODE.match(text, j))
         stop = part.end() if part is not None and part.group() not in _EN_NOT_PLACE else None
         if stop is None and text[j:j + 1].islower():

@@ -79,6 +79,13 @@ EXTENDED = [
     ("Caller: it's 47 Ponsonby Road, Grey Lynn, Auckland 1021", ["47 Ponsonby Road, Grey Lynn, Auckland 1021"]),
     ("ship to 12 Albion Street, Surry Hills, Sydney NSW 2010", ["12 Albion Street, Surry Hills, Sydney NSW 2010"]),
     ("I live at 5 Main Street, Sarah Jones will sign", ["5 Main Street"]),
+    # Singapore blocks and units, a tower, an avenue's number; a town the name rules read as a name before its
+    # state and postcode
+    ("Address: Blk 512 Bedok North Ave 3 #08-221, Singapore 460512", ["Blk 512 Bedok North Ave 3 #08-221, Singapore 460512"]),
+    ("unit #12-04, 88 Tanjong Pagar Road, the rice cooker", ["unit #12-04, 88 Tanjong Pagar Road"]),
+    ("Tower 2, 19 Marina Boulevard #32-05", ["Tower 2, 19 Marina Boulevard #32-05"]),
+    ("Ship to: PO Box 4471, Alice Springs NT 0871. Attn: the stores", ["PO Box 4471, Alice Springs NT 0871"]),
+    ("I live at 12 Main Street, 3 kids and a dog", ["12 Main Street"]),
     # units read out before the house number and after the street; a fourth number word before the street
     ("Customer: unit five, eighteen Wattle Street, Ultimo, NSW two double oh seven",
      ["unit five, eighteen Wattle Street, Ultimo, NSW two double oh seven"]),
