@@ -225,6 +225,13 @@ _IP_CUE = re.compile(r"(?i:\bip\b|address|gateway|server|log ?ins?|router|connec
 
 def _octet(words: list[str]) -> str | None:
     """The number a few digit, teen and tens words say (one forty two: 142), or None."""
+    out = _said_digits(words)
+    return str(int(out)) if out and len(out) <= 3 and int(out) <= 255 else None
+
+
+def _said_digits(words: list[str]) -> str | None:
+    """The digits that digit, teen and tens words (lower case) or written digits say (one forty two: 142,
+    twenty one: 21, six eight: 68), or None when one of them is no such word."""
     out = ""
     i = 0
     while i < len(words):
@@ -245,7 +252,7 @@ def _octet(words: list[str]) -> str | None:
         else:
             return None
         i += 1
-    return str(int(out)) if out and len(out) <= 3 and int(out) <= 255 else None
+    return out
 
 
 def spoken_ips(text: str) -> list[tuple[int, int, str, float]]:
@@ -497,27 +504,7 @@ _UK_SPOKEN_PLATE = re.compile(r"(?<![A-Za-z0-9])[A-Z][ ,]{1,2}[A-Z][ ,]{1,2}(?P<
 
 def _number_digits(words: str) -> str | None:
     """The digits of a number said in words or written (twenty one: 21, six eight: 68, nineteen: 19)."""
-    if words.isdigit():
-        return words
-    out = ""
-    parts = re.split(r"[ -]+", words.lower())
-    i = 0
-    while i < len(parts):
-        w = parts[i]
-        if w in _TENS:
-            if i + 1 < len(parts) and parts[i + 1] in _EN_DIGITS and parts[i + 1] not in ("zero", "oh", "o"):
-                out += _TENS[w] + _EN_DIGITS[parts[i + 1]]
-                i += 2
-                continue
-            out += _TENS[w] + "0"
-        elif w in _TEENS:
-            out += _TEENS[w]
-        elif w in _EN_DIGITS:
-            out += _EN_DIGITS[w]
-        else:
-            return None
-        i += 1
-    return out
+    return _said_digits(re.split(r"[ -]+", words.lower()))
 
 
 def _piece(m: re.Match[str], label: str) -> bool:
