@@ -85,14 +85,14 @@ _HERE_FIRM = re.compile(r"[^\S\n]+(?:(?i:here)[^\S\n]+from[^\S\n]+[A-Z]|from[^\S
 # What follows a firm's name when it answers the phone (Bunnings Alexandria, you're through to Nikhil).
 _FIRM_ANSWERING = re.compile(r"[^\S\n]*,[^\S\n]*(?i:(?:you're|you are|youre) (?:through|speaking|talking|connected)|"
                              r"you've reached)")
-# A name then what only staff have: an internal extension, a tier, the help they gave (Becky, ext 4471;
-# Marcus (Tier 1); Rachel, who helped you today).
 # A firm named after its owner: a name, 's and a trade (Ted's Plumbing, Rosa's Bakery, Mike's Auto Repairs).
 _OWNER_FIRM = re.compile(r"['’]s[^\S\n]+(?:[A-Z][a-z]+[^\S\n]+)?(?:Plumbing|Electrical|Electrics|Garage|Bakery|Kitchen|Cafe|Café|"
                          r"Pizza|Pizzeria|Diner|Auto|Autos|Motors|Hardware|Pharmacy|Chemist|Salon|Barbers?|Florist|Removals|"
                          r"Cleaning|Landscaping|Roofing|Catering|Bar|Pub|Grill|Deli|Books|Toys|Pets|Tyres|Tires|Garden|Gardens|"
                          r"Flowers|Fish|Butchers?|Dental|Clinic|Cakes|Coffee|Tavern|Inn|Laundry|Locksmiths?|Repairs|Store|Shop|"
                          r"Emporium|Outlet|Boutique|Market|Supplies|Services|Transport|Taxis|Cabs|Couriers)(?![A-Za-z])")
+# A name then what only staff have: an internal extension, a tier, the help they gave (Becky, ext 4471;
+# Marcus (Tier 1); Rachel, who helped you today).
 _STAFF_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*|\([^\S\n]*)(?i:ext\.?[^\S\n]*[0-9]|extension[^\S\n]*[0-9]|tier[^\S\n]*[0-9]|"
                           r"who (?:helped|assisted|served|looked after) you)")
 _OTHER_FIRM = re.compile(r"^(?:[^\S\n]+[a-z]+)?[^\S\n]+(?:at|of|for)[^\S\n]+[A-Z]")

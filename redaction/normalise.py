@@ -292,6 +292,12 @@ def join_chinese(norm: Normalised) -> Normalised:
     return Normalised("".join(parts), kept)
 
 
+def strip_accents(text: str) -> str:
+    """`text` with each character's accents dropped, one character for one so offsets still hold
+    (Szczepański -> Szczepanski): its NFKD decomposition's first character."""
+    return "".join(unicodedata.normalize("NFKD", ch)[:1] for ch in text)
+
+
 def normalise(text: str) -> Normalised:
     """Normalise text for detection (see the module docstring)."""
     if text.isascii():

@@ -7,23 +7,29 @@ Mr Okafor` is left as written, like `欧阳女士您好`.
 
 A surname that the same text gives as a name elsewhere is personal data all the same: in `My name is
 Daniel Okafor ... thanks Mr Okafor`, `Last name? / Szczepański, S Z C Z ... / okay Mr Szczepański` and
-`我姓郑，郑红梅` the surname stays masked (a placeholder next to the surname would give it away). Input side only (Redactor.fused with the recognizers), before a name
-is repeated over its other mentions, so a dropped surname is not repeated either.
+`我姓郑，郑红梅` the surname stays masked (a placeholder next to the surname would give it away). Input
+side only (Redactor.fused with the recognizers), before a name is repeated over its other mentions, so a
+dropped surname is not repeated either.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Sequence
 
 from .detectors.base import CJK_CHARS
+from .normalise import strip_accents
 
+# Titles, and the particles a surname may carry (Van der Berg, bin Rashid, d/o Ramasamy).
+_TITLES = "mr|mrs|ms|miss|mx|dr|prof|mister|madam|mdm"
+_PARTICLE_WORDS = ("van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "bin", "binti",
+                   "bte", "ibn", "al", "el", "d/o", "s/o")
+_PARTICLE = "(?i:" + "|".join(re.escape(p) for p in _PARTICLE_WORDS) + ")"
+_PARTICLES = frozenset((*_PARTICLE_WORDS, "st", "st."))
 # A title, then one surname with its particles (Mr Van der Berg, Ms O'Sullivan, dr okafor).
-_TITLE_SURNAME = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|prof|mister|madam|madame|mdm)\.?[^\S\n]+"
-                            r"((?:(?i:van|von|de|der|den|del|della|di|da|du|la|le|st\.?|bin|binti|bte|ibn|al|el|[ds]/o)[^\S\n]+)*[^\s]+)")
-_TITLE_BEFORE = re.compile(r"(?<![A-Za-z])(?i:mr|mrs|ms|miss|mx|dr|prof|mister|mdm|madam)\.?[^\S\n]+$")
-_PARTICLE_TAIL = re.compile(r"(?:[^\S\n]+(?i:van|von|de|der|den|del|della|di|da|du|la|le|bin|binti|bte|ibn|al|el|[ds]/o))+[^\S\n]+([A-Z][\w'’-]*)")
+_TITLE_SURNAME = re.compile(r"(?i:" + _TITLES + r"|madame)\.?[^\S\n]+((?:(?:" + _PARTICLE + r"|(?i:st\.?))[^\S\n]+)*[^\s]+)")
+_TITLE_BEFORE = re.compile(r"(?<![A-Za-z])(?i:" + _TITLES + r")\.?[^\S\n]+$")
+_PARTICLE_TAIL = re.compile(r"(?:[^\S\n]+" + _PARTICLE + r")+[^\S\n]+([A-Z][\w'’-]*)")
 _SURNAME_CUE = re.compile("姓[^\\S\n]?$")
 # The surname spelled or the given name described after it (耳东陈, 立早章, 单名一个晨字, 名叫...).
 _DESCRIBED = re.compile("\0|单名|双名|名字|名叫|全名|叫做")
@@ -64,7 +70,7 @@ def lone_surnames(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
 
 def _fold(word: str) -> str:
     """`word` in lower case without its accents (Szczepański and szczepanski are one surname)."""
-    return "".join(unicodedata.normalize("NFKD", ch)[:1] for ch in word.lower())
+    return strip_accents(word.lower())
 
 
 def _lone(text: str, start: int, end: int) -> str:
@@ -95,6 +101,4 @@ def _lone(text: str, start: int, end: int) -> str:
     return core[0]
 
 
-_PARTICLES = frozenset(("van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "st", "st.",
-                        "bin", "binti", "bte", "ibn", "al", "el", "d/o", "s/o"))
 _NEXT_WORD = re.compile(r"[^\S\n]+[A-Z][a-z]")

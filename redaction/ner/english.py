@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ..normalise import strip_accents
 from .cued import ASKED_NAME, FILLER, LINE_START
 from .spoken import NATO
 
@@ -325,7 +326,6 @@ _INLINE_ANSWER = re.compile(r"(?:name|speaking with|speaking to|whos calling|who
 # A job met on a customer's side, capitalised before a first name (Technician Faizal, Rider Arjun).
 _ROLE_NAME = re.compile(r"(?<![A-Za-z])(?:Courier|Rider|Driver|Technician|Installer|Plumber|Electrician|Nurse|Carer|"
                         r"Postman|Cleaner|Landlord|Landlady)[ ,]{1,2}([A-Z][a-z]{2,14})(?![A-Za-z])")
-_ROLE_HINT = re.compile("Courier|Rider|Driver|Technician|Installer|Plumber|Electrician|Nurse|Carer|Postman|Cleaner|Landl")
 _TITLE_WORDS = frozenset("mr mrs ms miss mdm madam mx dr sir prof".split())
 # The strongest cues: what follows is the name the person goes by, whatever word it also is.
 _STRONG_CUE = re.compile(r"(?<![A-Za-z])(?i:(?:people |everyone |they |friends )?calls? me|my name is|my name's|i am called|"
@@ -672,7 +672,8 @@ class EnglishNames:
             if key in _LOOSE_KEYS and not all(w in self.first or w in self.last or not (
                     listed(w, self.lower_words) or self._common_word(w)) for w in words) and not (
                     len(words) >= 2 and value.istitle() and sum(w in self.first or w in self.last for w in words) >= 2):
-                continue  # (Name - Sai Krishna Reddy: capitalised, two of its words names, one a word too)  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
+                continue  # "name": "Premium plan": a bare `name` holds things too; only a name-like value
+                # (or a capitalised one with two name words: Name - Sai Krishna Reddy, where Sai is a word too)
             out.append((m.start(group), m.end(group), "PERSON", 0.8))
         return out
 
@@ -767,7 +768,7 @@ class EnglishNames:
         for m in (_LETTER_RUN.finditer(text) if " " in text or "-" in text else ()):
             word = "".join(ch for ch in m.group() if ch.isalpha()).lower()
             if folded is None:  # Szczepański, S Z C Z E P A N S K I: the letters spell it without its accents
-                folded = "".join(unicodedata.normalize("NFKD", ch)[:1] for ch in text)
+                folded = strip_accents(text)
             others = [w.span() for w in re.finditer(r"(?<![A-Za-z])" + word + r"(?![A-Za-z])", folded, re.I)]
             named = (word in self.first or word in self.last) and word not in self.lower_words and word not in _COMMON
             if others or named:
@@ -803,7 +804,7 @@ class EnglishNames:
             if len(word) < 4 or word in self.lower_words and word not in self.first and word not in self.last:
                 continue
             if folded is None:
-                folded = "".join(unicodedata.normalize("NFKD", ch)[:1] for ch in text)
+                folded = strip_accents(text)
             others = [o.span() for o in re.finditer(r"(?<![A-Za-z])" + r"['’ -]?".join(word) + r"(?![A-Za-z])", folded, re.I)
                       if not (m.start() <= o.start() < m.end())]
             named = (word in self.first or word in self.last) and word not in _COMMON
@@ -1023,7 +1024,7 @@ class EnglishNames:
                 continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))
-        for m in (_ROLE_NAME.finditer(text) if _ROLE_HINT.search(text) else ()):
+        for m in _ROLE_NAME.finditer(text):
             a, b = m.span(1)
             if self._person_word(m.group(1), True) and not (text[b:b + 1] == " " and text[b + 1:b + 2].isupper()) \
                     and free(a, b):

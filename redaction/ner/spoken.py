@@ -69,6 +69,7 @@ _NEXT_LINE = re.compile(r"\n[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:([A-Za-z\u4
                         r"[:：])?[^\S\n]*")
 _SKIP = 2  # the other speaker's lines between two parts of an answer
 _DIGIT_WORD_NEXT = re.compile(r"[^\S\n]+(?i:zero|oh|one|two|three|four|five|six|seven|eight|nine|double)(?![A-Za-z])")
+_DIGITS_ONLY = frozenset(("PHONE", "CREDIT_CARD", "BANK_CARD"))  # codes of digits alone: a lone o is a zero, for a four
 _LETTERED = frozenset(("UK_NINO", "LICENSE_PLATE", "PASSPORT", "ADDRESS"))  # codes that may open with a letter by name
 _COUNTERS = frozenset("位个张次遍年月日天点分岁元块")  # after a numeral, a count (四位, 两次)
 _LETTERS_APART = re.compile(r"[A-Za-z][ ,，-]+[A-Za-z][ ,，-]")
@@ -409,11 +410,11 @@ class SpokenCodes:
                     else:
                         piece = _TENS[low] + "0"
                     spoken = True
-                elif low in _EN_DIGITS and not (len(low) == 1 and label not in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
+                elif low in _EN_DIGITS and not (len(low) == 1 and label not in _DIGITS_ONLY):
                     piece = _EN_DIGITS[low]
                     spoken = spoken or len(low) > 1
                 elif low in _HOMOPHONES and _DIGIT_WORD_NEXT.match(text, m.end()) and (
-                        code or label in ("PHONE", "CREDIT_CARD", "BANK_CARD")):
+                        code or label in _DIGITS_ONLY):
                     piece = _HOMOPHONES[low]  # five for three: 5 4 3
                     spoken = True
                 elif low in NATO:
@@ -517,7 +518,7 @@ def _piece(m: re.Match[str], label: str) -> bool:
     low = m.group().lower()
     return (len(low) == 1 or low in _EN_DIGITS or low in ("double", "triple") or low in _TEENS or low in _TENS
             or low in NATO or low in LETTER_NAMES
-            or (low in _HOMOPHONES and label in ("PHONE", "CREDIT_CARD", "BANK_CARD")
+            or (low in _HOMOPHONES and label in _DIGITS_ONLY
                 and _DIGIT_WORD_NEXT.match(m.string, m.end()) is not None)
             or (m.group().isupper() and len(low) <= 3))
 
