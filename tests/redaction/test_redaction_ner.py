@@ -201,6 +201,45 @@ def test_custom_recognizer_is_fused_but_rules_win_on_overlap():
     assert redactor.output.recognizers == ()  # the stream runs no recognizer
 
 
+def _full_viterbi(trans, emissions):
+    """The textbook CRF decode over every tag (the reference the pruned decode must equal)."""
+    import numpy as np
+
+    dp, back = emissions[0].astype(np.float64), []
+    for row in emissions[1:]:
+        scores = dp[:, None] + trans  # [from, to]
+        back.append(scores.argmax(0))
+        dp = scores.max(0) + row
+    path = [int(dp.argmax())]
+    for b in reversed(back):
+        path.append(int(b[path[-1]]))
+    return path[::-1]
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return LacTagger()
+
+
+@pytest.mark.parametrize("text", ["张伟说明天再来", "非常理解您等待的心情，王小明先生请您稍等。",
+                                  "客服小美为您服务，您的订单已由李建国签收", "经理韩朝晖和记者张胜男都在现场"])
+def test_pruned_decode_equals_the_full_one_on_text(tagger, text):
+    trans = tagger._trans.astype("float64")
+    assert tagger.tags(text) == _full_viterbi(trans, tagger._emissions(text))
+
+
+@pytest.mark.parametrize("scale", [0.05, 0.3, 1.0, 5.0])
+def test_pruned_decode_equals_the_full_one_on_close_emissions(tagger, scale):
+    # Emissions this close keep several tags a character in the lattice (up to all 59 at 0.05).
+    import numpy as np
+
+    rng = np.random.default_rng(12)
+    trans = tagger._trans.astype("float64")
+    for n in (1, 2, 7, 40):
+        emissions = rng.normal(0.0, scale, (n, trans.shape[0])).astype(np.float32)
+        assert tagger._viterbi(emissions) == _full_viterbi(trans, emissions)
+
+
 def test_changed_model_file_is_refused(tmp_path):
     for name in FILE_SHA256:
         shutil.copy(model_dir() / name, tmp_path / name)
