@@ -30,7 +30,9 @@ _SAYS_WHOSE = re.compile(r"(?i:,? (?:is|was|that's|thats|it's|its) (?:my|his|her
 _ASKED = re.compile(r"(?i:phone|cell|mobile|telephone|contact number|callback number|call you back|reach you|"
                     r"(?:my|the|his|her|your) number is|number to call)[^\n]{0,40}\n|"
                     r"(?:电话|手机|联系方式|座机|联系电话)[^\n]{0,20}\n")
-LINE_START = r"[^\S\n]*(?:[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .]{0,14}[:：])?[^\S\n]*"  # a speaker's label
+# A speaker's label, after a timestamp where the transcript has one (`Caller:`, `Speaker 2:`, `[00:01:30] Agent:`).
+LINE_START = (r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14}[:：])?"
+              r"[^\S\n]*")
 FILLER = r"(?i:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so|好的|是|嗯|我的是)[,，.]?[^\S\n]*){0,2}"
 _LINE_END = r"(?![0-9A-Za-z@.-])[ \t.,!，。]*"
 _ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(\+?\(?[0-9][0-9() .-]{5,18}[0-9])" + _LINE_END
@@ -44,7 +46,7 @@ ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your 
                         r"who am i (?:speaking|chatting|talking) (?:to|with)|who(?:'s| is) (?:calling|this)|"
                         r"who (?:do|have) i have|(?<![A-Za-z])(?<!company )(?<!business )(?<!user )(?<!product )(?<!street )(?<!store )"
                         r"(?<!file )(?<!account )(?<!network )(?<!wifi )(?<!pet )(?<!dog )(?<!cat )(?<!brand )(?<!model )"
-                        r"name(?:[^\S\n]+please)?[^\S\n]*[?:])[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
+                        r"name(?:[^\S\n]+please[^\S\n]*[?:.]?|[^\S\n]*[?:]))[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
 _SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
                              + r"(?![A-Za-z0-9])[ \t.,!]*(?:\n|$)")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")

@@ -742,9 +742,15 @@ class EnglishNames:
             m = _NAME_ANSWER.match(text, q.end())
             if m is None:
                 continue
-            words = [_plain(w.lower()) for w in m.group(1).replace("-", " ").split() if "/" not in w]
-            if self._romanised(words) or all(w not in _COMMON and w not in _NOT_SLOT and (
-                    w in self.first or w in self.last or not listed(w, self.lower_words)) for w in words):
+            said = [w for w in m.group(1).replace("-", " ").split() if "/" not in w and w.lower() not in _PARTICLE_SET]
+            words = [_plain(w.lower()) for w in said]
+            named = [w in self.first or w in self.last or not listed(w, self.lower_words) for w in words]
+            # Capitalised, two words or more, one of them a name or on no list: a word list's entry too
+            # (`Rohan Kulkarni`, `Ngozi Obi`; not a lone `Platinum`, an initial, `Harrington Joinery Ltd`).
+            capitalised = (len(said) >= 2 and any(named) and all(w[:1].isupper() and len(w) > 1 for w in said)
+                           and not any(w in _FIRM_WORDS or w in _PLACE_AFTER for w in words))
+            if self._romanised(words) or all(w not in _COMMON and w not in _NOT_SLOT and (ok or capitalised)
+                                             for w, ok in zip(words, named)):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))  # CHANG YU TING, zhao yu tong: romanised
         for m in (_ROMANISED_CUE.finditer(text) if _HAS_CJK.search(text) else ()):
             if self._romanised(m.group(1).lower().replace("-", " ").split()):
@@ -1409,8 +1415,11 @@ _ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称)
 # The line after a turn that asked for a name, holding one to three words and nothing else (`Agent: Who am I
 # chatting with today?` / `Customer: björn`, `Customer: priyanka venkataraman`).
 _LATIN = "A-Za-z\u00c0-\u024f"
+# Words joining a name's parts (`Muhammad Hafiz bin Rahman`, `Annelie van Wyk`): not read as words.
+_NAME_PARTICLES = "bin|binti|bte|van|von|de|del|da|dos|al|el|ap|ó|ní|uí"
+_PARTICLE_SET = frozenset(_NAME_PARTICLES.split("|"))
 _NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?"
-                          rf"([{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?(?:(?: (?i:[ds]/o|a/[lp]))? [{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?){{0,2}})"
+                          rf"([{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?(?:(?: (?i:[ds]/o|a/[lp]|{_NAME_PARTICLES}))? [{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?){{0,2}})"
                           r"[^\S\n]*[.!]?[^\S\n]*(?:[,;-][^\S\n]*(?:[A-Za-z][ -]){2,30}[A-Za-z][.]?[^\S\n]*)?(?:\n|$)")
 # A writer naming themselves at the start of a message or line (`Ruby Nguyen here, ...`, `Hi there, Sofía here`).
 _HERE = re.compile(r"(?:^|(?<=\n))[^\S\n]*(?:(?:hi|hello|hey|hiya)(?: there| all| team)?[,!]?[^\S\n]+)?"

@@ -126,6 +126,12 @@ from tests.support.redaction import names
     ("Agent: Could you tell me your full name?\nCustomer: oluwadamilare adeyemi", ["oluwadamilare adeyemi"]),
     ("Agent: and the first name?\nCaller: Thandiwe.", ["Thandiwe"]),
     ("Agent: what name is the reservation under\nCaller: it's Farida Haidari", ["Farida Haidari"]),
+    # after a numbered speaker or a timestamp; a name's particles; capitalised words that are also words
+    ("Speaker 1: patient name?\nSpeaker 2: Temitope Olanrewaju\nSpeaker 1: thanks", ["Temitope Olanrewaju"]),
+    ("[00:00:08] Rep: your name please\n[00:00:10] Member: Aurelio Mancuso", ["Aurelio Mancuso"]),
+    ("A: name please\nB: Nurul Aisyah binti Kamal\nA: ok", ["Nurul Aisyah binti Kamal"]),
+    ("Agent: and the name?\nCaller: Sunil Kulkarni", ["Sunil Kulkarni"]),
+    ("Agent: lovely and surname\nCaller: Ó Dálaigh", ["Ó Dálaigh"]),
     # a form or record field holding a name, whatever its words
     ('{"customer": {"first_name": "Kenji", "last_name": "Watanabe"}}', ["Kenji", "Watanabe"]),
     ('{"firstName": "Amara", "lastName": "Okafor"}', ["Amara", "Okafor"]),
@@ -165,6 +171,9 @@ def test_english_names(text, expected):
 
 
 @pytest.mark.parametrize("text", [
+    "Agent: what name did you put?\nCaller: Harrington Joinery Ltd",  # a firm answering a name question
+    "Agent: and the plan name?\nCaller: Platinum",
+    "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
     "We spent a week in Saudi Arabia",  # places on web2
     "In Zandvoort they sing company songs",
     "Happy Diwali to all of you",  # a feast, not a person
