@@ -80,6 +80,11 @@ _PARTICLES = frozenset("哈啊呀嘛吧呢哦嗯噢哟")
 # Brands named after a person that open a product's name (李宁韦德之道11).
 _BRANDS_FIRST = ("李宁", "周大福", "周生生", "王老吉", "张小泉", "李锦记")
 _ORG_AFTER_RE = re.compile("|".join(_ORG_AFTER))
+# A customer saying what to call them (叫我晓雯就行, 我叫丽丽就好): the name they go by, even a given name
+# alone or a pet name (an alias such as 小王, a title or 红姐 aside, as everywhere).
+_CALL_ME = re.compile("(?:叫我|我叫|喊我|称呼我)([\u4e00-\u9fff]{2,3}?)(?=就行|就好|就可以|就得|好了|便可|即可)")
+# ... but no word with a pronoun, a question word or a verb in it (你叫我怎么办就好了).
+_NOT_IN_CALLED = frozenset("怎什么哪谁这那你我他她它们的了吗呢吧去来做说看到给让把被也都还要会能在是有没不办")
 _COMPOUND = frozenset(COMPOUND_SURNAMES)
 
 
@@ -161,6 +166,14 @@ class ChineseNames:
                    for a, b in sure) and self._plain(text, start, end):
                 out.append((start, end, "PERSON", 0.75))
         taken = {i for a, b, _, _ in out for i in range(a, b)}
+        for m in _CALL_ME.finditer(text) if "我" in text else ():
+            a, b = m.span(1)
+            word = m.group(1)
+            if taken.isdisjoint(range(a, b)) and word not in NOT_NAMES and word[0] not in _ALIAS_FIRST and (
+                    word[-1] not in _ALIAS_END and not word.endswith(_TITLE_END) and _CANTONESE.isdisjoint(word)
+                    and _NOT_IN_CALLED.isdisjoint(word)):
+                out.append((a, b, "PERSON", 0.8))
+                taken.update(range(a, b))
         for rx in (_SPEAKER, _MENTION) if ("：" in text or ":" in text or "@" in text) else ():
             for m in rx.finditer(text):
                 a, b = m.span(1)

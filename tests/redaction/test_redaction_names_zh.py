@@ -50,6 +50,9 @@ def test_not_names(text):
     ("主持人开场。\n王诚：各位来宾大家好", ["王诚"]),
     # a mention that is a name
     ("转发微博 //@王人平:好主意", ["王人平"]),
+    # what a customer asks to be called: a given name or a pet name, said again later
+    ("用户：叫我思彤就行\n客服：好的思彤，工单已经提交", ["思彤", "思彤"]),
+    ("客户：我叫贝贝就好", ["贝贝"]),
 ])
 def test_names_by_form(text, expected):
     assert names(text) == expected
@@ -80,6 +83,8 @@ def test_names_described_character_by_character(text, expected):
     "方法：先登录再下单",  # a field label opening a line is no speaker
     "@客服小美 请帮我查一下",  # an agent's alias
     "某某公司的老总来了",
+    # what to be called that is an alias, a title, or no name at all
+    "叫我小张就好", "叫我王先生就行", "叫我老师就行", "你叫我怎么办就好了",
 ])
 def test_forms_that_are_not_names(text):
     assert names(text) == []
