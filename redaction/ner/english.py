@@ -301,9 +301,10 @@ _SLOT_CUE = re.compile(
     r"assistant to|on behalf of|signed,?|from:|attn:?|attention:|regards,|cheers,|love,|xoxo,?|"
     r"appointment with|savings account of|checking account of|account of|contact name:?|name:|belonging to|"
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
-    r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee) [^.?!\n]{0,30}? is|"
+    r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee|owner|holder) [^.?!\n]{0,30}? is|"
+    r"(?:owner|holder) is|"
     r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?<![A-Za-z])(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
-    r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
+    r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|flatmate|housemate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
     # someone met on the job who is no support agent (Technician Faizal, courier Kieran, the nurse, Aisling);
     # whom a parcel is for; a greeting and a name (Hi, it's Chidi); a name said to be one (name on the app was)
     r"|(?<![A-Za-z])(?:(?:the|my|our|your) )?(?:courier|rider|driver|technician|installer|plumber|electrician|nurse|"
@@ -313,6 +314,8 @@ _SLOT_CUE = re.compile(
     r"|my (?:" + _KIN + r"|fianc[ée]e?|manager|assistant),?) [A-Za-zÀ-ſ]$", re.I)
 # A passenger's name as a ticket writes it, surname first (ZHANG/YUHANG, ADEBAYO/FOLASADE MS): after a
 # passenger or name cue, or with the title a ticket adds.
+# Whom a delivery goes to: a full name only (`a delivery to Priyanka Shah`, not `a delivery to Leeds`).
+_DELIVERY_TO = re.compile(r"(?i:parcel|package|delivery|letter|flowers|gift) to [A-Za-zÀ-ſ]$")
 _TICKET_NAME = re.compile(r"(?<![A-Za-z0-9/])([A-Z]{2,20}/[A-Z]{2,20}(?: [A-Z]{2,20})?)(?: (MR|MRS|MS|MISS|MSTR|DR))?"
                           r"(?![A-Za-z0-9/])")
 _TICKET_CUE = re.compile(r"(?i:passenger|pax|traveller|traveler|name|ticket|booking|pnr)|乘客|旅客|英文名|姓名|乘机人")
@@ -1007,7 +1010,10 @@ class EnglishNames:
 
         for m in _SLOT_WORD.finditer(text):
             a, b = m.span()
-            if a < 3 or text[a - 1] != " " or not _SLOT_CUE.search(text, max(0, a - 60), a + 1):
+            if a < 3 or text[a - 1] != " ":
+                continue
+            full_only = not _SLOT_CUE.search(text, max(0, a - 60), a + 1)
+            if full_only and not _DELIVERY_TO.search(text, max(0, a - 20), a + 1):
                 continue
             words = m.group().replace("-", " ").split()
             if words[0].lower() in _TITLE_WORDS:
@@ -1028,6 +1034,8 @@ class EnglishNames:
                 b = a + len(words[0])
             if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
                 continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
+            if full_only and len(words) < 2:
+                continue
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))
         for m in _ROLE_NAME.finditer(text):

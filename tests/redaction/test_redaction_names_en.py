@@ -132,6 +132,11 @@ from tests.support.redaction import names
     ("A: name please\nB: Nurul Aisyah binti Kamal\nA: ok", ["Nurul Aisyah binti Kamal"]),
     ("Agent: and the name?\nCaller: Sunil Kulkarni", ["Sunil Kulkarni"]),
     ("Agent: lovely and surname\nCaller: Ó Dálaigh", ["Ó Dálaigh"]),
+    # whom a delivery goes to (a full name), a flatmate, a registered owner or account holder
+    ("it's for a delivery to Anjali Raghunathan, can you send it", ["Anjali Raghunathan"]),
+    ("Me, or my flatmate Ailsa", ["Ailsa"]),
+    ("registered owner is Vikram Deshpande?", ["Vikram Deshpande"]),
+    ("the account holder is Tobias Quenneville", ["Tobias Quenneville"]),
     # a form or record field holding a name, whatever its words
     ('{"customer": {"first_name": "Kenji", "last_name": "Watanabe"}}', ["Kenji", "Watanabe"]),
     ('{"firstName": "Amara", "lastName": "Okafor"}', ["Amara", "Okafor"]),
@@ -173,6 +178,8 @@ def test_english_names(text, expected):
 @pytest.mark.parametrize("text", [
     "Agent: what name did you put?\nCaller: Harrington Joinery Ltd",  # a firm answering a name question
     "Agent: and the plan name?\nCaller: Platinum",
+    "we need a delivery to Leeds by Friday",  # a delivery to a place
+    "the parcel to New York is late",
     "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
     "We spent a week in Saudi Arabia",  # places on web2
     "In Zandvoort they sing company songs",
