@@ -14,6 +14,7 @@ import re
 
 from ..detectors.names import SPELLED_LETTERS
 from .references import written_references
+from .said_places import SaidAddresses
 from .spoken import SpokenCodes
 
 # A phone type word, and 6 to 15 digits right before it with the separators numbers are written with and
@@ -56,12 +57,17 @@ _WINDOW = 32
 
 class CuedValues:
     """Recognizer: phones typed by the words around them; a name spelled out when it was asked for; codes
-    read out after their cue (redaction.ner.spoken); references written after theirs (redaction.ner.references)."""
+    read out after their cue (redaction.ner.spoken); references written after theirs (redaction.ner.references);
+    Chinese addresses said in pieces (redaction.ner.said_places)."""
 
-    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID")))
+    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID", "ADDRESS")))
 
     def __init__(self) -> None:
+        from ..detectors import DEFAULT_DETECTORS
+        from ..redactor import Redactor
+
         self.spoken = SpokenCodes()
+        self.places = SaidAddresses(Redactor([d for d in DEFAULT_DETECTORS if d.label == "ADDRESS"], ()))
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PHONE spans on normalised `text`."""
@@ -94,6 +100,7 @@ class CuedValues:
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
         out.extend(self.spoken.find(text))
         out.extend(written_references(text))
+        out.extend(self.places.find(text))
         return out
 
 

@@ -183,6 +183,16 @@ EXTENDED = [
     # Australia: a unit before a slash, a suburb, a state and a four-digit postcode
     ("my address is unit 4/12 wattle street, fitzroy vic 3065", ["unit 4/12 wattle street, fitzroy vic 3065"]),
     ("Unit 4/12 Wattle Street, Fitzroy VIC 3065", ["Unit 4/12 Wattle Street, Fitzroy VIC 3065"]),
+    # a Chinese address said in pieces, commas and fillers between its parts (redaction.ner.said_places)
+    ("地址是，河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号。到了打电话",
+     ["河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号"]),
+    ("我的地址是，那个，宁波市江北区，人民路，嗯，三百一十二号，银亿大厦，十五楼。",
+     ["宁波市江北区，人民路，嗯，三百一十二号，银亿大厦，十五楼"]),
+    ("送到朝阳小区，八号楼，二单元，六零三", ["朝阳小区，八号楼，二单元，六零三"]),
+    # ... but a pause before what is no part of one stays: a clause after it, a phone, an English word
+    ("北京市东城区五四大街29号，周边的景点有恭王府", ["北京市东城区五四大街29号"]),
+    ("云南省大理市大理镇复兴路276号，13708725196", ["云南省大理市大理镇复兴路276号"]),
+    ("上海市长宁区愚园路1258号6楼，contact me", ["上海市长宁区愚园路1258号6楼"]),
 ]
 
 
@@ -218,6 +228,7 @@ NOT_FOUND = [
     "I'm at 2 different places this week",
     "there are two Main Street entrances", "we have three Oak Lane houses",  # the clause goes on
     "the sale ends Sunday 11:59 PM PT. Take 10% off", "call back at 12 PM PT. Thanks",  # a time and its zone
+    "我在北京，朝阳区那边，有个朋友", "去了上海，杭州，苏州三个城市",  # places in a list, no door
 ]
 
 
