@@ -79,6 +79,8 @@ _OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hiya|hello|hey|g'day|good (?:morning|a
 _TITLED_GREETING = re.compile(r"[^\S\n]*(?i:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening)|g'day)[^\S\n]+"
                               r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]+[A-Z][A-Za-z'’-]+[,!][^\S\n]*(?i:it's|it is|this is)?[^\S\n]*")
 _FROM_FIRM = re.compile(r"[^\S\n]+(?:from|at)[^\S\n]+[A-Z]")
+# ... or after a plain greeting, at a firm (Hiya, it's Shauna at Tesco Mobile; not at 5 Main St, at the desk).
+_AT_FIRM = re.compile(r"[^\S\n]+at[^\S\n]+[A-Z][A-Za-z&'’-]+(?:[^\S\n]+[A-Z][A-Za-z&'’-]+)*[^\S\n]*[.,!]")
 # A name and its firm with `here` (Maisie from Octopus here!, Rhys here from BT Business): a message from staff.
 _HERE_FIRM = re.compile(r"[^\S\n]+(?:(?i:here)[^\S\n]+from[^\S\n]+[A-Z]|from[^\S\n]+(?:[A-Z][\w&'’.-]*[^\S\n]+){1,4}"
                         r"(?i:here)(?![A-Za-z]))")
@@ -196,6 +198,8 @@ def _staff_intro(text: str, start: int, end: int) -> bool:
             opening = opening.split(":", 1)[-1]
         if _TITLED_GREETING.fullmatch(opening) and _FROM_FIRM.match(text, end):
             return True  # Hi Mr Tan, it's Mei from DBS
+        if _OPENING.fullmatch(opening) and intro.group().lower().startswith("it") and _AT_FIRM.match(text, end):
+            return True  # Hiya, it's Shauna at Tesco Mobile
         if intro.group().lower().startswith("it") and not _OPENING.fullmatch(opening):
             return False  # and it's Aroha Ngata on the card?: the agent reads the customer's name back
     else:

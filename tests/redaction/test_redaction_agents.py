@@ -41,6 +41,8 @@ AGENTS = [
     ("Tamsin from Octopus here! Your rate at 4pm hit forty-eight p per kWh.", []),
     ("Hi Mr Tan, it's Mei from DBS. Your new card arrives in five working days.", []),
     ("Hiya, it's Shauna at Tesco Mobile, you've called the top-up line.", []),
+    ("Hiya, it's Keeley at Vodafone. Your PUK is on its way.", []),
+    ("Hi, it's Keeley at 5 Main Street, the parcel never came", ["Keeley"]),  # at an address: a customer
     ("[Agent] Hi, I'm Aoife from Eir, I'll be helping you today.", []),
     ("Escalate to the TL on duty (tonight: Becky, ext 4471).", []),
     ("Call summary / Agent: Marcus (Tier 1) / Outcome: fee quoted", []),
