@@ -34,7 +34,8 @@ _INTRO = re.compile(r"(?i:my name is|my name's|myname is|this is|it's|it is|(?:y
                     r"(?:you're|you are|youre) chatting with|i'm|i am|here is|speaking is)[^\S\n]*$|"
                     r"(?:我是|我叫|我姓|本人是|这里是|敝姓|我係|我系)(?:[^\n，。,]{0,12}?(?:客服|专员|專員|客户经理|客戶經理|"
                     r"经理|經理|顾问|顧問|主管|坐席))?[^\S\n]*$")
-_AFTER_INTRO = re.compile(r"[^\S\n]+((?i:here|speaking))[^\S\n]*(?:[,.!?;:\n]|$|- |(?i:how|what|can|may|hi|hello))")
+# `this side`: the Indian English `speaking` (Neha this side).
+_AFTER_INTRO = re.compile(r"[^\S\n]+((?i:here|speaking|this side))[^\S\n]*(?:[,.!?;:\n]|$|- |(?i:how|what|can|may|hi|hello))")
 # Introductions no customer makes.
 _ONLY_STAFF_SAY = re.compile(r"(?i:you're|you are|youre) (?:speaking|talking|through|chatting|connected)|(?i:you've|you have) "
                              r"reached")
@@ -72,8 +73,9 @@ _TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?i:from|at|with|in)[^\S\n]+(?:
                          r"bookings?|reservations|returns|collections|fraud|the [a-z]+ team)")
 _SENTENCE = re.compile(r"[.!?。！？\n]")
 # What may open a sentence before `it's <name>` said by staff (Hi, it's Sarah from...).
-_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hiya|hello|hey|g'day|good (?:morning|afternoon|evening)|morning|evening|yes|yeah|oh|sorry|"
-                      r"thanks|thank you|ok|okay)[ ,!]*)*[^\S\n]*")
+_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hiya|hello|hey|g'day|good (?:morning|afternoon|evening)|morning|evening|yes|yeah|oh|"
+                      r"sorry(?: for (?:the|your) (?:hold|wait))?|thanks(?: for (?:holding|waiting))?|thank you(?: for "
+                      r"(?:holding|waiting))?|ok|okay)[ ,!]*)*[^\S\n]*")
 # A greeting to a customer by title and surname, then the writer's name and firm: staff writing to a customer
 # (Hi Mr Tan, it's Mei from DBS; Morning Mrs Leblanc, Dave from Ted's Plumbing here).
 _TITLED_GREETING = re.compile(r"[^\S\n]*(?i:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening)|g'day)[^\S\n]+"
@@ -118,6 +120,8 @@ _BRAND_NAMES = (
     # car makes, whose models read as a first name and a surname (a Skoda Octavia, a Toyota Camry)
     "skoda", "toyota", "honda", "nissan", "mazda", "subaru", "hyundai", "volkswagen", "chevrolet", "peugeot",
     "renault", "citroen", "citroën", "mitsubishi", "suzuki", "lexus", "land rover", "range rover", "vauxhall",
+    # ... and models said alone that are first names too (SSA's list holds Camry)
+    "camry", "corolla", "altima", "elantra",
 )
 # (Matched on a lower-cased window around each name found: a case-blind alternation over a whole message
 # costs every message.)
@@ -190,7 +194,8 @@ def _staff_intro(text: str, start: int, end: int) -> bool:
         sentence = sentence.split(":", 1)[-1] if sentence.lstrip().startswith(label.group(1).strip()) else sentence
     if intro is not None and _ONLY_STAFF_SAY.match(intro.group()):
         return True  # you're speaking with Dee, you've reached Mitch
-    if after is not None and after.group(1).lower() == "speaking" and intro is None:
+    if after is not None and intro is None and (after.group(1).lower() == "speaking"
+                                                or after.group(1).lower() == "this side" and staff):
         return True  # Ciara speaking
     if intro is not None:
         opening = _SENTENCE.split(text[max(line_start, intro.start() - 200):intro.start()])[-1]

@@ -219,8 +219,11 @@ def more_first_names() -> frozenset[str]:
     """Moby Word II's first names (public domain), lower case: names of English-speaking countries the 1990
     census lists miss (Liam, Linus). The list also holds surnames and words (Davis, Bond), so the recognizer
     takes only those on neither the census surname list nor web2's list of lower-case words."""
-    with open(_DATA / "moby_first_names.txt", encoding="utf-8") as f:
-        return frozenset(w for w in (line.strip() for line in f) if w and not w.startswith("#"))
+    names: set[str] = set()
+    for file in ("moby_first_names.txt", "ssa_first_names.txt"):
+        with open(_DATA / file, encoding="utf-8") as f:
+            names.update(w for w in (line.strip() for line in f) if w and not w.startswith("#"))
+    return frozenset(names)
 
 
 @lru_cache(maxsize=1)
@@ -1268,7 +1271,7 @@ _PRODUCT_AFTER = re.compile(r"(?:['’]s(?: own)?)?[^\S\n]*(?:的)?[^\S\n]*(?i:g
                             r"website|app|brand|collection|range|restaurants?|burgers?|coffee|sale)(?![A-Za-z])")
 # A sign-off and the writer's name ending the text.
 _SIGNED = re.compile(rf"(?<![A-Za-z])(?i:thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|best|"
-                     rf"best wishes|cheers|sincerely|yours sincerely|yours truly|thx|ta)[,!.]?[^\S\n]*\n?[^\S\n]*"
+                     rf"best wishes|cheers|sincerely|yours sincerely|yours truly|thx|ta)(?![A-Za-z])[,!.]?[^\S\n]*\n?[^\S\n]*"
                      rf"((?:{_WORD}|[a-z]{{3,}})(?:[^\S\n]+{_WORD}){{0,2}})[^\S\n]*[.!]?$")
 _DASH_SIGNED = re.compile(rf"(?:^|[^\S\n])[-–—~][^\S\n]?({_WORD}|[a-z]{{3,}})[^\S\n]*$")
 # Words that end or follow a firm's name (Nexa Telecom, Maple Ridge Credit Union), unless a census surname.
@@ -1276,7 +1279,7 @@ _FIRM_WORDS = frozenset("telecom telecoms telco telecommunications bank banking 
                         "credit union federal mutual airlines airways broadband fiber fibre healthcare dental surgery "
                         "pharmacy utilities water gas electric electricity wireless travel holidays tours "
                         "rewards logistics finance financial savings motors automotive realty homes scheme fund "
-                        "services solutions systems group limited ltd inc llc plc corp corporation company co "
+                        "services solutions systems group limited ltd inc llc plc corp corporation company co capital "
                         "technologies networks communications cable internet".split())
 
 

@@ -43,6 +43,9 @@ AGENTS = [
     ("Hiya, it's Shauna at Tesco Mobile, you've called the top-up line.", []),
     ("Hiya, it's Keeley at Vodafone. Your PUK is on its way.", []),
     ("Hi, it's Keeley at 5 Main Street, the parcel never came", ["Keeley"]),  # at an address: a customer
+    ("Sorry for the hold, it's Keeley at Vodafone. The tracker is base rate.", []),
+    ("Agent: Shubh Motor Insurance, good afternoon, Deepa this side\nCaller: I want to renew", []),
+    ("Hi, Rahul this side, my order has not come", ["Rahul"]),  # `this side` from a customer
     ("[Agent] Hi, I'm Aoife from Eir, I'll be helping you today.", []),
     ("Escalate to the TL on duty (tonight: Becky, ext 4471).", []),
     ("Call summary / Agent: Marcus (Tier 1) / Outcome: fee quoted", []),
