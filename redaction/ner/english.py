@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..normalise import strip_accents
 from .cued import ASKED_NAME, FILLER, LINE_START
+from .vietnamese import vietnamese_names
 from .spoken import NATO
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -634,6 +635,7 @@ class EnglishNames:
         out.extend(self._answers(text, out))
         if _HAS_CJK.search(text):
             out.extend(self._in_chinese(text, out))
+        out.extend(vietnamese_names(text))
         return self._not_places(text, self._grow(text, out))
 
     def _pinyin_lower(self, text: str) -> list[tuple[int, int, str, float]]:

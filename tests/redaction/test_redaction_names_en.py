@@ -142,6 +142,11 @@ from tests.support.redaction import names
     ("I had lunch with Priya yesterday", ["Priya"]),
     ("thank you Aoife!", ["Aoife"]),
     ("I saw Tanya.", ["Tanya"]),  # not `ta` (a sign-off) and `nya`
+    # Vietnamese names, with their marks (one syllable after the family name will do) or without (two or three)
+    ("入住人 Phạm Thị Thu，越南护照号稍后发", ["Phạm Thị Thu"]),
+    ("guest Dương Quốc Bảo checked in", ["Dương Quốc Bảo"]),
+    ("Huynh Thanh Tung will collect it", ["Huynh Thanh Tung"]),
+    ("the form says Lê Hoa", ["Lê Hoa"]),
     # a form or record field holding a name, whatever its words
     ('{"customer": {"first_name": "Kenji", "last_name": "Watanabe"}}', ["Kenji", "Watanabe"]),
     ('{"firstName": "Amara", "lastName": "Okafor"}', ["Amara", "Okafor"]),
@@ -186,6 +191,8 @@ def test_english_names(text, expected):
     "we need a delivery to Leeds by Friday",  # a delivery to a place
     "the parcel to New York is late",
     "the Camry needs a service",  # a car model that is a baby name too
+    "we ate on Bui Vien Street", "Phan Thiet City is lovely", "Nguyen Family Dental is closed",  # places, firms
+    "Le Van moved the van",  # a family name that is an English word, without marks
     "We stayed in Melbourne for a week",
     "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
     "We spent a week in Saudi Arabia",  # places on web2
