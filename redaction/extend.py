@@ -499,6 +499,21 @@ def _code_key(value: str) -> str:
     return "".join(out) + (tens + "0" if tens else "")
 
 
+# An extension after a phone number (021-68752341转806, 022 6654 3120 ext 412, 415-555-2671 x204).
+_EXTENSION = re.compile(r"[^\S\n]*(?:转|分机|(?i:ext|extn|extension|x)\.?)[^\S\n]*[:#]?[^\S\n]*[0-9]{1,6}(?![0-9])")
+
+
+def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` with each PHONE grown over the extension said after it."""
+    out = list(chosen)
+    for i, m in enumerate(out):
+        if labels[m.rank] == "PHONE":
+            ext = _EXTENSION.match(text, m.end)
+            if ext is not None and (i + 1 == len(out) or out[i + 1].start >= ext.end()):
+                out[i] = m._replace(end=ext.end())
+    return out
+
+
 def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` plus a match at every other place a code among them is said again, with its label."""
     if len(text) > _REPEAT_TEXT:

@@ -19,7 +19,7 @@ from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals,
                         spoken_numerals)
 from .agents import agent_names
 from .custom import ALLOW
-from .extend import extend_addresses, extend_names, repeat_codes, repeat_names
+from .extend import extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
@@ -94,7 +94,7 @@ class Redactor:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
         pattern match of another label (a span other than a name that holds such matches whole replaces
         them, unless one is an administrator's own label: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
-        rest of its address and each name to its other mentions and its title (redaction.extend), less staff
+        rest of its address, each phone over its extension and each name to its other mentions and its title (redaction.extend), less staff
         introducing themselves (redaction.agents) and a title or 姓 with a surname alone (redaction.surnames)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
@@ -127,7 +127,8 @@ class Redactor:
         if removed:
             chosen = [m for k, m in enumerate(chosen) if k not in removed]
         chosen = select(chosen + extra) if extra else chosen
-        chosen = repeat_codes(text, extend_addresses(text, chosen, self.labels), self.labels)
+        chosen = extend_phones(text, extend_addresses(text, chosen, self.labels), self.labels)
+        chosen = repeat_codes(text, chosen, self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
         return agent_names(text, extend_names(text, chosen, self.labels), self.labels)
 

@@ -114,7 +114,7 @@ FORMS = [
     # Hong Kong, Macau and Taiwan numbers after their country code without `+`, no cue needed
     ("联系人：黄小姐 852-6123-4987", [("PHONE", "852-6123-4987")]),
     ("澳门(853)66123456找我", [("PHONE", "(853)66123456")]),
-    ("office 886 2 2718 9001 ext 5", [("PHONE", "886 2 2718 9001")]),
+    ("office 886 2 2718 9001", [("PHONE", "886 2 2718 9001")]),
     # cues in the other languages customers write in; their words for a phone are no name
     ("Meine Telefonnummer ist 0221 4478 902", [("PHONE", "0221 4478 902")]),
     ("mon numéro est 06 71 22 48 90", [("PHONE", "06 71 22 48 90")]),
@@ -494,6 +494,22 @@ SPOKEN_DOORS = [
 
 @pytest.mark.parametrize("text,expected", SPOKEN_DOORS, ids=_ids(SPOKEN_DOORS))
 def test_door_number_in_chinese_numerals(text, expected):
+    assert found(text) == expected
+
+
+# Input side: a phone's extension is part of it (转, 分机, ext, extn, extension, x).
+EXTENSIONS = [
+    ("电话021-58437720转806", [("PHONE", "021-58437720转806")]),
+    ("请拨 010-6275 3344 转 8012 找我", [("PHONE", "010-6275 3344 转 8012")]),
+    ("Call us on 020 7946 0958 ext 412.", [("PHONE", "020 7946 0958 ext 412")]),
+    ("call 415-555-2671 x204 after five", [("PHONE", "415-555-2671 x204")]),
+    ("office 886 2 2718 9001 ext 5", [("PHONE", "886 2 2718 9001 ext 5")]),  # (the reply stream leaves `ext 5`)
+    ("call 415-555-2671 extra early", [("PHONE", "415-555-2671")]),  # a word, no extension
+]
+
+
+@pytest.mark.parametrize("text,expected", EXTENSIONS, ids=_ids(EXTENSIONS))
+def test_phone_with_its_extension(text, expected):
     assert found(text) == expected
 
 
