@@ -14,6 +14,7 @@ import re
 
 from ..detectors.names import SPELLED_LETTERS
 from .references import written_references
+from .indian_places import indian_addresses
 from .said_places import SaidAddresses
 from .spoken import SpokenCodes
 
@@ -58,7 +59,8 @@ _WINDOW = 32
 class CuedValues:
     """Recognizer: phones typed by the words around them; a name spelled out when it was asked for; codes
     read out after their cue (redaction.ner.spoken); references written after theirs (redaction.ner.references);
-    Chinese addresses said in pieces (redaction.ner.said_places)."""
+    Chinese addresses said in pieces (redaction.ner.said_places); Indian addresses as written
+    (redaction.ner.indian_places)."""
 
     labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID", "ADDRESS")))
 
@@ -101,6 +103,7 @@ class CuedValues:
         out.extend(self.spoken.find(text))
         out.extend(written_references(text))
         out.extend(self.places.find(text))
+        out.extend(indian_addresses(text))
         return out
 
 

@@ -183,6 +183,12 @@ EXTENDED = [
     # Australia: a unit before a slash, a suburb, a state and a four-digit postcode
     ("my address is unit 4/12 wattle street, fitzroy vic 3065", ["unit 4/12 wattle street, fitzroy vic 3065"]),
     ("Unit 4/12 Wattle Street, Fitzroy VIC 3065", ["Unit 4/12 Wattle Street, Fitzroy VIC 3065"]),
+    # Indian addresses as written: parts joined by commas, read back from the city and its PIN
+    ("office at 2nd Floor, Orchid Business Park, Senapati Bapat Marg, Lower Parel, Mumbai 400013 never came",
+     ["2nd Floor, Orchid Business Park, Senapati Bapat Marg, Lower Parel, Mumbai 400013"]),
+    ("Address - H.No. 2231, Sector 15-C, Chandigarh 160015", ["H.No. 2231, Sector 15-C, Chandigarh 160015"]),
+    ("Door number 9, Third Main Road, Shastri Nagar, Adyar, Chennai", ["Door number 9, Third Main Road, Shastri Nagar, Adyar, Chennai"]),
+    ("H.No. 7-14, MG Road, near SBI ATM, Bengaluru 560001", ["H.No. 7-14, MG Road, near SBI ATM, Bengaluru 560001"]),
     # a Chinese address said in pieces, commas and fillers between its parts (redaction.ner.said_places)
     ("地址是，河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号。到了打电话",
      ["河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号"]),
@@ -229,6 +235,7 @@ NOT_FOUND = [
     "there are two Main Street entrances", "we have three Oak Lane houses",  # the clause goes on
     "the sale ends Sunday 11:59 PM PT. Take 10% off", "call back at 12 PM PT. Thanks",  # a time and its zone
     "我在北京，朝阳区那边，有个朋友", "去了上海，杭州，苏州三个城市",  # places in a list, no door
+    "I flew from Delhi, then to Mumbai, then home", "Prices in Mumbai, Delhi and Chennai rose 5%",
 ]
 
 
