@@ -103,7 +103,10 @@ _ASK_REST = 40  # how far the cue's line may run on before the caller answers on
 # An e-mail address read out: `siyuan 点 li 艾特 qq 点 com`, `zhang 下划线 lei 杠 bj 艾特 sina 点 cn`,
 # `emily underscore chen ninety two at yahoo dot com`, `tom dot baxter at b t internet dot com`.
 _MAIL_AT = re.compile(r"艾特|爱特|(?<![A-Za-z])(?:at|AT|@)(?![A-Za-z])")  # (艾特 may touch the letters)
-_MAIL_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[零〇洞幺一二两三四五六七拐八九]+|下划线|底线|横杠|杠|槓|点|點|到特|[._-]")
+# Speech-to-text writes some parts as Chinese words that sound like them (点康姆 for .com, G妹儿 for gmail).
+_MAIL_HEARD = {"康姆": "com", "康木": "com", "G妹儿": "gmail", "G妹": "gmail", "鸡妹儿": "gmail"}
+_MAIL_TOKEN = re.compile(r"G妹儿?|康姆|康木|鸡妹儿|[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[零〇洞幺一二两三四五六七拐八九]+|下划线|底线|横杠|杠|槓|"
+                         r"点|點|到特|[._-]")
 _MAIL_SYMBOLS = {"点": ".", "點": ".", "到特": ".", "dot": ".", "下划线": "_", "底线": "_", "underscore": "_",
                  "杠": "-", "横杠": "-", "槓": "-", "dash": "-", "hyphen": "-", ".": ".", "_": "_", "-": "-"}
 _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
@@ -127,6 +130,8 @@ _MAIL_WORDS = 4  # words of a local part or domain, at most
 def _mail_piece(token: str) -> str | None:
     """What a token of a read-out address stands for ('' for a filler), None for a word that ends it."""
     low = token.lower()
+    if token in _MAIL_HEARD:
+        return _MAIL_HEARD[token]
     if low in _MAIL_SYMBOLS:
         return _MAIL_SYMBOLS[low]
     if low in _EN_DIGITS and len(low) > 1:
@@ -155,7 +160,8 @@ def _mail_side(text: str, pos: int, step: int) -> tuple[int, str]:
         piece = _mail_piece(m.group())
         if piece is None:
             break
-        words += piece.isalpha()
+        # Letters said one at a time (W E I) count as one word.
+        words += piece.isalpha() and not (len(piece) == 1 and out and len(out[-1]) == 1 and out[-1].isalpha())
         if words > _MAIL_WORDS:
             break
         out.append(piece)

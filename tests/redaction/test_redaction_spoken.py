@@ -205,6 +205,10 @@ SPOKEN = [
     ("客服：发票发到哪个邮箱？\n客户：就是 liuxiaomin88 艾特 一六三 点 com，一个单词连起来的。",
      [("EMAIL", "liuxiaomin88 艾特 一六三 点 com")]),
     ("客服：請問你嘅電郵地址係？\n客戶：wingkei點tse艾特yahoo點com點hk", [("EMAIL", "wingkei點tse艾特yahoo點com點hk")]),
+    # speech-to-text's homophones for .com and gmail; letters said one at a time count as one word
+    ("客户：邮箱是 liyuting 六六 at G妹儿 点 com", [("EMAIL", "liyuting 六六 at G妹儿 点 com")]),
+    ("客户：L I U 杠 H A O 一九八八 艾特 一二六 点康姆", [("EMAIL", "L I U 杠 H A O 一九八八 艾特 一二六 点康姆")]),
+    ("Caller: it's K dot S H A R M A at outlook dot com", [("EMAIL", "K dot S H A R M A at outlook dot com")]),
     ("Agent: Can I get the ticket number\nPassenger: Yes, oh oh six, two three four, eight eight one nine, hold on, oh "
      "five seven\nAgent: 006 2348 819057", [
          ("ORDER_ID", "oh oh six, two three four, eight eight one nine, hold on, oh five seven"),
