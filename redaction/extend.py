@@ -514,6 +514,46 @@ def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     return out
 
 
+# A correction after a code (哦不对, 不是, sorry, no wait), then the corrected part or the whole code again.
+_CORRECTED = re.compile(r"不对|不是|说错了|错了|搞错|(?<![A-Za-z])(?i:sorry|no wait|wait no|i mean|actually|correction)(?![A-Za-z])")
+_ZH_DIGIT_CHARS = "0-9零〇一二三四五六七八九幺两洞拐"
+# The last digits said again: 最后两位是13, 最后四位是 四零二七, 最后是幺七四七, last four are 2281.
+_LAST_DIGITS = re.compile(rf"(?:最后|后面|末尾?)(?:[0-9一二三四五六七八九两]位)?(?:是|应该是|为|改成)?[^\S\n]*[:：]?[^\S\n]*"
+                          rf"([{_ZH_DIGIT_CHARS}](?:[^\S\n]?[{_ZH_DIGIT_CHARS}]){{1,7}})(?![{_ZH_DIGIT_CHARS}])"
+                          r"|(?i:the )?(?i:last (?:[0-9]|two|three|four|five|six)(?: digits?)? (?:is|are|should be)) ([0-9]{1,8})(?![0-9])")
+_REREAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{6,24}(?![A-Za-z0-9])")
+_CORRECTION_REACH = 40  # characters from a code to its correction, and from the correction to what it says
+
+
+def corrected_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` plus what a correction right after a code says of it: its last digits said again, or the whole
+    code said again with a digit changed (the same label; a code given, corrected and read back)."""
+    extra = []
+    for m in chosen:
+        if labels[m.rank] not in _CODE_LABELS:
+            continue
+        cue = _CORRECTED.search(text, m.end, min(len(text), m.end + _CORRECTION_REACH))
+        if cue is None:
+            continue
+        reach = min(len(text), cue.end() + _CORRECTION_REACH)
+        part = _LAST_DIGITS.search(text, cue.end(), reach)
+        if part is not None:
+            g = 1 if part.group(1) is not None else 2
+            extra.append(m._replace(start=part.start(g), end=part.end(g)))
+        key = _code_key(text[m.start:m.end])
+        for r in _REREAD.finditer(text, cue.end(), reach + 24):
+            value = r.group().upper()
+            if len(key) >= 6 and abs(len(value) - len(key)) <= 1 and value[:4] == key[:4] and value != key:
+                extra.append(m._replace(start=r.start(), end=r.end()))
+    if not extra:
+        return list(chosen)
+    out = list(chosen)
+    for e in extra:
+        if not any(o.start < e.end and e.start < o.end for o in out):
+            out.append(e)
+    return sorted(out, key=lambda x: x.start)
+
+
 def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` plus a match at every other place a code among them is said again, with its label."""
     if len(text) > _REPEAT_TEXT:

@@ -19,7 +19,7 @@ from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals,
                         spoken_numerals)
 from .agents import agent_names
 from .custom import ALLOW
-from .extend import extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
+from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
@@ -128,7 +128,7 @@ class Redactor:
             chosen = [m for k, m in enumerate(chosen) if k not in removed]
         chosen = select(chosen + extra) if extra else chosen
         chosen = extend_phones(text, extend_addresses(text, chosen, self.labels), self.labels)
-        chosen = repeat_codes(text, chosen, self.labels)
+        chosen = repeat_codes(text, corrected_codes(text, chosen, self.labels), self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
         return agent_names(text, extend_names(text, chosen, self.labels), self.labels)
 

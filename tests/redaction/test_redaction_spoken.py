@@ -217,6 +217,14 @@ SPOKEN = [
      "eight eight three oh, one G B\nAgent: JV 1247 8830 1GB", [
          ("ORDER_ID", "J V"), ("ORDER_ID", "one two four seven"), ("ORDER_ID", "eight eight three oh, one G B"),
          ("ORDER_ID", "JV 1247 8830 1GB")]),
+    # a correction right after a code: its last digits said again, or the whole code again with a digit changed
+    ("客户：订单号是 24071599386042，哦不对，最后两位是24，24071599386024。",
+     [("ORDER_ID", "24071599386042"), ("ORDER_ID", "24"), ("ORDER_ID", "24071599386024")]),
+    ("坐席：我跟您核对一下手机号 幺三七 二二八九 五零六一\n客户：不对 最后四位是 五零一六",
+     [("PHONE", "幺三七 二二八九 五零六一"), ("PHONE", "五零一六")]),
+    ("my card is 4111 1111 1111 1111, sorry, the last four are 1129",
+     [("CREDIT_CARD", "4111 1111 1111 1111"), ("CREDIT_CARD", "1129")]),
+    ("订单号 24071599386042，不对，我再看看", [("ORDER_ID", "24071599386042")]),  # no correction said
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
