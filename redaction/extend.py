@@ -503,14 +503,35 @@ def _code_key(value: str) -> str:
 _EXTENSION = re.compile(r"[^\S\n]*(?:转|分机|(?i:ext|extn|extension|x)\.?)[^\S\n]*[:#]?[^\S\n]*[0-9]{1,6}(?![0-9])")
 
 
+# Letters said one at a time right before a code read out in number words (X Q H nine one four…, A, four
+# seven two…), and `plus` before a phone read out (plus nine one…).
+_LEAD_LETTERS = re.compile(r"(?<![A-Za-z'’])(?:[A-Z](?:,[^\S\n]?|[^\S\n]))+$")
+_LEAD_PLUS = re.compile(r"(?<![A-Za-z])(?i:plus)[^\S\n]$")
+_NUMBER_WORD_START = re.compile(r"(?i:" + "|".join(sorted(set(_EN_DIGIT) | set(NUMBER_WORDS), key=len, reverse=True))
+                                + r"|double|triple)(?![A-Za-z])")
+
+
 def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
-    """`chosen` with each PHONE grown over the extension said after it."""
+    """`chosen` with each PHONE grown over the extension said after it, and each code read out in number
+    words over the letters (or, for a phone, the `plus`) said right before it."""
     out = list(chosen)
     for i, m in enumerate(out):
-        if labels[m.rank] == "PHONE":
+        label = labels[m.rank]
+        if label == "PHONE":
             ext = _EXTENSION.match(text, m.end)
             if ext is not None and (i + 1 == len(out) or out[i + 1].start >= ext.end()):
-                out[i] = m._replace(end=ext.end())
+                m = out[i] = m._replace(end=ext.end())
+        if label in _CODE_LABELS and _NUMBER_WORD_START.match(text, m.start):
+            floor = out[i - 1].end if i else 0
+            window = text[max(floor, m.start - 16):m.start]
+            lead = _LEAD_PLUS.search(window) if label == "PHONE" else None
+            letters = _LEAD_LETTERS.search(window) if lead is None else None
+            if letters is not None and letters.group().strip(" ,") != "I":
+                # A phone has no letters: digits read out after some (M C B, two one, eight…) are a reference.
+                rank = labels.index("ORDER_ID") if label == "PHONE" and "ORDER_ID" in labels else m.rank
+                out[i] = m._replace(start=m.start - len(window) + letters.start(), rank=rank)
+            elif lead is not None:
+                out[i] = m._replace(start=m.start - len(window) + lead.start())
     return out
 
 

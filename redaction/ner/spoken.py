@@ -102,7 +102,8 @@ _ASK_REST = 40  # how far the cue's line may run on before the caller answers on
 
 # An e-mail address read out: `siyuan 点 li 艾特 qq 点 com`, `zhang 下划线 lei 杠 bj 艾特 sina 点 cn`,
 # `emily underscore chen ninety two at yahoo dot com`, `tom dot baxter at b t internet dot com`.
-_MAIL_AT = re.compile(r"艾特|爱特|(?<![A-Za-z])(?:at|AT|@)(?![A-Za-z])")  # (艾特 may touch the letters)
+# (艾特 may touch the letters; `at the rate` is Indian English for @)
+_MAIL_AT = re.compile(r"艾特|爱特|(?<![A-Za-z])(?:at the rate(?: of)?|at|AT|@)(?![A-Za-z])")
 # Speech-to-text writes some parts as Chinese words that sound like them (点康姆 for .com, G妹儿 for gmail).
 _MAIL_HEARD = {"康姆": "com", "康木": "com", "G妹儿": "gmail", "G妹": "gmail", "鸡妹儿": "gmail"}
 _MAIL_TOKEN = re.compile(r"G妹儿?|康姆|康木|鸡妹儿|[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[零〇洞幺一二两三四五六七拐八九]+|下划线|底线|横杠|杠|槓|"
@@ -121,9 +122,11 @@ _TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourte
           "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
 # Every number word a code or an address may be read out in: digits, teens, tens (redaction.extend too).
 NUMBER_WORDS = (*(w for w in _EN_DIGITS if len(w) > 1), *_TEENS, *_TENS)
-_TLD = frozenset("com net org edu gov cn io co uk us de fr jp hk tw info biz me cc ai au ca sg in my".split())
+_TLD = frozenset("com net org edu gov cn io co uk us de fr jp hk tw info biz me cc ai au ca sg in my za nz ie ph id th vn "
+                 "kr br mx ar nl be ch at se no dk fi pl it es pt ru ae sa pk ng ke gh tv app dev".split())
 _MAIL_STOP = frozenset("is it's its it was email e-mail mail address my the me to that's thats yeah yes uh um er sure "
-                       "ok okay so and or am are at be send write reach contact on in of is: email:".split())
+                       "ok okay so and or am are at be send write reach contact on in of is: email: still have has "
+                       "we you use using got new old try".split())
 _MAIL_WORDS = 4  # words of a local part or domain, at most
 
 

@@ -225,6 +225,13 @@ SPOKEN = [
     ("my card is 4111 1111 1111 1111, sorry, the last four are 1129",
      [("CREDIT_CARD", "4111 1111 1111 1111"), ("CREDIT_CARD", "1129")]),
     ("订单号 24071599386042，不对，我再看看", [("ORDER_ID", "24071599386042")]),  # no correction said
+    # letters said before digits read out: part of the code, a reference rather than a phone; `plus` before
+    # a phone; an e-mail with `at the rate` and a country's second-level suffix
+    ("Member: K T P, nine four two, oh six one, seven three", [("ORDER_ID", "K T P, nine four two, oh six one, seven three")]),
+    ("Caller: plus four four seven nine double one, four five six seven eight nine",
+     [("PHONE", "plus four four seven nine double one, four five six seven eight nine")]),
+    ("Caller: sure, anil dot rao at the rate gmail dot com", [("EMAIL", "anil dot rao at the rate gmail dot com")]),
+    ("Customer: we have, thabo dot m at webmail dot co dot za", [("EMAIL", "thabo dot m at webmail dot co dot za")]),
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
