@@ -118,7 +118,7 @@ _EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
                             "ring me on", "ring me at", "message me on", "message me at", "whatsapp me on",
                             "whatsapp me at", "call back on", "call back at", "fone is", "phne is", "phoen is",
                             "fone number is", "fone no", "phone num", "phone num is", "ph",
-                            "ph.", "contact no", "contact no.", "contact number", "contact number:", "call me:",
+                            "ph.", "contact no", "contact no.", "contact number", "contact number:", "contact", "contact:", "call me:",
                             "call me at:", "number was", "number was:", "phone was", "cell was", "mobile was",
                             # German, French, Spanish, Italian and Portuguese cues customers write in
                             "telefon", "telefon:", "telefonnummer", "telefonnummer:", "telefonnummer ist",
@@ -151,8 +151,15 @@ _CUED_LIST = (lead("0-9", "0-9A-Za-z") + "(?<=[,、和/ 或][0-9])"
               + r"[0-9]{6,7}(?:-[0-9]{1,4})?" + NUM_END)
 
 
+# A date written out (2024-05-01, 01.05.2024): after `contact` or `call` it says when, not where.
+_DATE = re.compile(r"(?:19|20)[0-9]{2}([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])"
+                   r"|(?:0?[1-9]|[12][0-9]|3[01])([-./])(?:0?[1-9]|1[0-2])\2(?:19|20)[0-9]{2}")
+
+
 def cued_phone(value: str) -> float:
-    """7-13 digits after a phone cue, grouped like a phone; not a hotline or a repeated digit."""
+    """7-13 digits after a phone cue, grouped like a phone; not a hotline, a repeated digit or a date."""
+    if _DATE.fullmatch(value.strip()):
+        return 0.0
     digits = digits_of(value)
     if not 7 <= len(digits) <= 13 or _same_digit(digits) or len(digits.strip("0")) == 1:
         return 0.0  # 1000000: a round count (打1000000个电话), not a phone

@@ -307,7 +307,7 @@ _SLOT_CUE = re.compile(
     r"(?:request|requesting|receive|received|collect)[^.?!\n]{0,40}? from|(?:transaction|payment|transfer) with|"
     r"(?:send|sending|pay|paying|owe|owes|text|texting) |recipient is|(?:person|recipient|payee|owner|holder) [^.?!\n]{0,30}? is|"
     r"(?:owner|holder) is|"
-    r"(?:speak|speaking|talk|talking) (?:to|with)|ask(?:ed|ing)? for|according to|(?<![A-Za-z])(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
+    r"(?:speak|speaking|spoke|spoken|talk|talking|talked) (?:to|with)|ask(?:ed|ing)? for|according to|(?<![A-Za-z])(?:tell|remind|inform|notify|cc)|(?:transfer|put) me (?:to|through to)|"
     r"name\?|my (?:friend|aunt|uncle|cousin|brother|sister|roommate|flatmate|housemate|colleague|boss)|(?:aunt|uncle|cousin|grandma|grandpa)"
     # someone met on the job who is no support agent (Technician Faizal, courier Kieran, the nurse, Aisling);
     # whom a parcel is for; a greeting and a name (Hi, it's Chidi); a name said to be one (name on the app was)
@@ -345,7 +345,7 @@ _LOWER_SLOT = re.compile(r"(?:(?:transfer|send|sent|sending|pay|paying|wire|wiri
 # themselves) take only a full name on the census lists or a first name followed by calling, here, from...
 # A record's holder (`the name on the account is jane doe`, `cardholder: jane doe`) names like `name is`;
 # `under` (`it's under jane doe`) takes only a census first name: `under review`, `under warranty`.
-_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me|i am called|name:|(this is|it is|it's)|"
+_LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me|i am called|name:|(this is|it is|it's|its)|"
                         r"(?:sur)?name on (?:the |my |this |that |your )?(?:account|card|order|booking|reservation|ticket|"
                         r"policy|file|package|parcel|invoice|delivery)(?: is|:)|(?:account|card) ?holder(?: name)?(?: is|:)?|"
                         r"recipient(?: name)?(?: is|:)|(under(?: the name(?: of)?)?))"
@@ -1037,7 +1037,7 @@ class EnglishNames:
                 if not person(words[0]) or self._in_place(text, a, a + len(words[0])):
                     continue
                 b = a + len(words[0])
-            if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
+            if _longer_name(text, b):
                 continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
             if full_only and len(words) < 2:
                 continue
@@ -1045,7 +1045,7 @@ class EnglishNames:
                 out.append((a, b, "PERSON", 0.75))
         for m in _ROLE_NAME.finditer(text):
             a, b = m.span(1)
-            if self._person_word(m.group(1), True) and not (text[b:b + 1] == " " and text[b + 1:b + 2].isupper()) \
+            if self._person_word(m.group(1), True) and not (_longer_name(text, b)) \
                     and free(a, b):
                 out.append((a, b, "PERSON", 0.75))  # Technician Faizal came twice, Rider Arjun picked it up
         for m in (_PAY_SLOT.finditer(text) if " to " in text or " with " in text or " of " in text or "end" in text or "ay" in text else ()):
@@ -1054,7 +1054,7 @@ class EnglishNames:
             if (low in _COMMON and low not in self.first) or low in _NOT_SLOT or low in _BRANDS or low in _PLACE_AFTER or (
                     low in _PLACE_BEFORE or low in _ACCOUNT_WORDS) or _STATE_OR_NUMBER.match(text, b):
                 continue
-            if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
+            if _longer_name(text, b):
                 continue  # transfer it to Wells Fargo: a longer, capitalised name
             if free(a, b):
                 out.append((a, b, "PERSON", 0.75))  # send $40 to Grace, the checking account of Amir
@@ -1216,6 +1216,13 @@ class EnglishNames:
                 if free(a, b):
                     out.append((a, b, "PERSON", 0.75))
         return out
+
+
+def _longer_name(text: str, b: int) -> bool:
+    """A capitalised word follows text[:b] (Orthoworks Invisalign And…: part of a longer name), the pronoun
+    `I` aside (`the delivery guy, Mohammed I think`)."""
+    return text[b:b + 1] == " " and text[b + 1:b + 2].isupper() and not (
+        text[b + 1:b + 2] == "I" and not text[b + 2:b + 3].isalpha())
 
 
 class _Spans(list):

@@ -513,6 +513,20 @@ def test_phone_with_its_extension(text, expected):
     assert found(text) == expected
 
 
+# `contact` before a number is a phone cue; a date after a cue is no phone.
+CONTACT = [
+    ("Name: Siti Rahmah\nContact: 9123 4871\nAddress: on file", [("PHONE", "9123 4871")]),
+    ("contact 2024-05-01 for details", []),
+    ("phone: 2024-05-01", []),
+    ("call 01.05.2024 after lunch", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", CONTACT, ids=_ids(CONTACT))
+def test_contact_cue_and_dates(text, expected):
+    assert [f for f in found(text) if f[0] != "PERSON"] == expected
+
+
 # UK identifiers and postcodes the public test suites of other projects use (our own values), input side
 # only: a National Insurance number (letters checked as HMRC issues them), an NHS number (mod-11 check
 # digit; ten digits in a row only after a cue), a postcode without its space or in lower case after a

@@ -137,6 +137,8 @@ from tests.support.redaction import names
     ("Me, or my flatmate Ailsa", ["Ailsa"]),
     ("registered owner is Vikram Deshpande?", ["Vikram Deshpande"]),
     ("the account holder is Tobias Quenneville", ["Tobias Quenneville"]),
+    ("The delivery guy, Mohammed I think, was really helpful", ["Mohammed"]),  # not `Mohammed I`, a longer name
+    ("CRM note — Spoke to Anjali Raghunathan re: the direct debit", ["Anjali Raghunathan"]),
     # first names of the SSA's baby-name list the census and Moby lack; a name opening with a sign-off's letters
     ("Just spoke with Hiroshi Tanaka, he will send the lease", ["Hiroshi Tanaka"]),
     ("I had lunch with Priya yesterday", ["Priya"]),
