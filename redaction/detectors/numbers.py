@@ -266,7 +266,7 @@ def _loose_digits(value: str, first: int, longest: int = 8) -> str:
 def loose_mobile(value: str) -> bool:
     """A CN mobile split unevenly."""
     digits = _loose_digits(value, 3)
-    return len(digits) == 11 and digits[1] in "3456789" and len(set(digits[3:])) > 1
+    return len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789" and len(set(digits[3:])) > 1
 
 
 def loose_us_phone(value: str) -> bool:

@@ -24,7 +24,9 @@ NOT_NAMES = frozenset((
     "天猫 淘宝 京东 拼多多 美团 饿了么 支付宝 微信 顺丰 中通 圆通 韵达 申通 菜鸟 小米 华为 苹果 "
     "戴森 戴尔 罗技 方太 苏泊尔 华硕 荣耀 "
     "如家 汉庭 全季 锦江 希尔顿 万豪 喜来登 肯德基 麦当劳 星巴克 海底捞 "
-    "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合 艾特 爱特 "
+    "上帝 老天 天哪 菩萨 佛祖 奥特曼 超人 紫百合 艾特 爱特 艾克斯 "
+    # countries, as in 我是韩国人
+    "中国 韩国 日本 美国 英国 法国 德国 泰国 越南 印度 俄罗斯 加拿大 澳洲 新加坡 马来西亚 "
     # brands named after a person, and departments that stand where a contact's name would
     "李宁 周大福 周生生 老娘舅 王老吉 张小泉 李锦记 陈李济 马应龙 周黑鸭 钱大妈 谢馥春 六福 老凤祥 "
     "杨国福 杨铭宇 谭鸭血 陈香贵 马记永 刘一手 "
@@ -127,6 +129,8 @@ class ChineseNames:
                 continue
             if not _CANTONESE.isdisjoint(word) or (word[0] == "张" and word[1:] in _MEASURED):
                 continue
+            if start and text[start - 1] == word[0] and len(word) >= 2:
+                continue  # 謝謝林小姐: the second 谢 of 谢谢, not a surname
             if text.startswith("的", end) and text[end + 1:end + 2] in word:
                 continue  # 刘备的刘, 建设的建: a word that spells a character, not a person
             if len(word) == 2:

@@ -124,6 +124,7 @@ FORMS = [
 
 NEGATIVES = [
     ("总价852 1234 0000元", []),  # no valid Hong Kong number after the code
+    ("Emergency line 0800 046 7312 stays open.", []),  # a UK freephone line: no CN mobile opens with 0
     ("编号 990105 1949 1231 002X", []),  # 6-4-4-4 with no real region: no ID
     ("批次886-000-000-000", []),
     ("order 85261234987 shipped", [("ORDER_ID", "85261234987")]),  # an order number, not a Hong Kong phone
