@@ -72,6 +72,9 @@ _DIGIT_WORD_NEXT = re.compile(r"[^\S\n]+(?i:zero|oh|one|two|three|four|five|six|
 _DIGITS_ONLY = frozenset(("PHONE", "CREDIT_CARD", "BANK_CARD"))  # codes of digits alone: a lone o is a zero, for a four
 _LETTERED = frozenset(("UK_NINO", "LICENSE_PLATE", "PASSPORT", "ADDRESS"))  # codes that may open with a letter by name
 _COUNTERS = frozenset("位个张次遍年月日天点分岁元块")  # after a numeral, a count (四位, 两次)
+# After digits, an amount of time, money or things (48小时, 3 days), never a code's next piece.
+_UNIT_AFTER = re.compile("小时|分钟|个|天|元|块|岁|年|月|日|号|点|位|次|遍|张|公里|米|斤|%|％|(?i: ?(?:hours?|hrs?|mins?|minutes|"
+                         "days?|weeks?|months?|years?|%|percent|dollars?|pounds?|euros?)(?![A-Za-z]))")
 _LETTERS_APART = re.compile(r"[A-Za-z][ ,，-]+[A-Za-z][ ,，-]")
 _NAMED_FIRST = re.compile(r"[\u4e00-\u9fff]{1,6}的[，,]?[^\S\n]*(?=[0-9零〇洞幺一二两三四五六七拐八九A-Za-z])")
 _TENS_UNIT_GAP = re.compile(r"[^\S\n]*-?[^\S\n]*")
@@ -451,6 +454,8 @@ class SpokenCodes:
                 piece = "X"  # 艾克斯: the letter X said in Chinese
                 spoken = True
             elif kind == "digits":
+                if code and _UNIT_AFTER.match(text, m.end()):
+                    break  # GD 2024 0612 0037，48小时内: an amount after the code, not a piece of it
                 piece = value
             elif kind == "province":
                 if code or lines or label != "LICENSE_PLATE":

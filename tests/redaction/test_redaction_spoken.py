@@ -225,6 +225,9 @@ SPOKEN = [
     ("my card is 4111 1111 1111 1111, sorry, the last four are 1129",
      [("CREDIT_CARD", "4111 1111 1111 1111"), ("CREDIT_CARD", "1129")]),
     ("订单号 24071599386042，不对，我再看看", [("ORDER_ID", "24071599386042")]),  # no correction said
+    # an amount after a code read out is no piece of it, so the code's read-back is found
+    ("客服：工单号是 KF 2025 0311 0042，24小时内会有专人联系您。\n客户：好，我记一下，KF20250311 0042。",
+     [("ORDER_ID", "KF 2025 0311 0042"), ("ORDER_ID", "KF20250311 0042")]),
     # letters said before digits read out: part of the code, a reference rather than a phone; `plus` before
     # a phone; an e-mail with `at the rate` and a country's second-level suffix
     ("Member: K T P, nine four two, oh six one, seven three", [("ORDER_ID", "K T P, nine four two, oh six one, seven three")]),
