@@ -66,8 +66,9 @@ _NOT_TITLE = "(?!" + _TITLE_AFTER + ")"
 # read at most two characters past it.)
 _TWO_CHAR_TITLES = "女士|先生|小姐|太太|老师|经理|总监|主任|医生|大夫|师傅|阿姨|叔叔|同学"
 _NOT_COMPOUND_TITLE = "(?!" + "|".join(f"(?<={c[0]}){c[1]}(?:{_TWO_CHAR_TITLES})" for c in COMPOUND_SURNAMES) + ")"
+# (Not before 人: 我是韩国人 is a nationality.)
 _ZH_AFTER_CUE = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _NOT_COMPOUND_TITLE + _SURNAME_REST + _NOT_TITLE
-                 + _GIVEN + "{1,2}")
+                 + _GIVEN + "{1,2}(?!人)")
 # Typed or transcribed one character at a time (我叫 李 小 红, 我叫 张 三): one or two given characters, one space apart. Input
 # only: on a reply stream its longer reach would hold more after every surname character.
 _ZH_AFTER_CUE_SPACED = ("[" + _FIRST + "]" + after_cue(_ZH_CUES, _FIRST) + _SURNAME_REST + "(?: " + _GIVEN

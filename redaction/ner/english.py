@@ -36,7 +36,7 @@ HK_SURNAMES = frozenset((
     "chan cheung chow lau leung wong ng tsang kwok yeung chiu lee li ho lam tang fung lo mak yip tse chu kwan "
     "tam yu siu ma poon so au choi tong yuen kong law wu hui ko tsui fong lai cheng chung wan pang chau lui "
     "shek mok ip lok koo tsoi kwong hung chong to sze luk cheuk chiang chin fok hon kam lin liu mui ngai "
-    "sit sun tai tin tsai wai woo yau yim yiu"
+    "sit sun tai tin tsai wai woo yau yim yiu szeto seto auyeung yung kan tung"
 ).split())
 _HK_SYLLABLE = re.compile(r"tsz|sze|sz|(?:ch|ts|tsz|sz|kw|gw|ng|sh|[bcdfghjklmnpstwy])?(?:[aeiou]{1,3}|yu|y)(?:ng|n|m|k|p|t)?")
 _HK_NAME = re.compile(r"(?<![A-Za-z0-9@#_.'-])([A-Z][a-z]{1,5}|[A-Z]{2,6}) ([A-Z][a-z]{0,4}|[A-Z]{1,5})(?:-|(?= [A-Z]) )"

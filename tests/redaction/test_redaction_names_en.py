@@ -138,6 +138,7 @@ from tests.support.redaction import names
     ("registered owner is Vikram Deshpande?", ["Vikram Deshpande"]),
     ("the account holder is Tobias Quenneville", ["Tobias Quenneville"]),
     ("The delivery guy, Mohammed I think, was really helpful", ["Mohammed"]),  # not `Mohammed I`, a longer name
+    ("the claimant is Szeto Wing Kei", ["Szeto Wing Kei"]),  # a compound Hong Kong surname (司徒)
     ("CRM note — Spoke to Anjali Raghunathan re: the direct debit", ["Anjali Raghunathan"]),
     # first names of the SSA's baby-name list the census and Moby lack; a name opening with a sign-off's letters
     ("Just spoke with Hiroshi Tanaka, he will send the lease", ["Hiroshi Tanaka"]),

@@ -86,6 +86,7 @@ def test_names_described_character_by_character(text, expected):
     # what to be called that is an alias, a title, or no name at all
     "叫我小张就好", "叫我王先生就行", "叫我老师就行", "你叫我怎么办就好了",
     "客户：对，艾克斯",  # the letter X said in Chinese
+    "客户：我是韩国人，用护照可以吗",  # a nationality after 我是
 ])
 def test_forms_that_are_not_names(text):
     assert names(text) == []
