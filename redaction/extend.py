@@ -34,6 +34,7 @@ from .detectors.places import _CITIES as _CITY_LIST
 from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
+from .normalise import SPOKEN_DIGITS
 from .ner.spoken import LETTER_NAMES, NATO, NUMBER_WORDS, _TEENS, _TENS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
@@ -507,8 +508,7 @@ _EXTENSION = re.compile(r"[^\S\n]*(?:转|分机|(?i:ext|extn|extension|x)\.?)[^\
 # seven two…), and `plus` before a phone read out (plus nine one…).
 _LEAD_LETTERS = re.compile(r"(?<![A-Za-z'’])(?:[A-Z](?:,[^\S\n]?|[^\S\n]))+$")
 _LEAD_PLUS = re.compile(r"(?<![A-Za-z])(?i:plus)[^\S\n]$")
-_NUMBER_WORD_START = re.compile(r"(?i:" + "|".join(sorted(set(_EN_DIGIT) | set(NUMBER_WORDS), key=len, reverse=True))
-                                + r"|double|triple)(?![A-Za-z])")
+_NUMBER_WORD_START = re.compile(r"(?i:" + _NUM_WORD + r"|o|triple)(?![A-Za-z])")  # (a digit word, `o` among them)
 
 
 def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
@@ -537,7 +537,7 @@ def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
 
 # A correction after a code (哦不对, 不是, sorry, no wait), then the corrected part or the whole code again.
 _CORRECTED = re.compile(r"不对|不是|说错了|错了|搞错|(?<![A-Za-z])(?i:sorry|no wait|wait no|i mean|actually|correction)(?![A-Za-z])")
-_ZH_DIGIT_CHARS = "0-9零〇一二三四五六七八九幺两洞拐"
+_ZH_DIGIT_CHARS = "0-9" + "".join(SPOKEN_DIGITS)  # digits and the numerals a caller says them with
 # The last digits said again: 最后两位是13, 最后四位是 四零二七, 最后是幺七四七, last four are 2281.
 _LAST_DIGITS = re.compile(rf"(?:最后|后面|末尾?)(?:[0-9一二三四五六七八九两]位)?(?:是|应该是|为|改成)?[^\S\n]*[:：]?[^\S\n]*"
                           rf"([{_ZH_DIGIT_CHARS}](?:[^\S\n]?[{_ZH_DIGIT_CHARS}]){{1,7}})(?![{_ZH_DIGIT_CHARS}])"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from ..detectors.base import CJK as _CJK
 from ..extend import extend_addresses
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 # A pause: commas, enumeration commas or spaces, with the fillers said in it.
 _FILLERS = "那个|这个|就是|然后|嗯|呃|额|哦|啊"
 _PAUSE = f"[，,、 ]+(?:(?:{_FILLERS})[，,、 ]*)*"
