@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from .detectors.base import CJK_CHARS
+
 # A speaker's label at a line's start (after an optional time stamp).
 _LABEL = re.compile(r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?([A-Za-z][A-Za-z0-9 ]{0,20}?|[\u4e00-\u9fff]{1,5})[^\S\n]*[:：]")
 _STAFF = frozenset((
@@ -70,7 +72,7 @@ _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|w
 _TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?i:from|at|with|in)[^\S\n]+(?:the[^\S\n]+)?"
                          r"(?:(?:[A-Z][\w&'’.-]*|[\u4e00-\u9fff]{2,8})[^\S\n]*){0,3}(?:(?i:online)[^\S\n]+)?(?i:billing|support|customer|"
                          r"service|sales|accounts?|claims|tech|technical|it|help|care|team|front desk|reception|"
-                         r"bookings?|reservations|returns|collections|fraud|the [a-z]+ team)")
+                         r"bookings?|reservations|returns|collections|fraud|the [a-z]+ team|store|branch|shop|showroom|office|depot)(?![A-Za-z])")
 _SENTENCE = re.compile(r"[.!?。！？\n]")
 # What may open a sentence before `it's <name>` said by staff (Hi, it's Sarah from...).
 _OPENING = re.compile(r"[^\S\n]*(?i:(?:hi|hiya|hello|hey|g'day|good (?:morning|afternoon|evening)|morning|evening|yes|yeah|oh|"
@@ -89,6 +91,13 @@ _HERE_FIRM = re.compile(r"[^\S\n]+(?:(?i:here)[^\S\n]+from[^\S\n]+[A-Z]|from[^\S
 # What follows a firm's name when it answers the phone (Bunnings Alexandria, you're through to Nikhil).
 _FIRM_ANSWERING = re.compile(r"[^\S\n]*,[^\S\n]*(?i:(?:you're|you are|youre) (?:through|speaking|talking|connected)|"
                              r"you've reached)")
+# A Chinese name that runs on into a firm's name (户名是宁波远 + 景贸易有限公司, 诸葛 + 烤鱼店): the firm's, not a person's.
+# (公司 right after a name is that person's firm: 李明公司的地址.)
+# (公司 right after a name is that person's firm: 李明公司的地址; nor may a word between be a particle, a
+# pronoun, a verb or a title: 诸葛晓芸是我们公司的, 敖雪莹来公司, 易睿先生与公司.)
+_FIRM_GAP = "(?:(?![是的了在来去回与和跟及或我你您他她它们说给到把被让向从对为先生女士小姐经理总老师有没不也都就还要会能请])[\\u4e00-\\u9fff])"
+_ZH_FIRM_AFTER = re.compile(_FIRM_GAP + "{1,8}?(?:有限公司|公司|集团|商行|工作室|事务所)|" + _FIRM_GAP + "{0,6}?(?:贸易|科技|实业)"
+                            "(?:有限)?公司|烤鱼|酒家|餐厅|饭店|超市|药房|诊所")
 # A firm named after its owner: a name, 's and a trade (Ted's Plumbing, Rosa's Bakery, Mike's Auto Repairs).
 _OWNER_FIRM = re.compile(r"['’]s[^\S\n]+(?:[A-Z][a-z]+[^\S\n]+)?(?:Plumbing|Electrical|Electrics|Garage|Bakery|Kitchen|Cafe|Café|"
                          r"Pizza|Pizzeria|Diner|Auto|Autos|Motors|Hardware|Pharmacy|Chemist|Salon|Barbers?|Florist|Removals|"
@@ -116,7 +125,8 @@ _BRAND_NAMES = (
     "wells fargo", "merrill lynch", "morgan stanley", "goldman sachs", "j.p. morgan", "jp morgan", "john deere",
     "william hill", "mary kay", "martha stewart", "jack daniel's", "johnnie walker", "kellogg's",
     "cadbury", "sam's club", "dunkin'", "arby's", "hardee's", "denny's", "chick-fil-a", "papa john's",
-    "domino's", "carl's jr", "levi's", "lowe's", "walgreens", "dick's sporting goods",
+    "domino's", "carl's jr", "levi's", "lowe's", "walgreens", "dick's sporting goods", "jim beam", "tim hortons",
+    "lee kum kee", "tesco", "bill & melinda gates", "bill and melinda gates", "dior", "alexa",
     # car makes, whose models read as a first name and a surname (a Skoda Octavia, a Toyota Camry)
     "skoda", "toyota", "honda", "nissan", "mazda", "subaru", "hyundai", "volkswagen", "chevrolet", "peugeot",
     "renault", "citroen", "citroën", "mitsubishi", "suzuki", "lexus", "land rover", "range rover", "vauxhall",
@@ -138,8 +148,9 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     aliases: set[str] = set()
     dropped = set()
     for i, m in enumerate(chosen):
-        if labels[m.rank] == "PERSON" and (_in_brand(text, m.start, m.end) or _OWNER_FIRM.match(text, m.end)):
-            dropped.add(i)  # Jo Malone, the Spencer of Marks and Spencer: a firm
+        if labels[m.rank] == "PERSON" and (_in_brand(text, m.start, m.end) or _OWNER_FIRM.match(text, m.end) or (
+                text[m.end - 1:m.end] in CJK_CHARS and _ZH_FIRM_AFTER.match(text, m.end))):
+            dropped.add(i)  # Jo Malone, the Spencer of Marks and Spencer, 宁波远 of 宁波远景贸易有限公司: a firm
             continue
         if labels[m.rank] != "PERSON" or _TITLED.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
             continue  # Mr Jones: staff give no title to themselves

@@ -53,8 +53,10 @@ _ZH_BRACKET = re.compile("[(（][^()（）。，；！？!?;\n]{1,20}[)）]")
 _ZH_JOIN = frozenset("和、及与")
 # Before an address: back over place names, never over a verb of moving (到, 去, 住 are stops) or 的.
 _ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机")) | frozenset("系喺嘅")  # Cantonese is, at, 's
-_ZH_HEAD_MAX = 16
+_ZH_HEAD_MAX = 20
 _ZH_ROAD_ENDS = ("大街", "大道", "胡同", "路", "街", "巷", "村")
+_ZH_NUMERALS = frozenset("一二三四五六七八九十")
+_ZH_ESTATE_ENDS = ("小区", "花园", "家园", "公寓", "新村", "社区")
 _CITIES = frozenset(_CITY_LIST)  # 成都 before 市武侯区…: the place rules never start a name at 都
 # Hong Kong: roads end in 道 (弥敦道, 轩尼诗道; the rules leave 道 alone, it ends 知道 and 频道 too), after
 # districts with no unit (九龙旺角弥敦道688号): taken only right before a door number.
@@ -208,7 +210,8 @@ def _joins(text: str, a: int, b: int, cjk: bool) -> bool:
 def _zh_head(text: str, start: int, limit: int) -> int:
     """Back over place names before a Chinese address, to the first province/city/district among them."""
     i = start
-    while i > limit and text[i - 1] in CJK_CHARS and text[i - 1] not in _ZH_HEAD_STOP:
+    while i > limit and text[i - 1] in CJK_CHARS and (text[i - 1] not in _ZH_HEAD_STOP or (
+            text[i - 1] == "里" and text.startswith(_ZH_ESTATE_ENDS, i))):  # 和平里小区, 西溪里花园: an estate's name
         i -= 1
     for j in range(i, start):
         # A place with its unit that reaches the address (成都 + 市武侯区…, 北京市朝阳区 + 朝阳门外…).
@@ -277,6 +280,9 @@ def _zh_tail(text: str, end: int, limit: int) -> int:
         if text.startswith(_ZH_TAIL_WORDS, i):
             i += 2
             continue
+        if c == "之" and i > 0 and text[i - 1] in "号號楼樓" and text[i + 1:i + 2] in _ZH_NUMERALS and i + 2 <= limit:
+            i += 2  # 七百五十号之一, 十八樓之三: a door or floor divided
+            continue
         if c.isascii() and c.isalnum():
             m = _ZH_ALNUM.match(text, i)
             stop = m.end()
@@ -296,6 +302,7 @@ def _zh_tail(text: str, end: int, limit: int) -> int:
 
 
 # ... or a unit number and a slash before it (Australia: `unit 4/12 smith street`).
+_SPACED_DIGITS_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:[0-9] ){1,4}$")
 _EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:(?:[Uu]nit|UNIT|[Aa]pt|[Ff]lat|Blk|BLK|Block|Tower) )?(?:#[0-9]{1,3}-)?"
                               r"[0-9]{1,6}(?:[ ,]{1,2}|/)$")  # (unit #12-04, 88 ...; Blk 512 Bedok ...; Tower 2, 19 ...)
 
@@ -331,6 +338,10 @@ def _en_head(text: str, start: int, limit: int) -> int:
         return start
     m = _EN_HOUSE_BEFORE.search(text, max(limit, start - 16), start)
     if m is not None:
+        if text[start:start + 1].isdigit() and m.end() - m.start() == 2:
+            more = _SPACED_DIGITS_BEFORE.search(text, max(limit, m.start() - 12), m.start())
+            if more is not None:
+                return more.start()  # 4 1 8 West Belmont Avenue: a house number typed out digit by digit
         return m.start()
     m = _BLOCK_BEFORE.search(text, max(limit, start - 8), start)  # Blk 512 Bedok North Ave 3
     return m.start() if m is not None and text[start:start + 1].isdigit() else start
@@ -346,7 +357,7 @@ _SPOKEN_UNIT = r"(?i:unit|flat|apartment|apt|suite|room|floor|level) " + _NUM_WO
 # A unit read out before the house number, or after the street (unit five, / apartment three B, / unit twelve oh four).
 _SPOKEN_UNIT_BEFORE = re.compile(r"(?<![A-Za-z])" + _SPOKEN_UNIT + r",? $")
 _SPOKEN_UNIT_AFTER = re.compile(_SPOKEN_UNIT + r"(?![A-Za-z])")
-_EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + r")(?![A-Za-z])){3,9}")
+_EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + "(?:-" + _NUM_WORD + r")?)(?![A-Za-z])){3,9}")
 
 
 # A suburb's first word before a name the name rules found in it (, Grey | Lynn, Auckland), and what says the
@@ -501,6 +512,8 @@ def _code_key(value: str) -> str:
 
 
 # An extension after a phone number (021-68752341转806, 022 6654 3120 ext 412, 415-555-2671 x204).
+# A country code said after 加 (plus), in the digits the numerals read as (加八六 is `加86` by then).
+_SAID_COUNTRY = re.compile("(?:86|852|853|886|44|61|65|60|81|82|1)[ ,]")
 _EXTENSION = re.compile(r"[^\S\n]*(?:转|分机|(?i:ext|extn|extension|x)\.?)[^\S\n]*[:#]?[^\S\n]*[0-9]{1,6}(?![0-9])")
 
 
@@ -521,6 +534,9 @@ def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             ext = _EXTENSION.match(text, m.end)
             if ext is not None and (i + 1 == len(out) or out[i + 1].start >= ext.end()):
                 m = out[i] = m._replace(end=ext.end())
+            if m.start and text[m.start - 1] == "加" and _SAID_COUNTRY.match(text, m.start) and (
+                    not i or out[i - 1].end < m.start):
+                m = out[i] = m._replace(start=m.start - 1)  # 加八六，幺八三…: the plus of a country code, said
         if label in _CODE_LABELS and _NUMBER_WORD_START.match(text, m.start):
             floor = out[i - 1].end if i else 0
             window = text[max(floor, m.start - 16):m.start]

@@ -44,6 +44,23 @@ def is_hotline(digits: str) -> bool:
     """A CN 400/800 hotline (ten digits) or a US toll-free number (ten, or eleven with the 1)."""
     return (len(digits) == 10 and digits[:3] in CN_HOTLINES) or (len(digits) in (10, 11)
                                                                   and digits[-10:-7] in US_TOLL_FREE)
+
+
+# China Mobile's SMS centres (+86 138 00 <area> 500, set by hand after a phone is reset) and the mobile
+# number every form and manual uses as its placeholder: service numbers, no one's line.
+_CN_SERVICE_MOBILE = re.compile(r"13800[0-9]{3}500|13800138000")
+
+
+def cn_service_mobile(digits: str) -> bool:
+    """Whether the last eleven of `digits` are a CN mobile that is a service's (an SMS centre) or a placeholder."""
+    return _CN_SERVICE_MOBILE.fullmatch(digits[-11:]) is not None
+
+
+def cn_mobile(value: str) -> bool:
+    """A CN mobile as written, not a service's (cn_service_mobile)."""
+    return not cn_service_mobile(digits_of(value))
+
+
 # Words (codes): a letter or digit on either side means a longer token.
 START = r"(?<![0-9A-Za-z])"
 END = r"(?![0-9A-Za-z])"

@@ -66,9 +66,11 @@ SPELLED_EMAIL = PatternDetector("EMAIL", _EMAIL_SPELLED, None, DIGITS + LETTERS 
                                 validate=spelled_email, required=("at]", "at)", " at ", " AT ", " @ ", "艾特"))
 
 
-# Not after a letter, a digit or a dot (v1.2.3.4, 10.1.2.3.4), nor after 版本/version (a version string).
+# Not after a letter, a digit or a dot (v1.2.3.4, 10.1.2.3.4), nor after 版本/version/系统 or an operating
+# system's name (HyperOS 1.0.36.0): a version string.
 _IPV4 = (
-    lead("0-9", "0-9A-Za-z.") + r"(?<!版本[0-9])(?<!版本 [0-9])(?<!ersion [0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}"
+    lead("0-9", "0-9A-Za-z.") + r"(?<!版本[0-9])(?<!版本 [0-9])(?<!ersion [0-9])(?<!系统[0-9])(?<!系统 [0-9])"
+    r"(?<!OS [0-9])(?<!os [0-9])(?<!固件[0-9])(?<!固件 [0-9])(?<!uild [0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}"
     r"(?![0-9]|\.[0-9])"
 )
 # A loose shape (hex, colons, dots for an embedded v4; two colons early on), checked by the ipaddress

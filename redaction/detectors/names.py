@@ -146,7 +146,9 @@ _NOT_NAMES = frozenset(
     "Everyone Again Guys Folks Sorry Welcome Great Nice Again Time Off Back Done Home Out "
     # verbs that open a customer's turn after its label (`Customer: Cancel it`); census surnames too
     "Cancel Check Wait Call Send Ship Track Change Update Help Stop Reset Confirm Resend Deliver Open Close "
-    "Return Replace Hold Book Pay Charge Transfer Add Remove Fix Keep Leave Let Give Get Tell Ask".split()
+    "Return Replace Hold Book Pay Charge Transfer Add Remove Fix Keep Leave Let Give Get Tell Ask "
+    # products and accounts after 用户 or 客户 (用户App版本)
+    "App Apps Android Web Windows Mac Linux Admin Test Guest Version".split()
 )
 
 
@@ -177,7 +179,9 @@ def _en_name(value: str) -> bool:
     return True
 
 
-_NOT_FORM_NAMES = frozenset("本人 同上 见上 如上 无 暂无 不详 未知 空 待定".split())
+# ... and a speaker's answer after a label that is also a form's (寄件人：是的, 车主：不是).
+_NOT_FORM_NAMES = frozenset("本人 同上 见上 如上 无 暂无 不详 未知 空 待定 是的 是啊 不是 对的 对啊 不对 好的 没有 没错 可以 "
+                            "知道 明白 稍等 喂 您好 你好 谢谢 嗯嗯".split())
 
 
 def _zh_form_name(value: str) -> bool:

@@ -8,7 +8,7 @@ import re
 
 from .base import (
     CN_HOTLINES, DIGITS, LETTERS, LOOKBEHIND, NUM_END, UPPER, US_TOLL_FREE, PatternDetector, after_cue, digits_of, lead,
-    luhn_ok,
+    luhn_ok, cn_mobile,
 )
 
 # --- phones ---------------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ DETECTORS: list[PatternDetector] = [
                     starts=DIGITS),
     PatternDetector("BANK_CARD", _LOOSE, None, _LOOSE_ALPHABET, validate=loose_bank, required=DIGITS,
                     starts=DIGITS),
-    PatternDetector("PHONE", _CN_MOBILE, None, DIGITS + " -+()", required=DIGITS, starts="+018("),
+    PatternDetector("PHONE", _CN_MOBILE, None, DIGITS + " -+()", validate=cn_mobile, required=DIGITS, starts="+018("),
     PatternDetector("PHONE", _CN_LANDLINE, None, DIGITS + " -+()", required=DIGITS, starts="+0("),
     PatternDetector("PHONE", _US, None, DIGITS + " .-+()", validate=_us_phone, required=DIGITS,
                     starts="+(123456789"),

@@ -14,7 +14,8 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from .base import (
-    DIGITS, LETTERS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, digits_of, is_hotline, lead, luhn_ok,
+    DIGITS, LETTERS, LOOKBEHIND, NUM_END, PatternDetector, after_cue, cn_service_mobile, digits_of, is_hotline, lead,
+    luhn_ok,
 )
 
 _SEP = " .-()"
@@ -46,6 +47,8 @@ def international(value: str) -> float:
     """`+` country code and number, as libphonenumber reads it (not toll-free, premium, CN 400)."""
     digits = digits_of(value)
     if not 8 <= len(digits) <= 15 or _same_digit(digits[-7:]) or value.count("(") != value.count(")"):
+        return 0.0
+    if digits.startswith("86") and cn_service_mobile(digits):
         return 0.0
     return _number_ok(value, None)
 

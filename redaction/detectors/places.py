@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import CJK_CHARS, DIGITS, LETTERS, LOOKBEHIND, PatternDetector, after_cue, lead
+from .base import CJK_CHARS, DIGITS, LETTERS, LOOKBEHIND, UPPER, PatternDetector, after_cue, lead
 
 # Characters that end a place name rather than belong to one: particles, pronouns, verbs of sending
 # and living. `我住在朝阳区建国路88号` must start the address at 朝, not at 我.
@@ -66,7 +66,7 @@ _NUMBER = "[甲乙丙]?[0-9]{1,4}(?:-[0-9]{1,3})?(?:号院|号(?![线])|弄|组)
 # number is a door, never a date (十一号).
 _ZH_NUMERAL_DOOR = "[一二三四五六七八九十百零〇两幺]{1,6}(?:号院|号(?![线])|弄)"
 _ESTATE = "[0-9A-Za-z" + _NC + "]{1,6}?(?:小区|大厦|大楼|花园|公寓|广场|中心|新村|家园|苑|园|村|城)"
-_UNIT = "(?:[0-9A-Za-z]{1,4}|[一二三四五六七八九十]{1,2})(?:号楼|栋|幢|座|楼|单元|层|室|号)"
+_UNIT = "(?:[0-9A-Za-z]{1,4}|[一二三四五六七八九十]{1,2}|十?两)(?:号楼|栋|幢|座|楼|单元|层|室|号)"
 # The lookahead first: most positions in Chinese text fail it within a few characters, which keeps the
 # per-position cost of the (long, optional-heavy) body away from ordinary prose.
 # An address starts after a character that ends a place name (a particle, punctuation, a digit, the
@@ -185,8 +185,8 @@ def zh_floor(value: str) -> bool:
 
 def zh_building(value: str) -> bool:
     """A flat or building: a room, unit or building number (`3楼` alone is just a floor; `一栋`, `一座`
-    alone are "a building", "a bridge")."""
-    return _UNIT_RE.search(value) is not None and not (len(value) == 2 and value[0] == "一")
+    alone are "a building", "a bridge", `两栋` "two buildings")."""
+    return _UNIT_RE.search(value) is not None and not (len(value) == 2 and value[0] in "一两")
 
 
 # English: house number, 1-3 words (capitalised, all capitals, lower case, or an ordinal), a street type.
@@ -358,6 +358,11 @@ _UK_POSTCODE_CUED = (lead("A-Za-z", "0-9A-Za-z") + after_cue(_UK_POSTCODE_CUES, 
                      + "(?:[A-Za-z]?[0-9][0-9A-Za-z]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}|(?<=[Gg])(?i:ir ?0aa))"
                      + "(?![0-9A-Za-z])")
 _UK_OUTWARD = re.compile("([A-Z]{1,2})[0-9]")
+# Canada: letter, digit, letter, a space, digit, letter, digit (`V5Z 3A7`); Canada Post never uses D, F, I, O, Q
+# or U, nor W or Z first. With its space only: without it the shape is a product code's as often.
+_CA_FIRST = "ABCEGHJ-NPRSTVXY"
+_CA_LETTER = "ABCEGHJ-NPRSTV-Z"
+_CA_POSTCODE = lead(_CA_FIRST, "0-9A-Za-z") + f"[0-9][{_CA_LETTER}] [0-9][{_CA_LETTER}][0-9](?![0-9A-Za-z])"
 
 
 def uk_postcode(value: str) -> bool:
@@ -420,6 +425,7 @@ DETECTORS: list[PatternDetector] = [
                     required=DIGITS, starts=LETTERS[:26]),
     PatternDetector("ADDRESS", _UK_POSTCODE_CUED, None, DIGITS + LETTERS + " ", validate=uk_postcode,
                     required=("ode", "ODE", "Ode")),
+    PatternDetector("ADDRESS", _CA_POSTCODE, None, DIGITS + UPPER + " ", required=DIGITS, starts="ABCEGHJKLMNPRSTVXY"),
     PatternDetector("ADDRESS", _EN_MILITARY, None, DIGITS + LETTERS + " ,", required=("Box", "PO "),
                     starts="PCUAFD"),
     PatternDetector("ADDRESS", _EN_CITY_ZIP, None, DIGITS + LETTERS + " ,-", required=LETTERS[:26],

@@ -29,8 +29,11 @@ NOT_NAMES = frozenset((
     "中国 韩国 日本 美国 英国 法国 德国 泰国 越南 印度 俄罗斯 加拿大 澳洲 新加坡 马来西亚 "
     # brands named after a person, and departments that stand where a contact's name would
     "李宁 周大福 周生生 老娘舅 王老吉 张小泉 李锦记 陈李济 马应龙 周黑鸭 钱大妈 谢馥春 六福 老凤祥 "
-    "杨国福 杨铭宇 谭鸭血 陈香贵 马记永 刘一手 "
-    "仓库 前台 物业 财务 售后 门卫 保安 店铺 门店 总部 客服部 售后部"
+    "杨国福 杨铭宇 谭鸭血 陈香贵 马记永 刘一手 王致和 钟薛高 麦富迪 潘婷 老干妈 孙悟空 猪八戒 "
+    "仓库 前台 物业 财务 售后 门卫 保安 店铺 门店 总部 客服部 售后部 "
+    # roles that label a speaker's turn (房东：, 车主：)
+    "房东 房客 租客 中介 顾问 家长 家属 乘客 车主 业主 职员 坐席 快递员 导购 店员 护士 患者 候选人 玩家 客人 "
+    "来电人 寄件人 收件人 柜员 窗口 骑手 司机"
 ).split())
 # Characters that start an alias or a form of address (小王, 老李, 阿强) when the word is two long.
 _ALIAS_FIRST = "小老阿"
@@ -39,7 +42,7 @@ _ROLES_BEFORE = ("客服", "专员", "导游", "管家", "工号", "小助手", 
 _TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主任", "师傅", "阿姨", "同学", "会计", "主席",
               "会长", "书记", "总理", "院长", "局长", "部长", "市长", "省长", "县长", "校长", "处长", "科长",
               "教授", "医生", "律师", "先森", "主管", "经纪人", "组长", "店长", "顾问", "工程师", "护士", "警官",
-              "专员", "总")
+              "专员", "大爷", "大妈", "大姐", "大哥", "叔叔", "伯伯", "婆婆", "奶奶", "爷爷", "阿婆", "阿伯", "总")
 # A two-character word is kept only when LAC is sure of it (margin, see LacTagger.persons): on the
 # development set the unsure ones were as often a word (a tool, a colour, a verb) or an alias as a name.
 _MIN_MARGIN_2 = 1.0
@@ -64,7 +67,7 @@ _SPEAKER = re.compile("(?:^|(?<=\n))([" + SURNAMES + "][" + GIVEN_CHARS + "]{1,2
 # characters, then the mention's end.
 _MENTION = re.compile("@([" + SURNAMES + "][" + GIVEN_CHARS + r"]{1,2})(?=[@:：/\s,，。!！?？]|$)")
 # What follows a firm's, a shop's or a street's name (司利达律师事务所, 某某烤全羊, 赵登禹路口).
-_ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "路口",
+_ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会所", "酒店", "饭店", "餐厅", "烤全羊", "烤鱼", "路口",
               "大街", "大道", "街道", "中学", "小学", "大学", "医院",
               # a chain named after its founder (张亮麻辣烫, 杨国福点的外卖 is caught by the word list)
               "麻辣烫", "黄焖鸡", "米线", "火锅", "烤鸭", "牛肉面", "拉面", "酒家", "超市", "大药房", "药房", "眼镜",
@@ -72,15 +75,18 @@ _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会
 
 
 # Cantonese function characters, in no name (搵陈生 "look for Mr Chan", 佢下昼 "he, afternoon", 仲可唔可以
-# "still can or not"): LAC, trained on Mandarin, reads some as a surname and the next as a given name.
-_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢咁㗎")
+# "still can or not", 陳生話 "Mr Chan says"): LAC, trained on Mandarin, reads some as a surname and the next as a
+# given name.
+_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢咁㗎話话")
 # 张 as a measure word before a paper or a card (查下张单, send张收据, 报失张八达通): no surname there.
 _MEASURED = frozenset(("单", "收据", "八达", "八达通", "卡", "票", "发票", "相", "单据", "表", "纸", "凭证", "支票", "保单",
                       "券", "图"))
 
 _PARTICLES = frozenset("哈啊呀嘛吧呢哦嗯噢哟")
-# Brands named after a person that open a product's name (李宁韦德之道11).
-_BRANDS_FIRST = ("李宁", "周大福", "周生生", "王老吉", "张小泉", "李锦记")
+# Brands named after a person that open a product's name (李宁韦德之道11), or that LAC may read as a longer
+# word (钟薛高雪, 小杨生).
+_BRANDS_FIRST = ("李宁", "周大福", "周生生", "王老吉", "张小泉", "李锦记", "王致和", "小杨生煎", "钟薛高", "麦富迪", "潘婷",
+                 "老干妈")
 _ORG_AFTER_RE = re.compile("|".join(_ORG_AFTER))
 # A customer saying what to call them (叫我晓雯就行, 我叫丽丽就好): the name they go by, even a given name
 # alone or a pet name (an alias such as 小王, a title or 红姐 aside, as everywhere).
@@ -122,8 +128,8 @@ class ChineseNames:
                         break
             if len(word) == 3 and word[0] in _PARTICLES and word[1] in _ALIAS_FIRST:
                 continue  # 谢谢你哈小王: a particle before an alias
-            if any(word.startswith(b) and len(word) > len(b) for b in _BRANDS_FIRST):
-                continue  # 李宁韦德之道: a brand's product
+            if any((word.startswith(b) and len(word) > len(b)) or text.startswith(b, start) for b in _BRANDS_FIRST):
+                continue  # 李宁韦德之道, 小杨生煎 (read 小杨生): a brand or its product
             dotted = "·" in word.strip("·") and all(word.split("·"))
             if not 2 <= len(word) <= (_MAX_DOTTED if dotted else 6) or word in NOT_NAMES:
                 continue

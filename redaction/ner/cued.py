@@ -15,6 +15,7 @@ import re
 from ..detectors.names import SPELLED_LETTERS
 from .references import written_references
 from .indian_places import indian_addresses
+from .said_numbers import SaidNumbers
 from .said_places import SaidAddresses
 from .spoken import SpokenCodes
 
@@ -35,7 +36,8 @@ _ASKED = re.compile(r"(?i:phone|cell|mobile|telephone|contact number|callback nu
 # A speaker's label, after a timestamp where the transcript has one (`Caller:`, `Speaker 2:`, `[00:01:30] Agent:`).
 LINE_START = (r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14}[:：])?"
               r"[^\S\n]*")
-FILLER = r"(?i:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so|好的|是|嗯|我的是)[,，.]?[^\S\n]*){0,2}"
+FILLER = (r"(?i:(?:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so)(?![A-Za-z])|好的|是|嗯|我的是)"
+          r"[,，.]?[^\S\n]*){0,2}")
 _LINE_END = r"(?![0-9A-Za-z@.-])[ \t.,!，。]*"
 _ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(\+?\(?[0-9][0-9() .-]{5,18}[0-9])" + _LINE_END
                      + r"(?:\n|$)")
@@ -48,21 +50,27 @@ ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your 
                         r"who am i (?:speaking|chatting|talking) (?:to|with)|who(?:'s| is) (?:calling|this)|"
                         r"who (?:do|have) i have|(?<![A-Za-z])(?<!company )(?<!business )(?<!user )(?<!product )(?<!street )(?<!store )"
                         r"(?<!file )(?<!account )(?<!network )(?<!wifi )(?<!pet )(?<!dog )(?<!cat )(?<!brand )(?<!model )"
-                        r"name(?:[^\S\n]+please[^\S\n]*[?:.]?|[^\S\n]*[?:]))[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
+                        r"name(?:[^\S\n]+please[^\S\n]*[?:.]?|[^\S\n]*[?:])|"
+                        # name on the card, whose name, the account holder, who I'm speaking with, name sir
+                        r"(?i:name (?:on|of|for) (?:the|your|this)|whose name|account holder|(?:i'm|i am|am i) "
+                        r"(?:speaking|talking|chatting) (?:to|with)|name[ ,]+(?:sir|ma'am|madam|mam)(?![A-Za-z])))"
+                        r"[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
 _SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
                              + r"(?![A-Za-z0-9])[ \t.,!]*(?:\n|$)")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
 _WINDOW = 32
+# What a number said in pieces with fillers may be (redaction.ner.said_numbers).
+_SAID_NUMBER_LABELS = ("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD")
 
 
 class CuedValues:
     """Recognizer: phones typed by the words around them; a name spelled out when it was asked for; codes
     read out after their cue (redaction.ner.spoken); references written after theirs (redaction.ner.references);
-    Chinese addresses said in pieces (redaction.ner.said_places); Indian addresses as written
+    Chinese addresses and numbers said in pieces (redaction.ner.said_places, said_numbers); Indian addresses as written
     (redaction.ner.indian_places)."""
 
-    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID", "ADDRESS")))
+    labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID", "ADDRESS", *_SAID_NUMBER_LABELS)))
 
     def __init__(self) -> None:
         from ..detectors import DEFAULT_DETECTORS
@@ -70,6 +78,7 @@ class CuedValues:
 
         self.spoken = SpokenCodes()
         self.places = SaidAddresses(Redactor([d for d in DEFAULT_DETECTORS if d.label == "ADDRESS"], ()))
+        self.numbers = SaidNumbers(Redactor([d for d in DEFAULT_DETECTORS if d.label in _SAID_NUMBER_LABELS], ()))
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PHONE spans on normalised `text`."""
@@ -103,6 +112,7 @@ class CuedValues:
         out.extend(self.spoken.find(text))
         out.extend(written_references(text))
         out.extend(self.places.find(text))
+        out.extend(self.numbers.find(text))
         out.extend(indian_addresses(text))
         return out
 

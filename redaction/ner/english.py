@@ -111,7 +111,8 @@ _PLACE_AFTER = frozenset((
     "parkway pkwy highway hwy terrace circle cir trail apartments apartment apts house hall tower towers "
     "building center centre park garden gardens creek valley river bridge dam airport station hotel inn "
     "international university college school hospital clinic church museum theatre theater library "
-    "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group holiday"
+    "mall market restaurant cafe bar club stadium arena inc llc ltd corp co gmbh plc incorporated group holiday "
+    "foundation institute trust charity memorial"
 ).split())
 # A record's first line before its street: the surname may be any word but these (english.py, _HEAD).
 _NOT_RECORD_SURNAME = _COMMON | _PLACE_AFTER
@@ -350,6 +351,8 @@ _LOWER_CUE = re.compile(r"(?<![A-Za-z])(?:(?:sur)?name is|(?:sur)?name's|call me
                         r"policy|file|package|parcel|invoice|delivery)(?: is|:)|(?:account|card) ?holder(?: name)?(?: is|:)?|"
                         r"recipient(?: name)?(?: is|:)|(under(?: the name(?: of)?)?))"
                         r"(?:,? (?:uh|um|uhm|er|erm|ah|like),?)? (?=[a-z])", re.I)
+# A caller's greeting right before `it's <name>` (hi it's pádraig, kia ora, it's tane).
+_GREETED_CALLER = re.compile(r"(?<![A-Za-z])(?i:hi|hello|hey|hiya|yeah|yes|oh|kia ora|morning|g'day|namaste)[,!]? $")
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?){_NAME_END}")
 # Firms a list after a word for people may hold (the speakers include Apple, Google and Dell).
@@ -519,10 +522,16 @@ class EnglishNames:
         """Whether text[start:end] is part of a place or a title: a word of _PLACE_BEFORE or a number
         before it, a word of _PLACE_AFTER after it."""
         before = text[max(0, start - 12):start].split()
-        after = text[end:end + 16].split()
+        after = text[end:end + 32].split()
         if before and (before[-1].lower().strip(",") in _PLACE_BEFORE or before[-1].isdigit()):
             return True
-        return bool(after) and after[0].lower().strip(".,;:!?") in _PLACE_AFTER
+        for word in after[:4]:  # Louis Armstrong New Orleans airport, martin luther king jr blvd
+            low = word.lower().strip(".,;:!?")
+            if low in _PLACE_AFTER:
+                return True
+            if not (word[:1].isupper() or low in self.last or low in ("jr", "sr")) or word[-1:] in ",;:!?":
+                return False
+        return False
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
@@ -746,7 +755,9 @@ class EnglishNames:
         """A name given as the whole answer to a turn that asked for it (_NAME_ANSWER): each word a census
         or Moby name or a word on no list, none a common word (`no thanks`, `sure` are not names)."""
         out: list[tuple[int, int, str, float]] = []
-        for q in (ASKED_NAME.finditer(text) if "\n" in text else ()):
+        asked = [q for q in ASKED_NAME.finditer(text)] if "\n" in text else []
+        asked += [q for q in _ASKED_INLINE.finditer(text)] if "?" in text else []
+        for q in asked:
             m = _NAME_ANSWER.match(text, q.end())
             if m is None:
                 continue
@@ -757,9 +768,24 @@ class EnglishNames:
             # (`Rohan Kulkarni`, `Ngozi Obi`; not a lone `Platinum`, an initial, `Harrington Joinery Ltd`).
             capitalised = (len(said) >= 2 and any(named) and all(w[:1].isupper() and len(w) > 1 for w in said)
                            and not any(w in _FIRM_WORDS or w in _PLACE_AFTER for w in words))
+            if words and words[0] in _REPLY_WORDS:
+                continue
             if self._romanised(words) or all(w not in _COMMON and w not in _NOT_SLOT and (ok or capitalised)
                                              for w, ok in zip(words, named)):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))  # CHANG YU TING, zhao yu tong: romanised
+            elif _ASKED_PERSON.search(q.group()) and not any(
+                    w in _NOT_SLOT or w in _INTERJECTIONS or w in _FIRM_WORDS or w in _PLACE_AFTER or w in _REPLY_WORDS
+                    for w in words) and (
+                    # asked for a person's name, the answer is one capitalised word on no list of common
+                    # words or a census name (`What's your last name? Baba`, `Grant`) or a first name and surnames (`ivan
+                    # king`)
+                    (len(said) == 1 and said[0][:1].isupper() and len(words[0]) > 1
+                     and (words[0] not in _COMMON or words[0] in self.first or words[0] in self.last))
+                    or (len(words) >= 2 and words[0] in self.first
+                        and all(w in self.last or (len(w) >= 4 and w not in self.words) for w in words[1:])
+                        and ((words[0] not in _COMMON and not listed(words[0], self.lower_words))
+                             or all(w not in _COMMON for w in words[1:])))):
+                out.append((m.start(1), m.end(1), "PERSON", 0.8))
         for m in (_ROMANISED_CUE.finditer(text) if _HAS_CJK.search(text) else ()):
             if self._romanised(m.group(1).lower().replace("-", " ").split()):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
@@ -903,8 +929,8 @@ class EnglishNames:
             a, b = m.span(1)
             word = m.group(1)
             if re.search("[a-z][A-Z]", word) or word.lower() in _NOT_SLOT or word.lower() in _NOT_ROLE_LATIN or (
-                    word.isupper() and len(word) <= 3):
-                continue  # 用户iPhone, 用户admin, 主持SPL: a product, an account or an acronym, not a person
+                    word.isupper() and len(word) <= 3) or (word.islower() and listed(word, self.lower_words)):
+                continue  # 用户iPhone, 用户admin, 主持SPL, 客户ask: a product, an account, an acronym or a word
             if free_of(out, a, b):
                 out.append((a, b, "PERSON", 0.7))
         return out
@@ -1087,9 +1113,23 @@ class EnglishNames:
                     full = len(words) > 1 and ((words[1] in self.last and words[1] not in _NOT_SLOT
                                                 and words[1] not in _GREETING_WORDS)
                                                or (words[1] in self.rare and self._unknown(words[1])))
+                    if not first and _GREETED_CALLER.search(text, max(0, cue.start() - 24), cue.start()):
+                        # hi it's pádraig calling, kia ora it's tane wihongi, hi it's bill okafor: a caller
+                        # greeting, then a word on no list of English words, or a first name that is a common
+                        # word before a surname that is none
+                        unlisted = len(words[0]) >= 4 and words[0] not in self.words and words[0] not in _SLANG
+                        first = unlisted or (len(words) > 1 and words[0] in self.first and (
+                            words[1] in self.last or words[1] not in self.words)
+                            and words[1] not in _COMMON and words[1] not in self.lower_words)
+                        full = full or (len(words) > 1 and len(words[1]) >= 4 and words[1] not in self.words)
+                        if first and not full and not (_CALLER_AFTER.match(text, first_end)
+                                                       or text.startswith(",", first_end)):
+                            continue
                     if first and full and free(a, b):
                         out.append((a, b, "PERSON", 0.7))
-                    elif first and _CALLER_AFTER.match(text, first_end) and free(a, first_end):
+                    elif first and (_CALLER_AFTER.match(text, first_end) or text.startswith(",", first_end)
+                                    and _GREETED_CALLER.search(text, max(0, cue.start() - 24), cue.start())) \
+                            and free(a, first_end):
                         out.append((a, first_end, "PERSON", 0.7))
                     continue
                 # A name on the census lists, or a word on no list of English words (vitoria, višeslav) after
@@ -1128,7 +1168,8 @@ class EnglishNames:
             if m.group(1) is not None:  # thanked or greeted: a census first name only
                 ok = w in self.first and w not in _COMMON and w not in _ADDRESS_WORDS
             else:  # a word on no list must not read as a verb after its subject (`my mom slapped`, `my son texts`)
-                ok = (w in self.first and w not in _COMMON) or (
+                # (a census first name that is a common word too, when capitalised: my daughter Summer)
+                ok = (w in self.first and (w not in _COMMON or m.group(2)[:1].isupper())) or (
                     len(w) >= 4 and w not in _INTERJECTIONS and w not in _SLANG and not w.endswith(("ed", "ing", "s"))
                     and self._unknown(w) and not self._common_word(w))
             # A surname in the same case as the first name (`Oluwaseun picked`: a verb after a name)
@@ -1436,11 +1477,22 @@ _ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称)
 # chatting with today?` / `Customer: björn`, `Customer: priyanka venkataraman`).
 _LATIN = "A-Za-z\u00c0-\u024f"
 # Words joining a name's parts (`Muhammad Hafiz bin Rahman`, `Annelie van Wyk`): not read as words.
-_NAME_PARTICLES = "bin|binti|bte|van|von|de|del|da|dos|al|el|ap|ó|ní|uí"
+_NAME_PARTICLES = "bin|binti|bte|van|von|de|del|da|dos|du|di|der|den|al|el|ap|ó|ní|uí"
 _PARTICLE_SET = frozenset(_NAME_PARTICLES.split("|"))
-_NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?"
+# ... or on the same line, after a name question's question mark (`What's your last name? Baba`).
+_ASKED_INLINE = re.compile(r"(?i:surname|last name|first name|full name|your name|the name|what name)"
+                           r"(?:[^\S\n]+(?:please|again|for (?:the|this) (?:account|booking|order|record)))?[^\S\n]*\?")
+# Words that open a reply, not a name (`Sure, it's K as in kilo`, `Lovely, and the email`).
+_REPLY_WORDS = frozenset("sure yes no nope right lovely great perfect thanks thank sorry hello hi hmm well actually "
+                         "absolutely certainly correct please pardon what wait hang hold one".split())
+# The questions above that ask for a person's name, not a product's or a place's.
+_ASKED_PERSON = re.compile(r"(?i:surname|last name|first name|full name|your name|who|holder|whose|speaking|talking|"
+                           r"chatting|name (?:on|of|for)|name[ ,]+(?:sir|ma))")
+_NAME_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + r"(?i:(?:this is|my name is|name's|it's) )?" + FILLER +
                           rf"([{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?(?:(?: (?i:[ds]/o|a/[lp]|{_NAME_PARTICLES}))? [{_LATIN}][{_LATIN}]*(?:['’-][{_LATIN}]+)?){{0,2}})"
-                          r"[^\S\n]*[.!]?[^\S\n]*(?:[,;-][^\S\n]*(?:[A-Za-z][ -]){2,30}[A-Za-z][.]?[^\S\n]*)?(?:\n|$)")
+                          r"(?:[^\S\n]*[.!]?[^\S\n]*(?:[,;-][^\S\n]*(?:[A-Za-z][ -]){2,30}[A-Za-z][.]?[^\S\n]*)?(?:\n|$)"
+                          # ... or the name, a comma and more (`tuilagi faleolo, but everyone calls me Tui`)
+                          r"|[^\S\n]*,[^\S\n]+(?=\S))")
 # A writer naming themselves at the start of a message or line (`Ruby Nguyen here, ...`, `Hi there, Sofía here`).
 _HERE = re.compile(r"(?:^|(?<=\n))[^\S\n]*(?:(?:hi|hello|hey|hiya)(?: there| all| team)?[,!]?[^\S\n]+)?"
                    r"([A-Z][^\W\d_]+(?: [A-Z][^\W\d_'’-]+)?) here(?![A-Za-z])", re.I)

@@ -22,8 +22,9 @@ _PAUSE_RE = re.compile(_PAUSE)
 _NUMBER = re.compile("(?=.*[0-9零〇一二三四五六七八九十百千幺两])[0-9A-Za-z零〇一二三四五六七八九十百千幺两]{1,6}")
 _HAS_CJK = re.compile(f"[{_CJK}]")
 # A word that ends an address's part (a division, a road, a village, a door, a floor).
-_PART_END = re.compile("(?:省|市|区|區|县|縣|州|旗|镇|鎮|乡|鄉|村|村委会|组|組|路|街|道|巷|弄|胡同|段|号|號|栋|棟|座|"
-                       "楼|樓|层|層|室|单元|單元|花园|小区|大厦|中心|广场|公寓)$")
+_PART_END = re.compile("(?:省|市|区|區|县|縣|州|旗|镇|鎮|乡|鄉|村|村委会|屯|组|組|路|街|道|巷|弄|胡同|段|号|號|号院|號院|"
+                       "栋|棟|座|幢|楼|樓|层|層|室|单元|單元|花园|小区|家园|园|大厦|中心|广场|公寓|苑|"
+                       "(?<=[0-9零〇一二三四五六七八九十])房|(?<=[号號楼樓])之[一二三四五六七八九十])$")
 
 
 class SaidAddresses:

@@ -199,6 +199,17 @@ EXTENDED = [
     ("北京市东城区五四大街29号，周边的景点有恭王府", ["北京市东城区五四大街29号"]),
     ("云南省大理市大理镇复兴路276号，13708725196", ["云南省大理市大理镇复兴路276号"]),
     ("上海市长宁区愚园路1258号6楼，contact me", ["上海市长宁区愚园路1258号6楼"]),
+    # round 5: an estate whose name holds 里, a unit said with 两, a place chain of 20 characters, a room with 房
+    ("住在和平里小区7号楼3单元802", ["和平里小区7号楼3单元802"]),
+    ("江苏省苏州市吴中区郭巷街道东湖里花园5幢2单元301", ["江苏省苏州市吴中区郭巷街道东湖里花园5幢2单元301"]),
+    ("福建省厦门市，嗯，思明区莲前街道，那个，东坪里小区，九幢，两单元，呃，七零四",
+     ["福建省厦门市，嗯，思明区莲前街道，那个，东坪里小区，九幢，两单元，呃，七零四"]),
+    ("广州市天河区，棠下村，六巷，十二号，三零二房", ["广州市天河区，棠下村，六巷，十二号，三零二房"]),
+    ("安泰路9号院3号楼，周边有家面包房", ["安泰路9号院3号楼"]),  # 面包房 is a bakery, not a room
+    # a house number typed digit by digit; a postcode read out with a compound number; a Canadian postcode
+    ("ship it to 7 2 4 Oakridge Drive please", ["7 2 4 Oakridge Drive"]),
+    ("it's 18 Hollins Road, B twenty-three, four P Q", ["18 Hollins Road, B twenty-three, four P Q"]),
+    ("Agent: postal code?\nCaller: T2N 1N4, in Calgary", ["T2N 1N4"]),
 ]
 
 
@@ -236,6 +247,7 @@ NOT_FOUND = [
     "the sale ends Sunday 11:59 PM PT. Take 10% off", "call back at 12 PM PT. Thanks",  # a time and its zone
     "我在北京，朝阳区那边，有个朋友", "去了上海，杭州，苏州三个城市",  # places in a list, no door
     "I flew from Delhi, then to Mumbai, then home", "Prices in Mumbai, Delhi and Chennai rose 5%",
+    "我们有两栋楼", "part T2N1N4 in stock", "model D1A 2B3 is a Canadian code's shape with a D",
 ]
 
 

@@ -184,6 +184,15 @@ NEGATIVES = [
     ("rooms 415 and 555\n2671 total", []),  # not 3-3-4
     ("call 415 155\n2671", []),           # an exchange never starts with 1
     ("the tracking number is 4258829090", [("ORDER_ID", "4258829090")]),  # `number is` alone is no phone cue
+    # round 5: service and placeholder mobiles, version strings
+    ("表单里手机号默认是13800138000，请替换", []),  # the placeholder every manual prints
+    ("短信中心号码改成+8613800210500就好了", []),  # an SMS centre (138 00 <area> 500)
+    ("短信中心 13800571500", []),
+    ("刷到系统4.2.1.17以后黑屏", []),
+    ("upgraded to HarmonyOS 4.0.0.126 yesterday", []),
+    ("after build 3.11.2.5 the app crashes", []),
+    ("my mobile is 13800571234", [("PHONE", "13800571234")]),  # 13800 itself stays a mobile
+    ("设备IP是 10.24.3.18", [("IP", "10.24.3.18")]),
 ]
 
 
@@ -491,6 +500,23 @@ SPOKEN_DOORS = [
     ("寄到民和路三四八七号", [("ADDRESS", "民和路三四八七号")]),
     ("我十一号去建国路", []),  # a date before a road is no door
 ]
+
+
+# Numbers said in pieces with fillers or an ellipsis between them (redaction.ner.said_numbers), and a country
+# code said after 加.
+SAID_NUMBERS = [
+    ("客户：幺三九，那个，二六八五，那个，四四七一", [("PHONE", "幺三九，那个，二六八五，那个，四四七一")]),
+    ("客户：四四零一零六，然后一九九二零七一五，后面是二三八三", [("CN_ID", "四四零一零六，然后一九九二零七一五，后面是二三八三")]),
+    ("客户：四四零……一零六，一九九二，嗯，零七一五，二三八三。", [("CN_ID", "四四零……一零六，一九九二，嗯，零七一五，二三八三")]),
+    ("客户：加八六，幺三九 二六八五 四四七一", [("PHONE", "加八六，幺三九 二六八五 四四七一")]),
+    ("一共三件，然后两百块", []),  # a count and an amount
+    ("加138元就能升级", []),  # 加 (add) before an amount
+]
+
+
+@pytest.mark.parametrize("text,expected", SAID_NUMBERS, ids=_ids(SAID_NUMBERS))
+def test_number_said_in_pieces_with_fillers(text, expected):
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize("text,expected", SPOKEN_DOORS, ids=_ids(SPOKEN_DOORS))

@@ -183,6 +183,23 @@ from tests.support.redaction import names
     # signing a message off
     ("Hi team, the refund never arrived. Thanks, Jürgen Oberhauser", ["Jürgen Oberhauser"]),
     ("my number is 0433 555 812 - jasmine", ["jasmine"]),
+    # the answer on the same line as a name question; a census name, or a first name before census surnames
+    ("Rep: and your surname? Oyelaran-Baba", ["Oyelaran-Baba"]),
+    ("What's your last name? Grove", ["Grove"]),
+    ("Agent: can I get your full name\nCaller: Grant", ["Grant"]),
+    ("may I have your full name please? neil marsh", ["neil marsh"]),
+    ("Agent: your name?\nCaller: so Sorensen", ["Sorensen"]),  # `so` a filler, not the first letters of a name
+    # questions that ask for a person without the word `name?`, answers that go on after a comma
+    ("Agent: and the account holder\nCaller: marieke du plessis", ["marieke du plessis"]),
+    ("Rep: name sir\nCaller: balwinder singh gill", ["balwinder singh gill"]),
+    ("Agent: who am I speaking with\nCaller: faith adeyemi", ["faith adeyemi"]),
+    ("Agent: and your full name\nCaller: sione taufa, but everyone calls me Sio", ["sione taufa", "Sio"]),
+    ("Agent: who am I speaking with today\nCaller: this is um Yuki Tanabe", ["Yuki Tanabe"]),
+    # a relative's first name that is a common word too, written with its capital
+    ("I'm calling for my son Will, he's at school", ["Will"]),
+    # a caller's greeting, then a name on no list
+    ("hi it's taniora calling about the quote", ["taniora"]),
+    ("oh hi yeah it's bill okonjo calling back", ["bill okonjo"]),
 ])
 def test_english_names(text, expected):
     assert names(text) == expected
@@ -294,6 +311,17 @@ def test_english_names(text, expected):
     "That was great, thanks!", "ok see you - later", "Thanks, Support Team", "Regards,\nMarketing Dept",
     "Best, Global Logistics",
     "speed test shows fifty Mbps, the plan is five hundred", "booked for Thu 2:40pm at the Chadstone store",
+    # round 5: answers that are no names, firms and places named after people, staff of a store
+    "Agent: can I get your full name\nCaller: Sorry", "What's your name? Thanks", "what's your first name? I need it",
+    "the rental desk at Louis Armstrong New Orleans airport was shut",
+    "we drove down martin luther king jr blvd", "a gift to the Bill & Melinda Gates Foundation",
+    "Jim Beam bottles arrived cracked", "the Tim Hortons near me", "Lee Kum Kee sauce is out",
+    "points on my Tesco Clubcard", "Alexa keeps saying sorry",
+    "Hi it's Tamsin from the Leeds store, our card machine is down",
+    "客户ask点解PayPal退款未到", "用户App版本过旧",
+    "Rep: could you spell your last name\nCaller: Sure, it's Q as in queen, U, A",  # a reply word, not a name
+    "Agent: and the account holder\nCaller: yes that's me", "hey it's gonna rain", "oh it's fine, thanks",
+    "my son will call you back",  # lower case: the verb
 ])
 def test_not_english_names(text):
     assert names(text) == []
