@@ -657,6 +657,8 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         return list(chosen)
     like = next(m for m in chosen if labels[m.rank] == "PERSON")
     targets: set[str] = set()
+    addressed: set[str] = set()  # first words that are English words too, looked for only where addressed
+    targets_at: list[tuple[int, int]] = []
     for name in names:
         if any(c in CJK_CHARS for c in name):
             if len(name) >= 2 and all(c in CJK_CHARS or c in "·•" for c in name):
@@ -676,13 +678,20 @@ def repeat_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
                 if len(w) >= 3 and (w.islower() or w[1:].islower()) and low.capitalize() not in _NOT_REPEATED \
                         and not _english_word(low):
                     targets.update((low, low.capitalize()))
-    if not targets:
+                elif len(w) >= 3 and w.islower() and w is words[0] and low.capitalize() not in _NOT_REPEATED:
+                    addressed.add(low.capitalize())  # hope ramírez … Hope, thanks: a word, so only when addressed
+    for word in addressed:
+        for m in re.finditer(r"(?:(?<![A-Za-z])(?i:okay|ok|thanks|thank you|hi|hello|ma'am|sir|yes|right|sorry|so|and)"
+                             r",?[ \t]+|(?:^|(?<=\n))[ \t]*(?:[A-Za-z][A-Za-z0-9 ]{0,14}:[ \t]*)?)(" + re.escape(word) + r")(?=[ \t]*[,.!?]|[ \t]+(?:thanks|thank you|noted|"
+                             r"did|can|could|would|I|I'll|I've|we|we'll)(?![A-Za-z]))", text):
+            targets_at.append(m.span(1))
+    if not targets and not targets_at:
         return list(chosen)
     taken = bytearray(len(text))  # characters already in a span: linear in the text, not in the spans
     for m in chosen:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     extra = []
-    for at, end in _mentions(text, targets):
+    for at, end in (*_mentions(text, targets), *targets_at):
         if not any(taken[at:end]):
             extra.append(like._replace(start=at, end=end))
             taken[at:end] = b"\x01" * (end - at)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..normalise import strip_accents
 from .cued import ASKED_NAME, FILLER, LINE_START
+from .korean import korean_names
 from .vietnamese import vietnamese_names
 from .spoken import NATO
 
@@ -539,7 +540,8 @@ class EnglishNames:
             # MY NAME IS KAREN WHITE: a shouted message reads as one in lower case (its cues, its pairs).
             return self._ticket_names(text) + self.find(text.lower())
         if text.islower():
-            out = self._pinyin_lower(text) + self._fields(text) + self._signed(text)
+            out = (self._pinyin_lower(text) + self._fields(text) + self._signed(text) + vietnamese_names(text)
+                   + korean_names(text))
             out.extend(self._slots(text, out))
             out.extend(self._casual(text, out))
             out.extend(self._answers(text, out))
@@ -645,6 +647,7 @@ class EnglishNames:
         if _HAS_CJK.search(text):
             out.extend(self._in_chinese(text, out))
         out.extend(vietnamese_names(text))
+        out.extend(korean_names(text))
         return self._not_places(text, self._grow(text, out))
 
     def _pinyin_lower(self, text: str) -> list[tuple[int, int, str, float]]:

@@ -4,7 +4,8 @@ a family name from the commonest few, then one to three syllables.
 The census lists do not hold them and the English word pattern ends a word at ễ or ạ, so they need their
 own rule. Written with diacritics, one syllable after the family name will do (the marks leave no other
 reading); written without, two or three, and the family name must be one that is no English word (not
-Le, Ho, Mai, Van).
+Le, Ho, Mai, Van). In lower case, as transcripts write them, a middle name that marks a Vietnamese name
+(thi, van, quoc…) must stand between the two.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ _SYLLABLE = f"(?!(?:{_PLACE_WORDS})(?![{_LETTER}]))[{_UPPER}](?:[{_LOWER}']{{0,6
 _FAMILY = "|".join(dict.fromkeys(normalise(w).text for w in _MARKED + _PLAIN))
 _NAME = re.compile(f"(?<![{_LETTER}0-9@_'-])({_FAMILY})((?: {_SYLLABLE}){{1,3}})(?![{_LETTER}0-9@_'-])")
 _MARKS = re.compile("[À-ÖØ-öø-ÿĂ-ăĐđĨ-ĩŨ-ũƠơƯưẠ-ỹ']")
+# In lower case (transcripts: nguyen thi lan, le quoc huy): any of the family names, without marks, then one
+# of the middle names that mark a Vietnamese name, then a given name.
+_LOWER_FAMILY = "|".join(dict.fromkeys(w.lower() for w in _PLAIN + "Le Ho Vu Vo Do Ly Mai Cao Ha Lam Dao Lu Ta".split()))
+_MIDDLE = "thi|van|thu|ngoc|duc|quoc|huu|xuan|thanh|minh|hong|kim|gia|bao|tuan|quang|cong|dinh"
+_LOWER_NAME = re.compile(f"(?<![{_LETTER}0-9@_'-])(?:{_LOWER_FAMILY}) (?:{_MIDDLE}) "
+                         f"(?!(?:the|a|an|and|to|of|in|on|at|it|is|for|or|so|but|my|me|we|you|he|she|was|are|be)"
+                         f"(?![a-z]))[a-z]{{2,6}}(?![{_LETTER}0-9@_'-])")
+_LOWER_PLACE_AFTER = re.compile(f" (?i:{_PLACE_WORDS})(?![{_LETTER}])")
 _PLACE_AFTER = re.compile(f" (?:{_PLACE_WORDS})(?![{_LETTER}])|[ ,]*(?:路|街|市|省|区|坊|郡)")
 
 
@@ -45,4 +54,7 @@ def vietnamese_names(text: str) -> list[tuple[int, int, str, float]]:
         if _PLACE_AFTER.match(text, m.end()):
             continue
         out.append((m.start(), m.end(), "PERSON", 0.8))
+    for m in _LOWER_NAME.finditer(text) if " " in text else ():
+        if not _PLACE_AFTER.match(text, m.end()) and not _LOWER_PLACE_AFTER.match(text, m.end()):
+            out.append((m.start(), m.end(), "PERSON", 0.8))
     return out

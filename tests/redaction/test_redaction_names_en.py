@@ -150,6 +150,18 @@ from tests.support.redaction import names
     ("guest Dương Quốc Bảo checked in", ["Dương Quốc Bảo"]),
     ("Huynh Thanh Tung will collect it", ["Huynh Thanh Tung"]),
     ("the form says Lê Hoa", ["Lê Hoa"]),
+    # ... in lower case, with a middle name that marks one (thi, van, quoc)
+    ("the account is under vo thi mai", ["vo thi mai"]),
+    ("caller said it's pham quoc bao", ["pham quoc bao"]),
+    # Korean names in Latin letters: a family name and two given-name syllables, or a hyphenated given name
+    ("booking for Jeong Ha-eun tonight", ["Jeong Ha-eun"]),
+    ("Caller: YOON SEOJUN, surname first", ["YOON SEOJUN"]),
+    ("the parcel is for Min-seo Kang", ["Min-seo Kang"]),
+    ("it's kwon tae hyun on the card", ["kwon tae hyun"]),
+    # a first name that is an English word, said again when the agent addresses the caller
+    ("Agent: who am I speaking with\nCaller: joy okonedo\nAgent: Joy thanks, and the postcode", ["joy okonedo", "Joy"]),
+    ("Agent: who am I speaking with\nCaller: joy okonedo\nAgent: Joy of cooking aside, what's the postcode",
+     ["joy okonedo"]),  # the word, not the name
     # a form or record field holding a name, whatever its words
     ('{"customer": {"first_name": "Kenji", "last_name": "Watanabe"}}', ["Kenji", "Watanabe"]),
     ('{"firstName": "Amara", "lastName": "Okafor"}', ["Amara", "Okafor"]),
@@ -322,6 +334,7 @@ def test_english_names(text, expected):
     "Rep: could you spell your last name\nCaller: Sure, it's Q as in queen, U, A",  # a reply word, not a name
     "Agent: and the account holder\nCaller: yes that's me", "hey it's gonna rain", "oh it's fine, thanks",
     "my son will call you back",  # lower case: the verb
+    "oh so young and ha ha ha", "pho van hung street", "lunch at Seoul Dong Ha Restaurant",
 ])
 def test_not_english_names(text):
     assert names(text) == []
