@@ -43,7 +43,8 @@ GIVEN_CHARS = (
 _CUE_BEFORE = (
     "客户|用户|顾客|联系人|联系|姓名|名字|收件人|收货人|寄件人|持卡人|开户名|户名|申请人|投诉人|乘客|患者|业主|"
     "会员|本人|我叫|我是|名叫|来电人|经办人|负责人|代理人|同事|家属|父亲|母亲|丈夫|妻子|爱人|老公|老婆|儿子|女儿|"
-    "朋友|致|亲爱的|尊敬的|签名|署名|转告|转交|找|问候|请问是"
+    "朋友|致|亲爱的|尊敬的|签名|署名|转告|转交|找|问候|请问是|他叫|她叫|患者叫|病人叫|孩子叫|儿子叫|女儿叫|老公叫|老婆叫|"
+    "司机叫|名字写|名字写的是"
 )
 # 总 alone (王总) but not in words (公司总部, 总是, 总共).
 _TITLE_AFTER = ("先生|女士|小姐|太太|同学|老师|经理|总监|主任|医生|大夫|律师(?!事务所)|师傅|阿姨|叔叔|大爷|大姐|"
@@ -192,13 +193,20 @@ def _zh_form_name(value: str) -> bool:
     return word not in NOT_NAMES and word not in _NOT_FORM_NAMES
 
 
+def _zh_cued_name(value: str) -> bool:
+    """A name after its cue, unless it is a role or a word that names nobody (请问是房东: the landlord)."""
+    from ..ner.chinese import NOT_NAMES
+
+    return value not in NOT_NAMES
+
+
 _SURNAME_CHARS = frozenset(SURNAMES + "".join(c[0] for c in COMPOUND_SURNAMES))
 _ZH_ALPHABET = CJK_CHARS | frozenset(": ")
 _EN_ALPHABET = frozenset(LETTERS + " '-.")
 
 DETECTORS: list[PatternDetector] = [
     # Every match follows a cue (in its lookbehind), hence holds nearby the cue's first character.
-    PatternDetector("PERSON", _ZH_AFTER_CUE, None, _ZH_ALPHABET, starts=_SURNAME_CHARS,
+    PatternDetector("PERSON", _ZH_AFTER_CUE, None, _ZH_ALPHABET, validate=_zh_cued_name, starts=_SURNAME_CHARS,
                     required={c[0] for c in _ZH_CUES} | {c[0] for c in _CUE_BEFORE.split("|")}),
     PatternDetector("PERSON", _ZH_FORM, None, _ZH_ALPHABET, validate=_zh_form_name, required=":"),
     PatternDetector("PERSON", _ZH_SURNAME_ONLY, None, _ZH_ALPHABET, required="姓", starts=_SURNAME_CHARS),

@@ -94,6 +94,13 @@ _CALL_ME = re.compile("(?:叫我|我叫|喊我|称呼我)([\u4e00-\u9fff]{2,3}?)
 # ... but no word with a pronoun, a question word or a verb in it (你叫我怎么办就好了).
 _NOT_IN_CALLED = frozenset("怎什么哪谁这那你我他她它们的了吗呢吧去来做说看到给让把被也都还要会能在是有没不办")
 _COMPOUND = frozenset(COMPOUND_SURNAMES)
+# A name question's answer, the whole of the next turn (机主姓名？ / 说话人2：仝晓雯。), and the full name said
+# after the surname (姓沙，沙立军).
+_ASKED = re.compile(r"(?:姓名|名字|贵姓|怎么称呼|全名|叫什么)[^\n]{0,12}\n")
+_ANSWER = re.compile(r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:[^\n：:]{1,12}[：:])?[^\S\n]*(?:我叫|我是|叫|是)?"
+                     "([" + SURNAMES + "][" + GIVEN_CHARS + r"]{1,2})[。.！!]?[^\S\n]*(?:\n|$)")
+_SURNAME_THEN_NAME = re.compile("姓([" + SURNAMES + r"])[，,、 ]+(?:[^\n，,。]{0,6}[，,、 ]+)?(\1[" + GIVEN_CHARS
+                                + "]{1,2})(?![\u4e00-\u9fff])")
 
 
 class ChineseNames:
@@ -184,6 +191,18 @@ class ChineseNames:
                     and _NOT_IN_CALLED.isdisjoint(word)):
                 out.append((a, b, "PERSON", 0.8))
                 taken.update(range(a, b))
+        for q in _ASKED.finditer(text) if "\n" in text else ():
+            m = _ANSWER.match(text, q.end())
+            if m is not None and m.group(1) not in NOT_NAMES and m.group(1)[-1] not in _ALIAS_END \
+                    and m.group(1)[0] not in _ALIAS_FIRST:
+                a, b = m.span(1)  # the whole answer, over a part of it LAC took (晓雯 of 仝晓雯)
+                out = [span for span in out if not (a <= span[0] and span[1] <= b)]
+                out.append((a, b, "PERSON", 0.8))
+                taken.update(range(a, b))
+        for m in _SURNAME_THEN_NAME.finditer(text) if "姓" in text else ():
+            if taken.isdisjoint(range(*m.span(2))) and m.group(2) not in NOT_NAMES:
+                out.append((*m.span(2), "PERSON", 0.8))
+                taken.update(range(*m.span(2)))
         for rx in (_SPEAKER, _MENTION) if ("：" in text or ":" in text or "@" in text) else ():
             for m in rx.finditer(text):
                 a, b = m.span(1)

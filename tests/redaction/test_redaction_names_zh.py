@@ -44,6 +44,7 @@ def test_dotted_foreign_names(text, expected):
     # speakers labelled by their role or by a title; a reply after a label that is also a form's; a firm
     "房东：押金退到哪张卡？\n租客：招行的", "黄大爷：我在村口等\n师傅：好的", "快递员：喂\n寄件人：是的",
     "坐席：车牌对吗？\n车主：不是，是F", "户名是宁波远景贸易有限公司", "我在诸葛烤鱼点的外卖少了米饭",
+    "请问是房东吗？", "小区名字叫阳光花园，在高新区", "他叫车了，马上到", "客服：请问怎么称呼？\n客户：好的谢谢",
 ])
 def test_not_names(text):
     assert names(text) == []
@@ -60,6 +61,11 @@ def test_not_names(text):
     # what a customer asks to be called: a given name or a pet name, said again later
     ("用户：叫我思彤就行\n客服：好的思彤，工单已经提交", ["思彤", "思彤"]),
     ("客户：我叫贝贝就好", ["贝贝"]),
+    # the whole next turn after a name question; the full name said after the surname; 他叫, 患者叫, 名字写
+    ("坐席：登记人姓名？\n来电人：仝嘉怡。\n坐席：好的", ["仝嘉怡"]),
+    ("客户：那个师傅姓裘，裘建国\n客服：好的", ["裘", "裘建国"]),
+    ("家属：患者叫祁秀英，我是她儿子", ["祁秀英"]),
+    ("对，收件人名字写伍梓涵", ["伍梓涵"]),
 ])
 def test_names_by_form(text, expected):
     assert names(text) == expected
