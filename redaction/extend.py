@@ -79,6 +79,7 @@ _EN_CODE = re.compile(
     r"[0-9]{4,6}(?:-[0-9]{4})?(?![0-9" + _L + "])"          # ZIP / postal code
     r"|[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}(?![" + _L + "0-9])"  # UK postcode
     r"|[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9](?![" + _L + "0-9])"   # Canadian postcode
+    r"|(?:[ACDEFHKNPRTVWXY][0-9]{2}|D6W) ?[0-9ACDEFHKNPRTVWXY]{4}(?![" + _L + "0-9])"  # Eircode
     r"|[A-Z]{2}(?![" + _L + "0-9])")                            # state or country code
 _EN_WORD = "(?:[" + _UP + "][" + _L + "'.]{1,20}|[" + _UP + "]{2,20})"
 _EN_PLACE = re.compile(
@@ -329,7 +330,7 @@ def _en_head(text: str, start: int, limit: int) -> int:
             return m.start(1)
         return start
     if text[start:start + 1].islower():  # a house number in words (two | oh two one Maple Crest Drive)
-        m = _NUM_WORD_BEFORE.search(text, max(limit, start - 12), start)
+        m = _NUM_WORD_BEFORE.search(text, max(limit, start - 40), start)
         if m is not None:
             start = m.start()
         m = _SPOKEN_UNIT_BEFORE.search(text, max(limit, start - 40), start)
@@ -352,7 +353,9 @@ def _en_head(text: str, start: int, limit: int) -> int:
 _NUM_WORD = "(?:" + "|".join((*NUMBER_WORDS, "double")) + ")"
 _BLOCK_BEFORE = re.compile(r"(?<![A-Za-z])(?:Blk|BLK|Block|Tower)\.? $")
 _STREET_NUMBER = re.compile(r"[0-9]{1,2}(?=[ \t]+#|,)")  # Bedok North Ave 3 #08-221: the avenue's number
-_NUM_WORD_BEFORE = re.compile(r"(?<![A-Za-z])" + _NUM_WORD + r" $")
+# (one hundred and | six Ladypool Road, eleven stroke | forty Harris Street, two over | fifteen Elizabeth Street)
+_NUM_WORD_BEFORE = re.compile(r"(?<![A-Za-z])" + _NUM_WORD + r"(?:[ -](?:" + _NUM_WORD
+                              + r"|hundred|thousand|and|stroke|over|slash))*[ -]$")
 _SPOKEN_UNIT = r"(?i:unit|flat|apartment|apt|suite|room|floor|level) " + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){0,3}(?: [A-Za-z](?![A-Za-z]))?"
 # A unit read out before the house number, or after the street (unit five, / apartment three B, / unit twelve oh four).
 _SPOKEN_UNIT_BEFORE = re.compile(r"(?<![A-Za-z])" + _SPOKEN_UNIT + r",? $")
@@ -366,6 +369,8 @@ _PLACE_GAP = re.compile(r"[ \t]*,[ \t]*(?:[A-Z][a-z]+[ \t]){1,2}")
 _MORE_ADDRESS = re.compile(r"[ \t]*(?:,[ \t]*(?:[A-Z][a-z]{2,}|[0-9]{3,})|,?[ \t]*[A-Z]{2,3}[ \t]+[0-9]{3,})")  # (, Auckland / NT 0871)
 # ... or a postcode of digits read out after the town (Brisbane, four one oh one; Auckland, ten twenty one).
 _SPOKEN_NUMBER_CODE = re.compile(r"(?i:" + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){2,7})(?![A-Za-z])")
+_DUBLIN_DISTRICT = re.compile(r"(?<=Dublin)[ ]+(?:[0-9]{1,2}[wW]?|(?i:" + _NUM_WORD + r")(?:[ -](?i:" + _NUM_WORD
+                               + r"))?)(?![A-Za-z0-9])")
 _TURN_LABEL = re.compile(r"(?:\[[0-9:.]{4,12}\][^\S\n]*)?[A-Za-z][A-Za-z0-9 ]{0,20}:")
 
 
@@ -383,6 +388,10 @@ def _en_tail(text: str, end: int, limit: int) -> int:
     i = end
     first = True
     for _ in range(_EN_MAX_PARTS):
+        district = _DUBLIN_DISTRICT.match(text, i)
+        if district is not None and district.end() <= limit:
+            i = district.end()  # Dublin 9, Dublin nine: the postal district is part of the address
+            continue
         sep = _SEP.match(text, i)
         j = sep.end()
         if j >= limit or sep.group().count("\n") > 1:

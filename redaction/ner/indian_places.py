@@ -30,6 +30,16 @@ _LOWER_WORD = re.compile(r"(?<![A-Za-z0-9.])(?!(?:no|near|opp|opposite|behind|nu
                          r"|[A-Za-z]+:|[A-Za-z]+ [-–](?= )")
 _MAX_PARTS = 6
 _MAX_PART = 45
+# Said on a call and written down in lower case (`house number 1127, gali number 3, near gurdwara singh sabha,
+# model town, ludhiana three oh two oh oh four`): the city in lower case, the PIN in digits or number words, and
+# every part before it up to the words that open the turn (yes it is, sir, the address is).
+_LOWER_END = re.compile(rf"(?<![A-Za-z])(?:{_CITIES.lower()})(?:,? (?:{_STATES.lower()}))?"
+                        r"(?:[ ,]*-?[ ]?([1-8][0-9]{2} ?[0-9]{3})|,? ((?:(?:zero|oh|one|two|three|four|five|six|seven|"
+                        r"eight|nine|double|triple|hundred|and)[ -]?){3,12}))?(?![A-Za-z0-9])")
+_TURN_WORDS = re.compile(r"(?<![a-z])(?:yes|yeah|ok|okay|sir|madam|ma'am|it|is|its|it's|my|address|the|please|"
+                         r"confirm|deliver|delivery|send|to|at|and|this|that|so|um|uh|caller|customer)(?![a-z])")
+_LOWER_OPENING = re.compile(r"(?:flat|house|plot|door|shop|old|new|h\.?\s?no|no|number|block|near|opposite|opp|behind)"
+                            r"(?![a-z])|[0-9]")
 
 
 def indian_addresses(text: str) -> list[tuple[int, int, str, float]]:
@@ -57,5 +67,31 @@ def indian_addresses(text: str) -> list[tuple[int, int, str, float]]:
             if text[lo:start].strip():
                 break  # the address opened inside this part
         if parts and worded and (m.group(1) is not None or parts >= 2):
+            out.append((start, m.end(), "ADDRESS", 0.8))
+    for m in _LOWER_END.finditer(text):
+        start, parts, worded = m.start(), 0, 0
+        while parts < _MAX_PARTS:
+            comma = text.rfind(",", max(0, start - 3), start)
+            if comma < 0 or text[comma + 1:start].strip():
+                break
+            line = text.rfind("\n", 0, comma) + 1
+            lo = max(text.rfind(",", 0, comma) + 1, line, comma - _MAX_PART)
+            label = text.find(":", lo, comma)
+            lo = label + 1 if label >= 0 else lo  # a speaker's label opens the turn
+            part = text[lo:comma]
+            if not part.strip() or any(c.isupper() for c in part):
+                break
+            turn = [w.end() for w in _TURN_WORDS.finditer(text, lo, comma)]
+            opens = lo == line or label >= 0 or turn or text.rfind(",", 0, lo) < line
+            first = _LOWER_OPENING.search(text, turn[-1] if turn else lo, comma)
+            if opens and first is None:
+                break  # the turn's own words, no part of an address
+            begin = first.start() if opens else lo + len(part) - len(part.lstrip())
+            worded += bool(_PART_WORD.search(text, begin, comma))
+            parts += 1
+            start = begin
+            if opens:
+                break
+        if parts >= 2 and worded:
             out.append((start, m.end(), "ADDRESS", 0.8))
     return out

@@ -210,6 +210,14 @@ EXTENDED = [
     ("ship it to 7 2 4 Oakridge Drive please", ["7 2 4 Oakridge Drive"]),
     ("it's 18 Hollins Road, B twenty-three, four P Q", ["18 Hollins Road, B twenty-three, four P Q"]),
     ("Agent: postal code?\nCaller: T2N 1N4, in Calgary", ["T2N 1N4"]),
+    # house numbers said with hundred and, stroke or over; a Dublin district; an Eircode after the town
+    ("it's three hundred and twelve Stratford Road, Sparkhill", ["three hundred and twelve Stratford Road, Sparkhill"]),
+    ("flat is four stroke twenty Dalmeny Street, Leith", ["four stroke twenty Dalmeny Street, Leith"]),
+    ("fourteen Griffith Avenue, Dublin nine", ["fourteen Griffith Avenue, Dublin nine"]),
+    ("3 Quay Street, Galway H91 X2C8", ["3 Quay Street, Galway H91 X2C8"]),
+    # an Indian address said on a call, in lower case, from its opening words to the city and a spoken PIN
+    ("Caller: flat number 12, near shiv mandir, rajendra nagar, lucknow two two six oh oh four",
+     ["flat number 12, near shiv mandir, rajendra nagar, lucknow two two six oh oh four"]),
 ]
 
 
@@ -248,6 +256,7 @@ NOT_FOUND = [
     "我在北京，朝阳区那边，有个朋友", "去了上海，杭州，苏州三个城市",  # places in a list, no door
     "I flew from Delhi, then to Mumbai, then home", "Prices in Mumbai, Delhi and Chennai rose 5%",
     "我们有两栋楼", "part T2N1N4 in stock", "model D1A 2B3 is a Canadian code's shape with a D",
+    "I flew to Dublin three times", "we went to delhi, mumbai, and chennai", "prices in pune, noida, jaipur rose",
 ]
 
 
