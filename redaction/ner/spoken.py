@@ -95,6 +95,10 @@ _HOMOPHONES = {"for": "4", "to": "2", "too": "2", "won": "1", "ate": "8"}
 # A letter made clear by a word (`J for Juliet`, `M as in Mike`): the word is not part of the code.
 _SPELLING_AID = re.compile(r"[^\S\n]+(?:for|as in|like)[^\S\n]+[A-Za-z]+(?![A-Za-z])", re.I)
 _MAX_PIECES = 40
+_XRAY = re.compile(r"[- ](?i:ray)(?![A-Za-z])")
+# `and` before the caller goes on speaking (and I haven't, and we're, and it's): the code has ended.
+_AND_SPEAKER = re.compile(r"[^\S\n]+(?:I|we|it|they|he|she|you)(?:['’][a-z]+|[^\S\n]+(?:have|haven't|had|was|am|"
+                          r"did|didn't|can|can't|need|want|got|just|still))(?![A-Za-z])")
 # Codes taken after their cue even when written, not read out (护照号：EB 3829147, 身份证号110105 19900307-1239):
 # their checks are strict, and no rule reads them split so. (The input side reads numerals as digits before
 # this recognizer sees the text, normalise.spoken_numerals, so a read-out ID may look written here.)
@@ -396,6 +400,8 @@ class SpokenCodes:
                 continue
             if kind == "word":
                 low = value.lower()
+                if low == "and" and first >= 0 and _AND_SPEAKER.match(text, m.end()):
+                    break  # … nine eight, D and I haven't had: the caller speaks on
                 if low in _EN_SEPARATORS:
                     gap = gap or first >= 0
                     pos = m.end()
@@ -442,6 +448,9 @@ class SpokenCodes:
                         aid = _SPELLING_AID.match(text, m.end())
                         if aid is not None:  # J for Juliet: the word that spells the letter is passed over
                             stop = aid.end()
+                            spoken = True
+                        elif low == "x" and _XRAY.match(text, m.end()):
+                            stop = _XRAY.match(text, m.end()).end()  # X-ray, X ray: NATO's X
                             spoken = True
                 elif m.start() == last:
                     return [], False  # a word glued to the last piece (3377L9IJ): a code read wrongly

@@ -238,6 +238,10 @@ SPOKEN = [
     # no SSN starts 9: the digits read out stay the spoken-digits rule's phone
     ("Agent: and your social security number\nCaller: nine one two, four five, six seven eight nine",
      [("PHONE", "nine one two, four five, six seven eight nine")]),
+    # the caller going on after the code (and I haven't…) is no piece of it; NATO's X said as X-ray
+    ("Caller: my NI number is J K one two, three four, five six, B and I haven't had a letter",
+     [("UK_NINO", "J K one two, three four, five six, B")]),
+    ("Caller: the reg is M K one eight, X-ray P T", [("LICENSE_PLATE", "M K one eight, X-ray P T")]),
 ]
 
 
