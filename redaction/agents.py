@@ -140,6 +140,23 @@ _BRAND = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(b) for b in sorted(_BR
 _BRAND_WINDOW = 24  # characters either side of a name that a brand's other words may take
 
 
+# A firm giving its own service point's address (我们公司售后服务中心在园区三号楼五层508室, 我哋維修中心喺八樓812室,
+# our service centre is on Level 3): the firm's, not a customer's. (A customer's `our office at…` or 我们公司在…
+# is the customer's firm, and stays.)
+_OWN_PLACE = re.compile(
+    r"(?<![A-Za-z])(?i:our)[^\S\n]+(?:[A-Za-z'-]+[^\S\n]+){0,3}(?i:store|shop|branch|centre|center|"
+    r"hq|headquarters|showroom|clinic|desk|counter|service point)(?:[^\S\n]+(?i:is|are))?"
+    r"[^\S\n]+(?i:on|at|in|located)[^\n.;]{0,24}$"
+    r"|(?:我们|我們|我哋|我司|本公司|本店)[^\n，。,]{0,12}?(?:中心|门店|門店|总部|總部|HQ|营业厅|營業廳|网点|網點|店)"
+    r"[^\n，。,]{0,6}?(?:在|喺|位于|位於)[^\n，。,]{0,24}$")
+
+
+def own_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` less the ADDRESS matches that a firm gives as its own (_OWN_PLACE)."""
+    return [m for m in chosen if labels[m.rank] != "ADDRESS"
+            or _OWN_PLACE.search(text, max(0, m.start - 60), m.start) is None]
+
+
 def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` less the PERSON matches that are staff introducing themselves, and other mentions of them;
     and less a firm's name opening a staff greeting (`Emerald Energy, Ciara speaking`)."""

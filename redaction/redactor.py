@@ -17,7 +17,7 @@ from .detectors import DEFAULT_DETECTORS, LABELS, PatternDetector, codes, contac
 from .detectors.base import LOOKBEHIND
 from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise,
                         spoken_numerals)
-from .agents import agent_names
+from .agents import agent_names, own_addresses
 from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
@@ -95,7 +95,8 @@ class Redactor:
         pattern match of another label (a span other than a name that holds such matches whole replaces
         them, unless one is an administrator's own label: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
         rest of its address, each phone over its extension and each name to its other mentions and its title (redaction.extend), less staff
-        introducing themselves (redaction.agents) and a title or 姓 with a surname alone (redaction.surnames)."""
+        introducing themselves and a firm's own address (redaction.agents) and a title or 姓 with a surname alone
+        (redaction.surnames)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -130,7 +131,7 @@ class Redactor:
         chosen = extend_phones(text, extend_addresses(text, chosen, self.labels), self.labels)
         chosen = repeat_codes(text, corrected_codes(text, chosen, self.labels), self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
-        return agent_names(text, extend_names(text, chosen, self.labels), self.labels)
+        return own_addresses(text, agent_names(text, extend_names(text, chosen, self.labels), self.labels), self.labels)
 
     @property
     def limits(self) -> tuple:

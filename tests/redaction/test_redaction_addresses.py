@@ -218,6 +218,9 @@ EXTENDED = [
     # an Indian address said on a call, in lower case, from its opening words to the city and a spoken PIN
     ("Caller: flat number 12, near shiv mandir, rajendra nagar, lucknow two two six oh oh four",
      ["flat number 12, near shiv mandir, rajendra nagar, lucknow two two six oh oh four"]),
+    # ... but a customer's own firm is the customer's (our office at, 我们公司在)
+    ("the parcel never reached our office at 4 Canal Street, Leeds", ["4 Canal Street, Leeds"]),
+    ("我们公司在浦东新区张江路88号5楼", ["浦东新区张江路88号5楼"]),
 ]
 
 
@@ -257,6 +260,8 @@ NOT_FOUND = [
     "I flew from Delhi, then to Mumbai, then home", "Prices in Mumbai, Delhi and Chennai rose 5%",
     "我们有两栋楼", "part T2N1N4 in stock", "model D1A 2B3 is a Canadian code's shape with a D",
     "I flew to Dublin three times", "we went to delhi, mumbai, and chennai", "prices in pune, noida, jaipur rose",
+    # a firm's own service point, given by its staff
+    "我们售后服务中心在科技园二号楼三层305室，工作日可以直接过来", "我哋旺角分店喺九樓903室", "our repair centre is on Level 2, Suite 210",
 ]
 
 
