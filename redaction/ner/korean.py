@@ -29,6 +29,8 @@ _EDGE_AFTER = r"(?![A-Za-z0-9@_'-])"
 # A given name: two syllables with a hyphen (seo-yeon), a space (hyun woo) or nothing (jihoon).
 _GIVEN_HYPHEN = f"{_SYL}-{_SYL}"
 _GIVEN = f"(?:{_GIVEN_HYPHEN}|{_SYL} {_SYL}|{_SYL}{_SYL})"
+_FAMILY_SET = frozenset(_FAMILY)
+_TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 _FAMILY_FIRST = re.compile(f"(?i:{_EDGE_BEFORE}{_FAM} {_GIVEN}{_EDGE_AFTER})")
 _GIVEN_FIRST = re.compile(f"(?i:{_EDGE_BEFORE}(?:{_GIVEN_HYPHEN}|{_SYL}{_SYL}) {_FAM}{_EDGE_AFTER})")
 _HYPHENATED = re.compile(f"(?i:{_EDGE_BEFORE}{_GIVEN_HYPHEN}{_EDGE_AFTER})")
@@ -46,16 +48,32 @@ def korean_names(text: str) -> list[tuple[int, int, str, float]]:
     words_list = dictionary()
     out: list[tuple[int, int, str, float]] = []
     taken: list[tuple[int, int]] = []
+    # The patterns are tried only where a word allows them (a family name, a word before one, a hyphenated
+    # pair of syllables): a search over the whole text tries every family name at every position.
+    tokens = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)]
+    starts: dict = {_FAMILY_FIRST: [], _GIVEN_FIRST: [], _HYPHENATED: []}
+    for i, (at, low) in enumerate(tokens):
+        if low in _FAMILY_SET:
+            starts[_FAMILY_FIRST].append(at)
+        if i + 1 < len(tokens) and tokens[i + 1][1] in _FAMILY_SET:
+            starts[_GIVEN_FIRST].append(at)
+        if "-" in low:
+            starts[_HYPHENATED].append(at)
     for rx in (_FAMILY_FIRST, _GIVEN_FIRST, _HYPHENATED):
-        for m in rx.finditer(text):
+        for at in starts[rx]:
+            m = rx.match(text, at)
+            if m is None:
+                continue
             a, b = m.span()
             words = m.group().lower().replace("-", " ").split()
             if any(a < e and s < b for s, e in taken) or "".join(words[-2:]) in _WORDS or _STOP_AFTER.match(text, b):
                 continue
             if rx is not _HYPHENATED and m.group().islower() and "-" not in m.group() and len(words) == 2:
                 continue  # `park jihoon` alone in lower case: also `go minho`, `an dojo`… leave it to a cue
-            if "-" not in m.group() and all(listed(w, words_list) for w in m.group().lower().split()):
-                continue  # oh so young, ha ha ha: English words
+            said = m.group().split()
+            if "-" not in m.group() and not all(w[:1].isupper() for w in said) and all(
+                    listed(w.lower(), words_list) for w in said):
+                continue  # oh so young, Oh so young, ha ha ha: English words, not written as a name
             out.append((a, b, "PERSON", 0.75))
             taken.append((a, b))
     return out
