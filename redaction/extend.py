@@ -41,7 +41,8 @@ MAX_EXTRA = 96  # characters an address may grow by on either side
 
 # Chinese: characters that end an address's tail (particles, pronouns, verbs of asking and sending).
 # 号 and 外 (外面) belong to addresses; 附近/旁边/对面/里面 are read as words below.
-_ZH_TAIL_STOP = frozenset(_ZH_START_STOP - set("号附近旁边对面里外内至达和地方")) | frozenset("上下等打见接拿取放交签坐走停开进吃玩买卖付")
+_ZH_TAIL_STOP = frozenset(_ZH_START_STOP - set("号附近旁边对面里外内至达和地方")) | frozenset("上下等打见接拿取放交签坐走停开进吃玩买卖付"
+                                                                                        "嘅啱唔係系喺咗呀㗎啦嗎吗架")
 _ZH_TAIL_WORDS = ("附近", "旁边", "对面", "里面", "外面", "东侧", "西侧", "南侧", "北侧", "上方", "下方", "楼上",
                   "楼下")
 _ZH_TIME = re.compile("今天|明天|后天|昨天|前天|今晚|明晚|上午|下午|中午|晚上|早上|凌晨|周[一二三四五六日末]|星期|"

@@ -66,7 +66,7 @@ _NUMBER = "[甲乙丙]?[0-9]{1,4}(?:-[0-9]{1,3})?(?:号院|号(?![线])|弄|组)
 # number is a door, never a date (十一号).
 _ZH_NUMERAL_DOOR = "[一二三四五六七八九十百零〇两幺]{1,6}(?:号院|号(?![线])|弄)"
 _ESTATE = "[0-9A-Za-z" + _NC + "]{1,6}?(?:小区|大厦|大楼|花园|公寓|广场|中心|新村|家园|苑|园|村|城)"
-_UNIT = "(?:[0-9A-Za-z]{1,4}|[一二三四五六七八九十]{1,2}|十?两)(?:号楼|栋|幢|座|楼|单元|层|室|号)"
+_UNIT = "(?:[0-9A-Za-z]{1,4}|[一二三四五六七八九十]{1,3}|十?两)(?:号楼|栋|幢|座|楼|单元|层|室|号)"
 # The lookahead first: most positions in Chinese text fail it within a few characters, which keeps the
 # per-position cost of the (long, optional-heavy) body away from ordinary prose.
 # An address starts after a character that ends a place name (a particle, punctuation, a digit, the

@@ -449,6 +449,7 @@ class EnglishNames:
         # Words web2 lists in lower case (common words: grace, walker, amy, sam); a name not among them
         # (kevin, tanya, naomi) is rarely anything but a name, even in lower case or capitals.
         self.lower_words = self.words - self.proper
+        self.first_surnames = frozenset(more_first_names() & self.last) - self.lower_words - _COMMON
         self.first = self.first | (more_first_names() - self.last - self.lower_words)
         self.countries = countries() - common_first_names()
         self.common = common_words()
@@ -503,10 +504,16 @@ class EnglishNames:
         if first in self.first and (last in self.last or last in PINYIN_SURNAMES):
             # An all-capitals pair is usually a heading or a shout, unless it is a full name's form.
             return 0.85
+        # A baby name that the census lists as a surname too (Connor, Mason, Tyler; left out of the first names,
+        # so that one alone is not read as a person) before a surname that is no word: a person.
+        if (len(words) == 2 and first in self.first_surnames and last in self.last and last not in self.words
+                and _name_cased(words[0]) and words[-1][:1].isupper() and not words[-1].isupper()):
+            return 0.75
         # A known first name and a word on no list (Mohsin Wilmsen), or the other way round.
         if _name_cased(words[-1]) and _name_cased(words[0]):
             if first in self.first and (self._unknown(words[-1]) or last in self.rare):
                 return 0.75
+
             # ... or a word only the old, large dictionary holds (Lindsay Lohan, Kristen Rocher)
             if (first in self.first and first not in self.lower_words and len(last) >= 4
                     and last not in self.proper and not self._common_word(last)):

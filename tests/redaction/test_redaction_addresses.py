@@ -216,6 +216,9 @@ EXTENDED = [
     ("fourteen Griffith Avenue, Dublin nine", ["fourteen Griffith Avenue, Dublin nine"]),
     ("3 Quay Street, Galway H91 X2C8", ["3 Quay Street, Galway H91 X2C8"]),
     # an Indian address said on a call, in lower case, from its opening words to the city and a spoken PIN
+    # a block numbered past twenty in Chinese numerals; a Cantonese particle after the flat ends it (the estate's
+    # name before the block is not taken: see the limits)
+    ("送去沙田第一城三十六座十二樓C室嘅", ["三十六座十二樓C室"]),
     ("Caller: flat number 12, near shiv mandir, rajendra nagar, lucknow two two six oh oh four",
      ["flat number 12, near shiv mandir, rajendra nagar, lucknow two two six oh oh four"]),
     # ... but a customer's own firm is the customer's (our office at, 我们公司在)

@@ -159,6 +159,8 @@ from tests.support.redaction import names
     ("the parcel is for Min-seo Kang", ["Min-seo Kang"]),
     ("it's kwon tae hyun on the card", ["kwon tae hyun"]),
     ("we met Lee Min Ho at the fan event", ["Lee Min Ho"]),  # written as a name, though each word is a word
+    # a baby name that is a census surname too, before a surname that is no word
+    ("Lease application: Tyler McGuinness, moving in May", ["Tyler McGuinness"]),
     # a first name that is an English word, said again when the agent addresses the caller
     ("Agent: who am I speaking with\nCaller: joy okonedo\nAgent: Joy thanks, and the postcode", ["joy okonedo", "Joy"]),
     ("Agent: who am I speaking with\nCaller: joy okonedo\nAgent: Joy of cooking aside, what's the postcode",
@@ -335,7 +337,7 @@ def test_english_names(text, expected):
     "Rep: could you spell your last name\nCaller: Sure, it's Q as in queen, U, A",  # a reply word, not a name
     "Agent: and the account holder\nCaller: yes that's me", "hey it's gonna rain", "oh it's fine, thanks",
     "my son will call you back",  # lower case: the verb
-    "oh so young and ha ha ha", "Oh so young!", "pho van hung street", "lunch at Seoul Dong Ha Restaurant",
+    "oh so young and ha ha ha", "Oh so young!", "the Mason Jar Company", "pho van hung street", "lunch at Seoul Dong Ha Restaurant",
 ])
 def test_not_english_names(text):
     assert names(text) == []
