@@ -60,6 +60,10 @@ _SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
 _WINDOW = 32
+# Whom to call and on what number (Contact Mrs. Shah on 98200 41763, call Priya on +91 98765 43210).
+_SAID_DATE = re.compile(r"(?:19|20)[0-9]{2}[ ./-][0-9]{1,2}[ ./-][0-9]{1,2}|[0-9]{1,2}[ ./-][0-9]{1,2}[ ./-](?:19|20)[0-9]{2}")
+_CALL_ON = re.compile(r"(?<![A-Za-z])(?i:call|contact|ring|text|whatsapp|reach)[^\S\n]+(?:[A-Z][\w.'’-]*[^\S\n]+){1,3}"
+                      r"on[^\S\n]+(\+?\(?[0-9][0-9() -]{6,16}[0-9])(?![0-9])")
 # What a number said in pieces with fillers may be (redaction.ner.said_numbers).
 _SAID_NUMBER_LABELS = ("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD")
 
@@ -97,6 +101,9 @@ class CuedValues:
                 value = value[1:]  # a bracket opened before the number, not its area code's
             if _phone_like(value, 6 if t.re is _TYPE else 7):
                 out.append((m.end(1) - len(value), m.end(1), "PHONE", 0.85))
+        for m in (_CALL_ON.finditer(text) if " on " in text else ()):
+            if _phone_like(m.group(1), 8) and not _SAID_DATE.fullmatch(m.group(1)):
+                out.append((*m.span(1), "PHONE", 0.85))  # Contact Mrs. Shah on 98200 41763
         for q in (_ASKED.finditer(text) if "\n" in text else ()):
             m = _ANSWER.match(text, q.end())
             if m is not None and _phone_like(m.group(1), 7):

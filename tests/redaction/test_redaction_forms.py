@@ -549,6 +549,19 @@ CONTACT = [
 ]
 
 
+# Whom to call and on what number.
+CALL_ON = [
+    ("Contact Mrs. Iyer on 98450 31276 after six", [("PHONE", "98450 31276")]),
+    ("contact Support on 2024 01 15 about it", []),  # a date
+    ("Call Dave on Monday 12 March", [("PERSON", "Dave")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", CALL_ON, ids=_ids(CALL_ON))
+def test_number_to_call_someone_on(text, expected):
+    assert found(text) == expected
+
+
 @pytest.mark.parametrize("text,expected", CONTACT, ids=_ids(CONTACT))
 def test_contact_cue_and_dates(text, expected):
     assert [f for f in found(text) if f[0] != "PERSON"] == expected
