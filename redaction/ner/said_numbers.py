@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .said_places import over_pauses
+
 # What a caller says between two pieces of a number.
 _FILLERS = "那个|这个|就是|然后|接着|后面是|后面|再来|再|还有|嗯|呃|额|哦|啊|对"
 # (Normalised text: full-width commas are commas, an ellipsis is dots.)
@@ -42,8 +44,5 @@ class SaidNumbers:
                 pos = pause.end()
             kept.extend(range(pos, run.end()))
             joined = "".join(text[i] for i in kept)
-            for m in self.rules.fused(joined):
-                start, end = kept[m.start], kept[m.end - 1] + 1
-                if any(start < a and b < end for a, b in cuts):  # without a pause the rules found it already
-                    out.append((start, end, self.rules.labels[m.rank], 0.8))
+            out.extend(over_pauses(self.rules.fused(joined), self.rules.labels, kept, cuts))
         return out

@@ -63,8 +63,17 @@ class SaidAddresses:
             if not cut:
                 continue
             joined = "".join(text[i] for i in kept)
-            for m in extend_addresses(joined, self.rules.fused(joined), self.rules.labels):
-                start, end = kept[m.start], kept[m.end - 1] + 1
-                if any(start < a and b < end for a, b in cut):  # read in one piece, the rules found it already
-                    out.append((start, end, "ADDRESS", 0.8))
+            out.extend(over_pauses(extend_addresses(joined, self.rules.fused(joined), self.rules.labels),
+                                   self.rules.labels, kept, cut))
         return out
+
+
+def over_pauses(matches, labels, kept: list[int], cuts: list[tuple[int, int]]) -> list[tuple[int, int, str, float]]:
+    """The `matches` found in a text read without its pauses (`kept`: where each of its characters stands in
+    the text), mapped back; only those that run over a pause (read in one piece, the rules found it already)."""
+    out = []
+    for m in matches:
+        start, end = kept[m.start], kept[m.end - 1] + 1
+        if any(start < a and b < end for a, b in cuts):
+            out.append((start, end, labels[m.rank], 0.8))
+    return out
