@@ -92,7 +92,6 @@ _HERE_FIRM = re.compile(r"[^\S\n]+(?:(?i:here)[^\S\n]+from[^\S\n]+[A-Z]|from[^\S
 _FIRM_ANSWERING = re.compile(r"[^\S\n]*,[^\S\n]*(?i:(?:you're|you are|youre) (?:through|speaking|talking|connected)|"
                              r"you've reached)")
 # A Chinese name that runs on into a firm's name (户名是宁波远 + 景贸易有限公司, 诸葛 + 烤鱼店): the firm's, not a person's.
-# (公司 right after a name is that person's firm: 李明公司的地址.)
 # (公司 right after a name is that person's firm: 李明公司的地址; nor may a word between be a particle, a
 # pronoun, a verb or a title: 诸葛晓芸是我们公司的, 敖雪莹来公司, 易睿先生与公司.)
 _FIRM_GAP = "(?:(?![是的了在来去回与和跟及或我你您他她它们说给到把被让向从对为先生女士小姐经理总老师有没不也都就还要会能请])[\\u4e00-\\u9fff])"

@@ -522,9 +522,9 @@ def _code_key(value: str) -> str:
 
 
 # An extension after a phone number (021-68752341转806, 022 6654 3120 ext 412, 415-555-2671 x204).
+_EXTENSION = re.compile(r"[^\S\n]*(?:转|分机|(?i:ext|extn|extension|x)\.?)[^\S\n]*[:#]?[^\S\n]*[0-9]{1,6}(?![0-9])")
 # A country code said after 加 (plus), in the digits the numerals read as (加八六 is `加86` by then).
 _SAID_COUNTRY = re.compile("(?:86|852|853|886|44|61|65|60|81|82|1)[ ,]")
-_EXTENSION = re.compile(r"[^\S\n]*(?:转|分机|(?i:ext|extn|extension|x)\.?)[^\S\n]*[:#]?[^\S\n]*[0-9]{1,6}(?![0-9])")
 
 
 # Letters said one at a time right before a code read out in number words (X Q H nine one four…, A, four

@@ -187,10 +187,8 @@ _NOT_FORM_NAMES = frozenset("本人 同上 见上 如上 无 暂无 不详 未�
 
 def _zh_form_name(value: str) -> bool:
     """What a form's name field holds, unless it names a place or a role (联系人：仓库, 收件人：前台) or nobody."""
-    from ..ner.chinese import NOT_NAMES
-
     word = value.strip()
-    return word not in NOT_NAMES and word not in _NOT_FORM_NAMES
+    return _zh_cued_name(word) and word not in _NOT_FORM_NAMES
 
 
 def _zh_cued_name(value: str) -> bool:

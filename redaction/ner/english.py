@@ -765,11 +765,12 @@ class EnglishNames:
         """A name given as the whole answer to a turn that asked for it (_NAME_ANSWER): each word a census
         or Moby name or a word on no list, none a common word (`no thanks`, `sure` are not names)."""
         out: list[tuple[int, int, str, float]] = []
-        asked = [q for q in ASKED_NAME.finditer(text)] if "\n" in text else []
-        asked += [q for q in _ASKED_INLINE.finditer(text)] if "?" in text else []
+        asked = list(ASKED_NAME.finditer(text)) if "\n" in text else []
+        asked += list(_ASKED_INLINE.finditer(text)) if "?" in text else []
+        answered: set[tuple[int, int]] = set()  # `full name?\n`: both question patterns reach the one answer
         for q in asked:
             m = _NAME_ANSWER.match(text, q.end())
-            if m is None:
+            if m is None or m.span(1) in answered:
                 continue
             said = [w for w in m.group(1).replace("-", " ").split() if "/" not in w and w.lower() not in _PARTICLE_SET]
             words = [_plain(w.lower()) for w in said]
@@ -783,6 +784,7 @@ class EnglishNames:
             if self._romanised(words) or all(w not in _COMMON and w not in _NOT_SLOT and (ok or capitalised)
                                              for w, ok in zip(words, named)):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))  # CHANG YU TING, zhao yu tong: romanised
+                answered.add(m.span(1))
             elif _ASKED_PERSON.search(q.group()) and not any(
                     w in _NOT_SLOT or w in _INTERJECTIONS or w in _FIRM_WORDS or w in _PLACE_AFTER or w in _REPLY_WORDS
                     for w in words) and (
@@ -796,6 +798,7 @@ class EnglishNames:
                         and ((words[0] not in _COMMON and not listed(words[0], self.lower_words))
                              or all(w not in _COMMON for w in words[1:])))):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
+                answered.add(m.span(1))
         for m in (_ROMANISED_CUE.finditer(text) if _HAS_CJK.search(text) else ()):
             if self._romanised(m.group(1).lower().replace("-", " ").split()):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))

@@ -42,6 +42,16 @@ _LOWER_OPENING = re.compile(r"(?:flat|house|plot|door|shop|old|new|h\.?\s?no|no|
                             r"(?![a-z])|[0-9]")
 
 
+def _part_before(text: str, start: int) -> tuple[int, int, int] | None:
+    """The part joined by a comma right before text[start:] (at most _MAX_PART characters, within its line):
+    its start, its comma and its line's start; None when no comma joins one."""
+    comma = text.rfind(",", max(0, start - 3), start)
+    if comma < 0 or text[comma + 1:start].strip():
+        return None
+    line = text.rfind("\n", 0, comma) + 1
+    return max(text.rfind(",", 0, comma) + 1, line, comma - _MAX_PART), comma, line
+
+
 def indian_addresses(text: str) -> list[tuple[int, int, str, float]]:
     """ADDRESS spans of written Indian addresses in `text`."""
     out: list[tuple[int, int, str, float]] = []
@@ -50,10 +60,10 @@ def indian_addresses(text: str) -> list[tuple[int, int, str, float]]:
     for m in _END.finditer(text):
         start, worded, parts = m.start(), 0, 0
         while parts < _MAX_PARTS:
-            comma = text.rfind(",", max(0, start - 3), start)
-            if comma < 0 or text[comma + 1:start].strip():
+            part = _part_before(text, start)
+            if part is None:
                 break  # the part before is not joined by a comma
-            lo = max(text.rfind(",", 0, comma) + 1, text.rfind("\n", 0, comma) + 1, comma - _MAX_PART)
+            lo, comma, _ = part
             # The part's tail after any lower-case word of a sentence (`office at 3rd Floor`: 3rd Floor).
             cut = lo
             for w in _LOWER_WORD.finditer(text, lo, comma):
@@ -71,11 +81,10 @@ def indian_addresses(text: str) -> list[tuple[int, int, str, float]]:
     for m in _LOWER_END.finditer(text):
         start, parts, worded = m.start(), 0, 0
         while parts < _MAX_PARTS:
-            comma = text.rfind(",", max(0, start - 3), start)
-            if comma < 0 or text[comma + 1:start].strip():
+            before = _part_before(text, start)
+            if before is None:
                 break
-            line = text.rfind("\n", 0, comma) + 1
-            lo = max(text.rfind(",", 0, comma) + 1, line, comma - _MAX_PART)
+            lo, comma, line = before
             label = text.find(":", lo, comma)
             lo = label + 1 if label >= 0 else lo  # a speaker's label opens the turn
             part = text[lo:comma]

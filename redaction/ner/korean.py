@@ -36,7 +36,7 @@ _GIVEN_FIRST = re.compile(f"(?i:{_EDGE_BEFORE}(?:{_GIVEN_HYPHEN}|{_SYL}{_SYL}) {
 _HYPHENATED = re.compile(f"(?i:{_EDGE_BEFORE}{_GIVEN_HYPHEN}{_EDGE_AFTER})")
 # Pairs of syllables that are English words when joined or spaced (Dong Ha is a place; `sun mi`…): written
 # without a hyphen they need the family name; a few English words made of two syllables are never names.
-_WORDS = frozenset("union union sunday bingo hojo yoyo dodo mimi nana gogo juju dojo bonsai hana".split())
+_WORDS = frozenset("union sunday bingo hojo yoyo dodo mimi nana gogo juju dojo bonsai hana".split())
 _STOP_AFTER = re.compile(r" (?i:street|st|road|rd|station|province|city|district|university|hospital|group|"
                          r"electronics|motors|bank|restaurant|bbq|market)(?![A-Za-z])")
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from .said_places import _FILLERS as _ADDRESS_FILLERS
 from .said_places import over_pauses
 
 # What a caller says between two pieces of a number.
-_FILLERS = "那个|这个|就是|然后|接着|后面是|后面|再来|再|还有|嗯|呃|额|哦|啊|对"
+_FILLERS = _ADDRESS_FILLERS + "|接着|后面是|后面|再来|再|还有|对"
 # (Normalised text: full-width commas are commas, an ellipsis is dots.)
 _GAP = r"(?:[，,、 ]|…|\.{2,})"
 _PAUSE = f"(?=[，,、 …]|\\.\\.|{_FILLERS}){_GAP}*(?:(?:{_FILLERS}){_GAP}*)*"
