@@ -28,6 +28,8 @@ import re
 from typing import Sequence
 
 from .detectors.base import CJK, CJK_CHARS
+from .detectors.names import COMPOUND_SURNAMES as _ZH_COMPOUND
+from .detectors.names import SURNAMES as _ZH_SURNAMES
 from .detectors.phones import _EN_DIGIT
 from .detectors.places import _STOP as _ZH_START_STOP
 from .detectors.places import _CITIES as _CITY_LIST
@@ -305,7 +307,7 @@ def _zh_tail(text: str, end: int, limit: int) -> int:
 
 # ... or a unit number and a slash before it (Australia: `unit 4/12 smith street`).
 _SPACED_DIGITS_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:[0-9] ){1,4}$")
-_EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:(?:[Uu]nit|UNIT|[Aa]pt|[Ff]lat|Blk|BLK|Block|Tower) )?(?:#[0-9]{1,3}-)?"
+_EN_HOUSE_BEFORE = re.compile(r"(?<![0-9A-Za-z.,$])(?:(?:[Uu]nit|UNIT|[Aa]pt|APT|[Aa]partment|APARTMENT|[Ff]lat|FLAT|[Ss]uite|SUITE|Blk|BLK|Block|Tower) )?(?:#[0-9]{1,3}-)?"
                               r"[0-9]{1,6}(?:[ ,]{1,2}|/)$")  # (unit #12-04, 88 ...; Blk 512 Bedok ...; Tower 2, 19 ...)
 
 
@@ -529,8 +531,13 @@ _SAID_COUNTRY = re.compile("(?:86|852|853|886|44|61|65|60|81|82|1)[ ,]")
 
 # Letters said one at a time right before a code read out in number words (X Q H nine one four…, A, four
 # seven two…), and `plus` before a phone read out (plus nine one…).
-_LEAD_LETTERS = re.compile(r"(?<![A-Za-z'’])(?:[A-Z](?:,[^\S\n]?|[^\S\n]))+$")
+_LEAD_LETTERS = re.compile(r"(?<![A-Za-z'’])(?:(?:[A-Z](?:,[^\S\n]?|[^\S\n]))+|(?:[b-hj-np-z](?:,[^\S\n]?|[^\S\n])){2,})$")
+# ... and after it (four oh K, three one g b): up to three letters, each alone (not `a`, `i` or `o`, words or a
+# zero in lower case), for a reference only (a phone has none).
+_TRAIL_LETTERS = re.compile(r"(?:,?[^\S\n](?:[A-Z]|[b-hj-np-z])){1,3}(?![A-Za-z0-9'’])")
 _LEAD_PLUS = re.compile(r"(?<![A-Za-z])(?i:plus)[^\S\n]$")
+_EN_DIGIT_WORDS = frozenset((*_EN_DIGIT, *NUMBER_WORDS))
+_LETTERED = frozenset(("ORDER_ID", "PASSPORT", "LICENSE_PLATE", "UK_NINO"))  # codes that may end in letters
 _NUMBER_WORD_START = re.compile(r"(?i:" + _NUM_WORD + r"|o|triple)(?![A-Za-z])")  # (a digit word, `o` among them)
 
 
@@ -558,6 +565,13 @@ def extend_phones(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
                 out[i] = m._replace(start=m.start - len(window) + letters.start(), rank=rank)
             elif lead is not None:
                 out[i] = m._replace(start=m.start - len(window) + lead.start())
+        m = out[i]
+        label = labels[m.rank]  # (letters before a phone's digits made it a reference)
+        if label in _LETTERED and text[m.end - 1:m.end].isalpha():
+            trail = _TRAIL_LETTERS.match(text, m.end)
+            if trail is not None and (i + 1 == len(out) or out[i + 1].start >= trail.end()) and \
+                    text[m.start:m.end].split()[-1].lower() in _EN_DIGIT_WORDS:
+                out[i] = m._replace(end=trail.end())
     return out
 
 
@@ -824,6 +838,40 @@ def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
     return m.end()
 
 
+# Characters that follow a Chinese name without being part of it (particles, verbs, the first of a title).
+_ZH_AFTER_NAME = frozenset("的了是在和说讲叫吗呢吧啊呀也都就还又被把给对跟与及或等们先女小生太总经老师医工同"
+                           "收寄签取付来去到送办问看买卖打发找拿用开回住要有")
+# Characters that may stand right before a full name (是应海涛, 中文名马诗涵, 叫…).
+_ZH_BEFORE_NAME = frozenset("是叫名为為:：人")
+
+
+def _zh_whole_name(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
+    """A Chinese name the model cut short by one character, made whole where the text around it leaves no
+    other reading: `收件人卜佳音` read as 卜佳 (the given name's second character before the line's end),
+    `户主写的是应海涛` read as 海涛 (the surname after 是)."""
+    word = text[start:end]
+    if len(word) not in (2, 3) or not all(c in CJK_CHARS for c in word):
+        return start, end
+    surname = word[:2] in _ZH_COMPOUND if len(word) == 3 else word[0] in _ZH_SURNAMES
+    if (surname and end < right and text[end] in CJK_CHARS and text[end] not in _ZH_AFTER_NAME
+            and (end + 1 == len(text) or text[end + 1] not in CJK_CHARS)):
+        return start, end + 1
+    if (len(word) == 2 and word[0] not in _ZH_SURNAMES and start - 1 >= left and text[start - 1] in _ZH_SURNAMES
+            and (start - 1 == 0 or text[start - 2] not in CJK_CHARS or text[start - 2] in _ZH_BEFORE_NAME)):
+        return start - 1, end
+    return start, end
+
+
+# After a name, a particle and the family name it opens (bin, binti, a/l, van der, de la ...).
+_PARTICLE_TAIL = re.compile(r" (?:bin|binti|binte|bte|a/l|a/p|van der|van den|van de|van|von|de la|de los|de|da|dos|"
+                            r"del|della|di|du|ter|ten)(?: [A-Z][a-z'’-]+){1,2}(?![A-Za-z])")
+_PARTICLE_END = re.compile(r" (?:bin|binti|binte|bte|a/l|a/p|van der|van den|van de|van|von|de la|de|da|dos|del|"
+                           r"della|di|du|ter|ten)$")
+_FAMILY_AFTER = re.compile(r"(?: [A-Z][a-z'’-]+){1,2}(?![A-Za-z])")
+# One capitalised word between two names of one person (a middle name).
+_MIDDLE_NAME = re.compile(r" [A-Z][a-z'’-]+ ")
+
+
 def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` with each PERSON grown over a title before it and credentials after it, and names with
     only spaces between them merged (see above)."""
@@ -855,10 +903,21 @@ def extend_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         spelled = _SPELLED_AFTER.match(text, end, right_limit) or _spelled_word(text, start, end, right_limit)
         if spelled is not None:
             end = spelled.end()
+        if (end + 2 <= right_limit and text[end:end + 1] == " " and text[end + 1] in _ZH_SURNAMES
+                and text[end - 1].isascii() and text[end - 1].isalpha()
+                and (end + 2 == len(text) or text[end + 2] not in CJK_CHARS)):
+            end += 2  # Helen 刘, Kelvin 谢: an English given name and a Chinese surname
+        start, end = _zh_whole_name(text, start, end, left_limit, right_limit)
+        particle = _PARTICLE_TAIL.match(text, end, right_limit)
+        if particle is None and _PARTICLE_END.search(text, start, end):
+            particle = _FAMILY_AFTER.match(text, end, right_limit)  # the rules took `binti` and stopped
+        if particle is not None:
+            end = particle.end()  # Nurul Aisyah binti Rahman, Pieter van der Merwe
         if (prev is not None and labels[prev.rank] == "PERSON" and prev.end < start
-                and text[prev.end:start].strip(" \t") == "" and text[prev.end - 1] not in CJK_CHARS
+                and (text[prev.end:start].strip(" \t") == "" or _MIDDLE_NAME.fullmatch(text, prev.end, start))
+                and text[prev.end - 1] not in CJK_CHARS
                 and text[start] not in CJK_CHARS):  # 张伟 李娜: two people
-            out[-1] = prev._replace(end=end)
+            out[-1] = prev._replace(end=end)  # (Venkatesh Ramaswamy Iyer: a middle name between them)
         else:
             out.append(m._replace(start=start, end=end) if (start, end) != (m.start, m.end) else m)
     return out

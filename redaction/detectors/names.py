@@ -107,8 +107,11 @@ _CONTEXT_LOOKAHEAD = 17
 
 # English: a capitalised given name, optional middle names or initials, a surname (Mary Ann Smith,
 # Andrew P. Harvey, O'Brien, McDonald, Smith-Jones).
-_TAIL = r"(?:[a-z]{1,11}|a?c[A-Z][a-z]{1,8}|'[A-Z][a-z]{1,8})"  # Smith, McDonald, MacDonald, O'Brien
-_EN_NAME_REST = _TAIL + r"(?: [A-Z]\.)?(?:[ -][A-Z]" + _TAIL + r"){0,2}(?![A-Za-z])"
+# Lower-case letters with their marks too (Brandstätter, Håkansson): a name is never cut at one.
+_LOW_MARKED = "ß-öø-ÿā-ž"
+_TAIL = r"(?:[a-z" + _LOW_MARKED + r"]{1,11}|a?c[A-Z][a-z]{1,8}|'[A-Z][a-z]{1,8})"  # Smith, McDonald, O'Brien
+_EN_NAME_REST = (_TAIL + r"(?: [A-Z]\.)?(?:[ -][A-ZÀ-ÖØ-Þ]" + _TAIL + r"){0,2}(?![A-Za-z" + _LOW_MARKED
+                 + "À-ÖØ-Þ])")
 _EN_CUE_WORDS = [
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "my name is", "my name's", "name is", "name's", "i am", "i'm",
     "this is", "name", "customer", "client", "cardholder", "dear", "contact", "contact person", "recipient",
@@ -200,7 +203,7 @@ def _zh_cued_name(value: str) -> bool:
 
 _SURNAME_CHARS = frozenset(SURNAMES + "".join(c[0] for c in COMPOUND_SURNAMES))
 _ZH_ALPHABET = CJK_CHARS | frozenset(": ")
-_EN_ALPHABET = frozenset(LETTERS + " '-.")
+_EN_ALPHABET = frozenset(LETTERS + " '-." + "".join(chr(c) for c in range(0xC0, 0x17F) if chr(c).isalpha()))
 
 DETECTORS: list[PatternDetector] = [
     # Every match follows a cue (in its lookbehind), hence holds nearby the cue's first character.

@@ -98,7 +98,9 @@ _ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是",
             # 聯絡電話 -> 联络电话, Cantonese 係 (is) -> 系, Taiwan 手機號碼 is 手机号码 already.
             "联络电话", "联络电话:", "联络", "电话系", "号码系", "手机系", "手机号码系", "电话号码系",
             # 打 9123 4567 搵我 (call ... to find me): seven digits or more after 打 are no discount (打8折)
-            "打", "打去", "打嚟", "打来", "拨打", "call我"]
+            "打", "打去", "打嚟", "打来", "拨打", "call我",
+            # Hong Kong's 手提 (mobile) and English words with Cantonese 係 (我個 mobile 係 9867 2031)
+            "手提", "手提系", "手提号码", "mobile系", "mobile 系", "phone系", "phone 系", "number系", "number 系"]
 _ZH_CUES = [c + s for c in _ZH_CUES for s in ("", " ") if len(c + s) <= LOOKBEHIND]
 # `my Israeli number is`, `my home number is`: which of one's numbers it is.
 _NUMBER_KINDS = ("phone", "contact", "telephone", "their", "my", "the", "cell", "mobile", "his", "her", "our", "its",
@@ -108,7 +110,7 @@ _NUMBER_KINDS = ("phone", "contact", "telephone", "their", "my", "the", "cell", 
                  "taiwan", "american", "british")
 _EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
                             "number is:", "number:", "phone is", "phone:", "phone", "tel", "tel:",
-                            "tel.", "call", "call me on", "call me at", "call us at", "call us on", "call them at",
+                            "tel.", "call", "call on", "call me on", "call me at", "call us at", "call us on", "call them at",
                             "call them on", "reach me at", "reach me on", "reach us at", "reach them at",
                             "contact them at", "contact me at", "reached at", "phone them at", "text me at",
                             "mobile", "mobile:", "cell", "cell:", "telephone", "telephone:", "phone number",

@@ -233,6 +233,9 @@ def en_address(value: str, cued: bool = False) -> bool:
     *names, suffix = words
     if value.endswith(("Camino Real", "CAMINO REAL", "Alameda", "Pulgas")):
         return True
+    # `of` between two capitalised words belongs to the name (Prince of Wales Road, Isle of Man Way).
+    names = [w for i, w in enumerate(names) if not (w == "of" and 0 < i < len(names) - 1
+                                                     and names[i - 1][:1].isupper() and names[i + 1][:1].isupper())]
     if any(w in _EN_STOP or w in _EN_STOP_CAPS or w in ("AM", "PM") for w in names):
         return False  # 12 PM PT: a time and its zone
     if not cued and suffix.islower() and suffix not in _STRONG and all(w.islower() or w[0].isdigit() for w in names):

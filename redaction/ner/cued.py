@@ -18,6 +18,9 @@ from .indian_places import indian_addresses
 from .said_numbers import SaidNumbers
 from .said_places import SaidAddresses
 from .spoken import SpokenCodes
+from .tables import table_cells
+from .turn_numbers import turn_numbers
+from .turn_places import turn_places
 
 # A phone type word, and 6 to 15 digits right before it with the separators numbers are written with and
 # an optional extension (searched only in the few characters before a type word: a scan of every digit
@@ -34,7 +37,7 @@ _ASKED = re.compile(r"(?i:phone|cell|mobile|telephone|contact number|callback nu
                     r"(?:my|the|his|her|your) number is|number to call)[^\n]{0,40}\n|"
                     r"(?:电话|手机|联系方式|座机|联系电话)[^\n]{0,20}\n")
 # A speaker's label, after a timestamp where the transcript has one (`Caller:`, `Speaker 2:`, `[00:01:30] Agent:`).
-LINE_START = (r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff .]{0,14}[:：])?"
+LINE_START = (r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：])?"
               r"[^\S\n]*")
 FILLER = (r"(?i:(?:(?:it's|its|it is|sure|yes|yeah|yep|ok|okay|that's|uh|um|er|so)(?![A-Za-z])|好的|是|嗯|我的是)"
           r"[,，.]?[^\S\n]*){0,2}")
@@ -57,8 +60,12 @@ ASKED_NAME = re.compile(r"(?i:spell|surname|last name|first name|full name|your 
                         r"[^\n]{0,60}\n|(?:姓名|名字|贵姓|称呼|全名|英文名|拼音)[^\n]{0,20}\n")
 _SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-z]" + SPELLED_LETTERS + ")"
                              + r"(?![A-Za-z0-9])[ \t.,!]*(?:\n|$)")
+# A Singapore flat: a block, a street of any words, the unit's `#floor-unit` (`Blk 208 Serangoon Central
+# #11-342`, `block 4 Jalan Bukit Merah #03-17`): the unit makes it one, whatever the street is called.
+_SG_FLAT = re.compile(r"(?<![A-Za-z])(?i:blk|block)\.? [0-9]{1,4}[A-Za-z]?,? (?:[A-Z][A-Za-z']+ ){1,4}(?:[0-9]{1,2},? )?"
+                      r"#[0-9]{1,3}-[0-9]{1,5}[A-Za-z]?(?![0-9A-Za-z])")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")
-_NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?$")
+_NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?\Z")  # \Z: a number on the line before (DOB: 2001-05-21\nMobile:) is not it
 _WINDOW = 32
 # Whom to call and on what number (Contact Mrs. Shah on 98200 41763, call Priya on +91 98765 43210).
 _SAID_DATE = re.compile(r"(?:19|20)[0-9]{2}[ ./-][0-9]{1,2}[ ./-][0-9]{1,2}|[0-9]{1,2}[ ./-][0-9]{1,2}[ ./-](?:19|20)[0-9]{2}")
@@ -99,7 +106,7 @@ class CuedValues:
             value = m.group(1).lstrip(" .-")
             if value.startswith("(") and value.count("(") > value.count(")"):
                 value = value[1:]  # a bracket opened before the number, not its area code's
-            if _phone_like(value, 6 if t.re is _TYPE else 7):
+            if _phone_like(value, 6 if t.re is _TYPE else 7) and not _SAID_DATE.fullmatch(value):
                 out.append((m.end(1) - len(value), m.end(1), "PHONE", 0.85))
         for m in (_CALL_ON.finditer(text) if " on " in text else ()):
             if _phone_like(m.group(1), 8) and not _SAID_DATE.fullmatch(m.group(1)):
@@ -121,6 +128,11 @@ class CuedValues:
         out.extend(self.places.find(text))
         out.extend(self.numbers.find(text))
         out.extend(indian_addresses(text))
+        out.extend(turn_numbers(text))
+        out.extend(table_cells(text))
+        out.extend(turn_places(text))
+        if "#" in text:
+            out.extend((m.start(), m.end(), "ADDRESS", 0.85) for m in _SG_FLAT.finditer(text))
         return out
 
 

@@ -796,7 +796,10 @@ class EnglishNames:
                     or (len(words) >= 2 and words[0] in self.first
                         and all(w in self.last or (len(w) >= 4 and w not in self.words) for w in words[1:])
                         and ((words[0] not in _COMMON and not listed(words[0], self.lower_words))
-                             or all(w not in _COMMON for w in words[1:])))):
+                             or all(w not in _COMMON for w in words[1:])
+                             # written as a name (Amber Price, Will Baker): a first name and a surname
+                             or (all(w[:1].isupper() and w[1:].islower() for w in said)
+                                 and words[-1] in self.last)))):
                 out.append((m.start(1), m.end(1), "PERSON", 0.8))
                 answered.add(m.span(1))
         for m in (_ROMANISED_CUE.finditer(text) if _HAS_CJK.search(text) else ()):
@@ -1154,7 +1157,12 @@ class EnglishNames:
                     or _NAMING_CALL.search(text, max(0, cue.start() - 12), cue.start()) is not None)
                 unknown = loose and self._unknown(words[0])
                 surname = named_under and words[0] in self.last and words[0] not in _COMMON
-                if (words[0] in self.first and words[0] not in _COMMON) or unknown or surname:
+                # After `name is`: a first name that is a common word too, when a surname on the census list or
+                # a word on no list follows (full name is grace atieno owino; not `name is will be`).
+                common_first = (cue.group().lower().startswith(("name", "surname")) and len(words) > 1
+                                and words[0] in self.first and words[1] not in _COMMON and words[1] not in _NOT_SLOT
+                                and (words[1] in self.last or (len(words[1]) >= 4 and self._unknown(words[1]))))
+                if (words[0] in self.first and words[0] not in _COMMON) or unknown or surname or common_first:
                     # The surname: on the census lists, or a word on no list (lena andersson, vitoria višeslava).
                     # After `my name is` a census surname that is also a common word too (kevin brown).
                     naming = cue.group(2) is not None or re.match(
@@ -1444,7 +1452,7 @@ _HAS_CJK = re.compile("[\u3400-\u9fff]")
 # A form or record field that holds a person's name, whatever the words (`"first_name": "Hiroshi"`,
 # `last_name=Tanaka`, `Name - Sai Krishna Reddy`, `Employee: Callum Reid`): JSON and query-string keys
 # anywhere, `Key: value` / `Key - value` opening a line or after a field separator.
-_NAME_KEY = (r"(?:(?:first|last|given|family|full|middle|customer|contact|holder|card_?holder|account_?holder|"
+_NAME_KEY = (r"(?:(?:first|last|given|family|full|middle|customer|cust|contact|holder|card_?holder|account_?holder|"
              r"recipient|patient|employee|guest|passenger|billing|shipping|sender|receiver|legal|display)[_ -]?name|"
              r"surname|forename|fname|lname|name|employee|cardholder|recipient|passenger|patient|addressee|"
              r"contact[_ ]person|receiver|consignee|sender|shipper|buyer|customer|policyholder|insured|traveller|"

@@ -25,12 +25,12 @@ import re
 # text in any case).
 _EN_NOUN = (r"order|booking|reservation|confirmation|reference|ref|case|ticket|e-?ticket|claim|complaint|referral|"
             r"rma|invoice|waybill|consignment(?: note)?|tracking|shipment|parcel|service request|sr|work order|pnr|"
-            r"awb|record locator")
+            r"awb|record locator|acct")
 # ... and nouns that name a reference only with a qualifier (`policy number`, not `policy 2024`; `customer
 # no.`, not `customer 13812345678`, which is a phone).
 _EN_NOUN_QUALIFIED = (r"refund|return|policy|membership|member|incident|job|appointment|application|fault|repair|"
                       r"loyalty|frequent flyer|customer|account|voucher|visit|student|patient|employee|baggage tag|"
-                      r"tag|licen[cs]e|permit|contract|loan|subscriber|meter|mpan|mprn")
+                      r"tag|licen[cs]e|permit|contract|loan|subscriber|meter|mpan|mprn|ff")
 _EN_QUALIFIER = r"no\.?|number|num|nr|#|id|ref\.?|reference|code|confirmation|locator"
 # (Looked for on a lower-cased copy: a case-blind alternation is several times slower. A look-ahead for the
 # nouns' first letters lets the engine pass over the other positions at once.)
@@ -62,6 +62,9 @@ _UNIT_AFTER = re.compile(r"[ \t]*(?:[元块%¥$€£]|(?i:yuan|rmb|hkd|usd|gbp|a
                          r"nights?)(?![A-Za-z]))")
 _CURRENCY_BEFORE = ("$", "¥", "£", "€", "rmb", "hkd", "usd")
 _PNR = re.compile(r"[A-Z0-9]{5,10}")
+# A marketplace order number of three, seven and seven digits (Amazon's `112-4470933-8827615`): no phone,
+# card or ID has that shape, so it needs no cue.
+_MARKETPLACE = re.compile(r"(?<![0-9A-Za-z-])[0-9]{3}-[0-9]{7}-[0-9]{7}(?![0-9A-Za-z-])")
 # A postal item (UPU S10): service letters, serial, check digit, ISO country.
 _S10 = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]([0-9]{8})([0-9])[A-Z]{2}(?![A-Za-z0-9])")
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
@@ -164,6 +167,8 @@ def written_references(text: str) -> list[tuple[int, int, str, float]]:
     for m in _S10.finditer(text):
         if s10_ok(m.group(1), m.group(2)):
             out.append((m.start(), m.end(), "ORDER_ID", 0.85))
+    for m in _MARKETPLACE.finditer(text) if "-" in text else ():
+        out.append((m.start(), m.end(), "ORDER_ID", 0.85))
     return out + _siblings(text, out)
 
 

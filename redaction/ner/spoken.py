@@ -218,14 +218,26 @@ def _suffix_end(text: str, pos: int, labels: int) -> int | None:
 
 
 # A JSON field named for an order, waybill, booking... (`"trackingNumber": "JT501…"`, `"waybill_no":"…"`).
-_JSON_ORDER = re.compile(r"\"(?i:(?:order|tracking|waybill|invoice|booking|ticket|case|claim|shipment|parcel|rma)"
-                         r"[_ -]?(?:id|no|num|number|ref|reference|code|sn)?)\"[ ]?:[ ]?\"([A-Za-z0-9/-]{5,30})\"")
+# ... or for a customer's membership, account or policy (`"account_id": "NG-ACC-0038817"`, `"会员编号":"HKM-…"`;
+# normalised text: 會員編號 reads 会员编号).
+_JSON_ORDER = re.compile(r"\"(?:(?i:(?:order|tracking|waybill|invoice|booking|ticket|case|claim|shipment|parcel|rma)"
+                         r"[_ -]?(?:id|no|num|number|ref|reference|code|sn)?|(?:member|membership|account|acct|customer|"
+                         r"client|policy|loyalty|subscriber)[_ -]?(?:id|no|num|number|ref|code))|"
+                         r"(?:会员|客户|保单|订单|运单|账户|用户)(?:编号|号码|号|id|ID))\"[ ]?:[ ]?\"([A-Za-z0-9/-]{5,30})\"")
+# A JSON field named for a phone (`"mobile": "+86-139-1027-6650"`, `"电话":"6789 2213"`): its value, 7 to 15
+# digits written as phones are.
+_JSON_PHONE = re.compile(r"\"(?:(?i:(?:phone|mobile|cell|tel|telephone|contact)(?:[_ -]?(?:no|num|number|phone))?)|"
+                         r"手机|手机号|手机号码|电话|电话号码|联系电话|联系方式)\"[ ]?:[ ]?\"(\+?[0-9][0-9 ().-]{5,20}[0-9])\"")
 
 
 def json_orders(text: str) -> list[tuple[int, int, str, float]]:
-    """ORDER_ID spans of values in a JSON field named for an order (_JSON_ORDER), a digit among them."""
-    return [(m.start(1), m.end(1), "ORDER_ID", 0.85) for m in _JSON_ORDER.finditer(text)
-            if any(ch.isdigit() for ch in m.group(1))]
+    """ORDER_ID spans of values in a JSON field named for an order or an account (_JSON_ORDER), a digit among
+    them; PHONE spans of values in one named for a phone (_JSON_PHONE)."""
+    out = [(m.start(1), m.end(1), "ORDER_ID", 0.85) for m in _JSON_ORDER.finditer(text)
+           if any(ch.isdigit() for ch in m.group(1))]
+    out += [(m.start(1), m.end(1), "PHONE", 0.85) for m in _JSON_PHONE.finditer(text)
+            if 7 <= sum(ch.isdigit() for ch in m.group(1)) <= 15]
+    return out
 
 
 # An IPv4 address read out (`one nine two dot one six eight dot one dot two fifty four`, `eighty one point two

@@ -604,3 +604,134 @@ def test_uk_identifiers_and_postcodes_on_the_input_side(text, expected):
     assert all(d in DEFAULT_DETECTORS and d not in output_detectors(DEFAULT_DETECTORS)
                for d in numbers.INPUT_ONLY + numbers.CUED_INPUT_ONLY)
     assert found(text) == expected
+
+
+# A number read over several turns, each piece said back (redaction.ner.turn_numbers): every piece, the
+# echoes and the read-back of the whole are masked, labelled by what was asked for.
+TURN_NUMBERS = [
+    ("客服：请报一下新号码\n客户：一三六\n客服：一三六\n客户：四八二七\n客服：四八二七 嗯\n客户：五五零九\n客服：好的 136 4827 5509 对吗",
+     [("PHONE", "一三六"), ("PHONE", "一三六"), ("PHONE", "四八二七"), ("PHONE", "四八二七"), ("PHONE", "五五零九"),
+      ("PHONE", "136 4827 5509")]),
+    ("職員：請講低你嘅手提電話\n客人：六三九一\n職員：六三九一\n客人：二零八四\n職員：6391 2084 啱唔啱",
+     [("PHONE", "六三九一"), ("PHONE", "六三九一"), ("PHONE", "二零八四"), ("PHONE", "6391 2084")]),
+    ("Agent: best number to reach you?\nCaller: oh seven nine four one\nAgent: oh seven nine four one\n"
+     "Caller: double two six\nAgent: mm-hmm\nCaller: three oh eight",
+     [("PHONE", "oh seven nine four one"), ("PHONE", "oh seven nine four one"), ("PHONE", "double two six"),
+      ("PHONE", "three oh eight")]),
+    ("Agent: Card?\nCaller: four one one one\nAgent: four one one one\nCaller: two two two two\nAgent: two two two two\n"
+     "Caller: three three three three",
+     [("CREDIT_CARD", "four one one one"), ("CREDIT_CARD", "four one one one"), ("CREDIT_CARD", "two two two two"),
+      ("CREDIT_CARD", "two two two two"), ("CREDIT_CARD", "three three three three")]),
+    ("客服：请报运单号\n客户：ZT\n客服：ZT\n客户：五三八一\n客服：五三八一\n客户：九九零二 四七",
+     [("ORDER_ID", "ZT"), ("ORDER_ID", "ZT"), ("ORDER_ID", "五三八一"), ("ORDER_ID", "五三八一"),
+      ("ORDER_ID", "九九零二 四七")]),
+    # not a number read out: too few digits, nothing asked for one, or counts between other turns
+    ("客服：您买了几件\n客户：三件\n客服：三件\n客户：对", []),
+    ("Agent: how many nights?\nCaller: two\nAgent: two\nCaller: and four guests", []),
+    ("A: what's the score\nB: three two\nA: three two\nB: four one\nA: four one", []),
+    ("Agent: your number please?\nCaller: OK\nAgent: OK\nCaller: OK", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TURN_NUMBERS, ids=_ids(TURN_NUMBERS))
+def test_number_read_over_several_turns_with_echoes(text, expected):
+    assert found(text) == expected
+
+
+def test_a_date_on_the_line_before_a_phone_type_word_is_no_phone():
+    text = "Gender: F\nDOB: 2001-05-21\nMobile: 173 1208 5593"
+    assert found(text) == [("PHONE", "173 1208 5593")]
+
+
+# Rows pasted under their header (redaction.ner.tables): a cell is what its column names, checked first.
+TABLES = [
+    ("序号\t姓名\t手机\t保单号\n1\t邝晓玲\t135 2708 9941\tPA2023-0711-0042",
+     [("PERSON", "邝晓玲"), ("PHONE", "135 2708 9941"), ("ORDER_ID", "PA2023-0711-0042")]),
+    ("first_name,last_name,phone\ndarnell,okonjo-reyes,(312) 555-0148",
+     [("PERSON", "darnell"), ("PERSON", "okonjo-reyes"), ("PHONE", "(312) 555-0148")]),
+    ("Customer | Member ID | Notes\nPriyanka Raman | M-55102938 | gold tier",
+     [("PERSON", "Priyanka Raman"), ("ORDER_ID", "M-55102938")]),
+    # a header names no two kinds, a cell fails its kind, a row of another width
+    ("Product\tQty\tPrice\nWidget\t3\t9.99", []),
+    ("Name\tPhone\tNotes\nN/A\tcall back\tnone", []),
+    ("Name,Phone\nthis row, has, three cells", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TABLES, ids=_ids(TABLES))
+def test_row_under_a_header_that_names_its_cells(text, expected):
+    assert found(text) == expected
+
+
+# JSON fields named for a phone or a customer's membership, account or policy; a marketplace order number
+# (3-7-7 digits) anywhere; a Singapore flat by its #floor-unit; `of` inside a street's name; a flat or a
+# suite in capitals before the house number.
+FIELDS_AND_SHAPES = [
+    ('{"電話":"6123 4870","會員編號":"HKM-00318274"}', [("PHONE", "6123 4870"), ("ORDER_ID", "HKM-00318274")]),
+    ('{"account_id": "KE-ACC-0091264", "mobile": "+254 712 345 678"}',
+     [("ORDER_ID", "KE-ACC-0091264"), ("PHONE", "+254 712 345 678")]),
+    ('{"phone": "2024"}', []),  # four digits: no phone
+    ("Still waiting on 113-5530218-7740162, any update?", [("ORDER_ID", "113-5530218-7740162")]),
+    ("call 020-7946-0958 today", [("PHONE", "020-7946-0958")]),  # another shape: a phone
+    ("she lives at Blk 311 Clementi Central #05-118 now", [("ADDRESS", "Blk 311 Clementi Central #05-118")]),
+    ("blk 3 is closed for painting", []),  # no unit: a block, not a flat
+    ("send it to 14 Prince of Wales Road, Norwich", [("ADDRESS", "14 Prince of Wales Road, Norwich")]),
+    ("walked 2 miles of the road", []),
+    ("FLAT 9, 31 ELM GROVE\nLEEDS", [("ADDRESS", "FLAT 9, 31 ELM GROVE\nLEEDS")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", FIELDS_AND_SHAPES, ids=_ids(FIELDS_AND_SHAPES))
+def test_fields_and_shapes_that_name_a_value(text, expected):
+    assert found(text) == expected
+
+
+# An address asked for part by part (redaction.ner.turn_places): each answer is a part of it; a question
+# for a city or district alone, a turn that does not ask, or an answer that says something else is left.
+TURN_PLACES = [
+    ("Agent: House number?\nCaller: Twenty-one.\nAgent: Street?\nCaller: Acacia Crescent.",
+     [("ADDRESS", "Twenty-one"), ("ADDRESS", "Acacia Crescent")]),
+    ("客服：小区名字\n客户：翠湖苑\n客服：门牌号\n客户：七零三", [("ADDRESS", "翠湖苑"), ("ADDRESS", "七零三")]),
+    ("客服：收货地址是哪个城市\n客户：杭州", []),
+    ("Agent: thanks, updating your address now.\nCustomer: Great, thanks!", []),
+    ("Agent: And the postcode?\nCaller: I'm not sure, sorry.", []),
+    ("客服：寄送地址\n客户：台北市大安區", []),  # a city and a district alone
+]
+
+
+@pytest.mark.parametrize("text,expected", TURN_PLACES, ids=_ids(TURN_PLACES))
+def test_address_asked_for_part_by_part(text, expected):
+    assert found(text) == expected
+
+
+# Round 6, smaller forms: Hong Kong's 手提 and an English phone word with Cantonese 係 as phone cues; `acct`
+# and a frequent-flyer `FF no.` as reference cues.
+ROUND6_CUES = [
+    ("我個 mobile 係 9867 2031", [("PHONE", "9867 2031")]),
+    ("留手提 5176 3092 啦", [("PHONE", "5176 3092")]),
+    ("disputes a roaming charge, acct 77381920; resolved", [("ORDER_ID", "77381920")]),
+    ("FF no. BA 58271364, seat 32A", [("ORDER_ID", "BA 58271364")]),
+    ("acct 2024 review", []),  # a year after the cue
+    ("Sir, kindly call on 98450 27361, my policy", [("PHONE", "98450 27361")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", ROUND6_CUES, ids=_ids(ROUND6_CUES))
+def test_round6_cues(text, expected):
+    assert found(text) == expected
+
+
+# A turn that goes on with the town, a region and a postcode after a line that spoke of an address.
+TOWN_AND_CODE = [
+    ("Agent: Unit two, nine Wattle Street...\nCaller: Ryde, New South Wales, two one one two.",
+     [("ADDRESS", "Unit two, nine Wattle Street"), ("ADDRESS", "Ryde, New South Wales, two one one two")]),
+    ("Agent: street?\nCaller: Elm St\nAgent: and then?\nCaller: Springfield, Illinois, 62704",
+     [("ADDRESS", "Elm St"), ("ADDRESS", "Springfield, Illinois, 62704")]),
+    ("Agent: which city?\nCaller: Paris, France, two thousand", []),  # no address spoken of before
+    ("Agent: your order?\nCaller: London, Paris, one two three", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TOWN_AND_CODE, ids=_ids(TOWN_AND_CODE))
+def test_town_and_postcode_after_an_address(text, expected):
+    assert found(text) == expected

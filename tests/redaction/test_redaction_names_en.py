@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from redaction import find_spans
 from tests.support.redaction import names
 
 
@@ -341,3 +342,60 @@ def test_english_names(text, expected):
 ])
 def test_not_english_names(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Customer Lukas Brandstätter called", "Lukas Brandstätter"),
+    ("customer Zoë Müller-Lüdenscheidt", "Zoë Müller-Lüdenscheidt"),
+])
+def test_a_name_after_a_cue_is_never_cut_at_a_marked_letter(text, name):
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == [name]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("客户 Grace 郭，电话明天再给", "Grace 郭"),
+    ('{"cust_name":"Kelvin 谢"}', "Kelvin 谢"),
+])
+def test_an_english_given_name_takes_the_chinese_surname_after_it(text, name):
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == [name]
+
+
+def test_a_chinese_word_after_an_english_name_is_not_taken():
+    text = "客户 Grace 说明天再来"
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == ["Grace"]
+
+
+@pytest.mark.parametrize("text,names", [
+    # a first name and a surname written as a name, both also words, as the answer to a name question
+    ("Agent: your name please?\nCaller: Amber Price.\nAgent: thanks", ["Amber Price"]),
+    # a speaker label with an underscore (spk_1:) opens the answer line
+    ("spk_0: and your name\nspk_1: aroha ngata\nspk_0: thanks", ["aroha ngata"]),
+    # the same words, not answering a name question
+    ("Agent: what colour was it?\nCaller: Amber Price tags were on it", []),
+])
+def test_answer_to_a_name_question(text, names):
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == names
+
+
+@pytest.mark.parametrize("text,name", [
+    ("my name is Venkatesh Ramaswamy Iyer sir", "Venkatesh Ramaswamy Iyer"),  # a middle name between two found
+    ("it's Nurul Aisyah binti Rahman", "Nurul Aisyah binti Rahman"),  # the particle and the family name
+    ("customer Pieter van der Merwe called", "Pieter van der Merwe"),
+    ("Muhammad Faiz bin Ismail here", "Muhammad Faiz bin Ismail"),
+])
+def test_a_name_takes_its_middle_name_and_its_particle(text, name):
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == [name]
+
+
+def test_two_people_joined_by_and_stay_two():
+    text = "I spoke with John and Mary Smith"
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == ["John", "Mary Smith"]
+
+
+@pytest.mark.parametrize("text,names", [
+    ("calling for my mother her full name is grace atieno owino the number is old", ["grace atieno owino"]),
+    ("her name is will be sent later", []),  # a first name that is a word, then no surname
+    ("the name is grace period", []),
+])
+def test_a_common_first_name_after_name_is_with_a_surname(text, names):
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"] == names

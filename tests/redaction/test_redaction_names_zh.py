@@ -124,3 +124,15 @@ def test_latin_names_in_chinese_text(text, expected):
 ])
 def test_latin_words_in_chinese_text_that_are_not_names(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a name the model cut by one character, made whole at the line's end or after 名
+    ("收件人卜佳音\n客户：对", ["卜佳音"]),
+    ("SSN 409-20-7690，中文名马诗涵，她是 F-1 student", ["马诗涵"]),
+    # ... and never over a particle, a verb or a title after it
+    ("张伟说明天再来", ["张伟"]),
+    ("我同事王小明先生", ["王小明"]),
+])
+def test_a_chinese_name_cut_short_is_made_whole(text, expected):
+    assert names(text) == expected

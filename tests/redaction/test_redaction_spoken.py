@@ -278,3 +278,17 @@ def test_every_english_cue_holds_a_stem():
     for phrase in phrases:
         assert spoken._EN_CUE.search(phrase), phrase
         assert any(stem in phrase for stem in spoken._EN_STEMS), phrase
+
+
+# Round 6: letters said alone around a reference read out in number words, lower case too.
+@pytest.mark.parametrize("text,expected", [
+    ("Caller: A P one nine two, seven seven three, four oh K.\nAgent: ok",
+     [("ORDER_ID", "A P one nine two, seven seven three, four oh K")]),
+    ("my ref is j d zero one four four seven two nine nine three one g b thanks",
+     [("ORDER_ID", "j d zero one four four seven two nine nine three one g b")]),
+    # a card takes no letter after it
+    ("my card is four one one one one one one one one one one one one one one one x thanks",
+     [("CREDIT_CARD", "four one one one one one one one one one one one one one one one")]),
+])
+def test_letters_said_around_a_code_read_out(text, expected):
+    assert [(s.label, text[s.start:s.end]) for s in find_spans(text)] == expected

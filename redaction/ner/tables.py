@@ -1,0 +1,119 @@
+"""Rows pasted from a spreadsheet or a CRM export under their header (`Name\tPhone\tPolicy`, `first_name,
+last_name,dob,phone`, `姓名 | 手机 | 会员ID`): a cell is what its column says it is. A name with no cue
+(`keisha,washington-brooks,…`), a policy or member number of any shape (`PA2024-0613-0072`, `M-77201934`)
+is found by the header above it.
+
+A header is a line of two or more short cells, without digits, split by tabs, pipes or commas, at least two
+of which name a kind of personal data; its rows are the lines after it split the same way into as many
+cells. Each cell is checked against its kind before it is taken (a name holds no digit, a phone has 7 to
+15 digits, a reference holds a digit).
+
+Input side only (a recognizer, called from CuedValues). Text is normalised (traditional characters
+simplified, full-width forms ASCII).
+"""
+
+from __future__ import annotations
+
+import re
+
+# What a header cell names (lower case, spaces and underscores alike).
+_KINDS = (
+    ("PERSON", re.compile(r"(?:(?:first|last|given|family|full|customer|client|contact|patient|passenger|guest|"
+                          r"member|holder|account holder|insured|recipient)[ _-]?)?name|surname|forename|"
+                          r"customer|client|patient|passenger|guest|contact|"
+                          r"(?:客户|会员|联系人|收件人|持卡人|乘客|患者|被保险人|投保人)?姓名|联系人|收件人|名字")),
+    ("PHONE", re.compile(r"(?:(?:mobile|cell|contact|home|work)[ _-]?)?(?:phone|tel|telephone|mobile|cell)"
+                         r"(?:[ _-]?(?:no|number|#))?|(?:手机|电话|联系电话|手机号|手机号码|电话号码)")),
+    ("ORDER_ID", re.compile(r"(?:policy|order|tracking|booking|claim|case|ticket)(?:[ _-]?(?:no\.?|number|#|id|ref|"
+                            r"reference))?|(?:member|membership|account|acct|customer|client|loyalty)[ _-]?(?:no\.?|"
+                            r"number|#|id|ref|reference)|"
+                            r"(?:保单|订单|会员|运单|工单|客户|账户)(?:号|编号|号码|id)?|单号")),
+    ("ADDRESS", re.compile(r"(?:(?:home|postal|mailing|billing|shipping|street|delivery)[ _-]?)?(?:address|addr)|"
+                           r"(?:收货|家庭|联系|通讯|送货)?地址|住址")),
+    ("CN_ID", re.compile(r"身份证(?:号|号码)?|证件号(?:码)?")),
+)
+_DELIMITERS = ("\t", "|", ",")
+_PHONE_CHARS = re.compile(r"\+?[0-9][0-9 ().-]{5,20}[0-9]")
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/ .-]{2,30}[A-Za-z0-9]")
+_ID = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
+_NOBODY = frozenset("n/a na none null - -- 无 暂无 同上 本人 tbd unknown".split())
+
+
+def _kind(cell: str) -> str | None:
+    key = cell.strip().lower().replace("_", " ")
+    for label, pattern in _KINDS:
+        if pattern.fullmatch(key):
+            return label
+    return None
+
+
+def _cells(line: str, start: int, delimiter: str) -> list[tuple[int, int]]:
+    """(start, end) in the text of each cell of a line, blanks around a cell left out."""
+    out = []
+    pos = start
+    for part in line.split(delimiter):
+        a, b = pos, pos + len(part)
+        while a < b and part[a - pos].isspace():
+            a += 1
+        while b > a and part[b - pos - 1].isspace():
+            b -= 1
+        out.append((a, b))
+        pos += len(part) + 1
+    return out
+
+
+def _header(line: str, delimiter: str) -> list[str | None] | None:
+    cells = [c.strip() for c in line.split(delimiter)]
+    if len(cells) < 2 or any(len(c) > 30 or len(c.split()) > 3 or any(ch.isdigit() for ch in c) for c in cells):
+        return None
+    kinds = [_kind(c) for c in cells]
+    return kinds if sum(k is not None for k in kinds) >= 2 else None
+
+
+def _fits(label: str, value: str) -> bool:
+    low = value.lower()
+    if not value or low in _NOBODY:
+        return False
+    if label == "PERSON":
+        return len(value) <= 40 and len(value.split()) <= 5 and not any(c.isdigit() or c in "@/#" for c in value)
+    if label == "PHONE":
+        return _PHONE_CHARS.fullmatch(value) is not None and 7 <= sum(c.isdigit() for c in value) <= 15
+    if label == "ORDER_ID":
+        return _REFERENCE.fullmatch(value) is not None and any(c.isdigit() for c in value)
+    if label == "CN_ID":
+        return _ID.fullmatch(value) is not None
+    return len(value) <= 120 and any(c.isalpha() for c in value)  # ADDRESS
+
+
+def table_cells(text: str) -> list[tuple[int, int, str, float]]:
+    """Spans of the cells under a header that names their kind (above)."""
+    if "\n" not in text or not any(d in text for d in _DELIMITERS):
+        return []
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    out: list[tuple[int, int, str, float]] = []
+    i = 0
+    while i < len(lines) - 1:
+        start, line = lines[i]
+        header = None
+        for delimiter in _DELIMITERS:
+            if delimiter in line:
+                header = _header(line, delimiter)
+                if header is not None:
+                    break
+        if header is None:
+            i += 1
+            continue
+        i += 1
+        while i < len(lines):
+            start, line = lines[i]
+            if line.count(delimiter) != len(header) - 1:
+                break
+            for (a, b), label in zip(_cells(line, start, delimiter), header):
+                if label is not None and _fits(label, text[a:b]):
+                    out.append((a, b, label, 0.8))
+            i += 1
+    return out

@@ -1,0 +1,170 @@
+"""A number read over several turns, each piece said back (`Caller: oh seven seven one four` / `Agent: oh
+seven seven one four` / `Caller: double six three`; `客户：一三九` / `客服：一三九` / `客户：二七四五`).
+
+Alone a piece is three or four digits, which the number rules rightly leave (a count, a price, a year).
+Read together after a turn that asked for a number, the pieces are one value: every piece is masked, the
+agent's echoes too, and so is a read-back of the whole within the next two lines (`So 085 772 9140`,
+`9472 6815 啱唔啱`). The label follows what was asked for (a phone, a card, an account, a reference, an ID).
+
+Input side only (a recognizer): what makes a piece a part is several lines away.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..detectors.phones import _EN_DIGIT
+from ..normalise import SPOKEN_DIGITS
+from .spoken import _TEENS, _TENS
+
+# What the question (or the line that opens the reading) asked for, the most specific first.
+_ASKED = (
+    ("CREDIT_CARD", re.compile(r"(?i:card number|long number on the card|credit card|debit card|(?<![a-z])card(?! holder)(?![a-z]))")),
+    ("BANK_CARD", re.compile(r"(?i:卡号|卡號|银行卡|銀行卡|信用卡|还款卡|account number|acc(?:oun)?t no|(?<![a-z])account(?![a-z])"
+                             r"|sort code|iban|账号|帳號|户口|戶口)")),
+    ("ORDER_ID", re.compile(r"(?i:tracking|order|reference|ref(?:\.| no)|booking|policy|claim|case|ticket|waybill|"
+                            r"membership|member|customer number|meter|运单|單號|单号|订单|訂單|工单|会员|會員|户号|戶號|"
+                            r"uid|保单|保單)")),
+    ("US_SSN", re.compile(r"(?i:social security|(?<![a-z])social(?![a-z])|ssn)")),
+    ("UK_NINO", re.compile(r"(?i:national insurance|nino)")),
+    ("UK_NHS", re.compile(r"(?i:nhs number)")),
+    ("CN_ID", re.compile(r"身份证|身份證|证件号|證件號")),
+    ("PHONE", re.compile(r"(?i:phone|mobile|cell|number to reach|reach you|call you|callback|call back|contact number|"
+                         r"best number|(?<![a-z])number(?![a-z])|手机|手機|电话|電話|手提|号码|號碼|回拨|回撥|联系方式|聯絡)")),
+)
+# The least digits the pieces (echoes aside) must hold, per label.
+_LEAST = {"PHONE": 7, "CREDIT_CARD": 12, "BANK_CARD": 6, "ORDER_ID": 5, "US_SSN": 9, "UK_NINO": 6, "UK_NHS": 10,
+          "CN_ID": 15}
+
+# A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`).
+_LABEL = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
+                    r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*)?")
+_ZH_NUM = "0-9零〇幺一二两三四五六七拐八九洞"
+_EN_NUM = "|".join(sorted({*_EN_DIGIT, *_TEENS, *_TENS, "nought", "double", "triple"}, key=len, reverse=True))
+# One token of a piece: a numeral run, a number word, a tens word joined to a digit word (forty-six), or a
+# letter (a code's: Q K D seven, J D V A, YT).
+_TOKEN = re.compile(rf"[{_ZH_NUM}]+|(?i:(?:{_EN_NUM})(?:-(?:{_EN_NUM}))?)(?![A-Za-z])|[A-Z]{{1,4}}(?![A-Za-z])|"
+                    r"(?<![A-Za-z])[b-hj-np-z](?![A-Za-z])")
+_SEP = re.compile(r"(?:[ ,，、.\-]|(?i:dash|hyphen|slash)(?![A-Za-z])|杠|槓)*")
+# Words a turn may open or close with around its piece.
+_LEAD = re.compile(r"(?i:(?:(?:yeah|yes|yep|it's|its|it is|so|and|then|and then|um|uh|er|ok|okay|sorry|no|"
+                   r"the rest is|next|area code|plus|嗯|好|好的|对|對|是|系|然后|還有|还有|后面是|後面係|接着|不是)"
+                   r"[ ,，.]*)*)")
+_TRAIL = re.compile(r"(?i:[ ,，.?？!。]*(?:yep|yeah|yes|right|correct|okay|ok|sorry|got it|嗯|对|對|对吗|對嗎|是吧|好|好的|"
+                    r"啱唔啱|啱|係咪|mm-hmm)?[ ,，.?？!。]*)")
+_FILLER_ONLY = re.compile(r"(?i:[ ,，.]*(?:mm-hmm|mhm|uh-huh|yep|yeah|yes|ok|okay|go on|got it|嗯+|好|好的|对|對|"
+                          r"係|是|ok 嗯)?[ ,，.?？!。]*)")
+
+
+# Capitals a turn says alone that open no code.
+_NOT_CODES = frozenset("OK NO YES HI HELLO THX TY".split())
+
+
+def _digits(token: str) -> str | None:
+    """What one token says, as digits and capital letters (None: not a number token)."""
+    low = token.lower()
+    if low in _EN_DIGIT:
+        return _EN_DIGIT[low]
+    if low == "nought":
+        return "0"
+    if low in _TEENS:
+        return _TEENS[low]
+    if low in _TENS:
+        return _TENS[low] + "0"
+    if "-" in low:
+        tens, _, unit = low.partition("-")
+        if tens in _TENS and unit in _EN_DIGIT:
+            return _TENS[tens] + _EN_DIGIT[unit]
+        return None
+    if token.isascii() and token.isalpha():
+        return token.upper()
+    out = "".join(SPOKEN_DIGITS.get(c, c) for c in token)
+    return out if out.isdigit() else None
+
+
+def _piece(line: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The piece a turn says, as (start, end, what it says), when the turn says nothing else."""
+    pos = _LABEL.match(line, start).end()
+    pos = _LEAD.match(line, pos).end()
+    first = last = None
+    said = ""
+    repeat = 1
+    while pos < end:
+        m = _TOKEN.match(line, pos)
+        if m is None:
+            break
+        low = m.group().lower()
+        if low in ("double", "triple"):
+            repeat = 2 if low == "double" else 3
+        else:
+            value = _digits(m.group())
+            if value is None:
+                return None
+            said += value * repeat if len(value) == 1 else value
+            repeat = 1
+        first = m.start() if first is None else first
+        last = m.end()
+        pos = _SEP.match(line, m.end()).end()
+    if first is None or len(said) > 19 or (sum(c.isdigit() for c in said) < 2 and not (
+            said.isalpha() and said not in _NOT_CODES)):
+        return None
+    if _TRAIL.match(line, last).end() < end:
+        return None
+    return first, last, said
+
+
+def _asked(line: str) -> str | None:
+    for label, cue in _ASKED:
+        if cue.search(line):
+            return label
+    return None
+
+
+def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
+    """Spans of numbers read over several turns with each piece said back (above)."""
+    if text.count("\n") < 2:
+        return []
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    out: list[tuple[int, int, str, float]] = []
+    i = 0
+    while i < len(lines):
+        piece = _piece(text, *lines[i])
+        if piece is None:
+            i += 1
+            continue
+        before = text[lines[max(0, i - 2)][0]:lines[i][0]]
+        label = _asked(before[-160:])
+        if label is None or (piece[2].isalpha() and label != "ORDER_ID"):
+            i += 1
+            continue
+        pieces = [piece]
+        j = i + 1
+        while j < len(lines):
+            nxt = _piece(text, *lines[j])
+            if nxt is not None:
+                pieces.append(nxt)
+            elif not _FILLER_ONLY.fullmatch(text, _LABEL.match(text, lines[j][0]).end(), lines[j][1]):
+                break
+            j += 1
+        said = ""
+        previous = ""
+        for _, _, value in pieces:
+            if value != previous:  # an echo says nothing new
+                said += value
+            previous = value
+        if len(pieces) < 3 or sum(c.isdigit() for c in said) < _LEAST[label]:
+            i = j
+            continue
+        out.extend((a, b, label, 0.8) for a, b, _ in pieces)
+        # The whole read back within the next two lines (So 085 772 9140, YT7412 6605 8932 1).
+        whole = re.sub("[^0-9A-Z]", "", said)
+        for k in range(j, min(j + 2, len(lines))):
+            for m in re.finditer(r"[0-9A-Z](?:[0-9A-Z]|[ -](?=[0-9A-Z]))*", text[lines[k][0]:lines[k][1]]):
+                if re.sub("[^0-9A-Z]", "", m.group()) == whole:
+                    out.append((lines[k][0] + m.start(), lines[k][0] + m.end(), label, 0.8))
+        i = j
+    return out

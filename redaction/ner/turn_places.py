@@ -1,0 +1,103 @@
+"""An address asked for part by part, each part answered on its own turn (`Agent: House number?` /
+`Caller: Seventeen.` / `Agent: Street?` / `Caller: Protea Avenue.` / `Agent: Suburb?` / `Caller:
+Bellville.`; `客服：小区名字` / `客户：嘉绿苑` / `客服：门牌号` / `客户：四零二`).
+
+Alone, `Seventeen`, `Bellville` or `嘉绿苑` is a number, a place or a word; after a turn that asked for a
+part of an address, it is that part of someone's address. The answer is the whole of the next turn when it
+is short and says nothing else (not `I'm not sure`, `same as before`, `稍等`). A question for a city, a
+district or a postcode alone is left: each locates an area, not a home.
+
+Input side only (a recognizer, called from CuedValues): what makes the answer an address is the line before.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A turn that asks for a part of an address finer than a town.
+_ASKED = re.compile(
+    r"(?i:(?:house|street|door|flat|unit|apartment|apt|building|block|lot)[ -](?:number|no\.?|name)|"
+    r"(?<![a-z])(?:street|road|post ?code|postal code|zip(?: code)?|eircode|estate|village|barangay|"
+    r"subdivision|house name|unit|flat|apartment)(?![a-z])|"
+    r"(?:full|delivery|postal|mailing|home|new|installation|billing|shipping|your|the) address|"
+    r"first line of (?:your|the) address|(?:city|town) and (?:the )?(?:post|zip|postal )?code)|"
+    r"小区|小區|屋苑|几栋|幾棟|几幢|幾座|边座|邊座|几号楼|幾號樓|几单元|幾單元|门牌|門牌|房号|房號|路名|巷弄|第几期|第幾期|"
+    r"哪个村|哪個村|详细地址|詳細地址|(?:收货|寄送|送货|安装|装机|通讯|通訊|交收|取件|新)地址"
+)
+# ... one that asks for the postcode alone ...
+_CODE_ONLY = re.compile(r"(?i:post ?code|postal code|zip(?: code)?|eircode)")
+# ... and one that asks only for a city or a district (收货地址是哪个城市, which city).
+_TOWN_ONLY = re.compile(r"(?i:哪个城市|哪個城市|城市|哪个区|哪個區|邊區|边区|哪个省|哪個省|哪个市|哪個市|"
+                        r"(?<![a-z])(?:which|what) (?:city|town|state|province)(?![a-z]))")
+# A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`).
+_LABEL = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
+                    r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*)?")
+_LEAD = re.compile(r"(?i:(?:yeah|yes|yep|it's|its|it is|that's|so|um|uh|er|ok|okay|嗯|是|就是|在)[ ,，.]*)*")
+_END = " \t.,，。!！"
+_CJK = re.compile("[\u4e00-\u9fff]")
+# A Chinese answer that names a province, city, district or town and nothing finer (台北市大安區).
+_ZH_TOWN = re.compile("[\u4e00-\u9fff]+(?:省|市|区|區|县|縣|镇|鎮)")
+# Chinese words that ask (请, 说一下, 几, 哪, 呢).
+_ZH_ASK = re.compile("请|請|麻烦|麻煩|说一下|說一下|报一下|報一下|几|幾|哪|多少|呢|邊")
+# What an answer says instead of a part of an address.
+_NOT_ANSWER = re.compile(
+    r"(?i:(?<![a-z])(?:i|i'm|i am|don't|dont|not sure|same|why|what|which|how|no idea|hang on|hold on|"
+    r"one sec(?:ond)?|just a (?:sec|moment|minute)|sorry|the same|as before|please|you|we|it's not|there's no|"
+    r"thanks|thank|great|perfect|lovely|sure|right|cheers|bye|hello|hi|correct|yes|no|okay|ok|fine|cool)(?![a-z'])|"
+    r"\?|？|好的|请|請|谢谢|謝謝|可以|不知道|不清楚|稍等|等一下|等等|一样|同上|和之前|不用|没有|沒有|唔知|你|您|吗|嗎|呢)"
+)
+_HAS_PART = re.compile(r"[0-9A-Z\u4e00-\u9fff]|(?i:(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|"
+                       r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+                       r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![a-z]))")
+
+
+# A turn that goes on with the town, a region and a postcode said in number words or digits (`Hurstville, New
+# South Wales, two two two oh`, `Calgary, T three E, six K two`): one of the lines before it spoke of an address.
+_NUM = (r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|double|triple|ten|eleven|twelve|thirteen|"
+        r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+        r"ninety|hundred|thousand|[0-9]{1,6}|[A-Z])")
+_TOWN_CODE = re.compile(r"((?:[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,3}, ){1,3}(?P<code>[0-9]{4,6}|(?i:" + _NUM
+                        + r")(?:[ ,-]+(?i:" + _NUM + r")){2,7}))[ \t.,!]*$")
+_ADDRESS_BEFORE = re.compile(r"(?i:address|(?<![a-z])(?:street|st|road|rd|avenue|ave|lane|drive|close|crescent|"
+                             r"unit|flat|apartment|house|block|blk)(?![a-z]))")
+
+
+def turn_places(text: str) -> list[tuple[int, int, str, float]]:
+    """ADDRESS spans of the answers to a turn that asked for a part of an address (above)."""
+    if "\n" not in text or (_ASKED.search(text) is None and _ADDRESS_BEFORE.search(text) is None):
+        return []
+    out: list[tuple[int, int, str, float]] = []
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for k in range(1, len(starts)):
+        line_end = starts[k + 1] - 1 if k + 1 < len(starts) else len(text)
+        at = _LEAD.match(text, _LABEL.match(text, starts[k], line_end).end(), line_end).end()
+        m = _TOWN_CODE.match(text, at, line_end)
+        if m is not None and _ADDRESS_BEFORE.search(text, starts[max(0, k - 3)], starts[k]):
+            out.append((m.start(1), m.end(1), "ADDRESS", 0.75))
+    for k in range(len(starts) - 1):
+        q_start, q_end = starts[k], starts[k + 1] - 1
+        question = text[q_start:q_end]
+        if len(question) > 120 or _ASKED.search(question) is None or _TOWN_ONLY.search(question):
+            continue
+        if _CODE_ONLY.search(question) and not _ASKED.search(_CODE_ONLY.sub("", question)):
+            continue  # a postcode alone locates an area, not a home (as in CuedValues)
+        content = question[_LABEL.match(question).end():]
+        short = len(content.strip()) <= 10 if _CJK.search(content) else len(content.split()) <= 4
+        if not ("?" in content or "？" in content or _ZH_ASK.search(content) or short):
+            continue  # a turn that says something about an address (updating your address now), not asks
+        a_start = starts[k + 1]
+        a_end = starts[k + 2] - 1 if k + 2 < len(starts) else len(text)
+        at = _LEAD.match(text, _LABEL.match(text, a_start, a_end).end(), a_end).end()
+        end = a_end
+        while end > at and text[end - 1] in _END:
+            end -= 1
+        answer = text[at:end]
+        cjk = sum("\u4e00" <= c <= "\u9fff" for c in answer)
+        if not answer or len(answer) > (30 if cjk else 80) or len(answer.split()) > 12:
+            continue
+        if _NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer):
+            continue
+        if cjk == 0 and not any(c.isupper() or c.isdigit() for c in answer) and _HAS_PART.search(answer) is None:
+            continue
+        out.append((at, end, "ADDRESS", 0.75))
+    return out
