@@ -85,8 +85,11 @@ _ZH_ADDRESS = (
 )
 # A road, its section and the door (红星路三段1号, 复兴南路一段390号): its own match, as the place names before
 # it grow over it (redaction.extend), so the main pattern's bound is unchanged.
+# ... and Taiwan's lanes and alleys after it (复兴南路一段235巷8弄5号, 中山路二三五巷八弄五号).
+_TW_LANE = "(?:[0-9]{1,4}|[一二三四五六七八九十零〇百两]{1,5})"
 _ZH_SECTION_ROAD = ("(?:(?<![" + _NC + "])|(?<=[区县旗镇乡市]))" + _N + "[" + _NI + "]{0,5}" + _ROAD_SUFFIX
-                    + "[一二三四五六七八九十0-9]{1,2}段(?:" + _NUMBER + "|" + _ZH_NUMERAL_DOOR + ")")
+                    + "(?:[一二三四五六七八九十0-9]{1,2}段(?:" + _TW_LANE + "巷)?|" + _TW_LANE + "巷)(?:" + _TW_LANE
+                    + "弄)?(?:" + _NUMBER + "|" + _ZH_NUMERAL_DOOR + ")")
 # Beijing-style lanes and hutongs with a door number: 三丰北里3号, 廊坊二条18号, 后海北沿46号, 南二里庄19号.
 # Not 家里/这里/那里/心里 (a place in a sentence) nor 一条/这条 (a count).
 _ZH_LANE = (
@@ -405,7 +408,7 @@ DETECTORS: list[PatternDetector] = [
     PatternDetector("ADDRESS", _ZH_ADDRESS, None, _ZH_ALPHABET, validate=zh_address,
                     required=("路", "街", "大道", "巷", "弄", "胡同", "村", "屯", "号"), starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _ZH_LANE, None, _ZH_ALPHABET, required=("号",), starts=_ZH_STARTS),
-    PatternDetector("ADDRESS", _ZH_SECTION_ROAD, None, _ZH_ALPHABET, required=("段",), starts=_ZH_STARTS),
+    PatternDetector("ADDRESS", _ZH_SECTION_ROAD, None, _ZH_ALPHABET, required=("段", "巷"), starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _HK_ROAD_DOOR, None, _ZH_ALPHABET, validate=hk_road, required=("道",),
                     starts=_ZH_STARTS),
     PatternDetector("ADDRESS", _HK_STREET_DOOR, None, _ZH_ALPHABET, required=("号",), starts=_ZH_STARTS),

@@ -97,8 +97,12 @@ _COMPOUND = frozenset(COMPOUND_SURNAMES)
 # A name question's answer, the whole of the next turn (机主姓名？ / 说话人2：仝晓雯。), and the full name said
 # after the surname (姓沙，沙立军).
 _ASKED = re.compile(r"(?:姓名|名字|贵姓|怎么称呼|全名|叫什么)[^\n]{0,12}\n")
+# Characters no given name is said with alone on its line (particles, replies): the answer's other
+# characters may be any, as the question asked for a name (丈夫姓名 / 汤国梁).
+_NOT_GIVEN = "的了是吗呢吧啊呀哦嗯好对不没有在先女士生总经理师傅a-zA-Z"
 _ANSWER = re.compile(r"[^\S\n]*(?:\[[0-9:.]{4,12}\][^\S\n]*)?(?:[^\n：:]{1,12}[：:])?[^\S\n]*(?:我叫|我是|叫|是)?"
-                     "([" + SURNAMES + "][" + GIVEN_CHARS + r"]{1,2})[。.！!]?[^\S\n]*(?:\n|$)")
+                     "([" + SURNAMES + "][" + GIVEN_CHARS + r"]{1,2}|[" + SURNAMES + "][^\\W\\d_" + _NOT_GIVEN
+                     + r"]{1,2})[。.！!]?[^\S\n]*(?:\n|$)")
 _SURNAME_THEN_NAME = re.compile("姓([" + SURNAMES + r"])[，,、 ]+(?:[^\n，,。]{0,6}[，,、 ]+)?(\1[" + GIVEN_CHARS
                                 + "]{1,2})(?![\u4e00-\u9fff])")
 

@@ -64,6 +64,10 @@ _SPELLED_ANSWER = re.compile(r"(?:[^\S\n]*\n)?" + LINE_START + FILLER + "([A-Za-
 # #11-342`, `block 4 Jalan Bukit Merah #03-17`): the unit makes it one, whatever the street is called.
 _SG_FLAT = re.compile(r"(?<![A-Za-z])(?i:blk|block)\.? [0-9]{1,4}[A-Za-z]?,? (?:[A-Z][A-Za-z']+ ){1,4}(?:[0-9]{1,2},? )?"
                       r"#[0-9]{1,3}-[0-9]{1,5}[A-Za-z]?(?![0-9A-Za-z])")
+# A Hong Kong flat written in English: flat, floor as `12/F`, then block, estate and district (`Flat B, 12/F,
+# Block 3, Laguna City, Kwun Tong`): the `/F` floor makes it one.
+_HK_FLAT = re.compile(r"(?<![A-Za-z])(?i:flat|rm|room|unit|shop)\.? ?[A-Z0-9]{1,4}, ?(?:[0-9]{1,2}|G)/F(?![A-Za-z0-9])"
+                      r"(?:, ?(?i:block|blk|tower) [A-Z0-9]{1,3})?(?:, ?[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+){0,3}){0,3}")
 _WHOSE = (" my ", " his ", " her ", " our ", " their ", "是我", "系我", "是他", "系他", "是她", "系她")
 _NUMBER_BEFORE = re.compile(r"(?<![0-9A-Za-z+])(\+?\(?[0-9][0-9() .-]{4,22}[0-9](?:x[0-9]{1,6})?)[ -]?\(?\Z")  # \Z: a number on the line before (DOB: 2001-05-21\nMobile:) is not it
 _WINDOW = 32
@@ -131,6 +135,8 @@ class CuedValues:
         out.extend(turn_numbers(text))
         out.extend(table_cells(text))
         out.extend(turn_places(text))
+        if "/F" in text:
+            out.extend((m.start(), m.end(), "ADDRESS", 0.85) for m in _HK_FLAT.finditer(text))
         if "#" in text:
             out.extend((m.start(), m.end(), "ADDRESS", 0.85) for m in _SG_FLAT.finditer(text))
         return out

@@ -1492,7 +1492,8 @@ _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user gu
                              "string name first last vip new regular gold silver premium member company individual "
                              "personal business corporate".split())
 # A romanised name after the word for it (`拼音 zhao yu tong`, `英文名是 CHANG YU TING`, `拼音是 X U 空格 ...` aside).
-_ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称)(?:是|叫|系|为)?[:：]?[^\S\n]*([A-Za-z]+(?:[ -][A-Za-z]+){1,3})"
+_ROMANISED_CUE = re.compile(r"(?:拼音|英文名字?|英文姓名|英文名称|叫|名字|姓名|寄件人|收件人|联系人|户名|持卡人|乘客|旅客|"
+                            r"(?<![A-Za-z])name ?)(?:是|叫|系|为|写|写的是)?[:：]?[^\S\n]*([A-Za-z]+(?:[ -][A-Za-z]+){1,3})"
                             r"(?![A-Za-z])")
 # The line after a turn that asked for a name, holding one to three words and nothing else (`Agent: Who am I
 # chatting with today?` / `Customer: björn`, `Customer: priyanka venkataraman`).

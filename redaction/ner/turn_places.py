@@ -100,4 +100,11 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
         if cjk == 0 and not any(c.isupper() or c.isdigit() for c in answer) and _HAS_PART.search(answer) is None:
             continue
         out.append((at, end, "ADDRESS", 0.75))
+        # The agent says it back on the next line or the one after (嘉绿苑 几幢几单元, Protea Avenue, and…).
+        head = answer.split()[0].rstrip(",，")
+        if len(head) >= (2 if cjk else 4):
+            stop = starts[k + 4] - 1 if k + 4 < len(starts) else len(text)
+            at_echo = text.find(head, a_end, stop)
+            if at_echo >= 0:
+                out.append((at_echo, at_echo + len(head), "ADDRESS", 0.75))
     return out

@@ -282,3 +282,13 @@ def test_address_detectors_stay_bounded():
     # Input side only, but the contract still holds: bounded, within 64 characters.
     for det in places.DETECTORS:
         assert det.max_len <= 64
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Taiwan's lanes (巷) and alleys (弄) after a road and its section, in digits or numerals
+    ("寄到复兴南路235巷8弄5号", ["复兴南路235巷8弄5号"]),
+    ("寄到中山路二三五巷八弄五号三楼", ["中山路二三五巷八弄五号三楼"]),
+    ("那条巷子8号", []),  # 巷子 (an alley) with a number and no road
+])
+def test_taiwan_lane_and_alley(text, expected):
+    assert addresses(text) == expected

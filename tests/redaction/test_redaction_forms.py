@@ -696,6 +696,9 @@ TURN_PLACES = [
     ("Agent: thanks, updating your address now.\nCustomer: Great, thanks!", []),
     ("Agent: And the postcode?\nCaller: I'm not sure, sorry.", []),
     ("客服：寄送地址\n客户：台北市大安區", []),  # a city and a district alone
+    # the agent saying a part back
+    ("Agent: Street?\nCaller: Protea Avenue.\nAgent: Protea Avenue, and the suburb?",
+     [("ADDRESS", "Protea Avenue"), ("ADDRESS", "Protea Avenue")]),
 ]
 
 
@@ -734,4 +737,19 @@ TOWN_AND_CODE = [
 
 @pytest.mark.parametrize("text,expected", TOWN_AND_CODE, ids=_ids(TOWN_AND_CODE))
 def test_town_and_postcode_after_an_address(text, expected):
+    assert found(text) == expected
+
+
+# A Hong Kong flat in English by its `12/F` floor; a romanised Chinese name after a Chinese cue.
+HK_AND_ROMANISED = [
+    ("住 Flat B, 12/F, Block 3, Laguna City, Kwun Tong，phone later",
+     [("ADDRESS", "Flat B, 12/F, Block 3, Laguna City, Kwun Tong")]),
+    ("the 12/F lift is broken", []),
+    ("寄件人写 lin yi-chen，明天到", [("PERSON", "lin yi-chen")]),
+    ("他叫 my friend", []),  # English words, no romanised name
+]
+
+
+@pytest.mark.parametrize("text,expected", HK_AND_ROMANISED, ids=_ids(HK_AND_ROMANISED))
+def test_hong_kong_flat_and_romanised_name_after_a_chinese_cue(text, expected):
     assert found(text) == expected

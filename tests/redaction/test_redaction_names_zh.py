@@ -136,3 +136,15 @@ def test_latin_words_in_chinese_text_that_are_not_names(text):
 ])
 def test_a_chinese_name_cut_short_is_made_whole(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the answer to a name question, whatever its given name's characters
+    ("护士：丈夫姓名\n孕妇：汤国梁", ["汤国梁"]),
+    # ... never a title or a reply
+    ("客服：请问怎么称呼\n客户：王先生", []),
+    ("客服：您贵姓\n客户：李经理", []),
+    ("客服：请问怎么称呼\n客户：好的", []),
+])
+def test_a_chinese_name_answered_on_the_next_turn(text, expected):
+    assert names(text) == expected
