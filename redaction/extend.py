@@ -840,7 +840,7 @@ def _surname_after_initial(text: str, start: int, end: int, limit: int) -> int:
 
 # Characters that follow a Chinese name without being part of it (particles, verbs, the first of a title).
 _ZH_AFTER_NAME = frozenset("的了是在和说讲叫吗呢吧啊呀也都就还又被把给对跟与及或等们先女小生太总经老师医工同"
-                           "收寄签取付来去到送办问看买卖打发找拿用开回住要有")
+                           "收寄签取付来去到送办问看买卖打发找拿用开回住要有家")
 # Characters that may stand right before a full name (是应海涛, 中文名马诗涵, 叫…).
 _ZH_BEFORE_NAME = frozenset("是叫名为為:：人")
 
@@ -848,7 +848,7 @@ _ZH_BEFORE_NAME = frozenset("是叫名为為:：人")
 def _zh_whole_name(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
     """A Chinese name the model cut short by one character, made whole where the text around it leaves no
     other reading: `收件人卜佳音` read as 卜佳 (the given name's second character before the line's end),
-    `户主写的是应海涛` read as 海涛 (the surname after 是)."""
+    `中文名马诗涵` read as 诗涵 (a surname on the list after 名)."""
     word = text[start:end]
     if len(word) not in (2, 3) or not all(c in CJK_CHARS for c in word):
         return start, end

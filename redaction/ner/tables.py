@@ -33,6 +33,9 @@ _KINDS = (
     ("CN_ID", re.compile(r"身份证(?:号|号码)?|证件号(?:码)?")),
 )
 _DELIMITERS = ("\t", "|", ",")
+# Header cells that only a table of people has.
+_PERSONAL = re.compile(r"e-?mail|邮箱|電郵|电邮|(?:first|last|given|family|full)[ -]?name|surname|forename|"
+                       r"(?:客户|会员|联系人|收件人|持卡人|乘客|患者)?姓名")
 _PHONE_CHARS = re.compile(r"\+?[0-9][0-9 ().-]{5,20}[0-9]")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/ .-]{2,30}[A-Za-z0-9]")
 _ID = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
@@ -64,10 +67,19 @@ def _cells(line: str, start: int, delimiter: str) -> list[tuple[int, int]]:
 
 def _header(line: str, delimiter: str) -> list[str | None] | None:
     cells = [c.strip() for c in line.split(delimiter)]
-    if len(cells) < 2 or any(len(c) > 30 or len(c.split()) > 3 or any(ch.isdigit() for ch in c) for c in cells):
-        return None
+    if len(cells) < 2 or any(len(c) > 30 or len(c.split()) > 3 or any(ch.isdigit() or ch in ":：。?？" for ch in c)
+                             for c in cells):
+        return None  # (a sentence listing fields, 请核对姓名，电话，地址, is no header)
     kinds = [_kind(c) for c in cells]
-    return kinds if sum(k is not None for k in kinds) >= 2 else None
+    named = sum(k is not None for k in kinds)
+    if named < 2 or 2 * named < len(cells):
+        return None
+    # A product or case list has a name and an order column too: a table of people has a phone, an address,
+    # an ID, an e-mail or a column named for a person's name itself.
+    if not any(k in ("PHONE", "ADDRESS", "CN_ID") for k in kinds) and not any(
+            _PERSONAL.fullmatch(c.lower().replace("_", " ")) for c in cells):
+        return None
+    return kinds
 
 
 def _fits(label: str, value: str) -> bool:
@@ -75,7 +87,7 @@ def _fits(label: str, value: str) -> bool:
     if not value or low in _NOBODY:
         return False
     if label == "PERSON":
-        return len(value) <= 40 and len(value.split()) <= 5 and not any(c.isdigit() or c in "@/#" for c in value)
+        return len(value) <= 40 and len(value.split()) <= 5 and not any(c.isdigit() or c in "@/#\t" for c in value)
     if label == "PHONE":
         return _PHONE_CHARS.fullmatch(value) is not None and 7 <= sum(c.isdigit() for c in value) <= 15
     if label == "ORDER_ID":

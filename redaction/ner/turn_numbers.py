@@ -17,27 +17,34 @@ from ..detectors.phones import _EN_DIGIT
 from ..normalise import SPOKEN_DIGITS
 from .spoken import _TEENS, _TENS
 
-# What the question (or the line that opens the reading) asked for, the most specific first.
+# What the question (or the line that opens the reading) asked for: a phone by name first (`the mobile
+# number on the account`, `just in case … your mobile?`), then the most specific; English words whole.
+_PHONE_WORDS = re.compile(r"(?i:(?<![a-z])(?:phone|mobile|cell|number to reach|reach you|call you|callback|call back|"
+                          r"contact number|best number)(?![a-z]))|手机|手機|电话|電話|手提|回拨|回撥|联系方式|聯絡")
 _ASKED = (
-    ("CREDIT_CARD", re.compile(r"(?i:card number|long number on the card|credit card|debit card|(?<![a-z])card(?! holder)(?![a-z]))")),
-    ("BANK_CARD", re.compile(r"(?i:卡号|卡號|银行卡|銀行卡|信用卡|还款卡|account number|acc(?:oun)?t no|(?<![a-z])account(?![a-z])"
-                             r"|sort code|iban|账号|帳號|户口|戶口)")),
-    ("ORDER_ID", re.compile(r"(?i:tracking|order|reference|ref(?:\.| no)|booking|policy|claim|case|ticket|waybill|"
-                            r"membership|member|customer number|meter|运单|單號|单号|订单|訂單|工单|会员|會員|户号|戶號|"
-                            r"uid|保单|保單)")),
-    ("US_SSN", re.compile(r"(?i:social security|(?<![a-z])social(?![a-z])|ssn)")),
-    ("UK_NINO", re.compile(r"(?i:national insurance|nino)")),
-    ("UK_NHS", re.compile(r"(?i:nhs number)")),
+    ("PHONE", _PHONE_WORDS),
+    ("CREDIT_CARD", re.compile(r"(?i:(?<![a-z])(?:card number|long number on the card|credit card|debit card|"
+                               r"card(?! holder))(?![a-z]))")),
+    ("BANK_CARD", re.compile(r"(?i:(?<![a-z])(?:account number|acc(?:oun)?t no|account|sort code|iban)(?![a-z]))|"
+                             r"卡号|卡號|银行卡|銀行卡|信用卡|还款卡|账号|帳號|户口|戶口")),
+    ("ORDER_ID", re.compile(r"(?i:(?<![a-z])(?:tracking|order|reference|ref(?:\.| no)|booking|policy|claim|case|ticket|"
+                            r"waybill|membership|member|customer number|meter|uid)(?![a-z]))|运单|單號|单号|订单|訂單|工单|"
+                            r"会员|會員|户号|戶號|保单|保單")),
+    ("US_SSN", re.compile(r"(?i:(?<![a-z])(?:social security|social|ssn)(?![a-z]))")),
+    ("UK_NINO", re.compile(r"(?i:(?<![a-z])(?:national insurance|nino)(?![a-z]))")),
+    ("UK_NHS", re.compile(r"(?i:(?<![a-z])nhs number(?![a-z]))")),
     ("CN_ID", re.compile(r"身份证|身份證|证件号|證件號")),
-    ("PHONE", re.compile(r"(?i:phone|mobile|cell|number to reach|reach you|call you|callback|call back|contact number|"
-                         r"best number|(?<![a-z])number(?![a-z])|手机|手機|电话|電話|手提|号码|號碼|回拨|回撥|联系方式|聯絡)")),
+    ("PHONE", re.compile(r"(?i:(?<![a-z])number(?![a-z]))|号码|號碼")),
 )
+# A question about a quantity, an error, a model or a size: what is read after it is no one's number.
+_NOT_ASKED = re.compile(r"(?i:(?<![a-z])(?:how many|how much|quantity|error|model|version|size|serial|sku|part)"
+                        r"(?![a-z]))|多少钱|多少個|多少个|几个|幾個|几件|幾件|几箱|型号|型號|版本|错误|錯誤")
 # The least digits the pieces (echoes aside) must hold, per label.
-_LEAST = {"PHONE": 7, "CREDIT_CARD": 12, "BANK_CARD": 6, "ORDER_ID": 5, "US_SSN": 9, "UK_NINO": 6, "UK_NHS": 10,
+_LEAST = {"PHONE": 7, "CREDIT_CARD": 12, "BANK_CARD": 6, "ORDER_ID": 6, "US_SSN": 9, "UK_NINO": 6, "UK_NHS": 10,
           "CN_ID": 15}
 
-# A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`).
-_LABEL = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
+# A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`); turn_places.py too.
+SPEAKER = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
                     r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*)?")
 _ZH_NUM = "0-9零〇幺一二两三四五六七拐八九洞"
 _EN_NUM = "|".join(sorted({*_EN_DIGIT, *_TEENS, *_TENS, "nought", "double", "triple"}, key=len, reverse=True))
@@ -52,8 +59,15 @@ _LEAD = re.compile(r"(?i:(?:(?:yeah|yes|yep|it's|its|it is|so|and|then|and then|
                    r"[ ,，.]*)*)")
 _TRAIL = re.compile(r"(?i:[ ,，.?？!。]*(?:yep|yeah|yes|right|correct|okay|ok|sorry|got it|嗯|对|對|对吗|對嗎|是吧|好|好的|"
                     r"啱唔啱|啱|係咪|mm-hmm)?[ ,，.?？!。]*)")
-_FILLER_ONLY = re.compile(r"(?i:[ ,，.]*(?:mm-hmm|mhm|uh-huh|yep|yeah|yes|ok|okay|go on|got it|嗯+|好|好的|对|對|"
-                          r"係|是|ok 嗯)?[ ,，.?？!。]*)")
+# A turn that says only this between two pieces (punctuation and spaces around it aside).
+_FILLERS = frozenset(("", "mm-hmm", "mhm", "uh-huh", "yep", "yeah", "yes", "ok", "okay", "go on", "got it", "好",
+                      "好的", "对", "對", "係", "是", "ok 嗯"))
+_FILLER_MARKS = " ,，.?？!。\r"
+
+
+def _filler_only(turn: str) -> bool:
+    said = turn.strip(_FILLER_MARKS).lower()
+    return said in _FILLERS or set(said) == {"嗯"}
 
 
 # Capitals a turn says alone that open no code.
@@ -84,11 +98,12 @@ def _digits(token: str) -> str | None:
 
 def _piece(line: str, start: int, end: int) -> tuple[int, int, str] | None:
     """The piece a turn says, as (start, end, what it says), when the turn says nothing else."""
-    pos = _LABEL.match(line, start).end()
+    pos = SPEAKER.match(line, start).end()
     pos = _LEAD.match(line, pos).end()
     first = last = None
     said = ""
     repeat = 1
+    tens = False  # the last token was a tens word alone (twenty), which a digit word may complete
     while pos < end:
         m = _TOKEN.match(line, pos)
         if m is None:
@@ -100,7 +115,11 @@ def _piece(line: str, start: int, end: int) -> tuple[int, int, str] | None:
             value = _digits(m.group())
             if value is None:
                 return None
-            said += value * repeat if len(value) == 1 else value
+            if tens and low in _EN_DIGIT and value != "0":
+                said = said[:-1] + value  # twenty one: 21, not 201
+            else:
+                said += value * repeat if len(value) == 1 else value
+            tens = low in _TENS
             repeat = 1
         first = m.start() if first is None else first
         last = m.end()
@@ -127,7 +146,7 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
     lines: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
-        lines.append((pos, pos + len(line)))
+        lines.append((pos, pos + len(line.rstrip("\r"))))  # (CRLF: the line ends before its \r)
         pos += len(line) + 1
     out: list[tuple[int, int, str, float]] = []
     i = 0
@@ -137,7 +156,7 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
             i += 1
             continue
         before = text[lines[max(0, i - 2)][0]:lines[i][0]]
-        label = _asked(before[-160:])
+        label = None if _NOT_ASKED.search(before[-160:]) else _asked(before[-160:])
         if label is None or (piece[2].isalpha() and label != "ORDER_ID"):
             i += 1
             continue
@@ -147,7 +166,7 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
             nxt = _piece(text, *lines[j])
             if nxt is not None:
                 pieces.append(nxt)
-            elif not _FILLER_ONLY.fullmatch(text, _LABEL.match(text, lines[j][0]).end(), lines[j][1]):
+            elif not _filler_only(text[SPEAKER.match(text, lines[j][0]).end():lines[j][1]]):
                 break
             j += 1
         said = ""

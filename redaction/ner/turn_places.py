@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .turn_numbers import SPEAKER
+
 # A turn that asks for a part of an address finer than a town.
 _ASKED = re.compile(
     r"(?i:(?:house|street|door|flat|unit|apartment|apt|building|block|lot)[ -](?:number|no\.?|name)|"
@@ -29,11 +31,8 @@ _CODE_ONLY = re.compile(r"(?i:post ?code|postal code|zip(?: code)?|eircode)")
 # ... and one that asks only for a city or a district (收货地址是哪个城市, which city).
 _TOWN_ONLY = re.compile(r"(?i:哪个城市|哪個城市|城市|哪个区|哪個區|邊區|边区|哪个省|哪個省|哪个市|哪個市|"
                         r"(?<![a-z])(?:which|what) (?:city|town|state|province)(?![a-z]))")
-# A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`).
-_LABEL = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
-                    r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*)?")
 _LEAD = re.compile(r"(?i:(?:yeah|yes|yep|it's|its|it is|that's|so|um|uh|er|ok|okay|嗯|是|就是|在)[ ,，.]*)*")
-_END = " \t.,，。!！"
+_END = " \t\r.,，。!！"
 _CJK = re.compile("[\u4e00-\u9fff]")
 # A Chinese answer that names a province, city, district or town and nothing finer (台北市大安區).
 _ZH_TOWN = re.compile("[\u4e00-\u9fff]+(?:省|市|区|區|县|縣|镇|鎮)")
@@ -46,9 +45,13 @@ _NOT_ANSWER = re.compile(
     r"thanks|thank|great|perfect|lovely|sure|right|cheers|bye|hello|hi|correct|yes|no|okay|ok|fine|cool)(?![a-z'])|"
     r"\?|？|好的|请|請|谢谢|謝謝|可以|不知道|不清楚|稍等|等一下|等等|一样|同上|和之前|不用|没有|沒有|唔知|你|您|吗|嗎|呢)"
 )
-_HAS_PART = re.compile(r"[0-9A-Z\u4e00-\u9fff]|(?i:(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|"
+# What every answer holds: in English a digit, a number word or two capitalised words (Seventeen, Protea
+# Avenue; not `Later`, `Rather not say`); in Chinese a numeral or a character that names a place's part.
+_HAS_PART = re.compile(r"[0-9]|(?i:(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|"
                        r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
-                       r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![a-z]))")
+                       r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![a-z]))|"
+                       r"[A-Z][a-z'’-]+,? [A-Z]|[零〇一二三四五六七八九十百两幺洞]|"
+                       r"[苑园園村楼樓栋棟幢座单單元室号號路街道巷弄区區城庭府里湾灣邨屋苑阁閣轩軒居坊庄莊]")
 
 
 # A turn that goes on with the town, a region and a postcode said in number words or digits (`Hurstville, New
@@ -58,8 +61,9 @@ _NUM = (r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|double|tripl
         r"ninety|hundred|thousand|[0-9]{1,6}|[A-Z])")
 _TOWN_CODE = re.compile(r"((?:[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,3}, ){1,3}(?P<code>[0-9]{4,6}|(?i:" + _NUM
                         + r")(?:[ ,-]+(?i:" + _NUM + r")){2,7}))[ \t.,!]*$")
-_ADDRESS_BEFORE = re.compile(r"(?i:address|(?<![a-z])(?:street|st|road|rd|avenue|ave|lane|drive|close|crescent|"
-                             r"unit|flat|apartment|house|block|blk)(?![a-z]))")
+_ADDRESS_BEFORE = re.compile(r"(?i:(?<![a-z])(?:address|unit|flat|apartment|block|blk)(?![a-z]))|[A-Z][a-z]+ "
+                             r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Crescent|Way|Place|Terrace|Court)"
+                             r"(?![A-Za-z])")
 
 
 def turn_places(text: str) -> list[tuple[int, int, str, float]]:
@@ -70,7 +74,8 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for k in range(1, len(starts)):
         line_end = starts[k + 1] - 1 if k + 1 < len(starts) else len(text)
-        at = _LEAD.match(text, _LABEL.match(text, starts[k], line_end).end(), line_end).end()
+        line_end -= text.endswith("\r", 0, line_end)  # (CRLF)
+        at = _LEAD.match(text, SPEAKER.match(text, starts[k], line_end).end(), line_end).end()
         m = _TOWN_CODE.match(text, at, line_end)
         if m is not None and _ADDRESS_BEFORE.search(text, starts[max(0, k - 3)], starts[k]):
             out.append((m.start(1), m.end(1), "ADDRESS", 0.75))
@@ -81,13 +86,13 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
             continue
         if _CODE_ONLY.search(question) and not _ASKED.search(_CODE_ONLY.sub("", question)):
             continue  # a postcode alone locates an area, not a home (as in CuedValues)
-        content = question[_LABEL.match(question).end():]
+        content = question[SPEAKER.match(question).end():]
         short = len(content.strip()) <= 10 if _CJK.search(content) else len(content.split()) <= 4
         if not ("?" in content or "？" in content or _ZH_ASK.search(content) or short):
             continue  # a turn that says something about an address (updating your address now), not asks
         a_start = starts[k + 1]
         a_end = starts[k + 2] - 1 if k + 2 < len(starts) else len(text)
-        at = _LEAD.match(text, _LABEL.match(text, a_start, a_end).end(), a_end).end()
+        at = _LEAD.match(text, SPEAKER.match(text, a_start, a_end).end(), a_end).end()
         end = a_end
         while end > at and text[end - 1] in _END:
             end -= 1
@@ -97,14 +102,13 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
             continue
         if _NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer):
             continue
-        if cjk == 0 and not any(c.isupper() or c.isdigit() for c in answer) and _HAS_PART.search(answer) is None:
-            continue
         out.append((at, end, "ADDRESS", 0.75))
         # The agent says it back on the next line or the one after (嘉绿苑 几幢几单元, Protea Avenue, and…).
         head = answer.split()[0].rstrip(",，")
         if len(head) >= (2 if cjk else 4):
             stop = starts[k + 4] - 1 if k + 4 < len(starts) else len(text)
-            at_echo = text.find(head, a_end, stop)
-            if at_echo >= 0:
-                out.append((at_echo, at_echo + len(head), "ADDRESS", 0.75))
+            echo = re.compile(("" if cjk else "(?<![A-Za-z0-9])") + re.escape(head) + ("" if cjk else "(?![A-Za-z0-9])"))
+            said_back = echo.search(text, a_end, stop)
+            if said_back is not None:
+                out.append((*said_back.span(), "ADDRESS", 0.75))
     return out

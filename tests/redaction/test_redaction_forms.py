@@ -630,6 +630,19 @@ TURN_NUMBERS = [
     ("Agent: how many nights?\nCaller: two\nAgent: two\nCaller: and four guests", []),
     ("A: what's the score\nB: three two\nA: three two\nB: four one\nA: four one", []),
     ("Agent: your number please?\nCaller: OK\nAgent: OK\nCaller: OK", []),
+    # counts after a quantity question, error codes, a cue inside another word
+    ("A: How many did you order?\nC: 20\nA: 20\nC: no, 25\nA: 25, ok\nC: 150", []),
+    ("A: What error number do you see?\nC: 404\nA: 404\nC: then 500\nA: 500", []),
+    ("A: Do you remember how many you bought?\nC: 12\nA: 12\nC: and then 300", []),
+    # a tens word and the digit after it are one number (twenty one: 21), so the read-back matches
+    ("Agent: And your mobile number?\nCaller: oh seven seven one\nAgent: oh seven seven one\n"
+     "Caller: twenty one forty five\nAgent: So that's 0771 2145 ?",
+     [("PHONE", "oh seven seven one"), ("PHONE", "oh seven seven one"), ("PHONE", "twenty one forty five"),
+      ("PHONE", "0771 2145")]),
+    # a phone asked for by name, whatever else the question holds; CRLF line ends
+    ("Agent: Just in case we get cut off, what's your mobile?\r\nC: oh seven seven one\r\nA: oh seven seven one\r\n"
+     "C: two one four five",
+     [("PHONE", "oh seven seven one"), ("PHONE", "oh seven seven one"), ("PHONE", "two one four five")]),
 ]
 
 
@@ -649,12 +662,17 @@ TABLES = [
      [("PERSON", "邝晓玲"), ("PHONE", "135 2708 9941"), ("ORDER_ID", "PA2023-0711-0042")]),
     ("first_name,last_name,phone\ndarnell,okonjo-reyes,(312) 555-0148",
      [("PERSON", "darnell"), ("PERSON", "okonjo-reyes"), ("PHONE", "(312) 555-0148")]),
-    ("Customer | Member ID | Notes\nPriyanka Raman | M-55102938 | gold tier",
-     [("PERSON", "Priyanka Raman"), ("ORDER_ID", "M-55102938")]),
+    ("Customer | Member ID | Phone\nPriyanka Raman | M-55102938 | 0412 555 019",
+     [("PERSON", "Priyanka Raman"), ("ORDER_ID", "M-55102938"), ("PHONE", "0412 555 019")]),
     # a header names no two kinds, a cell fails its kind, a row of another width
     ("Product\tQty\tPrice\nWidget\t3\t9.99", []),
     ("Name\tPhone\tNotes\nN/A\tcall back\tnone", []),
     ("Name,Phone\nthis row, has, three cells", []),
+    # a product or case list (a name and an order, no column only people have); a sentence listing fields
+    ("Name,Order,Qty,Price\nWidget Pro,2,3,9.99", []),
+    ("Contact,Case,Status\nEmail,Open,New", []),
+    ("客服：请核对姓名，电话，地址\n客户：对，没错，谢谢", []),
+    ("To update: name, phone, address\nOk, done, thanks", []),
 ]
 
 
@@ -696,6 +714,13 @@ TURN_PLACES = [
     ("Agent: thanks, updating your address now.\nCustomer: Great, thanks!", []),
     ("Agent: And the postcode?\nCaller: I'm not sure, sorry.", []),
     ("客服：寄送地址\n客户：台北市大安區", []),  # a city and a district alone
+    # refusals and answers that name no part of an address
+    ("Agent: street?\nCaller: Rather not say", []),
+    ("客服：门牌号\n客户：不方便说", []),
+    ("Agent: Which unit?\nCaller: Kitchen", []),
+    # the echo is a whole word (not the Main of Maintenance); CRLF line ends
+    ("Agent: Street?\r\nCaller: Main Street\r\nAgent: Thanks. Maintenance will visit",
+     [("ADDRESS", "Main Street")]),
     # the agent saying a part back
     ("Agent: Street?\nCaller: Protea Avenue.\nAgent: Protea Avenue, and the suburb?",
      [("ADDRESS", "Protea Avenue"), ("ADDRESS", "Protea Avenue")]),
@@ -732,6 +757,7 @@ TOWN_AND_CODE = [
      [("ADDRESS", "Elm St"), ("ADDRESS", "Springfield, Illinois, 62704")]),
     ("Agent: which city?\nCaller: Paris, France, two thousand", []),  # no address spoken of before
     ("Agent: your order?\nCaller: London, Paris, one two three", []),
+    ("Agent: When did you move house?\nCaller: March, 2021.", []),  # `house` is no address
 ]
 
 
