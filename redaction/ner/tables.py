@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .turn_numbers import line_spans
+
 # What a header cell names (lower case, spaces and underscores alike).
 _KINDS = (
     ("PERSON", re.compile(r"(?:(?:first|last|given|family|full|customer|client|contact|patient|passenger|guest|"
@@ -101,11 +103,7 @@ def table_cells(text: str) -> list[tuple[int, int, str, float]]:
     """Spans of the cells under a header that names their kind (above)."""
     if "\n" not in text or not any(d in text for d in _DELIMITERS):
         return []
-    lines: list[tuple[int, str]] = []
-    pos = 0
-    for line in text.split("\n"):
-        lines.append((pos, line))
-        pos += len(line) + 1
+    lines = [(start, text[start:end]) for start, end in line_spans(text)]
     out: list[tuple[int, int, str, float]] = []
     i = 0
     while i < len(lines) - 1:

@@ -46,6 +46,18 @@ _LEAST = {"PHONE": 7, "CREDIT_CARD": 12, "BANK_CARD": 6, "ORDER_ID": 6, "US_SSN"
 # A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`); turn_places.py too.
 SPEAKER = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
                     r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*)?")
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of `text`, its newline left out (turn_places.py and tables.py too)."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
 _ZH_NUM = "0-9零〇幺一二两三四五六七拐八九洞"
 _EN_NUM = "|".join(sorted({*_EN_DIGIT, *_TEENS, *_TENS, "nought", "double", "triple"}, key=len, reverse=True))
 # One token of a piece: a numeral run, a number word, a tens word joined to a digit word (forty-six), or a
@@ -143,11 +155,8 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
     """Spans of numbers read over several turns with each piece said back (above)."""
     if text.count("\n") < 2:
         return []
-    lines: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line.rstrip("\r"))))  # (CRLF: the line ends before its \r)
-        pos += len(line) + 1
+    # (CRLF: a line ends before its \r)
+    lines = [(start, start + len(text[start:end].rstrip("\r"))) for start, end in line_spans(text)]
     out: list[tuple[int, int, str, float]] = []
     i = 0
     while i < len(lines):

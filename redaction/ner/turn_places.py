@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from .turn_numbers import SPEAKER
+from .spoken import NUMBER_WORDS
+from .turn_numbers import SPEAKER, line_spans
 
 # A turn that asks for a part of an address finer than a town.
 _ASKED = re.compile(
@@ -47,18 +48,15 @@ _NOT_ANSWER = re.compile(
 )
 # What every answer holds: in English a digit, a number word or two capitalised words (Seventeen, Protea
 # Avenue; not `Later`, `Rather not say`); in Chinese a numeral or a character that names a place's part.
-_HAS_PART = re.compile(r"[0-9]|(?i:(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|"
-                       r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
-                       r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![a-z]))|"
+_NUMBER_WORDS = "|".join(NUMBER_WORDS)  # zero/oh to nine, the teens and the tens
+_HAS_PART = re.compile(r"[0-9]|(?i:(?<![a-z])(?:" + _NUMBER_WORDS + r"|hundred)(?![a-z]))|"
                        r"[A-Z][a-z'’-]+,? [A-Z]|[零〇一二三四五六七八九十百两幺洞]|"
                        r"[苑园園村楼樓栋棟幢座单單元室号號路街道巷弄区區城庭府里湾灣邨屋苑阁閣轩軒居坊庄莊]")
 
 
 # A turn that goes on with the town, a region and a postcode said in number words or digits (`Hurstville, New
 # South Wales, two two two oh`, `Calgary, T three E, six K two`): one of the lines before it spoke of an address.
-_NUM = (r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|double|triple|ten|eleven|twelve|thirteen|"
-        r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-        r"ninety|hundred|thousand|[0-9]{1,6}|[A-Z])")
+_NUM = "(?:" + _NUMBER_WORDS + r"|o|double|triple|hundred|thousand|[0-9]{1,6}|[A-Z])"
 _TOWN_CODE = re.compile(r"((?:[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,3}, ){1,3}(?P<code>[0-9]{4,6}|(?i:" + _NUM
                         + r")(?:[ ,-]+(?i:" + _NUM + r")){2,7}))[ \t.,!]*$")
 _ADDRESS_BEFORE = re.compile(r"(?i:(?<![a-z])(?:address|unit|flat|apartment|block|blk)(?![a-z]))|[A-Z][a-z]+ "
@@ -71,17 +69,16 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
     if "\n" not in text or (_ASKED.search(text) is None and _ADDRESS_BEFORE.search(text) is None):
         return []
     out: list[tuple[int, int, str, float]] = []
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    for k in range(1, len(starts)):
-        line_end = starts[k + 1] - 1 if k + 1 < len(starts) else len(text)
-        line_end -= text.endswith("\r", 0, line_end)  # (CRLF)
-        at = _LEAD.match(text, SPEAKER.match(text, starts[k], line_end).end(), line_end).end()
+    lines = line_spans(text)
+    for k in range(1, len(lines)):
+        line_start, line_end = lines[k]
+        line_end -= text.endswith("\r", line_start, line_end)  # (CRLF)
+        at = _LEAD.match(text, SPEAKER.match(text, line_start, line_end).end(), line_end).end()
         m = _TOWN_CODE.match(text, at, line_end)
-        if m is not None and _ADDRESS_BEFORE.search(text, starts[max(0, k - 3)], starts[k]):
+        if m is not None and _ADDRESS_BEFORE.search(text, lines[max(0, k - 3)][0], line_start):
             out.append((m.start(1), m.end(1), "ADDRESS", 0.75))
-    for k in range(len(starts) - 1):
-        q_start, q_end = starts[k], starts[k + 1] - 1
-        question = text[q_start:q_end]
+    for k in range(len(lines) - 1):
+        question = text[lines[k][0]:lines[k][1]]
         if len(question) > 120 or _ASKED.search(question) is None or _TOWN_ONLY.search(question):
             continue
         if _CODE_ONLY.search(question) and not _ASKED.search(_CODE_ONLY.sub("", question)):
@@ -90,8 +87,7 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
         short = len(content.strip()) <= 10 if _CJK.search(content) else len(content.split()) <= 4
         if not ("?" in content or "？" in content or _ZH_ASK.search(content) or short):
             continue  # a turn that says something about an address (updating your address now), not asks
-        a_start = starts[k + 1]
-        a_end = starts[k + 2] - 1 if k + 2 < len(starts) else len(text)
+        a_start, a_end = lines[k + 1]
         at = _LEAD.match(text, SPEAKER.match(text, a_start, a_end).end(), a_end).end()
         end = a_end
         while end > at and text[end - 1] in _END:
@@ -106,7 +102,7 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
         # The agent says it back on the next line or the one after (嘉绿苑 几幢几单元, Protea Avenue, and…).
         head = answer.split()[0].rstrip(",，")
         if len(head) >= (2 if cjk else 4):
-            stop = starts[k + 4] - 1 if k + 4 < len(starts) else len(text)
+            stop = lines[k + 3][1] if k + 3 < len(lines) else len(text)
             echo = re.compile(("" if cjk else "(?<![A-Za-z0-9])") + re.escape(head) + ("" if cjk else "(?![A-Za-z0-9])"))
             said_back = echo.search(text, a_end, stop)
             if said_back is not None:
