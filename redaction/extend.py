@@ -863,10 +863,9 @@ def _zh_whole_name(text: str, start: int, end: int, left: int, right: int) -> tu
 
 
 # After a name, a particle and the family name it opens (bin, binti, a/l, van der, de la ...).
-_PARTICLE_TAIL = re.compile(r" (?:bin|binti|binte|bte|a/l|a/p|van der|van den|van de|van|von|de la|de los|de|da|dos|"
-                            r"del|della|di|du|ter|ten)(?: [A-Z][a-z'’-]+){1,2}(?![A-Za-z])")
-_PARTICLE_END = re.compile(r" (?:bin|binti|binte|bte|a/l|a/p|van der|van den|van de|van|von|de la|de|da|dos|del|"
-                           r"della|di|du|ter|ten)$")
+_PARTICLES = "bin|binti|binte|bte|a/l|a/p|van der|van den|van de|van|von|de la|de|da|dos|del|della|di|du|ter|ten"
+_PARTICLE_TAIL = re.compile(r" (?:de los|" + _PARTICLES + r")(?: [A-Z][a-z'’-]+){1,2}(?![A-Za-z])")
+_PARTICLE_END = re.compile(r" (?:" + _PARTICLES + r")$")
 _FAMILY_AFTER = re.compile(r"(?: [A-Z][a-z'’-]+){1,2}(?![A-Za-z])")
 # One capitalised word between two names of one person (a middle name).
 _MIDDLE_NAME = re.compile(r" [A-Z][a-z'’-]+ ")

@@ -224,10 +224,19 @@ _JSON_ORDER = re.compile(r"\"(?:(?i:(?:order|tracking|waybill|invoice|booking|ti
                          r"[_ -]?(?:id|no|num|number|ref|reference|code|sn)?|(?:member|membership|account|acct|customer|"
                          r"client|policy|loyalty|subscriber)[_ -]?(?:id|no|num|number|ref|code))|"
                          r"(?:会员|客户|保单|订单|运单|账户|用户)(?:编号|号码|号|id|ID))\"[ ]?:[ ]?\"([A-Za-z0-9/-]{5,30})\"")
-# A JSON field named for a phone (`"mobile": "+86-139-1027-6650"`, `"电话":"6789 2213"`): its value, 7 to 15
-# digits written as phones are.
+# A phone as a field holds it: 7 to 15 digits written as phones are (a JSON field's value here, a table's
+# cell in tables.py).
+PHONE_VALUE = r"\+?[0-9][0-9 ().-]{5,20}[0-9]"
+
+
+def phone_digits(value: str) -> bool:
+    """7 to 15 digits: as many as a phone number holds."""
+    return 7 <= sum(ch.isdigit() for ch in value) <= 15
+
+
+# A JSON field named for a phone (`"mobile": "+86-139-1027-6650"`, `"电话":"6789 2213"`): its value.
 _JSON_PHONE = re.compile(r"\"(?:(?i:(?:phone|mobile|cell|tel|telephone|contact)(?:[_ -]?(?:no|num|number|phone))?)|"
-                         r"手机|手机号|手机号码|电话|电话号码|联系电话|联系方式)\"[ ]?:[ ]?\"(\+?[0-9][0-9 ().-]{5,20}[0-9])\"")
+                         r"手机|手机号|手机号码|电话|电话号码|联系电话|联系方式)\"[ ]?:[ ]?\"(" + PHONE_VALUE + r")\"")
 
 
 def json_orders(text: str) -> list[tuple[int, int, str, float]]:
@@ -235,8 +244,7 @@ def json_orders(text: str) -> list[tuple[int, int, str, float]]:
     them; PHONE spans of values in one named for a phone (_JSON_PHONE)."""
     out = [(m.start(1), m.end(1), "ORDER_ID", 0.85) for m in _JSON_ORDER.finditer(text)
            if any(ch.isdigit() for ch in m.group(1))]
-    out += [(m.start(1), m.end(1), "PHONE", 0.85) for m in _JSON_PHONE.finditer(text)
-            if 7 <= sum(ch.isdigit() for ch in m.group(1)) <= 15]
+    out += [(m.start(1), m.end(1), "PHONE", 0.85) for m in _JSON_PHONE.finditer(text) if phone_digits(m.group(1))]
     return out
 
 

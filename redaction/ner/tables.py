@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from .spoken import PHONE_VALUE, phone_digits
 from .turn_numbers import line_spans
 
 # What a header cell names (lower case, spaces and underscores alike).
@@ -38,7 +39,7 @@ _DELIMITERS = ("\t", "|", ",")
 # Header cells that only a table of people has.
 _PERSONAL = re.compile(r"e-?mail|邮箱|電郵|电邮|(?:first|last|given|family|full)[ -]?name|surname|forename|"
                        r"(?:客户|会员|联系人|收件人|持卡人|乘客|患者)?姓名")
-_PHONE_CHARS = re.compile(r"\+?[0-9][0-9 ().-]{5,20}[0-9]")
+_PHONE = re.compile(PHONE_VALUE)
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/ .-]{2,30}[A-Za-z0-9]")
 _ID = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
 _NOBODY = frozenset("n/a na none null - -- 无 暂无 同上 本人 tbd unknown".split())
@@ -91,7 +92,7 @@ def _fits(label: str, value: str) -> bool:
     if label == "PERSON":
         return len(value) <= 40 and len(value.split()) <= 5 and not any(c.isdigit() or c in "@/#\t" for c in value)
     if label == "PHONE":
-        return _PHONE_CHARS.fullmatch(value) is not None and 7 <= sum(c.isdigit() for c in value) <= 15
+        return _PHONE.fullmatch(value) is not None and phone_digits(value)
     if label == "ORDER_ID":
         return _REFERENCE.fullmatch(value) is not None and any(c.isdigit() for c in value)
     if label == "CN_ID":
