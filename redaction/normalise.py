@@ -336,6 +336,13 @@ def normalise(text: str) -> Normalised:
 
 
 # --- bidi controls -----------------------------------------------------------------------------------
+def input_view(text: str) -> Normalised:
+    """The input side's detection view (what recognizers see): normalise(), then financial numerals read
+    as everyday ones, the spaces that split a Chinese number or address dropped, and numbers read out in
+    Chinese numerals read in digits. The CRF layer is trained on this view too (bench/crf_train.py)."""
+    return spoken_numerals(join_chinese(capital_numerals(normalise(text))))
+
+
 def has_bidi(text: str, pos: int = 0) -> bool:
     """Whether normalised `text` (from pos) holds a bidi control."""
     return _HAS_BIDI.search(text, pos) is not None

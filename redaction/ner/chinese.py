@@ -36,10 +36,10 @@ NOT_NAMES = frozenset((
     "来电人 寄件人 收件人 柜员 窗口 骑手 司机"
 ).split())
 # Characters that start an alias or a form of address (小王, 老李, 阿强) when the word is two long.
-_ALIAS_FIRST = "小老阿"
+ALIAS_FIRST = "小老阿"
 # Agent roles right before a word make it the agent's alias (客服小美, 导游阿明, 工号).
 _ROLES_BEFORE = ("客服", "专员", "导游", "管家", "工号", "小助手", "助理", "机器人")
-_TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主任", "师傅", "阿姨", "同学", "会计", "主席",
+TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主任", "师傅", "阿姨", "同学", "会计", "主席",
               "会长", "书记", "总理", "院长", "局长", "部长", "市长", "省长", "县长", "校长", "处长", "科长",
               "教授", "医生", "律师", "先森", "主管", "经纪人", "组长", "店长", "顾问", "工程师", "护士", "警官",
               "专员", "大爷", "大妈", "大姐", "大哥", "叔叔", "伯伯", "婆婆", "奶奶", "爷爷", "阿婆", "阿伯", "总")
@@ -55,7 +55,7 @@ _CUE_BEFORE = ("给", "记者", "我叫", "岁的", "名叫", "同事", "得主"
 # A transliterated name with its parts joined by a middle dot (安德鲁·葛鲁夫) may be this long.
 _MAX_DOTTED = 16
 # Endings of a nickname or kinship form (千哥, 靖哥哥, 红姐, 张某): not a full name.
-_ALIAS_END = "哥姐弟妹某老子儿仔氏"
+ALIAS_END = "哥姐弟妹某老子儿仔氏"
 # A surname with 某 or 老 (梁某, 胡老): a person the text names by surname only; kept when LAC is sure.
 _SURNAME_FORM_END = "某老"
 # Words joining two people (阳靖和胡卫红, 阳靖与王芳): a name LAC is unsure of next to one it is sure
@@ -131,13 +131,13 @@ class ChineseNames:
             cut = True
             while cut and word:  # 王经理 tagged whole: the name is what comes before the title (江总书记: twice)
                 cut = False
-                for title in _TITLE_END:
+                for title in TITLE_END:
                     if word.endswith(title):
                         word = word[: -len(title)]
                         end = start + len(word)
                         cut = True
                         break
-            if len(word) == 3 and word[0] in _PARTICLES and word[1] in _ALIAS_FIRST:
+            if len(word) == 3 and word[0] in _PARTICLES and word[1] in ALIAS_FIRST:
                 continue  # 谢谢你哈小王: a particle before an alias
             if any((word.startswith(b) and len(word) > len(b)) or text.startswith(b, start) for b in _BRANDS_FIRST):
                 continue  # 李宁韦德之道, 小杨生煎 (read 小杨生): a brand or its product
@@ -151,11 +151,11 @@ class ChineseNames:
             if text.startswith("的", end) and text[end + 1:end + 2] in word:
                 continue  # 刘备的刘, 建设的建: a word that spells a character, not a person
             if len(word) == 2:
-                if word[0] in _ALIAS_FIRST or word[0] == word[1]:
+                if word[0] in ALIAS_FIRST or word[0] == word[1]:
                     continue  # 小王, 老李, 婷婷: an alias or a pet name
                 if word[1] in "生太" and word[0] in SURNAMES:
                     continue  # 陈生, 李太: a surname and the Cantonese Mr or Mrs, as 陈先生
-                if word in _COMPOUND and text.startswith(_TITLE_END, end):
+                if word in _COMPOUND and text.startswith(TITLE_END, end):
                     continue  # 上官女士: a surname alone before a title, as 吴女士
                 if word[-1] in _SURNAME_FORM_END:
                     if word[0] in SURNAMES and margin >= _MIN_MARGIN_2 and not _ORG_AFTER_RE.match(text, end):
@@ -167,7 +167,7 @@ class ChineseNames:
                     if margin > 0 and word[0] in SURNAMES:
                         unsure.append((start, end))
                     continue
-            if word[-1] in _ALIAS_END:
+            if word[-1] in ALIAS_END:
                 continue
             if any(text.endswith(role, 0, start) for role in _ROLES_BEFORE) and (len(word) < 3 or word[0] not in SURNAMES):
                 continue  # 客服小美 (an alias), but 助理叶晓彤 is a full name
@@ -190,15 +190,15 @@ class ChineseNames:
         for m in _CALL_ME.finditer(text) if "我" in text else ():
             a, b = m.span(1)
             word = m.group(1)
-            if taken.isdisjoint(range(a, b)) and word not in NOT_NAMES and word[0] not in _ALIAS_FIRST and (
-                    word[-1] not in _ALIAS_END and not word.endswith(_TITLE_END) and _CANTONESE.isdisjoint(word)
+            if taken.isdisjoint(range(a, b)) and word not in NOT_NAMES and word[0] not in ALIAS_FIRST and (
+                    word[-1] not in ALIAS_END and not word.endswith(TITLE_END) and _CANTONESE.isdisjoint(word)
                     and _NOT_IN_CALLED.isdisjoint(word)):
                 out.append((a, b, "PERSON", 0.8))
                 taken.update(range(a, b))
         for q in _ASKED.finditer(text) if "\n" in text else ():
             m = _ANSWER.match(text, q.end())
-            if m is not None and m.group(1) not in NOT_NAMES and m.group(1)[-1] not in _ALIAS_END \
-                    and m.group(1)[0] not in _ALIAS_FIRST:
+            if m is not None and m.group(1) not in NOT_NAMES and m.group(1)[-1] not in ALIAS_END \
+                    and m.group(1)[0] not in ALIAS_FIRST:
                 a, b = m.span(1)  # the whole answer, over a part of it LAC took (晓雯 of 仝晓雯)
                 out = [span for span in out if not (a <= span[0] and span[1] <= b)]
                 out.append((a, b, "PERSON", 0.8))
@@ -210,7 +210,7 @@ class ChineseNames:
         for rx in (_SPEAKER, _MENTION) if ("：" in text or ":" in text or "@" in text) else ():
             for m in rx.finditer(text):
                 a, b = m.span(1)
-                if taken.isdisjoint(range(a, b)) and text[a:b] not in NOT_NAMES and text[b - 1] not in _ALIAS_END:
+                if taken.isdisjoint(range(a, b)) and text[a:b] not in NOT_NAMES and text[b - 1] not in ALIAS_END:
                     out.append((a, b, "PERSON", 0.75))
                     taken.update(range(a, b))
         return out

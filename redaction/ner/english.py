@@ -454,6 +454,49 @@ class EnglishNames:
         self.countries = countries() - common_first_names()
         self.common = common_words()
 
+    def not_a_name(self, text: str, start: int, end: int) -> bool:
+        """Whether a span another layer (the CRF) reads as a person is, by these lists, no one: a place's or
+        a firm's name, a month, a country, a word of address or a filler (buddy, asap), one lower-case common
+        word (will, mark), common words only (Amber Price), letters spelling a word (r e d), a romanised
+        place (Shen Zhen), a town before its country (Paris, France)."""
+        value = text[start:end]
+        words = [_plain(w) for w in re.split(r"[\s,.'’-]+", value.lower()) if w]
+        if not words:
+            return True
+        if self.in_place(text, start, end) or in_business_list(text, start, end) or _in_romanised_place(text, start, end):
+            return True
+        listed_after = _AND_NAME_AFTER.match(text, end)
+        if listed_after is not None and in_business_list(text, listed_after.start(1), listed_after.end(1)):
+            return True  # Jones, Mitchell and Williams: the middle of a firm's name
+        if words[0] in _TITLE_WORDS and len(words) == 2:
+            return True  # dr okafor: a title and a surname alone
+        if any(w in self.countries for w in words):
+            return True  # Paris, France
+        if all(len(w) == 1 for w in words):
+            return "".join(words) in self.lower_words  # r e d, H-E-L-L-O: a word spelled out
+        if len(set(words)) == 1 and len(words) > 1:
+            return True  # ha ha ha
+        if value.islower() and all(len(w) <= 2 for w in words):
+            return True  # li na called: syllables too short to tell from words
+        if any(w in _FIRM_WORDS or w in _FIRM_ENDS for w in words):
+            return True  # Quorvexa Inc
+        if len(words) == 1:
+            w = words[0]
+            if (w in _CALENDAR or w in self.countries or w in _ADDRESS_WORDS or w in _INTERJECTIONS or w in _SLANG
+                    or w in _NOT_SLOT or w in _FUNCTION_WORDS):
+                return True
+            if value.islower() and (w in self.lower_words or self._common_word(w)):
+                return True  # my husband will call, my brother mark the parcel
+            if value[:1].isupper() and w in self.proper:
+                return True  # Irish, Paris, Amsterdam: a proper noun of the dictionary (a first name too: Paris)
+            if w in _CHAT_WORDS:
+                return True  # asap
+        elif all(w in _COMMON or w in self.lower_words for w in words) and not any(
+                w in self.first and w not in _COMMON for w in words):
+            return True  # Amber Price tags
+        after = _COUNTRY_AFTER.match(text, end)
+        return after is not None and after.group(1).lower() in self.countries  # Paris, France
+
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
         low = _plain(word.lower())
@@ -526,7 +569,7 @@ class EnglishNames:
                 return 0.7
         return 0.0
 
-    def _in_place(self, text: str, start: int, end: int) -> bool:
+    def in_place(self, text: str, start: int, end: int) -> bool:
         """Whether text[start:end] is part of a place or a title: a word of _PLACE_BEFORE or a number
         before it, a word of _PLACE_AFTER after it."""
         before = text[max(0, start - 12):start].split()
@@ -562,7 +605,7 @@ class EnglishNames:
                 words = words[1:]  # The Megan Kowalczyk version: a capitalised word opening the sentence
             if all(m.group()[a:b].isupper() for a, b in words):
                 continue  # BIG SALE: a heading or a shout
-            if self._in_place(text, m.start(), m.end()) or any(
+            if self.in_place(text, m.start(), m.end()) or any(
                     (w.lower() in _PLACE_BEFORE and (i or w != "The")) or w.lower() in _PLACE_AFTER
                     for i, w in enumerate(m.group().split())):
                 continue  # Marvin Hollow Apartments, The Duchess Mabel
@@ -589,14 +632,14 @@ class EnglishNames:
             if not initials.free(m.start(), m.end()) or low in _COMMON or low in _PLACE_AFTER:
                 continue
             if ((low in self.last and low not in self.lower_words) or (len(low) >= 4 and self._unknown(m.group(1)))) \
-                    and not self._in_place(text, m.start(), m.end()):
+                    and not self.in_place(text, m.start(), m.end()):
                 out.append((m.start(), m.end(), "PERSON", 0.75))
         for m in _HK_NAME.finditer(text):
             # Hong Kong names: a Cantonese surname and a two-syllable given name (CHAN Tai-man, Wong Siu Ming).
             sur, g1, g2 = m.group(1).lower(), m.group(2).lower(), m.group(3).lower()
             if sur in HK_SURNAMES and _HK_SYLLABLE.fullmatch(g1) and _HK_SYLLABLE.fullmatch(g2) and not (
                     sur == g1 == g2) and (
-                    m.group(1)[1:].islower() or m.group(1).isupper()) and not self._in_place(text, m.start(), m.end()):
+                    m.group(1)[1:].islower() or m.group(1).isupper()) and not self.in_place(text, m.start(), m.end()):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         for m in _PINYIN_LOWER.finditer(text):
             sur, given = m.group(1).lower(), m.group(2)
@@ -606,7 +649,7 @@ class EnglishNames:
         for m in _PINYIN_CAPS.finditer(text):
             sur, given = m.group(1).lower(), m.group(2).lower()
             if (sur in PINYIN_SURNAMES and _PINYIN_GIVEN.fullmatch(given) and given not in _COMMON
-                    and not listed(given, self.lower_words) and not self._in_place(text, m.start(), m.end())
+                    and not listed(given, self.lower_words) and not self.in_place(text, m.start(), m.end())
                     and not _in_romanised_place(text, m.start(), m.end())):
                 out.append((m.start(), m.end(), "PERSON", 0.8))
         out.extend(self._pinyin_lower(text))
@@ -623,7 +666,7 @@ class EnglishNames:
             low = m.group().lower()
             if _PLACE_PREP.search(text, max(0, a - 8), a):
                 continue  # back from Verona, a week in Florence
-            if _in_business_list(text, a, b):
+            if in_business_list(text, a, b):
                 continue  # Lopez, Santos and Coleman: a firm's name
             known = low in self.first and low not in _COMMON
             if not known and len(low) >= 4 and _VERB_ONLY.match(text, b) and (
@@ -645,7 +688,7 @@ class EnglishNames:
                     and low not in _GREETED and low not in _BRANDS and low not in _FIRMS
                     and not _GROUP_AFTER.match(text, b)):
                 known = True  # thank you Hendo, happy birthday Jaiden: someone addressed by a word on no list
-            if known and not self._in_place(text, a, b):
+            if known and not self.in_place(text, a, b):
                 nxt = text[b:b + 2]
                 if not (nxt[:1] == " " and nxt[1:2].isupper()):  # Maria Gardens: part of a longer name
                     out.append((a, b, "PERSON", 0.7))
@@ -962,7 +1005,7 @@ class EnglishNames:
         word = text[a:b]
         if not self._unknown(word) or _plain(word.lower()) in self.first or _TRIPLE.search(word):
             return False
-        if _PLACE_PREP.search(text, max(0, a - 8), a) or self._in_place(text, a, b) or _STATE_OR_NUMBER.match(text, b):
+        if _PLACE_PREP.search(text, max(0, a - 8), a) or self.in_place(text, a, b) or _STATE_OR_NUMBER.match(text, b):
             return False
         if not (_VERB_AFTER.match(text, b) or _POSS_AFTER.match(text, b)
                 or (m.group(1) in _SPEECH and (b == len(text) or text[b] in ".,;!?"))):
@@ -1009,7 +1052,7 @@ class EnglishNames:
             if len(w) < 4 or w in _SLANG or not self._plain_name(w, (self.first,)) or any(
                     w.endswith(e) and w[:-len(e)] + r in self.lower_words for e, r in (("s", ""), ("es", ""), ("ing", ""))):
                 continue
-            if before and (before[-1] in _PLACE_BEFORE or before[-1] in ("of", "in", "at", "from", "near")) or self._in_place(text, a, b):
+            if before and (before[-1] in _PLACE_BEFORE or before[-1] in ("of", "in", "at", "from", "near")) or self.in_place(text, a, b):
                 continue
             if text[b:b + 1] == " " and text[b + 1:b + 2].isdigit():
                 continue
@@ -1042,7 +1085,7 @@ class EnglishNames:
                 continue  # Columbus , GA; France 35910; Lopez, Santos and Coleman (not: this girl , Claire)
             if text[b:b + 1] == " " and text[b + 1:b + 2].isupper():
                 continue
-            if _PLACE_PREP.search(text, max(0, a - 8), a) or self._in_place(text, a, b) or _in_business_list(text, a, b):
+            if _PLACE_PREP.search(text, max(0, a - 8), a) or self.in_place(text, a, b) or in_business_list(text, a, b):
                 continue
             out.append((a, b, "PERSON", 0.65))
         return out
@@ -1074,9 +1117,9 @@ class EnglishNames:
                 return self._person_word(w, True) or (strong and _plain(w.lower()) in self.first)
 
             kin_name = kin and person(words[0]) and _plain(words[1].lower()) in self.last
-            if not kin_name and (not all(person(w) for w in words) or self._in_place(text, a, b)):
+            if not kin_name and (not all(person(w) for w in words) or self.in_place(text, a, b)):
                 words = words[:1]
-                if not person(words[0]) or self._in_place(text, a, a + len(words[0])):
+                if not person(words[0]) or self.in_place(text, a, a + len(words[0])):
                     continue
                 b = a + len(words[0])
             if _longer_name(text, b):
@@ -1204,8 +1247,8 @@ class EnglishNames:
         for m in (_POSSESSIVE.finditer(text) if "'" in text else ()):
             a, b = m.span(1)
             low = _plain(m.group(1).lower())
-            if low in _COMMON or low in _BRANDS or self._in_place(text, a, b) or text[b + 2:b + 4].lower() in (" i", " r") or (
-                    _in_business_list(text, a, b)):
+            if low in _COMMON or low in _BRANDS or self.in_place(text, a, b) or text[b + 2:b + 4].lower() in (" i", " r") or (
+                    in_business_list(text, a, b)):
                 continue
             if (low in self.first or (len(low) >= 4 and self._unknown(m.group(1)) and low not in self.proper)) and free(a, b):
                 out.append((a, b, "PERSON", 0.7))  # Amir's account, Paul 's house
@@ -1221,9 +1264,9 @@ class EnglishNames:
                         continue
                 if low in _COMMON or low in _NOT_SLOT or low not in self.first:
                     continue
-                if low in self.last or text[max(0, m.start() - 2):m.start()] == ", " or _in_business_list(text, m.start(), m.end()):
+                if low in self.last or text[max(0, m.start() - 2):m.start()] == ", " or in_business_list(text, m.start(), m.end()):
                     continue  # Jones, Mitchell and Williams; Santos and Coleman: firms
-                if free(a, b) and not self._in_place(text, a, b):
+                if free(a, b) and not self.in_place(text, a, b):
                     out.append((a, b, "PERSON", 0.7))
         for m in (_MD.finditer(text) if " MD" in text or "M.D." in text else ()):
             if any(w[0].islower() and not self._unknown(w) for w in _MD_WORD.findall(m.group())):
@@ -1346,6 +1389,10 @@ _SIGNED = re.compile(rf"(?<![A-Za-z])(?i:thanks|thank you|many thanks|regards|ki
                      rf"((?:{_WORD}|[a-z]{{3,}})(?:[^\S\n]+{_WORD}){{0,2}})[^\S\n]*[.!]?$")
 _DASH_SIGNED = re.compile(rf"(?:^|[^\S\n])[-–—~][^\S\n]?({_WORD}|[a-z]{{3,}})[^\S\n]*$")
 # Words that end or follow a firm's name (Nexa Telecom, Maple Ridge Credit Union), unless a census surname.
+_FIRM_ENDS = frozenset("inc ltd llc llp plc corp co gmbh pty bhd sdn ag sa srl bv nv kk".split())
+_CHAT_WORDS = frozenset("asap pls plz thx thnx ty np idk imo fyi tbh brb ttyl".split())
+_AND_NAME_AFTER = re.compile(r" (?:and|&) ([A-Z][a-z]+)")
+_COUNTRY_AFTER = re.compile(r", ?([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)")
 _FIRM_WORDS = frozenset("telecom telecoms telco telecommunications bank banking insurance assurance insure energy "
                         "credit union federal mutual airlines airways broadband fiber fibre healthcare dental surgery "
                         "pharmacy utilities water gas electric electricity wireless travel holidays tours "
@@ -1409,7 +1456,9 @@ def _in_romanised_place(text: str, a: int, b: int) -> bool:
     first = next((i for i, (s, _) in enumerate(words) if s >= a), None)
     if first is None:
         return False
-    last = max(i for i, (s, _) in enumerate(words) if s < b)
+    last = max((i for i, (s, _) in enumerate(words) if s < b), default=None)
+    if last is None:
+        return False  # no Latin word in text[a:b] (김민지)
     for i in range(max(0, last - _ROMANISED_WORDS + 1), first + 1):
         for j in range(max(i, last), min(len(words), i + _ROMANISED_WORDS)):
             if " ".join(w for _, w in words[i:j + 1]) in _ROMANISED_SET:
@@ -1538,6 +1587,6 @@ def free_of(spans: "_Spans", a: int, b: int) -> bool:
     return spans.free(a, b)
 
 
-def _in_business_list(text: str, start: int, end: int) -> bool:
+def in_business_list(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] ends a list of surnames (Lopez, Santos and Coleman): a firm."""
     return bool(_BUSINESS_LIST.search(text, max(0, start - 40), start))

@@ -97,7 +97,7 @@ def test_a_damaged_name_model_stops_the_app(tmp_path):
 
     result = start_app(tmp_path, PYTHONPATH=f"{shadow}:{ROOT}")
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "hushdesk cannot start: PII name model missing or damaged" in result.stderr
+    assert "hushdesk cannot start: PII model missing or damaged" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
@@ -109,7 +109,7 @@ def test_the_doctor_names_the_layers(tmp_path, monkeypatch):
                               "HUSHDESK_RECOGNIZER_HOOKS": "tests.redaction.test_redaction_setup:Badges"}, dotenv=False)
     (check,) = check_redaction(settings)
     assert check.result == PASS
-    assert check.detail == ("rules, zh-names-lac, en-names-census, cued-values, recognizer file (1 labels of its own, "
+    assert check.detail == ("rules, zh-names-lac, en-names-census, cued-values, values-crf, recognizer file (1 labels of its own, "
                             "1 allowed terms), 1 Python recognizer")
     broken = load_settings({"HUSHDESK_DATA_DIR": str(tmp_path / "data"),
                             "HUSHDESK_RECOGNIZER_HOOKS": "tests.nowhere:X"}, dotenv=False)
@@ -148,5 +148,5 @@ def test_a_damaged_name_model_stops_the_command_line(tmp_path, args):
                          capture_output=True, text=True, cwd=tmp_path, timeout=60,
                          env={"PYTHONPATH": f"{shadow}:{ROOT}", "PATH": "/usr/bin:/bin"})
     assert run.returncode == 2 and run.stdout == ""
-    assert "PII name model missing or damaged" in run.stderr and "Traceback" not in run.stderr
+    assert "PII model missing or damaged" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "notes.redacted.md").exists()

@@ -1,0 +1,302 @@
+"""A linear-chain CRF (python-crfsuite) over words and Chinese characters: values the rules miss in
+running text, above all in call transcripts (names in lower case with no cue, addresses and numbers read
+over several turns, spoken digits).
+
+The rules know forms; this layer knows context. Each token gets a few facts about itself (its lower-case
+form, shape, suffix, whether the census name lists or the English word list hold it, whether it is a spoken
+digit or a NATO word, the character itself for Chinese), the same facts for two tokens either side, and
+where it sits (opening or closing a line, before a colon, in a text all in lower case). The model was trained on the project's tuning sets (bench/helper_sets,
+written by helper sessions that never saw this code; `python -m bench.crf_train` rebuilds it, byte for byte)
+and never on a held-out set or on ../shared/data.
+
+A span is kept when every token in it has a marginal probability of at least THRESHOLD and it passes the
+label's sanity check (`_plausible`: a number holds four digits and is no hotline, a name holds letters only
+and is no place's or firm's, a Chinese name starts with a surname and is no title, an address holds a
+number or a street or building word, an e-mail an at and a dot); the Redactor then
+fuses it with the rules like any recognizer span (a rule's match of another label wins) and the usual
+passes run over it (staff introducing themselves, a firm's own address, names said again).
+
+The model file is checked against MODEL_SHA256 when it loads; a missing or changed file raises
+ModelFileError and stops start-up (redaction.load_layers), never a silent fall-back to the rules alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ..detectors.base import is_hotline
+from ..detectors.names import COMPOUND_SURNAMES, SURNAMES
+from .chinese import ALIAS_END, ALIAS_FIRST, NOT_NAMES, TITLE_END
+from .english import NATO, EnglishNames
+
+MODEL = Path(__file__).resolve().parent.parent / "data" / "values_crf.model"
+MODEL_SHA256 = "6b30d80f3948c3e407b9bfdfc41d74be42824c264a89ca2ed20b01ff76b70423"
+# The least marginal probability of each token of a kept span (tuned by leave-one-set-out runs over the
+# tuning sets: see README, Redaction, "The context model").
+THRESHOLD = 0.5
+# A name is kept from here (the model is less sure of names than of numbers; see README).
+_NAME_THRESHOLD = 0.6
+# A Chinese name whose first character is on no list of common surnames (庹, 宓, 莘) is kept from here.
+_SURE = 0.9
+
+TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]+(?:['’][A-Za-zÀ-ÖØ-öø-ɏ]+)*|\d+|[\u3400-\u9fff]|\S")
+_SPOKEN = frozenset(
+    "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand double "
+    "triple".split())
+_NATO = frozenset(NATO)
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_LOWER = re.compile(r"[a-zß-öø-ÿ]")
+_DIGIT = re.compile(r"\d")
+_RUN = re.compile(r"(.)\1+")
+_CACHE_MAX = 50_000
+
+
+class ModelFileError(Exception):
+    """The CRF model file is missing, changed or unreadable."""
+
+    def __init__(self) -> None:
+        super().__init__("values model file missing or changed")
+
+
+def shape(word: str) -> str:
+    """Xxxx -> Xxx, ab12 -> xxdd: capitals, small letters and digits, runs cut to two."""
+    return _RUN.sub(r"\1\1", _DIGIT.sub("d", _LOWER.sub("x", _UPPER.sub("X", word))))
+
+
+class Features:
+    """Per-token feature lists for the CRF, the same in training and tagging."""
+
+    def __init__(self, names: EnglishNames) -> None:
+        self.names = names
+        self._cache: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+    def word(self, w: str) -> tuple[tuple[str, ...], ...]:
+        """(own features, as seen 2 before, 1 before, 1 after, 2 after), cached per token text."""
+        got = self._cache.get(w)
+        if got is not None:
+            return got
+        if "\u3400" <= w[0] <= "\u9fff":
+            own: list[str] = ["cjk", "c=" + w]
+        else:
+            lo = w.lower()
+            own = ["sh=" + shape(w), "suf3=" + lo[-3:]]
+            if len(lo) > 1 or not lo.isalpha():
+                own.append("lo=" + lo)
+            if lo.isalpha():
+                n = self.names
+                for flag, ok in (("first", lo in n.first), ("last", lo in n.last), ("rare", lo in n.rare),
+                                 ("word", lo in n.words), ("lword", lo in n.lower_words),
+                                 ("dig", lo in _SPOKEN), ("nato", lo in _NATO), ("one", len(lo) == 1)):
+                    if ok:
+                        own.append(flag)
+                if lo not in n.words and lo not in n.first and lo not in n.last:
+                    own.append("unk")
+            elif lo.isdigit():
+                own.append("len=%d" % min(len(lo), 12))
+        near = tuple(f for f in own if not f.startswith("suf3="))
+        got = (tuple(own),) + tuple(tuple(p + f for f in near) for p in ("-2:", "-1:", "1:", "2:"))
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[w] = got
+        return got
+
+    def of(self, text: str, toks: list[tuple[int, int, str]]) -> list[list[str]]:
+        """The feature list of each token of `text` (tokens as TOKEN finds them)."""
+        n = len(toks)
+        # A lone surrogate cannot cross into the C++ tagger (UTF-8): it is read as U+FFFD.
+        per = [self.word(w if not ("\ud800" <= w[0] <= "\udfff") else "\ufffd") for _, _, w in toks]
+        lower = text.islower()
+        out: list[list[str]] = []
+        for i, (a, b, _) in enumerate(toks):
+            f = list(per[i][0])
+            f.extend(per[i - 2][1] if i >= 2 else ("-2:edge",))
+            f.extend(per[i - 1][2] if i >= 1 else ("-1:edge",))
+            f.extend(per[i + 1][3] if i + 1 < n else ("1:edge",))
+            f.extend(per[i + 2][4] if i + 2 < n else ("2:edge",))
+            if i and "\n" in text[toks[i - 1][1]:a]:
+                f.append("linestart")
+            if i + 1 < n:
+                if toks[i + 1][2] == ":":
+                    f.append("beforecolon")
+                if "\n" in text[b:toks[i + 1][0]]:
+                    f.append("lineend")
+            if lower:
+                f.append("alllower")
+            out.append(f)
+        return out
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+
+
+def tag_spans(toks: list[tuple[int, int, str]], tags: list[str]) -> list[tuple[int, int, str, int, int]]:
+    """(start, end, label, first token, last token + 1) of each B-/I- run of one label."""
+    out = []
+    cur: list | None = None
+    for i, ((a, b, _), t) in enumerate(zip(toks, tags)):
+        if t == "O":
+            if cur:
+                out.append(tuple(cur))
+                cur = None
+        elif t.startswith("B-") or cur is None or cur[2] != t[2:]:
+            if cur:
+                out.append(tuple(cur))
+            cur = [a, b, t[2:], i, i + 1]
+        else:
+            cur[1] = b
+            cur[4] = i + 1
+    if cur:
+        out.append(tuple(cur))
+    return out  # type: ignore[return-value]
+
+
+_LETTER = re.compile(r"[A-Za-zÀ-ɏ\u3400-\u9fff\uac00-\ud7af]")
+_DIGITISH = re.compile(r"\d|(?<![A-Za-z])(?i:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+                       r"(?![A-Za-z])|[零〇幺两一二三四五六七八九洞拐]")
+_NOT_IN_NAME = re.compile(r"[\d#@\\\[\]<>_=+*&%$|\"“”「」《》()（）]|/(?![A-Za-z])|(?<![A-Za-z])/")
+# Said, not written, in the input view (where Chinese numerals already read as digits).
+_SAID = re.compile(r"(?<![A-Za-z])(?i:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                   r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|double|triple|"
+                   + "|".join(sorted(NATO, key=len, reverse=True)) + r")(?![A-Za-z])|[零〇幺两一二三四五六七八九十洞拐]")
+_CHECKED = frozenset(("PHONE", "CN_ID", "UK_NINO", "UK_NHS", "US_SSN", "CREDIT_CARD", "BANK_CARD", "IP", "PASSPORT"))
+_ALNUM_BEFORE = re.compile(r"[A-Za-z0-9\u3400-\u9fff]$")
+_ALNUM_AFTER = re.compile(r"[A-Za-z0-9]")
+_NOT_ADDRESS = re.compile(r"^(?i:a|an|the|some|two|three|four|five) |(?i:houses|homes|roads|streets|lanes|flats|"
+                          r"properties|buildings)$")
+_RUNS = "01234567890" + "9876543210"
+_DIGIT_OF = dict(zip("zero oh one two three four five six seven eight nine".split(), "00123456789"))
+_DIGIT_OF.update(zip("零〇幺两一二三四五六七八九洞拐", "001212345678907"))
+_QUOTES = frozenset("\"'“‘「『《")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+# A place's last character (沈阳北站, 中山路): no one's name.
+_PLACE_END = frozenset("站路街道区市省县镇村店馆楼园桥港湾山河湖厦场寺院所局")
+_ONE_TIME = re.compile(r"(?i:otp|one[- ]time|verification|verify|pick ?-?up|locker|\bpin\b|passcode|security code|"
+                       r"cvv|cvc)|验证码|驗證碼|取件码|取件碼|提货码|动态码|校验码")
+_POSTCODE_ASKED = re.compile(r"(?i:zip|post ?code|postal code)|邮编|郵編|邮政编码")
+_FLIGHT = re.compile(r"[A-Z]{2}\d{2,4}|[A-Z]{2} \d{2,3}")  # NH920, BA 117 (and RM459: money)
+_AT = re.compile(r"@|(?<![A-Za-z])(?i:at)(?![A-Za-z])|艾特|小老鼠")
+_DOT = re.compile(r"\.(?=[A-Za-z])|(?<![A-Za-z])(?i:dot|period|full stop)(?![A-Za-z])|点|點")
+_CODE_PART = re.compile(r"[A-Za-z](?![A-Za-z])|(?<![A-Za-z])(?i:" + "|".join(sorted(NATO, key=len, reverse=True))
+                        + r")(?![A-Za-z])")
+_CJK_NAME = re.compile(r"[\u3400-\u9fff·]+")
+# An address holds a number (digits, spoken, Chinese numerals) or a word for a street, a building or a
+# unit: 中国国籍, 上海市 and `San Francisco` alone are no one's address.
+_ADDRESS_WORD = re.compile(
+    r"[路街道巷弄号號村组組屯栋棟幢楼樓室座苑邨里坊寓厦廈园園]|胡同|单元|小区|(?<![A-Za-z])(?i:street|st|road|rd|avenue|ave|"
+    r"lane|ln|drive|dr|close|crescent|cres|way|court|ct|place|pl|terrace|tce|boulevard|blvd|highway|hwy|parade|"
+    r"row|square|sq|grove|gardens|mews|walk|hill|flat|unit|apt|apartment|suite|block|blk|floor|level|house|"
+    r"cottage|farm|estate|village|barangay|nagar|colony|sector|residency|towers?|heights|park|po box|"
+    r"postcode|zip)(?![A-Za-z])")
+
+
+def _plausible(text: str, start: int, end: int, label: str, score: float, names: EnglishNames) -> bool:
+    """A kept span's sanity check (see each branch); `names` for its place and firm checks."""
+    value = text[start:end]
+    if label == "PERSON":
+        # A name holds letters only: no digit, tag, handle or URL (#Norge, @Cowboy_Wingo, com.cy/).
+        if _NOT_IN_NAME.search(value) or _LETTER.search(value) is None or text[start - 1:start] in _QUOTES:
+            return False  # and not a word in quotes ("Dell" with "Del Monte")
+        if _HAS_CJK.search(value) and " " in value:
+            return False  # 组长 孙哥, Samsung 雪櫃: a title or a brand before a word
+        if _CJK_NAME.fullmatch(value):
+            # A Chinese name: two to four characters (or a name joined by ·), no word for no one (商家), no
+            # title (柯老师), and one of the common surnames first unless the model is sure (庹建华: 独立性,
+            # 而德军 are not).
+            if "·" in value:
+                return all(1 < len(part) <= 6 for part in value.split("·"))
+            if len(value) == 2 and (value[0] in ALIAS_FIRST or value[1] in ALIAS_END):
+                return False  # 小雪, 阿杰, 孙哥: an alias (staff call each other so)
+            return (2 <= len(value) <= 4 and value not in NOT_NAMES and not value.endswith(TITLE_END)
+                    and value[-1] not in _PLACE_END
+                    and (value[0] in SURNAMES or value[:2] in COMPOUND_SURNAMES or score >= _SURE))
+        # San Jose, Lopez & Santos, May, will, Paris, France: no one (EnglishNames.not_a_name), and the model
+        # less sure of a name than of a number (a name's threshold is higher).
+        return score >= _NAME_THRESHOLD and not names.not_a_name(text, start, end)
+    if label == "ADDRESS":
+        # A number or a street or building word; not `a 2 lane road` or `three Oak Lane houses` (a kind of
+        # road, houses on it).
+        if _NOT_ADDRESS.search(value):
+            return False
+        return _ADDRESS_WORD.search(value) is not None or _DIGITISH.search(value) is not None
+    if label == "EMAIL":
+        # Said or disguised (at, [at], 艾特, 小老鼠), with a dot after the at: one written with @ is the rules'
+        # to judge (a@b.c is no address).
+        if "@" in value:
+            return False
+        at = _AT.search(value)
+        # ... and two characters or more before it (`a at gmail dot com`: an article).
+        return at is not None and len(value[:at.start()].strip()) >= 2 and _DOT.search(value, at.end()) is not None
+    digits = _DIGITISH.findall(value)
+    if "_" in value or _ONE_TIME.search(text, max(0, start - 40), start):
+        return False  # 3.0.0.4.388_24198; `your code for pickup at locker 21B is 4471-90`: a one-time code
+    plain = "".join(_DIGIT_OF.get(d.lower(), d) for d in digits if d.lower() not in ("double", "triple"))
+    if len(set(plain)) <= 2 and len(plain) >= 5 or (len(plain) >= 5 and plain in _RUNS):
+        return False  # six six six six six six six, 一、二、三、四、五、六、七: a count, no one's number
+    if _SAID.search(value) is None:
+        # Written, not said: an ID, a card or a phone number in digits is the rules' to check (check digits,
+        # hotlines, test numbers: A123456(7) and 95588 are no one's); a written code or plate stands alone
+        # (浙苏H6F681 is part of a longer code), with six letters and digits or more and a digit among them.
+        if label in _CHECKED:
+            return False
+        if _ALNUM_BEFORE.search(text, max(0, start - 1), start) or _ALNUM_AFTER.match(text, end):
+            return False
+        # A booking reference or a plate (Q7MZ4P, KM21 UZP); a longer one only in a conversation (its cue is
+        # often a turn before: an agent reading back an account number), never alone (`held at the depot:
+        # RR930157241GB` needs its cue, the rules' job).
+        size = len(re.findall(r"[A-Za-z0-9]", value))
+        return size >= 6 and any(c.isdigit() for c in value) and (size <= 8 or text.count("\n") >= 2)
+    if _POSTCODE_ASKED.search(text, max(0, start - 60), start):
+        return False  # nine oh two one oh after `zip code`: a ZIP code alone is no one's
+    if label == "PHONE" and is_hotline("".join(d for d in digits if d.isdigit())):
+        return False  # 400-108-0656: a firm's line
+    if _FLIGHT.fullmatch(value):
+        return False  # NH920, BA 117: a flight; RM459: an amount
+    # A number, or a piece of one read over turns: three digits or digit words (spoken or Chinese); a code
+    # or a plate: five digits, letters and NATO words with a digit among them (Q7MZ4P, KM21 UZP).
+    if len(digits) >= 3:
+        return True
+    return bool(digits) and len(digits) + len(_CODE_PART.findall(value)) + len(re.findall(r"[A-Z]", value)) >= 5
+
+
+class CrfValues:
+    """The recognizer: CRF spans on normalised text, kept by marginal probability and `_plausible`. It only
+    fills gaps (`fills_only`): a rule's match it overlaps keeps its place and its label."""
+
+    fills_only = True
+
+    def __init__(self, names: EnglishNames | None = None, path: Path | None = None,
+                 threshold: float = THRESHOLD, check: bool = True) -> None:
+        import pycrfsuite
+
+        path = MODEL if path is None else path
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise ModelFileError() from None
+        if check and hashlib.sha256(data).hexdigest() != MODEL_SHA256:
+            raise ModelFileError()
+        self._tagger = pycrfsuite.Tagger()
+        try:
+            self._tagger.open(str(path))
+        except (OSError, ValueError):
+            raise ModelFileError() from None
+        self.labels = tuple(sorted(lab[2:] for lab in self._tagger.labels() if lab.startswith("B-")))
+        self.features = Features(EnglishNames() if names is None else names)
+        self.threshold = threshold
+
+    def find(self, text: str) -> list[tuple[int, int, str, float]]:
+        toks = tokens(text)
+        if not toks:
+            return []
+        tagger = self._tagger
+        tags = tagger.tag(self.features.of(text, toks))
+        out = []
+        for a, b, label, i, j in tag_spans(toks, tags):
+            score = min(tagger.marginal(tags[k], k) for k in range(i, j))
+            if score >= self.threshold and _plausible(text, a, b, label, score, self.features.names):
+                out.append((a, b, label, round(score, 3)))
+        return out

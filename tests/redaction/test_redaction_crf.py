@@ -1,0 +1,193 @@
+"""The context layer (redaction/ner/crf.py): a CRF trained on the helper-written tuning sets.
+
+Real model file, real python-crfsuite, real training (bench/crf_train.py); nothing is faked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import crf_train
+from redaction import DEFAULT_DETECTORS, Redactor, load_layers
+from redaction.ner import crf
+from redaction.normalise import input_view
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _layers():
+    layers = load_layers()
+    assert isinstance(layers[-1], crf.CrfValues)
+    return layers
+
+
+def _found(redactor: Redactor, text: str) -> list[str]:
+    return [text[s.start:s.end] for s in redactor.find_spans(text)]
+
+
+def test_the_shipped_model_is_the_recorded_one():
+    assert hashlib.sha256(crf.MODEL.read_bytes()).hexdigest() == crf.MODEL_SHA256
+
+
+@pytest.mark.parametrize("damage", ["changed", "missing", "not a model"])
+def test_a_changed_or_missing_model_is_refused(tmp_path, damage):
+    path = tmp_path / "values_crf.model"
+    if damage == "changed":
+        path.write_bytes(crf.MODEL.read_bytes() + b"\0")
+    elif damage == "not a model":
+        path.write_bytes(b"not a model")
+    with pytest.raises(crf.ModelFileError):
+        crf.CrfValues(_layers()[1], path=path)
+
+
+def test_a_file_that_is_no_model_is_refused_even_unchecked(tmp_path):
+    path = tmp_path / "values_crf.model"
+    path.write_bytes(b"not a model")
+    with pytest.raises(crf.ModelFileError):
+        crf.CrfValues(_layers()[1], path=path, check=False)
+
+
+def test_a_damaged_model_stops_the_command_line(tmp_path):
+    # A copy of the redaction package whose model file has one byte more, first on the path.
+    shadow = tmp_path / "shadow"
+    shutil.copytree(ROOT / "redaction", shadow / "redaction", ignore=shutil.ignore_patterns("__pycache__"))
+    model = shadow / "redaction" / "data" / crf.MODEL.name
+    model.write_bytes(model.read_bytes() + b"\n")
+    run = subprocess.run([sys.executable, "-m", "redaction", "spans"], input='{"text": "张伟说明天再来"}\n',
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                         env={"PYTHONPATH": f"{shadow}:{ROOT}", "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 2 and run.stdout == ""
+    assert "PII model missing or damaged" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_shipped_model_is_rebuilt_byte_for_byte(tmp_path):
+    """`python -m bench.crf_train` on the tuning sets gives the very file shipped (about a minute)."""
+    out = tmp_path / "rebuilt.model"
+    assert crf_train.main(["--out", str(out)]) == 0
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == crf.MODEL_SHA256
+
+
+def test_held_out_sets_are_never_trained_on(tmp_path):
+    assert not any(name.startswith("check") for name in crf_train.TRAIN)
+    with pytest.raises(ValueError):
+        crf_train.train(tmp_path / "m", ("check2_chat",))
+    with pytest.raises(SystemExit):
+        crf_train.main(["--out", str(tmp_path / "m"), "--without", "check2_chat"])
+
+
+def test_training_labels_follow_the_input_view():
+    # 幺三八 reads as 138 in the input view; its tokens carry the value's label, the cue's do not.
+    row = {"text": "手机幺三八一二三四五六七八，谢谢", "pii": [{"value": "幺三八一二三四五六七八", "label": "PHONE"}]}
+    feats, tags = crf_train.sequence(row, crf.Features(_layers()[1]))
+    toks = crf.tokens(input_view(row["text"]).text)
+    assert len(feats) == len(tags) == len(toks)
+    labelled = [t for t, tag in zip(toks, tags) if tag != "O"]
+    assert "".join(w for _, _, w in labelled) == "13812345678"
+    assert tags[0] == "O" and tags[-1] == "O" and tags.count("B-PHONE") == 1
+
+
+# Texts written for this table in the shape of what the rules missed on text others wrote: the layer finds
+# the value, the rules alone do not.
+ADDED = [
+    ("caller: hello i calling for my mother lim wei ling her handphone spoil", "lim wei ling"),
+    ("caller: its frank bishop at sixty four maple crescent in moncton", "frank bishop"),
+    ("csr: and name of receiver\ncustomer: jonalyn dizon", "jonalyn dizon"),
+    ("customer: fnb cheque account six two eight\nagent: six two eight", "six two eight"),
+]
+
+
+@pytest.mark.parametrize("text,value", ADDED)
+def test_the_layer_finds_what_the_rules_miss(text, value):
+    layers = _layers()
+    assert value not in _found(Redactor(DEFAULT_DETECTORS, layers[:-1]), text)
+    assert value in _found(Redactor(DEFAULT_DETECTORS, layers), text)
+
+
+# Spans the layer's own check drops, whatever the model says (text, start of the value, the value, label).
+DROPPED = [
+    ("call 1-800-555-0199 now", "1-800-555-0199", "PHONE"),  # written: the rules check phones
+    ("热线400-108-0656", "400-108-0656", "ORDER_ID"),  # no code stands inside a longer run
+    ("flight NH920 tomorrow", "NH920", "LICENSE_PLATE"),  # a flight
+    ("the password P@ssw0rd is not allowed", "P@ssw0rd", "EMAIL"),
+    ("send it to a at gmail dot com", "a at gmail dot com", "EMAIL"),  # an article before the at
+    ("Agent: zip code?\nCaller: nine oh two one oh", "nine oh two one oh", "PHONE"),
+    ("six six six six six six six", "six six six six six six six", "PHONE"),
+    ("your pickup code is seven four four one nine", "seven four four one nine", "ORDER_ID"),
+    ("firmware 3.0.0.4.388_24198", "388_24198", "ORDER_ID"),
+    ("中国国籍", "中国国籍", "ADDRESS"),  # no number, no street or building word
+    ("we have three Oak Lane houses", "three Oak Lane houses", "ADDRESS"),
+    ("负责人：柯老师", "柯老师", "PERSON"),  # a title
+    ("值班：小雪", "小雪", "PERSON"),  # an alias
+    ("沈阳北站出发", "沈阳北站", "PERSON"),  # a place
+    ("组长 孙哥", "组长 孙哥", "PERSON"),
+    ("see #Norge", "#Norge", "PERSON"),
+    ("He's in San Jose now", "Jose", "PERSON"),
+    ("Caller: London, Paris", "Paris", "PERSON"),
+    ("my husband will call you back", "will", "PERSON"),
+    ("thank you May.", "May", "PERSON"),
+    ("I said r e d", "r e d", "PERSON"),
+    ("She works for Quorvexa Inc", "Quorvexa Inc", "PERSON"),
+]
+
+KEPT = [
+    ("Caller: Q K D seven H two L M four P.", "Q K D seven H two L M four P", "ORDER_ID"),
+    ("Agent: PNR?\nCaller: Q7MZ4P", "Q7MZ4P", "ORDER_ID"),
+    ("Caller: it's j dot okafor at mail dot com", "j dot okafor at mail dot com", "EMAIL"),
+    ("unit four, fifteen Wattle Street", "unit four, fifteen Wattle Street", "ADDRESS"),
+    ("customer: jonalyn dizon", "jonalyn dizon", "PERSON"),
+    ("户主是庹建华吗", "庹建华", "PERSON"),  # a surname on no list of common ones: kept when sure
+]
+
+
+@pytest.mark.parametrize("text,value,label", DROPPED)
+def test_implausible_spans_are_dropped(text, value, label):
+    start = text.index(value)
+    assert not crf._plausible(text, start, start + len(value), label, 0.99, _layers()[1])
+
+
+@pytest.mark.parametrize("text,value,label", KEPT)
+def test_plausible_spans_are_kept(text, value, label):
+    start = text.index(value)
+    assert crf._plausible(text, start, start + len(value), label, 0.99, _layers()[1])
+
+
+def test_a_chinese_name_off_the_surname_list_needs_a_sure_model():
+    names = _layers()[1]
+    text = "户主是庹建华吗"
+    assert crf._plausible(text, 3, 6, "PERSON", 0.95, names)
+    assert not crf._plausible(text, 3, 6, "PERSON", 0.7, names)
+    assert crf._plausible("户主是王建华吗", 3, 6, "PERSON", 0.7, names)
+
+
+class _Filler:
+    """A gap filler standing in for the CRF, to test the fusion rule alone."""
+
+    labels = ("PERSON", "ORDER_ID")
+    fills_only = True
+
+    def __init__(self, spans):
+        self.spans = spans
+
+    def find(self, text):
+        return self.spans
+
+
+def test_a_gap_filler_never_replaces_a_rule_match():
+    text = "电话：8613912345678 还有 ABC123"
+    view = input_view(text).text  # recognizers see the input view (电话:8613912345678还有 ABC123)
+    phone = view.index("8613912345678")
+    # Over the phone the rules found: dropped, the rule's label stays; in a gap: taken.
+    filler = _Filler([(phone - 3, phone + 13, "ORDER_ID", 0.9), (view.index("ABC123"), len(view), "ORDER_ID", 0.9)])
+    spans = Redactor(DEFAULT_DETECTORS, (filler,)).find_spans(text)
+    assert [(text[s.start:s.end], s.label) for s in spans] == [("8613912345678", "PHONE"), ("ABC123", "ORDER_ID")]
+
+
+def test_lone_surrogates_reach_the_tagger_safely():
+    layer = _layers()[-1]
+    assert isinstance(layer.find("手机\ud800 13812345678 \udfff"), list)
