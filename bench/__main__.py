@@ -8,8 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench import (audit, dashboard, helper_sets, kb, layers, load, marks, public_quality, quality, redaction_speed,
-                   turn)
+from bench import (audit, crf_fresh, dashboard, helper_sets, kb, layers, load, marks, public_quality, quality,
+                   redaction_speed, turn)
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -36,6 +36,10 @@ def main() -> None:
     hs = helper_sets.run()
     print("helper sets", {name: round(r["recall"], 3) for name, r in hs.items()})
     sections.append(helper_sets.report(hs))
+    cf = crf_fresh.run()
+    print("context layer, fresh sets", {k: (round(a["leaked"], 3), round(b["leaked"], 3)) for k, (a, b) in cf["sets"].items()
+                                        if a["values"]})
+    sections.append(crf_fresh.report(cf))
     sections.append(quality.report(q))
     lr = layers.run()
     print("layers", {k: round(v, 4) if isinstance(v, float) else v for k, v in lr.items()

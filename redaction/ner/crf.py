@@ -32,7 +32,7 @@ from .chinese import ALIAS_END, ALIAS_FIRST, NOT_NAMES, TITLE_END
 from .english import NATO, EnglishNames
 
 MODEL = Path(__file__).resolve().parent.parent / "data" / "values_crf.model"
-MODEL_SHA256 = "6b30d80f3948c3e407b9bfdfc41d74be42824c264a89ca2ed20b01ff76b70423"
+MODEL_SHA256 = "b0901d3a1424696695434a8974c879236eb9c7b11df458c3197a09bb3933cf25"
 # The least marginal probability of each token of a kept span (tuned by leave-one-set-out runs over the
 # tuning sets: see README, Redaction, "The context model").
 THRESHOLD = 0.5
@@ -66,6 +66,10 @@ def shape(word: str) -> str:
     return _RUN.sub(r"\1\1", _DIGIT.sub("d", _LOWER.sub("x", _UPPER.sub("X", word))))
 
 
+# What a position before the first token or after the last one says to its neighbours.
+_EDGE = ((), ("-2:edge",), ("-1:edge",), ("1:edge",), ("2:edge",))
+
+
 class Features:
     """Per-token feature lists for the CRF, the same in training and tagging."""
 
@@ -96,7 +100,7 @@ class Features:
                     own.append("unk")
             elif lo.isdigit():
                 own.append("len=%d" % min(len(lo), 12))
-        near = tuple(f for f in own if not f.startswith("suf3="))
+        near = tuple(f for f in own if not f.startswith("suf3=") and f != "cjk")
         got = (tuple(own),) + tuple(tuple(p + f for f in near) for p in ("-2:", "-1:", "1:", "2:"))
         if len(self._cache) >= _CACHE_MAX:
             self._cache.clear()
@@ -109,13 +113,10 @@ class Features:
         # A lone surrogate cannot cross into the C++ tagger (UTF-8): it is read as U+FFFD.
         per = [self.word(w if not ("\ud800" <= w[0] <= "\udfff") else "\ufffd") for _, _, w in toks]
         lower = text.islower()
+        padded = [_EDGE, _EDGE, *per, _EDGE, _EDGE]
         out: list[list[str]] = []
         for i, (a, b, _) in enumerate(toks):
-            f = list(per[i][0])
-            f.extend(per[i - 2][1] if i >= 2 else ("-2:edge",))
-            f.extend(per[i - 1][2] if i >= 1 else ("-1:edge",))
-            f.extend(per[i + 1][3] if i + 1 < n else ("1:edge",))
-            f.extend(per[i + 2][4] if i + 2 < n else ("2:edge",))
+            f = list(padded[i + 2][0] + padded[i][1] + padded[i + 1][2] + padded[i + 3][3] + padded[i + 4][4])
             if i and "\n" in text[toks[i - 1][1]:a]:
                 f.append("linestart")
             if i + 1 < n:

@@ -495,7 +495,12 @@ class EnglishNames:
                 w in self.first and w not in _COMMON for w in words):
             return True  # Amber Price tags
         after = _COUNTRY_AFTER.match(text, end)
-        return after is not None and after.group(1).lower() in self.countries  # Paris, France
+        if after is not None and after.group(1).lower() in self.countries:
+            return True  # Paris, France
+        # In a sentence of another language (ik denk dat ze Amsterdam, niet wil): most lower-case words
+        # before it are on no English list.
+        before = _LOWER_WORDS.findall(text, max(0, start - 60), start)[-6:]
+        return len(before) >= 3 and sum(self._unknown(w) for w in before) * 2 > len(before)
 
     def _unknown(self, word: str) -> bool:
         """A capitalised word on no list of English words (Xiaoxue, Wilmsen): most likely a name."""
