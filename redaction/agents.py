@@ -156,6 +156,33 @@ def own_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             or _OWN_PLACE.search(text, max(0, m.start - 60), m.start) is None]
 
 
+# A firm's own line: a number right after a word for a service line (hotline, 客服电话, 热线, customer care
+# number), or right before `(local)`, `from overseas`, `at local rate`, `for all enquiries`.
+_OWN_LINE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?i:hotline|helpline|help line|freephone|toll[- ]free|(?:customer|client) (?:service|services|care|"
+    r"support)(?: (?:line|number|hotline|team))?|support (?:line|number)|service (?:line|number)|contact cent(?:re|er)|"
+    r"call cent(?:re|er)|switchboard)(?P<gap>[^\n.;]{0,24})$"
+    r"|(?:热线|熱線|客服电话|客服電話|服务电话|服務電話|客服专线|客服專線|服务专线|服務專線|总机|總機)(?P<zgap>[^\n，。,；;]{0,12})$"
+    r"|客服[^\S\n]*$")
+_OWN_LINE_AFTER = re.compile(r"[^\S\n]*(?:\((?i:local|toll[- ]free|freephone)\)|(?i:from (?:overseas|abroad|outside)|at local rate|"
+                             r"for (?:all )?(?:customer |general )?enquiries))")
+# ... unless the words between say whose it is (`hotline from my mobile 07700 …`).
+_PERSONAL = re.compile(r"(?<![A-Za-z])(?i:my|mine|me|his|her|mobile|cell|home)(?![A-Za-z])|我|手机|手機|他|她")
+
+
+def own_lines(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` less the PHONE matches that a firm gives as its own line (_OWN_LINE_BEFORE, _OWN_LINE_AFTER)."""
+    out = []
+    for m in chosen:
+        if labels[m.rank] == "PHONE":
+            before = _OWN_LINE_BEFORE.search(text, max(0, m.start - 48), m.start)
+            own = before is not None and not _PERSONAL.search(before.group("gap") or before.group("zgap") or "")
+            if own or _OWN_LINE_AFTER.match(text, m.end):
+                continue
+        out.append(m)
+    return out
+
+
 def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` less the PERSON matches that are staff introducing themselves, and other mentions of them;
     and less a firm's name opening a staff greeting (`Emerald Energy, Ciara speaking`)."""

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 from .detectors import DEFAULT_DETECTORS, LABELS, PatternDetector, codes, contact, names, numbers, phones, places
 from .detectors.base import LOOKBEHIND
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, input_view, normalise
-from .agents import agent_names, own_addresses
+from .agents import agent_names, own_addresses, own_lines
 from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
@@ -136,6 +136,7 @@ class Redactor:
         chosen = repeat_codes(text, corrected_codes(text, chosen, self.labels), self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
         chosen = own_addresses(text, agent_names(text, extend_names(text, chosen, self.labels), self.labels), self.labels)
+        chosen = own_lines(text, chosen, self.labels)
         if not gaps:
             return chosen
         # A gap filler's span (the CRF layer) stands only where nothing else was found, after every pass (so it
@@ -147,7 +148,7 @@ class Redactor:
         if not free:
             return chosen
         chosen = repeat_names(text, select(chosen + free), self.labels)
-        return own_addresses(text, agent_names(text, chosen, self.labels), self.labels)
+        return own_lines(text, own_addresses(text, agent_names(text, chosen, self.labels), self.labels), self.labels)
 
     @property
     def limits(self) -> tuple:

@@ -779,3 +779,21 @@ HK_AND_ROMANISED = [
 @pytest.mark.parametrize("text,expected", HK_AND_ROMANISED, ids=_ids(HK_AND_ROMANISED))
 def test_hong_kong_flat_and_romanised_name_after_a_chinese_cue(text, expected):
     assert found(text) == expected
+
+
+# A firm's own line, given as such: after a word for a service line, or before `(local)`, `from overseas`,
+# `at local rate`. A customer's number beside such a word stays masked.
+OWN_LINES = [
+    ("Our Singapore hotline is 1800 123 4567 (local) or +65 6123 4567 from overseas.", []),
+    ("Customers in Scotland can also call 0131 496 0000 at local rate.", []),
+    ("信用卡客服（02）2383-1000，卡片遗失请立即来电挂失。", []),
+    ("如有疑问请拨打服务热线 021-6234 5678", []),
+    ("I called your hotline from my mobile 07700 900123", ["07700 900123"]),
+    ("客服：请问您的电话？\n客户：13812345678", ["13812345678"]),
+    ("客服电话打不通，我的手机是13812345678", ["13812345678"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", OWN_LINES, ids=_ids(OWN_LINES))
+def test_a_firms_own_line_is_not_masked(text, expected):
+    assert [text[s.start:s.end] for s in find_spans(text) if s.label == "PHONE"] == expected
