@@ -157,17 +157,21 @@ def own_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
 
 
 # A firm's own line: a number right after a word for a service line (hotline, 客服电话, 热线, customer care
-# number), or right before `(local)`, `from overseas`, `at local rate`, `for all enquiries`.
+# number) with nothing between but `is`, `number`, a colon (`Our hotline is 1800 …`, `服务热线：021-…`), or right
+# before `(local)`, `from overseas`, `at local rate`, `for all enquiries` with no word before it on its line
+# that makes it someone's (`reach me on 07700 … from abroad` stays masked).
 _OWN_LINE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?i:hotline|helpline|help line|freephone|toll[- ]free|(?:customer|client) (?:service|services|care|"
     r"support)(?: (?:line|number|hotline|team))?|support (?:line|number)|service (?:line|number)|contact cent(?:re|er)|"
-    r"call cent(?:re|er)|switchboard)(?P<gap>[^\n.;]{0,24})$"
-    r"|(?:热线|熱線|客服电话|客服電話|服务电话|服務電話|客服专线|客服專線|服务专线|服務專線|总机|總機)(?P<zgap>[^\n，。,；;]{0,12})$"
-    r"|客服[^\S\n]*$")
+    r"call cent(?:re|er)|switchboard)(?:[^\S\n]*(?i:number|no\.?|line|is|was|:|on|at)(?![A-Za-z]))*[^\S\n]*[:：]?[^\S\n]*\Z"
+    r"|(?:热线|熱線|客服电话|客服電話|服务电话|服務電話|客服专线|客服專線|服务专线|服務專線|总机|總機)"
+    r"[^\S\n]*(?:电话|電話|号码|號碼|是|为|為)*[^\S\n]*[:：]?[^\S\n]*\Z")
 _OWN_LINE_AFTER = re.compile(r"[^\S\n]*(?:\((?i:local|toll[- ]free|freephone)\)|(?i:from (?:overseas|abroad|outside)|at local rate|"
                              r"for (?:all )?(?:customer |general )?enquiries))")
-# ... unless the words between say whose it is (`hotline from my mobile 07700 …`).
-_PERSONAL = re.compile(r"(?<![A-Za-z])(?i:my|mine|me|his|her|mobile|cell|home)(?![A-Za-z])|我|手机|手機|他|她")
+# Words that make a number someone's: it is then never taken for the firm's.
+_PERSONAL = re.compile(r"(?<![A-Za-z])(?i:my|mine|me|i|i'm|i've|you|your|yours|his|her|him|wife|husband|son|daughter|"
+                       r"mum|mom|dad|mother|father|partner|friend|mobile|cell|home|personal|reach|gave|rang)(?![A-Za-z])|"
+                       r"我|你|您|他|她|手机|手機|留|回拨|回撥")
 
 
 def own_lines(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
@@ -175,9 +179,10 @@ def own_lines(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     out = []
     for m in chosen:
         if labels[m.rank] == "PHONE":
-            before = _OWN_LINE_BEFORE.search(text, max(0, m.start - 48), m.start)
-            own = before is not None and not _PERSONAL.search(before.group("gap") or before.group("zgap") or "")
-            if own or _OWN_LINE_AFTER.match(text, m.end):
+            line_start = text.rfind("\n", 0, m.start) + 1
+            before = text[max(line_start, m.start - 48):m.start]
+            if _OWN_LINE_BEFORE.search(before) or (_OWN_LINE_AFTER.match(text, m.end)
+                                                   and not _PERSONAL.search(text, max(line_start, m.start - 60), m.start)):
                 continue
         out.append(m)
     return out

@@ -786,11 +786,26 @@ def test_hong_kong_flat_and_romanised_name_after_a_chinese_cue(text, expected):
 OWN_LINES = [
     ("Our Singapore hotline is 1800 123 4567 (local) or +65 6123 4567 from overseas.", []),
     ("Customers in Scotland can also call 0131 496 0000 at local rate.", []),
-    ("信用卡客服（02）2383-1000，卡片遗失请立即来电挂失。", []),
     ("如有疑问请拨打服务热线 021-6234 5678", []),
     ("I called your hotline from my mobile 07700 900123", ["07700 900123"]),
     ("客服：请问您的电话？\n客户：13812345678", ["13812345678"]),
     ("客服电话打不通，我的手机是13812345678", ["13812345678"]),
+    ("服务热线：021-6234 5678", []),
+    ("call our toll-free number 1800 102 6677", []),
+    # a customer's own number next to such a word stays masked (a review's rows)
+    ("hotline\n07700 900123", ["07700 900123"]),
+    ("hotline\r\n07700 900123", ["07700 900123"]),
+    ("I rang the helpline from 07700 900123", ["07700 900123"]),
+    ("I called the hotline and gave them 07700 900123", ["07700 900123"]),
+    ("The helpline rang you on 07700 900123 yesterday", ["07700 900123"]),
+    ("hotline, wife's phone 07700 900123", ["07700 900123"]),
+    ("客服电话回拨到您的号码13912345678", ["13912345678"]),
+    ("打热线时留了13912345678", ["13912345678"]),
+    ("我打热线用的是13912345678", ["13912345678"]),
+    ("客服 13912345678", ["13912345678"]),
+    ("You can reach me on 07700 900123 from abroad", ["07700 900123"]),
+    ("Call me on 07700 900123 for enquiries", ["07700 900123"]),
+    ("my mobile 07700 900123 (local)", ["07700 900123"]),
 ]
 
 
