@@ -5,16 +5,18 @@ over several turns, spoken digits).
 The rules know forms; this layer knows context. Each token gets a few facts about itself (its lower-case
 form, shape, suffix, whether the census name lists or the English word list hold it, whether it is a spoken
 digit or a NATO word, the character itself for Chinese), the same facts for two tokens either side, and
-where it sits (opening or closing a line, before a colon, in a text all in lower case). The model was trained on the project's tuning sets (bench/helper_sets,
-written by helper sessions that never saw this code; `python -m bench.crf_train` rebuilds it, byte for byte)
-and never on a held-out set or on ../shared/data.
+where it sits (opening or closing a line, before a colon, in a text all in lower case). The model was
+trained on the project's tuning sets (bench/helper_sets, written by helper sessions that never saw this
+code; `python -m bench.crf_train` rebuilds it, byte for byte) and never on a held-out set or on
+../shared/data.
 
-A span is kept when every token in it has a marginal probability of at least THRESHOLD and it passes the
-label's sanity check (`_plausible`: a number holds four digits and is no hotline, a name holds letters only
-and is no place's or firm's, a Chinese name starts with a surname and is no title, an address holds a
-number or a street or building word, an e-mail an at and a dot); the Redactor then
-fuses it with the rules like any recognizer span (a rule's match of another label wins) and the usual
-passes run over it (staff introducing themselves, a firm's own address, names said again).
+A span is kept when every token in it has a marginal probability of at least THRESHOLD (_NAME_THRESHOLD for
+a name) and it passes its label's check (`_plausible`: no written ID, card or phone, which the rules
+validate; no hotline, flight, count or one-time code; a name with letters only that is no title, alias,
+place or firm; an address with a number or a street or building word; an e-mail said with an at and a
+dot). The layer only fills gaps (`fills_only`): the Redactor adds its spans after every other pass, where
+nothing else was found, then finds its names where they are said again and takes out staff introducing
+themselves, a firm's own address and line.
 
 The model file is checked against MODEL_SHA256 when it loads; a missing or changed file raises
 ModelFileError and stops start-up (redaction.load_layers), never a silent fall-back to the rules alone.
@@ -27,14 +29,16 @@ import re
 from pathlib import Path
 
 from ..detectors.base import is_hotline
+from ..detectors.phones import _EN_DIGIT
 from ..detectors.names import COMPOUND_SURNAMES, SURNAMES
 from .chinese import ALIAS_END, ALIAS_FIRST, NOT_NAMES, TITLE_END
+from ..normalise import SPOKEN_DIGITS
 from .english import NATO, EnglishNames
 
 MODEL = Path(__file__).resolve().parent.parent / "data" / "values_crf.model"
 MODEL_SHA256 = "b0901d3a1424696695434a8974c879236eb9c7b11df458c3197a09bb3933cf25"
 # The least marginal probability of each token of a kept span (tuned by leave-one-set-out runs over the
-# tuning sets: see README, Redaction, "The context model").
+# tuning sets and on round 7's sets before training on them: see README, Redaction, "Round 7").
 THRESHOLD = 0.5
 # A name is kept from here (the model is less sure of names than of numbers; see README).
 _NAME_THRESHOLD = 0.6
@@ -169,8 +173,8 @@ _ALNUM_AFTER = re.compile(r"[A-Za-z0-9]")
 _NOT_ADDRESS = re.compile(r"^(?i:a|an|the|some|two|three|four|five) |(?i:houses|homes|roads|streets|lanes|flats|"
                           r"properties|buildings)$")
 _RUNS = "01234567890" + "9876543210"
-_DIGIT_OF = dict(zip("zero oh one two three four five six seven eight nine".split(), "00123456789"))
-_DIGIT_OF.update(zip("零〇幺两一二三四五六七八九洞拐", "001212345678907"))
+# Each digit word's or numeral's digit: the phone rules' and the numeral fold's own tables.
+_DIGIT_OF = {**_EN_DIGIT, **SPOKEN_DIGITS}
 _QUOTES = frozenset("\"'“‘「『《")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 # A place's last character (沈阳北站, 中山路): no one's name.
