@@ -20,6 +20,7 @@ from .agents import agent_names, own_addresses, own_lines
 from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
+from .ner.crf import ADDRESS_WORD
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
 from .surnames import lone_surnames
@@ -139,14 +140,36 @@ class Redactor:
         chosen = own_lines(text, chosen, self.labels)
         if not gaps:
             return chosen
-        # A gap filler's span (the CRF layer) stands only where nothing else was found, after every pass (so it
-        # never cuts a spelled name from its name); a name it found is then found again where it is said again,
-        # and staff introducing themselves and a firm's own address are taken out as before.
+        # A gap filler's span (the CRF layer) stands where nothing else was found, after every pass (so it
+        # never cuts a spelled name from its name); it also replaces matches it holds whole (`_grows`): of its
+        # own label (阿依古丽 in 阿依古丽·买买提, `Flat 12C, Block` in `Flat 12C, Block 3, Kwun Tong Garden
+        # Estate`), or names in a value it is sure of (`Jalan Mawar` in an address, `JDVA` in an order
+        # number). A name it found is then found again where it is said again, and staff introducing
+        # themselves and a firm's own address are taken out as before.
         chosen = sorted(chosen, key=lambda m: m.start)
         ends = [m.end for m in chosen]
-        free = [g for g in gaps if (j := bisect_right(ends, g.start)) >= len(chosen) or chosen[j].start >= g.end]
+        free = []
+        grown: set[int] = set()
+        for g in gaps:
+            j = k = bisect_right(ends, g.start)
+            while k < len(chosen) and chosen[k].start < g.end:
+                k += 1
+            if j == k:
+                free.append(g)
+                continue
+            g = _trimmed(text, g)
+            held = chosen[j:k]
+            label = self.labels[g.rank]
+            same = [m for m in held if self.labels[m.rank] == label]
+            if all(g.start <= m.start and m.end <= g.end for m in held) and (len(same) == len(held) or (
+                    g.score >= GROW_OVER_NAMES and all(self.labels[m.rank] in (label, "PERSON") for m in held))) \
+                    and _grows(text, g, same, label):
+                free.append(g)
+                grown.update(range(j, k))
         if not free:
             return chosen
+        if grown:
+            chosen = [m for i, m in enumerate(chosen) if i not in grown]
         chosen = repeat_names(text, select(chosen + free), self.labels)
         return own_lines(text, own_addresses(text, agent_names(text, chosen, self.labels), self.labels), self.labels)
 
@@ -341,6 +364,54 @@ def _search_all(regex: re.Pattern[str], text: str, first: "re.Match[str] | int",
     while m is not None and m.start() < end_at:
         yield m
         m = search(text, m.start() + 1)
+
+
+# A gap span's least marginal for it to replace names it holds whole (a value of another label).
+GROW_OVER_NAMES = 0.8
+_EDGE_PUNCT = " \t,.;:!?，。；：！？、"
+_LIST_JOIN = re.compile(r"[,;，；、&]|(?<![A-Za-z])(?:and|or)(?![A-Za-z])|和|及|与")
+_WORD = re.compile(r"[^\W\d_]+")
+_NUMBER_OR_STREET = re.compile(r"\d|" + ADDRESS_WORD.pattern)
+_AND_OR = re.compile(r"(?<![A-Za-z])(?i:and|or|with)(?![A-Za-z])")
+_SMALL_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
+
+
+def _trimmed(text: str, g: Match) -> Match:
+    """`g` without spaces and punctuation at either end."""
+    start, end = g.start, g.end
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT:
+        end -= 1
+    return g._replace(start=start, end=end)
+
+
+def _grows(text: str, g: Match, inside: list[Match], label: str) -> bool:
+    """Whether the gap span `g` may replace the matches it holds (`inside`: those of its own label): it lies
+    on one line, and unless it is an address what it adds is no list (`Wilhelmina, Desmond and ...` are
+    three people; `KL4P7Q, two adults`) and, for a name, words in capitals (`kevin pls`, `sarah hahahaha`:
+    no surname)."""
+    if "\n" in text[g.start:g.end]:
+        return False
+    added, at = [], g.start
+    for m in inside:
+        added.append(text[at:m.start])
+        at = m.end
+    added.append(text[at:g.end])
+    more = " ".join(added)
+    if label == "ADDRESS":
+        # Its commas are the address's, but not `and` or a small word that is no street's (`12 Main Street, 3
+        # kids`: the sentence goes on); what it adds before or after the rules' matches holds a number or a
+        # street or building word (not `12 Main Street Thanks`, `T2N 1N4, in Calgary`, 杭州 before 西湖区 ...).
+        ends = (added[0], added[-1]) if inside else (more,)
+        return _AND_OR.search(more) is None and all(
+            ADDRESS_WORD.fullmatch(w) for w in _SMALL_WORD.findall(more) if len(w) >= 4) and all(
+            not part.strip(_EDGE_PUNCT) or _NUMBER_OR_STREET.search(part) for part in ends)
+    if _LIST_JOIN.search(more):
+        return False
+    if label == "PERSON":
+        return all(w[0].isupper() or not w.isascii() for w in _WORD.findall(more))
+    return True
 
 
 def select(matches: Iterable[Match]) -> list[Match]:

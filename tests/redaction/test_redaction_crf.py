@@ -99,6 +99,7 @@ ADDED = [
     ("caller: its frank bishop at sixty four maple crescent in moncton", "frank bishop"),
     ("csr: and name of receiver\ncustomer: jonalyn dizon", "jonalyn dizon"),
     ("customer: fnb cheque account six two eight\nagent: six two eight", "six two eight"),
+    ("Ms Tan, hp 9127 4408, collect Sat", "9127 4408"),  # eight digits in two fours, read from context
 ]
 
 
@@ -112,6 +113,8 @@ def test_the_layer_finds_what_the_rules_miss(text, value):
 # Spans the layer's own check drops, whatever the model says (text, start of the value, the value, label).
 DROPPED = [
     ("call 1-800-555-0199 now", "1-800-555-0199", "PHONE"),  # written: the rules check phones
+    ("NHS number 512 034 7788", "512 034 7788", "PHONE"),  # ... (its check digit fails: no one's)
+    ("it was 011 2024 0001", "011 2024 0001", "PHONE"),
     ("热线400-108-0656", "400-108-0656", "ORDER_ID"),  # no code stands inside a longer run
     ("flight NH920 tomorrow", "NH920", "LICENSE_PLATE"),  # a flight
     ("the password P@ssw0rd is not allowed", "P@ssw0rd", "EMAIL"),
@@ -141,6 +144,7 @@ KEPT = [
     ("Caller: it's j dot okafor at mail dot com", "j dot okafor at mail dot com", "EMAIL"),
     ("unit four, fifteen Wattle Street", "unit four, fifteen Wattle Street", "ADDRESS"),
     ("customer: jonalyn dizon", "jonalyn dizon", "PERSON"),
+    ("Caller: ok it's Chan Siu Ming, 9127 4408", "9127 4408", "PHONE"),
     ("户主是庹建华吗", "庹建华", "PERSON"),  # a surname on no list of common ones: kept when sure
 ]
 
@@ -178,7 +182,7 @@ class _Filler:
         return self.spans
 
 
-def test_a_gap_filler_never_replaces_a_rule_match():
+def test_a_gap_filler_never_replaces_a_rule_match_of_another_label():
     text = "电话：8613912345678 还有 ABC123"
     view = input_view(text).text  # recognizers see the input view (电话:8613912345678还有 ABC123)
     phone = view.index("8613912345678")
@@ -186,6 +190,57 @@ def test_a_gap_filler_never_replaces_a_rule_match():
     filler = _Filler([(phone - 3, phone + 13, "ORDER_ID", 0.9), (view.index("ABC123"), len(view), "ORDER_ID", 0.9)])
     spans = Redactor(DEFAULT_DETECTORS, (filler,)).find_spans(text)
     assert [(text[s.start:s.end], s.label) for s in spans] == [("8613912345678", "PHONE"), ("ABC123", "ORDER_ID")]
+
+
+# Written for this table in the shape of what the layer found but the fusion dropped on text others wrote:
+# a rule's match cut short inside a value the layer holds whole (a name inside an address it is sure of).
+GROWN = [
+    ("Agent: address please?\nCaller: Flat 9B, Block 2, Lok Fu Garden Estate",
+     "Flat 9B, Block 2, Lok Fu Garden Estate"),
+    ("地址：杭州市西湖区文三路 88 号 3 幢 5 0 2", "杭州市西湖区文三路 88 号 3 幢 5 0 2"),
+    ("new address is 31 rue Saint-Denis, Montréal QC H2X 3K8", "31 rue Saint-Denis, Montréal QC H2X 3K8"),
+    ("Caller: it's No. 8, Jalan Melur 2, Taman Sri Andalas, 41200 Klang, Selangor",
+     "No. 8, Jalan Melur 2, Taman Sri Andalas, 41200 Klang, Selangor"),
+]
+
+
+@pytest.mark.parametrize("text,value", GROWN)
+def test_the_layer_grows_a_match_cut_short(text, value):
+    layers = _layers()
+    without = _found(Redactor(DEFAULT_DETECTORS, layers[:-1]), text)
+    assert value not in without and any(part in value for part in without)
+    assert _found(Redactor(DEFAULT_DETECTORS, layers), text) == [value]
+
+
+def _fused(text, value, label, score):
+    view = input_view(text).text  # the stand-in's span, on the view recognizers see
+    start = view.index(value)
+    filler = _Filler([(start, start + len(value), label, score)])
+    return [(text[s.start:s.end], s.label) for s in Redactor(DEFAULT_DETECTORS, (filler,)).find_spans(text)]
+
+
+@pytest.mark.parametrize("text,value,label,score,expected", [
+    # Its own label's match held whole: replaced by the longer span, trimmed of punctuation at its ends.
+    ("订单号 ORD20241103 KX.", "ORD20241103 KX.", "ORDER_ID", 0.7, [("ORD20241103 KX", "ORDER_ID")]),
+    ("订单号 ORD20241103 KX, two adults", "ORD20241103 KX, two adults", "ORDER_ID", 0.9,
+     [("ORD20241103", "ORDER_ID")]),  # a list, the sentence going on
+    ("订单号 ORD20241103\nKX", "ORD20241103\nKX", "ORDER_ID", 0.9, [("ORD20241103", "ORDER_ID")]),  # two lines
+    ("my name is Tan Wei pls", "Tan Wei pls", "PERSON", 0.9, [("Tan Wei", "PERSON")]),  # a small word added
+    ("my name is Tan Wei, Ling and Kai", "Tan Wei, Ling", "PERSON", 0.9, [("Tan Wei", "PERSON")]),  # two people
+    # A name inside a value of another label: replaced only when the layer is sure.
+    ("my name is Tan Wei 42", "Tan Wei 42", "ORDER_ID", 0.9, [("Tan Wei 42", "ORDER_ID")]),
+    ("my name is Tan Wei 42", "Tan Wei 42", "ORDER_ID", 0.7, [("Tan Wei", "PERSON")]),
+    # Any other label's match stays (the rules check phones, IDs and cards).
+    ("电话:13912345678号", "13912345678号", "ORDER_ID", 0.99, [("13912345678", "PHONE")]),
+    # An address's commas are its own, but not a sentence going on after it.
+    ("I live at 12 Main Street, Flat 2", "12 Main Street, Flat 2", "ADDRESS", 0.9,
+     [("12 Main Street, Flat 2", "ADDRESS")]),
+    ("I live at 12 Main Street, 3 kids", "12 Main Street, 3 kids", "ADDRESS", 0.9, [("12 Main Street", "ADDRESS")]),
+    ("I live at 12 Main Street and Flat 2", "12 Main Street and Flat 2", "ADDRESS", 0.9,
+     [("12 Main Street", "ADDRESS"), ("Flat 2", "ADDRESS")]),
+])
+def test_a_gap_filler_grows_only_a_match_it_holds(text, value, label, score, expected):
+    assert _fused(text, value, label, score) == expected
 
 
 def test_lone_surrogates_reach_the_tagger_safely():
