@@ -9,8 +9,10 @@ a name list, a company's own look-up).
 returns spans on it. A Redactor merges them with its pattern matches: a recognizer span that overlaps a
 pattern match of another label loses (rules stay in charge of structured values); among the rest the
 earlier start, then the longer span wins, as between patterns. A recognizer may set `fills_only = True`
-(the CRF layer does): its spans then only fill what the rules left, never replacing a rule's match even
-where they hold it whole (the rules' own recognizers may: a code read out after its cue).
+(the CRF layer does): its spans then come after every other pass and only fill what the rules left, or
+complete a match of their own label they hold whole, or a name inside a value they are sure of
+(Redactor.fused); never a match of another label (the rules' own recognizers may: a code read out after
+its cue).
 
 Recognizers run on the input side only (find_spans, redact, Redactor.redact, `python -m redaction`):
 StreamRedactor runs the output detector set, which holds no recognizer (see README, Redaction).

@@ -12,11 +12,12 @@ code; `python -m bench.crf_train` rebuilds it, byte for byte) and never on a hel
 
 A span is kept when every token in it has a marginal probability of at least THRESHOLD (_NAME_THRESHOLD for
 a name) and it passes its label's check (`_plausible`: no written ID, card or phone, which the rules
-validate; no hotline, flight, count or one-time code; a name with letters only that is no title, alias,
-place or firm; an address with a number or a street or building word; an e-mail said with an at and a
-dot). The layer only fills gaps (`fills_only`): the Redactor adds its spans after every other pass, where
-nothing else was found, then finds its names where they are said again and takes out staff introducing
-themselves, a firm's own address and line.
+validate, but for eight digits in two fours; no hotline, flight, count or one-time code; a name with
+letters only that is no title, alias, place or firm; an address with a number or a street or building
+word; an e-mail said with an at and a dot). The layer fills gaps (`fills_only`): the Redactor adds its
+spans after every other pass where nothing else was found, or where they hold whole a match of their own
+label (or names inside a value the model is sure of), then finds its names where they are said again and
+takes out staff introducing themselves, a firm's own address and line.
 
 The model file is checked against MODEL_SHA256 when it loads; a missing or changed file raises
 ModelFileError and stops start-up (redaction.load_layers), never a silent fall-back to the rules alone.
@@ -273,8 +274,8 @@ def _plausible(text: str, start: int, end: int, label: str, score: float, names:
 
 
 class CrfValues:
-    """The recognizer: CRF spans on normalised text, kept by marginal probability and `_plausible`. It only
-    fills gaps (`fills_only`): a rule's match it overlaps keeps its place and its label."""
+    """The recognizer: CRF spans on normalised text, kept by marginal probability and `_plausible`. It
+    fills gaps (`fills_only`): a rule's match of another label it overlaps keeps its place and its label."""
 
     fills_only = True
 
