@@ -24,6 +24,7 @@ from .ner.crf import ADDRESS_WORD
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
 from .surnames import lone_surnames
+from .turns import turn_openers
 from .vault import Placeholders
 
 
@@ -96,8 +97,8 @@ class Redactor:
         them, unless one is an administrator's own label: a code read out after its cue says what it is), and
         a gap filler's spans (`fills_only`) where nothing else was found; with recognizers (the input side), each address grown over the
         rest of its address, each phone over its extension and each name to its other mentions and its title (redaction.extend), less staff
-        introducing themselves and a firm's own address (redaction.agents) and a title or 姓 with a surname alone
-        (redaction.surnames)."""
+        introducing themselves and a firm's own address (redaction.agents), a title or 姓 with a surname alone
+        (redaction.surnames) and a speaker's turn opening with a capitalised word (redaction.turns)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -135,6 +136,7 @@ class Redactor:
         chosen = select(chosen + extra) if extra else chosen
         chosen = extend_phones(text, extend_addresses(text, chosen, self.labels), self.labels)
         chosen = repeat_codes(text, corrected_codes(text, chosen, self.labels), self.labels)
+        chosen = turn_openers(text, chosen, self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
         chosen = own_addresses(text, agent_names(text, extend_names(text, chosen, self.labels), self.labels), self.labels)
         chosen = own_lines(text, chosen, self.labels)
