@@ -1,7 +1,7 @@
 """The context layer (redaction/ner/crf.py) on text its model never saw.
 
 The shipped model is trained on every tuning set, so its figures on them flatter it. Here a model is
-trained the same way (bench.crf_train) without the newest round's sets (FRESH, written for round 7 by
+trained the same way (bench.crf_train) without the newest round's sets (FRESH, written for round 8 by
 helpers who never saw the code) and those sets are scored twice with `bench.helper_sets.score`: with the
 rules and the other layers alone, and with the layer added. About two minutes (the training).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import crf_train
 from bench.helper_sets import SETS, score
 
-FRESH = ("tune7_written", "tune7_transcript_zh", "tune7_transcript_en", "tune7_free")
+FRESH = ("tune8_chat", "tune8_transcript_zh", "tune8_transcript_en", "tune8_free")
 
 
 def run() -> dict:
@@ -41,7 +41,7 @@ def run() -> dict:
 def report(r: dict) -> str:
     lines = ["## The context layer on sets its model never saw", "",
              f"`bench/crf_fresh.py`: a model trained like the shipped one on {r['trained_lines']} lines, without "
-             "round 7's tuning sets; those sets scored with the rules and the other layers alone, then with the "
+             "round 8's tuning sets; those sets scored with the rules and the other layers alone, then with the "
              "layer. Recall and leaked as in the helper-set table; PII-free lines flagged: any span.", "",
              "| set | recall without → with | leaked without → with | stray spans without → with | PII-free lines flagged without → with |",
              "|---|---|---|---|---|"]
