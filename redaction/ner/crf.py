@@ -26,7 +26,9 @@ ModelFileError and stops start-up (redaction.load_layers), never a silent fall-b
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from ..detectors.base import is_hotline
@@ -285,6 +287,28 @@ def _plausible(text: str, start: int, end: int, label: str, score: float, names:
     return bool(digits) and len(digits) + len(_CODE_PART.findall(value)) + len(re.findall(r"[A-Z]", value)) >= 5
 
 
+def _attributes(tagger) -> frozenset[str] | None:
+    """The attributes (features) the opened model holds, read from CRFsuite's own text dump of it line by
+    line (its parsed form, `Tagger.info()`, holds every weight and costs about 6 MB more at start). None
+    when the dump cannot be written (a full disk): tagging then passes every feature, to the same tags."""
+    out: set[str] = set()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.txt")
+            tagger.dump(path)
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("ATTRIBUTES"):
+                        break
+                for line in f:
+                    if line.startswith("}"):
+                        break
+                    out.add(line.rstrip("\n").split(": ", 1)[1])
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return frozenset(out) or None
+
+
 class CrfValues:
     """The recognizer: CRF spans on normalised text, kept by marginal probability and `_plausible`. It
     fills gaps (`fills_only`): a rule's match of another label it overlaps keeps its place and its label."""
@@ -308,11 +332,7 @@ class CrfValues:
         except (OSError, ValueError):
             raise ModelFileError() from None
         self.labels = tuple(sorted(lab[2:] for lab in self._tagger.labels() if lab.startswith("B-")))
-        try:
-            known = frozenset(attribute for attribute, _ in self._tagger.info().state_features)
-        except (OSError, ValueError, KeyError):
-            raise ModelFileError() from None
-        self.features = Features(EnglishNames() if names is None else names, known)
+        self.features = Features(EnglishNames() if names is None else names, _attributes(self._tagger))
         self.threshold = threshold
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:

@@ -269,6 +269,24 @@ def test_leaving_out_features_the_model_lacks_changes_no_tag():
         assert [tagger.marginal(t, k) for k, t in enumerate(tags)] == pytest.approx(marginals, abs=1e-12)
 
 
+def test_the_models_attributes_are_read_from_its_dump():
+    layer = _layers()[-1]
+    assert layer.features.known == frozenset(attribute for attribute, _ in layer._tagger.info().state_features)
+
+
+def test_a_dump_that_cannot_be_written_leaves_every_feature(monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    layer = _layers()[-1]
+    monkeypatch.setattr(crf.tempfile, "TemporaryDirectory", full_disk)
+    assert crf._attributes(layer._tagger) is None
+    fallback = crf.CrfValues(layer.features.names)
+    assert fallback.features.known is None
+    text = "caller: its frank bishop at sixty four maple crescent in moncton"
+    assert fallback.find(text) == layer.find(text)
+
+
 def test_lone_surrogates_reach_the_tagger_safely():
     layer = _layers()[-1]
     assert isinstance(layer.find("手机\ud800 13812345678 \udfff"), list)
