@@ -480,6 +480,8 @@ class EnglishNames:
             return True  # li na called: syllables too short to tell from words
         if any(w in _FIRM_WORDS or w in _FIRM_ENDS for w in words):
             return True  # Quorvexa Inc
+        if len(words) > 1 and words[-1] in _VENUE_ENDS:
+            return True  # Carmel House, BHG Kitchen, Jade Room: a place named like a person
         if len(words) == 1:
             w = words[0]
             if (w in _CALENDAR or w in self.countries or w in _ADDRESS_WORDS or w in _INTERJECTIONS or w in _SLANG
@@ -1394,6 +1396,9 @@ _SIGNED = re.compile(rf"(?<![A-Za-z])(?i:thanks|thank you|many thanks|regards|ki
                      rf"((?:{_WORD}|[a-z]{{3,}})(?:[^\S\n]+{_WORD}){{0,2}})[^\S\n]*[.!]?$")
 _DASH_SIGNED = re.compile(rf"(?:^|[^\S\n])[-–—~][^\S\n]?({_WORD}|[a-z]{{3,}})[^\S\n]*$")
 # Words that end or follow a firm's name (Nexa Telecom, Maple Ridge Credit Union), unless a census surname.
+# A venue's last word (a surname too rarely to count: Hall, Villa and Lodge are not here).
+_VENUE_ENDS = frozenset("house kitchen room rooms cafe café restaurant bakery bistro grill tavern pub deli diner lounge "
+                        "hotel motel inn salon studio mall plaza market centre center tower towers mansion".split())
 _FIRM_ENDS = frozenset("inc ltd llc llp plc corp co gmbh pty bhd sdn ag sa srl bv nv kk".split())
 _CHAT_WORDS = frozenset("asap pls plz thx thnx ty np idk imo fyi tbh brb ttyl".split())
 _AND_NAME_AFTER = re.compile(r" (?:and|&) ([A-Z][a-z]+)")

@@ -140,6 +140,8 @@ DROPPED = [
     ("thank you May.", "May", "PERSON"),
     ("I said r e d", "r e d", "PERSON"),
     ("She works for Quorvexa Inc", "Quorvexa Inc", "PERSON"),
+    ("a property named Carmel House with 3 bedrooms", "Carmel House", "PERSON"),  # a venue
+    ("the workshop is in Jade Room on 3F", "Jade Room", "PERSON"),
 ]
 
 KEPT = [
@@ -148,6 +150,7 @@ KEPT = [
     ("Caller: it's j dot okafor at mail dot com", "j dot okafor at mail dot com", "EMAIL"),
     ("unit four, fifteen Wattle Street", "unit four, fifteen Wattle Street", "ADDRESS"),
     ("customer: jonalyn dizon", "jonalyn dizon", "PERSON"),
+    ("Caller: it's Jennifer Hall from Leeds", "Jennifer Hall", "PERSON"),  # Hall: a surname, no venue
     ("Caller: ok it's Chan Siu Ming, 9127 4408", "9127 4408", "PHONE"),
     ("户主是庹建华吗", "庹建华", "PERSON"),  # a surname on no list of common ones: kept when sure
 ]
