@@ -15,12 +15,12 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .detectors import DEFAULT_DETECTORS, LABELS, PatternDetector, codes, contact, names, numbers, phones, places
 from .detectors.base import LOOKBEHIND
+from .detectors.places import ADDRESS_WORD
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, input_view, normalise
 from .agents import agent_names, own_addresses, own_lines
 from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
-from .ner.crf import ADDRESS_WORD
 from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
 from .surnames import lone_surnames

@@ -6,6 +6,16 @@ import re
 
 from .base import CJK_CHARS, DIGITS, LETTERS, LOOKBEHIND, UPPER, PatternDetector, after_cue, lead
 
+# A word for a street, a building or a unit (the context layer's address check and its growing over the
+# rules' matches, redaction.ner.crf and Redactor.fused): with a number, what makes an address; 中国国籍,
+# 上海市 and `San Francisco` alone are no one's.
+ADDRESS_WORD = re.compile(
+    r"[路街道巷弄号號村组組屯栋棟幢楼樓室座苑邨里坊寓厦廈园園]|胡同|单元|小区|(?<![A-Za-z])(?i:street|st|road|rd|avenue|ave|"
+    r"lane|ln|drive|dr|close|crescent|cres|way|court|ct|place|pl|terrace|tce|boulevard|blvd|highway|hwy|parade|"
+    r"row|square|sq|grove|gardens|mews|walk|hill|flat|unit|apt|apartment|suite|block|blk|floor|level|house|"
+    r"cottage|farm|estate|village|barangay|nagar|colony|sector|residency|towers?|heights|park|po box|"
+    r"postcode|zip)(?![A-Za-z])")
+
 # Characters that end a place name rather than belong to one: particles, pronouns, verbs of sending
 # and living. `我住在朝阳区建国路88号` must start the address at 朝, not at 我.
 _STOP = set(

@@ -34,6 +34,7 @@ from pathlib import Path
 from ..detectors.base import is_hotline
 from ..detectors.phones import _EN_DIGIT
 from ..detectors.names import COMPOUND_SURNAMES, SURNAMES
+from ..detectors.places import ADDRESS_WORD
 from .chinese import ALIAS_END, ALIAS_FIRST, NOT_NAMES, TITLE_END
 from ..normalise import SPOKEN_DIGITS
 from .english import NATO, EnglishNames
@@ -202,14 +203,6 @@ _DOT = re.compile(r"\.(?=[A-Za-z])|(?<![A-Za-z])(?i:dot|period|full stop)(?![A-Z
 _CODE_PART = re.compile(r"[A-Za-z](?![A-Za-z])|(?<![A-Za-z])(?i:" + "|".join(sorted(NATO, key=len, reverse=True))
                         + r")(?![A-Za-z])")
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·]+")
-# An address holds a number (digits, spoken, Chinese numerals) or a word for a street, a building or a
-# unit: 中国国籍, 上海市 and `San Francisco` alone are no one's address.
-ADDRESS_WORD = re.compile(
-    r"[路街道巷弄号號村组組屯栋棟幢楼樓室座苑邨里坊寓厦廈园園]|胡同|单元|小区|(?<![A-Za-z])(?i:street|st|road|rd|avenue|ave|"
-    r"lane|ln|drive|dr|close|crescent|cres|way|court|ct|place|pl|terrace|tce|boulevard|blvd|highway|hwy|parade|"
-    r"row|square|sq|grove|gardens|mews|walk|hill|flat|unit|apt|apartment|suite|block|blk|floor|level|house|"
-    r"cottage|farm|estate|village|barangay|nagar|colony|sector|residency|towers?|heights|park|po box|"
-    r"postcode|zip)(?![A-Za-z])")
 
 
 def _plausible(text: str, start: int, end: int, label: str, score: float, names: EnglishNames) -> bool:

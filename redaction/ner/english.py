@@ -1395,10 +1395,11 @@ _SIGNED = re.compile(rf"(?<![A-Za-z])(?i:thanks|thank you|many thanks|regards|ki
                      rf"best wishes|cheers|sincerely|yours sincerely|yours truly|thx|ta)(?![A-Za-z])[,!.]?[^\S\n]*\n?[^\S\n]*"
                      rf"((?:{_WORD}|[a-z]{{3,}})(?:[^\S\n]+{_WORD}){{0,2}})[^\S\n]*[.!]?$")
 _DASH_SIGNED = re.compile(rf"(?:^|[^\S\n])[-–—~][^\S\n]?({_WORD}|[a-z]{{3,}})[^\S\n]*$")
-# Words that end or follow a firm's name (Nexa Telecom, Maple Ridge Credit Union), unless a census surname.
-# A venue's last word (a surname too rarely to count: Hall, Villa and Lodge are not here).
-_VENUE_ENDS = frozenset("house kitchen room rooms cafe café restaurant bakery bistro grill tavern pub deli diner lounge "
+# A venue's last word (a surname too rarely to count: Hall, Villa and Lodge are not here; words are
+# compared without accents).
+_VENUE_ENDS = frozenset("house kitchen room rooms cafe restaurant bakery bistro grill tavern pub deli diner lounge "
                         "hotel motel inn salon studio mall plaza market centre center tower towers mansion".split())
+# Words that end or follow a firm's name (Nexa Telecom, Maple Ridge Credit Union), unless a census surname.
 _FIRM_ENDS = frozenset("inc ltd llc llp plc corp co gmbh pty bhd sdn ag sa srl bv nv kk".split())
 _CHAT_WORDS = frozenset("asap pls plz thx thnx ty np idk imo fyi tbh brb ttyl".split())
 _AND_NAME_AFTER = re.compile(r" (?:and|&) ([A-Z][a-z]+)")
