@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from services.config import Settings, load_settings
 from services.keys import Keys, load_keys
 from services.store import open_store
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.support.browser import Chromium, require_chromium
 from tests.support.engine import FakeEngine
 from tests.support.signer import SignerProcess
 
@@ -112,7 +112,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = Chromium(p)
         yield b
         b.close()
 

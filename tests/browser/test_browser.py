@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import accept_consent, assistant_texts, login
+from tests.support.browser import accept_consent, assistant_texts, close_context, login
 from tests.support.engine import FakeEngine
 from tests.support.engine_server import DEFAULT_REPLY, ID_VALUE
 
@@ -165,7 +165,7 @@ def test_login_chat_stream_logout(site, browser):
     page.wait_for_selector("#users")
     page.click("#signout")
     page.wait_for_url("**/login")
-    page.close()
+    close_context(page.context)
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
     assert requested and hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
     assert any(u.endswith(".woff2") for u in requested)  # the Inter font, from this server

@@ -18,7 +18,7 @@ import pytest
 import socketio
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import accept_consent, fresh_page, login
+from tests.support.browser import accept_consent, close_context, fresh_page, login
 from tests.support.engine import FakeEngine
 from tests.support.sockets import Socket, audit_rows, give_consent, http_login, run_async, token_of, wait_for
 
@@ -82,7 +82,7 @@ def test_idle_session_lands_on_the_login_page_saying_why(short, browser):
     assert get(app, "/user", cookie).status_code == 401
     assert get(app, "/user", cookie).json() == {"detail": "sessionIdle"}
     assert [r["outcome"] for r in audit_rows(app) if r["kind"] == "session_end"][-1] == "idle"
-    context.close()
+    close_context(context)
 
 
 def test_a_message_after_the_idle_limit_is_refused_without_an_engine_call(short):
@@ -153,7 +153,7 @@ def test_logout_revokes_the_cookie_and_bearer_token(site, browser):
     assert get(app, "/user", token, bearer=True).status_code == 401
     r = httpx.post(app.url + "/auth/jwt", headers={"Authorization": f"Bearer {token}", "Origin": app.url})
     assert r.status_code == 401
-    context.close()
+    close_context(context)
 
 
 def test_admin_ends_all_sessions_and_every_request_stays_local(site, browser):
@@ -179,8 +179,8 @@ def test_admin_ends_all_sessions_and_every_request_stays_local(site, browser):
     assert hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
     kinds = [(r["kind"], r["outcome"]) for r in audit_rows(app)]
     assert ("admin_action", "end_all_sessions") in kinds
-    staff.context.close()
-    admin.context.close()
+    close_context(staff.context)
+    close_context(admin.context)
 
 
 def test_disabling_a_user_on_the_admin_page_ends_their_session_at_once(site, browser):
@@ -200,8 +200,8 @@ def test_disabling_a_user_on_the_admin_page_ends_their_session_at_once(site, bro
     admin.locator("#users tr", has_text=CLERK2).get_by_role("button", name="enable").click()
     admin.wait_for_selector("#notice")
     assert http_login(app, CLERK2, CLERK2_PASSWORD).status_code == 200
-    staff.context.close()
-    admin.context.close()
+    close_context(staff.context)
+    close_context(admin.context)
 
 
 # Roles -----------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_roles_are_checked_on_every_route(site, browser):
     page.click("#signout")
     page.wait_for_url("**/login")
     assert get(app, "/hushdesk/audit", auditor).status_code == 200  # only that browser's session ended
-    context.close()
+    close_context(context)
 
 
 # Login abuse -----------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_backoff_then_lockout_then_admin_unlock(site, browser):
     assert ("account_locked", "locked") in outcomes and ("login_refused", "throttled") in outcomes
     assert ("admin_action", "unlock") in outcomes
     assert all(LOCKY not in json.dumps(r) for r in rows)
-    context.close()
+    close_context(context)
 
 
 # Consent, clearing, language -------------------------------------------------------------------
@@ -322,7 +322,7 @@ def test_consent_first_then_chat_and_clear_wipes_screen_and_vault(site, browser)
     page.wait_for_timeout(500)
     assert "13812345678" not in page.inner_text("body")
     assert ("consent", "accepted") in [(r["kind"], r["outcome"]) for r in audit_rows(app)]
-    context.close()
+    close_context(context)
     # The next sign-in does not ask again.
     page = fresh_page(browser)
     context = page.context
@@ -330,7 +330,7 @@ def test_consent_first_then_chat_and_clear_wipes_screen_and_vault(site, browser)
     page.wait_for_selector("#chat-input")
     page.wait_for_timeout(1500)
     assert "Before you start" not in page.inner_text("body")
-    context.close()
+    close_context(context)
 
 
 def test_chinese_browser_gets_chinese_pages_and_messages(site, browser):
@@ -343,7 +343,7 @@ def test_chinese_browser_gets_chinese_pages_and_messages(site, browser):
     assert "从不离开本服务器" in body  # the privacy promise
     login(page, app.url, AUDITOR, "wrong password for sure")
     page.wait_for_function("() => /[\\u4e00-\\u9fff]/.test(document.querySelector('[role=alert]')?.innerText || '')")
-    context.close()
+    close_context(context)
 
 
 def test_admin_forms_add_users_under_the_password_policy_and_keep_names_out_of_urls(site):

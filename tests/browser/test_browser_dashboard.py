@@ -22,7 +22,7 @@ from services.keys import load_keys
 from services.audit.rollups import bin_of, outcome_class, percentile_from_bins
 from services.store import open_store
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import fresh_page, login
+from tests.support.browser import close_context, fresh_page, login
 from tests.support.dashboard import HEX64, Turn, at, seed_misses, seed_turns, user_hash
 from tests.support.engine import FakeEngine
 
@@ -210,7 +210,7 @@ def test_admin_sees_the_seeded_figures_drawn_with_small_groups_suppressed(site, 
     hosts = {urlsplit(u).hostname for u in requested if not u.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)
     assert any(u.endswith("/hushdesk/static/vendor/chart.umd.min.js") for u in requested)
-    page.context.close()
+    close_context(page.context)
 
 
 def test_auditor_sees_verification_and_export_on_the_dashboard(site, browser):
@@ -229,7 +229,7 @@ def test_auditor_sees_verification_and_export_on_the_dashboard(site, browser):
     assert all(n > 200 for n in drawn(page).values())
     hosts = {urlsplit(u).hostname for u in requested if not u.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}
-    page.context.close()
+    close_context(page.context)
 
 
 def test_roles_and_range_checks_on_the_dashboard_routes(site):

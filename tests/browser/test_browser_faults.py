@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import accept_consent, assistant_texts, fresh_page, login
+from tests.support.browser import accept_consent, assistant_texts, close_context, fresh_page, login
 from tests.support.engine import FakeEngine
 from tests.support.engine_server import DEFAULT_REPLY
 
@@ -50,7 +50,7 @@ def test_a_one_megabyte_message_is_refused_clearly_and_the_chat_goes_on(site, br
     page.wait_for_function("() => document.querySelectorAll('[data-step-type=assistant_message]').length >= 4")
     page.wait_for_function(f"() => document.body.innerText.includes({json.dumps(DEFAULT_REPLY.split()[0])})")
     assert len(engine.requests()) == before + 1
-    page.context.close()
+    close_context(page.context)
 
 
 def test_a_reply_that_tries_html_and_script_is_shown_as_text(site, browser):
@@ -70,4 +70,4 @@ def test_a_reply_that_tries_html_and_script_is_shown_as_text(site, browser):
     assert page.evaluate("() => document.querySelectorAll('[data-step-type=assistant_message] script, "
                          "[data-step-type=assistant_message] img[onerror], "
                          "[data-step-type=assistant_message] iframe').length") == 0
-    page.context.close()
+    close_context(page.context)

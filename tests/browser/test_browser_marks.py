@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import accept_consent, fresh_page, login
+from tests.support.browser import accept_consent, close_context, fresh_page, login
 from tests.support.engine import FakeEngine
 
 pytestmark = pytest.mark.browser
@@ -97,7 +97,7 @@ def test_chips_model_saw_reveal_and_a_reported_miss(site, browser):
     [miss] = [r for r in rows if r["kind"] == "redaction_miss_reported"]
     assert miss["outcome"] == "CUSTOM" and MISSED not in json.dumps(rows, ensure_ascii=False)
     assert all(u.startswith(app.url) for u in requested) and errors == []
-    page.context.close()
+    close_context(page.context)
 
 
 def test_english_screen(site, browser):
@@ -114,7 +114,7 @@ def test_english_screen(site, browser):
     assert sorted(user.locator(".hushdesk-chip").all_inner_texts()) == ["PERSON_1", "PHONE_1"]
     assert user.locator(".hushdesk-saw summary").inner_text().startswith("model saw: Please call [PERSON_1] on [PHONE_1]")
     assert user.locator(".hushdesk-miss-open").inner_text() == "Something was not masked"
-    page.context.close()
+    close_context(page.context)
 
 
 @pytest.fixture(scope="module")
@@ -175,4 +175,4 @@ def test_check_before_sending_with_a_custom_mask(checking, browser):
     assert sum(1 for line in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()
                if json.loads(line)["kind"] == "turn") == turns_before
     assert errors == []
-    page.context.close()
+    close_context(page.context)

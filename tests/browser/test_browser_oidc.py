@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tests.support.app import App
-from tests.support.browser import fresh_page
+from tests.support.browser import close_context, fresh_page
 from tests.support.engine import FakeEngine
 from tests.support.oidc_provider import OidcProvider, OidcProviderUnavailable
 from tests.support.process import free_port
@@ -84,7 +84,7 @@ def test_keycloak_groups_map_to_admin_and_the_user_is_provisioned(oidc_site, bro
     assert any(line.split()[:4] == ["alice@example.com", "admin", "enabled", "keycloak"] for line in out.splitlines())
     rows = [json.loads(r) for r in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()]
     assert ("login", "oauth") in [(r["kind"], r["outcome"]) for r in rows]
-    context.close()
+    close_context(context)
 
 
 def test_generic_provider_staff_and_auditor(oidc_site, browser):
@@ -92,11 +92,11 @@ def test_generic_provider_staff_and_auditor(oidc_site, browser):
     context, page = sign_in(browser, app, "Continue with Generic", "sam")
     page.wait_for_selector("#chat-input")
     assert session(page)["role"] == "staff"
-    context.close()
+    close_context(context)
     context, page = sign_in(browser, app, "Continue with Generic", "ivy")
     page.wait_for_url("**/hushdesk/audit")
     assert session(page)["role"] == "auditor"
-    context.close()
+    close_context(context)
 
 
 def test_a_user_whose_groups_map_to_no_role_is_refused(oidc_site, browser):
@@ -108,4 +108,4 @@ def test_a_user_whose_groups_map_to_no_role_is_refused(oidc_site, browser):
     assert "mallory" not in out
     rows = [json.loads(r) for r in app.cli("services.audit", "tail", "-n", "50", "--json").stdout.splitlines()]
     assert ("login_failed", "oauth_unknown_user") in [(r["kind"], r["outcome"]) for r in rows]
-    context.close()
+    close_context(context)

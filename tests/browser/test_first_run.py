@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import fresh_page, login
+from tests.support.browser import close_context, fresh_page, login
 from tests.support.engine import FakeEngine
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine]
@@ -83,4 +83,4 @@ def test_a_first_run_shows_what_the_model_received(site, browser, tmp_path):
     target = Path(os.environ.get("HUSHDESK_DOCS_PICTURE") or tmp_path / "first-run.png")
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
-    page.context.close()
+    close_context(page.context)

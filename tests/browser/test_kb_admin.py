@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import fresh_page, login
+from tests.support.browser import close_context, fresh_page, login
 from tests.support.documents import write_all
 from tests.support.engine import FakeEngine
 
@@ -79,7 +79,7 @@ def test_an_admin_uploads_two_files_and_sees_progress_and_results(site, browser,
     page.wait_for_selector("#hits")
     assert "[PHONE_1]" in page.inner_text("#hits") and PHONE not in page.content()
     assert all(u.startswith(site.url) for u in seen), [u for u in seen if not u.startswith(site.url)]
-    page.context.close()
+    close_context(page.context)
 
 
 def test_the_upload_control_is_reached_by_keyboard(site, browser):
@@ -99,7 +99,7 @@ def test_the_upload_control_is_reached_by_keyboard(site, browser):
         if order[-1] == "upload-submit":
             break
     assert order[:2] == ["upload-files", "upload-submit"], order
-    page.context.close()
+    close_context(page.context)
 
 
 def test_staff_get_403_on_the_pages(site, browser):
@@ -107,4 +107,4 @@ def test_staff_get_403_on_the_pages(site, browser):
     for path in ("/hushdesk/admin/kb", "/hushdesk/admin/kb/collection?name=policies"):
         response = page.goto(site.url + path)
         assert response.status == 403, path
-    page.context.close()
+    close_context(page.context)

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import accept_consent, assistant_texts, fresh_page, login
+from tests.support.browser import accept_consent, assistant_texts, close_context, fresh_page, login
 from tests.support.documents import docx_file
 from tests.support.engine import FakeEngine
 
@@ -91,6 +91,6 @@ def test_an_answer_with_its_sources_and_the_switch(site, browser):
     [body] = engine.requests()[before:]
     assert "［PHONE_1］" not in json.loads(body)["messages"][0]["content"]
     assert PHONE not in page.inner_text("body")
-    page.context.close()
+    close_context(page.context)
     log = app.stop()
     assert PHONE.encode() not in log and QUESTION.encode() not in log and "三个工作日".encode() not in log

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.app import App
-from tests.support.browser import fresh_page, login
+from tests.support.browser import close_context, fresh_page, login
 from tests.support.engine import FakeEngine
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def test_the_admin_page_is_usable_by_keyboard(site, browser):
     page.keyboard.press("Enter")
     page.wait_for_selector("#notice")
     assert page.inner_text("#notice") == "User created." and "kb.user" in page.inner_text("#users")
-    page.context.close()
+    close_context(page.context)
 
 
 def test_dark_mode_and_light_mode_apply(site, browser):
@@ -82,7 +82,7 @@ def test_dark_mode_and_light_mode_apply(site, browser):
         page = admin_page(browser, site, color_scheme=scheme)
         backgrounds[scheme] = page.evaluate(
             "() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]")
-        page.context.close()
+        close_context(page.context)
     assert backgrounds["light"] == ["rgb(255, 255, 255)", "rgb(31, 35, 40)"]
     assert backgrounds["dark"] == ["rgb(21, 24, 28)", "rgb(230, 232, 235)"]
 
@@ -100,7 +100,7 @@ def test_language_from_the_browser_and_the_switch(site, browser):
     page.click("#lang-switch")
     page.wait_for_selector("body[data-ready='1']")
     assert page.inner_text("#summary tr:first-child td:first-child") == "活跃用户" and page.inner_text("#apply") == "显示"
-    page.context.close()
+    close_context(page.context)
 
 
 @pytest.mark.parametrize("width", [768, 1280])
@@ -112,4 +112,4 @@ def test_readable_on_a_tablet_and_a_laptop(site, browser, width):
     page.goto(site.url + "/hushdesk/dashboard")
     page.wait_for_selector("body[data-ready='1']")
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    page.context.close()
+    close_context(page.context)

@@ -15,7 +15,7 @@ import pytest
 
 from redaction import Placeholders
 from tests.support.app import STAFF, STAFF_PASSWORD, App
-from tests.support.browser import accept_consent, assistant_texts, fresh_page, login
+from tests.support.browser import accept_consent, assistant_texts, close_context, fresh_page, login
 from tests.support.engine import FakeEngine
 from tests.support.process import free_port
 
@@ -137,4 +137,4 @@ def test_model_links_are_inert_and_carry_no_revealed_value(site, browser):
     page.wait_for_timeout(1500)
     assert listener.hits == []
     assert len(page.context.pages) == 1  # nothing opened in a new tab either
-    page.context.close()
+    close_context(page.context)
