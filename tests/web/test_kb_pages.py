@@ -268,17 +268,17 @@ def test_the_plain_form_takes_files_that_together_pass_one_files_limit_without_a
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tempfile, "TemporaryFile", recorded)
-    # A 2 MB limit: Starlette's parser would spool each of these 1.5 MB files (over its 1 MB) to disk.
+    # A 2 MB limit: Starlette's parser would spool each of these 1.1 MB files (over its 1 MB) to disk.
     site.runtime.settings = dataclasses.replace(site.runtime.settings, kb_max_file_mb=2)
     site.runtime.knowledge_base.max_bytes = 2 * 2**20
-    line = "退货请在七日内申请，运费由商家承担。Returns within seven days.\n"
-    body = (line * (int(1.5 * 2**20) // len(line.encode()))).encode()  # 1.5 MB each, 4.5 MB together
-    files = [("files", (f"part{i}.txt", body + str(i).encode(), "text/plain")) for i in range(3)]
+    line = "退货请在七日内申请，运费由商家承担。\n"  # Chinese alone: redacted fastest (ingestion is the cost here)
+    body = (line * (int(1.1 * 2**20) // len(line.encode()))).encode()  # 1.1 MB each, 2.2 MB together
+    files = [("files", (f"part{i}.txt", body + str(i).encode(), "text/plain")) for i in range(2)]
     posted = site.request("POST", KB + "/upload?collection=policies", headers={"Origin": "null"},
                           data={"csrf": TOKEN}, files=files)
-    assert posted.headers["location"].endswith("done=kb-uploaded&added=3&replaced=0&unchanged=0&refused=0")
+    assert posted.headers["location"].endswith("done=kb-uploaded&added=2&replaced=0&unchanged=0&refused=0")
     assert disk == []  # no part of an unredacted document was written to disk
-    assert site.stored()["kb_documents"] == 3
+    assert site.stored()["kb_documents"] == 2
 
 
 def test_the_plain_form_uploads_several_files_and_redirects_with_counts(site: Site, docs, tmp_path) -> None:
