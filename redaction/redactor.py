@@ -25,6 +25,7 @@ from .recognizers import Recognizer, load_layers, spans_of
 from .spans import Redaction, Span
 from .surnames import lone_surnames
 from .turns import turn_openers
+from .versions import versions
 from .vault import Placeholders
 
 
@@ -98,7 +99,8 @@ class Redactor:
         a gap filler's spans (`fills_only`) where nothing else was found; with recognizers (the input side), each address grown over the
         rest of its address, each phone over its extension and each name to its other mentions and its title (redaction.extend), less staff
         introducing themselves and a firm's own address (redaction.agents), a title or 姓 with a surname alone
-        (redaction.surnames) and a speaker's turn opening with a capitalised word (redaction.turns)."""
+        (redaction.surnames), a speaker's turn opening with a capitalised word (redaction.turns) and a version
+        number read as an IP address (redaction.versions)."""
         chosen = select(self.all_matches(text))
         if not self.recognizers:
             return chosen
@@ -139,7 +141,7 @@ class Redactor:
         chosen = turn_openers(text, chosen, self.labels)
         chosen = repeat_names(text, lone_surnames(text, chosen, self.labels), self.labels)
         chosen = own_addresses(text, agent_names(text, extend_names(text, chosen, self.labels), self.labels), self.labels)
-        chosen = own_lines(text, chosen, self.labels)
+        chosen = versions(text, own_lines(text, chosen, self.labels), self.labels)
         if not gaps:
             return chosen
         # A gap filler's span (the CRF layer) stands where nothing else was found, after every pass (so it

@@ -1540,10 +1540,13 @@ _REGIONS = frozenset((
 _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
 # Where a capitalised word is a place, not a person: after `in` (the outage in Grey Lynn, customers in
 # Ponsonby; nobody is `in` a person), after a journey's `to` (flight EK 413 to Sydney, moving to Darwin),
-# after 在 or 喺; and before a site word (the Surry Hills branch, Dublin Airport desk).
+# after 在, 喺 or a word for going or sending to (发往 Sydney), after a room's name (Conference Room Everest,
+# 会议室 Everest: `Room` capitalised, the room Maria booked aside); and before a site word (the Surry Hills
+# branch, Dublin Airport desk).
 _PLACE_CONTEXT = re.compile(r"(?:(?<![A-Za-z'’])(?i:in|near|outside|around)|(?<![A-Za-z])(?i:flights?|fly|flying|flew|travel\w*|"
                          r"trip|relocat\w+|bound|heading|departing|returning)"
-                         r"(?:[^\S\n]+[\w'’-]+){0,5}?[^\S\n]+(?i:to|for|from)|[在喺])[^\S\n]*(?:[A-Z][a-z]+,?[^\S\n]+(?:and[^\S\n]+)?){0,3}$")
+                         r"(?:[^\S\n]+[\w'’-]+){0,5}?[^\S\n]+(?i:to|for|from)|[在喺]|[发寄飞运]往|前往|抵达|"
+                         r"(?<![A-Za-z])(?:Room|ROOM|Boardroom)|会议室|會議室)[^\S\n]*(?:[A-Z][a-z]+,?[^\S\n]+(?:and[^\S\n]+)?){0,3}$")
 # A word that spells a letter (C for Charlie, S as in Sam): no person.
 _AID_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z][^\S\n]+(?i:for|as in)[^\S\n]+$")
 _SITE_AFTER = re.compile(r"[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|terminal|outlet|location|"

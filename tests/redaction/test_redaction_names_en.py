@@ -339,6 +339,9 @@ def test_english_names(text, expected):
     "Agent: and the account holder\nCaller: yes that's me", "hey it's gonna rain", "oh it's fine, thanks",
     "my son will call you back",  # lower case: the verb
     "oh so young and ha ha ha", "Oh so young!", "the Mason Jar Company", "pho van hung street", "lunch at Seoul Dong Ha Restaurant",
+    # round 9: a place after a word for sending or going to, a room's name
+    "DHL 从深圳发往 Sydney，大约 3 天", "包裹寄往 Austin 的仓库", "meeting moved to Conference Room Everest, 2:15",
+    "下午3点 in 会议室 Everest (12F)",
 ])
 def test_not_english_names(text):
     assert names(text) == []
