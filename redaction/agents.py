@@ -157,13 +157,14 @@ def own_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
 
 
 # A firm's own line: a number right after a word for a service line (hotline, 客服电话, 热线, customer care
-# number) with nothing between but `is`, `number`, a colon (`Our hotline is 1800 …`, `服务热线：021-…`), or right
+# number, the one-eight-hundred number) with nothing between but `is`, `number`, a colon (`Our hotline is 1800 …`, `服务热线：021-…`), or right
 # before `(local)`, `from overseas`, `at local rate`, `for all enquiries` with no word before it on its line
 # that makes it someone's (`reach me on 07700 … from abroad` stays masked).
 _OWN_LINE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?i:hotline|helpline|help line|freephone|toll[- ]free|(?:customer|client) (?:service|services|care|"
     r"support)(?: (?:line|number|hotline|team))?|support (?:line|number)|service (?:line|number)|contact cent(?:re|er)|"
-    r"call cent(?:re|er)|switchboard)(?:[^\S\n]*(?i:number|no\.?|line|is|was|:|on|at)(?![A-Za-z]))*[^\S\n]*[:：]?[^\S\n]*\Z"
+    r"call cent(?:re|er)|switchboard|(?:1[- ]?|one[- ])?(?:800|eight[- ]hundred)[- ]number,?)"
+    r"(?:[^\S\n]*(?i:number|no\.?|line|is|was|:|on|at)(?![A-Za-z]))*[^\S\n]*[:：]?[^\S\n]*\Z"
     r"|(?:热线|熱線|客服电话|客服電話|服务电话|服務電話|客服专线|客服專線|服务专线|服務專線|总机|總機)"
     r"[^\S\n]*(?:电话|電話|号码|號碼|是|为|為)*[^\S\n]*[:：]?[^\S\n]*\Z")
 _OWN_LINE_AFTER = re.compile(r"[^\S\n]*(?:\((?i:local|toll[- ]free|freephone)\)|(?i:from (?:overseas|abroad|outside)|at local rate|"

@@ -185,7 +185,8 @@ def _en_name(value: str) -> bool:
 
 # ... and a speaker's answer after a label that is also a form's (寄件人：是的, 车主：不是).
 _NOT_FORM_NAMES = frozenset("本人 同上 见上 如上 无 暂无 不详 未知 空 待定 是的 是啊 不是 对的 对啊 不对 好的 没有 没错 可以 "
-                            "知道 明白 稍等 喂 您好 你好 谢谢 嗯嗯".split())
+                            "知道 明白 稍等 喂 您好 你好 谢谢 嗯嗯 对对 对对对 是是 是是是 好好 好嘞 好咧 行行 行的 嗯呢 哦哦 "
+                            "对呀 是呀 好呀 收到 没问题 不用 不用了".split())
 
 
 def _zh_form_name(value: str) -> bool:

@@ -32,6 +32,9 @@ _CODE_ONLY = re.compile(r"(?i:post ?code|postal code|zip(?: code)?|eircode)")
 # ... and one that asks only for a city or a district (收货地址是哪个城市, which city).
 _TOWN_ONLY = re.compile(r"(?i:哪个城市|哪個城市|城市|哪个区|哪個區|邊區|边区|哪个省|哪個省|哪个市|哪個市|"
                         r"(?<![a-z])(?:which|what) (?:city|town|state|province)(?![a-z]))")
+# ... and one that asks a price or a fee, whatever place it names (小区停车场月卡多少钱: the answer is prices).
+_PRICE = re.compile(r"(?i:多少钱|多少錢|几多钱|幾多錢|几钱|价格|價格|价钱|價錢|收费|收費|费用|費用|(?<![a-z])(?:how much|price|prices|"
+                    r"cost|costs|fee|fees|charge|charges)(?![a-z]))")
 _LEAD = re.compile(r"(?i:(?:yeah|yes|yep|it's|its|it is|that's|so|um|uh|er|ok|okay|嗯|是|就是|在)[ ,，.]*)*")
 _END = " \t\r.,，。!！"
 _CJK = re.compile("[\u4e00-\u9fff]")
@@ -79,7 +82,8 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
             out.append((m.start(1), m.end(1), "ADDRESS", 0.75))
     for k in range(len(lines) - 1):
         question = text[lines[k][0]:lines[k][1]]
-        if len(question) > 120 or _ASKED.search(question) is None or _TOWN_ONLY.search(question):
+        if len(question) > 120 or _ASKED.search(question) is None or _TOWN_ONLY.search(question) \
+                or _PRICE.search(question):
             continue
         if _CODE_ONLY.search(question) and not _ASKED.search(_CODE_ONLY.sub("", question)):
             continue  # a postcode alone locates an area, not a home (as in CuedValues)

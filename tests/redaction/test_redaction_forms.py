@@ -717,6 +717,9 @@ TURN_PLACES = [
     # refusals and answers that name no part of an address
     ("Agent: street?\nCaller: Rather not say", []),
     ("客服：门牌号\n客户：不方便说", []),
+    # a question about a price, whatever place it names: the answer is prices
+    ("车主：你们小区停车场月卡多少钱？\n物业：地面车位月卡三百，地下车位四百五", []),
+    ("Caller: How much is parking on your street?\nAgent: Twenty-one pounds.", []),
     ("Agent: Which unit?\nCaller: Kitchen", []),
     # the echo is a whole word (not the Main of Maintenance); CRLF line ends
     ("Agent: Street?\r\nCaller: Main Street\r\nAgent: Thanks. Maintenance will visit",
@@ -792,6 +795,9 @@ OWN_LINES = [
     ("客服电话打不通，我的手机是13812345678", ["13812345678"]),
     ("服务热线：021-6234 5678", []),
     ("call our toll-free number 1800 102 6677", []),
+    ("Caller: I tried the one-eight-hundred number, two-two-five, five-three-two-one, and it rang out.", []),
+    ("call the 1-800 number 225 5321", []),
+    ("my number, two-two-five, five-three-two-one", ["two-two-five, five-three-two-one"]),
     # a customer's own number next to such a word stays masked (a review's rows)
     ("hotline\n07700 900123", ["07700 900123"]),
     ("hotline\r\n07700 900123", ["07700 900123"]),

@@ -43,7 +43,7 @@ def test_dotted_foreign_names(text, expected):
     "陳生話部機仲喺保養期", "李太話想去分行開通網上理財",
     # speakers labelled by their role or by a title; a reply after a label that is also a form's; a firm
     "房东：押金退到哪张卡？\n租客：招行的", "黄大爷：我在村口等\n师傅：好的", "快递员：喂\n寄件人：是的",
-    "坐席：车牌对吗？\n车主：不是，是F", "户名是宁波远景贸易有限公司", "我在诸葛烤鱼点的外卖少了米饭",
+    "坐席：车牌对吗？\n车主：不是，是F", "客服：是二零二二款，对吧？\n车主：对对。", "物业：可以刷卡\n业主：好嘞", "户名是宁波远景贸易有限公司", "我在诸葛烤鱼点的外卖少了米饭",
     "请问是房东吗？", "小区名字叫阳光花园，在高新区", "他叫车了，马上到", "客服：请问怎么称呼？\n客户：好的谢谢",
 ])
 def test_not_names(text):
