@@ -67,6 +67,36 @@ _ADDRESS_BEFORE = re.compile(r"(?i:(?<![a-z])(?:address|unit|flat|apartment|bloc
                              r"(?![A-Za-z])")
 
 
+# A question for a whole address (`And the installation address?`, `your billing address?`), answered on
+# a speaker's turn ...
+_WHOLE_ASKED = re.compile(r"(?i:(?<![a-z])address(?:es)?(?![a-z]))")
+# ... is answered by its first sentence (a pause `...` goes on), read out in words and commas: `Number twelve,
+# Jalan SS two slash twenty-four, Petaling Jaya, Selangor`, `Nine twenty-one North Ashland, unit four, Chicago`.
+_SENTENCE_END = re.compile(r"(?<!\.)(?<!St)(?<!Rd)(?<!Ave)(?<!Apt)(?<!No)(?<!Dr)(?<!Mt)(?<!Ft)(?<!Blk)(?<!Ste)"
+                           r"[.!?;](?!\.)(?=[^\S\n]+[A-Z]|[^\S\n]*$)")
+_SAID_NUMBER = re.compile(r"[0-9]|(?i:(?<![a-z])(?:" + _NUMBER_WORDS + r"|hundred)(?![a-z]))")
+
+
+def _whole_address(text: str, at: int, end: int) -> int | None:
+    """Where the address said in answer to a question for a whole address ends (its first sentence), or None
+    when the answer is no address: longer than 160 characters or 28 words, without a number said or
+    written, with fewer than two commas and no street or building word, or saying something else."""
+    from ..detectors.places import ADDRESS_WORD
+
+    stop = _SENTENCE_END.search(text, at, end)
+    stop = stop.start() if stop is not None else end
+    while stop > at and text[stop - 1] in _END:
+        stop -= 1
+    said = text[at:stop]
+    if not said or len(said) > 160 or len(said.split()) > 28 or _SAID_NUMBER.search(said) is None:
+        return None
+    if said.count(",") < 2 and ADDRESS_WORD.search(said) is None:
+        return None
+    if _NOT_ANSWER.search(said) or _ZH_TOWN.fullmatch(said):
+        return None
+    return stop
+
+
 def turn_places(text: str) -> list[tuple[int, int, str, float]]:
     """ADDRESS spans of the answers to a turn that asked for a part of an address (above)."""
     if "\n" not in text or (_ASKED.search(text) is None and _ADDRESS_BEFORE.search(text) is None):
@@ -98,6 +128,12 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
             end -= 1
         answer = text[at:end]
         cjk = sum("\u4e00" <= c <= "\u9fff" for c in answer)
+        if not cjk and ("?" in content and _WHOLE_ASKED.search(content)
+                        and SPEAKER.match(text, a_start, a_end).end() > a_start):  # a question, a speaker's turn
+            whole = _whole_address(text, at, end)
+            if whole is not None:
+                out.append((at, whole, "ADDRESS", 0.75))
+                continue
         if not answer or len(answer) > (30 if cjk else 80) or len(answer.split()) > 12:
             continue
         if _NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer):

@@ -724,6 +724,13 @@ TURN_PLACES = [
     # the echo is a whole word (not the Main of Maintenance); CRLF line ends
     ("Agent: Street?\r\nCaller: Main Street\r\nAgent: Thanks. Maintenance will visit",
      [("ADDRESS", "Main Street")]),
+    # a whole address said in answer to a question for one: its first sentence, in words and commas
+    ("Agent: And the installation address?\nCaller: Number nine, Jalan Kenanga three, Taman Melati, Kuala Lumpur",
+     [("ADDRESS", "Number nine, Jalan Kenanga three, Taman Melati, Kuala Lumpur")]),
+    ("Agent: And your billing address?\nCaller: Lot fourteen, Phase one, Greenview Homes, Bacoor. Thanks!",
+     [("ADDRESS", "Lot fourteen, Phase one, Greenview Homes, Bacoor")]),
+    ("Agent: Is the address on file still right?\nCaller: No, I moved, I'll send it to you in an email, sorry", []),
+    ("Agent: What's your email address?\nCaller: Give me a second, my son set it up, it's on his laptop", []),
     # the agent saying a part back
     ("Agent: Street?\nCaller: Protea Avenue.\nAgent: Protea Avenue, and the suburb?",
      [("ADDRESS", "Protea Avenue"), ("ADDRESS", "Protea Avenue")]),
