@@ -16,10 +16,12 @@ from typing import Sequence
 
 _VERSION = (r"(?i:(?<![A-Za-z])(?:version|ver\.|firmware|build|release|software|patch)(?![A-Za-z]))|版本|固件|系统")
 # Words that make the number someone's address after all: nothing of these may stand between.
-_ADDRESS = (r"(?i:(?<![A-Za-z])(?:IP|address|addr|from|log\w*|connect\w*|device|router|block\w*|ban\w*|"
-            r"\w*list\w*)(?![A-Za-z]))|地址|登录|登陆|连接|封")
+# The word for an address itself, the one such word the line before may not hold either.
+_AN_ADDRESS = r"(?i:(?<![A-Za-z])(?:IP|address|addr)(?![A-Za-z]))|地址"
+_ADDRESS = (_AN_ADDRESS + r"|(?i:(?<![A-Za-z])(?:from|log\w*|connect\w*|device|router|block\w*|ban\w*|"
+            r"\w*list\w*)(?![A-Za-z]))|登录|登陆|连接|封")
 _BETWEEN = r"(?:(?!" + _ADDRESS + r")[^\n])"
-_BETWEEN_LINES = r"(?:(?!(?i:(?<![A-Za-z])(?:IP|address|addr)(?![A-Za-z]))|地址)[^\n])"
+_BETWEEN_LINES = r"(?:(?!" + _AN_ADDRESS + r")[^\n])"
 # A word for a version at most 25 characters before the value on its line (`version on my phone says `);
 # or an upgrade's `to` right before it (`updated to`, `升级到`).
 _BEFORE = re.compile(r"(?:(?:" + _VERSION + r")" + _BETWEEN + r"{0,25}|(?i:update[ds]?|upgraded?|upgrading)"

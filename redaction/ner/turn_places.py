@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ..detectors.places import ADDRESS_WORD
 from .spoken import NUMBER_WORDS
 from .turn_numbers import SPEAKER, line_spans
 
@@ -52,7 +53,9 @@ _NOT_ANSWER = re.compile(
 # What every answer holds: in English a digit, a number word or two capitalised words (Seventeen, Protea
 # Avenue; not `Later`, `Rather not say`); in Chinese a numeral or a character that names a place's part.
 _NUMBER_WORDS = "|".join(NUMBER_WORDS)  # zero/oh to nine, the teens and the tens
-_HAS_PART = re.compile(r"[0-9]|(?i:(?<![a-z])(?:" + _NUMBER_WORDS + r"|hundred)(?![a-z]))|"
+# A number written or said (17, seventeen, two hundred).
+_A_NUMBER = r"[0-9]|(?i:(?<![a-z])(?:" + _NUMBER_WORDS + r"|hundred)(?![a-z]))"
+_HAS_PART = re.compile(_A_NUMBER + r"|"
                        r"[A-Z][a-z'’-]+,? [A-Z]|[零〇一二三四五六七八九十百两幺洞]|"
                        r"[苑园園村楼樓栋棟幢座单單元室号號路街道巷弄区區城庭府里湾灣邨屋苑阁閣轩軒居坊庄莊]")
 
@@ -74,15 +77,13 @@ _WHOLE_ASKED = re.compile(r"(?i:(?<![a-z])address(?:es)?(?![a-z]))")
 # Jalan SS two slash twenty-four, Petaling Jaya, Selangor`, `Nine twenty-one North Ashland, unit four, Chicago`.
 _SENTENCE_END = re.compile(r"(?<!\.)(?<!St)(?<!Rd)(?<!Ave)(?<!Apt)(?<!No)(?<!Dr)(?<!Mt)(?<!Ft)(?<!Blk)(?<!Ste)"
                            r"[.!?;](?!\.)(?=[^\S\n]+[A-Z]|[^\S\n]*$)")
-_SAID_NUMBER = re.compile(r"[0-9]|(?i:(?<![a-z])(?:" + _NUMBER_WORDS + r"|hundred)(?![a-z]))")
+_SAID_NUMBER = re.compile(_A_NUMBER)
 
 
 def _whole_address(text: str, at: int, end: int) -> int | None:
     """Where the address said in answer to a question for a whole address ends (its first sentence), or None
     when the answer is no address: longer than 160 characters or 28 words, without a number said or
     written, with fewer than two commas and no street or building word, or saying something else."""
-    from ..detectors.places import ADDRESS_WORD
-
     stop = _SENTENCE_END.search(text, at, end)
     stop = stop.start() if stop is not None else end
     while stop > at and text[stop - 1] in _END:

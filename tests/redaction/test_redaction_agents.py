@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from redaction import find_spans
-
-
-def names(text: str) -> list[str]:
-    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+from tests.support.redaction import names
 
 
 AGENTS = [

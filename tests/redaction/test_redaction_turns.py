@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from redaction import DEFAULT_DETECTORS, Redactor, find_spans, load_layers
+from redaction import DEFAULT_DETECTORS, Redactor, load_layers
 from redaction.turns import turn_openers
-
-
-def _names(text: str) -> list[str]:
-    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+from tests.support.redaction import names
 
 
 @pytest.mark.parametrize("text", [
@@ -23,7 +20,7 @@ def _names(text: str) -> list[str]:
     "Customer: Huggies, size four.",
 ])
 def test_a_turn_that_opens_with_a_word_is_no_name(text):
-    assert _names(text) == []
+    assert names(text) == []
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -34,7 +31,7 @@ def test_a_turn_that_opens_with_a_word_is_no_name(text):
     ("Customer: Okonjo Adebayo, calling about my bill", ["Okonjo Adebayo"]),  # two words: a name
 ])
 def test_a_name_that_opens_a_turn_stays(text, expected):
-    assert _names(text) == expected
+    assert names(text) == expected
 
 
 def test_the_rules_alone_read_the_word_as_a_name():

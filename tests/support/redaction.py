@@ -5,9 +5,14 @@ from __future__ import annotations
 from redaction import find_spans
 
 
+def values(text: str, label: str) -> list[str]:
+    """The substrings found as `label`, in order."""
+    return [text[s.start:s.end] for s in find_spans(text) if s.label == label]
+
+
 def names(text: str) -> list[str]:
     """The substrings found as PERSON, in order."""
-    return [text[s.start:s.end] for s in find_spans(text) if s.label == "PERSON"]
+    return values(text, "PERSON")
 
 
 def split_at(text: str, cuts: list[int]) -> list[str]:
