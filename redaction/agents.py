@@ -28,6 +28,7 @@ _STAFF = frozenset((
     "tech", "technician", "dispatcher", "officer", "assessor", "concierge", "associate", "specialist", "consultant",
     "clerk", "service desk", "helpdesk", "help desk", "cs", "customer service", "customer care", "staff", "host",
     "engineer dispatch", "call centre", "call center", "team", "bank", "insurer", "pharmacist", "nurse",
+    "instructor", "coach", "trainer", "bot", "chatbot", "assistant", "virtual assistant", "ivr", "教练", "助手",
     "客服", "坐席", "话务员", "接线员", "工作人员", "服务员", "客服人员", "人工客服", "座席", "专员", "柜员", "接警员",
 ))
 # The self-introduction right before the name.
@@ -60,16 +61,21 @@ _FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi there|hiya|hi|hello|hey|g'day|goo
 _FIRST_WORDS = re.compile(r"\S")
 _TITLE = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|sir|madam)\.?[^\S\n]*$")
 # A staff role or a hand-over right before a first name.
-_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|team lead|supervisor)[ (]{1,2}|"
+_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|team lead|supervisor|"
+                           r"coach|instructor|trainer)[ (]{1,2}|(?:教练|教練|导购|導購|店长|店長|客服|助教)[ (]?|"
                            r"(?<![A-Za-z])(?i:transfer(?:red|ring)?|put|pass(?:ed|ing)?)(?: (?:you|this|it|the call|the case))? "
                            r"(?:to|through to|over to) |(?:transfer给|transfer 给) ?)$")
+# A Chinese staff role right after an English first name (Kevin 教练, Amy 店长).
+_ZH_STAFF_AFTER = re.compile(r"[^\S\n]?(?:教练|教練|导购|導購|店长|店長|客服|助教)")
 _TITLED = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]")
 _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|waiting|your patience|getting in touch)|"
-                       r"how (?:can|may) i (?:help|assist)|what can i do for you|welcome to|you're through to|"
+                       r"how (?:can|may) i (?:help|assist)|what can i do for you|what can i help(?: you)? with|"
+                       r"your (?:virtual |digital |ai |online )?assistant|welcome to|you're through to|"
                        r"you are through to|you've reached|(?:you've|you have) called|i'll be (?:helping|assisting) you|"
                        r"(?:helping|assisting) you today)|很高兴为您服务|为您服务|有什么可以帮|请问有什么|欢迎致电|感谢致电|"
                        r"感谢您的来电|工号")
-_TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?i:from|at|with|in)[^\S\n]+(?:the[^\S\n]+)?"
+_TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?:(?i:normally|usually|based|working|currently|over|down|up)[^\S\n]+)?"
+                         r"(?i:from|at|with|in)[^\S\n]+(?:the[^\S\n]+)?"
                          r"(?:(?:[A-Z][\w&'’.-]*|[\u4e00-\u9fff]{2,8})[^\S\n]*){0,3}(?:(?i:online)[^\S\n]+)?(?i:billing|support|customer|"
                          r"service|sales|accounts?|claims|tech|technical|it|help|care|team|front desk|reception|"
                          r"bookings?|reservations|returns|collections|fraud|the [a-z]+ team|store|branch|shop|showroom|office|depot)(?![A-Za-z])")
@@ -203,7 +209,8 @@ def agent_names(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
             continue
         if labels[m.rank] != "PERSON" or _TITLED.match(text, m.start) or _TITLE.search(text, max(0, m.start - 6), m.start):
             continue  # Mr Jones: staff give no title to themselves
-        if _STAFF_BEFORE.search(text, max(0, m.start - 24), m.start) and len(text[m.start:m.end].split()) == 1:
+        if (_STAFF_BEFORE.search(text, max(0, m.start - 24), m.start) or _ZH_STAFF_AFTER.match(text, m.end)) \
+                and len(text[m.start:m.end].split()) == 1 and text[m.start:m.end].isascii():
             dropped.add(i)  # Agent Zoe, agent (Ravi), transfer you to Anika, 转给 Kevin: a colleague
             aliases.add(text[m.start:m.end].lower())
             continue

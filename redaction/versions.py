@@ -6,7 +6,8 @@ stream uses the same patterns). Here, on the input side only (Redactor.fused wit
 IP match is dropped when a word for a version comes shortly before it on its line, or on the line before
 with the value early on its own (`firmware version from the status page?` / `it says 4.0.12.8`), with no
 word for an address or a sign-in between (`IP`, `from`, `logged`, `地址`); when an upgrade's `to` comes
-right before it (`updated to`, `升级到`); or when a word for an upgrade follows it (`3.2.1.4升级`).
+right before it (`updated to`, `升级到`); or when a word for an upgrade follows it (`3.2.1.4升级`). A number joined to one so read (`3.2.1.4 还是 3.2.1.5`)
+is a version too, and so is the same number said again; a network with its prefix length (`10.0.0.0/8`) is a range of addresses, no device.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ _BETWEEN = r"(?:(?!" + _ADDRESS + r")[^\n])"
 _BETWEEN_LINES = r"(?:(?!" + _AN_ADDRESS + r")[^\n])"
 # A word for a version at most 25 characters before the value on its line (`version on my phone says `);
 # or an upgrade's `to` right before it (`updated to`, `升级到`).
-_BEFORE = re.compile(r"(?:(?:" + _VERSION + r")" + _BETWEEN + r"{0,25}|(?i:update[ds]?|upgraded?|upgrading)"
-                     r"[^\S\n]+to[^\S\n]*|(?:升级|更新)[到至为成][^\S\n]*)$")
+_BEFORE = re.compile(r"(?:(?:" + _VERSION + r")" + _BETWEEN + r"{0,25}|(?i:update[ds]?|upgraded?|upgrading|downgraded?|"
+                     r"downgrading|roll(?:ed|ing)? back|reverted?|reverting)[^\S\n]+to[^\S\n]*|"
+                     r"(?:升级|更新|回退|回滚|降级|还原)[到至为成][^\S\n]*)$")
+# A second number joined to one read as a version (`3.2.1.4 还是 3.2.1.5`, `3.0.0.4 or 3.0.0.5`) is one too.
+_JOINED = re.compile(r"[^\S\n]*(?:还是|或者|或|和|到|至|(?i:or|and|to|vs\.?|then))?[^\S\n]*(?:->|→|,|，)?[^\S\n]*$")
+# A network written with its prefix length (`10.0.0.0/8`, `192.168.4.0/24`: its last number 0) is a range,
+# no one's device (`10.4.2.17/24` is a device with its mask).
+_RANGE_AFTER = re.compile(r"/(?:[0-9]|[12][0-9]|3[0-2])(?![0-9])")
 # The line before, when it asks for or names a version and not an address; the value early on its line.
 _LINE_BEFORE = re.compile(r"(?:" + _VERSION + r")" + _BETWEEN_LINES + r"{0,60}\n" + _BETWEEN + r"{0,30}$")
 # ... nor shortly after it on its line (`82.14.3.5 is blocked`).
@@ -37,11 +44,17 @@ _AFTER = re.compile(r"[^\S\n]*(?:升级|版本|更新|(?i:update|upgrade|release
 def versions(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` less the IP matches that a word for a version or an upgrade beside them shows to be versions."""
     out = []
+    dropped = -1  # where the last number read as a version ended
+    said: set[str] = set()  # the numbers read as versions, said again later (`3.2.1.5, hotfix for login`)
     for m in chosen:
-        if labels[m.rank] == "IP" and "." in text[m.start:m.end] and (_AFTER.match(text, m.end) or (
-                (_BEFORE.search(text, max(0, m.start - 60), m.start)
-                 or _LINE_BEFORE.search(text, max(0, m.start - 100), m.start))
-                and not _ADDRESS_AFTER.match(text, m.end))):
+        if labels[m.rank] == "IP" and "." in text[m.start:m.end] and (
+                text[m.start:m.end] in said or _AFTER.match(text, m.end) or (text.endswith(".0", m.start, m.end) and _RANGE_AFTER.match(text, m.end))
+                or (0 <= m.start - dropped <= 8 and _JOINED.match(text, dropped, m.start))
+                or ((_BEFORE.search(text, max(0, m.start - 60), m.start)
+                     or _LINE_BEFORE.search(text, max(0, m.start - 100), m.start))
+                    and not _ADDRESS_AFTER.match(text, m.end))):
+            dropped = m.end
+            said.add(text[m.start:m.end])
             continue
         out.append(m)
     return out

@@ -42,7 +42,8 @@ _ROLES_BEFORE = ("客服", "专员", "导游", "管家", "工号", "小助手", 
 TITLE_END = ("先生", "女士", "小姐", "经理", "老师", "总监", "主任", "师傅", "阿姨", "同学", "会计", "主席",
               "会长", "书记", "总理", "院长", "局长", "部长", "市长", "省长", "县长", "校长", "处长", "科长",
               "教授", "医生", "律师", "先森", "主管", "经纪人", "组长", "店长", "顾问", "工程师", "护士", "警官",
-              "专员", "大爷", "大妈", "大姐", "大哥", "叔叔", "伯伯", "婆婆", "奶奶", "爷爷", "阿婆", "阿伯", "总")
+              "专员", "大爷", "大妈", "大姐", "大哥", "叔叔", "伯伯", "婆婆", "奶奶", "爷爷", "阿婆", "阿伯", "医师", "药师",
+              "教练", "导师", "教官", "技师", "总")
 # A two-character word is kept only when LAC is sure of it (margin, see LacTagger.persons): on the
 # development set the unsure ones were as often a word (a tool, a colour, a verb) or an alias as a name.
 _MIN_MARGIN_2 = 1.0
@@ -77,12 +78,13 @@ _ORG_AFTER = ("律师事务所", "事务所", "公司", "集团", "银行", "会
 # Cantonese function characters, in no name (搵陈生 "look for Mr Chan", 佢下昼 "he, afternoon", 仲可唔可以
 # "still can or not", 陳生話 "Mr Chan says"): LAC, trained on Mandarin, reads some as a surname and the next as a
 # given name.
-_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢咁㗎話话")
+_CANTONESE = frozenset("搵揾佢嘅啲咗冇嚟喺唔嗰哋噉乜睇咩嘢咁㗎話话啱")
 # 张 as a measure word before a paper or a card (查下张单, send张收据, 报失张八达通): no surname there.
 _MEASURED = frozenset(("单", "收据", "八达", "八达通", "卡", "票", "发票", "相", "单据", "表", "纸", "凭证", "支票", "保单",
                       "券", "图"))
 
 _PARTICLES = frozenset("哈啊呀嘛吧呢哦嗯噢哟")
+_NUMERALS = frozenset("零〇一二三四五六七八九十百千万幺两洞")
 # Brands named after a person that open a product's name (李宁韦德之道11), or that LAC may read as a longer
 # word (钟薛高雪, 小杨生).
 _BRANDS_FIRST = ("李宁", "周大福", "周生生", "王老吉", "张小泉", "李锦记", "王致和", "小杨生煎", "钟薛高", "麦富迪", "潘婷",
@@ -144,6 +146,8 @@ class ChineseNames:
             dotted = "·" in word.strip("·") and all(word.split("·"))
             if not 2 <= len(word) <= (_MAX_DOTTED if dotted else 6) or word in NOT_NAMES:
                 continue
+            if all(c in _NUMERALS for c in word):
+                continue  # 九五五八八: a number said in numerals
             if not _CANTONESE.isdisjoint(word) or (word[0] == "张" and word[1:] in _MEASURED):
                 continue
             if start and text[start - 1] == word[0] and len(word) >= 2:

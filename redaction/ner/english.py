@@ -418,6 +418,12 @@ _RECORD_NEXT = re.compile(r"[ \t]*\n(?:[ \t>]*\n)?[ \t>]*[0-9(+]")
 _SPEAKER = re.compile(rf"(?:^|\n)([{_UP}][{_LOW}]+):(?= ?[\"'\\])")
 # A first name or a word on no list owning something: Amir's account, Unnsteinn's address.
 _POSSESSIVE = re.compile(rf"(?<![A-Za-z0-9@#_.'-])([{_UP}][{_LOW}]{{2,}}) ?' ?s(?![A-Za-z])")
+# What a town owns, after its possessive (Edinburgh's Princes Street store, Leeds's main branch): a word on
+# no first-name list before it is a place.
+_PLACE_OWNS = re.compile(r" ?' ?s(?: (?:[A-Z][\w'’-]*|main|new|old|flagship|city|central|biggest|only)){0,3} "
+                         r"(?:store|branch|shop|office|airport|station|mall|outlet|centre|center|depot|warehouse|showroom|"
+                         r"hub|location|site|campus|port|harbour|harbor|weather|traffic|streets?|suburbs?|"
+                         r"stores|branches|shops|offices)(?![A-Za-z])")
 # First names that are also shops and brands (Wendy's, Macy's).
 _BRANDS = frozenset("wendy macy denny carl dave arby hardee domino kellogg levi lowe kohl dillard sotheby "
                     "christie claire friendly ben jerry".split())
@@ -891,6 +897,7 @@ class EnglishNames:
         low = text.lower()
         if _AIDED_HINT.search(text) is None and " as in " not in low and " for " not in low \
                 and "double " not in low and "triple " not in low \
+                and "capital " not in low \
                 and not (any(w in low for w in _NATO) and _NATO_SEEN.search(text) is not None):
             return out
         folded = None
@@ -904,6 +911,8 @@ class EnglishNames:
                     letters.append(low[0])
                 elif low.startswith(("double ", "triple ")):
                     letters.append(low[-1] * (2 if low.startswith("double") else 3))
+                elif low.startswith(("capital ", "small ", "big ")):
+                    letters.append(low[-1])  # M, C, capital C, O, N: the case said aloud
                 elif len(low.split()[0]) == 1:
                     letters.append(low[0])
             word = "".join(letters)
@@ -933,6 +942,8 @@ class EnglishNames:
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
                 and not (_PLACE_CONTEXT.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
                 and not _SITE_AFTER.match(text, f[1])
+                and not _named_twice(text, f[0], f[1])
+                and not (_NUMBERED_PLACE.fullmatch(text, f[0], f[1]) and _A_NUMBER_AFTER.match(text, f[1]))
                 and not (_AID_BEFORE.search(text, max(0, f[0] - 9), f[0]) and " " not in text[f[0]:f[1]].strip())
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
                          and not _KIN_CUE.search(text, max(0, f[0] - 24), f[0])
@@ -1121,16 +1132,25 @@ class EnglishNames:
             kin = len(words) == 2 and _KIN_CUE.search(text, max(0, a - 24), a) is not None
 
             def person(w: str) -> bool:
-                return self._person_word(w, True) or (strong and _plain(w.lower()) in self.first)
+                # After `my name is`, also a capitalised word that is no common English word (Rutendo Moyo:
+                # web2 lists moyo).
+                low = _plain(w.lower())
+                return self._person_word(w, True) or (strong and (low in self.first or (
+                    w[:1].isupper() and len(low) >= 3 and low not in _COMMON and low not in _NOT_SLOT
+                    and not self._common_word(low))))
 
             kin_name = kin and person(words[0]) and _plain(words[1].lower()) in self.last
+            cut = False
             if not kin_name and (not all(person(w) for w in words) or self.in_place(text, a, b)):
+                cut = strong and len(words) > 1 and _plain(words[1].lower()) in self.common
                 words = words[:1]
                 if not person(words[0]) or self.in_place(text, a, a + len(words[0])):
                     continue
                 b = a + len(words[0])
-            if _longer_name(text, b):
-                continue  # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name
+            if _longer_name(text, b) and not cut:
+                # Orthoworks Invisalign And Orthodontic Group: a longer, capitalised name (but `my name is
+                # Grace Thanks`: a common word opening the next sentence)
+                continue
             if full_only and len(words) < 2:
                 continue
             if free(a, b):
@@ -1257,6 +1277,8 @@ class EnglishNames:
             if low in _COMMON or low in _BRANDS or self.in_place(text, a, b) or text[b + 2:b + 4].lower() in (" i", " r") or (
                     in_business_list(text, a, b)):
                 continue
+            if low not in self.first and _PLACE_OWNS.match(text, b):
+                continue  # Edinburgh's Princes Street store
             if (low in self.first or (len(low) >= 4 and self._unknown(m.group(1)) and low not in self.proper)) and free(a, b):
                 out.append((a, b, "PERSON", 0.7))  # Amir's account, Paul 's house
         for m in (_PAIR.finditer(text) if " and " in text or " & " in text else ()):
@@ -1363,6 +1385,7 @@ _ROMANISED_PLACES = (
     "lo wu", "tsim sha tsui", "tai kok tsui", "cheung sha wan", "lai chi kok", "mei foo", "kwai fong",
     "tin shui wai", "lamma", "cheung chau", "lantau", "mui wo", "tai o", "siu sai wan",
     "fortress hill", "tin hau", "north point", "kennedy town",
+    "hang seng",  # the bank and its index (恒生), named like a person
     "pok fu lam", "wong chuk hang", "shek kip mei", "tai hang", "so kon po", "ngau tau kok", "kowloon city",
     "san po kong", "choi hung", "ngau chi wan", "lam tin", "yau tong", "tiu keng leng", "hang hau", "po lam",
     "taipei", "tai pei", "new taipei", "taichung", "tai chung", "kaohsiung", "kao hsiung", "tainan", "tai nan",
@@ -1422,9 +1445,9 @@ def _firm(last: str, after: list[str], surnames: frozenset[str]) -> bool:
 # `then`, `apostrophe` and `dash` between them; four letters at least.
 _NATO = NATO | {"x-ray"}
 _NATO_RE = "|".join(sorted(_NATO, key=len, reverse=True))
-_AIDED_ONE = (r"(?<![A-Za-z])(?:(?i:double|triple) [A-Za-z](?![A-Za-z])|[A-Za-z](?: (?i:as in|for|like) [A-Za-z]+)?"
+_AIDED_ONE = (r"(?<![A-Za-z])(?:(?i:double|triple|capital|small|big) [A-Za-z](?![A-Za-z])|[A-Za-z](?: (?i:as in|for|like) [A-Za-z]+)?"
               r"(?![A-Za-z'’])|(?i:" + _NATO_RE + r")(?![A-Za-z]))")
-_NATO_SEEN = re.compile(r"(?<![A-Za-z])(?i:" + _NATO_RE + r") (?i:" + _NATO_RE + r")(?![A-Za-z])")
+_NATO_SEEN = re.compile(r"(?<![A-Za-z])(?i:" + _NATO_RE + r"),? (?i:" + _NATO_RE + r")(?![A-Za-z])")
 _AIDED_SEP = r"(?:,? (?:(?i:then|and|apostrophe|dash|hyphen|space),? )*|-)"
 _AIDED_RUN = re.compile(r"(?<![A-Za-z0-9'’])" + _AIDED_ONE + r"(?:" + _AIDED_SEP + _AIDED_ONE + r"){3,30}")
 _AIDED_TOKEN = re.compile(_AIDED_ONE)
@@ -1549,6 +1572,12 @@ _PLACE_CONTEXT = re.compile(r"(?:(?<![A-Za-z'’])(?i:in|near|outside|around)|(?
                          r"(?<![A-Za-z])(?:Room|ROOM|Boardroom)|会议室|會議室)[^\S\n]*(?:[A-Z][a-z]+,?[^\S\n]+(?:and[^\S\n]+)?){0,3}$")
 # A word that spells a letter (C for Charlie, S as in Sam): no person.
 _AID_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z][^\S\n]+(?i:for|as in)[^\S\n]+$")
+# A firm named twice over (Johnson & Johnson): the name, `&` and the same again (`Karina and Karina` are
+# the same person said twice).
+_AND = re.compile(r"[^\S\n]*&[^\S\n]*")
+# A ward, a gate or a bay with its number (Ward 9, Gate B14): a place in a building, however named.
+_NUMBERED_PLACE = re.compile(r"(?:Ward|Gate|Bay|Bed|Platform|Level|Floor|Suite|Block|Court|Terminal|Pier|Dock|Stand|Room|Wing)")
+_A_NUMBER_AFTER = re.compile(r"[^\S\n]+[A-Z]?[0-9]+[A-Z]?(?![A-Za-z])")
 _SITE_AFTER = re.compile(r"[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|terminal|outlet|location|"
                          r"warehouse|site|exchange|substation|area|suburb|region|CBD)(?![A-Za-z])")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
@@ -1599,6 +1628,17 @@ _NOT_ROLE_LATIN = frozenset("admin root user test guest vip app web ios android 
 
 def free_of(spans: "_Spans", a: int, b: int) -> bool:
     return spans.free(a, b)
+
+
+def _named_twice(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one half of a firm named twice over (Johnson & Johnson)."""
+    word = text[start:end]
+    after = _AND.match(text, end)
+    if after is not None and text.startswith(word, after.end()) and not text[after.end() + len(word):][:1].isalpha():
+        return True
+    before = text[max(0, start - len(word) - 7):start]
+    m = re.search(r"(?<![A-Za-z])" + re.escape(word) + r"[^\S\n]*&[^\S\n]*$", before)
+    return m is not None
 
 
 def in_business_list(text: str, start: int, end: int) -> bool:

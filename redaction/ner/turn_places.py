@@ -23,8 +23,9 @@ _ASKED = re.compile(
     r"(?i:(?:house|street|door|flat|unit|apartment|apt|building|block|lot)[ -](?:number|no\.?|name)|"
     r"(?<![a-z])(?:street|road|post ?code|postal code|zip(?: code)?|eircode|estate|village|barangay|"
     r"subdivision|house name|unit|flat|apartment)(?![a-z])|"
-    r"(?:full|delivery|postal|mailing|home|new|installation|billing|shipping|your|the) address|"
-    r"first line of (?:your|the) address|(?:city|town) and (?:the )?(?:post|zip|postal )?code)|"
+    r"(?:full|delivery|postal|mailing|home|new|installation|billing|shipping|supply|service|property|current|"
+    r"correspondence|registered|complete|your|the) address|"
+    r"first line of (?:your|the) (?:[a-z]+ )?address|(?:city|town) and (?:the )?(?:post|zip|postal )?code)|"
     r"小区|小區|屋苑|几栋|幾棟|几幢|幾座|边座|邊座|几号楼|幾號樓|几单元|幾單元|门牌|門牌|房号|房號|路名|巷弄|第几期|第幾期|"
     r"哪个村|哪個村|详细地址|詳細地址|(?:收货|寄送|送货|安装|装机|通讯|通訊|交收|取件|新)地址"
 )
@@ -78,6 +79,12 @@ _WHOLE_ASKED = re.compile(r"(?i:(?<![a-z])address(?:es)?(?![a-z]))")
 _SENTENCE_END = re.compile(r"(?<!\.)(?<!St)(?<!Rd)(?<!Ave)(?<!Apt)(?<!No)(?<!Dr)(?<!Mt)(?<!Ft)(?<!Blk)(?<!Ste)"
                            r"[.!?;](?!\.)(?=[^\S\n]+[A-Z]|[^\S\n]*$)")
 _SAID_NUMBER = re.compile(_A_NUMBER)
+# A request said as a statement, which asks as a question does (`I'll need the complete delivery address.`,
+# `Please confirm the address for the visit.`, `Go ahead with the address.`).
+_ASK_SAID = re.compile(r"(?i:(?<![a-z])(?:(?:i'll|i will|i'd|i would|we'll|we will|we'd|we would|i|we) (?:just )?need|"
+                       r"(?:can|could|may) (?:i|we|you) (?:have|get|take|grab|confirm)|please (?:give|tell|read|confirm|"
+                       r"provide|say|spell)|(?:give|tell|read) (?:me|us)|let me (?:have|get|take)|go ahead with|"
+                       r"(?:just )?confirm|read out)(?![a-z]))")
 
 
 def _whole_address(text: str, at: int, end: int) -> int | None:
@@ -96,6 +103,26 @@ def _whole_address(text: str, at: int, end: int) -> int | None:
     if _NOT_ANSWER.search(said) or _ZH_TOWN.fullmatch(said):
         return None
     return stop
+
+
+def _speaker(text: str, start: int, end: int) -> str:
+    """The speaker's label opening the line (`Caller:`), without spaces, or ''."""
+    return text[start:SPEAKER.match(text, start, end).end()].strip()
+
+
+def _part(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a line that says a part of an address alone (short, a number or a place's word, nothing
+    else said), or None."""
+    at = _LEAD.match(text, SPEAKER.match(text, start, end).end(), end).end()
+    while end > at and text[end - 1] in _END:
+        end -= 1
+    answer = text[at:end]
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in answer)
+    if not answer or len(answer) > (30 if cjk else 80) or len(answer.split()) > 12:
+        return None
+    if _NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer):
+        return None
+    return at, end
 
 
 def turn_places(text: str) -> list[tuple[int, int, str, float]]:
@@ -120,16 +147,24 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
             continue  # a postcode alone locates an area, not a home (as in CuedValues)
         content = question[SPEAKER.match(question).end():]
         short = len(content.strip()) <= 10 if _CJK.search(content) else len(content.split()) <= 4
-        if not ("?" in content or "？" in content or _ZH_ASK.search(content) or short):
+        asks = "?" in content or "？" in content or _ASK_SAID.search(content) is not None
+        if not (asks or _ZH_ASK.search(content) or short):
             continue  # a turn that says something about an address (updating your address now), not asks
         a_start, a_end = lines[k + 1]
+        if k + 2 < len(lines) and _speaker(text, *lines[k + 1]) and \
+                _speaker(text, *lines[k + 1]) == _speaker(text, *lines[k + 2]):
+            # The same speaker goes on on the next line (`Caller: fourteen` / `Caller: Moorland Rise`): the
+            # part said there, when it is one, is the address's too.
+            more = _part(text, *lines[k + 2])
+            if more is not None:
+                out.append((*more, "ADDRESS", 0.75))
         at = _LEAD.match(text, SPEAKER.match(text, a_start, a_end).end(), a_end).end()
         end = a_end
         while end > at and text[end - 1] in _END:
             end -= 1
         answer = text[at:end]
         cjk = sum("\u4e00" <= c <= "\u9fff" for c in answer)
-        if not cjk and ("?" in content and _WHOLE_ASKED.search(content)
+        if not cjk and (asks and _WHOLE_ASKED.search(content)
                         and SPEAKER.match(text, a_start, a_end).end() > a_start):  # a question, a speaker's turn
             whole = _whole_address(text, at, end)
             if whole is not None:

@@ -38,6 +38,17 @@ AGENTS = [
     ("Hi Mr Tan, it's Mei from DBS. Your new card arrives in five working days.", []),
     ("Hiya, it's Shauna at Tesco Mobile, you've called the top-up line.", []),
     ("Hiya, it's Keeley at Vodafone. Your PUK is on its way.", []),
+    # where staff usually work, between the name and the team (round 10)
+    ("Hi, I'm Alex, normally at the Melbourne store, covering the phones today.", []),
+    ("Morning, I'm Tendai, based in the Harare branch, can I take your name?\nCaller: Rutendo Moyo",
+     ["Rutendo Moyo"]),
+    ("Caller: hi I'm Marisol, usually at home on weekdays", ["Marisol"]),  # no team after it: the customer
+    # a gym's coach, a chat bot: staff too
+    ("Instructor: Morning all, Coach Kevin here. Forty-five minutes today.", []),
+    ("会员：教练Kevin今天不来吗？我是会员林嘉怡\n教练：Kevin调到国贸店了", ["林嘉怡"]),
+    ("经理：Kevin 教练下周 on leave，spin class 照常", []),
+    ("Hi! I'm Ava, your virtual assistant. What can I help with today?", []),
+    ("Member: my coach is great, I'm Priyanka Menon by the way", ["Priyanka Menon"]),
     ("Hi, it's Keeley at 5 Main Street, the parcel never came", ["Keeley"]),  # at an address: a customer
     ("Sorry for the hold, it's Keeley at Vodafone. The tracker is base rate.", []),
     ("Agent: Shubh Motor Insurance, good afternoon, Deepa this side\nCaller: I want to renew", []),

@@ -729,6 +729,12 @@ TURN_PLACES = [
      [("ADDRESS", "Number nine, Jalan Kenanga three, Taman Melati, Kuala Lumpur")]),
     ("Agent: And your billing address?\nCaller: Lot fourteen, Phase one, Greenview Homes, Bacoor. Thanks!",
      [("ADDRESS", "Lot fourteen, Phase one, Greenview Homes, Bacoor")]),
+    # a request said as a statement asks as a question does (round 10)
+    ("Agent: I'll need the complete delivery address.\nCaller: Flat three, twenty-seven Marlowe Road, Leeds. Ta.",
+     [("ADDRESS", "Flat three, twenty-seven Marlowe Road, Leeds")]),
+    ("Agent: Please confirm the billing address for me.\nCaller: Unit five, eighteen Wattle Street, Ultimo",
+     [("ADDRESS", "Unit five, eighteen Wattle Street, Ultimo")]),
+    ("Agent: I have updated your delivery address.\nCaller: Great, thanks, number twelve is right.", []),
     ("Agent: Is the address on file still right?\nCaller: No, I moved, I'll send it to you in an email, sorry", []),
     ("Agent: What's your email address?\nCaller: Give me a second, my son set it up, it's on his laptop", []),
     # the agent saying a part back

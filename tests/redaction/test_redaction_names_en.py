@@ -29,6 +29,12 @@ from tests.support.redaction import names
     # possessives, spaced possessives of tweets
     ("Please move it to Desmond's account", ["Desmond"]),
     ("Desmond ' s car is outside", ["Desmond"]),
+    ("Okonkwo's account is locked again", ["Okonkwo"]),  # a word on no list, owning no place
+    ("Please ask Ward to call me back", ["Ward"]),  # no number after it
+    ("Tell Johnson and Priya the meeting moved", ["Johnson", "Priya"]),  # two names, not one twice
+    # after `my name is`, a surname that is a rare English word (round 10)
+    ("Caller: my name is Rutendo Moyo and I need help", ["Rutendo Moyo"]),
+    ("my name is John Here is my card", ["John"]),  # a common word opening the next sentence, unpunctuated
     # a sentence-opening first name before a verb
     ("Rosalind shouted from the stairs.", ["Rosalind"]),
     # pairs and lists of first names
@@ -230,6 +236,12 @@ def test_english_names(text, expected):
     "we ate on Bui Vien Street", "Phan Thiet City is lovely", "Nguyen Family Dental is closed",  # places, firms
     "Le Van moved the van",  # a family name that is an English word, without marks
     "We stayed in Melbourne for a week",
+    "Edinburgh's Princes Street store closes at six",  # a town owning a place (round 10)
+    "Is Dunedin's main branch open on Sunday?",
+    "Johnson & Johnson baby shampoo rings up at $8.99",  # a firm named twice over
+    "Visiting on Ward 9 is 2 till 8.",  # a ward, a gate, a bay with its number
+    "Boarding is at Gate 14 from ten",
+    "今日 Hang Seng 升 1.2%",  # the bank and its index
     "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
     "We spent a week in Saudi Arabia",  # places on web2
     "In Zandvoort they sing company songs",

@@ -45,6 +45,9 @@ def test_dotted_foreign_names(text, expected):
     "房东：押金退到哪张卡？\n租客：招行的", "黄大爷：我在村口等\n师傅：好的", "快递员：喂\n寄件人：是的",
     "坐席：车牌对吗？\n车主：不是，是F", "客服：是二零二二款，对吧？\n车主：对对。", "物业：可以刷卡\n业主：好嘞", "户名是宁波远景贸易有限公司", "我在诸葛烤鱼点的外卖少了米饭",
     "请问是房东吗？", "小区名字叫阳光花园，在高新区", "他叫车了，马上到", "客服：请问怎么称呼？\n客户：好的谢谢",
+    # round 10: a number said in numerals; Cantonese 啱啱 (just now); a surname before 醫師 or 教练
+    "用户：你们电话打不通，九五五八八一直占线。", "A：李生啱啱打嚟話遲到半個鐘。", "病人家屬：下週三上午，掛林醫師的門診。",
+    "spin class 由李教练代课", "这周的课是王教练带",
 ])
 def test_not_names(text):
     assert names(text) == []
