@@ -100,7 +100,9 @@ _ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是",
             # 打 9123 4567 搵我 (call ... to find me): seven digits or more after 打 are no discount (打8折)
             "打", "打去", "打嚟", "打来", "拨打", "call我",
             # Hong Kong's 手提 (mobile) and English words with Cantonese 係 (我個 mobile 係 9867 2031)
-            "手提", "手提系", "手提号码", "mobile系", "mobile 系", "phone系", "phone 系", "number系", "number 系"]
+            "手提", "手提系", "手提号码", "mobile系", "mobile 系", "phone系", "phone 系", "number系", "number 系",
+            # mixed text (contact 是 5108 6624)
+            "contact是", "contact 是", "phone是", "phone 是", "mobile是", "mobile 是", "number是", "number 是"]
 _ZH_CUES = [c + s for c in _ZH_CUES for s in ("", " ") if len(c + s) <= LOOKBEHIND]
 # `my Israeli number is`, `my home number is`: which of one's numbers it is.
 _NUMBER_KINDS = ("phone", "contact", "telephone", "their", "my", "the", "cell", "mobile", "his", "her", "our", "its",
@@ -119,6 +121,8 @@ _EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
                             "call me", "text me", "text", "sms", "cell phone", "cellphone",
                             "numbr is", "nmbr is", "nubmer is", "numer is", "phoen", "phne", "fone", "mob", "mob:",
                             "number's", "phone's", "cell's", "mobile's", "number's:",
+                            # Singapore and Malaysia: HP (handphone)
+                            "his hp", "her hp", "my hp", "hp no", "hp no.", "hp:", "h/p", "h/p:", "hp no:",
                             "cell is", "mobile is", "landline is", "mobile no.", "cell no.", "text me on",
                             "ring me on", "ring me at", "message me on", "message me at", "whatsapp me on",
                             "whatsapp me at", "call back on", "call back at", "fone is", "phne is", "phoen is",

@@ -15,6 +15,7 @@ import re
 from ..detectors.names import SPELLED_LETTERS
 from .references import written_references
 from .indian_places import indian_addresses
+from .malaysian_places import malaysian_addresses
 from .said_numbers import SaidNumbers
 from .said_places import SaidAddresses
 from .spoken import SpokenCodes
@@ -82,8 +83,8 @@ _SAID_NUMBER_LABELS = ("PHONE", "CN_ID", "BANK_CARD", "CREDIT_CARD")
 class CuedValues:
     """Recognizer: phones typed by the words around them; a name spelled out when it was asked for; codes
     read out after their cue (redaction.ner.spoken); references written after theirs (redaction.ner.references);
-    Chinese addresses and numbers said in pieces (redaction.ner.said_places, said_numbers); Indian addresses as written
-    (redaction.ner.indian_places)."""
+    Chinese addresses and numbers said in pieces (redaction.ner.said_places, said_numbers); Indian and Malaysian
+    addresses as written (redaction.ner.indian_places, malaysian_places)."""
 
     labels = tuple(dict.fromkeys(("PHONE", "PERSON", *SpokenCodes.labels, "ORDER_ID", "ADDRESS", *_SAID_NUMBER_LABELS)))
 
@@ -132,6 +133,7 @@ class CuedValues:
         out.extend(self.places.find(text))
         out.extend(self.numbers.find(text))
         out.extend(indian_addresses(text))
+        out.extend(malaysian_addresses(text))
         out.extend(turn_numbers(text))
         out.extend(table_cells(text))
         out.extend(turn_places(text))

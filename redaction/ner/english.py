@@ -106,7 +106,9 @@ _NOT_LAST_COMMON = frozenset((
 # Words before a capitalised pair that make it part of a place, a street or a title (San Felipe Ortega
 # Road, Sir Edwin Parker Boulevard, The Duchess Mabel), and words after it that make it a place.
 _PLACE_BEFORE = frozenset("san santa santo sao st saint sir fort mount mt lake port cite vila villa "
-                          "princess prince king queen lady lord duke duchess the ft rua la las los el le".split())
+                          "princess prince king queen lady lord duke duchess the ft rua la las los el le "
+                          # Malay roads and estates (Jalan Alor, Taman Melati)
+                          "jalan jln lorong persiaran lebuh lebuhraya taman tmn kampung kampong".split())
 _PLACE_AFTER = frozenset((
     "road rd street st avenue ave boulevard blvd lane ln drive dr way court ct place pl plaza square "
     "parkway pkwy highway hwy terrace circle cir trail apartments apartment apts house hall tower towers "
@@ -1501,7 +1503,9 @@ def _in_romanised_place(text: str, a: int, b: int) -> bool:
 
 
 # Slang and other languages' words that the first-name lists hold (ima = I'm gonna; yung, lang: Tagalog).
-_SLANG = frozenset("ima ina yung lang soo ute hang".split())
+_SLANG = frozenset("ima ina yung lang soo ute hang "
+                   # Singlish and Manglish (card kena swallow, can or not lah)
+                   "kena lah lor leh meh sia walao alamak shiok paiseh makan tapau jialat sian".split())
 _REPEATED = re.compile(r"([a-z]{1,3})\1{2,}[a-z]?")  # hahahaha, lololol
 _STATE_OR_NUMBER = re.compile(r" ?(?:, ?[A-Z]{2}(?![A-Za-z])|\d)")
 _LOWER_TITLE = re.compile(r"(?<![A-Za-z0-9'])(mr|mrs|ms|miss|dr|mister)\.? ([a-z][a-z'-]{1,20})(?![A-Za-z0-9'-])")

@@ -29,11 +29,12 @@ _ASKED = (
                              r"卡号|卡號|银行卡|銀行卡|信用卡|还款卡|账号|帳號|户口|戶口")),
     ("ORDER_ID", re.compile(r"(?i:(?<![a-z])(?:tracking|order|reference|ref(?:\.| no)|booking|policy|claim|case|ticket|"
                             r"waybill|membership|member|customer number|meter|uid)(?![a-z]))|运单|單號|单号|订单|訂單|工单|"
-                            r"会员|會員|户号|戶號|保单|保單")),
+                            r"会员|會員|户号|戶號|保单|保單|寄件代码|寄件代碼")),
     ("US_SSN", re.compile(r"(?i:(?<![a-z])(?:social security|social|ssn)(?![a-z]))")),
     ("UK_NINO", re.compile(r"(?i:(?<![a-z])(?:national insurance|nino)(?![a-z]))")),
     ("UK_NHS", re.compile(r"(?i:(?<![a-z])nhs number(?![a-z]))")),
     ("CN_ID", re.compile(r"身份证|身份證|证件号|證件號")),
+    ("PASSPORT", re.compile(r"(?i:(?<![a-z])passport(?![a-z]))|护照|護照|回乡证|回鄉證|通行证|通行證")),
     ("PHONE", re.compile(r"(?i:(?<![a-z])number(?![a-z]))|号码|號碼")),
 )
 # A question about a quantity, an error, a model or a size: what is read after it is no one's number.
@@ -41,11 +42,14 @@ _NOT_ASKED = re.compile(r"(?i:(?<![a-z])(?:how many|how much|quantity|error|mode
                         r"(?![a-z]))|多少钱|多少個|多少个|几个|幾個|几件|幾件|几箱|型号|型號|版本|错误|錯誤")
 # The least digits the pieces (echoes aside) must hold, per label.
 _LEAST = {"PHONE": 7, "CREDIT_CARD": 12, "BANK_CARD": 6, "ORDER_ID": 6, "US_SSN": 9, "UK_NINO": 6, "UK_NHS": 10,
-          "CN_ID": 15}
+          "CN_ID": 15, "PASSPORT": 7}
 
 # A speaker's label and a timestamp (`Caller:`, `spk_1:`, `[00:00:12] AGENT:`, `客服：`); turn_places.py too.
 SPEAKER = re.compile(r"[^\S\n]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[^\S\n]*)?"
-                    r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*)?")
+                    r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff .]{0,14}[:：][^\S\n]*|"
+                    # a Chinese role without a colon, as speech-to-text writes a turn (坐席 请问…, 客户 三四零一零四;
+                    # the space is gone once the input is normalised)
+                    r"(?:客服|客户|客戶|坐席|座席|来电人|來電人|用户|用戶|顾客|顧客|客人|职员|職員|住户|住戶|师傅|師傅)[^\S\n]*)?")
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -59,6 +63,7 @@ def line_spans(text: str) -> list[tuple[int, int]]:
 
 
 _ZH_NUM = "0-9零〇幺一二两三四五六七拐八九洞"
+_LOWER = re.compile("[a-z]")
 _EN_NUM = "|".join(sorted({*_EN_DIGIT, *_TEENS, *_TENS, "nought", "double", "triple"}, key=len, reverse=True))
 # One token of a piece: a numeral run, a number word, a tens word joined to a digit word (forty-six), or a
 # letter (a code's: Q K D seven, J D V A, YT).
@@ -70,7 +75,7 @@ _LEAD = re.compile(r"(?i:(?:(?:yeah|yes|yep|it's|its|it is|so|and|then|and then|
                    r"the rest is|next|area code|plus|嗯|好|好的|对|對|是|系|然后|還有|还有|后面是|後面係|接着|不是)"
                    r"[ ,，.]*)*)")
 _TRAIL = re.compile(r"(?i:[ ,，.?？!。]*(?:yep|yeah|yes|right|correct|okay|ok|sorry|got it|嗯|对|對|对吗|對嗎|是吧|好|好的|"
-                    r"啱唔啱|啱|係咪|mm-hmm)?[ ,，.?？!。]*)")
+                    r"啱唔啱|啱|係咪|mm-hmm|lor|lah|leh|hor)?[ ,，.?？!。]*)")
 # A turn that says only this between two pieces (punctuation and spaces around it aside).
 _FILLERS = frozenset(("", "mm-hmm", "mhm", "uh-huh", "yep", "yeah", "yes", "ok", "okay", "go on", "got it", "好",
                       "好的", "对", "對", "係", "是", "ok 嗯"))
@@ -184,15 +189,24 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
             if value != previous:  # an echo says nothing new
                 said += value
             previous = value
-        if len(pieces) < 3 or sum(c.isdigit() for c in said) < _LEAST[label]:
+        # Fewer than three pieces: the whole number, said in one or two turns right after the question
+        # (订单编号哦 / 3561 8820 4417 9306 253; 請問寄件代碼？ / F2350 7719 6628).
+        # In digits, numerals and letters only: one said in English words is the spoken codes' (redaction.ner.spoken),
+        # which read it after its cue with the cue's own label.
+        direct = i > 0 and _asked(text[lines[i - 1][0]:lines[i - 1][1]]) == label \
+            and not _NOT_ASKED.search(text, lines[i - 1][0], lines[i - 1][1]) \
+            and not any(_LOWER.search(text, a, b) for a, b, _ in pieces)
+        if (len(pieces) < 3 and not direct) or sum(c.isdigit() for c in said) < _LEAST[label]:
             i = j
             continue
         out.extend((a, b, label, 0.8) for a, b, _ in pieces)
-        # The whole read back within the next two lines (So 085 772 9140, YT7412 6605 8932 1).
+        # The whole read back within the next two lines (So 085 772 9140, YT7412 6605 8932 1), or what it
+        # ends with when the caller started again (K four... K four oh seven / K4077192C).
         whole = re.sub("[^0-9A-Z]", "", said)
         for k in range(j, min(j + 2, len(lines))):
             for m in re.finditer(r"[0-9A-Z](?:[0-9A-Z]|[ -](?=[0-9A-Z]))*", text[lines[k][0]:lines[k][1]]):
-                if re.sub("[^0-9A-Z]", "", m.group()) == whole:
+                back = re.sub("[^0-9A-Z]", "", m.group())
+                if back == whole or (len(back) >= _LEAST[label] and whole.endswith(back)):
                     out.append((lines[k][0] + m.start(), lines[k][0] + m.end(), label, 0.8))
         i = j
     return out

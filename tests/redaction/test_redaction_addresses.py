@@ -189,6 +189,13 @@ EXTENDED = [
     ("Address - H.No. 2231, Sector 15-C, Chandigarh 160015", ["H.No. 2231, Sector 15-C, Chandigarh 160015"]),
     ("Door number 9, Third Main Road, Shastri Nagar, Adyar, Chennai", ["Door number 9, Third Main Road, Shastri Nagar, Adyar, Chennai"]),
     ("H.No. 7-14, MG Road, near SBI ATM, Bengaluru 560001", ["H.No. 7-14, MG Road, near SBI ATM, Bengaluru 560001"]),
+    # Malaysian addresses as written: a house number or a postcode with the Malay road (round 10)
+    ("Receiver Nurul Aisyah, No. 23, Jalan SS 15/4B, 47500 Subang Jaya, Selangor, tel later",
+     ["No. 23, Jalan SS 15/4B, 47500 Subang Jaya, Selangor"]),
+    ("invoice 要寄到 No. 18 Jalan Sultan Ismail, 50250 Kuala Lumpur, 他的 email 是", ["No. 18 Jalan Sultan Ismail, 50250 Kuala Lumpur"]),
+    ("Lot 5, Lorong Bunga Raya 2, Taman Melawati, 53100 Kuala Lumpur",
+     ["Lot 5, Lorong Bunga Raya 2, Taman Melawati, 53100 Kuala Lumpur"]),
+    ("we had lunch on Jalan Alor last night", []),  # a road alone: a street, no one's home
     # a Chinese address said in pieces, commas and fillers between its parts (redaction.ner.said_places)
     ("地址是，河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号。到了打电话",
      ["河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号"]),

@@ -643,6 +643,20 @@ TURN_NUMBERS = [
     ("Agent: Just in case we get cut off, what's your mobile?\r\nC: oh seven seven one\r\nA: oh seven seven one\r\n"
      "C: two one four five",
      [("PHONE", "oh seven seven one"), ("PHONE", "oh seven seven one"), ("PHONE", "two one four five")]),
+    # round 10: the whole number in one turn right after the question, read back; roles written without a
+    # colon (speech-to-text); a passport in numerals; a caller who starts again, read back as corrected
+    ("spk_0：您好亲，麻烦提供一下订单编号哦\nspk_1：3561 8820 4417 9306 253\nspk_0：好的亲，这笔退款",
+     [("ORDER_ID", "3561 8820 4417 9306 253")]),
+    ("客服：請問寄件代碼？\n客戶：F2350 7719 6628\n客服：查到了", [("ORDER_ID", "F2350 7719 6628")]),
+    ("坐席 请问机主的身份证号码\n客户 三四零一零四\n坐席 三四零一零四\n客户 一九九二零二零九\n客户 四六五九\n坐席 好的",
+     [("CN_ID", "三四零一零四"), ("CN_ID", "三四零一零四"), ("CN_ID", "一九九二零二零九"), ("CN_ID", "四六五九")]),
+    ("spk_0: 請問您的護照號碼？\nspk_1: 三一零，四五七，八二九\nspk_0: 310457829，中華民國護照對嗎？",
+     [("PASSPORT", "三一零，四五七，八二九"), ("PASSPORT", "310457829")]),
+    ("Agent: the passport number?\nCustomer: 5331... 533 190 284\nAgent: 533190284, thanks",
+     [("PASSPORT", "5331... 533 190 284"), ("PASSPORT", "533190284")]),
+    ("客服：请问订单号\n客户：稍等我找一下", []),
+    ("Agent: sure, may I have your account no?\nCust: 8821 0034 7719 lor\nAgent: thanks",  # a Singlish particle
+     [("BANK_CARD", "8821 0034 7719")]),
 ]
 
 
@@ -752,6 +766,10 @@ def test_address_asked_for_part_by_part(text, expected):
 # and a frequent-flyer `FF no.` as reference cues.
 ROUND6_CUES = [
     ("我個 mobile 係 9867 2031", [("PHONE", "9867 2031")]),
+    # round 10: Singapore's HP (handphone) and a mixed-language `contact 是` as phone cues
+    ("card swallowed by the ATM, his HP 8234 5671, wait for him", [("PHONE", "8234 5671")]),
+    ("她不记得 card number, contact 是 5108 6624, only 记得 last 4", [("PHONE", "5108 6624")]),
+    ("the HP 8710 printer jams", []),  # a printer's model, not a handphone
     ("留手提 5176 3092 啦", [("PHONE", "5176 3092")]),
     ("disputes a roaming charge, acct 77381920; resolved", [("ORDER_ID", "77381920")]),
     ("FF no. BA 58271364, seat 32A", [("ORDER_ID", "BA 58271364")]),
