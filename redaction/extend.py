@@ -362,7 +362,7 @@ _NUM_WORD_BEFORE = re.compile(r"(?<![A-Za-z])" + _NUM_WORD + r"(?:[ -](?:" + _NU
 _SPOKEN_UNIT = r"(?i:unit|flat|apartment|apt|suite|room|floor|level) " + _NUM_WORD + r"(?:[ -]" + _NUM_WORD + r"){0,3}(?: [A-Za-z](?![A-Za-z]))?"
 # A unit read out before the house number, or after the street (unit five, / apartment three B, / unit twelve oh four).
 _SPOKEN_UNIT_BEFORE = re.compile(r"(?<![A-Za-z])" + _SPOKEN_UNIT + r",? $")
-_SPOKEN_UNIT_AFTER = re.compile(_SPOKEN_UNIT + r"(?![A-Za-z])")
+_SPOKEN_UNIT_AFTER = re.compile(r"(?:" + _SPOKEN_UNIT + r"|(?i:unit|flat|apartment|apt|suite) [A-Za-z])(?![A-Za-z])")  # apartment b
 _EN_SPOKEN_CODE = re.compile(r"[A-Z](?:,? (?:[A-Z]|" + _NUM_WORD + "(?:-" + _NUM_WORD + r")?)(?![A-Za-z])){3,9}")
 
 

@@ -945,11 +945,19 @@ class EnglishNames:
                 and not (_PLACE_CONTEXT.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
                 and not _SITE_AFTER.match(text, f[1])
                 and not _named_twice(text, f[0], f[1])
+                and not self._firm_of_country(text[f[0]:f[1]])
+                and not _a_site_elsewhere(text, f[0], f[1])
                 and not (_NUMBERED_PLACE.fullmatch(text, f[0], f[1]) and _A_NUMBER_AFTER.match(text, f[1]))
                 and not (_AID_BEFORE.search(text, max(0, f[0] - 9), f[0]) and " " not in text[f[0]:f[1]].strip())
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
                          and not _KIN_CUE.search(text, max(0, f[0] - 24), f[0])
                          and not _STRONG_CUE.search(text, max(0, f[0] - 24), f[0]))]
+
+    def _firm_of_country(self, name: str) -> bool:
+        """Whether a two-word `name` is a firm named with its country (Bell Canada, Kenya Power, Air India): one
+        word a country's name that is no first name (not Georgia, Jordan)."""
+        words = name.lower().split()
+        return len(words) == 2 and any(w in self.countries and w not in self.first for w in words)
 
     def _grow(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Each name grown over a name word the rules left beside it: a first name or a word on no list
@@ -1632,6 +1640,20 @@ _NOT_ROLE_LATIN = frozenset("admin root user test guest vip app web ios android 
 
 def free_of(spans: "_Spans", a: int, b: int) -> bool:
     return spans.free(a, b)
+
+
+def _a_site_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether the one word text[start:end] names a branch or a site elsewhere in the text (`the Hobart store
+    has it … yes, Hobart has two`): a town, said again."""
+    word = text[start:end]
+    if " " in word or not word[:1].isupper():
+        return False
+    at = text.find(word)
+    while at >= 0:
+        if at != start and _SITE_AFTER.match(text, at + len(word)):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _named_twice(text: str, start: int, end: int) -> bool:

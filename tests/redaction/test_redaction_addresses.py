@@ -175,6 +175,9 @@ EXTENDED = [
     ("it's 33 oak st lubbock tx", ["33 oak st lubbock tx"]),
     ("i live at 12 main st lubbock in the evenings", ["12 main st"]),  # `in` is no state here
     ("i live at 12 main st tomorrow", ["12 main st"]),
+    # a flat or an apartment by its letter, in lower case (round 10)
+    ("caller it's eighteen forty two west maple avenue apartment b columbus ohio four three two one five agent thanks",
+     ["eighteen forty two west maple avenue apartment b columbus ohio four three two one five"]),
     # after an address cue, a street type that is an everyday word counts in lower case too
     ("i live at 8 larkspur way darwin", ["8 larkspur way darwin"]),
     ("my address is 7 hawthorn close", ["7 hawthorn close"]),

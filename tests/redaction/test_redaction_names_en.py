@@ -31,6 +31,7 @@ from tests.support.redaction import names
     ("Desmond ' s car is outside", ["Desmond"]),
     ("Okonkwo's account is locked again", ["Okonkwo"]),  # a word on no list, owning no place
     ("Please ask Ward to call me back", ["Ward"]),  # no number after it
+    ("my friend Jordan Okafor called", ["Jordan Okafor"]),  # a country that is a first name too
     ("Tell Johnson and Priya the meeting moved", ["Johnson", "Priya"]),  # two names, not one twice
     # after `my name is`, a surname that is a rare English word (round 10)
     ("Caller: my name is Rutendo Moyo and I need help", ["Rutendo Moyo"]),
@@ -242,6 +243,8 @@ def test_english_names(text, expected):
     "Visiting on Ward 9 is 2 till 8.",  # a ward, a gate, a bay with its number
     "Boarding is at Gate 14 from ten",
     "今日 Hang Seng 升 1.2%",  # the bank and its index
+    "Is the Hobart store open?\nAgent: Let me look... yes, Hobart has two.",  # a branch's town, said again
+    "Agent: Bell Canada, this is Marc-André.\nCaller: Hi, I'm moving house",  # a firm named with its country
     "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
     "We spent a week in Saudi Arabia",  # places on web2
     "In Zandvoort they sing company songs",
