@@ -778,6 +778,24 @@ ROUND6_CUES = [
 ]
 
 
+# Round 10: a carrier's waybill number wherever it stands (SF, JD, JT, YT; a UPU S10 item number, its check
+# digit checked; a UPS 1Z number).
+WAYBILLS = [
+    ("客服：SF3092785510463 这个包裹现在在北京顺义", [("ORDER_ID", "SF3092785510463")]),
+    ("运单号是多少我看一下SF1428870365512对的好的", [("ORDER_ID", "SF1428870365512")]),
+    ("JD0012345678901 到了吗", [("ORDER_ID", "JD0012345678901")]),
+    ("EMS EA123456785CN 到了没有", [("ORDER_ID", "EA123456785CN")]),
+    ("parcel 1Z999AA10123456784 is stuck", [("ORDER_ID", "1Z999AA10123456784")]),
+    ("EA123456789CN", []),  # the S10 check digit is wrong
+    ("SF123 is a flight, JD Sports a shop", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", WAYBILLS, ids=_ids(WAYBILLS))
+def test_waybill_numbers(text, expected):
+    assert found(text) == expected
+
+
 @pytest.mark.parametrize("text,expected", ROUND6_CUES, ids=_ids(ROUND6_CUES))
 def test_round6_cues(text, expected):
     assert found(text) == expected
