@@ -3,7 +3,7 @@
     python -m bench.crf_train                       # writes redaction/data/values_crf.model
     python -m bench.crf_train --out F --without tune6_chat,tune6_transcript_en
 
-Only the `tune*` sets and round 1's sets (read line by line since round 2) are used; never a held-out
+Only the `tune*` sets (less NOT_TRAINED) and round 1's sets (read line by line since round 2) are used; never a held-out
 `check*` set, never ../shared/data. Training is deterministic: the same sets give the same bytes, whose
 sha256 redaction.ner.crf.MODEL_SHA256 records. About two minutes on 2 cores.
 
@@ -27,7 +27,12 @@ from redaction.normalise import input_view
 
 from .helper_sets import ORDER, SETS, _gold
 
-TRAIN = tuple(name for name in ORDER if not name.startswith("check"))
+# Round 10's sets (tune9_*) were read line by line for the rules but are not trained on: a model retrained
+# with them lost recall on eight of the older tuning sets (gained on two) and flagged words the shipped one
+# leaves (`Les Miserables`, `code QX9 9ZZ`), so they stay text the model never saw, and the helper-set
+# table shows it on them.
+NOT_TRAINED = ("tune9_chat", "tune9_transcript_zh", "tune9_transcript_en", "tune9_free")
+TRAIN = tuple(name for name in ORDER if not name.startswith("check") and name not in NOT_TRAINED)
 PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
 # fingerprint() of the sets and features the shipped model was trained on; printed by main().
 TRAINING_SHA256 = "298ee13d5bd3e6e552d51006c5111111416e7973fbdcb5eed35578c3e970c966"

@@ -20,7 +20,8 @@ ORDER = ("check2_chat", "check2_transcript_zh", "check2_transcript_en", "check2_
          "tune5_transcript_zh", "tune5_transcript_en", "tune5_free",
          "tune6_chat", "tune6_transcript_zh", "tune6_transcript_en",
          "tune7_written", "tune7_transcript_zh", "tune7_transcript_en", "tune7_free",
-         "tune8_chat", "tune8_transcript_zh", "tune8_transcript_en", "tune8_free")
+         "tune8_chat", "tune8_transcript_zh", "tune8_transcript_en", "tune8_free",
+         "tune9_chat", "tune9_transcript_zh", "tune9_transcript_en", "tune9_free")
 # A title and a surname alone (Mr Lee, Ms Okafor): the helper sets leave it unlabelled and so does hushdesk
 # since round 3 (redaction.surnames; Presidio's templates in dev.jsonl label 7 such); still counted apart
 # among PII-free lines, so the two columns can be compared with earlier runs.
