@@ -459,6 +459,7 @@ _NOT_CODE_CHAR = re.compile("[^0-9A-Z]+")
 # Words the code's key leaves out (J FOR JULIET, IN BRACKETS, DASH), taken out before looking for the key.
 _SPELLING_AID = re.compile("(?<![A-Z])(?:(?:FOR|AS IN) [A-Z]+|(?:IN )?BRACKETS?|DASH|HYPHEN|THEN|AND|UH|UM)(?![A-Z])")
 _REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
+_NATO_WORD = re.compile(r"(?<![A-Za-z])(?i:" + "|".join(sorted(NATO, key=len, reverse=True)) + r")(?![A-Za-z])")
 # A code's characters said as words: digits (SIX, OH), letters in the NATO alphabet (ECHO) or by name (BEE).
 _WORD_CHAR = {**{w.upper(): d for w, d in _EN_DIGIT.items() if len(w) > 1},
               **{w.upper(): w[0].upper() for w in NATO}, **{w.upper(): c for w, c in LETTER_NAMES.items()}}
@@ -625,7 +626,10 @@ def repeat_codes(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
         if labels[m.rank] in _CODE_LABELS:
             key = _code_key(text[m.start:m.end])
             digits = sum(ch.isdigit() for ch in key)
-            if (len(key) >= 5 and digits >= 3) or (len(key) >= 6 and digits >= 2):  # BD51SMR, a plate
+            # BD51SMR, a plate; a booking code spelled in NATO words may hold one digit (Zulu Kilo Four Mike
+            # Romeo Tango / ZK4MRT).
+            nato = digits == 1 and len(key) >= 6 and _NATO_WORD.search(text, m.start, m.end) is not None
+            if (len(key) >= 5 and digits >= 3) or (len(key) >= 6 and digits >= 2) or nato:
                 found.setdefault(key, m)
             if run and (m.rank != run[-1][0].rank or "\n" not in text[run[-1][0].end:m.start]
                         or m.start - run[-1][0].end > _RUN_GAP):

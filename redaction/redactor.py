@@ -149,8 +149,9 @@ class Redactor:
         # never cuts a spelled name from its name); it also replaces matches it holds whole (`_grows`): of its
         # own label (阿依古丽 in 阿依古丽·买买提, `Flat 12C, Block` in `Flat 12C, Block 3, Kwun Tong Garden
         # Estate`), or names in a value it is sure of (`Jalan Mawar` in an address, `JDVA` in an order
-        # number). A name it found is then found again where it is said again, and staff introducing
-        # themselves and a firm's own address are taken out as before.
+        # number). A name or a code it found is then found again where it is said again (Echo Yankee Five
+        # Lima Quebec Two / EY5LQ2), and staff introducing themselves and a firm's own address are taken out
+        # as before.
         chosen = sorted(chosen, key=lambda m: m.start)
         ends = [m.end for m in chosen]
         free = []
@@ -175,7 +176,7 @@ class Redactor:
             return chosen
         if grown:
             chosen = [m for i, m in enumerate(chosen) if i not in grown]
-        chosen = repeat_names(text, select(chosen + free), self.labels)
+        chosen = repeat_codes(text, repeat_names(text, select(chosen + free), self.labels), self.labels)
         return own_lines(text, own_addresses(text, agent_names(text, chosen, self.labels), self.labels), self.labels)
 
     @property

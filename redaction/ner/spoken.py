@@ -42,9 +42,10 @@ _CUES = (
      r"order (?:number|no|id|ref)|ticket (?:number|no)|case (?:number|no)|claim (?:number|no)|tracking (?:number|no)|"
      r"\breference\b|\bref\b|booking (?:number|code)|confirmation number|return authori[sz]ation|\brma\b|\bincident\b|"
      r"citation (?:number|no)|complaint (?:number|no)|\bpnr\b|policy (?:number|no)|membership (?:number|no)"),
-    # A UK postcode read out (L S six, one A B): it narrows an address to a few doors. (A ZIP code alone names
-    # an area, and is left alone as the rules leave it.)
-    ("ADDRESS", "", r"\bpost ?code\b|\beircode\b"),
+    # A UK postcode read out (L S six, one A B): it narrows an address to a few doors, as a Canadian postal
+    # code does (M five R, two G three). (A ZIP code alone names an area, and is left alone as the rules
+    # leave it.)
+    ("ADDRESS", "", r"\bpost ?code\b|\beircode\b|\bpostal code\b"),
 )
 _ZH_CUE = re.compile("|".join(f"(?P<{label}>{zh})" for label, zh, _ in _CUES if zh))
 _EN_CUE = re.compile("|".join(f"(?P<{label}>{en})" for label, _, en in _CUES))
@@ -635,9 +636,10 @@ def _valid(label: str, code: str) -> bool:
         # letters and digits mixed (Germany's C1F3J7K9M)
         return bool(re.fullmatch(r"[EG][0-9]{8}|E[A-Z][0-9]{7}|[A-Z]{1,2}[0-9]{6,9}|[0-9]{8,9}|[A-Z][0-9]{7}[A-Z]", code)) or (
             bool(re.fullmatch(r"[A-Z][A-Z0-9]{8}", code)) and len(digits) >= 4)
-    if label == "ADDRESS":  # a UK postcode or an Eircode (D09 X2C4)
+    if label == "ADDRESS":  # a UK postcode, an Eircode (D09 X2C4) or a Canadian postal code (M5R 2G3)
         return (bool(re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", code)) and uk_postcode(code)) or bool(
-            re.fullmatch(r"(?:[ACDEFHKNPRTVWXY][0-9]{2}|D6W)[0-9ACDEFHKNPRTVWXY]{4}", code))
+            re.fullmatch(r"(?:[ACDEFHKNPRTVWXY][0-9]{2}|D6W)[0-9ACDEFHKNPRTVWXY]{4}", code)) or bool(
+            re.fullmatch(r"[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][0-9][ABCEGHJ-NPRSTV-Z][0-9]", code))
     if label == "LICENSE_PLATE":  # CN, UK (AB12 CDE), or a US-style mix of five to eight
         return (bool(re.fullmatch("[" + _PROVINCES + r"][A-Z][A-Z0-9]{5,6}", code)) and len(digits) >= 2) or bool(
             re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z]{3}", code)) or (bool(re.fullmatch(r"[A-Z0-9]{5,8}", code))

@@ -73,7 +73,7 @@ _SEP = re.compile(r"(?:[ ,，、.\-]|(?i:dash|hyphen|slash)(?![A-Za-z])|杠|槓)
 # Words a turn may open or close with around its piece.
 _LEAD = re.compile(r"(?i:(?:(?:yeah|yes|yep|it's|its|it is|so|and|then|and then|um|uh|er|ok|okay|sorry|no|"
                    r"the rest is|next|area code|plus|嗯|好|好的|对|對|是|系|然后|還有|还有|后面是|後面係|接着|不是)"
-                   r"[ ,，.]*)*)")
+                   r"(?![a-z])[ ,，.]*)*)")  # a whole word (not the `no` of `nought`)
 _TRAIL = re.compile(r"(?i:[ ,，.?？!。]*(?:yep|yeah|yes|right|correct|okay|ok|sorry|got it|嗯|对|對|对吗|對嗎|是吧|好|好的|"
                     r"啱唔啱|啱|係咪|mm-hmm|lor|lah|leh|hor)?[ ,，.?？!。]*)")
 # A turn that says only this between two pieces (punctuation and spaces around it aside).

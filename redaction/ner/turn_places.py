@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..detectors.places import ADDRESS_WORD
-from .spoken import NUMBER_WORDS
+from .spoken import NATO, NUMBER_WORDS
 from .turn_numbers import SPEAKER, line_spans
 
 # A turn that asks for a part of an address finer than a town.
@@ -37,7 +37,7 @@ _TOWN_ONLY = re.compile(r"(?i:哪个城市|哪個城市|城市|哪个区|哪個�
 # ... and one that asks a price or a fee, whatever place it names (小区停车场月卡多少钱: the answer is prices).
 _PRICE = re.compile(r"(?i:多少钱|多少錢|几多钱|幾多錢|几钱|价格|價格|价钱|價錢|收费|收費|费用|費用|(?<![a-z])(?:how much|price|prices|"
                     r"cost|costs|fee|fees|charge|charges)(?![a-z]))")
-_LEAD = re.compile(r"(?i:(?:yeah|yes|yep|it's|its|it is|that's|so|um|uh|er|ok|okay|嗯|是|就是|在)[ ,，.]*)*")
+_LEAD = re.compile(r"(?i:(?:yeah|yes|yep|it's|its|it is|that's|so|um|uh|er|ok|okay)(?![a-z])[ ,，.]*|(?:嗯|是|就是|在)[ ,，.]*)*")
 _END = " \t\r.,，。!！"
 _CJK = re.compile("[\u4e00-\u9fff]")
 # A Chinese answer that names a province, city, district or town and nothing finer (台北市大安區).
@@ -63,7 +63,8 @@ _HAS_PART = re.compile(_A_NUMBER + r"|"
 
 # A turn that goes on with the town, a region and a postcode said in number words or digits (`Hurstville, New
 # South Wales, two two two oh`, `Calgary, T three E, six K two`): one of the lines before it spoke of an address.
-_NUM = "(?:" + _NUMBER_WORDS + r"|o|double|triple|hundred|thousand|[0-9]{1,6}|[A-Z])"
+_NUM = ("(?:" + _NUMBER_WORDS + r"|o|double|triple|hundred|thousand|[0-9]{1,6}|[A-Z]|"
+        + "|".join(sorted(NATO, key=len, reverse=True)) + ")")  # (S O one four, zero, Alpha Bravo)
 _TOWN_CODE = re.compile(r"((?:[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,3}, ){1,3}(?P<code>[0-9]{4,6}|(?i:" + _NUM
                         + r")(?:[ ,-]+(?i:" + _NUM + r")){2,7}))[ \t.,!]*$")
 _ADDRESS_BEFORE = re.compile(r"(?i:(?<![a-z])(?:address|unit|flat|apartment|block|blk)(?![a-z]))|[A-Z][a-z]+ "

@@ -655,6 +655,9 @@ TURN_NUMBERS = [
     ("Agent: the passport number?\nCustomer: 5331... 533 190 284\nAgent: 533190284, thanks",
      [("PASSPORT", "5331... 533 190 284"), ("PASSPORT", "533190284")]),
     ("客服：请问订单号\n客户：稍等我找一下", []),
+    ("Agent: and your mobile?\nCaller: nought seven seven one\nAgent: nought seven seven one\n"  # not `no`+`ught`
+     "Caller: two one four five six",
+     [("PHONE", "nought seven seven one"), ("PHONE", "nought seven seven one"), ("PHONE", "two one four five six")]),
     ("Agent: sure, may I have your account no?\nCust: 8821 0034 7719 lor\nAgent: thanks",  # a Singlish particle
      [("BANK_CARD", "8821 0034 7719")]),
 ]
@@ -789,6 +792,26 @@ WAYBILLS = [
     ("EA123456789CN", []),  # the S10 check digit is wrong
     ("SF123 is a flight, JD Sports a shop", []),
 ]
+
+
+# Round 10: a code the context layer read in NATO words, read back written (one digit is enough then); a
+# Canadian postal code read out; a town and a postcode read with NATO words after an address; an answer that
+# opens with the letters of a filler word (So-uthampton, Ok-ehampton).
+READ_BACK = [
+    ("Agent: Could I have the booking reference?\nPassenger: It's Zulu Kilo Four Mike Romeo Tango.\n"
+     "Agent: Thank you, ZK4MRT, flying SK204 to London",
+     [("ORDER_ID", "Zulu Kilo Four Mike Romeo Tango"), ("ORDER_ID", "ZK4MRT")]),
+    ("Agent: Postal code?\nCaller: M five R, two G three.", [("ADDRESS", "M five R, two G three")]),
+    ("Agent: Twenty-two Portland Terrace, and the town?\nCaller: Southampton, S O one four, zero, Alpha Bravo.",
+     [("ADDRESS", "Twenty-two Portland Terrace"), ("ADDRESS", "Southampton, S O one four, zero, Alpha Bravo")]),
+    ("Agent: Street?\nCaller: Okehampton Road", [("ADDRESS", "Okehampton Road")]),
+    ("Agent: Postal code?\nCaller: I'll have to check, sorry.", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", READ_BACK, ids=_ids(READ_BACK))
+def test_codes_read_back_and_postcodes_said(text, expected):
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize("text,expected", WAYBILLS, ids=_ids(WAYBILLS))
