@@ -73,7 +73,9 @@ _PASSPORT_CUES = [c + sep for c in ("passport", "passport no", "passport no.", "
                                     "护照", "护照号", "护照号码", "护照号是", "护照号码是", "护照号码为",
                                     "travel document", "travel doc", "travel doc no", "document no", "document no.",
                                     "document number", "旅行证件", "旅行证", "证件号", "通行证", "通行证号")
-                   for sep in ("", " ", ":", ": ", "#", " is ", " is: ") if len(c + sep) <= LOOKBEHIND]
+                   # (a key=value export and a JSON field: 护照=C4419382, "passport":"TK4829173")
+                   for sep in ("", " ", ":", ": ", "#", " is ", " is: ", "=", " = ", "\":\"", "\": \"")
+                   if len(c + sep) <= LOOKBEHIND]
 _PASSPORT_CUE = (lead("A-Za-z0-9", "0-9A-Za-z") + after_cue(_PASSPORT_CUES, "A-Za-z0-9", ignore_case=True)
                  + r"[A-Za-z0-9]{5,8}" + END)
 
@@ -208,28 +210,7 @@ def spoken_order(value: str) -> bool:
     return digits >= 4 and any(u in _SPOKEN_DIGIT or u in _ZH_NUMERALS or len(u) == 1 for u in units) and len(units) >= 6
 
 
-# A carrier's waybill number, whatever is written around it (`客服：SF3092785510463 这个包裹…`): 顺丰's SF and
-# 京东's JD, 极兔's JT and 圆通's YT with 12-15 digits; a UPU S10 item number (`EA123456789CN`, the eighth
-# digit checking the others); a UPS 1Z number. Input only: the model never sees the customer's waybill, and on a
-# reply stream each capital would be held.
-_WAYBILL = (lead("SJY", "0-9A-Za-z") + r"(?:(?<=S)F|(?<=J)[DT]|(?<=Y)T)[0-9]{12,15}(?![0-9A-Za-z])"
-            + "|" + lead("A-Z", "0-9A-Za-z") + r"[A-Z][0-9]{9}[A-Z]{2}(?![0-9A-Za-z])"
-            + "|" + lead("1", "0-9A-Za-z") + r"Z[0-9A-Z]{16}(?![0-9A-Za-z])")
-_S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-_S10 = re.compile(r"[A-Z]{2}([0-9]{8})([0-9])[A-Z]{2}")
-
-
-def waybill(value: str) -> bool:
-    m = _S10.fullmatch(value)
-    if m is None:
-        return not value.startswith("1Z") or sum(ch.isdigit() for ch in value) >= 8
-    check = 11 - sum(int(d) * w for d, w in zip(m.group(1), _S10_WEIGHTS)) % 11
-    return int(m.group(2)) == {10: 0, 11: 5}.get(check, check)
-
-
 SPOKEN_ORDER_DETECTORS: list[PatternDetector] = [
-    PatternDetector("ORDER_ID", _WAYBILL, None, DIGITS + UPPER, validate=waybill, required=DIGITS,
-                    starts=UPPER + "1"),
     PatternDetector("ORDER_ID", _SPOKEN_ORDER, None, DIGITS + LETTERS + " ,-", validate=spoken_order,
                     required=_ORDER_REQUIRED),
     PatternDetector("ORDER_ID", _ZH_SPOKEN_ORDER, None, DIGITS + LETTERS + _ZH_NUMERALS + " ", validate=spoken_order,

@@ -25,7 +25,7 @@ import re
 # text in any case).
 _EN_NOUN = (r"order|booking|reservation|confirmation|reference|ref|case|ticket|e-?ticket|claim|complaint|referral|"
             r"rma|invoice|waybill|consignment(?: note)?|tracking|shipment|parcel|service request|sr|work order|pnr|"
-            r"awb|record locator|acct")
+            r"awb|record locator|acct|a/c")
 # ... and nouns that name a reference only with a qualifier (`policy number`, not `policy 2024`; `customer
 # no.`, not `customer 13812345678`, which is a phone).
 _EN_NOUN_QUALIFIED = (r"refund|return|policy|membership|member|incident|job|appointment|application|fault|repair|"
@@ -38,9 +38,10 @@ _EN_CUE = re.compile(r"(?=[abcefijlmoprstvw])(?<![a-z0-9])(?:(?:" + _EN_NOUN + r
                      + r"))*)|(?:" + _EN_NOUN_QUALIFIED + r")((?:[ -]?(?:" + _EN_QUALIFIER + r"))*))(?![a-z])")
 # Chinese: a noun, then the word for number (号, 编号, 号码, 代号, 码); normalised text is simplified.
 _ZH_CUE = re.compile(r"(?:订单|订位|订座记录|订座|预订|预约|确认|参考|赔案|理赔|报案|案件|索偿|保单|工单|服务单|维修单|报修单|"
-                     r"售后单|退款单|退货单|发票|机票|票|运单|快递单|物流单|邮件|报障|投诉|申请|受理|流水|会员|合同|单|"
+                     r"售后单|退款单|退货单|发票|机票|票|运单|快递单|物流单|邮件|报障|投诉|申请|受理|流水|会员|合同|合约|单|"
                      r"跟踪|追踪|参考编|就诊卡|会员卡|医保卡|社保卡|健保卡|病历|住院|学|客户|用户|户|贷款|借据|行李牌)"
                      r"(?:代号|编号|号码|号|码)")
+_ACCOUNT_FIELD = re.compile(r"(?<![a-z])account(?=[ \t]*:[ \t]*[0-9]{6})")
 # ... or a noun right before a long code with no word for number (`您的包裹75438120964512`).
 _ZH_BARE = re.compile(r"(?:包裹|快递|快件|运单|邮件|挂号信|订单|工单|保单)")
 # A customer's user name or account login after its cue (`account mkowalczyk_77`, `账号zhao_mx2021`, `user
@@ -68,6 +69,9 @@ _MARKETPLACE = re.compile(r"(?<![0-9A-Za-z-])[0-9]{3}-[0-9]{7}-[0-9]{7}(?![0-9A-
 # A postal item (UPU S10): service letters, serial, check digit, ISO country.
 _S10 = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]([0-9]{8})([0-9])[A-Z]{2}(?![A-Za-z0-9])")
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+# A carrier's waybill number, whatever is written around it (`客服：SF3092785510463 这个包裹…`): 顺丰's SF, 京东's
+# JD, 极兔's JT and 圆通's YT with 12 to 15 digits, and a UPS 1Z number.
+_WAYBILL = re.compile(r"(?<![A-Za-z0-9])(?:(?:SF|JD|JT|YT)[0-9]{12,15}|1Z[0-9A-Z]{16})(?![A-Za-z0-9])")
 # A reference with a letter prefix: its siblings of the same shape are references too.
 _PREFIXED = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,4})([0-9]{6,20})(?![A-Za-z0-9])")
 _LOOK = 12  # how far past a cue the value may start
@@ -105,9 +109,9 @@ def _code_like(value: str, strength: int) -> bool:
     letters = sum(map(str.isalpha, compact))
     if not letters and (len(set(compact) - _SEPARATORS) == 1 or (not compact.isdigit() and _DATE.fullmatch(value))):
         return False  # one digit over and over; a date
-    if strength and letters >= 2 and digits >= (1 if len(compact) <= 8 else 2) and _PNR.fullmatch(compact) \
-            and compact.isupper():
-        return True  # a booking code (R8M2VQ, 55WQ8P, HMQ4T8ZX2B)
+    if strength and letters >= 2 and digits >= (1 if len(compact) <= 8 else 2) \
+            and _PNR.fullmatch(compact.replace("-", "")) and compact.isupper():
+        return True  # a booking code (R8M2VQ, 55WQ8P, HMQ4T8ZX2B, 5J-QRM8TZ)
     if compact.isdigit() and len(compact) == 4 and compact[:2] in ("19", "20"):
         return False  # a year
     if strength == 2:
@@ -128,7 +132,9 @@ def written_references(text: str) -> list[tuple[int, int, str, float]]:
     words = set(_LATIN_WORDS.findall(low))
     cues: list[tuple[int, int, int]] = [(m.start(), m.end(), 2 if m.group(1) or m.group(2) else (
         0 if _QUALIFIED_ONLY.match(low, m.start()) else 1))
-        for m in (_EN_CUE.finditer(low) if not words.isdisjoint(_EN_FIRST_WORDS) else ())]
+        for m in (_EN_CUE.finditer(low) if not words.isdisjoint(_EN_FIRST_WORDS) or "a/c" in low else ())]
+    # An account's number after `Account:` (a bank statement's or a signature's line, `Account: 41837265`).
+    cues += [(m.start(), m.end(), 2) for m in (_ACCOUNT_FIELD.finditer(low) if "account" in words else ())]
     if _ANY_HAN.search(text):
         cues += [(m.start(), m.end(), 2) for m in _ZH_CUE.finditer(text)]
         cues += [(m.start(), m.end(), 1) for m in _ZH_BARE.finditer(text)]
@@ -169,6 +175,9 @@ def written_references(text: str) -> list[tuple[int, int, str, float]]:
             out.append((m.start(), m.end(), "ORDER_ID", 0.85))
     for m in _MARKETPLACE.finditer(text) if "-" in text else ():
         out.append((m.start(), m.end(), "ORDER_ID", 0.85))
+    for m in _WAYBILL.finditer(text):
+        if not m.group().startswith("1Z") or sum(ch.isdigit() for ch in m.group()) >= 8:
+            out.append((m.start(), m.end(), "ORDER_ID", 0.85))
     return out + _siblings(text, out)
 
 

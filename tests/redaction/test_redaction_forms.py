@@ -781,8 +781,8 @@ ROUND6_CUES = [
 ]
 
 
-# Round 10: a carrier's waybill number wherever it stands (SF, JD, JT, YT; a UPU S10 item number, its check
-# digit checked; a UPS 1Z number).
+# Round 10: a carrier's waybill number wherever it stands (SF, JD, JT, YT; a UPS 1Z number; a UPU S10 item
+# number, its check digit checked, as before).
 WAYBILLS = [
     ("客服：SF3092785510463 这个包裹现在在北京顺义", [("ORDER_ID", "SF3092785510463")]),
     ("运单号是多少我看一下SF1428870365512对的好的", [("ORDER_ID", "SF1428870365512")]),
@@ -791,6 +791,15 @@ WAYBILLS = [
     ("parcel 1Z999AA10123456784 is stuck", [("ORDER_ID", "1Z999AA10123456784")]),
     ("EA123456789CN", []),  # the S10 check digit is wrong
     ("SF123 is a flight, JD Sports a shop", []),
+    # and references after cues read in round 10's written sets: a contract (合約號碼), an account written a/c or
+    # as a field, a booking code with a dash, a passport in a key=value export or a JSON field
+    ("客人查詢寬頻合約，合約號碼BB-HK-20230918-4471，要求轉", [("ORDER_ID", "BB-HK-20230918-4471")]),
+    ("requests refund to DBS a/c 072-315847-2, amount S$245.", [("ORDER_ID", "072-315847-2")]),
+    ("Sort code: 20-45-77  Account: 41837265", [("BANK_CARD", "20-45-77"), ("ORDER_ID", "41837265")]),
+    ("my refund for booking 5J-QRM8TZ. Passenger is late", [("ORDER_ID", "5J-QRM8TZ")]),
+    ('{"passport":"TK4829173","nationality":"JP"}', [("PASSPORT", "TK4829173")]),
+    ("emp | 护照=C4419382 | wechat", [("PASSPORT", "C4419382")]),
+    ("Account: see below", []),
 ]
 
 

@@ -427,9 +427,9 @@ def test_order_id_defaults_and_custom_detectors_keep_other_labels():
     text = "订单JD123456789012，手机13812345678"
     assert found(text, detectors) == [("ORDER_ID", "JD123456789012"), ("PHONE", "13812345678")]
     # The configured patterns, plus the fixed ones for a value after an order-number cue, written (whole or
-    # in digit groups) or read out, for a case, ticket or booking reference (after its name, or plainly a
-    # code after a bare `order` or `booking`), and for a carrier's waybill number.
-    assert sum(d.label == "ORDER_ID" for d in detectors) == len(_CUSTOM_ORDER_PATTERNS) + 8
+    # in digit groups) or read out, and for a case, ticket or booking reference (after its name, or plainly a
+    # code after a bare `order` or `booking`).
+    assert sum(d.label == "ORDER_ID" for d in detectors) == len(_CUSTOM_ORDER_PATTERNS) + 7
     assert redact(text, Placeholders(), detectors).text == "订单[ORDER_ID_1]，手机[PHONE_1]"
 
 
