@@ -61,20 +61,25 @@ _FIRM_OPENING = re.compile(r"[^\S\n]*(?i:(?:hi there|hiya|hi|hello|hey|g'day|goo
 _FIRST_WORDS = re.compile(r"\S")
 _TITLE = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr|sir|madam)\.?[^\S\n]*$")
 # A staff role or a hand-over right before a first name.
-_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|team lead|supervisor|"
-                           r"coach|instructor|trainer)[ (]{1,2}|(?:教练|教練|导购|導購|店长|店長|客服|助教)[ (]?|"
+# Chinese staff roles that stand right before or after a colleague's English first name (教练Kevin, Amy 店长).
+_ZH_ROLES = "教练|教練|导购|導購|店长|店長|客服|助教"
+_STAFF_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:agent|rep|advisor|adviser|csr|cs|tl|team leader|team lead|supervisor)"
+                           r"[ (]{1,2}|(?<![A-Za-z])(?<!the )(?<!The )(?:Coach|coach|Instructor|instructor|Trainer|trainer) |"
+                           r"(?:" + _ZH_ROLES + r")[ (]?|"
                            r"(?<![A-Za-z])(?i:transfer(?:red|ring)?|put|pass(?:ed|ing)?)(?: (?:you|this|it|the call|the case))? "
                            r"(?:to|through to|over to) |(?:transfer给|transfer 给) ?)$")
-# A Chinese staff role right after an English first name (Kevin 教练, Amy 店长).
-_ZH_STAFF_AFTER = re.compile(r"[^\S\n]?(?:教练|教練|导购|導購|店长|店長|客服|助教)")
+# ... after it, as its title (Kevin 教练), not as the one who told the customer something (我是David，客服让我…).
+_ZH_STAFF_AFTER = re.compile(r"[^\S\n]?(?:" + _ZH_ROLES + r")(?![让讓说說叫告帮幫要给給请請跟])")
 _TITLED = re.compile(r"(?i:mr|mrs|ms|miss|mx|dr)\.?[^\S\n]")
 _GREETING = re.compile(r"(?i:thank(?:s| you) for (?:calling|contacting|holding|waiting|your patience|getting in touch)|"
                        r"how (?:can|may) i (?:help|assist)|what can i do for you|what can i help(?: you)? with|"
-                       r"your (?:virtual |digital |ai |online )?assistant|welcome to|you're through to|"
+                       r"welcome to|you're through to|"
                        r"you are through to|you've reached|(?:you've|you have) called|i'll be (?:helping|assisting) you|"
                        r"(?:helping|assisting) you today)|很高兴为您服务|为您服务|有什么可以帮|请问有什么|欢迎致电|感谢致电|"
                        r"感谢您的来电|工号")
-_TEAM_AFTER = re.compile(r"[^\S\n]*(?:,[^\S\n]*)?(?:(?i:normally|usually|based|working|currently|over|down|up)[^\S\n]+)?"
+_TEAM_AFTER = re.compile(r"[^\S\n]*,[^\S\n]*your[^\S\n]+(?i:virtual |digital |ai |online )?assistant(?=[^\S\n]*[.!,]|"
+                         r"[^\S\n]+(?:today|here|for)(?![A-Za-z]))|"  # I'm Ava, your virtual assistant.
+                         r"[^\S\n]*(?:,[^\S\n]*)?(?:(?i:normally|usually)[^\S\n]+)?"  # normally at the Melbourne store
                          r"(?i:from|at|with|in)[^\S\n]+(?:the[^\S\n]+)?"
                          r"(?:(?:[A-Z][\w&'’.-]*|[\u4e00-\u9fff]{2,8})[^\S\n]*){0,3}(?:(?i:online)[^\S\n]+)?(?i:billing|support|customer|"
                          r"service|sales|accounts?|claims|tech|technical|it|help|care|team|front desk|reception|"

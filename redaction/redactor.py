@@ -22,7 +22,7 @@ from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, load_layers, spans_of
-from .ner.spoken import NATO
+from .ner.spoken import spelled_out
 from .spans import Redaction, Span
 from .surnames import lone_surnames
 from .turns import turn_openers
@@ -413,23 +413,13 @@ def _grows(text: str, g: Match, inside: list[Match], label: str) -> bool:
         return _AND_OR.search(more) is None and all(
             ADDRESS_WORD.fullmatch(w) for w in _SMALL_WORD.findall(more) if len(w) >= 4) and all(
             not part.strip(_EDGE_PUNCT) or _NUMBER_OR_STREET.search(part) for part in ends)
-    if label == "PERSON" and _spelled(text[g.start:g.end]):
+    if label == "PERSON" and spelled_out(text[g.start:g.end]):
         return True  # Victor, Alpha, November, space, Delta: a name spelled, not a list of names
     if _LIST_JOIN.search(more):
         return False
     if label == "PERSON":
         return all(w[0].isupper() or not w.isascii() for w in _WORD.findall(more))
     return True
-
-
-_SPELLING_AIDS = frozenset(("space", "hyphen", "dash", "apostrophe", "double", "triple", "capital", "small", "then", "x-ray"))
-_SPELLING_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
-
-
-def _spelled(value: str) -> bool:
-    """Whether `value` is a word spelled out: five or more letters, NATO words or spelling aids, nothing else."""
-    words = [w.lower() for w in _SPELLING_WORD.findall(value)]
-    return len(words) >= 5 and all(len(w) == 1 or w in NATO or w in _SPELLING_AIDS for w in words)
 
 
 def select(matches: Iterable[Match]) -> list[Match]:

@@ -25,14 +25,16 @@ _BETWEEN = r"(?:(?!" + _ADDRESS + r")[^\n])"
 _BETWEEN_LINES = r"(?:(?!" + _AN_ADDRESS + r")[^\n])"
 # A word for a version at most 25 characters before the value on its line (`version on my phone says `);
 # or an upgrade's `to` right before it (`updated to`, `升级到`).
-_BEFORE = re.compile(r"(?:(?:" + _VERSION + r")" + _BETWEEN + r"{0,25}|(?i:update[ds]?|upgraded?|upgrading|downgraded?|"
-                     r"downgrading|roll(?:ed|ing)? back|reverted?|reverting)[^\S\n]+to[^\S\n]*|"
-                     r"(?:升级|更新|回退|回滚|降级|还原)[到至为成][^\S\n]*)$")
+_BEFORE = re.compile(r"(?:" + _VERSION + r")" + _BETWEEN + r"{0,25}$")
+_TO_BEFORE = re.compile(r"(?:(?i:update[ds]?|upgraded?|upgrading|downgraded?|downgrading|rolled back)[^\S\n]+to[^\S\n]*|"
+                        r"(?:升级|更新|回退|回滚|降级)[到至为成][^\S\n]*)$")
+# A word for an address earlier on the line (`请把路由器IP改为…`): an upgrade's `to` says nothing then.
+_ADDRESS_ON_LINE = re.compile(r"(?:" + _AN_ADDRESS + r")[^\n]{0,60}$")
 # A second number joined to one read as a version (`3.2.1.4 还是 3.2.1.5`, `3.0.0.4 or 3.0.0.5`) is one too.
 _JOINED = re.compile(r"[^\S\n]*(?:还是|或者|或|和|到|至|(?i:or|and|to|vs\.?|then))?[^\S\n]*(?:->|→|,|，)?[^\S\n]*$")
 # A network written with its prefix length (`10.0.0.0/8`, `192.168.4.0/24`: its last number 0) is a range,
 # no one's device (`10.4.2.17/24` is a device with its mask).
-_RANGE_AFTER = re.compile(r"/(?:[0-9]|[12][0-9]|3[0-2])(?![0-9])")
+_RANGE_AFTER = re.compile(r"/(?:[0-9]|[12][0-9]|30)(?![0-9])")  # (/31, /32: one or two hosts)
 # The line before, when it asks for or names a version and not an address; the value early on its line.
 _LINE_BEFORE = re.compile(r"(?:" + _VERSION + r")" + _BETWEEN_LINES + r"{0,60}\n" + _BETWEEN + r"{0,30}$")
 # ... nor shortly after it on its line (`82.14.3.5 is blocked`).
@@ -48,9 +50,11 @@ def versions(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     said: set[str] = set()  # the numbers read as versions, said again later (`3.2.1.5, hotfix for login`)
     for m in chosen:
         if labels[m.rank] == "IP" and "." in text[m.start:m.end] and (
-                text[m.start:m.end] in said or _AFTER.match(text, m.end) or (text.endswith(".0", m.start, m.end) and _RANGE_AFTER.match(text, m.end))
-                or (0 <= m.start - dropped <= 8 and _JOINED.match(text, dropped, m.start))
-                or ((_BEFORE.search(text, max(0, m.start - 60), m.start)
+                _AFTER.match(text, m.end) or (text.endswith(".0", m.start, m.end) and _RANGE_AFTER.match(text, m.end))
+                or ((text[m.start:m.end] in said or (0 <= m.start - dropped <= 8 and _JOINED.match(text, dropped, m.start))
+                     or _BEFORE.search(text, max(0, m.start - 60), m.start)
+                     or (_TO_BEFORE.search(text, max(0, m.start - 60), m.start)
+                         and not _ADDRESS_ON_LINE.search(text, max(0, m.start - 60), m.start))
                      or _LINE_BEFORE.search(text, max(0, m.start - 100), m.start))
                     and not _ADDRESS_AFTER.match(text, m.end))):
             dropped = m.end

@@ -423,9 +423,8 @@ _POSSESSIVE = re.compile(rf"(?<![A-Za-z0-9@#_.'-])([{_UP}][{_LOW}]{{2,}}) ?' ?s(
 # What a town owns, after its possessive (Edinburgh's Princes Street store, Leeds's main branch): a word on
 # no first-name list before it is a place.
 _PLACE_OWNS = re.compile(r" ?' ?s(?: (?:[A-Z][\w'’-]*|main|new|old|flagship|city|central|biggest|only)){0,3} "
-                         r"(?:store|branch|shop|office|airport|station|mall|outlet|centre|center|depot|warehouse|showroom|"
-                         r"hub|location|site|campus|port|harbour|harbor|weather|traffic|streets?|suburbs?|"
-                         r"stores|branches|shops|offices)(?![A-Za-z])")
+                         r"(?:store|branch|airport|station|mall|outlet|depot|warehouse|showroom|campus|port|harbour|"
+                         r"harbor|weather|traffic|streets?|suburbs?|stores|branches)(?![A-Za-z])")
 # First names that are also shops and brands (Wendy's, Macy's).
 _BRANDS = frozenset("wendy macy denny carl dave arby hardee domino kellogg levi lowe kohl dillard sotheby "
                     "christie claire friendly ben jerry".split())
@@ -938,6 +937,7 @@ class EnglishNames:
         less a span that is a country's name (Poland, France: census surnames or first names too)."""
         if not found:
             return found
+        sites = _site_words(text) if _SITE_AFTER.search(text) else frozenset()
         return [f for f in found if not _in_romanised_place(text, f[0], f[1])
                 and not _PRODUCT_AFTER.match(text, f[1])
                 and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
@@ -946,7 +946,7 @@ class EnglishNames:
                 and not _SITE_AFTER.match(text, f[1])
                 and not _named_twice(text, f[0], f[1])
                 and not self._firm_of_country(text[f[0]:f[1]])
-                and not _a_site_elsewhere(text, f[0], f[1])
+                and not (text[f[0]:f[1]] in sites and not _ADDRESSED_BEFORE.search(text, max(0, f[0] - 12), f[0]))
                 and not (_NUMBERED_PLACE.fullmatch(text, f[0], f[1]) and _A_NUMBER_AFTER.match(text, f[1]))
                 and not (_AID_BEFORE.search(text, max(0, f[0] - 9), f[0]) and " " not in text[f[0]:f[1]].strip())
                 and not (" ".join(text[f[0]:f[1]].lower().split()) in self.countries
@@ -954,10 +954,12 @@ class EnglishNames:
                          and not _STRONG_CUE.search(text, max(0, f[0] - 24), f[0]))]
 
     def _firm_of_country(self, name: str) -> bool:
-        """Whether a two-word `name` is a firm named with its country (Bell Canada, Kenya Power, Air India): one
-        word a country's name that is no first name (not Georgia, Jordan)."""
-        words = name.lower().split()
-        return len(words) == 2 and any(w in self.countries and w not in self.first for w in words)
+        """Whether a two-word `name` is a firm named with its country (Bell Canada, Air India): one word a
+        country's name that is no first name (not Georgia, Jordan), the other no first name either (Jessica
+        Poland, Daniel Brazil: a surname that is a country)."""
+        words = [_plain(w) for w in name.lower().split()]
+        return len(words) == 2 and any(w in self.countries and w not in self.first and all(
+            o not in self.first for o in words if o != w) for w in words)
 
     def _grow(self, text: str, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
         """Each name grown over a name word the rules left beside it: a first name or a word on no list
@@ -1142,12 +1144,7 @@ class EnglishNames:
             kin = len(words) == 2 and _KIN_CUE.search(text, max(0, a - 24), a) is not None
 
             def person(w: str) -> bool:
-                # After `my name is`, also a capitalised word that is no common English word (Rutendo Moyo:
-                # web2 lists moyo).
-                low = _plain(w.lower())
-                return self._person_word(w, True) or (strong and (low in self.first or (
-                    w[:1].isupper() and len(low) >= 3 and low not in _COMMON and low not in _NOT_SLOT
-                    and not self._common_word(low))))
+                return self._person_word(w, True) or (strong and _plain(w.lower()) in self.first)
 
             kin_name = kin and person(words[0]) and _plain(words[1].lower()) in self.last
             cut = False
@@ -1590,6 +1587,10 @@ _AND = re.compile(r"[^\S\n]*&[^\S\n]*")
 # A ward, a gate or a bay with its number (Ward 9, Gate B14): a place in a building, however named.
 _NUMBERED_PLACE = re.compile(r"(?:Ward|Gate|Bay|Bed|Platform|Level|Floor|Suite|Block|Court|Terminal|Pier|Dock|Stand|Room|Wing)")
 _A_NUMBER_AFTER = re.compile(r"[^\S\n]+[A-Z]?[0-9]+[A-Z]?(?![A-Za-z])")
+_SITE_WORD = re.compile(r"(?<![A-Za-z'’-])([A-Z][a-z]{2,})(?=[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|"
+                        r"outlet|warehouse)(?![A-Za-z]))")
+# A greeting or thanks right before a word: someone addressed (Thanks Chester), not a town said again.
+_ADDRESSED_BEFORE = re.compile(r"(?i:hi|hello|hey|thanks|thank you|cheers|dear|bye|sorry|ok|okay|mr|ms|mrs|dr)[,.]?[^\S\n]+$")
 _SITE_AFTER = re.compile(r"[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|terminal|outlet|location|"
                          r"warehouse|site|exchange|substation|area|suburb|region|CBD)(?![A-Za-z])")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
@@ -1642,18 +1643,10 @@ def free_of(spans: "_Spans", a: int, b: int) -> bool:
     return spans.free(a, b)
 
 
-def _a_site_elsewhere(text: str, start: int, end: int) -> bool:
-    """Whether the one word text[start:end] names a branch or a site elsewhere in the text (`the Hobart store
-    has it … yes, Hobart has two`): a town, said again."""
-    word = text[start:end]
-    if " " in word or not word[:1].isupper():
-        return False
-    at = text.find(word)
-    while at >= 0:
-        if at != start and _SITE_AFTER.match(text, at + len(word)):
-            return True
-        at = text.find(word, at + 1)
-    return False
+def _site_words(text: str) -> frozenset[str]:
+    """The capitalised words that name a branch or a site in the text (`the Hobart store`): a town, also where
+    it is said again alone (`yes, Hobart has two`), unless someone is addressed by it (_ADDRESSED_BEFORE)."""
+    return frozenset(m.group(1) for m in _SITE_WORD.finditer(text))
 
 
 def _named_twice(text: str, start: int, end: int) -> bool:

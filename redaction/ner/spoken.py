@@ -136,6 +136,17 @@ _MAIL_STOP = frozenset("is it's its it was email e-mail mail address my the me t
                        "ok okay so and or am are at be send write reach contact on in of is: email: still have has "
                        "we you use using got new old try".split())
 _MAIL_WORDS = 4  # words of a local part or domain, at most
+# Words said between the letters of a spelled word (M, C, capital C; Victor, Alpha, space, Delta).
+SPELLING_AIDS = frozenset(("space", "hyphen", "dash", "apostrophe", "double", "triple", "capital", "small", "big", "then",
+                           "and", "x-ray"))
+_SPELLING_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+def spelled_out(value: str) -> bool:
+    """Whether `value` is a word spelled out: five or more single letters, NATO words or spelling aids, and
+    nothing else (redaction.redactor: a spelled name is no list of names)."""
+    words = [w.lower() for w in _SPELLING_WORD.findall(value)]
+    return len(words) >= 5 and all(len(w) == 1 or w in NATO or w in SPELLING_AIDS for w in words)
 
 
 def _mail_piece(token: str) -> str | None:

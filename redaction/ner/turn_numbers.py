@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from ..detectors.base import luhn_ok
+from ..detectors.numbers import cn_id_score
 from ..detectors.phones import _EN_DIGIT
 from ..normalise import SPOKEN_DIGITS
 from .spoken import _TEENS, _TENS
@@ -38,8 +40,9 @@ _ASKED = (
     ("PHONE", re.compile(r"(?i:(?<![a-z])number(?![a-z]))|号码|號碼")),
 )
 # A question about a quantity, an error, a model or a size: what is read after it is no one's number.
-_NOT_ASKED = re.compile(r"(?i:(?<![a-z])(?:how many|how much|quantity|error|model|version|size|serial|sku|part)"
-                        r"(?![a-z]))|多少钱|多少個|多少个|几个|幾個|几件|幾件|几箱|型号|型號|版本|错误|錯誤")
+_NOT_ASKED = re.compile(r"(?i:(?<![a-z])(?:how many|how much|quantity|error|model|version|size|serial|sku|part|total|"
+                        r"amount|price|cost|when (?:did|was|is|will|do|does|were)|date|what time)(?![a-z]))|多少钱|多少個|多少个|几个|幾個|几件|幾件|几箱|型号|"
+                        r"型號|版本|错误|錯誤|金额|金額|价格|價格|日期|几号|幾號|什么时候|甚麼時候")
 # The least digits the pieces (echoes aside) must hold, per label.
 _LEAST = {"PHONE": 7, "CREDIT_CARD": 12, "BANK_CARD": 6, "ORDER_ID": 6, "US_SSN": 9, "UK_NINO": 6, "UK_NHS": 10,
           "CN_ID": 15, "PASSPORT": 7}
@@ -64,6 +67,8 @@ def line_spans(text: str) -> list[tuple[int, int]]:
 
 _ZH_NUM = "0-9零〇幺一二两三四五六七拐八九洞"
 _LOWER = re.compile("[a-z]")
+# An amount or a date given in answer (1,299.50; 12-03-2024; 24.12.2025): no one's number.
+_AMOUNT_OR_DATE = re.compile(r"[0-9][,.][0-9]|(?<![0-9])[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{2,4}(?![0-9])")
 _EN_NUM = "|".join(sorted({*_EN_DIGIT, *_TEENS, *_TENS, "nought", "double", "triple"}, key=len, reverse=True))
 # One token of a piece: a numeral run, a number word, a tens word joined to a digit word (forty-six), or a
 # letter (a code's: Q K D seven, J D V A, YT).
@@ -149,6 +154,17 @@ def _piece(line: str, start: int, end: int) -> tuple[int, int, str] | None:
     return first, last, said
 
 
+def _fails_check(said: str, label: str) -> bool:
+    """Whether the digits of a number said whole are an ID or a card's length but fail its check (month 13,
+    a wrong Luhn digit): no one's. Fewer digits are a part, the rest said later (四四六七)."""
+    digits = "".join(ch for ch in said if ch.isdigit() or ch in "Xx")
+    if label == "CN_ID" and len(digits) in (15, 18):
+        return cn_id_score(digits) == 0
+    if label == "CREDIT_CARD" and 13 <= len(digits) <= 19 and digits.isdigit():
+        return not luhn_ok(digits)
+    return False
+
+
 def _asked(line: str) -> str | None:
     for label, cue in _ASKED:
         if cue.search(line):
@@ -158,7 +174,7 @@ def _asked(line: str) -> str | None:
 
 def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
     """Spans of numbers read over several turns with each piece said back (above)."""
-    if text.count("\n") < 2:
+    if "\n" not in text:  # (a question and its answer: two lines at least)
         return []
     # (CRLF: a line ends before its \r)
     lines = [(start, start + len(text[start:end].rstrip("\r"))) for start, end in line_spans(text)]
@@ -193,9 +209,9 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
         # (订单编号哦 / 3561 8820 4417 9306 253; 請問寄件代碼？ / F2350 7719 6628).
         # In digits, numerals and letters only: one said in English words is the spoken codes' (redaction.ner.spoken),
         # which read it after its cue with the cue's own label.
-        direct = i > 0 and _asked(text[lines[i - 1][0]:lines[i - 1][1]]) == label \
+        direct = i > 0 and _asked(text[lines[i - 1][0]:lines[i - 1][1]]) == label and not _fails_check(said, label) \
             and not _NOT_ASKED.search(text, lines[i - 1][0], lines[i - 1][1]) \
-            and not any(_LOWER.search(text, a, b) for a, b, _ in pieces)
+            and not any(_LOWER.search(text, a, b) or _AMOUNT_OR_DATE.search(text, a, b) for a, b, _ in pieces)
         if (len(pieces) < 3 and not direct) or sum(c.isdigit() for c in said) < _LEAST[label]:
             i = j
             continue

@@ -83,9 +83,11 @@ _SAID_NUMBER = re.compile(_A_NUMBER)
 # A request said as a statement, which asks as a question does (`I'll need the complete delivery address.`,
 # `Please confirm the address for the visit.`, `Go ahead with the address.`).
 _ASK_SAID = re.compile(r"(?i:(?<![a-z])(?:(?:i'll|i will|i'd|i would|we'll|we will|we'd|we would|i|we) (?:just )?need|"
-                       r"(?:can|could|may) (?:i|we|you) (?:have|get|take|grab|confirm)|please (?:give|tell|read|confirm|"
+                       r"(?:can|could|may|would) (?:i|we|you|ye|u) (?:have|get|take|grab|confirm)|please (?:give|tell|read|confirm|"
                        r"provide|say|spell)|(?:give|tell|read) (?:me|us)|let me (?:have|get|take)|go ahead with|"
-                       r"(?:just )?confirm|read out)(?![a-z]))")
+                       r"read out)(?![a-z]))")
+_PLACE_PAIR = re.compile(r"[A-Z][a-z'’-]+,? [A-Z][a-z]")  # Moorland Rise, Halifax (not `It came on the 12th`)
+_STAMP = re.compile(r"\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?")
 
 
 def _whole_address(text: str, at: int, end: int) -> int | None:
@@ -107,23 +109,25 @@ def _whole_address(text: str, at: int, end: int) -> int | None:
 
 
 def _speaker(text: str, start: int, end: int) -> str:
-    """The speaker's label opening the line (`Caller:`), without spaces, or ''."""
-    return text[start:SPEAKER.match(text, start, end).end()].strip()
+    """The speaker's label opening the line (`Caller:`), without its time stamp and spaces, or ''."""
+    return _STAMP.sub("", text[start:SPEAKER.match(text, start, end).end()]).strip()
 
 
-def _part(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of a line that says a part of an address alone (short, a number or a place's word, nothing
-    else said), or None."""
+def _answer(text: str, start: int, end: int) -> tuple[int, int, int]:
+    """Where the answer a line holds starts and ends (its speaker, a filler and closing punctuation left out),
+    and how many Chinese characters it holds."""
     at = _LEAD.match(text, SPEAKER.match(text, start, end).end(), end).end()
     while end > at and text[end - 1] in _END:
         end -= 1
+    return at, end, sum("\u4e00" <= c <= "\u9fff" for c in text[at:end])
+
+
+def _part(text: str, at: int, end: int, cjk: int) -> bool:
+    """Whether text[at:end] says a part of an address alone: short, a number or a place's word, nothing else."""
     answer = text[at:end]
-    cjk = sum("\u4e00" <= c <= "\u9fff" for c in answer)
     if not answer or len(answer) > (30 if cjk else 80) or len(answer.split()) > 12:
-        return None
-    if _NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer):
-        return None
-    return at, end
+        return False
+    return not (_NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer))
 
 
 def turn_places(text: str) -> list[tuple[int, int, str, float]]:
@@ -152,30 +156,25 @@ def turn_places(text: str) -> list[tuple[int, int, str, float]]:
         if not (asks or _ZH_ASK.search(content) or short):
             continue  # a turn that says something about an address (updating your address now), not asks
         a_start, a_end = lines[k + 1]
-        if k + 2 < len(lines) and _speaker(text, *lines[k + 1]) and \
-                _speaker(text, *lines[k + 1]) == _speaker(text, *lines[k + 2]):
-            # The same speaker goes on on the next line (`Caller: fourteen` / `Caller: Moorland Rise`): the
-            # part said there, when it is one, is the address's too.
-            more = _part(text, *lines[k + 2])
-            if more is not None:
-                out.append((*more, "ADDRESS", 0.75))
-        at = _LEAD.match(text, SPEAKER.match(text, a_start, a_end).end(), a_end).end()
-        end = a_end
-        while end > at and text[end - 1] in _END:
-            end -= 1
+        at, end, cjk = _answer(text, a_start, a_end)
         answer = text[at:end]
-        cjk = sum("\u4e00" <= c <= "\u9fff" for c in answer)
         if not cjk and (asks and _WHOLE_ASKED.search(content)
                         and SPEAKER.match(text, a_start, a_end).end() > a_start):  # a question, a speaker's turn
             whole = _whole_address(text, at, end)
             if whole is not None:
                 out.append((at, whole, "ADDRESS", 0.75))
                 continue
-        if not answer or len(answer) > (30 if cjk else 80) or len(answer.split()) > 12:
-            continue
-        if _NOT_ANSWER.search(answer) or _HAS_PART.search(answer) is None or _ZH_TOWN.fullmatch(answer):
+        if not _part(text, at, end, cjk):
             continue
         out.append((at, end, "ADDRESS", 0.75))
+        if k + 2 < len(lines) and _speaker(text, *lines[k + 1]) and \
+                _speaker(text, *lines[k + 1]) == _speaker(text, *lines[k + 2]):
+            # The same speaker goes on on the next line with a street or a building (`Caller: fourteen` /
+            # `Caller: Moorland Rise, that's in Halifax`): the address's too.
+            more = _answer(text, *lines[k + 2])
+            if _part(text, *more) and (ADDRESS_WORD.search(text, more[0], more[1])
+                                       or _PLACE_PAIR.search(text, more[0], more[1])):
+                out.append((more[0], more[1], "ADDRESS", 0.75))
         # The agent says it back on the next line or the one after (嘉绿苑 几幢几单元, Protea Avenue, and…).
         head = answer.split()[0].rstrip(",，")
         if len(head) >= (2 if cjk else 4):

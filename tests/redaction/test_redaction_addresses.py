@@ -199,6 +199,9 @@ EXTENDED = [
     ("Lot 5, Lorong Bunga Raya 2, Taman Melawati, 53100 Kuala Lumpur",
      ["Lot 5, Lorong Bunga Raya 2, Taman Melawati, 53100 Kuala Lumpur"]),
     ("we had lunch on Jalan Alor last night", []),  # a road alone: a street, no one's home
+    ("Address: A-3-2, Jalan Bukit Bintang, 55100 Kuala Lumpur", ["A-3-2, Jalan Bukit Bintang, 55100 Kuala Lumpur"]),
+    ("send to 5 Jalan Mawar Please call first", ["5 Jalan Mawar"]),  # not the sentence after it
+    ("We flew 2 Medan Kualanamu flights", []),
     # a Chinese address said in pieces, commas and fillers between its parts (redaction.ner.said_places)
     ("地址是，河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号。到了打电话",
      ["河南省周口市沈丘县，槐店镇，李寨村，三组，二十六号"]),

@@ -40,8 +40,12 @@ AGENTS = [
     ("Hiya, it's Keeley at Vodafone. Your PUK is on its way.", []),
     # where staff usually work, between the name and the team (round 10)
     ("Hi, I'm Alex, normally at the Melbourne store, covering the phones today.", []),
-    ("Morning, I'm Tendai, based in the Harare branch, can I take your name?\nCaller: Rutendo Moyo",
-     ["Rutendo Moyo"]),
+    # ... but a customer saying where they are or work, or that staff told them something, is not staff
+    ("Hi I'm Kevin, currently in the Perth office of my employer, need to update my card", ["Kevin"]),
+    ("Hi, I'm Tom, working at the Coles store in Parramatta, my payslip deposit is missing.", ["Tom"]),
+    ("Hi, I'm Laura Bennett, your assistant said I should email about my refund.", ["Laura Bennett"]),
+    ("你好我是David客服让我联系你们退款", ["David"]),
+    ("We took the coach Megan booked for us", ["Megan"]),
     ("Caller: hi I'm Marisol, usually at home on weekdays", ["Marisol"]),  # no team after it: the customer
     # a gym's coach, a chat bot: staff too
     ("Instructor: Morning all, Coach Kevin here. Forty-five minutes today.", []),

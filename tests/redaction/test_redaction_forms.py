@@ -655,6 +655,11 @@ TURN_NUMBERS = [
     ("Agent: the passport number?\nCustomer: 5331... 533 190 284\nAgent: 533190284, thanks",
      [("PASSPORT", "5331... 533 190 284"), ("PASSPORT", "533190284")]),
     ("客服：请问订单号\n客户：稍等我找一下", []),
+    ("客服：身份证号\n用户：三二零幺零二 幺九八八 零六二零 四四\n用户：等一下啊我看一下", [("CN_ID", "三二零幺零二 幺九八八 零六二零 四四")]),
+    ("客服：身份证号\n用户：一一零一零五一九四九一三三一零零二一\n客服：好", []),  # a whole ID's length, month 13
+    ("Agent: And what was the order total?\nCaller: 1,299.50", []),  # an amount, a date: no one's number
+    ("Agent: When did you place the order?\nCaller: 12-03-2024", []),
+    ("Agent: What date is the booking for?\nCaller: 24.12.2025", []),
     ("Agent: and your mobile?\nCaller: nought seven seven one\nAgent: nought seven seven one\n"  # not `no`+`ught`
      "Caller: two one four five six",
      [("PHONE", "nought seven seven one"), ("PHONE", "nought seven seven one"), ("PHONE", "two one four five six")]),
@@ -752,6 +757,13 @@ TURN_PLACES = [
     ("Agent: Please confirm the billing address for me.\nCaller: Unit five, eighteen Wattle Street, Ultimo",
      [("ADDRESS", "Unit five, eighteen Wattle Street, Ultimo")]),
     ("Agent: I have updated your delivery address.\nCaller: Great, thanks, number twelve is right.", []),
+    ("Agent: I can confirm the delivery address has been updated.\nCaller: Brilliant, Tuesday the 14th works.", []),
+    # the same speaker going on with a street or a place (also with time stamps), not with anything else
+    ("[00:01:03] Agent: First line of the supply address?\n[00:01:05] Caller: fourteen\n"
+     "[00:01:07] Caller: Moorland Rise, that's in Halifax.",
+     [("ADDRESS", "fourteen"), ("ADDRESS", "Moorland Rise, that's in Halifax")]),
+    ("Agent: And the street name?\nCaller: Moorland Rise\nCaller: It came on the 12th, box smashed",
+     [("ADDRESS", "Moorland Rise")]),
     ("Agent: Is the address on file still right?\nCaller: No, I moved, I'll send it to you in an email, sorry", []),
     ("Agent: What's your email address?\nCaller: Give me a second, my son set it up, it's on his laptop", []),
     # the agent saying a part back

@@ -149,7 +149,7 @@ ORDER_ID_CUSTOM = [
     ("jd123456789012号", [("ORDER_ID", "jd123456789012")]),
     ("ticket SO#12345 ok", [("ORDER_ID", "SO#12345")]),
     ("XJD123456789012", []),  # whole tokens only
-    ("JD12345678901234567", []),  # (JD and 12-15 digits: a waybill's shape, found whatever is configured)
+    ("SO#123456", []),  # whole tokens only (JD and 12-15 digits is a waybill's shape, found whatever is configured)
     ("SO#1234", []),
     ("ORD-12345678", []),  # the default pattern is replaced, not extended
 ]

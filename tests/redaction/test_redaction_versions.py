@@ -26,7 +26,7 @@ from tests.support.redaction import values
     # round 10: a roll-back's `to`; a second number joined to a version; the same said again; a range
     "升级至3.2.1.4后如出现闪退，可在设置中回退至3.2.0.9，数据不会丢失。",
     "we rolled back to 5.1.0.2 and it works",
-    "Speaker 1: 这个 release 是 3.2.1.4 还是 3.2.1.5？\nSpeaker 2: 3.2.1.5，hotfix 了 login bug。",
+    "Speaker 1: 这个 release 是 3.2.1.4 还是 3.2.1.5？\nSpeaker 2: 3.2.1.5，hotfix 修了闪退。",
     "Is 10.0.0.0/8 a reserved range? Our pool is 172.16.0.0/12.",
 ])
 def test_a_version_number_is_no_ip_address(text):
@@ -45,6 +45,10 @@ def test_a_version_number_is_no_ip_address(text):
     ("系统提示登录地址 82.14.3.5 异常", "82.14.3.5"),
     ("version 3.2 on the app, and my IP is 82.14.3.5", "82.14.3.5"),  # not joined: an address word between
     ("my laptop IP is 10.4.2.17/24", "10.4.2.17"),  # a device's address with its mask: no network's
+    ("our office static block is 82.14.3.0/32", "82.14.3.0"),  # /32: one host
+    ("updated to 3.2.1.4 and 203.0.113.45 is now blocked", "203.0.113.45"),  # joined, but blocked after it
+    ("请把路由器IP还原为82.14.3.5", "82.14.3.5"),  # an address word before the `to`
+    ("please roll back to 82.14.3.5", "82.14.3.5"),
 ])
 def test_an_ip_address_beside_a_word_for_a_version_stays_masked(text, ip):
     assert values(text, "IP") == [ip]
