@@ -37,7 +37,7 @@ from .detectors.places import _HK_DISTRICTS, _class_without, hk_not_road
 from .detectors.places import _STATES, _UNIT_PLACE_RE, uk_postcode
 from .normalise import NUMERAL_DIGITS as _NUMERAL_DIGITS
 from .normalise import SPOKEN_DIGITS
-from .ner.spoken import LETTER_NAMES, NATO, NUMBER_WORDS, _TEENS, _TENS
+from .ner.spoken import LETTER_NAMES, NATO, NATO_RE, NUMBER_WORDS, _TEENS, _TENS
 
 MAX_EXTRA = 96  # characters an address may grow by on either side
 
@@ -459,7 +459,7 @@ _NOT_CODE_CHAR = re.compile("[^0-9A-Z]+")
 # Words the code's key leaves out (J FOR JULIET, IN BRACKETS, DASH), taken out before looking for the key.
 _SPELLING_AID = re.compile("(?<![A-Z])(?:(?:FOR|AS IN) [A-Z]+|(?:IN )?BRACKETS?|DASH|HYPHEN|THEN|AND|UH|UM)(?![A-Z])")
 _REPEAT_TEXT = 20_000  # a longer text is not searched (a document's passage is shorter)
-_NATO_WORD = re.compile(r"(?<![A-Za-z])(?i:" + "|".join(sorted(NATO, key=len, reverse=True)) + r")(?![A-Za-z])")
+_NATO_WORD = re.compile(r"(?<![A-Za-z])(?i:" + NATO_RE + r")(?![A-Za-z])")
 # A code's characters said as words: digits (SIX, OH), letters in the NATO alphabet (ECHO) or by name (BEE).
 _WORD_CHAR = {**{w.upper(): d for w, d in _EN_DIGIT.items() if len(w) > 1},
               **{w.upper(): w[0].upper() for w in NATO}, **{w.upper(): c for w, c in LETTER_NAMES.items()}}

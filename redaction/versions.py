@@ -43,20 +43,27 @@ _ADDRESS_AFTER = re.compile(r"[^\n]{0,20}?(?:" + _ADDRESS + r")")
 _AFTER = re.compile(r"[^\S\n]*(?:升级|版本|更新|(?i:update|upgrade|release|build|version)(?![A-Za-z]))")
 
 
+def _a_version(text: str, start: int, end: int, dropped: int, said: set[str]) -> bool:
+    """Whether the IP match text[start:end] is a version (or a network's range): see above. `dropped` is where
+    the last number read as a version ended, `said` the numbers read as versions so far."""
+    if _AFTER.match(text, end) or (text.endswith(".0", start, end) and _RANGE_AFTER.match(text, end)):
+        return True
+    if _ADDRESS_AFTER.match(text, end):
+        return False
+    before = max(0, start - 60)
+    return (text[start:end] in said or (0 <= start - dropped <= 8 and _JOINED.match(text, dropped, start) is not None)
+            or _BEFORE.search(text, before, start) is not None
+            or (_TO_BEFORE.search(text, before, start) is not None and not _ADDRESS_ON_LINE.search(text, before, start))
+            or _LINE_BEFORE.search(text, max(0, start - 100), start) is not None)
+
+
 def versions(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
     """`chosen` less the IP matches that a word for a version or an upgrade beside them shows to be versions."""
     out = []
     dropped = -1  # where the last number read as a version ended
     said: set[str] = set()  # the numbers read as versions, said again later (`3.2.1.5, hotfix for login`)
     for m in chosen:
-        if labels[m.rank] == "IP" and "." in text[m.start:m.end] and (
-                _AFTER.match(text, m.end) or (text.endswith(".0", m.start, m.end) and _RANGE_AFTER.match(text, m.end))
-                or ((text[m.start:m.end] in said or (0 <= m.start - dropped <= 8 and _JOINED.match(text, dropped, m.start))
-                     or _BEFORE.search(text, max(0, m.start - 60), m.start)
-                     or (_TO_BEFORE.search(text, max(0, m.start - 60), m.start)
-                         and not _ADDRESS_ON_LINE.search(text, max(0, m.start - 60), m.start))
-                     or _LINE_BEFORE.search(text, max(0, m.start - 100), m.start))
-                    and not _ADDRESS_AFTER.match(text, m.end))):
+        if labels[m.rank] == "IP" and "." in text[m.start:m.end] and _a_version(text, m.start, m.end, dropped, said):
             dropped = m.end
             said.add(text[m.start:m.end])
             continue

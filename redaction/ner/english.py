@@ -1584,15 +1584,17 @@ _AID_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z][^\S\n]+(?i:for|as in)[^\S\n]+$"
 # A firm named twice over (Johnson & Johnson): the name, `&` and the same again (`Karina and Karina` are
 # the same person said twice).
 _AND = re.compile(r"[^\S\n]*&[^\S\n]*")
+_AND_BEFORE = re.compile(r"[^\S\n]*&[^\S\n]*$")
 # A ward, a gate or a bay with its number (Ward 9, Gate B14): a place in a building, however named.
 _NUMBERED_PLACE = re.compile(r"(?:Ward|Gate|Bay|Bed|Platform|Level|Floor|Suite|Block|Court|Terminal|Pier|Dock|Stand|Room|Wing)")
 _A_NUMBER_AFTER = re.compile(r"[^\S\n]+[A-Z]?[0-9]+[A-Z]?(?![A-Za-z])")
-_SITE_WORD = re.compile(r"(?<![A-Za-z'’-])([A-Z][a-z]{2,})(?=[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|"
-                        r"outlet|warehouse)(?![A-Za-z]))")
+# A branch or a site of a firm after a town's name (the Hobart store); _SITE_AFTER takes more words after a name.
+_BRANCH = r"branch|branches|store|stores|depot|campus|showroom|outlet|warehouse"
+_SITE_WORD = re.compile(r"(?<![A-Za-z'’-])([A-Z][a-z]{2,})(?=[^\S\n]+(?i:" + _BRANCH + r")(?![A-Za-z]))")
 # A greeting or thanks right before a word: someone addressed (Thanks Chester), not a town said again.
 _ADDRESSED_BEFORE = re.compile(r"(?i:hi|hello|hey|thanks|thank you|cheers|dear|bye|sorry|ok|okay|mr|ms|mrs|dr)[,.]?[^\S\n]+$")
-_SITE_AFTER = re.compile(r"[^\S\n]+(?i:branch|branches|store|stores|depot|campus|showroom|terminal|outlet|location|"
-                         r"warehouse|site|exchange|substation|area|suburb|region|CBD)(?![A-Za-z])")
+_SITE_AFTER = re.compile(r"[^\S\n]+(?i:" + _BRANCH + r"|terminal|location|site|exchange|substation|area|suburb|region|CBD)"
+                         r"(?![A-Za-z])")
 _NOT_NAME_VALUES = frozenset("null none nil n/a na unknown test customer user guest anonymous required optional "
                              "string name first last vip new regular gold silver premium member company individual "
                              "personal business corporate".split())
@@ -1655,9 +1657,13 @@ def _named_twice(text: str, start: int, end: int) -> bool:
     after = _AND.match(text, end)
     if after is not None and text.startswith(word, after.end()) and not text[after.end() + len(word):][:1].isalpha():
         return True
-    before = text[max(0, start - len(word) - 7):start]
-    m = re.search(r"(?<![A-Za-z])" + re.escape(word) + r"[^\S\n]*&[^\S\n]*$", before)
-    return m is not None
+    low = max(0, start - len(word) - 7)  # (the `&` and its spaces: seven characters at most, as before)
+    amp = _AND_BEFORE.search(text, low + len(word), start)
+    if amp is None:
+        return False
+    head = amp.start() - len(word)
+    return head >= low and text.startswith(word, head) and not (head > low and text[head - 1].isascii()
+                                                                and text[head - 1].isalpha())
 
 
 def in_business_list(text: str, start: int, end: int) -> bool:

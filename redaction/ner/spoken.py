@@ -136,6 +136,8 @@ _MAIL_STOP = frozenset("is it's its it was email e-mail mail address my the me t
                        "ok okay so and or am are at be send write reach contact on in of is: email: still have has "
                        "we you use using got new old try".split())
 _MAIL_WORDS = 4  # words of a local part or domain, at most
+# The NATO words as one alternation, longest first (a regex's `(?i:…)` body).
+NATO_RE = "|".join(sorted(NATO, key=len, reverse=True))
 # Words said between the letters of a spelled word (M, C, capital C; Victor, Alpha, space, Delta).
 SPELLING_AIDS = frozenset(("space", "hyphen", "dash", "apostrophe", "double", "triple", "capital", "small", "big", "then",
                            "and", "x-ray"))

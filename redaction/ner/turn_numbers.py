@@ -165,6 +165,16 @@ def _fails_check(said: str, label: str) -> bool:
     return False
 
 
+def _answered_whole(text: str, question: tuple[int, int], pieces: list, said: str, label: str) -> bool:
+    """Whether fewer than three pieces are the whole number, said in one or two turns right after the line
+    that asked for it (订单编号哦 / 3561 8820 4417 9306 253; 請問寄件代碼？ / F2350 7719 6628): in digits, numerals
+    and letters only (one said in English words is the spoken codes', redaction.ner.spoken, which read it after
+    its cue with the cue's own label), no amount or date, and not an ID's or a card's length failing its check."""
+    return (_asked(text[question[0]:question[1]]) == label and not _fails_check(said, label)
+            and not _NOT_ASKED.search(text, *question)
+            and not any(_LOWER.search(text, a, b) or _AMOUNT_OR_DATE.search(text, a, b) for a, b, _ in pieces))
+
+
 def _asked(line: str) -> str | None:
     for label, cue in _ASKED:
         if cue.search(line):
@@ -205,14 +215,8 @@ def turn_numbers(text: str) -> list[tuple[int, int, str, float]]:
             if value != previous:  # an echo says nothing new
                 said += value
             previous = value
-        # Fewer than three pieces: the whole number, said in one or two turns right after the question
-        # (订单编号哦 / 3561 8820 4417 9306 253; 請問寄件代碼？ / F2350 7719 6628).
-        # In digits, numerals and letters only: one said in English words is the spoken codes' (redaction.ner.spoken),
-        # which read it after its cue with the cue's own label.
-        direct = i > 0 and _asked(text[lines[i - 1][0]:lines[i - 1][1]]) == label and not _fails_check(said, label) \
-            and not _NOT_ASKED.search(text, lines[i - 1][0], lines[i - 1][1]) \
-            and not any(_LOWER.search(text, a, b) or _AMOUNT_OR_DATE.search(text, a, b) for a, b, _ in pieces)
-        if (len(pieces) < 3 and not direct) or sum(c.isdigit() for c in said) < _LEAST[label]:
+        if (len(pieces) < 3 and not (i > 0 and _answered_whole(text, lines[i - 1], pieces, said, label))) \
+                or sum(c.isdigit() for c in said) < _LEAST[label]:
             i = j
             continue
         out.extend((a, b, label, 0.8) for a, b, _ in pieces)

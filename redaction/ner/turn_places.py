@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..detectors.places import ADDRESS_WORD
-from .spoken import NATO, NUMBER_WORDS
+from .spoken import NATO_RE, NUMBER_WORDS
 from .turn_numbers import SPEAKER, line_spans
 
 # A turn that asks for a part of an address finer than a town.
@@ -63,8 +63,7 @@ _HAS_PART = re.compile(_A_NUMBER + r"|"
 
 # A turn that goes on with the town, a region and a postcode said in number words or digits (`Hurstville, New
 # South Wales, two two two oh`, `Calgary, T three E, six K two`): one of the lines before it spoke of an address.
-_NUM = ("(?:" + _NUMBER_WORDS + r"|o|double|triple|hundred|thousand|[0-9]{1,6}|[A-Z]|"
-        + "|".join(sorted(NATO, key=len, reverse=True)) + ")")  # (S O one four, zero, Alpha Bravo)
+_NUM = "(?:" + _NUMBER_WORDS + r"|o|double|triple|hundred|thousand|[0-9]{1,6}|[A-Z]|" + NATO_RE + ")"  # (Alpha Bravo)
 _TOWN_CODE = re.compile(r"((?:[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,3}, ){1,3}(?P<code>[0-9]{4,6}|(?i:" + _NUM
                         + r")(?:[ ,-]+(?i:" + _NUM + r")){2,7}))[ \t.,!]*$")
 _ADDRESS_BEFORE = re.compile(r"(?i:(?<![a-z])(?:address|unit|flat|apartment|block|blk)(?![a-z]))|[A-Z][a-z]+ "
