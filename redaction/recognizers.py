@@ -14,6 +14,11 @@ complete a match of their own label they hold whole, or a name inside a value th
 (Redactor.fused); never a match of another label (the rules' own recognizers may: a code read out after
 its cue).
 
+A recognizer whose work can run off the caller's thread may also define `begin(text)`: it starts that
+work and returns a call that gives `find(text)`. A Redactor begins such recognizers before its patterns
+run and collects them last (`begin_all`, `spans_of`), so a model's run on its own thread overlaps the
+rules on this one (the LAC layer: its ONNX Runtime run takes no Python lock).
+
 Recognizers run on the input side only (find_spans, redact, Redactor.redact, `python -m redaction`):
 StreamRedactor runs the output detector set, which holds no recognizer (see README, Redaction).
 
@@ -24,7 +29,7 @@ model file is missing or changed; it never falls back to the rules alone.
 from __future__ import annotations
 
 import threading
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 
 @runtime_checkable
@@ -97,14 +102,27 @@ def check_layers() -> tuple[str, ...]:
     return LAYERS
 
 
-def spans_of(recognizers: Iterable[Recognizer], text: str) -> list[tuple[int, int, str, float, bool]]:
+def begin_all(recognizers: Sequence[Recognizer], text: str) -> dict[int, Callable[[], Iterable]]:
+    """`begin(text)` of each recognizer that has one, by its position: their work starts now."""
+    return {i: rec.begin(text) for i, rec in enumerate(recognizers) if hasattr(rec, "begin")}
+
+
+def spans_of(recognizers: Sequence[Recognizer], text: str,
+             begun: dict[int, Callable[[], Iterable]] | None = None) -> list[tuple[int, int, str, float, bool]]:
     """Every recognizer's valid spans on normalised `text` (empty or out-of-range spans dropped), each with
-    whether its recognizer only fills gaps (`fills_only`)."""
+    whether its recognizer only fills gaps (`fills_only`), in the recognizers' order. `begun`: what
+    begin_all(recognizers, text) returned; those are collected after the others have run."""
+    found: list[Iterable] = [()] * len(recognizers)
+    for i, rec in enumerate(recognizers):
+        if not begun or i not in begun:
+            found[i] = rec.find(text)
+    for i, collect in (begun or {}).items():
+        found[i] = collect()
     out = []
     n = len(text)
-    for rec in recognizers:
+    for rec, spans in zip(recognizers, found):
         fills = bool(getattr(rec, "fills_only", False))
-        for start, end, label, score in rec.find(text):
+        for start, end, label, score in spans:
             if 0 <= start < end <= n:
                 out.append((start, end, label, float(score), fills))
     return out

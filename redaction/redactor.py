@@ -21,7 +21,7 @@ from .agents import agent_names, own_addresses, own_lines
 from .custom import ALLOW
 from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
 from .custom import MAX_LEN as MAX_TERM
-from .recognizers import Recognizer, load_layers, spans_of
+from .recognizers import Recognizer, begin_all, load_layers, spans_of
 from .ner.spoken import spelled_out
 from .spans import Redaction, Span
 from .surnames import lone_surnames
@@ -102,9 +102,10 @@ class Redactor:
         introducing themselves and a firm's own address (redaction.agents), a title or 姓 with a surname alone
         (redaction.surnames), a speaker's turn opening with a capitalised word (redaction.turns) and a version
         number read as an IP address (redaction.versions)."""
-        chosen = select(self.all_matches(text))
         if not self.recognizers:
-            return chosen
+            return select(self.all_matches(text))
+        begun = begin_all(self.recognizers, text)  # a model's run overlaps the patterns (recognizers.py)
+        chosen = select(self.all_matches(text))
         allowed = self._allow.matches(text) if self._allow is not None else ()
         extra = []
         # chosen is sorted and without overlaps, so its ends are sorted too: the matches a span crosses are
@@ -112,7 +113,7 @@ class Redactor:
         ends = [m.end for m in chosen]
         removed: set[int] = set()
         gaps: list[Match] = []
-        for start, end, label, score, fills in spans_of(self.recognizers, text):
+        for start, end, label, score, fills in spans_of(self.recognizers, text, begun):
             rank = self._rec_rank.get(label)
             if rank is None:
                 continue  # a label the recognizer did not declare

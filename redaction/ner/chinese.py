@@ -10,6 +10,7 @@ the lists below and not an alias; a two-character word only when the model is su
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..detectors.names import COMPOUND_SURNAMES, GIVEN_CHARS, SURNAMES
 from .lac import LacTagger
@@ -119,9 +120,18 @@ class ChineseNames:
 
     def find(self, text: str) -> list[tuple[int, int, str, float]]:
         """PERSON spans on normalised `text`."""
+        return self._names(text, self.tagger.persons(text))
+
+    def begin(self, text: str) -> Callable[[], list[tuple[int, int, str, float]]]:
+        """Start the model on `text` on its own thread (see recognizers.begin_all); the returned call gives
+        find(text)."""
+        pending = self.tagger.begin(text)
+        return lambda: self._names(text, self.tagger.persons(text, pending))
+
+    def _names(self, text: str, persons: list[tuple[int, int, float]]) -> list[tuple[int, int, str, float]]:
         out = []
         found: list[tuple[int, int, float]] = []
-        for start, end, margin in self.tagger.persons(text):
+        for start, end, margin in persons:
             if found and end - start >= 2 and text[found[-1][1]:start] in ("·", "•"):
                 found[-1] = (found[-1][0], end, min(found[-1][2], margin))  # 亚历山大·彼得罗维奇 in two words
             else:

@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 from ..detectors.base import is_hotline
@@ -320,6 +321,7 @@ class CrfValues:
         if check and hashlib.sha256(data).hexdigest() != MODEL_SHA256:
             raise ModelFileError()
         self._tagger = pycrfsuite.Tagger()
+        self._lock = threading.Lock()
         try:
             self._tagger.open(str(path))
         except (OSError, ValueError):
@@ -332,11 +334,16 @@ class CrfValues:
         toks = tokens(text)
         if not toks:
             return []
+        features = self.features.of(text, toks)
         tagger = self._tagger
-        tags = tagger.tag(self.features.of(text, toks))
+        # The tagger holds the last sequence it tagged, and marginal() reads it: one text at a time (the
+        # chat's thread and a knowledge-base upload's may redact at once).
+        with self._lock:
+            tags = tagger.tag(features)
+            found = [(a, b, label, min(tagger.marginal(tags[k], k) for k in range(i, j)))
+                     for a, b, label, i, j in tag_spans(toks, tags)]
         out = []
-        for a, b, label, i, j in tag_spans(toks, tags):
-            score = min(tagger.marginal(tags[k], k) for k in range(i, j))
+        for a, b, label, score in found:
             if score >= self.threshold and _plausible(text, a, b, label, score, self.features.names):
                 out.append((a, b, label, round(score, 3)))
         return out

