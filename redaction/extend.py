@@ -54,6 +54,12 @@ _ZH_TIME = re.compile("今天|明天|后天|昨天|前天|今晚|明晚|上午|�
 _ZH_ALNUM = re.compile("[0-9A-Za-z][0-9A-Za-z-]*")
 _ZH_BRACKET = re.compile("[(（][^()（）。，；！？!?;\n]{1,20}[)）]")
 _ZH_JOIN = frozenset("和、及与")
+# Between two parts of one Chinese address, the way there described (对面就是那个农民巷牛肉面，你进来以后):
+# a landmark word, at most this many characters, no sentence end, and no second address announced (那邊沒有
+# 人收…改送到公司好了地址是…: two addresses).
+_ZH_LANDMARK = re.compile("对面|旁边|后面|附近|隔壁|门口|边上|对过|斜对|楼下|进来|进去|上去|往里")
+_ZH_SENTENCE_END = re.compile("[。！？!?\n]|地址")
+_ZH_LANDMARK_GAP = 26
 # Before an address: back over place names, never over a verb of moving (到, 去, 住 are stops) or 的.
 _ZH_HEAD_STOP = frozenset(_ZH_START_STOP - set("地外内都和方机")) | frozenset("系喺嘅")  # Cantonese is, at, 's
 _ZH_HEAD_MAX = 20
@@ -198,11 +204,27 @@ def extend_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list
     return out
 
 
+def join_addresses(text: str, chosen: Sequence, labels: Sequence[str]) -> list:
+    """`chosen` (sorted, non-overlapping) with two addresses in a row merged where what stands between them
+    belongs to one address (`_joins`): for the parts the context layer found after extend_addresses ran."""
+    out: list = []
+    for m in chosen:
+        if (out and labels[m.rank] == "ADDRESS" and labels[out[-1].rank] == "ADDRESS"
+                and _joins(text, out[-1].end, m.start, any(c in CJK_CHARS for c in text[m.start:m.end]))):
+            out[-1] = out[-1]._replace(end=max(out[-1].end, m.end))
+        else:
+            out.append(m)
+    return out
+
+
 def _joins(text: str, a: int, b: int, cjk: bool) -> bool:
     """Whether text[a:b], between two addresses, belongs to one address."""
     if b <= a:
         return True
     gap = text[a:b]
+    if cjk and len(gap) <= _ZH_LANDMARK_GAP and _ZH_LANDMARK.search(gap) and not _ZH_SENTENCE_END.search(gap):
+        # 二十一号 那个 山西路地铁站旁边的 嗯 紫金大厦 B座: a landmark said on the way, in one sentence
+        return True
     if len(gap) > 8:
         return False
     if cjk:

@@ -19,7 +19,8 @@ from .detectors.places import ADDRESS_WORD
 from .normalise import BIDI_CONTROLS, Normalised, bidi_views, has_bidi, input_view, normalise
 from .agents import agent_names, own_addresses, own_lines
 from .custom import ALLOW
-from .extend import corrected_codes, extend_addresses, extend_names, extend_phones, repeat_codes, repeat_names
+from .extend import (corrected_codes, extend_addresses, extend_names, extend_phones, join_addresses, repeat_codes,
+                     repeat_names)
 from .custom import MAX_LEN as MAX_TERM
 from .recognizers import Recognizer, begin_all, load_layers, spans_of
 from .ner.spoken import spelled_out
@@ -177,7 +178,8 @@ class Redactor:
             return chosen
         if grown:
             chosen = [m for i, m in enumerate(chosen) if i not in grown]
-        chosen = repeat_codes(text, repeat_names(text, select(chosen + free), self.labels), self.labels)
+        chosen = join_addresses(text, select(chosen + free), self.labels)
+        chosen = repeat_codes(text, repeat_names(text, chosen, self.labels), self.labels)
         return own_lines(text, own_addresses(text, agent_names(text, chosen, self.labels), self.labels), self.labels)
 
     @property

@@ -97,6 +97,8 @@ _ZH_CUES = ["电话", "电话是", "电话:", "电话号码", "电话号码是",
             # Hong Kong and Taiwan text, read through the traditional-to-simplified fold (redaction.normalise):
             # 聯絡電話 -> 联络电话, Cantonese 係 (is) -> 系, Taiwan 手機號碼 is 手机号码 already.
             "联络电话", "联络电话:", "联络", "电话系", "号码系", "手机系", "手机号码系", "电话号码系",
+            # a read-back asked as a question (登記電話係咪 6823 7415？, 电话是不是 138…)
+            "电话系咪", "号码系咪", "手机系咪", "电话系唔系", "电话是不是", "号码是不是", "手机是不是",
             # 打 9123 4567 搵我 (call ... to find me): seven digits or more after 打 are no discount (打8折)
             "打", "打去", "打嚟", "打来", "拨打", "call我",
             # Hong Kong's 手提 (mobile) and English words with Cantonese 係 (我個 mobile 係 9867 2031)

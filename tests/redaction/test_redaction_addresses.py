@@ -128,6 +128,13 @@ EXTENDED = [
     ("我住在王府井大街帅府园胡同9号", ["王府井大街帅府园胡同9号"]),  # a road right before the one found
     ("送到西白辛庄村开发街5号", ["西白辛庄村开发街5号"]),          # a village before it
     ("走了好长的路3号楼到了", ["3号楼"]),                          # 的 ends it: no road taken
+    # round 11: a landmark said on the way between two parts of one address, within one sentence
+    ("客户：雁滩路三千零八十号，对面就是那个农民巷牛肉面，你进来以后二号楼三单元四零二",
+     ["雁滩路三千零八十号，对面就是那个农民巷牛肉面，你进来以后二号楼三单元四零二"]),
+    ("湖南路 二十一号 那个 山西路地铁站旁边的 嗯 紫金大厦 B座", ["湖南路 二十一号 那个 山西路地铁站旁边的 嗯 紫金大厦 B座"]),
+    ("寄到建国路88号。旁边那家店的快递送到和平路5号", ["建国路88号", "和平路5号"]),  # a sentence end between
+    ("高雄市苓雅區四維三路六號但是那邊沒人收喔那你幫我改送到公司地址是前鎮區中山二路九十一號",
+     ["高雄市苓雅區四維三路六號", "前鎮區中山二路九十一號"]),  # a second address announced
     ("ship to 48 Ridgeview Drive, Apt 3C, Dayton, OH 45402 please", ["48 Ridgeview Drive, Apt 3C, Dayton, OH 45402"]),
     ("12 Harbour Road\nSuite 400\nPortland\nOR 97201", ["12 Harbour Road\nSuite 400\nPortland\nOR 97201"]),
     ("office: 90 King Street West, Toronto, ON M5H 1J9, Canada",

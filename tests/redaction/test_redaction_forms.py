@@ -790,6 +790,11 @@ ROUND6_CUES = [
     ("FF no. BA 58271364, seat 32A", [("ORDER_ID", "BA 58271364")]),
     ("acct 2024 review", []),  # a year after the cue
     ("Sir, kindly call on 98450 27361, my policy", [("PHONE", "98450 27361")]),
+    # round 11: a read-back asked as a question (係咪 / 系唔系 / 是不是: is it)
+    ("客服：好，登記電話係咪六八二三七四一五？", [("PHONE", "六八二三七四一五")]),
+    ("你个电话系唔系9123 4567啊", [("PHONE", "9123 4567")]),
+    ("您的电话是不是13812345678", [("PHONE", "13812345678")]),
+    ("电话是不是打错了，我再拨一次", []),  # no number after it
 ]
 
 
