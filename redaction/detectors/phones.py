@@ -112,7 +112,9 @@ _NUMBER_KINDS = ("phone", "contact", "telephone", "their", "my", "the", "cell", 
                  "international", "local", "wechat", "whatsapp", "us", "uk", "hk", "chinese", "japanese",
                  "korean", "indian", "israeli", "german", "french", "canadian", "australian", "singapore",
                  "taiwan", "american", "british")
-_EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS),
+# `my number 07911 482306`, `her mobile number 0412…`: whose number, without `is`.
+_OWN_NUMBER = ("my", "his", "her", "our", "their", "home", "work", "cell", "mobile", "contact", "callback")
+_EN_CUES = [c + s for c in (*(w + " number is" for w in _NUMBER_KINDS), *(w + " number" for w in _OWN_NUMBER),
                             "number is:", "number:", "phone is", "phone:", "phone", "tel", "tel:",
                             "tel.", "call", "call on", "call me on", "call me at", "call us at", "call us on", "call them at",
                             "call them on", "reach me at", "reach me on", "reach us at", "reach them at",

@@ -17,6 +17,7 @@ way: they are the forms of call-centre transcripts.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ..detectors.base import is_hotline
 from ..detectors.phones import _EN_DIGIT as _EN_DIGITS
@@ -376,6 +377,9 @@ class SpokenCodes:
             lines, _ = self._read(text, m.start(), "LICENSE_PLATE")  # written or read out (the rules read 浙B7F315 too)
             if lines and _valid("LICENSE_PLATE", lines[0][1]):
                 out.append((lines[0][0][0], lines[0][0][1], "LICENSE_PLATE", 0.8))
+        for m in (_UK_PLATE.finditer(text) if " " in text else ()):
+            if _uk_age(m.group("age")) and not any(a < m.end() and m.start() < b for a, b, _, _ in found + out):
+                out.append((m.start(), m.end(), "LICENSE_PLATE", 0.8))  # Tesla Model Y (WR73 KFN)
         for m in (_UK_SPOKEN_PLATE.finditer(text) if " " in text else ()):
             digits = _number_digits(m.group("age"))
             if digits is not None and len(digits) == 2 and not any(a < m.end() and m.start() < b for a, b, _, _ in found):
@@ -558,6 +562,18 @@ _NUM = "(?:" + "|".join(NUMBER_WORDS) + ")"
 # A UK plate said a letter at a time: two letters, a two-digit age in words or digits, three letters.
 _UK_SPOKEN_PLATE = re.compile(r"(?<![A-Za-z0-9])[A-Z][ ,]{1,2}[A-Z][ ,]{1,2}(?P<age>(?i:" + _NUM + r")(?:[ -](?i:" + _NUM
                               + r"))?|[0-9]{2})[ ,]{1,2}[A-Z][ ,]{1,2}[A-Z][ ,]{1,2}[A-Z](?![A-Za-z0-9])")
+
+# A UK plate written in the current format (since 2001), with its space: a memory tag whose first letter is a
+# region's, an age identifier of a year plates have been issued in (02 to this year's, 51 to this year's + 50),
+# three letters; I and Q are never used (Z only in the last three).
+_UK_PLATE = re.compile(r"(?<![A-Za-z0-9])[ABCDEFGHKLMNOPRSVWY][A-HJ-PR-Y](?P<age>[0-9]{2}) [A-HJ-PR-Z]{3}"
+                       r"(?![A-Za-z0-9])")
+_PLATE_YEAR = date.today().year % 100 + 1  # + 1: the plates of next March (and September) are on the road soon
+
+
+def _uk_age(age: str) -> bool:
+    n = int(age)
+    return 2 <= n <= _PLATE_YEAR or 51 <= n <= 50 + _PLATE_YEAR
 
 
 def _number_digits(words: str) -> str | None:

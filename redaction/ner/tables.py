@@ -101,9 +101,46 @@ def _fits(label: str, value: str) -> bool:
 
 
 def table_cells(text: str) -> list[tuple[int, int, str, float]]:
-    """Spans of the cells under a header that names their kind (above)."""
+    """Spans of the cells under a header that names their kind (above), and of a phone column in rows
+    pasted without a header (`_phone_column`)."""
+    if "\t" in text:
+        found = _with_header(text)
+        return found + [s for s in _phone_column(text) if not any(a < s[1] and s[0] < b for a, b, _, _ in found)]
     if "\n" not in text or not any(d in text for d in _DELIMITERS):
         return []
+    return _with_header(text)
+
+
+# A date or a time is no phone, whatever its digits (2024-09-12, 12/09/2024 09:30).
+_DATE_OR_TIME = re.compile(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?: [0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?|"
+                           r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?")
+
+
+def _phone_column(text: str) -> list[tuple[int, int, str, float]]:
+    """Rows split by tabs with no header (`譚詠詩\t9876 0213\t香港仔南寧街8號…\t已付`), two or more lines of
+    three or more cells each: a column whose every cell is a phone number's shape (8 to 15 digits, no date
+    or time: a column of 7-digit codes is as likely) in rows that also hold words is a phone column."""
+    rows = [(start, text[start:end]) for start, end in line_spans(text)]
+    out: list[tuple[int, int, str, float]] = []
+    i = 0
+    while i < len(rows):
+        tabs = rows[i][1].count("\t")
+        j = i + 1
+        while j < len(rows) and tabs >= 2 and rows[j][1].count("\t") == tabs:
+            j += 1
+        if j - i >= 2:
+            cells = [_cells(line, start, "\t") for start, line in rows[i:j]]
+            worded = all(any(any(ch.isalpha() for ch in text[a:b]) for a, b in row) for row in cells)
+            for column in range(tabs + 1):
+                values = [row[column] for row in cells]
+                if worded and all(_fits("PHONE", text[a:b]) and sum(ch.isdigit() for ch in text[a:b]) >= 8
+                                  and not _DATE_OR_TIME.fullmatch(text[a:b]) for a, b in values):
+                    out.extend((a, b, "PHONE", 0.75) for a, b in values)
+        i = max(j, i + 1)
+    return out
+
+
+def _with_header(text: str) -> list[tuple[int, int, str, float]]:
     lines = [(start, text[start:end]) for start, end in line_spans(text)]
     out: list[tuple[int, int, str, float]] = []
     i = 0

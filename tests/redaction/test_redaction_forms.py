@@ -695,6 +695,12 @@ TABLES = [
     ("Contact,Case,Status\nEmail,Open,New", []),
     ("客服：请核对姓名，电话，地址\n客户：对，没错，谢谢", []),
     ("To update: name, phone, address\nOk, done, thanks", []),
+    # round 11: rows pasted with no header, a column of phone numbers among words
+    ("陈家豪\t9123 4567\t已付\n李美玲\t6234 8890\t未付",
+     [("PERSON", "陈家豪"), ("PHONE", "9123 4567"), ("PERSON", "李美玲"), ("PHONE", "6234 8890")]),
+    ("Widget\t2024-09-12\t1234567\tok\nGadget\t2024-09-13\t7654321\tok", []),  # dates; 7-digit codes
+    ("A\t12345678\tok", []),  # one row is no table
+    ("1\t23456789\t3\n4\t56789012\t6", []),  # numbers only: no row holds a word
 ]
 
 
@@ -795,6 +801,10 @@ ROUND6_CUES = [
     ("你个电话系唔系9123 4567啊", [("PHONE", "9123 4567")]),
     ("您的电话是不是13812345678", [("PHONE", "13812345678")]),
     ("电话是不是打错了，我再拨一次", []),  # no number after it
+    # whose number it is, without `is`, cues it (07911 is no allocated range, so only a cue finds it)
+    ("you can reach me, my number 07911 482306", [("PHONE", "07911 482306")]),
+    ("her mobile number 0412 902 117 works after six", [("PHONE", "0412 902 117")]),
+    ("my number 3 in the queue", []),
 ]
 
 

@@ -242,6 +242,12 @@ SPOKEN = [
     ("Caller: my NI number is J K one two, three four, five six, B and I haven't had a letter",
      [("UK_NINO", "J K one two, three four, five six, B")]),
     ("Caller: the reg is M K one eight, X-ray P T", [("LICENSE_PLATE", "M K one eight, X-ray P T")]),
+    # round 11: a UK plate written in the current format with no cue, its age a year plates were issued in
+    ("The customer's Tesla Model Y (WR73 KFN) is in the service bay.", [("LICENSE_PLATE", "WR73 KFN")]),
+    ("parked behind a grey van, BD51 XYR, since noon", [("LICENSE_PLATE", "BD51 XYR")]),
+    ("order code AB99 CDE is out of stock", []),  # age 99: never issued
+    ("form QX12 ABC attached", []),  # Q opens no memory tag
+    ("bin ab12 cde by the door", []),  # written in lower case
 ]
 
 
