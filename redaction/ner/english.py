@@ -519,7 +519,12 @@ class EnglishNames:
         # web2 lists base forms (cuts, boxes, walked are words too), in American spelling (Neighbour, Centre,
         # Organise are words).
         return not listed(low, self.words) and not any(
-            low.endswith(uk) and listed(low[:-len(uk)] + us, self.words) for uk, us in _BRITISH)
+            low.endswith(uk) and listed(low[:-len(uk)] + us, self.words) for uk, us in _BRITISH) and not (
+            # two lower-case words of four letters or more written as one (Workaround, Firmware, Brightcart),
+            # the second no ending English surnames are made with (Blackmoor, Greenfield, Ashworth)
+            len(low) >= 8 and low not in self.last and low not in self.rare and low not in self.first
+            and any(low[:k] in self.lower_words and listed(low[k:], self.lower_words)
+                    and not low.endswith(_SURNAME_ENDS) for k in range(4, len(low) - 3)))
 
     def _common_word(self, low: str) -> bool:
         """`low` or its stem is in GCIDE (fearlessly, exploded, vacationer are: web2 lists inflections)."""
@@ -942,6 +947,7 @@ class EnglishNames:
                 and not _PRODUCT_AFTER.match(text, f[1])
                 and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
+                and not (_FLIGHT_BEFORE.search(text, max(0, f[0] - 10), f[0]) and _ROUTE_AFTER.match(text, f[1]))
                 and not (_PLACE_CONTEXT.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
                 and not _SITE_AFTER.match(text, f[1])
                 and not _named_twice(text, f[0], f[1])
@@ -1569,6 +1575,15 @@ _REGIONS = frozenset((
     "nova scotia", "ontario", "quebec", "saskatchewan", "yukon", "new south wales", "queensland", "tasmania",
     "northern territory", "western australia", "south australia"))
 # A place's field (`City: Eugene`, `State: Georgia`): its value is no person.
+# How English surnames end that are made of two words (Blackmoor, Greenfield, Ashworth, Whitehouse).
+_SURNAME_ENDS = ("moor", "more", "wood", "field", "ford", "worth", "ham", "ton", "ley", "land", "stone", "brook",
+                 "well", "bury", "burn", "dale", "hill", "house", "man", "mann", "son", "wick", "combe", "ridge",
+                 "shaw", "gate", "ward", "smith", "wright", "water", "head", "berg", "stein", "well", "low", "by",
+                 "side", "thorpe", "hurst", "croft", "holme", "lock", "wing", "ring", "bourne", "mouth", "bridge")
+# A flight's number right before and a route's `to` after (QF1 Sydney to London, NH 919，Tokyo Haneda 飞上海):
+# the place it flies from (not `ref AB 1234 Mark Evans called`).
+_ROUTE_AFTER = re.compile(r"[^\S\n]*(?:to[^\S\n]|飞|飛|→|->|–|—|-[^\S\n])")
+_FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[^\S\n]?[0-9]{1,4}[^\S\n]*[,，]?[^\S\n]*$")
 _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
 # Where a capitalised word is a place, not a person: after `in` (the outage in Grey Lynn, customers in
 # Ponsonby; nobody is `in` a person), after a journey's `to` (flight EK 413 to Sydney, moving to Darwin),

@@ -223,8 +223,9 @@ GROWN = [
      "Flat 9B, Block 2, Lok Fu Garden Estate"),
     ("地址：杭州市西湖区文三路 88 号 3 幢 5 0 2", "杭州市西湖区文三路 88 号 3 幢 5 0 2"),
     ("new address is 31 rue Saint-Denis, Montréal QC H2X 3K8", "31 rue Saint-Denis, Montréal QC H2X 3K8"),
-    ("Caller: it's Lot 14, Phase 1, Greenview Homes, Bacoor, Cavite",  # (Malaysian addresses: the rules' since
-     "Lot 14, Phase 1, Greenview Homes, Bacoor, Cavite"),                # round 10, redaction.ner.malaysian_places)
+    # (Malaysian addresses: the rules' since round 10, redaction.ner.malaysian_places; `Greenview` was this
+    # row's estate until round 11, when a word made of two English words stopped being read as a name)
+    ("Caller: it's Lot 14, Phase 1, Camella Homes, Bacoor, Cavite", "Lot 14, Phase 1, Camella Homes, Bacoor, Cavite"),
     # An address read slowly, with pauses and fillers (round 8's Chinese transcripts).
     ("坐席：收货地址说一下\n客户：浙江省……杭州市，呃，余杭区……文一西路……那个，龙湖天街……三栋，两单元，七零一",
      "浙江省……杭州市，呃，余杭区……文一西路……那个，龙湖天街……三栋，两单元，七零一"),

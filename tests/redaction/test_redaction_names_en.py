@@ -40,6 +40,9 @@ from tests.support.redaction import names
     ("Agent: Thanks Arthur, I'll ask the MacArthur store to hold it.", ["Arthur"]),
     ("Thanks Chester, the Chester branch will call you", ["Chester", "Chester"]),
     ("Can you forward it to Adebayo's new office?", ["Adebayo"]),
+    ("booked on QF1 with Sydney Okafor, she flies tomorrow", ["Sydney Okafor"]),  # no route after the name
+    ("Blackmoor is late, Nguyen said", ["Blackmoor"]),  # black + moor: moor ends English surnames
+    ("caller: it's kate kate whitfield", ["kate kate whitfield"]),  # whit + field, but a census surname
     ("my name is John Here is my card", ["John"]),  # a common word opening the next sentence, unpunctuated
     # a sentence-opening first name before a verb
     ("Rosalind shouted from the stairs.", ["Rosalind"]),
@@ -248,6 +251,10 @@ def test_english_names(text, expected):
     "Visiting on Ward 9 is 2 till 8.",  # a ward, a gate, a bay with its number
     "Boarding is at Gate 14 from ten",
     "今日 Hang Seng 升 1.2%",  # the bank and its index
+    "Caller: QF1, Sydney to London via Singapore.",  # a flight's number, then its route (round 11)
+    "Workaround is in KB5039211, section 3.",  # two English words written as one, on no name list
+    "Brightcart said the parcel left the depot",
+    "Passenger: NH 919，Tokyo Haneda 飞上海。",
     "Is the Hobart store open?\nAgent: Let me look... yes, Hobart has two.",  # a branch's town, said again
     "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
     "We spent a week in Saudi Arabia",  # places on web2
