@@ -16,6 +16,11 @@ from tests.support.redaction import names
     # a form's field for the insured, the payee, the owner
     ("理赔登记｜案件号：CL2025051700358｜被保险人：上官宁｜出险地点：揭阳", ["上官宁"]),
     ("车主：栾大伟，车型轩逸", ["栾大伟"]),
+    # round 11: the parties a loan or a policy names, with no colon; 川 as a given name's character
+    ("借款人印小川逾期47天，合同号HT-202", ["印小川"]),
+    ("投保人王小明已缴费", ["王小明"]),
+    ("借款人数量比去年增加", []),
+    ("他们下周去四川出差", []),
 ])
 def test_dotted_foreign_names(text, expected):
     assert names(text) == expected
