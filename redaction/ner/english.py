@@ -362,8 +362,14 @@ _INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]
 _FIRMS = frozenset((
     "google amazon apple microsoft tesla ford dell facebook meta netflix ibm intel samsung sony nike uber lyft "
     "oracle adobe visa mastercard paypal walmart target costco starbucks disney twitter linkedin spotify "
-    "airbnb huawei xiaomi lenovo alibaba tencent baidu"
+    "airbnb huawei xiaomi lenovo alibaba tencent baidu "
+    # carriers, airlines, shops and couriers customers name, words on no list that open a sentence (Verizon says)
+    "verizon comcast xfinity vodafone telstra optus singtel starhub qantas amtrak ryanair easyjet lufthansa "
+    "airasia walgreens kroger ikea shopee lazada fedex usps"
 ).split())
+# Of those, the ones no person is called: a span that is one of them alone is no name.
+_NO_ONES_FIRMS = frozenset("verizon comcast xfinity vodafone telstra optus singtel starhub qantas amtrak ryanair "
+                           "easyjet lufthansa airasia walgreens kroger ikea shopee lazada fedex usps".split())
 _PEOPLE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?i:founders|co-founders|cofounders|players|speakers|authors|guests|"
     r"attendees|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
@@ -948,6 +954,8 @@ class EnglishNames:
                 and " ".join(text[f[0]:f[1]].lower().split()) not in _REGIONS
                 and not _PLACE_FIELD.search(text, max(0, f[0] - 12), f[0])
                 and not (_FLIGHT_BEFORE.search(text, max(0, f[0] - 10), f[0]) and _ROUTE_AFTER.match(text, f[1]))
+                and not (" " in text[f[0]:f[1]].strip() and text[f[0]:f[1]].split()[-1].lower() in _ROOM_LAST)
+                and text[f[0]:f[1]].lower() not in _NO_ONES_FIRMS
                 and not (_PLACE_CONTEXT.search(text, max(0, f[0] - 60), f[0]) and not text.startswith(("'s", "’s"), f[1]))
                 and not _SITE_AFTER.match(text, f[1])
                 and not _named_twice(text, f[0], f[1])
@@ -1583,7 +1591,10 @@ _SURNAME_ENDS = ("moor", "more", "wood", "field", "ford", "worth", "ham", "ton",
 # A flight's number right before and a route's `to` after (QF1 Sydney to London, NH 919，Tokyo Haneda 飞上海):
 # the place it flies from (not `ref AB 1234 Mark Evans called`).
 _ROUTE_AFTER = re.compile(r"[^\S\n]*(?:to[^\S\n]|飞|飛|→|->|–|—|-[^\S\n])")
-_FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[^\S\n]?[0-9]{1,4}[^\S\n]*[,，]?[^\S\n]*$")
+_FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[^\S\n]?(?:[0-9]{1,4}|(?i:one|two|three|"
+                            r"four|five|six|seven|eight|nine|ten))[^\S\n]*[,，]?[^\S\n]*$")
+# A meeting room or a lounge by its name (Jade Room, the Rose Garden Room).
+_ROOM_LAST = frozenset(("room", "rooms", "lounge", "suite"))
 _PLACE_FIELD = re.compile(r"(?i:city|town|state|province|country|county|region|suburb)[^\S\n]*[:：=-][^\S\n]*$")
 # Where a capitalised word is a place, not a person: after `in` (the outage in Grey Lynn, customers in
 # Ponsonby; nobody is `in` a person), after a journey's `to` (flight EK 413 to Sydney, moving to Darwin),

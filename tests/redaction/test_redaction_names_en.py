@@ -41,6 +41,8 @@ from tests.support.redaction import names
     ("Thanks Chester, the Chester branch will call you", ["Chester", "Chester"]),
     ("Can you forward it to Adebayo's new office?", ["Adebayo"]),
     ("booked on QF1 with Sydney Okafor, she flies tomorrow", ["Sydney Okafor"]),  # no route after the name
+    ("Send it to Sarah, N1 9GU", ["Sarah"]),  # a name before a postcode stays a name
+    ("Ask Verizon Smith", ["Verizon Smith"]),  # a carrier's name inside a longer name
     ("Blackmoor is late, Nguyen said", ["Blackmoor"]),  # black + moor: moor ends English surnames
     ("caller: it's kate kate whitfield", ["kate kate whitfield"]),  # whit + field, but a census surname
     ("my name is John Here is my card", ["John"]),  # a common word opening the next sentence, unpunctuated
@@ -254,6 +256,9 @@ def test_english_names(text, expected):
     "Caller: QF1, Sydney to London via Singapore.",  # a flight's number, then its route (round 11)
     "Workaround is in KB5039211, section 3.",  # two English words written as one, on no name list
     "Brightcart said the parcel left the depot",
+    "Customer: QF one, Sydney to London.",  # the flight's number said in words
+    "Verizon says my upgrade is eligible on 7/15",  # a carrier no one is called
+    "the workshop is in the Jade Room on 3",  # a meeting room by its name
     "Passenger: NH 919，Tokyo Haneda 飞上海。",
     "Is the Hobart store open?\nAgent: Let me look... yes, Hobart has two.",  # a branch's town, said again
     "Speaker 1: can I take a name?\nSpeaker 2: sure thing",
