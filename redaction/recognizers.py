@@ -107,6 +107,15 @@ def begin_all(recognizers: Sequence[Recognizer], text: str) -> dict[int, Callabl
     return {i: rec.begin(text) for i, rec in enumerate(recognizers) if hasattr(rec, "begin")}
 
 
+def collect_all(begun: dict[int, Callable[[], Iterable]]) -> None:
+    """Wait for what begin_all started, its results and errors dropped (on the way out of an error)."""
+    for collect in begun.values():
+        try:
+            collect()
+        except Exception:
+            pass
+
+
 def spans_of(recognizers: Sequence[Recognizer], text: str,
              begun: dict[int, Callable[[], Iterable]] | None = None) -> list[tuple[int, int, str, float, bool]]:
     """Every recognizer's valid spans on normalised `text` (empty or out-of-range spans dropped), each with

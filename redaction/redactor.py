@@ -22,7 +22,7 @@ from .custom import ALLOW
 from .extend import (corrected_codes, extend_addresses, extend_names, extend_phones, join_addresses, repeat_codes,
                      repeat_names)
 from .custom import MAX_LEN as MAX_TERM
-from .recognizers import Recognizer, begin_all, load_layers, spans_of
+from .recognizers import Recognizer, begin_all, collect_all, load_layers, spans_of
 from .ner.spoken import spelled_out
 from .spans import Redaction, Span
 from .surnames import lone_surnames
@@ -106,7 +106,12 @@ class Redactor:
         if not self.recognizers:
             return select(self.all_matches(text))
         begun = begin_all(self.recognizers, text)  # a model's run overlaps the patterns (recognizers.py)
-        chosen = select(self.all_matches(text))
+        try:
+            chosen = select(self.all_matches(text))
+            spans = spans_of(self.recognizers, text, begun)
+        except BaseException:
+            collect_all(begun)  # nothing left running: a run that comes back as the interpreter exits aborts it
+            raise
         allowed = self._allow.matches(text) if self._allow is not None else ()
         extra = []
         # chosen is sorted and without overlaps, so its ends are sorted too: the matches a span crosses are
@@ -114,7 +119,7 @@ class Redactor:
         ends = [m.end for m in chosen]
         removed: set[int] = set()
         gaps: list[Match] = []
-        for start, end, label, score, fills in spans_of(self.recognizers, text, begun):
+        for start, end, label, score, fills in spans:
             rank = self._rec_rank.get(label)
             if rank is None:
                 continue  # a label the recognizer did not declare

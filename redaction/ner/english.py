@@ -1590,7 +1590,7 @@ _SURNAME_ENDS = ("moor", "more", "wood", "field", "ford", "worth", "ham", "ton",
                  "side", "thorpe", "hurst", "croft", "holme", "lock", "wing", "ring", "bourne", "mouth", "bridge")
 # A flight's number right before and a route's `to` after (QF1 Sydney to London, NH 919，Tokyo Haneda 飞上海):
 # the place it flies from (not `ref AB 1234 Mark Evans called`).
-_ROUTE_AFTER = re.compile(r"[^\S\n]*(?:to[^\S\n]|飞|飛|→|->|–|—|-[^\S\n])")
+_ROUTE_AFTER = re.compile(r"[^\S\n]*(?:to[^\S\n]|飞|飛|→|->)")
 _FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[^\S\n]?(?:[0-9]{1,4}|(?i:one|two|three|"
                             r"four|five|six|seven|eight|nine|ten))[^\S\n]*[,，]?[^\S\n]*$")
 # A meeting room or a lounge by its name (Jade Room, the Rose Garden Room).

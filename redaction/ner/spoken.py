@@ -17,6 +17,7 @@ way: they are the forms of call-centre transcripts.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 
 from ..detectors.base import is_hotline
@@ -377,8 +378,11 @@ class SpokenCodes:
             lines, _ = self._read(text, m.start(), "LICENSE_PLATE")  # written or read out (the rules read 浙B7F315 too)
             if lines and _valid("LICENSE_PLATE", lines[0][1]):
                 out.append((lines[0][0][0], lines[0][0][1], "LICENSE_PLATE", 0.8))
+        taken = sorted((a, b) for a, b, _, _ in found + out)
         for m in (_UK_PLATE.finditer(text) if " " in text else ()):
-            if _uk_age(m.group("age")) and not any(a < m.end() and m.start() < b for a, b, _, _ in found + out):
+            k = bisect_right(taken, (m.end(),))
+            if _uk_age(m.group("age")) and not (k and taken[k - 1][1] > m.start()) and _VEHICLE_NEAR.search(
+                    text, max(0, m.start() - 80), m.end() + 80):
                 out.append((m.start(), m.end(), "LICENSE_PLATE", 0.8))  # Tesla Model Y (WR73 KFN)
         for m in (_UK_SPOKEN_PLATE.finditer(text) if " " in text else ()):
             digits = _number_digits(m.group("age"))
@@ -568,6 +572,11 @@ _UK_SPOKEN_PLATE = re.compile(r"(?<![A-Za-z0-9])[A-Z][ ,]{1,2}[A-Z][ ,]{1,2}(?P<
 # three letters; I and Q are never used (Z only in the last three).
 _UK_PLATE = re.compile(r"(?<![A-Za-z0-9])[ABCDEFGHKLMNOPRSVWY][A-HJ-PR-Y](?P<age>[0-9]{2}) [A-HJ-PR-Z]{3}"
                        r"(?![A-Za-z0-9])")
+# ... with a vehicle named within 80 characters on either side (FY24 EPS, SP24 MVP and MS17 CVE are no plates).
+_VEHICLE_NEAR = re.compile(r"(?i:\b(?:car|cars|van|vans|vehicle|lorry|truck|motorbike|motorcycle|bike|taxi|cab|"
+                           r"reg|registration|plate|parked|parking|driver|driving|drove|garage|mot|dvla|tow|towed|"
+                           r"clamped|model|tesla|ford|vauxhall|corsa|polo|golf|bmw|audi|toyota|honda|nissan|kia|"
+                           r"hyundai|mercedes|volvo|peugeot|renault|skoda|mini|fiesta|focus|qashqai)\b)")
 _PLATE_YEAR = date.today().year % 100 + 1  # + 1: the plates of next March (and September) are on the road soon
 
 

@@ -105,7 +105,8 @@ def table_cells(text: str) -> list[tuple[int, int, str, float]]:
     pasted without a header (`_phone_column`)."""
     if "\t" in text:
         found = _with_header(text)
-        return found + [s for s in _phone_column(text) if not any(a < s[1] and s[0] < b for a, b, _, _ in found)]
+        taken = {i for a, b, _, _ in found for i in range(a, b)}
+        return found + [s for s in _phone_column(text) if taken.isdisjoint(range(s[0], s[1]))]
     if "\n" not in text or not any(d in text for d in _DELIMITERS):
         return []
     return _with_header(text)
@@ -116,10 +117,15 @@ _DATE_OR_TIME = re.compile(r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?: [0-9]{1
                            r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?")
 
 
+# A phone as people write one: grouped (9876 0213, 0912-345-678, (02) 1234 5678) or with its `+`; a run of
+# bare digits is as often a barcode or a date (4006381333931, 20240901).
+_GROUPED = re.compile(r"[0-9][ ().-]+[0-9]|^\+|\+[0-9]")
+
+
 def _phone_column(text: str) -> list[tuple[int, int, str, float]]:
     """Rows split by tabs with no header (`譚詠詩\t9876 0213\t香港仔南寧街8號…\t已付`), two or more lines of
-    three or more cells each: a column whose every cell is a phone number's shape (8 to 15 digits, no date
-    or time: a column of 7-digit codes is as likely) in rows that also hold words is a phone column."""
+    three or more cells each: a column whose every cell is a phone number's shape (8 to 15 digits, grouped,
+    no date or time: a column of 7-digit codes, barcodes or yyyymmdd dates is as likely) in rows that also hold words is a phone column."""
     rows = [(start, text[start:end]) for start, end in line_spans(text)]
     out: list[tuple[int, int, str, float]] = []
     i = 0
@@ -134,7 +140,8 @@ def _phone_column(text: str) -> list[tuple[int, int, str, float]]:
             for column in range(tabs + 1):
                 values = [row[column] for row in cells]
                 if worded and all(_fits("PHONE", text[a:b]) and sum(ch.isdigit() for ch in text[a:b]) >= 8
-                                  and not _DATE_OR_TIME.fullmatch(text[a:b]) for a, b in values):
+                                  and not _DATE_OR_TIME.fullmatch(text[a:b]) and _GROUPED.search(text, a, b)
+                                  for a, b in values):
                     out.extend((a, b, "PHONE", 0.75) for a, b in values)
         i = max(j, i + 1)
     return out

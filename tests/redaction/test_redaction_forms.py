@@ -701,6 +701,8 @@ TABLES = [
     ("Widget\t2024-09-12\t1234567\tok\nGadget\t2024-09-13\t7654321\tok", []),  # dates; 7-digit codes
     ("A\t12345678\tok", []),  # one row is no table
     ("1\t23456789\t3\n4\t56789012\t6", []),  # numbers only: no row holds a word
+    ("Milk\t4006381333931\t2.99\nBread\t5000112637922\t1.49", []),  # barcodes: bare digits
+    ("20240901\tpaid\t120.00\n20240915\trefund\t35.50", []),  # yyyymmdd dates
 ]
 
 

@@ -42,6 +42,7 @@ from tests.support.redaction import names
     ("Can you forward it to Adebayo's new office?", ["Adebayo"]),
     ("booked on QF1 with Sydney Okafor, she flies tomorrow", ["Sydney Okafor"]),  # no route after the name
     ("Send it to Sarah, N1 9GU", ["Sarah"]),  # a name before a postcode stays a name
+    ("Flight BA 117, John Smith - seat 14C.", ["John Smith"]),  # a dash is no route
     ("Ask Verizon Smith", ["Verizon Smith"]),  # a carrier's name inside a longer name
     ("Blackmoor is late, Nguyen said", ["Blackmoor"]),  # black + moor: moor ends English surnames
     ("caller: it's kate kate whitfield", ["kate kate whitfield"]),  # whit + field, but a census surname

@@ -248,6 +248,8 @@ SPOKEN = [
     ("order code AB99 CDE is out of stock", []),  # age 99: never issued
     ("form QX12 ABC attached", []),  # Q opens no memory tag
     ("bin ab12 cde by the door", []),  # written in lower case
+    ("Our FY24 EPS beat guidance and FY25 CEO pay was flat.", []),  # no vehicle named near it
+    ("We moved the SP24 MVP to next sprint.", []),
 ]
 
 
